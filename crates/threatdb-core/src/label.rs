@@ -1,0 +1,56 @@
+//! Security labels: the system TLP labels plus an owner's own.
+
+use crate::Timestamp;
+
+/// A security label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityLabel {
+    /// Its name (`TLP:GREEN`).
+    pub name: String,
+    /// What it means.
+    pub description: String,
+    /// Its colour as `RRGGBB`.
+    pub color: String,
+    /// When it was defined.
+    pub date_added: Timestamp,
+}
+
+/// The system labels every owner can use: name, colour, description.
+pub const SYSTEM_LABELS: [(&str, &str, &str); 6] = [
+    ("TLP:CLEAR", "FFFFFF", "Disclosure is not limited. Recipients can spread this to the world."),
+    ("TLP:WHITE", "FFFFFF", "Disclosure is not limited (the name TLP 1.0 used for TLP:CLEAR)."),
+    ("TLP:GREEN", "33FF00", "Limited disclosure: recipients can spread this within their community."),
+    ("TLP:AMBER", "FFC000", "Limited disclosure: recipients can only spread this on a need-to-know basis within their organization and its clients."),
+    ("TLP:AMBER+STRICT", "FFC000", "Limited disclosure: recipients can only spread this on a need-to-know basis within their organization."),
+    ("TLP:RED", "FF2B2B", "For the eyes and ears of individual recipients only, no further disclosure."),
+];
+
+/// The identity of a label name: what two spellings share when they name the same label.
+/// `TLP Green`, `TLP_GREEN`, `tlp-green`, `TLP%3AGREEN` and `TLP:GREEN` all give `TLP:GREEN`;
+/// other names are upper-cased.
+pub fn label_key(name: &str) -> String {
+    let upper = name.trim().to_uppercase().replace("%3A", ":");
+    if let Some(rest) = upper.strip_prefix("TLP") {
+        let rest = rest.trim_start_matches([' ', '_', '-', ':']);
+        if rest.len() < upper.len() - 3 && !rest.is_empty() {
+            return format!("TLP:{}", rest.replace([' ', '_'], "+").replace("-", "+"));
+        }
+    }
+    upper
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlp_spellings_resolve() {
+        for s in ["TLP Green", "TLP_GREEN", "tlp-green", "TLP%3AGREEN", "TLP:GREEN", " tlp:green "] {
+            assert_eq!(label_key(s), "TLP:GREEN", "{s}");
+        }
+        assert_eq!(label_key("TLP:AMBER+STRICT"), "TLP:AMBER+STRICT");
+        assert_eq!(label_key("tlp amber strict"), "TLP:AMBER+STRICT");
+        assert_eq!(label_key("Internal Only"), "INTERNAL ONLY");
+        assert_eq!(label_key("TLPX"), "TLPX");
+    }
+}

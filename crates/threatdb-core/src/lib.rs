@@ -1,0 +1,36 @@
+//! The domain of threatdb: incidents and what hangs off them, owners and the people (API users)
+//! acting in them, the one authorization policy, and the [`Store`] trait both database backends
+//! implement. No I/O lives here: every type parses its input at the boundary and is valid after.
+#![warn(missing_docs)]
+
+pub mod attribute;
+pub mod date;
+pub mod incident;
+pub mod label;
+pub mod owner;
+pub mod policy;
+pub mod query;
+pub mod store;
+pub mod tag;
+
+pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
+pub use date::{Timestamp, format_timestamp, parse_timestamp};
+pub use incident::{Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident};
+pub use label::{SecurityLabel, label_key};
+pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
+pub use query::{Include, IncidentQuery, Page, Paging};
+pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
+pub use tag::{Tag, TagName};
+
+/// Why a value from outside could not be turned into a domain value. The message says what to fix
+/// and is shown to the client as is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    /// An error with the given message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Invalid(message.into())
+    }
+}

@@ -1,0 +1,139 @@
+//! The storage contract. Every method is one domain operation in one transaction; every method
+//! that touches an owner's data takes the [`Actor`] and applies [`crate::policy`] to the rows it
+//! loads, so no backend can forget a check.
+
+use crate::{
+    Actor, Attribute, AttributePatch, Include, Incident, IncidentDetails, IncidentPatch,
+    IncidentQuery, Invalid, NewAttribute, NewIncident, Owner, OwnerKind, Page, Paging, Role,
+    SecurityLabel, Tag, TagName,
+};
+use async_trait::async_trait;
+
+/// What can go wrong in a store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The item does not exist, or the actor may not see it (the two are never told apart).
+    #[error("The requested resource was not found")]
+    NotFound,
+    /// The actor may see the item but not do this to it.
+    #[error("Access Denied")]
+    Forbidden,
+    /// The change clashes with what is stored (a duplicate name, say).
+    #[error("{0}")]
+    Conflict(String),
+    /// The input breaks a domain rule; the message says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed. The text is for the log, never for the client.
+    #[error("storage backend error: {0}")]
+    Backend(String),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(e: Invalid) -> Self {
+        StoreError::Invalid(e.0)
+    }
+}
+
+/// Result of a store method.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What authentication needs of an API user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCredentials {
+    /// The user's id.
+    pub user_id: i64,
+    /// The public access id.
+    pub access_id: String,
+    /// The secret key, sealed with the master key (never stored in the clear).
+    pub sealed_secret: Vec<u8>,
+    /// A disabled key authenticates nobody.
+    pub disabled: bool,
+}
+
+/// A new API user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiUser {
+    /// Display name (recorded as `createdBy`).
+    pub name: String,
+    /// The public access id.
+    pub access_id: String,
+    /// The secret key, sealed with the master key.
+    pub sealed_secret: Vec<u8>,
+    /// The user's organization; the user becomes a member of it with `role`.
+    pub organization_id: i64,
+    /// The role in that organization.
+    pub role: Role,
+}
+
+/// The operations behind the API. All of them enforce the authorization policy.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Loads an API user's credentials and the actor it acts as, by access id.
+    async fn credentials(&self, access_id: &str) -> StoreResult<Option<(ApiCredentials, Actor)>>;
+
+    /// Creates an incident in `owner` (needs write access there).
+    async fn create_incident(&self, actor: &Actor, owner: &Owner, new: NewIncident) -> StoreResult<Incident>;
+    /// Reads one incident with the metadata asked for.
+    async fn get_incident(&self, actor: &Actor, id: i64, include: Include) -> StoreResult<IncidentDetails>;
+    /// Changes the fields the patch carries; an empty patch changes nothing.
+    async fn update_incident(&self, actor: &Actor, id: i64, patch: IncidentPatch) -> StoreResult<Incident>;
+    /// Deletes an incident and everything hanging off it.
+    async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()>;
+    /// Lists an owner's incidents matching the query, in id order.
+    async fn list_incidents(&self, actor: &Actor, query: &IncidentQuery) -> StoreResult<Page<IncidentDetails>>;
+
+    /// The incident's attributes.
+    async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>>;
+    /// One attribute of the incident.
+    async fn get_attribute(&self, actor: &Actor, incident: i64, attribute: i64) -> StoreResult<Attribute>;
+    /// Adds an attribute.
+    async fn add_attribute(&self, actor: &Actor, incident: i64, new: NewAttribute) -> StoreResult<Attribute>;
+    /// Changes an attribute.
+    async fn update_attribute(&self, actor: &Actor, incident: i64, attribute: i64, patch: AttributePatch) -> StoreResult<Attribute>;
+    /// Deletes an attribute.
+    async fn delete_attribute(&self, actor: &Actor, incident: i64, attribute: i64) -> StoreResult<()>;
+    /// The security labels on an attribute.
+    async fn attribute_labels(&self, actor: &Actor, incident: i64, attribute: i64) -> StoreResult<Vec<SecurityLabel>>;
+    /// Puts a security label on an attribute (idempotent).
+    async fn add_attribute_label(&self, actor: &Actor, incident: i64, attribute: i64, label: &str) -> StoreResult<()>;
+    /// Takes a security label off an attribute (NotFound when it is not there).
+    async fn remove_attribute_label(&self, actor: &Actor, incident: i64, attribute: i64, label: &str) -> StoreResult<()>;
+
+    /// The incident's tags.
+    async fn incident_tags(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Tag>>;
+    /// Tags the incident, creating the tag in its owner if needed (idempotent).
+    async fn add_incident_tag(&self, actor: &Actor, incident: i64, tag: &TagName) -> StoreResult<()>;
+    /// Untags the incident (NotFound when the tag is not on it).
+    async fn remove_incident_tag(&self, actor: &Actor, incident: i64, tag: &str) -> StoreResult<()>;
+    /// The tags defined in an owner.
+    async fn list_tags(&self, actor: &Actor, owner: &Owner, paging: Paging) -> StoreResult<Page<Tag>>;
+
+    /// The incident's security labels.
+    async fn incident_labels(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<SecurityLabel>>;
+    /// Labels the incident (idempotent); the label must exist (system or the owner's own).
+    async fn add_incident_label(&self, actor: &Actor, incident: i64, label: &str) -> StoreResult<()>;
+    /// Takes a label off the incident (NotFound when it is not on it).
+    async fn remove_incident_label(&self, actor: &Actor, incident: i64, label: &str) -> StoreResult<()>;
+    /// The labels usable in an owner: the system ones and its own.
+    async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>>;
+}
+
+/// Operator operations, run by `threatdb admin` directly on the database (no actor).
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// Creates an owner; a name already taken (case-insensitively) is a Conflict.
+    async fn create_owner(&self, name: &str, kind: OwnerKind) -> StoreResult<Owner>;
+    /// Every owner.
+    async fn all_owners(&self) -> StoreResult<Vec<Owner>>;
+    /// Finds an owner by name (case-insensitively).
+    async fn owner_by_name(&self, name: &str) -> StoreResult<Owner>;
+    /// Creates an API user, member of its organization.
+    async fn create_api_user(&self, user: NewApiUser) -> StoreResult<i64>;
+    /// Makes a user a member of an owner with a role (or changes its role there).
+    async fn set_membership(&self, access_id: &str, owner: i64, role: Role) -> StoreResult<()>;
+    /// Defines a custom security label in an owner.
+    async fn create_label(&self, owner: i64, name: &str, description: &str, color: &str) -> StoreResult<SecurityLabel>;
+    /// How many API users exist (zero means a fresh database to bootstrap).
+    async fn api_user_count(&self) -> StoreResult<u64>;
+}
