@@ -19,16 +19,76 @@ pub struct AttributeType {
 
 /// Every attribute type that may be put on an incident.
 pub const ATTRIBUTE_TYPES: [AttributeType; 10] = [
-    AttributeType { id: 1, name: "Description", description: "A description of the incident.", max_length: 65_500, displayable: true },
-    AttributeType { id: 2, name: "Source", description: "Where the information came from.", max_length: 65_500, displayable: true },
-    AttributeType { id: 3, name: "Additional Analysis and Context", description: "Further analysis or context.", max_length: 65_500, displayable: false },
-    AttributeType { id: 4, name: "Course of Action Taken", description: "What was done in response.", max_length: 65_500, displayable: false },
-    AttributeType { id: 5, name: "Impact Description", description: "What the incident affected and how.", max_length: 65_500, displayable: false },
-    AttributeType { id: 6, name: "Attack Vector", description: "How the attacker got in.", max_length: 500, displayable: false },
-    AttributeType { id: 7, name: "Detection Method", description: "How the incident was detected.", max_length: 500, displayable: false },
-    AttributeType { id: 8, name: "External ID", description: "The incident's id in another system.", max_length: 500, displayable: false },
-    AttributeType { id: 9, name: "Targeted Industry", description: "The industry targeted.", max_length: 500, displayable: false },
-    AttributeType { id: 10, name: "Title", description: "A title for the incident.", max_length: 255, displayable: false },
+    AttributeType {
+        id: 1,
+        name: "Description",
+        description: "A description of the incident.",
+        max_length: 65_500,
+        displayable: true,
+    },
+    AttributeType {
+        id: 2,
+        name: "Source",
+        description: "Where the information came from.",
+        max_length: 65_500,
+        displayable: true,
+    },
+    AttributeType {
+        id: 3,
+        name: "Additional Analysis and Context",
+        description: "Further analysis or context.",
+        max_length: 65_500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 4,
+        name: "Course of Action Taken",
+        description: "What was done in response.",
+        max_length: 65_500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 5,
+        name: "Impact Description",
+        description: "What the incident affected and how.",
+        max_length: 65_500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 6,
+        name: "Attack Vector",
+        description: "How the attacker got in.",
+        max_length: 500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 7,
+        name: "Detection Method",
+        description: "How the incident was detected.",
+        max_length: 500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 8,
+        name: "External ID",
+        description: "The incident's id in another system.",
+        max_length: 500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 9,
+        name: "Targeted Industry",
+        description: "The industry targeted.",
+        max_length: 500,
+        displayable: false,
+    },
+    AttributeType {
+        id: 10,
+        name: "Title",
+        description: "A title for the incident.",
+        max_length: 255,
+        displayable: false,
+    },
 ];
 
 impl AttributeType {
@@ -48,7 +108,10 @@ impl AttributeType {
     /// Checks a value against the type: non-empty and within the maximum length.
     pub fn check_value(&self, value: &str) -> Result<(), Invalid> {
         if value.trim().is_empty() {
-            return Err(Invalid::new(format!("a {} attribute needs a value", self.name)));
+            return Err(Invalid::new(format!(
+                "a {} attribute needs a value",
+                self.name
+            )));
         }
         let len = value.chars().count();
         if len > self.max_length {
@@ -95,10 +158,20 @@ pub struct NewAttribute {
 
 impl NewAttribute {
     /// Builds an attribute from a type name and value, checking both.
-    pub fn parse(kind: &str, value: &str, displayed: bool, source: Option<String>) -> Result<Self, Invalid> {
+    pub fn parse(
+        kind: &str,
+        value: &str,
+        displayed: bool,
+        source: Option<String>,
+    ) -> Result<Self, Invalid> {
         let kind = AttributeType::lookup(kind)?;
         kind.check_value(value)?;
-        Ok(NewAttribute { kind, value: value.to_string(), displayed, source })
+        Ok(NewAttribute {
+            kind,
+            value: value.to_string(),
+            displayed,
+            source,
+        })
     }
 }
 

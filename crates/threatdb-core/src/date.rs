@@ -93,7 +93,10 @@ fn parse_offset(s: &str) -> Option<UtcOffset> {
     let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
         2 => (number::<i8>(&digits, 2)?, 0),
-        4 => (number::<i8>(&digits[..2], 2)?, number::<i8>(&digits[2..], 2)?),
+        4 => (
+            number::<i8>(&digits[..2], 2)?,
+            number::<i8>(&digits[2..], 2)?,
+        ),
         _ => return None,
     };
     UtcOffset::from_hms(sign * h, sign * m, 0).ok()
@@ -132,8 +135,16 @@ mod tests {
     #[test]
     fn rejects_nonsense() {
         for bad in [
-            "", "yesterday", "2017-13-01", "2017-02-30", "2017-03-21T25:00:00Z", "17-03-21",
-            "2017-03-21T00:00:00+99:00", "2017/03/21", "2017-03-21T00:00:00:00", "2017-03-21X",
+            "",
+            "yesterday",
+            "2017-13-01",
+            "2017-02-30",
+            "2017-03-21T25:00:00Z",
+            "17-03-21",
+            "2017-03-21T00:00:00+99:00",
+            "2017/03/21",
+            "2017-03-21T00:00:00:00",
+            "2017-03-21X",
         ] {
             assert!(parse_timestamp(bad).is_err(), "{bad} should be rejected");
         }

@@ -181,14 +181,20 @@ mod tests {
     #[test]
     fn status_is_case_insensitive_and_canonical() {
         assert_eq!(IncidentStatus::parse("NEW"), Ok(IncidentStatus::New));
-        assert_eq!(IncidentStatus::parse(" containment achieved "), Ok(IncidentStatus::ContainmentAchieved));
+        assert_eq!(
+            IncidentStatus::parse(" containment achieved "),
+            Ok(IncidentStatus::ContainmentAchieved)
+        );
         let err = IncidentStatus::parse("Bogus").unwrap_err();
         assert!(err.0.contains("Containment Achieved"), "{err}");
     }
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(IncidentName::parse("  x ").map(|n| n.as_str().to_string()), Ok("x".into()));
+        assert_eq!(
+            IncidentName::parse("  x ").map(|n| n.as_str().to_string()),
+            Ok("x".into())
+        );
         assert!(IncidentName::parse("   ").is_err());
         assert!(IncidentName::parse(&"é".repeat(255)).is_ok());
         assert!(IncidentName::parse(&"é".repeat(256)).is_err());

@@ -15,10 +15,12 @@ pub mod tag;
 
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use date::{Timestamp, format_timestamp, parse_timestamp};
-pub use incident::{Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident};
+pub use incident::{
+    Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
+};
 pub use label::{SecurityLabel, label_key};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
-pub use query::{Include, IncidentQuery, Page, Paging};
+pub use query::{IncidentQuery, Include, Page, Paging};
 pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
 pub use tag::{Tag, TagName};
 

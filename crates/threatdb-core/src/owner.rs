@@ -81,7 +81,9 @@ impl Role {
             "read" => Ok(Role::Read),
             "write" => Ok(Role::Write),
             "admin" => Ok(Role::Admin),
-            _ => Err(Invalid::new(format!("unknown role '{s}': use read, write or admin"))),
+            _ => Err(Invalid::new(format!(
+                "unknown role '{s}': use read, write or admin"
+            ))),
         }
     }
 }
@@ -111,7 +113,10 @@ pub struct Actor {
 impl Actor {
     /// The actor's role in `owner_id`, if it is a member.
     pub fn role_in(&self, owner_id: i64) -> Option<Role> {
-        self.memberships.iter().find(|m| m.owner.id == owner_id).map(|m| m.role)
+        self.memberships
+            .iter()
+            .find(|m| m.owner.id == owner_id)
+            .map(|m| m.role)
     }
 
     /// Resolves an `owner=` name among the actor's owners: exact match first, then case-insensitive.

@@ -35,7 +35,11 @@ pub fn decide(actor: &Actor, owner_id: i64, access: Access) -> Decision {
         Access::Write => Role::Write,
         Access::Admin => Role::Admin,
     };
-    if role >= needed { Decision::Allow } else { Decision::Denied }
+    if role >= needed {
+        Decision::Allow
+    } else {
+        Decision::Denied
+    }
 }
 
 #[cfg(test)]
@@ -44,7 +48,11 @@ mod tests {
     use crate::{Membership, Owner, OwnerKind};
 
     fn actor(role: Role) -> Actor {
-        let owner = Owner { id: 1, name: "Org".into(), kind: OwnerKind::Organization };
+        let owner = Owner {
+            id: 1,
+            name: "Org".into(),
+            kind: OwnerKind::Organization,
+        };
         Actor {
             user_id: 1,
             name: "u".into(),
@@ -70,7 +78,11 @@ mod tests {
         ];
         for (role, access, want) in cases {
             assert_eq!(decide(&actor(role), 1, access), want, "{role:?} {access:?}");
-            assert_eq!(decide(&actor(role), 2, access), Hidden, "other owner {role:?} {access:?}");
+            assert_eq!(
+                decide(&actor(role), 2, access),
+                Hidden,
+                "other owner {role:?} {access:?}"
+            );
         }
     }
 }

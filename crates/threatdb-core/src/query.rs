@@ -47,7 +47,10 @@ impl Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Paging { start: 0, limit: Self::DEFAULT_LIMIT }
+        Paging {
+            start: 0,
+            limit: Self::DEFAULT_LIMIT,
+        }
     }
 }
 

@@ -3,8 +3,8 @@
 //! loads, so no backend can forget a check.
 
 use crate::{
-    Actor, Attribute, AttributePatch, Include, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Invalid, NewAttribute, NewIncident, Owner, OwnerKind, Page, Paging, Role,
+    Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
+    Include, Invalid, NewAttribute, NewIncident, Owner, OwnerKind, Page, Paging, Role,
     SecurityLabel, Tag, TagName,
 };
 use async_trait::async_trait;
@@ -73,48 +73,130 @@ pub trait Store: Send + Sync {
     async fn credentials(&self, access_id: &str) -> StoreResult<Option<(ApiCredentials, Actor)>>;
 
     /// Creates an incident in `owner` (needs write access there).
-    async fn create_incident(&self, actor: &Actor, owner: &Owner, new: NewIncident) -> StoreResult<Incident>;
+    async fn create_incident(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        new: NewIncident,
+    ) -> StoreResult<Incident>;
     /// Reads one incident with the metadata asked for.
-    async fn get_incident(&self, actor: &Actor, id: i64, include: Include) -> StoreResult<IncidentDetails>;
+    async fn get_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        include: Include,
+    ) -> StoreResult<IncidentDetails>;
     /// Changes the fields the patch carries; an empty patch changes nothing.
-    async fn update_incident(&self, actor: &Actor, id: i64, patch: IncidentPatch) -> StoreResult<Incident>;
+    async fn update_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: IncidentPatch,
+    ) -> StoreResult<Incident>;
     /// Deletes an incident and everything hanging off it.
     async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()>;
     /// Lists an owner's incidents matching the query, in id order.
-    async fn list_incidents(&self, actor: &Actor, query: &IncidentQuery) -> StoreResult<Page<IncidentDetails>>;
+    async fn list_incidents(
+        &self,
+        actor: &Actor,
+        query: &IncidentQuery,
+    ) -> StoreResult<Page<IncidentDetails>>;
 
     /// The incident's attributes.
     async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>>;
     /// One attribute of the incident.
-    async fn get_attribute(&self, actor: &Actor, incident: i64, attribute: i64) -> StoreResult<Attribute>;
+    async fn get_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+    ) -> StoreResult<Attribute>;
     /// Adds an attribute.
-    async fn add_attribute(&self, actor: &Actor, incident: i64, new: NewAttribute) -> StoreResult<Attribute>;
+    async fn add_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        new: NewAttribute,
+    ) -> StoreResult<Attribute>;
     /// Changes an attribute.
-    async fn update_attribute(&self, actor: &Actor, incident: i64, attribute: i64, patch: AttributePatch) -> StoreResult<Attribute>;
+    async fn update_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+        patch: AttributePatch,
+    ) -> StoreResult<Attribute>;
     /// Deletes an attribute.
-    async fn delete_attribute(&self, actor: &Actor, incident: i64, attribute: i64) -> StoreResult<()>;
+    async fn delete_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+    ) -> StoreResult<()>;
     /// The security labels on an attribute.
-    async fn attribute_labels(&self, actor: &Actor, incident: i64, attribute: i64) -> StoreResult<Vec<SecurityLabel>>;
+    async fn attribute_labels(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+    ) -> StoreResult<Vec<SecurityLabel>>;
     /// Puts a security label on an attribute (idempotent).
-    async fn add_attribute_label(&self, actor: &Actor, incident: i64, attribute: i64, label: &str) -> StoreResult<()>;
+    async fn add_attribute_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+        label: &str,
+    ) -> StoreResult<()>;
     /// Takes a security label off an attribute (NotFound when it is not there).
-    async fn remove_attribute_label(&self, actor: &Actor, incident: i64, attribute: i64, label: &str) -> StoreResult<()>;
+    async fn remove_attribute_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+        label: &str,
+    ) -> StoreResult<()>;
 
     /// The incident's tags.
     async fn incident_tags(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Tag>>;
     /// Tags the incident, creating the tag in its owner if needed (idempotent).
-    async fn add_incident_tag(&self, actor: &Actor, incident: i64, tag: &TagName) -> StoreResult<()>;
+    async fn add_incident_tag(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        tag: &TagName,
+    ) -> StoreResult<()>;
     /// Untags the incident (NotFound when the tag is not on it).
-    async fn remove_incident_tag(&self, actor: &Actor, incident: i64, tag: &str) -> StoreResult<()>;
+    async fn remove_incident_tag(&self, actor: &Actor, incident: i64, tag: &str)
+    -> StoreResult<()>;
     /// The tags defined in an owner.
-    async fn list_tags(&self, actor: &Actor, owner: &Owner, paging: Paging) -> StoreResult<Page<Tag>>;
+    async fn list_tags(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        paging: Paging,
+    ) -> StoreResult<Page<Tag>>;
 
     /// The incident's security labels.
-    async fn incident_labels(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<SecurityLabel>>;
+    async fn incident_labels(
+        &self,
+        actor: &Actor,
+        incident: i64,
+    ) -> StoreResult<Vec<SecurityLabel>>;
     /// Labels the incident (idempotent); the label must exist (system or the owner's own).
-    async fn add_incident_label(&self, actor: &Actor, incident: i64, label: &str) -> StoreResult<()>;
+    async fn add_incident_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        label: &str,
+    ) -> StoreResult<()>;
     /// Takes a label off the incident (NotFound when it is not on it).
-    async fn remove_incident_label(&self, actor: &Actor, incident: i64, label: &str) -> StoreResult<()>;
+    async fn remove_incident_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        label: &str,
+    ) -> StoreResult<()>;
     /// The labels usable in an owner: the system ones and its own.
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>>;
 }
@@ -133,7 +215,13 @@ pub trait AdminStore: Send + Sync {
     /// Makes a user a member of an owner with a role (or changes its role there).
     async fn set_membership(&self, access_id: &str, owner: i64, role: Role) -> StoreResult<()>;
     /// Defines a custom security label in an owner.
-    async fn create_label(&self, owner: i64, name: &str, description: &str, color: &str) -> StoreResult<SecurityLabel>;
+    async fn create_label(
+        &self,
+        owner: i64,
+        name: &str,
+        description: &str,
+        color: &str,
+    ) -> StoreResult<SecurityLabel>;
     /// How many API users exist (zero means a fresh database to bootstrap).
     async fn api_user_count(&self) -> StoreResult<u64>;
 }

@@ -24,7 +24,11 @@ pub struct OwnerDto {
 
 impl From<&Owner> for OwnerDto {
     fn from(o: &Owner) -> Self {
-        OwnerDto { id: o.id, name: o.name.clone(), kind: o.kind.as_str().to_string() }
+        OwnerDto {
+            id: o.id,
+            name: o.name.clone(),
+            kind: o.kind.as_str().to_string(),
+        }
     }
 }
 
@@ -106,15 +110,26 @@ impl IncidentDto {
             xid: view.additional.then(|| i.xid.clone()),
             event_date: Some(format_timestamp(i.event_date)),
             status: view.additional.then(|| i.status.as_str().to_string()),
-            attribute: d.attributes.as_ref().map(|a| a.iter().map(AttributeDto::from).collect()),
-            security_label: d.labels.as_ref().map(|l| l.iter().map(SecurityLabelDto::from).collect()),
-            tag: d.tags.as_ref().map(|t| t.iter().map(|t| TagDto::new(t, view.public_url)).collect()),
+            attribute: d
+                .attributes
+                .as_ref()
+                .map(|a| a.iter().map(AttributeDto::from).collect()),
+            security_label: d
+                .labels
+                .as_ref()
+                .map(|l| l.iter().map(SecurityLabelDto::from).collect()),
+            tag: d
+                .tags
+                .as_ref()
+                .map(|t| t.iter().map(|t| TagDto::new(t, view.public_url)).collect()),
         }
     }
 
     /// The owner's name, wherever the object carries it.
     pub fn owner_name(&self) -> Option<&str> {
-        self.owner_name.as_deref().or(self.owner.as_ref().map(|o| o.name.as_str()))
+        self.owner_name
+            .as_deref()
+            .or(self.owner.as_ref().map(|o| o.name.as_str()))
     }
 }
 
@@ -177,7 +192,10 @@ pub struct TagDto {
 impl TagDto {
     /// Shows a tag.
     pub fn new(t: &Tag, public_url: &str) -> Self {
-        TagDto { name: t.name.clone(), web_link: tag_link(public_url, &t.name) }
+        TagDto {
+            name: t.name.clone(),
+            web_link: tag_link(public_url, &t.name),
+        }
     }
 }
 
@@ -231,7 +249,10 @@ impl From<&AttributeType> for AttributeTypeDto {
             id: t.id,
             name: t.name.to_string(),
             description: t.description.to_string(),
-            error_message: format!("Please enter a valid {} of at most {} characters.", t.name, t.max_length),
+            error_message: format!(
+                "Please enter a valid {} of at most {} characters.",
+                t.name, t.max_length
+            ),
             max_size: t.max_length,
             allow_markdown: t.max_length > 500,
         }
@@ -267,7 +288,11 @@ pub struct AttributeBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Shown at the top: a JSON bool or the strings `"true"`/`"false"` (the legacy SDK sends strings).
-    #[serde(default, deserialize_with = "lenient_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed: Option<bool>,
     /// Where it came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,9 +356,18 @@ mod tests {
     #[test]
     fn displayed_accepts_bools_and_strings() {
         for (json, want) in [
-            (r#"{"type":"Description","value":"x","displayed":"true"}"#, Some(true)),
-            (r#"{"type":"Description","value":"x","displayed":false}"#, Some(false)),
-            (r#"{"type":"Description","value":"x","displayed":null}"#, None),
+            (
+                r#"{"type":"Description","value":"x","displayed":"true"}"#,
+                Some(true),
+            ),
+            (
+                r#"{"type":"Description","value":"x","displayed":false}"#,
+                Some(false),
+            ),
+            (
+                r#"{"type":"Description","value":"x","displayed":null}"#,
+                None,
+            ),
             (r#"{"type":"Description","value":"x"}"#, None),
         ] {
             let b: AttributeBody = serde_json::from_str(json).expect(json);
@@ -344,7 +378,14 @@ mod tests {
 
     #[test]
     fn data_puts_the_count_first() {
-        let d = Data { key: "tag", result_count: Some(0), value: Vec::<TagDto>::new() };
-        assert_eq!(serde_json::to_string(&d).expect("json"), r#"{"resultCount":0,"tag":[]}"#);
+        let d = Data {
+            key: "tag",
+            result_count: Some(0),
+            value: Vec::<TagDto>::new(),
+        };
+        assert_eq!(
+            serde_json::to_string(&d).expect("json"),
+            r#"{"resultCount":0,"tag":[]}"#
+        );
     }
 }

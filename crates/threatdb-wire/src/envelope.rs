@@ -17,7 +17,10 @@ pub struct Success<T> {
 impl<T> Success<T> {
     /// Wraps `data`.
     pub fn new(data: T) -> Self {
-        Success { status: Status::Success, data }
+        Success {
+            status: Status::Success,
+            data,
+        }
     }
 }
 
@@ -43,18 +46,23 @@ pub struct Bare {
 impl Bare {
     /// `{"status":"Success"}`.
     pub fn success() -> Self {
-        Bare { status: Status::Success, message: None }
+        Bare {
+            status: Status::Success,
+            message: None,
+        }
     }
 
     /// `{"status":"Failure","message":message}`.
     pub fn failure(message: impl Into<String>) -> Self {
-        Bare { status: Status::Failure, message: Some(message.into()) }
+        Bare {
+            status: Status::Failure,
+            message: Some(message.into()),
+        }
     }
 }
 
 /// Serialises a failure envelope.
 pub fn failure_json(message: &str) -> Vec<u8> {
-    serde_json::to_vec(&Bare::failure(message)).unwrap_or_else(|_| {
-        br#"{"status":"Failure","message":"Internal error"}"#.to_vec()
-    })
+    serde_json::to_vec(&Bare::failure(message))
+        .unwrap_or_else(|_| br#"{"status":"Failure","message":"Internal error"}"#.to_vec())
 }

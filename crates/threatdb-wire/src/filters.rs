@@ -71,7 +71,13 @@ impl Op {
 
 impl fmt::Display for Clause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}{}", self.field.as_str(), self.op.symbol(), self.value)
+        write!(
+            f,
+            "{}{}{}",
+            self.field.as_str(),
+            self.op.symbol(),
+            self.value
+        )
     }
 }
 
@@ -119,14 +125,22 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, String> {
         if value.is_empty() {
             return Err(format!("filter '{raw}' has no value"));
         }
-        clauses.push(Clause { field, op, value: value.to_string() });
+        clauses.push(Clause {
+            field,
+            op,
+            value: value.to_string(),
+        });
     }
     Ok(clauses)
 }
 
 /// Writes clauses back as a `filters=` value (not yet percent-encoded).
 pub fn render(clauses: &[Clause]) -> String {
-    clauses.iter().map(Clause::to_string).collect::<Vec<_>>().join(",")
+    clauses
+        .iter()
+        .map(Clause::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -138,14 +152,32 @@ mod tests {
     fn parses_the_documented_forms() {
         let c = parse("eventDate>2017-07-13T00:00,name^APT").expect("parses");
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0], Clause { field: Field::EventDate, op: Op::Gt, value: "2017-07-13T00:00".into() });
-        assert_eq!(c[1], Clause { field: Field::Name, op: Op::StartsWith, value: "APT".into() });
+        assert_eq!(
+            c[0],
+            Clause {
+                field: Field::EventDate,
+                op: Op::Gt,
+                value: "2017-07-13T00:00".into()
+            }
+        );
+        assert_eq!(
+            c[1],
+            Clause {
+                field: Field::Name,
+                op: Op::StartsWith,
+                value: "APT".into()
+            }
+        );
         assert_eq!(parse("").expect("empty"), vec![]);
     }
 
     #[test]
     fn rejects_with_a_useful_message() {
-        assert!(parse("color=red").unwrap_err().contains("name, dateAdded and eventDate"));
+        assert!(
+            parse("color=red")
+                .unwrap_err()
+                .contains("name, dateAdded and eventDate")
+        );
         assert!(parse("name<x").unwrap_err().contains("use = or ^"));
         assert!(parse("name").unwrap_err().contains("no operator"));
         assert!(parse("name=").unwrap_err().contains("no value"));
@@ -153,10 +185,26 @@ mod tests {
 
     fn clause() -> impl Strategy<Value = Clause> {
         prop_oneof![
-            "[A-Za-z0-9 _.:-]{0,20}[A-Za-z0-9_.:-]".prop_map(|v| Clause { field: Field::Name, op: Op::Eq, value: v }),
-            "[A-Za-z0-9_.:-]{1,20}".prop_map(|v| Clause { field: Field::Name, op: Op::StartsWith, value: v }),
-            "[0-9T:-]{1,20}".prop_map(|v| Clause { field: Field::DateAdded, op: Op::Lt, value: v }),
-            "[0-9T:-]{1,20}".prop_map(|v| Clause { field: Field::EventDate, op: Op::Gt, value: v }),
+            "[A-Za-z0-9 _.:-]{0,20}[A-Za-z0-9_.:-]".prop_map(|v| Clause {
+                field: Field::Name,
+                op: Op::Eq,
+                value: v
+            }),
+            "[A-Za-z0-9_.:-]{1,20}".prop_map(|v| Clause {
+                field: Field::Name,
+                op: Op::StartsWith,
+                value: v
+            }),
+            "[0-9T:-]{1,20}".prop_map(|v| Clause {
+                field: Field::DateAdded,
+                op: Op::Lt,
+                value: v
+            }),
+            "[0-9T:-]{1,20}".prop_map(|v| Clause {
+                field: Field::EventDate,
+                op: Op::Gt,
+                value: v
+            }),
         ]
     }
 

@@ -13,22 +13,86 @@ pub struct GroupType {
 
 /// Every group type of the v2 API, in the docs' order.
 pub const GROUP_TYPES: [GroupType; 16] = [
-    GroupType { branch: "adversaries", key: "adversary", name: "Adversary" },
-    GroupType { branch: "attackPatterns", key: "attackPattern", name: "Attack Pattern" },
-    GroupType { branch: "campaigns", key: "campaign", name: "Campaign" },
-    GroupType { branch: "coursesOfAction", key: "courseOfAction", name: "Course of Action" },
-    GroupType { branch: "documents", key: "document", name: "Document" },
-    GroupType { branch: "emails", key: "email", name: "Email" },
-    GroupType { branch: "events", key: "event", name: "Event" },
-    GroupType { branch: "incidents", key: "incident", name: "Incident" },
-    GroupType { branch: "intrusionSets", key: "intrusionSet", name: "Intrusion Set" },
-    GroupType { branch: "malware", key: "malware", name: "Malware" },
-    GroupType { branch: "reports", key: "report", name: "Report" },
-    GroupType { branch: "signatures", key: "signature", name: "Signature" },
-    GroupType { branch: "tactics", key: "tactic", name: "Tactic" },
-    GroupType { branch: "threats", key: "threat", name: "Threat" },
-    GroupType { branch: "tools", key: "tool", name: "Tool" },
-    GroupType { branch: "vulnerabilities", key: "vulnerability", name: "Vulnerability" },
+    GroupType {
+        branch: "adversaries",
+        key: "adversary",
+        name: "Adversary",
+    },
+    GroupType {
+        branch: "attackPatterns",
+        key: "attackPattern",
+        name: "Attack Pattern",
+    },
+    GroupType {
+        branch: "campaigns",
+        key: "campaign",
+        name: "Campaign",
+    },
+    GroupType {
+        branch: "coursesOfAction",
+        key: "courseOfAction",
+        name: "Course of Action",
+    },
+    GroupType {
+        branch: "documents",
+        key: "document",
+        name: "Document",
+    },
+    GroupType {
+        branch: "emails",
+        key: "email",
+        name: "Email",
+    },
+    GroupType {
+        branch: "events",
+        key: "event",
+        name: "Event",
+    },
+    GroupType {
+        branch: "incidents",
+        key: "incident",
+        name: "Incident",
+    },
+    GroupType {
+        branch: "intrusionSets",
+        key: "intrusionSet",
+        name: "Intrusion Set",
+    },
+    GroupType {
+        branch: "malware",
+        key: "malware",
+        name: "Malware",
+    },
+    GroupType {
+        branch: "reports",
+        key: "report",
+        name: "Report",
+    },
+    GroupType {
+        branch: "signatures",
+        key: "signature",
+        name: "Signature",
+    },
+    GroupType {
+        branch: "tactics",
+        key: "tactic",
+        name: "Tactic",
+    },
+    GroupType {
+        branch: "threats",
+        key: "threat",
+        name: "Threat",
+    },
+    GroupType {
+        branch: "tools",
+        key: "tool",
+        name: "Tool",
+    },
+    GroupType {
+        branch: "vulnerabilities",
+        key: "vulnerability",
+        name: "Vulnerability",
+    },
 ];
 
 /// The incident group type.

@@ -11,7 +11,10 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// The string that is signed.
 pub fn string_to_sign(path_and_query: &str, method: &str, timestamp: i64) -> String {
-    format!("{path_and_query}:{}:{timestamp}", method.to_ascii_uppercase())
+    format!(
+        "{path_and_query}:{}:{timestamp}",
+        method.to_ascii_uppercase()
+    )
 }
 
 fn mac(secret: &str, path_and_query: &str, method: &str, timestamp: i64) -> HmacSha256 {
@@ -24,20 +27,41 @@ fn mac(secret: &str, path_and_query: &str, method: &str, timestamp: i64) -> Hmac
 
 /// The base64 signature of a request.
 pub fn sign(secret: &str, path_and_query: &str, method: &str, timestamp: i64) -> String {
-    STANDARD.encode(mac(secret, path_and_query, method, timestamp).finalize().into_bytes())
+    STANDARD.encode(
+        mac(secret, path_and_query, method, timestamp)
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 /// The `Authorization` header value: `TC {access_id}:{signature}`.
-pub fn authorization(access_id: &str, secret: &str, path_and_query: &str, method: &str, timestamp: i64) -> String {
-    format!("TC {access_id}:{}", sign(secret, path_and_query, method, timestamp))
+pub fn authorization(
+    access_id: &str,
+    secret: &str,
+    path_and_query: &str,
+    method: &str,
+    timestamp: i64,
+) -> String {
+    format!(
+        "TC {access_id}:{}",
+        sign(secret, path_and_query, method, timestamp)
+    )
 }
 
 /// Checks a base64 signature in constant time. A signature that is not valid base64 fails.
-pub fn verify(secret: &str, path_and_query: &str, method: &str, timestamp: i64, signature: &str) -> bool {
+pub fn verify(
+    secret: &str,
+    path_and_query: &str,
+    method: &str,
+    timestamp: i64,
+    signature: &str,
+) -> bool {
     let Ok(given) = STANDARD.decode(signature.trim()) else {
         return false;
     };
-    mac(secret, path_and_query, method, timestamp).verify_slice(&given).is_ok()
+    mac(secret, path_and_query, method, timestamp)
+        .verify_slice(&given)
+        .is_ok()
 }
 
 /// Splits `TC {access_id}:{signature}` into its two parts. The access id is everything up to the
@@ -59,13 +83,19 @@ mod tests {
     #[test]
     fn spec_vector_tag_list() {
         let target = "/api/v2/tags/Nation%20State/groups/incidents?createActivityLog=false&owner=Example+Community&resultLimit=200&resultStart=0";
-        assert_eq!(sign("SECRETKEY", target, "GET", 1513703787), "b5Hb49jzWs5imfDjKgqEXqbdVt7C1DLusr1FzkrWACI=");
+        assert_eq!(
+            sign("SECRETKEY", target, "GET", 1513703787),
+            "b5Hb49jzWs5imfDjKgqEXqbdVt7C1DLusr1FzkrWACI="
+        );
     }
 
     #[test]
     fn spec_vector_create() {
         let target = "/api/v2/groups/incidents?createActivityLog=false&owner=Example+Community";
-        assert_eq!(sign("SECRETKEY", target, "POST", 1513703787), "3cY0IueeLRbYE6EeN+9p8K447WuVJfP6y9xE3Bkgy/8=");
+        assert_eq!(
+            sign("SECRETKEY", target, "POST", 1513703787),
+            "3cY0IueeLRbYE6EeN+9p8K447WuVJfP6y9xE3Bkgy/8="
+        );
     }
 
     #[test]
