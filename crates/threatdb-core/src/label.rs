@@ -15,40 +15,6 @@ pub struct SecurityLabel {
     pub date_added: Timestamp,
 }
 
-/// The system labels every owner can use: name, colour, description.
-pub const SYSTEM_LABELS: [(&str, &str, &str); 6] = [
-    (
-        "TLP:CLEAR",
-        "FFFFFF",
-        "Disclosure is not limited. Recipients can spread this to the world.",
-    ),
-    (
-        "TLP:WHITE",
-        "FFFFFF",
-        "Disclosure is not limited (the name TLP 1.0 used for TLP:CLEAR).",
-    ),
-    (
-        "TLP:GREEN",
-        "33FF00",
-        "Limited disclosure: recipients can spread this within their community.",
-    ),
-    (
-        "TLP:AMBER",
-        "FFC000",
-        "Limited disclosure: recipients can only spread this on a need-to-know basis within their organization and its clients.",
-    ),
-    (
-        "TLP:AMBER+STRICT",
-        "FFC000",
-        "Limited disclosure: recipients can only spread this on a need-to-know basis within their organization.",
-    ),
-    (
-        "TLP:RED",
-        "FF2B2B",
-        "For the eyes and ears of individual recipients only, no further disclosure.",
-    ),
-];
-
 /// The identity of a label name: what two spellings share when they name the same label.
 /// `TLP Green`, `TLP_GREEN`, `tlp-green`, `TLP%3AGREEN` and `TLP:GREEN` all give `TLP:GREEN`;
 /// other names are upper-cased.

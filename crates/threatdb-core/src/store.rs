@@ -169,6 +169,8 @@ pub trait Store: Send + Sync {
     /// Untags the incident (NotFound when the tag is not on it).
     async fn remove_incident_tag(&self, actor: &Actor, incident: i64, tag: &str)
     -> StoreResult<()>;
+    /// One tag of an owner, by name (case-insensitively).
+    async fn get_tag(&self, actor: &Actor, owner: &Owner, name: &str) -> StoreResult<Tag>;
     /// The tags defined in an owner.
     async fn list_tags(
         &self,

@@ -368,3 +368,14 @@ pub async fn owner_tags(
     .map_err(backend)?;
     Ok((total, names.into_iter().map(|name| Tag { name }).collect()))
 }
+
+pub async fn owner_tag(conn: &mut SqliteConnection, owner: i64, name: &str) -> StoreResult<Tag> {
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM tags WHERE owner_id = ? AND name_key = ?")
+            .bind(owner)
+            .bind(tag_key(name))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+    name.map(|name| Tag { name }).ok_or(StoreError::NotFound)
+}

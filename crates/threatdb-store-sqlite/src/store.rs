@@ -184,6 +184,11 @@ impl Store for SqliteStore {
         write!(self, |c| metadata::remove_tag(c, actor, incident, tag))
     }
 
+    async fn get_tag(&self, actor: &Actor, owner: &Owner, name: &str) -> StoreResult<Tag> {
+        crate::authorize(actor, owner.id, Access::Read)?;
+        read!(self, |c| metadata::owner_tag(c, owner.id, name))
+    }
+
     async fn list_tags(
         &self,
         actor: &Actor,

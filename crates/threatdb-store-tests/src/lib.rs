@@ -1,1 +1,91 @@
-//! placeholder
+//! The conformance suite every threatdb [`Store`] passes, whatever its database.
+//!
+//! Each case is a `pub async fn case<S: Store + AdminStore>(store: &S)` that panics on failure.
+//! Cases never assume a fresh database: each builds its own owners and users under unique names
+//! ([`fixture::fixture`]), so every case can run against one shared database, in any order and
+//! concurrently with the others. A harness either calls [`run_all`] or generates one test per
+//! case with [`for_each_case!`].
+#![allow(clippy::unwrap_used)]
+
+pub mod admin;
+pub mod attributes;
+pub mod authz;
+pub mod concurrency;
+pub mod fixture;
+pub mod incidents;
+pub mod labels;
+pub mod listing;
+pub mod tags;
+mod util;
+
+pub use admin::{
+    admin_api_users, admin_memberships_grant_access, admin_owners,
+};
+pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
+pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
+pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
+pub use incidents::{
+    create_get_round_trip, delete_cascades, unicode_and_injection_round_trip, update_patch,
+};
+pub use labels::{custom_labels, incident_labels, system_labels};
+pub use listing::{include_flags, list_filters, list_filters_dates, list_paging};
+pub use tags::{list_tags_per_owner, tag_identity};
+
+use threatdb_core::{AdminStore, Store};
+
+/// Calls `$m! { case, case, ... }` with the name of every case, so a harness can generate one
+/// test per case without repeating (or forgetting) any:
+///
+/// ```ignore
+/// macro_rules! sqlite_tests { ($($case:ident),*) => { $( #[tokio::test] async fn $case() {
+///     threatdb_store_tests::$case(&open().await).await } )* } }
+/// threatdb_store_tests::for_each_case!(sqlite_tests);
+/// ```
+#[macro_export]
+macro_rules! for_each_case {
+    ($m:ident) => {
+        $m! {
+            create_get_round_trip,
+            unicode_and_injection_round_trip,
+            update_patch,
+            delete_cascades,
+            list_paging,
+            list_filters,
+            list_filters_dates,
+            include_flags,
+            tag_identity,
+            list_tags_per_owner,
+            system_labels,
+            incident_labels,
+            custom_labels,
+            attributes_crud,
+            attributes_scoped_to_incident,
+            attribute_labels,
+            authorization_matrix,
+            hidden_is_missing,
+            roles_are_per_owner,
+            admin_owners,
+            admin_api_users,
+            admin_memberships_grant_access,
+            concurrent_tag_adds,
+            concurrent_incident_creates
+        }
+    };
+}
+
+macro_rules! run_cases {
+    ($store:ident; $($case:ident),*) => {
+        $( util::run_case(stringify!($case), $case($store)).await; )*
+    };
+}
+
+macro_rules! run_all_cases {
+    ($($case:ident),*) => {
+        /// Runs every case in sequence on `store`; a failure panics with the case's name.
+        pub async fn run_all<S: Store + AdminStore>(store: &S) {
+            run_cases!(store; $($case),*);
+        }
+    };
+}
+
+for_each_case!(run_all_cases);

@@ -1,0 +1,96 @@
+//! Success responses: the envelope and the content type are added here and nowhere else.
+
+use crate::error::{ApiError, json_response};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use threatdb_wire::dto::Data;
+use threatdb_wire::envelope::{Bare, Success};
+
+fn envelope<T: Serialize>(status: StatusCode, data: Data<T>) -> Response {
+    match serde_json::to_vec(&Success::new(data)) {
+        Ok(body) => json_response(status, body),
+        Err(e) => axum::response::IntoResponse::into_response(ApiError::Internal(e.to_string())),
+    }
+}
+
+/// `{"status":"Success","data":{"<key>": value}}`.
+pub fn one<T: Serialize>(status: StatusCode, key: &'static str, value: T) -> Response {
+    envelope(
+        status,
+        Data {
+            key,
+            result_count: None,
+            value,
+        },
+    )
+}
+
+/// `{"status":"Success","data":{"resultCount": 1, "<key>": value}}`: one object counted as a list.
+pub fn counted_one<T: Serialize>(key: &'static str, value: T) -> Response {
+    envelope(
+        StatusCode::OK,
+        Data {
+            key,
+            result_count: Some(1),
+            value,
+        },
+    )
+}
+
+/// `{"status":"Success","data":{"resultCount": n, "<key>": value}}` (`resultCount` when known).
+pub fn many<T: Serialize>(key: &'static str, result_count: Option<u64>, items: Vec<T>) -> Response {
+    envelope(
+        StatusCode::OK,
+        Data {
+            key,
+            result_count,
+            value: items,
+        },
+    )
+}
+
+/// `{"status":"Success"}` with the given status (201 for creates, 200 otherwise).
+pub fn done(status: StatusCode) -> Response {
+    let body = serde_json::to_vec(&Bare::success())
+        .unwrap_or_else(|_| br#"{"status":"Success"}"#.to_vec());
+    json_response(status, body)
+}
+
+/// A JSON request body. A body over the limit is a 413; an empty, malformed or mistyped one a
+/// 400 that names the field. Unknown fields are ignored.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest(format!("Could not read the request body: {e}"))
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::BadRequest(
+                "A JSON object is required as the request body".into(),
+            ));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data if path != "." => {
+                    ApiError::BadRequest(format!("Invalid value for '{path}': {inner}"))
+                }
+                _ => ApiError::BadRequest(format!("The request body is not valid JSON: {inner}")),
+            }
+        })?;
+        Ok(JsonBody(value))
+    }
+}

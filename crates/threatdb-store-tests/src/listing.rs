@@ -1,0 +1,290 @@
+//! Listing incidents: paging, filters, included metadata.
+
+use crate::fixture::{ALL, attr, create, fixture, ids, label_names, tag, ts};
+use threatdb_core::{
+    AdminStore, Actor, IncidentQuery, Include, Owner, Page, IncidentDetails, Paging, Store,
+    Timestamp,
+};
+use time::Duration;
+
+async fn list<S: Store>(store: &S, actor: &Actor, q: &IncidentQuery) -> Page<IncidentDetails> {
+    store
+        .list_incidents(actor, q)
+        .await
+        .unwrap_or_else(|e| panic!("list_incidents {q:?}: {e:?}"))
+}
+
+fn paged(owner: &Owner, start: u64, limit: u64) -> IncidentQuery {
+    IncidentQuery {
+        paging: Paging::new(start, limit).expect("paging"),
+        ..IncidentQuery::owner(owner.clone())
+    }
+}
+
+/// Paging: ordered by id; `total` only on the first page; a start past the end is empty.
+pub async fn list_paging<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let empty = list(store, &fx.reader_a, &IncidentQuery::owner(fx.org_a.clone())).await;
+    assert_eq!(empty.total, Some(0), "an empty owner has resultCount 0");
+    assert!(empty.items.is_empty());
+
+    let mut created = Vec::new();
+    for (i, event) in ["2023-01-01", "2019-01-01", "2021-01-01", "2020-01-01", "2022-01-01"]
+        .into_iter()
+        .enumerate()
+    {
+        let name = format!("paged {}", 5 - i); // names and dates out of id order on purpose
+        created.push(create(store, &fx.writer_a, &fx.org_a, &name, event).await);
+    }
+    created.sort();
+    // Another owner's incidents never show up.
+    create(store, &fx.member_b, &fx.org_b, "paged 0", "2020-01-01").await;
+
+    let all = list(store, &fx.reader_a, &IncidentQuery::owner(fx.org_a.clone())).await;
+    assert_eq!(ids(&all), created, "all of A's incidents, in id order");
+    assert_eq!(all.total, Some(5));
+    for d in &all.items {
+        assert_eq!(d.incident.owner, fx.org_a);
+        assert_eq!((&d.attributes, &d.tags, &d.labels), (&None, &None, &None));
+    }
+
+    for (start, limit, want, total) in [
+        (0, 2, &created[0..2], Some(5)),
+        (2, 2, &created[2..4], None),
+        (4, 2, &created[4..5], None),
+        (0, 5, &created[..], Some(5)),
+        (0, 10_000, &created[..], Some(5)),
+        (1, 1, &created[1..2], None),
+        (5, 2, &[][..], None),
+        (1000, 10, &[][..], None),
+        (i64::MAX as u64, 1, &[][..], None),
+    ] {
+        let page = list(store, &fx.reader_a, &paged(&fx.org_a, start, limit)).await;
+        assert_eq!(ids(&page), want, "page start={start} limit={limit}");
+        assert_eq!(page.total, total, "resultCount only on the first page (start={start})");
+    }
+}
+
+/// Filters, alone and combined: tag, label, name_eq, name_prefix, event dates.
+pub async fn list_filters<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, a) = (&fx.writer_a, &fx.org_a);
+    let i1 = create(store, w, a, "alpha one", "2020-01-01").await;
+    let i2 = create(store, w, a, "alpha two", "2020-06-01").await;
+    let i3 = create(store, w, a, "Alpha three", "2021-01-01").await;
+    let i4 = create(store, w, a, "100%_done", "2022-01-01").await;
+    let i5 = create(store, w, a, "100xxdone", "2022-01-01").await;
+    let i6 = create(store, w, a, "café crème", "2022-01-01").await;
+    store.add_incident_tag(w, i1, &tag("APT29")).await.expect("tag");
+    store.add_incident_tag(w, i2, &tag("apt29")).await.expect("tag");
+    store.add_incident_tag(w, i3, &tag("other")).await.expect("tag");
+    store.add_incident_tag(w, i6, &tag("Ärger")).await.expect("tag");
+    store.add_incident_label(w, i1, "TLP:GREEN").await.expect("label");
+    store.add_incident_label(w, i2, "TLP:RED").await.expect("label");
+    store.add_incident_label(w, i3, "TLP:RED").await.expect("label");
+    // The same names, tags and labels in B never show up in A.
+    let b = create(store, &fx.member_b, &fx.org_b, "alpha one", "2020-01-01").await;
+    store.add_incident_tag(&fx.member_b, b, &tag("apt29")).await.expect("tag");
+    store.add_incident_label(&fx.member_b, b, "TLP:GREEN").await.expect("label");
+
+    let q = |f: &dyn Fn(&mut IncidentQuery)| {
+        let mut q = IncidentQuery::owner(a.clone());
+        f(&mut q);
+        q
+    };
+    let s = |v: &str| Some(v.to_string());
+    let d = |v: &str| Some(ts(v));
+    let cases: Vec<(IncidentQuery, Vec<i64>)> = vec![
+        (q(&|q| q.tag = s("apt29")), vec![i1, i2]),
+        (q(&|q| q.tag = s("APT29")), vec![i1, i2]),
+        (q(&|q| q.tag = s("aPt29")), vec![i1, i2]),
+        (q(&|q| q.tag = s("ärger")), vec![i6]),
+        (q(&|q| q.tag = s("ÄRGER")), vec![i6]),
+        (q(&|q| q.tag = s("apt")), vec![]),
+        (q(&|q| q.tag = s("no such tag")), vec![]),
+        (q(&|q| q.label = s("TLP:GREEN")), vec![i1]),
+        (q(&|q| q.label = s("TLP Green")), vec![i1]),
+        (q(&|q| q.label = s("tlp_green")), vec![i1]),
+        (q(&|q| q.label = s("tlp:red")), vec![i2, i3]),
+        (q(&|q| q.label = s("TLP:AMBER")), vec![]),
+        (q(&|q| q.name_eq = s("alpha one")), vec![i1]),
+        (q(&|q| q.name_eq = s("alpha")), vec![]),
+        (q(&|q| q.name_eq = s("alpha one ")), vec![]),
+        (q(&|q| q.name_prefix = s("alpha")), vec![i1, i2]),
+        (q(&|q| q.name_prefix = s("Alpha")), vec![i3]),
+        (q(&|q| q.name_prefix = s("ALPHA")), vec![]),
+        (q(&|q| q.name_prefix = s("alpha one")), vec![i1]),
+        (q(&|q| q.name_prefix = s("alpha one and more")), vec![]),
+        (q(&|q| q.name_prefix = s("100%")), vec![i4]),
+        (q(&|q| q.name_prefix = s("100%_")), vec![i4]),
+        (q(&|q| q.name_prefix = s("100_")), vec![]),
+        (q(&|q| q.name_prefix = s("%")), vec![]),
+        (q(&|q| q.name_prefix = s("_")), vec![]),
+        (q(&|q| q.name_prefix = s("100x")), vec![i5]),
+        (q(&|q| q.name_prefix = s("café")), vec![i6]),
+        (q(&|q| q.name_prefix = s("cafe\u{301}")), vec![]),
+        (q(&|q| q.name_prefix = s("CAFÉ")), vec![]),
+        (q(&|q| q.event_after = d("2020-01-01")), vec![i2, i3, i4, i5, i6]),
+        (q(&|q| q.event_after = d("2019-12-31T23:59:59Z")), vec![i1, i2, i3, i4, i5, i6]),
+        (q(&|q| q.event_before = d("2020-06-01")), vec![i1]),
+        (q(&|q| q.event_before = d("2020-06-01T00:00:01Z")), vec![i1, i2]),
+        (q(&|q| q.event_before = d("2020-01-01")), vec![]),
+        (
+            q(&|q| (q.event_after, q.event_before) = (d("2020-01-01"), d("2021-01-01"))),
+            vec![i2],
+        ),
+        (q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP Green"))), vec![i1]),
+        (q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP:RED"))), vec![i2]),
+        (q(&|q| (q.tag, q.label) = (s("other"), s("TLP:GREEN"))), vec![]),
+        (q(&|q| (q.tag, q.name_prefix) = (s("apt29"), s("alpha t"))), vec![i2]),
+        (q(&|q| (q.tag, q.name_eq) = (s("apt29"), s("alpha one"))), vec![i1]),
+        (q(&|q| (q.tag, q.event_after) = (s("APT29"), d("2020-03-01"))), vec![i2]),
+        (q(&|q| (q.label, q.event_before) = (s("TLP:RED"), d("2020-12-31"))), vec![i2]),
+        (
+            q(&|q| {
+                (q.tag, q.label, q.name_prefix) = (s("apt29"), s("tlp-red"), s("alpha"));
+                q.event_after = d("2020-01-01");
+            }),
+            vec![i2],
+        ),
+    ];
+    for (query, want) in cases {
+        let page = list(store, &fx.reader_a, &query).await;
+        assert_eq!(ids(&page), want, "filter {query:?}");
+        assert_eq!(page.total, Some(want.len() as u64), "resultCount of {query:?}");
+    }
+    // A filtered list pages like an unfiltered one.
+    let query = IncidentQuery {
+        paging: Paging::new(1, 1).expect("paging"),
+        ..q(&|q| q.label = s("TLP:RED"))
+    };
+    let page = list(store, &fx.reader_a, &query).await;
+    assert_eq!((ids(&page), page.total), (vec![i3], None), "second page of a filter");
+}
+
+/// dateAdded filters are strict, alone and with other filters.
+pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let mut created = Vec::new();
+    for name in ["d1", "d2", "d3"] {
+        let id = create(store, &fx.writer_a, &fx.org_a, name, "2020-01-01").await;
+        let added = store
+            .get_incident(&fx.reader_a, id, Include::default())
+            .await
+            .expect("get")
+            .incident
+            .date_added;
+        created.push((id, added));
+    }
+    store.add_incident_tag(&fx.writer_a, created[1].0, &tag("dated")).await.expect("tag");
+    let min = created.iter().map(|c| c.1).min().expect("three incidents");
+    let max = created.iter().map(|c| c.1).max().expect("three incidents");
+    let second = Duration::seconds(1);
+    let thresholds: [Timestamp; 5] = [min - second, min, created[1].1, max, max + second];
+    for t in thresholds {
+        for tagged in [false, true] {
+            let base = IncidentQuery {
+                tag: tagged.then(|| "DATED".to_string()),
+                ..IncidentQuery::owner(fx.org_a.clone())
+            };
+            let keep = |(id, _): &(i64, Timestamp)| !tagged || *id == created[1].0;
+            let before: Vec<i64> =
+                created.iter().filter(|c| keep(c) && c.1 < t).map(|c| c.0).collect();
+            let after: Vec<i64> =
+                created.iter().filter(|c| keep(c) && c.1 > t).map(|c| c.0).collect();
+            let q = IncidentQuery { added_before: Some(t), ..base.clone() };
+            assert_eq!(ids(&list(store, &fx.reader_a, &q).await), before, "{q:?}");
+            let q = IncidentQuery { added_after: Some(t), ..base.clone() };
+            assert_eq!(ids(&list(store, &fx.reader_a, &q).await), after, "{q:?}");
+        }
+    }
+    let q = IncidentQuery {
+        added_after: Some(min - second),
+        added_before: Some(max + second),
+        event_before: Some(ts("2020-01-01T00:00:01Z")),
+        event_after: Some(ts("2019-12-31T23:59:59Z")),
+        ..IncidentQuery::owner(fx.org_a.clone())
+    };
+    let all: Vec<i64> = created.iter().map(|c| c.0).collect();
+    assert_eq!(ids(&list(store, &fx.reader_a, &q).await), all, "all date bounds at once");
+}
+
+/// Include flags load exactly the metadata asked for, per incident; the rest stays None.
+pub async fn include_flags<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, r) = (&fx.writer_a, &fx.reader_a);
+    let rich = create(store, w, &fx.org_a, "rich", "2020-01-01").await;
+    let bare = create(store, w, &fx.org_a, "bare", "2020-01-01").await;
+    let other = create(store, w, &fx.org_a, "other", "2020-01-01").await;
+    for v in ["first", "second"] {
+        store.add_attribute(w, rich, attr("Description", v)).await.expect("attribute");
+    }
+    store.add_attribute(w, other, attr("Source", "elsewhere")).await.expect("attribute");
+    for t in ["zeta", "Alpha"] {
+        store.add_incident_tag(w, rich, &tag(t)).await.expect("tag");
+    }
+    store.add_incident_tag(w, other, &tag("other-only")).await.expect("tag");
+    for l in ["TLP:RED", "TLP:AMBER"] {
+        store.add_incident_label(w, rich, l).await.expect("label");
+    }
+    store.add_incident_label(w, other, "TLP:CLEAR").await.expect("label");
+
+    let sorted_tags = |id: i64| async move {
+        let mut t: Vec<String> =
+            store.incident_tags(r, id).await.expect("tags").into_iter().map(|t| t.name).collect();
+        t.sort();
+        t
+    };
+    let sorted_labels = |id: i64| async move {
+        let mut l = label_names(&store.incident_labels(r, id).await.expect("labels"));
+        l.sort();
+        l
+    };
+    assert_eq!(sorted_tags(rich).await, vec!["Alpha", "zeta"]);
+    assert_eq!(sorted_labels(rich).await, vec!["TLP:AMBER", "TLP:RED"]);
+
+    for include in [
+        Include::default(),
+        Include { additional: true, ..Include::default() },
+        Include { attributes: true, ..Include::default() },
+        Include { tags: true, ..Include::default() },
+        Include { labels: true, ..Include::default() },
+        Include { attributes: true, labels: true, ..Include::default() },
+        ALL,
+    ] {
+        let q = IncidentQuery { include, ..IncidentQuery::owner(fx.org_a.clone()) };
+        let listed = list(store, r, &q).await;
+        assert_eq!(ids(&listed), vec![rich, bare, other]);
+        for id in [rich, bare, other] {
+            let got = store.get_incident(r, id, include).await.expect("get");
+            let in_list = listed.items.iter().find(|d| d.incident.id == id).expect("listed");
+            assert_eq!(&got, in_list, "get and list agree on {id} with {include:?}");
+            let attrs = store.list_attributes(r, id).await.expect("attributes");
+            assert_eq!(got.attributes, include.attributes.then_some(attrs), "{include:?}");
+            let tags = got.tags.map(|t| {
+                let mut t: Vec<String> = t.into_iter().map(|t| t.name).collect();
+                t.sort();
+                t
+            });
+            assert_eq!(tags, match include.tags {
+                true => Some(sorted_tags(id).await),
+                false => None,
+            }, "{include:?}");
+            let labels = got.labels.map(|l| {
+                let mut l = label_names(&l);
+                l.sort();
+                l
+            });
+            assert_eq!(labels, match include.labels {
+                true => Some(sorted_labels(id).await),
+                false => None,
+            }, "{include:?}");
+        }
+    }
+    let bare_all = store.get_incident(r, bare, ALL).await.expect("get");
+    assert_eq!(
+        (bare_all.attributes, bare_all.tags, bare_all.labels),
+        (Some(vec![]), Some(vec![]), Some(vec![])),
+        "asked-for metadata of a bare incident is empty, not None"
+    );
+}

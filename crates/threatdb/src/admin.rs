@@ -1,0 +1,153 @@
+//! `threatdb admin`: operator commands working directly on the database.
+
+use crate::config::DataArgs;
+use anyhow::{Result, anyhow};
+use clap::{Args, Subcommand};
+use threatdb_core::{AdminStore, OwnerKind, Role};
+use threatdb_server::provision::create_api_user;
+
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Owners: organizations, communities and sources.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+    /// API users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Memberships: which owners a user may read or write.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Custom security labels.
+    #[command(subcommand)]
+    Label(LabelCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OwnerCommand {
+    /// Create an owner.
+    Create {
+        /// Its name (unique, case-insensitively).
+        #[arg(long)]
+        name: String,
+        /// organization, community or source.
+        #[arg(long = "type", default_value = "community")]
+        kind: String,
+    },
+    /// List every owner.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an API user and print its credentials (the secret is shown only once).
+    Create {
+        /// Display name, recorded as createdBy.
+        #[arg(long)]
+        name: String,
+        /// The user's organization (its default owner).
+        #[arg(long)]
+        org: String,
+        /// Role in that organization: read, write or admin.
+        #[arg(long, default_value = "write")]
+        role: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MemberCommand {
+    /// Give a user a role in an owner (or change it).
+    Add {
+        /// The user's access id.
+        #[arg(long)]
+        access_id: String,
+        /// The owner's name.
+        #[arg(long)]
+        owner: String,
+        /// read, write or admin.
+        #[arg(long, default_value = "read")]
+        role: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LabelCommand {
+    /// Define a security label in an owner.
+    Create {
+        /// The owner's name.
+        #[arg(long)]
+        owner: String,
+        /// The label's name.
+        #[arg(long)]
+        name: String,
+        /// What it means.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Colour as six hex digits.
+        #[arg(long, default_value = "808080")]
+        color: String,
+    },
+}
+
+async fn owner(store: &dyn AdminStore, name: &str) -> Result<threatdb_core::Owner> {
+    store
+        .owner_by_name(name)
+        .await
+        .map_err(|_| anyhow!("no owner is named '{name}' (see: threatdb admin owner list)"))
+}
+
+pub async fn run(args: AdminArgs) -> Result<()> {
+    args.data.ensure_dir()?;
+    let store = args.data.open_store().await?;
+    let store: &dyn AdminStore = store.as_ref();
+    match args.command {
+        AdminCommand::Owner(OwnerCommand::Create { name, kind }) => {
+            let o = store.create_owner(&name, OwnerKind::parse(&kind)?).await?;
+            println!("created {} '{}' (id {})", o.kind, o.name, o.id);
+        }
+        AdminCommand::Owner(OwnerCommand::List) => {
+            for o in store.all_owners().await? {
+                println!("{}\t{}\t{}", o.id, o.kind, o.name);
+            }
+        }
+        AdminCommand::User(UserCommand::Create { name, org, role }) => {
+            let keys = args.data.master_key()?;
+            let org = owner(store, &org).await?;
+            let (access_id, secret) =
+                create_api_user(store, &keys, &name, org.id, Role::parse(&role)?).await?;
+            println!("TC_API_ACCESS_ID={access_id}");
+            println!("TC_API_SECRET_KEY={secret}");
+            println!("TC_API_DEFAULT_ORG='{}'", org.name);
+        }
+        AdminCommand::Member(MemberCommand::Add {
+            access_id,
+            owner: name,
+            role,
+        }) => {
+            let o = owner(store, &name).await?;
+            let role = Role::parse(&role)?;
+            store.set_membership(&access_id, o.id, role).await?;
+            println!("{access_id} now has role {} in '{}'", role.as_str(), o.name);
+        }
+        AdminCommand::Label(LabelCommand::Create {
+            owner: name,
+            name: label,
+            description,
+            color,
+        }) => {
+            let o = owner(store, &name).await?;
+            let l = store
+                .create_label(o.id, &label, &description, &color)
+                .await?;
+            println!("created security label '{}' in '{}'", l.name, o.name);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Settings: defaults < `THREATDB_*` environment < command-line flags.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+use threatdb_server::MasterKey;
+use threatdb_store_sqlite::SqliteStore;
+
+/// Where the data lives (shared by `serve` and `admin`).
+#[derive(Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Directory for the database file, the master key and credentials.env.
+    #[arg(long, env = "THREATDB_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL; default: the SQLite file threatdb.db in the data directory.
+    #[arg(long = "database", env = "THREATDB_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+/// `threatdb serve`.
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on.
+    #[arg(long, env = "THREATDB_LISTEN", default_value = "127.0.0.1:8450")]
+    pub listen: String,
+    /// The public URL of this server, used in webLinks (default: http://<listen address>).
+    #[arg(long, env = "THREATDB_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl DataArgs {
+    /// Creates the data directory (mode 0700) if needed.
+    pub fn ensure_dir(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                self.data_dir.display()
+            )
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ =
+                std::fs::set_permissions(&self.data_dir, std::fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+
+    /// The master key: `THREATDB_MASTER_KEY` (base64), else `master.key` in the data directory,
+    /// created on first use.
+    pub fn master_key(&self) -> Result<MasterKey> {
+        if let Ok(text) = std::env::var("THREATDB_MASTER_KEY") {
+            return MasterKey::from_base64(&text)
+                .map_err(|e| anyhow::anyhow!("THREATDB_MASTER_KEY: {e}"));
+        }
+        let path = self.data_dir.join("master.key");
+        MasterKey::load_or_create(&path)
+            .with_context(|| format!("cannot read or create {}", path.display()))
+    }
+
+    /// Opens the store the settings name.
+    pub async fn open_store(&self) -> Result<Arc<SqliteStore>> {
+        let store = match &self.database_url {
+            Some(url) if url.starts_with("sqlite:") => SqliteStore::connect(url).await,
+            Some(url) => anyhow::bail!(
+                "unsupported database URL '{}': this build supports sqlite: URLs (PostgreSQL support is coming)",
+                redact(url)
+            ),
+            None => SqliteStore::open(&self.data_dir.join("threatdb.db")).await,
+        };
+        Ok(Arc::new(store.map_err(|e| {
+            anyhow::anyhow!("cannot open the database: {e}")
+        })?))
+    }
+
+    /// Path of the credentials file written on first start.
+    pub fn credentials_path(&self) -> PathBuf {
+        self.data_dir.join("credentials.env")
+    }
+}
+
+/// A URL with any password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,80 @@
+//! `threatdb serve`: open the store, bootstrap on first start, listen, shut down cleanly.
+
+use crate::config::ServeArgs;
+use anyhow::{Context, Result};
+use threatdb_server::provision::bootstrap;
+use threatdb_server::secrets::write_private;
+use threatdb_server::{AppState, serve};
+use tokio::net::TcpListener;
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    args.data.ensure_dir()?;
+    let keys = args.data.master_key()?;
+    let store = args.data.open_store().await?;
+    // Bind before announcing anything, so a busy port fails fast and clearly.
+    let listener = TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let public_url = public_url.trim_end_matches('/').to_string();
+    let base_url = format!("{public_url}/api");
+
+    if let Some(created) = bootstrap(store.as_ref(), &keys)
+        .await
+        .context("first-start bootstrap failed")?
+    {
+        let path = args.data.credentials_path();
+        write_private(&path, &created.env_file(&base_url))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "First start: created the organization '{}', the community 'Example Community'",
+            created.default_org
+        );
+        println!("and an administrator API user. Its secret key is shown only this once:");
+        println!();
+        print!("{}", created.env_file(&base_url));
+        println!();
+        println!(
+            "Saved to {} (mode 0600). To use it: set -a; . {}; set +a",
+            path.display(),
+            path.display()
+        );
+    }
+
+    let state = AppState::new(store.clone(), keys, &public_url);
+    tracing::info!(%local, api = %base_url, "threatdb is listening");
+    println!("threatdb listening on http://{local} (API base URL {base_url})");
+    serve(listener, state, shutdown_signal())
+        .await
+        .context("the server failed")?;
+    store.close().await;
+    tracing::info!("threatdb stopped cleanly");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
