@@ -1,0 +1,9 @@
+//! Black-box tests: a real server on 127.0.0.1:0, driven by signed HTTP requests.
+#![allow(clippy::unwrap_used)]
+
+mod authentication;
+mod authorization;
+mod bad_input;
+mod golden;
+mod helpers;
+mod workflows;
