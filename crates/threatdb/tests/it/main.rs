@@ -1,0 +1,4 @@
+//! Tests that run the built `threatdb` binary as a user would.
+#![allow(clippy::unwrap_used)]
+
+mod readme;
