@@ -115,7 +115,11 @@ impl SqliteStore {
 }
 
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    match &e {
+        // A row that vanished between the check and the write (a concurrent delete).
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => StoreError::Backend(e.to_string()),
+    }
 }
 
 /// Applies the authorization policy to a loaded owner id.

@@ -106,7 +106,7 @@ async fn owner(store: &dyn AdminStore, name: &str) -> Result<threatdb_core::Owne
 pub async fn run(args: AdminArgs) -> Result<()> {
     args.data.ensure_dir()?;
     let store = args.data.open_store().await?;
-    let store: &dyn AdminStore = store.as_ref();
+    let store: &dyn AdminStore = store.admin();
     match args.command {
         AdminCommand::Owner(OwnerCommand::Create { name, kind }) => {
             let o = store.create_owner(&name, OwnerKind::parse(&kind)?).await?;

@@ -4,7 +4,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
+use threatdb_core::{AdminStore, Store};
 use threatdb_server::MasterKey;
+use threatdb_store_pg::{PgSettings, PgStore};
 use threatdb_store_sqlite::SqliteStore;
 
 /// Where the data lives (shared by `serve` and `admin`).
@@ -61,19 +63,27 @@ impl DataArgs {
             .with_context(|| format!("cannot read or create {}", path.display()))
     }
 
-    /// Opens the store the settings name.
-    pub async fn open_store(&self) -> Result<Arc<SqliteStore>> {
-        let store = match &self.database_url {
-            Some(url) if url.starts_with("sqlite:") => SqliteStore::connect(url).await,
+    /// Opens the store the settings name: SQLite (the default, or a `sqlite:` URL) or
+    /// PostgreSQL (a `postgres://` URL).
+    pub async fn open_store(&self) -> Result<OpenStore> {
+        let opened = match &self.database_url {
+            Some(url) if url.starts_with("sqlite:") => SqliteStore::connect(url)
+                .await
+                .map(|s| OpenStore::Sqlite(Arc::new(s))),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                PgStore::connect(url, PgSettings::default())
+                    .await
+                    .map(|s| OpenStore::Pg(Arc::new(s)))
+            }
             Some(url) => anyhow::bail!(
-                "unsupported database URL '{}': this build supports sqlite: URLs (PostgreSQL support is coming)",
+                "unsupported database URL '{}': use sqlite:PATH or postgres://USER:PASSWORD@HOST/DATABASE",
                 redact(url)
             ),
-            None => SqliteStore::open(&self.data_dir.join("threatdb.db")).await,
+            None => SqliteStore::open(&self.data_dir.join("threatdb.db"))
+                .await
+                .map(|s| OpenStore::Sqlite(Arc::new(s))),
         };
-        Ok(Arc::new(store.map_err(|e| {
-            anyhow::anyhow!("cannot open the database: {e}")
-        })?))
+        opened.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
     }
 
     /// Path of the credentials file written on first start.
@@ -105,5 +115,39 @@ mod tests {
             "postgres://u:***@h/db"
         );
         assert_eq!(super::redact("postgres://h/db"), "postgres://h/db");
+    }
+}
+
+/// The store a command works on.
+pub enum OpenStore {
+    /// The embedded default.
+    Sqlite(Arc<SqliteStore>),
+    /// PostgreSQL, for several nodes.
+    Pg(Arc<PgStore>),
+}
+
+impl OpenStore {
+    /// The API operations.
+    pub fn store(&self) -> Arc<dyn Store> {
+        match self {
+            OpenStore::Sqlite(s) => s.clone(),
+            OpenStore::Pg(s) => s.clone(),
+        }
+    }
+
+    /// The operator operations.
+    pub fn admin(&self) -> &dyn AdminStore {
+        match self {
+            OpenStore::Sqlite(s) => s.as_ref(),
+            OpenStore::Pg(s) => s.as_ref(),
+        }
+    }
+
+    /// Closes the connections, waiting for running statements.
+    pub async fn close(&self) {
+        match self {
+            OpenStore::Sqlite(s) => s.close().await,
+            OpenStore::Pg(s) => s.close().await,
+        }
     }
 }

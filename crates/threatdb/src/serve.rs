@@ -23,7 +23,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let public_url = public_url.trim_end_matches('/').to_string();
     let base_url = format!("{public_url}/api");
 
-    if let Some(created) = bootstrap(store.as_ref(), &keys)
+    if let Some(created) = bootstrap(store.admin(), &keys)
         .await
         .context("first-start bootstrap failed")?
     {
@@ -45,7 +45,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         );
     }
 
-    let state = AppState::new(store.clone(), keys, &public_url);
+    let state = AppState::new(store.store(), keys, &public_url);
     tracing::info!(%local, api = %base_url, "threatdb is listening");
     println!("threatdb listening on http://{local} (API base URL {base_url})");
     serve(listener, state, shutdown_signal())

@@ -1,0 +1,186 @@
+//! threatdb's store on PostgreSQL, for several stateless `threatdb serve` nodes on one database.
+//! The same semantics as the SQLite store (both pass one conformance suite): every Store method
+//! is one transaction; concurrent nodes are safe because every write is a single atomic
+//! statement or an `INSERT ... ON CONFLICT`, and migrations take an advisory lock.
+
+mod admin;
+mod incidents;
+mod metadata;
+mod rows;
+mod store;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+use threatdb_core::policy::{Access, Decision, decide};
+use threatdb_core::{Actor, StoreError, StoreResult, Timestamp};
+
+/// The schema migrations, embedded in the binary: version, description, SQL. The same version
+/// list as the SQLite store's; an applied migration is never edited.
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+fn migrator() -> sqlx::migrate::Migrator {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sql)| {
+            Migration::new(
+                *version,
+                (*description).into(),
+                MigrationType::Simple,
+                (*sql).into(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    // `locking` (the default) takes a PostgreSQL advisory lock: two nodes starting together
+    // migrate once.
+    Migrator {
+        migrations: migrations.into(),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Pool and timeout settings.
+#[derive(Clone, Debug)]
+pub struct PgSettings {
+    /// Most connections this node opens.
+    pub max_connections: u32,
+    /// How long a request waits for a free connection.
+    pub acquire_timeout: Duration,
+    /// Longest a statement may run before PostgreSQL cancels it.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        PgSettings {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A threatdb store on PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host/db`), checks it answers, and brings
+    /// the schema up to date. Errors never contain the password.
+    pub async fn connect(url: &str, settings: PgSettings) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| {
+                StoreError::Invalid(format!(
+                    "bad PostgreSQL URL: {}",
+                    redact_error(&e.to_string(), url)
+                ))
+            })?
+            .options([(
+                "statement_timeout",
+                format!("{}", settings.statement_timeout.as_millis()),
+            )])
+            .application_name("threatdb");
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .min_connections(1)
+            .acquire_timeout(settings.acquire_timeout)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::Backend(format!(
+                    "cannot connect to PostgreSQL: {}",
+                    redact_error(&e.to_string(), url)
+                ))
+            })?;
+        let store = PgStore { pool };
+        store.ready().await?;
+        migrator().run(&store.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
+                "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"
+            )),
+            other => StoreError::Backend(format!("migration failed: {other}")),
+        })?;
+        Ok(store)
+    }
+
+    /// A readiness check: one round trip to the database.
+    pub async fn ready(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    /// The pool, for tests and tools.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(backend)
+    }
+
+    async fn begin_read(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(backend)
+    }
+
+    /// Closes the pool, waiting for running statements.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Removes a URL's password from a message.
+fn redact_error(message: &str, url: &str) -> String {
+    let password = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.rsplit_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, p)| p)
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(p) => message.replace(p, "***"),
+        None => message.to_string(),
+    }
+}
+
+pub(crate) fn backend(e: sqlx::Error) -> StoreError {
+    match &e {
+        // A row that vanished between the check and the write (a concurrent delete).
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+/// Applies the authorization policy to a loaded owner id.
+pub(crate) fn authorize(actor: &Actor, owner_id: i64, access: Access) -> StoreResult<()> {
+    match decide(actor, owner_id, access) {
+        Decision::Allow => Ok(()),
+        Decision::Hidden => Err(StoreError::NotFound),
+        Decision::Denied => Err(StoreError::Forbidden),
+    }
+}
+
+pub(crate) fn now() -> Timestamp {
+    threatdb_core::date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact_error("auth failed for s3cret", "postgres://u:s3cret@h/db"),
+            "auth failed for ***"
+        );
+        assert_eq!(super::redact_error("x", "postgres://h/db"), "x");
+    }
+}

@@ -1,0 +1,239 @@
+//! `Store` for SQLite: each method one transaction around the module functions.
+
+use crate::{PgStore, backend, incidents, metadata};
+use async_trait::async_trait;
+use threatdb_core::policy::Access;
+use threatdb_core::{
+    Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
+    IncidentQuery, Include, NewAttribute, NewIncident, Owner, Page, Paging, SecurityLabel, Store,
+    StoreResult, Tag, TagName,
+};
+
+/// Runs `$body` with `$conn` inside a write transaction, committing on success.
+macro_rules! write {
+    ($self:ident, |$conn:ident| $body:expr) => {{
+        let mut tx = $self.begin_write().await?;
+        let $conn = &mut *tx;
+        let out = $body.await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(out)
+    }};
+}
+
+/// Runs `$body` with `$conn` inside a read transaction (one snapshot).
+macro_rules! read {
+    ($self:ident, |$conn:ident| $body:expr) => {{
+        let mut tx = $self.begin_read().await?;
+        let $conn = &mut *tx;
+        let out = $body.await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(out)
+    }};
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn credentials(&self, access_id: &str) -> StoreResult<Option<(ApiCredentials, Actor)>> {
+        self.load_credentials(access_id).await
+    }
+
+    async fn create_incident(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        new: NewIncident,
+    ) -> StoreResult<Incident> {
+        write!(self, |c| incidents::create(c, actor, owner, new))
+    }
+
+    async fn get_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        include: Include,
+    ) -> StoreResult<IncidentDetails> {
+        read!(self, |c| incidents::get(c, actor, id, include))
+    }
+
+    async fn update_incident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: IncidentPatch,
+    ) -> StoreResult<Incident> {
+        write!(self, |c| incidents::update(c, actor, id, patch))
+    }
+
+    async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+        write!(self, |c| incidents::delete(c, actor, id))
+    }
+
+    async fn list_incidents(
+        &self,
+        actor: &Actor,
+        query: &IncidentQuery,
+    ) -> StoreResult<Page<IncidentDetails>> {
+        read!(self, |c| incidents::list(c, actor, query))
+    }
+
+    async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>> {
+        read!(self, |c| metadata::attributes(c, actor, incident))
+    }
+
+    async fn get_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+    ) -> StoreResult<Attribute> {
+        read!(self, |c| metadata::attribute(
+            c,
+            actor,
+            incident,
+            attribute,
+            Access::Read
+        ))
+    }
+
+    async fn add_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        new: NewAttribute,
+    ) -> StoreResult<Attribute> {
+        write!(self, |c| metadata::add_attribute(c, actor, incident, new))
+    }
+
+    async fn update_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+        patch: AttributePatch,
+    ) -> StoreResult<Attribute> {
+        write!(self, |c| metadata::update_attribute(
+            c, actor, incident, attribute, patch
+        ))
+    }
+
+    async fn delete_attribute(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::delete_attribute(
+            c, actor, incident, attribute
+        ))
+    }
+
+    async fn attribute_labels(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+    ) -> StoreResult<Vec<SecurityLabel>> {
+        read!(self, |c| metadata::attribute_labels(
+            c, actor, incident, attribute
+        ))
+    }
+
+    async fn add_attribute_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+        label: &str,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::add_attribute_label(
+            c, actor, incident, attribute, label
+        ))
+    }
+
+    async fn remove_attribute_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        attribute: i64,
+        label: &str,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::remove_attribute_label(
+            c, actor, incident, attribute, label
+        ))
+    }
+
+    async fn incident_tags(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Tag>> {
+        read!(self, |c| metadata::tags(c, actor, incident))
+    }
+
+    async fn add_incident_tag(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        tag: &TagName,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::add_tag(c, actor, incident, tag))
+    }
+
+    async fn remove_incident_tag(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        tag: &str,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::remove_tag(c, actor, incident, tag))
+    }
+
+    async fn get_tag(&self, actor: &Actor, owner: &Owner, name: &str) -> StoreResult<Tag> {
+        crate::authorize(actor, owner.id, Access::Read)?;
+        read!(self, |c| metadata::owner_tag(c, owner.id, name))
+    }
+
+    async fn list_tags(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        paging: Paging,
+    ) -> StoreResult<Page<Tag>> {
+        crate::authorize(actor, owner.id, Access::Read)?;
+        let result: StoreResult<_> = read!(self, |c| metadata::owner_tags(
+            c,
+            owner.id,
+            paging.start,
+            paging.limit
+        ));
+        let (total, items) = result?;
+        Ok(Page { total, items })
+    }
+
+    async fn incident_labels(
+        &self,
+        actor: &Actor,
+        incident: i64,
+    ) -> StoreResult<Vec<SecurityLabel>> {
+        read!(self, |c| metadata::labels(c, actor, incident))
+    }
+
+    async fn add_incident_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        label: &str,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::add_label(c, actor, incident, label))
+    }
+
+    async fn remove_incident_label(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        label: &str,
+    ) -> StoreResult<()> {
+        write!(self, |c| metadata::remove_label(c, actor, incident, label))
+    }
+
+    async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>> {
+        crate::authorize(actor, owner.id, Access::Read)?;
+        read!(self, |c| metadata::owner_labels(c, owner.id))
+    }
+}
