@@ -13,9 +13,15 @@ fn tc_request() -> Option<PathBuf> {
         return Some(path);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{} is missing: CI must have shared/ beside the clone", path.display());
+        panic!(
+            "{} is missing: CI must have shared/ beside the clone",
+            path.display()
+        );
     }
-    eprintln!("skipping: {} not found (it lives in shared/ beside the repository)", path.display());
+    eprintln!(
+        "skipping: {} not found (it lives in shared/ beside the repository)",
+        path.display()
+    );
     None
 }
 
@@ -33,7 +39,10 @@ fn start(data: &Path) -> (Child, String, String) {
     let mut printed = String::new();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let origin = loop {
-        let line = lines.next().expect("serve exited before listening").unwrap();
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
         printed.push_str(&line);
         printed.push('\n');
         if let Some(rest) = line.strip_prefix("threatdb listening on ") {
@@ -52,18 +61,33 @@ fn credentials(data: &Path) -> Vec<(String, String)> {
 }
 
 fn tc(tool: &Path, creds: &[(String, String)], args: &[&str]) -> (bool, serde_json::Value) {
-    let out = Command::new("python3").arg(tool).args(args).envs(creds.iter().cloned()).output().unwrap();
+    let out = Command::new("python3")
+        .arg(tool)
+        .args(args)
+        .envs(creds.iter().cloned())
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Content-Type: application/json\n"), "{text}");
-    let body = text.split_once("Content-Type: application/json\n").unwrap().1;
+    let body = text
+        .split_once("Content-Type: application/json\n")
+        .unwrap()
+        .1;
     (out.status.success(), serde_json::from_str(body).unwrap())
 }
 
 fn sigterm(child: &mut Child) {
-    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
-    assert!(exit.success(), "serve must exit cleanly on SIGTERM: {exit:?}");
+    assert!(
+        exit.success(),
+        "serve must exit cleanly on SIGTERM: {exit:?}"
+    );
 }
 
 #[test]
@@ -72,12 +96,18 @@ fn newcomer_starts_the_server_and_runs_the_seed_with_tc_request() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut child, origin, printed) = start(&data);
-    assert!(printed.contains("TC_API_SECRET_KEY="), "the secret is printed once: {printed}");
+    assert!(
+        printed.contains("TC_API_SECRET_KEY="),
+        "the secret is printed once: {printed}"
+    );
 
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("credentials.env")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(data.join("credentials.env"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let creds = credentials(&data);
@@ -90,24 +120,84 @@ fn newcomer_starts_the_server_and_runs_the_seed_with_tc_request() {
 
     // The seed: create with an attribute, a tag and a label; retrieve; update; delete.
     let q = "createActivityLog=false&owner=Example+Community";
-    let (ok, created) = tc(&tool, &creds, &["POST", &format!("/v2/groups/incidents?{q}"), r#"{"name":"New Incident","eventDate":"2017-03-21T00:00:00Z"}"#]);
+    let (ok, created) = tc(
+        &tool,
+        &creds,
+        &[
+            "POST",
+            &format!("/v2/groups/incidents?{q}"),
+            r#"{"name":"New Incident","eventDate":"2017-03-21T00:00:00Z"}"#,
+        ],
+    );
     assert!(ok, "{created}");
     let id = created["data"]["incident"]["id"].as_i64().unwrap();
     let inc = format!("/v2/groups/incidents/{id}");
-    assert!(tc(&tool, &creds, &["POST", &format!("{inc}/attributes?{q}"), r#"{"type":"Description","value":"Description Example","displayed":"true"}"#]).0);
-    assert!(tc(&tool, &creds, &["POST", &format!("{inc}/tags/Nation%20State?{q}")]).0);
-    assert!(tc(&tool, &creds, &["POST", &format!("{inc}/securityLabels/TLP%20Green?{q}")]).0);
-    let (_, many) = tc(&tool, &creds, &["GET", &format!("/v2/tags/Nation%20State/groups/incidents?{q}&resultLimit=200&resultStart=0")]);
+    assert!(
+        tc(
+            &tool,
+            &creds,
+            &[
+                "POST",
+                &format!("{inc}/attributes?{q}"),
+                r#"{"type":"Description","value":"Description Example","displayed":"true"}"#
+            ]
+        )
+        .0
+    );
+    assert!(
+        tc(
+            &tool,
+            &creds,
+            &["POST", &format!("{inc}/tags/Nation%20State?{q}")]
+        )
+        .0
+    );
+    assert!(
+        tc(
+            &tool,
+            &creds,
+            &["POST", &format!("{inc}/securityLabels/TLP%20Green?{q}")]
+        )
+        .0
+    );
+    let (_, many) = tc(
+        &tool,
+        &creds,
+        &[
+            "GET",
+            &format!("/v2/tags/Nation%20State/groups/incidents?{q}&resultLimit=200&resultStart=0"),
+        ],
+    );
     assert_eq!(many["data"]["incident"][0]["id"], id);
-    assert!(tc(&tool, &creds, &["PUT", &format!("{inc}?{q}"), r#"{"name":"Updated Incident"}"#]).0);
+    assert!(
+        tc(
+            &tool,
+            &creds,
+            &[
+                "PUT",
+                &format!("{inc}?{q}"),
+                r#"{"name":"Updated Incident"}"#
+            ]
+        )
+        .0
+    );
 
     // A clean stop keeps everything; a restart serves it with the same credentials.
     sigterm(&mut child);
     let (mut child, origin2, printed) = start(&data);
-    assert!(!printed.contains("TC_API_SECRET_KEY="), "credentials are printed only on first start");
+    assert!(
+        !printed.contains("TC_API_SECRET_KEY="),
+        "credentials are printed only on first start"
+    );
     let creds: Vec<(String, String)> = credentials(&data)
         .into_iter()
-        .map(|(k, v)| if k == "TC_API_BASE_URL" { (k, format!("{origin2}/api")) } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "TC_API_BASE_URL" {
+                (k, format!("{origin2}/api"))
+            } else {
+                (k, v)
+            }
+        })
         .collect();
     let (ok, one) = tc(&tool, &creds, &["GET", &format!("{inc}?{q}")]);
     assert!(ok, "{one}");
