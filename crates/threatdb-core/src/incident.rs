@@ -91,6 +91,7 @@ impl IncidentName {
         if name.is_empty() {
             return Err(Invalid::new("name must not be empty"));
         }
+        crate::reject_nul("name", name)?;
         let len = name.chars().count();
         if len > Self::MAX_CHARS {
             return Err(Invalid::new(format!(

@@ -36,3 +36,13 @@ impl Invalid {
         Invalid(message.into())
     }
 }
+
+/// Refuses text with NUL characters: no database text column can hold them faithfully.
+pub fn reject_nul(what: &str, text: &str) -> Result<(), Invalid> {
+    if text.contains('\0') {
+        return Err(Invalid::new(format!(
+            "{what} must not contain NUL characters"
+        )));
+    }
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! Incidents: create, read, update, delete, list.
 
 use crate::rows::{self, ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, LABEL_COLUMNS};
-use crate::{authorize, backend, now};
+use crate::{authorize, backend, now, secs};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use std::collections::HashMap;
 use threatdb_core::policy::Access;
@@ -63,7 +63,7 @@ pub async fn create(
     )
     .bind(owner.id)
     .bind(new.name.as_str())
-    .bind(new.event_date)
+    .bind(secs(new.event_date))
     .bind(new.status.as_str())
     .bind(t)
     .bind(t)
@@ -93,7 +93,7 @@ pub async fn update(
              status = coalesce($3, status), last_modified = $4 WHERE id = $5",
         )
         .bind(patch.name.as_ref().map(|n| n.as_str()))
-        .bind(patch.event_date.map(|d| d))
+        .bind(patch.event_date.map(secs))
         .bind(patch.status.map(|s| s.as_str()))
         .bind(now())
         .bind(id)
@@ -164,7 +164,7 @@ fn push_conditions(
         ("i.event_date", " > ", q.event_after),
     ] {
         if let Some(v) = value {
-            qb.push(" AND ").push(column).push(op).push_bind(v);
+            qb.push(" AND ").push(column).push(op).push_bind(secs(v));
         }
     }
 }

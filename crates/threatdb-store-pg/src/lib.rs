@@ -8,6 +8,7 @@ mod incidents;
 mod metadata;
 mod rows;
 mod store;
+pub mod testing;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -154,6 +155,10 @@ fn redact_error(message: &str, url: &str) -> String {
 
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     match &e {
+        // 22021: a NUL byte (or other character PostgreSQL text cannot hold) in a bound value.
+        sqlx::Error::Database(d) if d.code().as_deref() == Some("22021") => {
+            StoreError::Invalid("text must not contain NUL characters".into())
+        }
         // A row that vanished between the check and the write (a concurrent delete).
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
         _ => StoreError::Backend(e.to_string()),
@@ -171,6 +176,11 @@ pub(crate) fn authorize(actor: &Actor, owner_id: i64, access: Access) -> StoreRe
 
 pub(crate) fn now() -> Timestamp {
     threatdb_core::date::now()
+}
+
+/// Truncates to whole seconds, the precision both stores keep (SQLite stores Unix seconds).
+pub(crate) fn secs(t: Timestamp) -> Timestamp {
+    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
--- threatdb schema, version 1. Times are Unix seconds (UTC). Never edit once applied: add a migration.
+-- threatdb schema, version 1. Times are Unix seconds (UTC). AUTOINCREMENT: an id is never reused
+-- after a delete, so a stale id can never reach someone else's new row. Never edit once applied: add a migration.
 
 CREATE TABLE owners (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT    NOT NULL,
     name_key    TEXT    NOT NULL UNIQUE,
     kind        TEXT    NOT NULL CHECK (kind IN ('Organization', 'Community', 'Source')),
@@ -9,7 +10,7 @@ CREATE TABLE owners (
 );
 
 CREATE TABLE api_users (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     access_id       TEXT    NOT NULL UNIQUE,
     sealed_secret   BLOB    NOT NULL,
     name            TEXT    NOT NULL,
@@ -26,7 +27,7 @@ CREATE TABLE memberships (
 ) WITHOUT ROWID;
 
 CREATE TABLE incidents (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     owner_id       INTEGER NOT NULL REFERENCES owners (id),
     name           TEXT    NOT NULL,
     event_date     INTEGER NOT NULL,
@@ -41,7 +42,7 @@ CREATE INDEX incidents_owner_event ON incidents (owner_id, event_date);
 CREATE INDEX incidents_owner_name ON incidents (owner_id, name);
 
 CREATE TABLE attributes (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     incident_id    INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
     type           TEXT    NOT NULL,
     value          TEXT    NOT NULL,
@@ -53,7 +54,7 @@ CREATE TABLE attributes (
 CREATE INDEX attributes_incident ON attributes (incident_id);
 
 CREATE TABLE tags (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     owner_id  INTEGER NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
     name      TEXT    NOT NULL,
     name_key  TEXT    NOT NULL,
@@ -69,7 +70,7 @@ CREATE INDEX incident_tags_tag ON incident_tags (tag_id, incident_id);
 
 -- owner_id NULL: a system label every owner can use.
 CREATE TABLE security_labels (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     owner_id     INTEGER REFERENCES owners (id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     name_key     TEXT    NOT NULL,

@@ -1,6 +1,8 @@
 //! Attributes: add, get, list, update, delete, and their security labels.
 
-use crate::fixture::{assert_err, assert_second_utc, attr, create, fixture, label_names, snapshot};
+use crate::fixture::{
+    assert_during, assert_err, assert_second_utc, attr, create, fixture, label_names, snapshot,
+};
 use threatdb_core::date::now;
 use threatdb_core::{AdminStore, AttributePatch, NewAttribute, Store, StoreError};
 
@@ -14,8 +16,13 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         .add_attribute(
             w,
             id,
-            NewAttribute::parse("description", "What happened.", true, Some("analyst".into()))
-                .expect("attribute"),
+            NewAttribute::parse(
+                "description",
+                "What happened.",
+                true,
+                Some("analyst".into()),
+            )
+            .expect("attribute"),
         )
         .await
         .expect("add");
@@ -27,25 +34,50 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
     assert_eq!(first.source.as_deref(), Some("analyst"));
     assert_second_utc(first.date_added, "attribute dateAdded");
     assert_second_utc(first.last_modified, "attribute lastModified");
-    assert!(before <= first.date_added && first.date_added <= after, "dateAdded is now");
+    assert_during(first.date_added, before, after, "dateAdded");
     assert_eq!(first.last_modified, first.date_added);
-    let second = store.add_attribute(w, id, attr("Title", "A title")).await.expect("add");
+    let second = store
+        .add_attribute(w, id, attr("Title", "A title"))
+        .await
+        .expect("add");
     assert_eq!((second.displayed, second.source.clone()), (false, None));
     assert_ne!(second.id, first.id);
 
-    assert_eq!(store.get_attribute(&fx.reader_a, id, first.id).await.expect("get"), first);
+    assert_eq!(
+        store
+            .get_attribute(&fx.reader_a, id, first.id)
+            .await
+            .expect("get"),
+        first
+    );
     let listed = store.list_attributes(&fx.reader_a, id).await.expect("list");
-    assert_eq!(listed, vec![first.clone(), second.clone()], "list in id order");
+    assert_eq!(
+        listed,
+        vec![first.clone(), second.clone()],
+        "list in id order"
+    );
 
     // Each patch field alone, then an empty patch.
     let mut want = first.clone();
     for patch in [
-        AttributePatch { value: Some("Changed.".into()), ..AttributePatch::default() },
-        AttributePatch { displayed: Some(false), ..AttributePatch::default() },
-        AttributePatch { source: Some("another 'source'".into()), ..AttributePatch::default() },
+        AttributePatch {
+            value: Some("Changed.".into()),
+            ..AttributePatch::default()
+        },
+        AttributePatch {
+            displayed: Some(false),
+            ..AttributePatch::default()
+        },
+        AttributePatch {
+            source: Some("another 'source'".into()),
+            ..AttributePatch::default()
+        },
         AttributePatch::default(),
     ] {
-        let got = store.update_attribute(w, id, first.id, patch.clone()).await.expect("update");
+        let got = store
+            .update_attribute(w, id, first.id, patch.clone())
+            .await
+            .expect("update");
         if let Some(v) = &patch.value {
             want.value = v.clone();
         }
@@ -55,16 +87,30 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         if let Some(s) = &patch.source {
             want.source = Some(s.clone());
         }
-        assert!(got.last_modified >= want.last_modified, "lastModified moves forward");
+        assert!(
+            got.last_modified >= want.last_modified,
+            "lastModified moves forward"
+        );
         want.last_modified = got.last_modified;
         assert_eq!(got, want, "after {patch:?}");
-        assert_eq!(store.get_attribute(w, id, first.id).await.expect("get"), want);
+        assert_eq!(
+            store.get_attribute(w, id, first.id).await.expect("get"),
+            want
+        );
     }
 
     // Title allows 255 characters (not bytes); one more is Invalid and changes nothing.
     for ok in ["t".repeat(255), "é".repeat(255), "🚨".repeat(255)] {
         let got = store
-            .update_attribute(w, id, second.id, AttributePatch { value: Some(ok.clone()), ..AttributePatch::default() })
+            .update_attribute(
+                w,
+                id,
+                second.id,
+                AttributePatch {
+                    value: Some(ok.clone()),
+                    ..AttributePatch::default()
+                },
+            )
             .await
             .expect("a value at the limit");
         assert_eq!(got.value, ok);
@@ -72,31 +118,67 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
     let at_limit = snapshot(store, w, id).await;
     for bad in ["t".repeat(256), "é".repeat(256), "   ".to_string()] {
         let r = store
-            .update_attribute(w, id, second.id, AttributePatch { value: Some(bad), ..AttributePatch::default() })
+            .update_attribute(
+                w,
+                id,
+                second.id,
+                AttributePatch {
+                    value: Some(bad),
+                    ..AttributePatch::default()
+                },
+            )
             .await;
-        assert!(matches!(r, Err(StoreError::Invalid(_))), "over-long or blank value: {r:?}");
+        assert!(
+            matches!(r, Err(StoreError::Invalid(_))),
+            "over-long or blank value: {r:?}"
+        );
     }
     let r = store
         .update_attribute(
             w,
             id,
             second.id,
-            AttributePatch { value: Some("x".repeat(256)), displayed: Some(true), source: Some("s".into()) },
+            AttributePatch {
+                value: Some("x".repeat(256)),
+                displayed: Some(true),
+                source: Some("s".into()),
+            },
         )
         .await;
-    assert!(matches!(r, Err(StoreError::Invalid(_))), "a bad value fails the whole patch: {r:?}");
-    assert_eq!(snapshot(store, w, id).await, at_limit, "failed updates change nothing");
+    assert!(
+        matches!(r, Err(StoreError::Invalid(_))),
+        "a bad value fails the whole patch: {r:?}"
+    );
+    assert_eq!(
+        snapshot(store, w, id).await,
+        at_limit,
+        "failed updates change nothing"
+    );
 
     // Unknown ids.
     for missing in [i64::MAX, -1] {
-        assert_err(store.get_attribute(w, id, missing).await, StoreError::NotFound, "get");
         assert_err(
-            store.update_attribute(w, id, missing, AttributePatch::default()).await,
+            store.get_attribute(w, id, missing).await,
+            StoreError::NotFound,
+            "get",
+        );
+        assert_err(
+            store
+                .update_attribute(w, id, missing, AttributePatch::default())
+                .await,
             StoreError::NotFound,
             "update",
         );
-        assert_err(store.delete_attribute(w, id, missing).await, StoreError::NotFound, "delete");
-        assert_err(store.list_attributes(w, missing).await, StoreError::NotFound, "list on a missing incident");
+        assert_err(
+            store.delete_attribute(w, id, missing).await,
+            StoreError::NotFound,
+            "delete",
+        );
+        assert_err(
+            store.list_attributes(w, missing).await,
+            StoreError::NotFound,
+            "list on a missing incident",
+        );
         assert_err(
             store.add_attribute(w, missing, attr("Title", "x")).await,
             StoreError::NotFound,
@@ -104,10 +186,27 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         );
     }
 
-    store.delete_attribute(w, id, first.id).await.expect("delete");
-    assert_err(store.get_attribute(w, id, first.id).await, StoreError::NotFound, "deleted");
-    assert_err(store.delete_attribute(w, id, first.id).await, StoreError::NotFound, "twice");
-    let left: Vec<i64> = store.list_attributes(w, id).await.expect("list").iter().map(|a| a.id).collect();
+    store
+        .delete_attribute(w, id, first.id)
+        .await
+        .expect("delete");
+    assert_err(
+        store.get_attribute(w, id, first.id).await,
+        StoreError::NotFound,
+        "deleted",
+    );
+    assert_err(
+        store.delete_attribute(w, id, first.id).await,
+        StoreError::NotFound,
+        "twice",
+    );
+    let left: Vec<i64> = store
+        .list_attributes(w, id)
+        .await
+        .expect("list")
+        .iter()
+        .map(|a| a.id)
+        .collect();
     assert_eq!(left, vec![second.id]);
 }
 
@@ -117,37 +216,86 @@ pub async fn attributes_scoped_to_incident<S: Store + AdminStore>(store: &S) {
     let w = &fx.writer_a;
     let mine = create(store, w, &fx.org_a, "mine", "2020-01-01").await;
     let other = create(store, w, &fx.org_a, "other", "2020-01-01").await;
-    let a = store.add_attribute(w, other, attr("Source", "theirs")).await.expect("add");
-    store.add_attribute_label(w, other, a.id, "TLP:RED").await.expect("label");
+    let a = store
+        .add_attribute(w, other, attr("Source", "theirs"))
+        .await
+        .expect("add");
+    store
+        .add_attribute_label(w, other, a.id, "TLP:RED")
+        .await
+        .expect("label");
     let b = create(store, &fx.member_b, &fx.org_b, "in B", "2020-01-01").await;
-    let b_attr = store.add_attribute(&fx.member_b, b, attr("Source", "B's")).await.expect("add");
+    let b_attr = store
+        .add_attribute(&fx.member_b, b, attr("Source", "B's"))
+        .await
+        .expect("add");
     let before = snapshot(store, w, other).await;
     let b_before = snapshot(store, &fx.member_b, b).await;
 
     for (incident, attribute) in [(mine, a.id), (mine, b_attr.id), (other, b_attr.id)] {
         let what = format!("attribute {attribute} through incident {incident}");
-        assert_err(store.get_attribute(w, incident, attribute).await, StoreError::NotFound, &what);
         assert_err(
-            store.update_attribute(w, incident, attribute, AttributePatch { value: Some("hijack".into()), ..AttributePatch::default() }).await,
-            StoreError::NotFound,
-            &what,
-        );
-        assert_err(store.delete_attribute(w, incident, attribute).await, StoreError::NotFound, &what);
-        assert_err(store.attribute_labels(w, incident, attribute).await, StoreError::NotFound, &what);
-        assert_err(
-            store.add_attribute_label(w, incident, attribute, "TLP:AMBER").await,
+            store.get_attribute(w, incident, attribute).await,
             StoreError::NotFound,
             &what,
         );
         assert_err(
-            store.remove_attribute_label(w, incident, attribute, "TLP:RED").await,
+            store
+                .update_attribute(
+                    w,
+                    incident,
+                    attribute,
+                    AttributePatch {
+                        value: Some("hijack".into()),
+                        ..AttributePatch::default()
+                    },
+                )
+                .await,
+            StoreError::NotFound,
+            &what,
+        );
+        assert_err(
+            store.delete_attribute(w, incident, attribute).await,
+            StoreError::NotFound,
+            &what,
+        );
+        assert_err(
+            store.attribute_labels(w, incident, attribute).await,
+            StoreError::NotFound,
+            &what,
+        );
+        assert_err(
+            store
+                .add_attribute_label(w, incident, attribute, "TLP:AMBER")
+                .await,
+            StoreError::NotFound,
+            &what,
+        );
+        assert_err(
+            store
+                .remove_attribute_label(w, incident, attribute, "TLP:RED")
+                .await,
             StoreError::NotFound,
             &what,
         );
     }
-    assert!(store.list_attributes(w, mine).await.expect("list").is_empty());
-    assert_eq!(snapshot(store, w, other).await, before, "the other incident is untouched");
-    assert_eq!(snapshot(store, &fx.member_b, b).await, b_before, "B's incident is untouched");
+    assert!(
+        store
+            .list_attributes(w, mine)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        snapshot(store, w, other).await,
+        before,
+        "the other incident is untouched"
+    );
+    assert_eq!(
+        snapshot(store, &fx.member_b, b).await,
+        b_before,
+        "B's incident is untouched"
+    );
 }
 
 /// Security labels on attributes: add (idempotent, any spelling), list, remove.
@@ -155,17 +303,38 @@ pub async fn attribute_labels<S: Store + AdminStore>(store: &S) {
     let fx = fixture(store).await;
     let w = &fx.writer_a;
     let id = create(store, w, &fx.org_a, "attribute labels", "2020-01-01").await;
-    let a = store.add_attribute(w, id, attr("Description", "labelled")).await.expect("add");
-    let plain = store.add_attribute(w, id, attr("Description", "plain")).await.expect("add");
+    let a = store
+        .add_attribute(w, id, attr("Description", "labelled"))
+        .await
+        .expect("add");
+    let plain = store
+        .add_attribute(w, id, attr("Description", "plain"))
+        .await
+        .expect("add");
+    let r = &fx.reader_a.actor;
     let names = |attribute: i64| async move {
-        let mut n = label_names(&store.attribute_labels(&fx.reader_a, id, attribute).await.expect("labels"));
+        let mut n = label_names(
+            &store
+                .attribute_labels(r, id, attribute)
+                .await
+                .expect("labels"),
+        );
         n.sort();
         n
     };
     assert!(names(a.id).await.is_empty());
-    store.add_attribute_label(w, id, a.id, "TLP:RED").await.expect("add");
-    store.add_attribute_label(w, id, a.id, "tlp red").await.expect("again");
-    store.add_attribute_label(w, id, a.id, "TLP Amber").await.expect("another");
+    store
+        .add_attribute_label(w, id, a.id, "TLP:RED")
+        .await
+        .expect("add");
+    store
+        .add_attribute_label(w, id, a.id, "tlp red")
+        .await
+        .expect("again");
+    store
+        .add_attribute_label(w, id, a.id, "TLP Amber")
+        .await
+        .expect("another");
     assert_eq!(names(a.id).await, vec!["TLP:AMBER", "TLP:RED"]);
     assert!(names(plain.id).await.is_empty(), "only that attribute");
 
@@ -175,15 +344,40 @@ pub async fn attribute_labels<S: Store + AdminStore>(store: &S) {
         StoreError::Invalid("Security label 'Nope' does not exist".into()),
         "unknown label",
     );
-    assert_err(store.remove_attribute_label(w, id, a.id, "TLP:GREEN").await, StoreError::NotFound, "not on it");
-    assert_err(store.remove_attribute_label(w, id, plain.id, "TLP:RED").await, StoreError::NotFound, "other attribute");
-    assert_eq!(snapshot(store, w, id).await, before, "failed changes change nothing");
+    assert_err(
+        store.remove_attribute_label(w, id, a.id, "TLP:GREEN").await,
+        StoreError::NotFound,
+        "not on it",
+    );
+    assert_err(
+        store
+            .remove_attribute_label(w, id, plain.id, "TLP:RED")
+            .await,
+        StoreError::NotFound,
+        "other attribute",
+    );
+    assert_eq!(
+        snapshot(store, w, id).await,
+        before,
+        "failed changes change nothing"
+    );
 
-    store.remove_attribute_label(w, id, a.id, "tlp_red").await.expect("remove");
+    store
+        .remove_attribute_label(w, id, a.id, "tlp_red")
+        .await
+        .expect("remove");
     assert_eq!(names(a.id).await, vec!["TLP:AMBER"]);
-    assert_err(store.remove_attribute_label(w, id, a.id, "TLP:RED").await, StoreError::NotFound, "twice");
+    assert_err(
+        store.remove_attribute_label(w, id, a.id, "TLP:RED").await,
+        StoreError::NotFound,
+        "twice",
+    );
     assert!(
-        store.incident_labels(w, id).await.expect("incident labels").is_empty(),
+        store
+            .incident_labels(w, id)
+            .await
+            .expect("incident labels")
+            .is_empty(),
         "attribute labels are not incident labels"
     );
 }

@@ -1,6 +1,8 @@
 //! The authorization policy as the store applies it: every operation × every role.
 
-use crate::fixture::{Fixture, User, assert_err, attr, create, fixture, new_incident, snapshot, tag, ts};
+use crate::fixture::{
+    Fixture, User, assert_err, attr, create, fixture, new_incident, snapshot, tag, ts,
+};
 use threatdb_core::{
     Actor, AdminStore, AttributePatch, IncidentName, IncidentPatch, IncidentQuery, Include, Owner,
     Paging, Store, StoreError, StoreResult,
@@ -114,11 +116,28 @@ pub struct Target {
 /// Creates a [`Target`] in `owner` as `writer`.
 pub async fn target<S: Store>(store: &S, writer: &Actor, owner: &Owner) -> Target {
     let incident = create(store, writer, owner, "target", "2020-01-01").await;
-    let attribute = store.add_attribute(writer, incident, attr("Description", "seed")).await.expect("attribute").id;
-    store.add_attribute_label(writer, incident, attribute, "TLP:RED").await.expect("attribute label");
-    store.add_incident_tag(writer, incident, &tag("seed")).await.expect("tag");
-    store.add_incident_label(writer, incident, "TLP:GREEN").await.expect("label");
-    Target { owner: owner.clone(), incident, attribute }
+    let attribute = store
+        .add_attribute(writer, incident, attr("Description", "seed"))
+        .await
+        .expect("attribute")
+        .id;
+    store
+        .add_attribute_label(writer, incident, attribute, "TLP:RED")
+        .await
+        .expect("attribute label");
+    store
+        .add_incident_tag(writer, incident, &tag("seed"))
+        .await
+        .expect("tag");
+    store
+        .add_incident_label(writer, incident, "TLP:GREEN")
+        .await
+        .expect("label");
+    Target {
+        owner: owner.clone(),
+        incident,
+        attribute,
+    }
 }
 
 /// Runs `op` on `t` as `actor`, forgetting the result's value.
@@ -126,7 +145,10 @@ pub async fn run<S: Store>(store: &S, actor: &Actor, op: Op, t: &Target) -> Stor
     let (i, a) = (t.incident, t.attribute);
     let owner = || IncidentQuery::owner(t.owner.clone());
     match op {
-        Op::Get => store.get_incident(actor, i, Include::default()).await.map(drop),
+        Op::Get => store
+            .get_incident(actor, i, Include::default())
+            .await
+            .map(drop),
         Op::List => store.list_incidents(actor, &owner()).await.map(drop),
         Op::ListAttributes => store.list_attributes(actor, i).await.map(drop),
         Op::GetAttribute => store.get_attribute(actor, i, a).await.map(drop),
@@ -134,17 +156,32 @@ pub async fn run<S: Store>(store: &S, actor: &Actor, op: Op, t: &Target) -> Stor
         Op::IncidentTags => store.incident_tags(actor, i).await.map(drop),
         Op::IncidentLabels => store.incident_labels(actor, i).await.map(drop),
         Op::GetTag => store.get_tag(actor, &t.owner, "SEED").await.map(drop),
-        Op::ListTags => store.list_tags(actor, &t.owner, Paging::default()).await.map(drop),
+        Op::ListTags => store
+            .list_tags(actor, &t.owner, Paging::default())
+            .await
+            .map(drop),
         Op::ListLabels => store.list_labels(actor, &t.owner).await.map(drop),
-        Op::Create => store.create_incident(actor, &t.owner, new_incident("created", ts("2020-01-01"))).await.map(drop),
+        Op::Create => store
+            .create_incident(actor, &t.owner, new_incident("created", ts("2020-01-01")))
+            .await
+            .map(drop),
         Op::Update => {
-            let patch = IncidentPatch { name: Some(IncidentName::parse("renamed").expect("name")), ..IncidentPatch::default() };
+            let patch = IncidentPatch {
+                name: Some(IncidentName::parse("renamed").expect("name")),
+                ..IncidentPatch::default()
+            };
             store.update_incident(actor, i, patch).await.map(drop)
         }
         Op::Delete => store.delete_incident(actor, i).await,
-        Op::AddAttribute => store.add_attribute(actor, i, attr("Source", "added")).await.map(drop),
+        Op::AddAttribute => store
+            .add_attribute(actor, i, attr("Source", "added"))
+            .await
+            .map(drop),
         Op::UpdateAttribute => {
-            let patch = AttributePatch { value: Some("changed".into()), ..AttributePatch::default() };
+            let patch = AttributePatch {
+                value: Some("changed".into()),
+                ..AttributePatch::default()
+            };
             store.update_attribute(actor, i, a, patch).await.map(drop)
         }
         Op::DeleteAttribute => store.delete_attribute(actor, i, a).await,
@@ -158,7 +195,12 @@ pub async fn run<S: Store>(store: &S, actor: &Actor, op: Op, t: &Target) -> Stor
 }
 
 fn roles(fx: &Fixture) -> [(&'static str, &User); 4] {
-    [("admin of A", &fx.admin_a), ("writer of A", &fx.writer_a), ("reader of A", &fx.reader_a), ("member of B", &fx.member_b)]
+    [
+        ("admin of A", &fx.admin_a),
+        ("writer of A", &fx.writer_a),
+        ("reader of A", &fx.reader_a),
+        ("member of B", &fx.member_b),
+    ]
 }
 
 /// What `op` on A's data must give each role: members of A read; writing needs Write or Admin
@@ -172,7 +214,11 @@ pub fn expected(role: &str, op: Op) -> StoreResult<()> {
 }
 
 async fn incident_count<S: Store>(store: &S, actor: &Actor, owner: &Owner) -> Option<u64> {
-    store.list_incidents(actor, &IncidentQuery::owner(owner.clone())).await.expect("count").total
+    store
+        .list_incidents(actor, &IncidentQuery::owner(owner.clone()))
+        .await
+        .expect("count")
+        .total
 }
 
 /// Every operation × every role on an incident of A; a refused operation changes nothing.
@@ -192,19 +238,35 @@ pub async fn authorization_matrix<S: Store + AdminStore>(store: &S) {
             assert_eq!(got, want, "{op:?} as {role}");
         }
     }
-    assert_eq!(snapshot(store, &fx.admin_a, shared.incident).await, before, "refused operations change nothing");
-    assert_eq!(incident_count(store, &fx.admin_a, &fx.org_a).await, count, "refused creates create nothing");
+    assert_eq!(
+        snapshot(store, &fx.admin_a, shared.incident).await,
+        before,
+        "refused operations change nothing"
+    );
+    assert_eq!(
+        incident_count(store, &fx.admin_a, &fx.org_a).await,
+        count,
+        "refused creates create nothing"
+    );
     // Allowed writes, each on a fresh target.
     for (role, user) in roles(&fx) {
-        for op in Op::ALL.into_iter().filter(|op| op.writes() && expected(role, *op).is_ok()) {
+        for op in Op::ALL
+            .into_iter()
+            .filter(|op| op.writes() && expected(role, *op).is_ok())
+        {
             let fresh = target(store, &fx.writer_a, &fx.org_a).await;
             let got = run(store, user, op, &fresh).await;
             assert_eq!(got, Ok(()), "{op:?} as {role}");
             // The effect of each write is checked by the other cases; here only that it happened.
-            let after = store.get_incident(&fx.reader_a, fresh.incident, Include::default()).await;
+            let after = store
+                .get_incident(&fx.reader_a, fresh.incident, Include::default())
+                .await;
             match op {
                 Op::Delete => assert_eq!(after, Err(StoreError::NotFound), "deleted as {role}"),
-                _ => assert!(after.is_ok(), "{op:?} as {role} left the incident: {after:?}"),
+                _ => assert!(
+                    after.is_ok(),
+                    "{op:?} as {role} left the incident: {after:?}"
+                ),
             }
         }
     }
@@ -214,26 +276,61 @@ pub async fn authorization_matrix<S: Store + AdminStore>(store: &S) {
 pub async fn hidden_is_missing<S: Store + AdminStore>(store: &S) {
     let fx = fixture(store).await;
     let real = target(store, &fx.writer_a, &fx.org_a).await;
-    let missing = Target { incident: i64::MAX, attribute: i64::MAX, ..real.clone() };
-    let missing_attr = Target { attribute: i64::MAX, ..real.clone() };
-    for op in Op::ALL.into_iter().filter(|op| !matches!(op, Op::List | Op::ListTags | Op::ListLabels | Op::GetTag | Op::Create)) {
+    let missing = Target {
+        incident: i64::MAX,
+        attribute: i64::MAX,
+        ..real.clone()
+    };
+    let missing_attr = Target {
+        attribute: i64::MAX,
+        ..real.clone()
+    };
+    for op in Op::ALL.into_iter().filter(|op| {
+        !matches!(
+            op,
+            Op::List | Op::ListTags | Op::ListLabels | Op::GetTag | Op::Create
+        )
+    }) {
         let hidden = run(store, &fx.member_b, op, &real).await;
         let absent = run(store, &fx.admin_a, op, &missing).await;
-        assert_eq!(hidden, Err(StoreError::NotFound), "{op:?} on a hidden incident");
-        assert_eq!(absent, Err(StoreError::NotFound), "{op:?} on a missing incident");
+        assert_eq!(
+            hidden,
+            Err(StoreError::NotFound),
+            "{op:?} on a hidden incident"
+        );
+        assert_eq!(
+            absent,
+            Err(StoreError::NotFound),
+            "{op:?} on a missing incident"
+        );
         // A reader asking to write to something missing learns it is missing, not forbidden.
         let reader_absent = run(store, &fx.reader_a, op, &missing).await;
-        assert_eq!(reader_absent, Err(StoreError::NotFound), "{op:?} as reader on a missing incident");
-        if matches!(op, Op::GetAttribute | Op::UpdateAttribute | Op::DeleteAttribute | Op::AttributeLabels) {
+        assert_eq!(
+            reader_absent,
+            Err(StoreError::NotFound),
+            "{op:?} as reader on a missing incident"
+        );
+        if matches!(
+            op,
+            Op::GetAttribute | Op::UpdateAttribute | Op::DeleteAttribute | Op::AttributeLabels
+        ) {
             // The incident is visible, so a reader's write may be refused before the attribute
             // is looked up: Forbidden or NotFound, but never success.
             let r = run(store, &fx.reader_a, op, &missing_attr).await;
-            let ok = r == Err(StoreError::NotFound) || (op.writes() && r == Err(StoreError::Forbidden));
+            let ok =
+                r == Err(StoreError::NotFound) || (op.writes() && r == Err(StoreError::Forbidden));
             assert!(ok, "{op:?} as reader on a missing attribute: {r:?}");
         }
     }
-    let q = IncidentQuery { name_eq: Some("target".into()), ..IncidentQuery::owner(fx.org_a.clone()) };
-    assert_err(store.list_incidents(&fx.member_b, &q).await, StoreError::NotFound, "listing A as B");
+    let q = IncidentQuery {
+        name_eq: Some("target".into()),
+        ..IncidentQuery::owner(fx.org_a.clone())
+    };
+    assert_err(
+        store.list_incidents(&fx.member_b, &q).await,
+        StoreError::NotFound,
+        "listing A as B",
+    );
 }
 
 /// Roles are per owner: a user may write in one owner and only read in another.
@@ -245,13 +342,28 @@ pub async fn roles_are_per_owner<S: Store + AdminStore>(store: &S) {
     let before_c = snapshot(store, &fx.admin_a, in_c.incident).await;
     for op in Op::ALL {
         let got = run(store, u, op, &in_c).await;
-        let want = if op.writes() { Err(StoreError::Forbidden) } else { Ok(()) };
+        let want = if op.writes() {
+            Err(StoreError::Forbidden)
+        } else {
+            Ok(())
+        };
         assert_eq!(got, want, "{op:?} in C as its reader");
         let hidden = run(store, &fx.writer_a, op, &in_c).await;
-        assert_eq!(hidden, Err(StoreError::NotFound), "{op:?} in C as a non-member");
+        assert_eq!(
+            hidden,
+            Err(StoreError::NotFound),
+            "{op:?} in C as a non-member"
+        );
     }
-    assert_eq!(snapshot(store, &fx.admin_a, in_c.incident).await, before_c, "C unchanged");
+    assert_eq!(
+        snapshot(store, &fx.admin_a, in_c.incident).await,
+        before_c,
+        "C unchanged"
+    );
     run(store, u, Op::Update, &in_a).await.expect("write in A");
-    let page = store.list_incidents(u, &IncidentQuery::owner(fx.community_c.clone())).await.expect("list C");
+    let page = store
+        .list_incidents(u, &IncidentQuery::owner(fx.community_c.clone()))
+        .await
+        .expect("list C");
     assert_eq!(page.total, Some(1));
 }

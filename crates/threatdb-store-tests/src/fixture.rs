@@ -8,9 +8,9 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use threatdb_core::{
-    Actor, AdminStore, Attribute, IncidentDetails, IncidentName, IncidentStatus, Include,
-    NewApiUser, NewAttribute, NewIncident, Owner, OwnerKind, Page, Role, SecurityLabel, Store,
-    StoreError, StoreResult, TagName, Timestamp, parse_timestamp,
+    Actor, AdminStore, Attribute, IncidentDetails, IncidentName, IncidentQuery, IncidentStatus,
+    Include, NewApiUser, NewAttribute, NewIncident, Owner, OwnerKind, Page, Role, SecurityLabel,
+    Store, StoreError, StoreResult, TagName, Timestamp, parse_timestamp,
 };
 use time::UtcOffset;
 
@@ -75,7 +75,12 @@ pub struct Fixture {
 pub const SEALED_SECRET: &[u8] = &[0x00, 0xde, 0xad, 0xbe, 0xef, 0xff, 0x7f];
 
 /// Creates an API user whose organization is `org`, with `role` there.
-pub async fn new_user<S: Store + AdminStore>(store: &S, label: &str, org: &Owner, role: Role) -> User {
+pub async fn new_user<S: Store + AdminStore>(
+    store: &S,
+    label: &str,
+    org: &Owner,
+    role: Role,
+) -> User {
     let access_id = unique(&format!("AID-{label}")).replace(' ', "-");
     let name = unique(&format!("user {label}"));
     store
@@ -174,7 +179,13 @@ pub const ALL: Include = Include {
 };
 
 /// Creates an incident in `owner`, which must succeed.
-pub async fn create<S: Store>(store: &S, actor: &Actor, owner: &Owner, name: &str, event: &str) -> i64 {
+pub async fn create<S: Store>(
+    store: &S,
+    actor: &Actor,
+    owner: &Owner,
+    name: &str,
+    event: &str,
+) -> i64 {
     store
         .create_incident(actor, owner, new_incident(name, ts(event)))
         .await
@@ -208,6 +219,17 @@ pub fn assert_second_utc(t: Timestamp, what: &str) {
     assert_eq!(t.nanosecond(), 0, "{what} must have whole seconds: {t}");
 }
 
+/// Asserts `t` is the time of something done between `before` and `after` (the store's clock
+/// may be the database server's: a little skew is allowed).
+#[track_caller]
+pub fn assert_during(t: Timestamp, before: Timestamp, after: Timestamp, what: &str) {
+    let skew = time::Duration::seconds(2);
+    assert!(
+        before - skew <= t && t <= after + skew,
+        "{what} {t} should be the current time ({before} .. {after})"
+    );
+}
+
 /// Everything stored about an incident, for "nothing changed" checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
@@ -235,4 +257,12 @@ pub async fn snapshot<S: Store>(store: &S, actor: &Actor, id: i64) -> Snapshot {
         details,
         attribute_labels,
     }
+}
+
+/// Lists incidents, which must succeed.
+pub async fn list<S: Store>(store: &S, actor: &Actor, q: &IncidentQuery) -> Page<IncidentDetails> {
+    store
+        .list_incidents(actor, q)
+        .await
+        .unwrap_or_else(|e| panic!("list_incidents {q:?}: {e:?}"))
 }

@@ -26,7 +26,11 @@ pub async fn system_labels<S: Store + AdminStore>(store: &S) {
         for want in SYSTEM_LABELS {
             assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
         }
-        assert_eq!(labels.len(), SYSTEM_LABELS.len(), "a new owner has only the system labels");
+        assert_eq!(
+            labels.len(),
+            SYSTEM_LABELS.len(),
+            "a new owner has only the system labels"
+        );
         for l in &labels {
             assert!(!l.description.is_empty(), "{} has a description", l.name);
             assert!(
@@ -50,14 +54,23 @@ pub async fn incident_labels<S: Store + AdminStore>(store: &S) {
         names.sort();
         names
     };
-    for spelling in ["TLP Green", "TLP:GREEN", "tlp_green", "tlp-green", "TLP%3AGREEN"] {
+    for spelling in [
+        "TLP Green",
+        "TLP:GREEN",
+        "tlp_green",
+        "tlp-green",
+        "TLP%3AGREEN",
+    ] {
         store
             .add_incident_label(w, id, spelling)
             .await
             .unwrap_or_else(|e| panic!("add {spelling:?}: {e:?}"));
         assert_eq!(labels(id).await, vec!["TLP:GREEN"], "after {spelling:?}");
     }
-    store.add_incident_label(w, id, "tlp:amber+strict").await.expect("amber+strict");
+    store
+        .add_incident_label(w, id, "tlp:amber+strict")
+        .await
+        .expect("amber+strict");
     assert_eq!(labels(id).await, vec!["TLP:AMBER+STRICT", "TLP:GREEN"]);
 
     let before = snapshot(store, w, id).await;
@@ -68,12 +81,27 @@ pub async fn incident_labels<S: Store + AdminStore>(store: &S) {
             "unknown label",
         );
     }
-    assert_err(store.remove_incident_label(w, id, "TLP:RED").await, StoreError::NotFound, "not on it");
-    assert_eq!(snapshot(store, w, id).await, before, "failed label changes change nothing");
+    assert_err(
+        store.remove_incident_label(w, id, "TLP:RED").await,
+        StoreError::NotFound,
+        "not on it",
+    );
+    assert_eq!(
+        snapshot(store, w, id).await,
+        before,
+        "failed label changes change nothing"
+    );
 
-    store.remove_incident_label(w, id, "TLP Green").await.expect("remove");
+    store
+        .remove_incident_label(w, id, "TLP Green")
+        .await
+        .expect("remove");
     assert_eq!(labels(id).await, vec!["TLP:AMBER+STRICT"]);
-    assert_err(store.remove_incident_label(w, id, "tlp:green").await, StoreError::NotFound, "twice");
+    assert_err(
+        store.remove_incident_label(w, id, "tlp:green").await,
+        StoreError::NotFound,
+        "twice",
+    );
     assert_err(
         store.add_incident_label(w, i64::MAX, "TLP:RED").await,
         StoreError::NotFound,
@@ -87,26 +115,48 @@ pub async fn custom_labels<S: Store + AdminStore>(store: &S) {
     let fx = fixture(store).await;
     let w = &fx.writer_a;
     let name = "Internal Only";
-    let label = store.create_label(fx.org_a.id, name, "Not for sharing.", "ff00aa").await.expect("create");
+    let label = store
+        .create_label(fx.org_a.id, name, "Not for sharing.", "ff00aa")
+        .await
+        .expect("create");
     assert_eq!(label.name, name);
     assert_eq!(label.description, "Not for sharing.");
-    assert!(label.color.eq_ignore_ascii_case("FF00AA"), "colour {}", label.color);
+    assert!(
+        label.color.eq_ignore_ascii_case("FF00AA"),
+        "colour {}",
+        label.color
+    );
     assert_second_utc(label.date_added, "label dateAdded");
 
     let in_a = label_names(&store.list_labels(&fx.reader_a, &fx.org_a).await.expect("A"));
-    assert!(in_a.iter().any(|n| n == name), "A lists its label: {in_a:?}");
+    assert!(
+        in_a.iter().any(|n| n == name),
+        "A lists its label: {in_a:?}"
+    );
     let in_b = label_names(&store.list_labels(&fx.member_b, &fx.org_b).await.expect("B"));
     assert!(!in_b.iter().any(|n| n == name), "B does not: {in_b:?}");
 
     let a = create(store, w, &fx.org_a, "custom", "2020-01-01").await;
-    store.add_incident_label(w, a, "internal only").await.expect("use in A");
-    store.add_incident_label(w, a, "INTERNAL ONLY").await.expect("again");
-    let got = store.incident_labels(&fx.reader_a, a).await.expect("labels");
+    store
+        .add_incident_label(w, a, "internal only")
+        .await
+        .expect("use in A");
+    store
+        .add_incident_label(w, a, "INTERNAL ONLY")
+        .await
+        .expect("again");
+    let got = store
+        .incident_labels(&fx.reader_a, a)
+        .await
+        .expect("labels");
     assert_eq!(got, vec![label.clone()], "the custom label, once");
     let found = store
         .list_incidents(
             &fx.reader_a,
-            &IncidentQuery { label: Some("Internal only".into()), ..IncidentQuery::owner(fx.org_a.clone()) },
+            &IncidentQuery {
+                label: Some("Internal only".into()),
+                ..IncidentQuery::owner(fx.org_a.clone())
+            },
         )
         .await
         .expect("filter by custom label");
@@ -119,26 +169,69 @@ pub async fn custom_labels<S: Store + AdminStore>(store: &S) {
             StoreError::Invalid(format!("Security label '{name}' does not exist")),
             "another owner's label",
         );
-        assert!(store.incident_labels(actor, other).await.expect("labels").is_empty());
+        assert!(
+            store
+                .incident_labels(actor, other)
+                .await
+                .expect("labels")
+                .is_empty()
+        );
     }
 
-    let dup = store.create_label(fx.org_a.id, "INTERNAL ONLY", "again", "000000").await;
-    assert!(matches!(dup, Err(StoreError::Conflict(_))), "duplicate label: {dup:?}");
-    let shadow = store.create_label(fx.org_a.id, "tlp red", "no", "000000").await;
-    assert!(matches!(shadow, Err(StoreError::Conflict(_))), "system label name: {shadow:?}");
-    let bad = store.create_label(fx.org_a.id, "Bad colour", "no", "red").await;
-    assert!(matches!(bad, Err(StoreError::Invalid(_))), "bad colour: {bad:?}");
+    let dup = store
+        .create_label(fx.org_a.id, "INTERNAL ONLY", "again", "000000")
+        .await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict(_))),
+        "duplicate label: {dup:?}"
+    );
+    let shadow = store
+        .create_label(fx.org_a.id, "tlp red", "no", "000000")
+        .await;
+    assert!(
+        matches!(shadow, Err(StoreError::Conflict(_))),
+        "system label name: {shadow:?}"
+    );
+    let bad = store
+        .create_label(fx.org_a.id, "Bad colour", "no", "red")
+        .await;
+    assert!(
+        matches!(bad, Err(StoreError::Invalid(_))),
+        "bad colour: {bad:?}"
+    );
     let empty = store.create_label(fx.org_a.id, "   ", "no", "000000").await;
-    assert!(matches!(empty, Err(StoreError::Invalid(_))), "empty name: {empty:?}");
+    assert!(
+        matches!(empty, Err(StoreError::Invalid(_))),
+        "empty name: {empty:?}"
+    );
     let labels_a = store.list_labels(&fx.reader_a, &fx.org_a).await.expect("A");
-    assert_eq!(labels_a.len(), SYSTEM_LABELS.len() + 1, "failed creates created nothing");
+    assert_eq!(
+        labels_a.len(),
+        SYSTEM_LABELS.len() + 1,
+        "failed creates created nothing"
+    );
 
     // The same name in another owner is another label.
-    let in_b = store.create_label(fx.org_b.id, name, "B's own.", "00FF00").await.expect("in B");
+    let in_b = store
+        .create_label(fx.org_b.id, name, "B's own.", "00FF00")
+        .await
+        .expect("in B");
     assert_eq!(in_b.description, "B's own.");
     let b = create(store, &fx.member_b, &fx.org_b, "b", "2020-01-01").await;
-    store.add_incident_label(&fx.member_b, b, name).await.expect("use B's label");
-    let got = store.incident_labels(&fx.member_b, b).await.expect("labels");
+    store
+        .add_incident_label(&fx.member_b, b, name)
+        .await
+        .expect("use B's label");
+    let got = store
+        .incident_labels(&fx.member_b, b)
+        .await
+        .expect("labels");
     assert_eq!(got, vec![in_b], "B's label, not A's");
-    assert_eq!(store.incident_labels(&fx.reader_a, a).await.expect("labels"), vec![label]);
+    assert_eq!(
+        store
+            .incident_labels(&fx.reader_a, a)
+            .await
+            .expect("labels"),
+        vec![label]
+    );
 }

@@ -6,30 +6,33 @@
 //! concurrently with the others. A harness either calls [`run_all`] or generates one test per
 //! case with [`for_each_case!`].
 #![allow(clippy::unwrap_used)]
+#![warn(missing_docs)]
 
 pub mod admin;
 pub mod attributes;
 pub mod authz;
 pub mod concurrency;
+pub mod delete;
 pub mod fixture;
 pub mod incidents;
+pub mod include;
 pub mod labels;
 pub mod listing;
 pub mod tags;
+pub mod unicode;
 mod util;
 
-pub use admin::{
-    admin_api_users, admin_memberships_grant_access, admin_owners,
-};
+pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
 pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
-pub use incidents::{
-    create_get_round_trip, delete_cascades, unicode_and_injection_round_trip, update_patch,
-};
+pub use delete::{delete_cascades, ids_never_reused};
+pub use incidents::{create_get_round_trip, update_patch};
+pub use include::include_flags;
 pub use labels::{custom_labels, incident_labels, system_labels};
-pub use listing::{include_flags, list_filters, list_filters_dates, list_paging};
+pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use tags::{list_tags_per_owner, tag_identity};
+pub use unicode::unicode_and_injection_round_trip;
 
 use threatdb_core::{AdminStore, Store};
 
@@ -49,6 +52,7 @@ macro_rules! for_each_case {
             unicode_and_injection_round_trip,
             update_patch,
             delete_cascades,
+            ids_never_reused,
             list_paging,
             list_filters,
             list_filters_dates,

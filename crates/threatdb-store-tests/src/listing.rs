@@ -1,18 +1,8 @@
-//! Listing incidents: paging, filters, included metadata.
+//! Listing incidents: paging and filters.
 
-use crate::fixture::{ALL, attr, create, fixture, ids, label_names, tag, ts};
-use threatdb_core::{
-    AdminStore, Actor, IncidentQuery, Include, Owner, Page, IncidentDetails, Paging, Store,
-    Timestamp,
-};
+use crate::fixture::{create, fixture, ids, list, tag, ts};
+use threatdb_core::{AdminStore, IncidentQuery, Include, Owner, Paging, Store, Timestamp};
 use time::Duration;
-
-async fn list<S: Store>(store: &S, actor: &Actor, q: &IncidentQuery) -> Page<IncidentDetails> {
-    store
-        .list_incidents(actor, q)
-        .await
-        .unwrap_or_else(|e| panic!("list_incidents {q:?}: {e:?}"))
-}
 
 fn paged(owner: &Owner, start: u64, limit: u64) -> IncidentQuery {
     IncidentQuery {
@@ -29,9 +19,15 @@ pub async fn list_paging<S: Store + AdminStore>(store: &S) {
     assert!(empty.items.is_empty());
 
     let mut created = Vec::new();
-    for (i, event) in ["2023-01-01", "2019-01-01", "2021-01-01", "2020-01-01", "2022-01-01"]
-        .into_iter()
-        .enumerate()
+    for (i, event) in [
+        "2023-01-01",
+        "2019-01-01",
+        "2021-01-01",
+        "2020-01-01",
+        "2022-01-01",
+    ]
+    .into_iter()
+    .enumerate()
     {
         let name = format!("paged {}", 5 - i); // names and dates out of id order on purpose
         created.push(create(store, &fx.writer_a, &fx.org_a, &name, event).await);
@@ -61,7 +57,10 @@ pub async fn list_paging<S: Store + AdminStore>(store: &S) {
     ] {
         let page = list(store, &fx.reader_a, &paged(&fx.org_a, start, limit)).await;
         assert_eq!(ids(&page), want, "page start={start} limit={limit}");
-        assert_eq!(page.total, total, "resultCount only on the first page (start={start})");
+        assert_eq!(
+            page.total, total,
+            "resultCount only on the first page (start={start})"
+        );
     }
 }
 
@@ -75,17 +74,44 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
     let i4 = create(store, w, a, "100%_done", "2022-01-01").await;
     let i5 = create(store, w, a, "100xxdone", "2022-01-01").await;
     let i6 = create(store, w, a, "café crème", "2022-01-01").await;
-    store.add_incident_tag(w, i1, &tag("APT29")).await.expect("tag");
-    store.add_incident_tag(w, i2, &tag("apt29")).await.expect("tag");
-    store.add_incident_tag(w, i3, &tag("other")).await.expect("tag");
-    store.add_incident_tag(w, i6, &tag("Ärger")).await.expect("tag");
-    store.add_incident_label(w, i1, "TLP:GREEN").await.expect("label");
-    store.add_incident_label(w, i2, "TLP:RED").await.expect("label");
-    store.add_incident_label(w, i3, "TLP:RED").await.expect("label");
+    store
+        .add_incident_tag(w, i1, &tag("APT29"))
+        .await
+        .expect("tag");
+    store
+        .add_incident_tag(w, i2, &tag("apt29"))
+        .await
+        .expect("tag");
+    store
+        .add_incident_tag(w, i3, &tag("other"))
+        .await
+        .expect("tag");
+    store
+        .add_incident_tag(w, i6, &tag("Ärger"))
+        .await
+        .expect("tag");
+    store
+        .add_incident_label(w, i1, "TLP:GREEN")
+        .await
+        .expect("label");
+    store
+        .add_incident_label(w, i2, "TLP:RED")
+        .await
+        .expect("label");
+    store
+        .add_incident_label(w, i3, "TLP:RED")
+        .await
+        .expect("label");
     // The same names, tags and labels in B never show up in A.
     let b = create(store, &fx.member_b, &fx.org_b, "alpha one", "2020-01-01").await;
-    store.add_incident_tag(&fx.member_b, b, &tag("apt29")).await.expect("tag");
-    store.add_incident_label(&fx.member_b, b, "TLP:GREEN").await.expect("label");
+    store
+        .add_incident_tag(&fx.member_b, b, &tag("apt29"))
+        .await
+        .expect("tag");
+    store
+        .add_incident_label(&fx.member_b, b, "TLP:GREEN")
+        .await
+        .expect("label");
 
     let q = |f: &dyn Fn(&mut IncidentQuery)| {
         let mut q = IncidentQuery::owner(a.clone());
@@ -124,22 +150,52 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
         (q(&|q| q.name_prefix = s("café")), vec![i6]),
         (q(&|q| q.name_prefix = s("cafe\u{301}")), vec![]),
         (q(&|q| q.name_prefix = s("CAFÉ")), vec![]),
-        (q(&|q| q.event_after = d("2020-01-01")), vec![i2, i3, i4, i5, i6]),
-        (q(&|q| q.event_after = d("2019-12-31T23:59:59Z")), vec![i1, i2, i3, i4, i5, i6]),
+        (
+            q(&|q| q.event_after = d("2020-01-01")),
+            vec![i2, i3, i4, i5, i6],
+        ),
+        (
+            q(&|q| q.event_after = d("2019-12-31T23:59:59Z")),
+            vec![i1, i2, i3, i4, i5, i6],
+        ),
         (q(&|q| q.event_before = d("2020-06-01")), vec![i1]),
-        (q(&|q| q.event_before = d("2020-06-01T00:00:01Z")), vec![i1, i2]),
+        (
+            q(&|q| q.event_before = d("2020-06-01T00:00:01Z")),
+            vec![i1, i2],
+        ),
         (q(&|q| q.event_before = d("2020-01-01")), vec![]),
         (
             q(&|q| (q.event_after, q.event_before) = (d("2020-01-01"), d("2021-01-01"))),
             vec![i2],
         ),
-        (q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP Green"))), vec![i1]),
-        (q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP:RED"))), vec![i2]),
-        (q(&|q| (q.tag, q.label) = (s("other"), s("TLP:GREEN"))), vec![]),
-        (q(&|q| (q.tag, q.name_prefix) = (s("apt29"), s("alpha t"))), vec![i2]),
-        (q(&|q| (q.tag, q.name_eq) = (s("apt29"), s("alpha one"))), vec![i1]),
-        (q(&|q| (q.tag, q.event_after) = (s("APT29"), d("2020-03-01"))), vec![i2]),
-        (q(&|q| (q.label, q.event_before) = (s("TLP:RED"), d("2020-12-31"))), vec![i2]),
+        (
+            q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP Green"))),
+            vec![i1],
+        ),
+        (
+            q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP:RED"))),
+            vec![i2],
+        ),
+        (
+            q(&|q| (q.tag, q.label) = (s("other"), s("TLP:GREEN"))),
+            vec![],
+        ),
+        (
+            q(&|q| (q.tag, q.name_prefix) = (s("apt29"), s("alpha t"))),
+            vec![i2],
+        ),
+        (
+            q(&|q| (q.tag, q.name_eq) = (s("apt29"), s("alpha one"))),
+            vec![i1],
+        ),
+        (
+            q(&|q| (q.tag, q.event_after) = (s("APT29"), d("2020-03-01"))),
+            vec![i2],
+        ),
+        (
+            q(&|q| (q.label, q.event_before) = (s("TLP:RED"), d("2020-12-31"))),
+            vec![i2],
+        ),
         (
             q(&|q| {
                 (q.tag, q.label, q.name_prefix) = (s("apt29"), s("tlp-red"), s("alpha"));
@@ -151,7 +207,11 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
     for (query, want) in cases {
         let page = list(store, &fx.reader_a, &query).await;
         assert_eq!(ids(&page), want, "filter {query:?}");
-        assert_eq!(page.total, Some(want.len() as u64), "resultCount of {query:?}");
+        assert_eq!(
+            page.total,
+            Some(want.len() as u64),
+            "resultCount of {query:?}"
+        );
     }
     // A filtered list pages like an unfiltered one.
     let query = IncidentQuery {
@@ -159,7 +219,11 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
         ..q(&|q| q.label = s("TLP:RED"))
     };
     let page = list(store, &fx.reader_a, &query).await;
-    assert_eq!((ids(&page), page.total), (vec![i3], None), "second page of a filter");
+    assert_eq!(
+        (ids(&page), page.total),
+        (vec![i3], None),
+        "second page of a filter"
+    );
 }
 
 /// dateAdded filters are strict, alone and with other filters.
@@ -176,7 +240,10 @@ pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
             .date_added;
         created.push((id, added));
     }
-    store.add_incident_tag(&fx.writer_a, created[1].0, &tag("dated")).await.expect("tag");
+    store
+        .add_incident_tag(&fx.writer_a, created[1].0, &tag("dated"))
+        .await
+        .expect("tag");
     let min = created.iter().map(|c| c.1).min().expect("three incidents");
     let max = created.iter().map(|c| c.1).max().expect("three incidents");
     let second = Duration::seconds(1);
@@ -188,13 +255,25 @@ pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
                 ..IncidentQuery::owner(fx.org_a.clone())
             };
             let keep = |(id, _): &(i64, Timestamp)| !tagged || *id == created[1].0;
-            let before: Vec<i64> =
-                created.iter().filter(|c| keep(c) && c.1 < t).map(|c| c.0).collect();
-            let after: Vec<i64> =
-                created.iter().filter(|c| keep(c) && c.1 > t).map(|c| c.0).collect();
-            let q = IncidentQuery { added_before: Some(t), ..base.clone() };
+            let before: Vec<i64> = created
+                .iter()
+                .filter(|c| keep(c) && c.1 < t)
+                .map(|c| c.0)
+                .collect();
+            let after: Vec<i64> = created
+                .iter()
+                .filter(|c| keep(c) && c.1 > t)
+                .map(|c| c.0)
+                .collect();
+            let q = IncidentQuery {
+                added_before: Some(t),
+                ..base.clone()
+            };
             assert_eq!(ids(&list(store, &fx.reader_a, &q).await), before, "{q:?}");
-            let q = IncidentQuery { added_after: Some(t), ..base.clone() };
+            let q = IncidentQuery {
+                added_after: Some(t),
+                ..base.clone()
+            };
             assert_eq!(ids(&list(store, &fx.reader_a, &q).await), after, "{q:?}");
         }
     }
@@ -206,85 +285,9 @@ pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
         ..IncidentQuery::owner(fx.org_a.clone())
     };
     let all: Vec<i64> = created.iter().map(|c| c.0).collect();
-    assert_eq!(ids(&list(store, &fx.reader_a, &q).await), all, "all date bounds at once");
-}
-
-/// Include flags load exactly the metadata asked for, per incident; the rest stays None.
-pub async fn include_flags<S: Store + AdminStore>(store: &S) {
-    let fx = fixture(store).await;
-    let (w, r) = (&fx.writer_a, &fx.reader_a);
-    let rich = create(store, w, &fx.org_a, "rich", "2020-01-01").await;
-    let bare = create(store, w, &fx.org_a, "bare", "2020-01-01").await;
-    let other = create(store, w, &fx.org_a, "other", "2020-01-01").await;
-    for v in ["first", "second"] {
-        store.add_attribute(w, rich, attr("Description", v)).await.expect("attribute");
-    }
-    store.add_attribute(w, other, attr("Source", "elsewhere")).await.expect("attribute");
-    for t in ["zeta", "Alpha"] {
-        store.add_incident_tag(w, rich, &tag(t)).await.expect("tag");
-    }
-    store.add_incident_tag(w, other, &tag("other-only")).await.expect("tag");
-    for l in ["TLP:RED", "TLP:AMBER"] {
-        store.add_incident_label(w, rich, l).await.expect("label");
-    }
-    store.add_incident_label(w, other, "TLP:CLEAR").await.expect("label");
-
-    let sorted_tags = |id: i64| async move {
-        let mut t: Vec<String> =
-            store.incident_tags(r, id).await.expect("tags").into_iter().map(|t| t.name).collect();
-        t.sort();
-        t
-    };
-    let sorted_labels = |id: i64| async move {
-        let mut l = label_names(&store.incident_labels(r, id).await.expect("labels"));
-        l.sort();
-        l
-    };
-    assert_eq!(sorted_tags(rich).await, vec!["Alpha", "zeta"]);
-    assert_eq!(sorted_labels(rich).await, vec!["TLP:AMBER", "TLP:RED"]);
-
-    for include in [
-        Include::default(),
-        Include { additional: true, ..Include::default() },
-        Include { attributes: true, ..Include::default() },
-        Include { tags: true, ..Include::default() },
-        Include { labels: true, ..Include::default() },
-        Include { attributes: true, labels: true, ..Include::default() },
-        ALL,
-    ] {
-        let q = IncidentQuery { include, ..IncidentQuery::owner(fx.org_a.clone()) };
-        let listed = list(store, r, &q).await;
-        assert_eq!(ids(&listed), vec![rich, bare, other]);
-        for id in [rich, bare, other] {
-            let got = store.get_incident(r, id, include).await.expect("get");
-            let in_list = listed.items.iter().find(|d| d.incident.id == id).expect("listed");
-            assert_eq!(&got, in_list, "get and list agree on {id} with {include:?}");
-            let attrs = store.list_attributes(r, id).await.expect("attributes");
-            assert_eq!(got.attributes, include.attributes.then_some(attrs), "{include:?}");
-            let tags = got.tags.map(|t| {
-                let mut t: Vec<String> = t.into_iter().map(|t| t.name).collect();
-                t.sort();
-                t
-            });
-            assert_eq!(tags, match include.tags {
-                true => Some(sorted_tags(id).await),
-                false => None,
-            }, "{include:?}");
-            let labels = got.labels.map(|l| {
-                let mut l = label_names(&l);
-                l.sort();
-                l
-            });
-            assert_eq!(labels, match include.labels {
-                true => Some(sorted_labels(id).await),
-                false => None,
-            }, "{include:?}");
-        }
-    }
-    let bare_all = store.get_incident(r, bare, ALL).await.expect("get");
     assert_eq!(
-        (bare_all.attributes, bare_all.tags, bare_all.labels),
-        (Some(vec![]), Some(vec![]), Some(vec![])),
-        "asked-for metadata of a bare incident is empty, not None"
+        ids(&list(store, &fx.reader_a, &q).await),
+        all,
+        "all date bounds at once"
     );
 }

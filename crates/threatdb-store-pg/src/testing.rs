@@ -1,0 +1,112 @@
+//! Fresh PostgreSQL databases for tests. The server to use comes from `THREATDB_TEST_PG_URL`
+//! (a URL of any existing database on it, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+//! Without it the tests skip with one line on a developer machine, and fail under `CI=true`.
+
+use sqlx::{Connection, PgConnection};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The variable naming the test server.
+pub const URL_VAR: &str = "THREATDB_TEST_PG_URL";
+
+/// The test server's URL, or `None` (after printing why) when PostgreSQL tests must skip.
+/// Panics under `CI=true` when the variable is missing: CI never silently skips.
+pub fn server_url() -> Option<String> {
+    match std::env::var(URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("{URL_VAR} is not set: CI must run the PostgreSQL tests (see .ci/run)")
+        }
+        _ => {
+            eprintln!(
+                "skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres to run it"
+            );
+            None
+        }
+    }
+}
+
+/// A database made for one test, dropped by [`TestDatabase::drop_db`].
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// URL of the new database.
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > base.find("://").map_or(0, |s| s + 2) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{db}?{q}"),
+        None => format!("{prefix}/{db}"),
+    }
+}
+
+impl TestDatabase {
+    /// Creates a uniquely named database on the server `server_url` points at.
+    pub async fn create(server_url: &str) -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "threatdb_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            nanos
+        );
+        let mut conn = PgConnection::connect(server_url)
+            .await
+            .expect("connect to the PostgreSQL test server");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        TestDatabase {
+            url: with_database(server_url, &name),
+            server: server_url.to_string(),
+            name,
+        }
+    }
+
+    /// Drops the database (closing other sessions on it first).
+    pub async fn drop_db(self) {
+        if let Ok(mut conn) = PgConnection::connect(&self.server).await {
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn)
+            .await;
+            conn.close().await.ok();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_names_replace_the_path() {
+        assert_eq!(
+            super::with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h", "x"),
+            "postgres://u@h/x"
+        );
+    }
+}

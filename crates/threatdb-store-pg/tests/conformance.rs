@@ -1,0 +1,54 @@
+//! The store conformance suite on PostgreSQL: one test per case, each on a fresh database, and
+//! one test running every case twice on a single database. Needs `THREATDB_TEST_PG_URL`.
+
+use threatdb_store_pg::testing::{TestDatabase, server_url};
+use threatdb_store_pg::{PgSettings, PgStore};
+
+async fn open() -> Option<(TestDatabase, PgStore)> {
+    let server = server_url()?;
+    let db = TestDatabase::create(&server).await;
+    let store = PgStore::connect(&db.url, PgSettings::default())
+        .await
+        .expect("open PostgreSQL store");
+    Some((db, store))
+}
+
+macro_rules! pg_cases {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some((db, store)) = open().await else { return };
+                threatdb_store_tests::$case(&store).await;
+                store.close().await;
+                db.drop_db().await;
+            }
+        )*
+    };
+}
+
+threatdb_store_tests::for_each_case!(pg_cases);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_all_on_one_database() {
+    let Some((db, store)) = open().await else {
+        return;
+    };
+    threatdb_store_tests::run_all(&store).await;
+    threatdb_store_tests::run_all(&store).await;
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[test]
+fn migration_version_lists_are_equal() {
+    let pg: Vec<i64> = threatdb_store_pg::MIGRATIONS.iter().map(|m| m.0).collect();
+    let sqlite: Vec<i64> = threatdb_store_sqlite::MIGRATIONS
+        .iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(
+        pg, sqlite,
+        "both stores must have the same migration versions"
+    );
+}
