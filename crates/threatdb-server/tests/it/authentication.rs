@@ -2,11 +2,15 @@
 //! are limited (429).
 
 use crate::helpers::*;
+
+crate::on_both_stores!(
+    each_failure_has_its_message,
+    the_raw_query_is_what_is_signed,
+    repeated_failures_are_rate_limited
+);
 use threatdb_wire::signing;
 
-#[tokio::test]
-async fn each_failure_has_its_message() {
-    let app = spawn_app().await;
+async fn each_failure_has_its_message(app: TestApp) {
     let target = "/v2/owners";
     let signed = "/api/v2/owners";
     let a = &app.admin;
@@ -121,9 +125,7 @@ async fn each_failure_has_its_message() {
     r.assert_success(200);
 }
 
-#[tokio::test]
-async fn the_raw_query_is_what_is_signed() {
-    let app = spawn_app().await;
+async fn the_raw_query_is_what_is_signed(app: TestApp) {
     // Parameter order is whatever the client sent; the server must not re-serialise it.
     for target in [
         "/v2/groups/incidents?resultStart=0&resultLimit=500&createActivityLog=false",
@@ -134,9 +136,7 @@ async fn the_raw_query_is_what_is_signed() {
     }
 }
 
-#[tokio::test]
-async fn repeated_failures_are_rate_limited() {
-    let app = spawn_app().await;
+async fn repeated_failures_are_rate_limited(app: TestApp) {
     let ts = now();
     let bad = signing::authorization(&app.writer.access_id, "wrong", "/api/v2/owners", "GET", ts);
     let mut statuses = vec![];

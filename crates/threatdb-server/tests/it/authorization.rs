@@ -2,6 +2,11 @@
 
 use crate::helpers::*;
 
+crate::on_both_stores!(
+    incident_routes_by_role_and_owner,
+    owner_scoped_routes_by_role_and_owner
+);
+
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Kind {
     Read,
@@ -104,9 +109,7 @@ async fn furnished(app: &TestApp, who: &Creds, owner: &str) -> (i64, i64) {
     (id, aid)
 }
 
-#[tokio::test]
-async fn incident_routes_by_role_and_owner() {
-    let app = spawn_app().await;
+async fn incident_routes_by_role_and_owner(app: TestApp) {
     let roles = [
         ("admin", &app.admin),
         ("writer", &app.writer),
@@ -168,9 +171,7 @@ async fn incident_routes_by_role_and_owner() {
     }
 }
 
-#[tokio::test]
-async fn owner_scoped_routes_by_role_and_owner() {
-    let app = spawn_app().await;
+async fn owner_scoped_routes_by_role_and_owner(app: TestApp) {
     app.create_incident(&app.admin, ORG, "org incident").await;
     app.create_incident(&app.outsider, OTHER, "other incident")
         .await;

@@ -2,9 +2,13 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn every_bad_input_is_a_clear_4xx_that_changes_nothing() {
-    let app = spawn_app().await;
+crate::on_both_stores!(
+    every_bad_input_is_a_clear_4xx_that_changes_nothing,
+    a_body_over_one_mebibyte_is_413,
+    hostile_and_unicode_text_round_trips_byte_for_byte
+);
+
+async fn every_bad_input_is_a_clear_4xx_that_changes_nothing(app: TestApp) {
     let id = app.create_incident(&app.admin, ORG, "Existing").await;
     app.call(
         &app.admin,
@@ -268,9 +272,7 @@ async fn every_bad_input_is_a_clear_4xx_that_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn a_body_over_one_mebibyte_is_413() {
-    let app = spawn_app().await;
+async fn a_body_over_one_mebibyte_is_413(app: TestApp) {
     let before = app.snapshot().await;
     let body = format!(
         r#"{{"name":"x","eventDate":"2017-03-21","pad":"{}"}}"#,
@@ -283,9 +285,7 @@ async fn a_body_over_one_mebibyte_is_413() {
     assert_eq!(app.snapshot().await, before);
 }
 
-#[tokio::test]
-async fn hostile_and_unicode_text_round_trips_byte_for_byte() {
-    let app = spawn_app().await;
+async fn hostile_and_unicode_text_round_trips_byte_for_byte(app: TestApp) {
     let names = [
         "Robert'); DROP TABLE incidents;--",
         "\" OR 1=1 --",

@@ -2,6 +2,8 @@
 //! port are replaced by placeholders so the snapshots are stable.
 
 use crate::helpers::*;
+
+crate::on_both_stores!(response_shapes);
 use serde_json::Value;
 
 fn stable(mut v: Value, origin: &str) -> Value {
@@ -29,9 +31,7 @@ fn stable(mut v: Value, origin: &str) -> Value {
     v
 }
 
-#[tokio::test]
-async fn response_shapes() {
-    let app = spawn_app().await;
+async fn response_shapes(app: TestApp) {
     let mut shapes = serde_json::Map::new();
     let mut record = |name: &str, r: Reply| {
         assert_eq!(

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use threatdb_core::{AdminStore, OwnerKind, Role, Store};
 use threatdb_server::provision::{bootstrap, create_api_user};
 use threatdb_server::{AppState, MasterKey};
+use threatdb_store_pg::{PgSettings, PgStore};
 use threatdb_store_sqlite::SqliteStore;
 use threatdb_wire::signing;
 
@@ -64,6 +65,7 @@ pub struct TestApp {
     /// Admin of Other Org only.
     pub outsider: Creds,
     client: reqwest::Client,
+    pg: Option<threatdb_store_pg::testing::TestDatabase>,
     _dir: tempfile::TempDir,
 }
 
@@ -71,11 +73,41 @@ pub const ORG: &str = "Example Organization";
 pub const COMMUNITY: &str = "Example Community";
 pub const OTHER: &str = "Other Org";
 
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh server on a fresh SQLite store.
+#[allow(dead_code)]
 pub async fn spawn_app() -> TestApp {
+    spawn_app_on(Backend::Sqlite).await.unwrap()
+}
+
+/// A fresh server on a fresh store of the given kind; `None` when PostgreSQL tests must skip
+/// (no `THREATDB_TEST_PG_URL` outside CI).
+pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("t.db")).await.unwrap());
+    let (store, admin, pg): (Arc<dyn Store>, Arc<dyn AdminStore>, _) = match backend {
+        Backend::Sqlite => {
+            let s = Arc::new(SqliteStore::open(&dir.path().join("t.db")).await.unwrap());
+            (s.clone(), s, None)
+        }
+        Backend::Postgres => {
+            let server = threatdb_store_pg::testing::server_url()?;
+            let db = threatdb_store_pg::testing::TestDatabase::create(&server).await;
+            let s = Arc::new(
+                PgStore::connect(&db.url, PgSettings::default())
+                    .await
+                    .unwrap(),
+            );
+            (s.clone(), s, Some(db))
+        }
+    };
     let keys = MasterKey::generate();
-    let admin_store: &dyn AdminStore = store.as_ref();
+    let admin_store: &dyn AdminStore = admin.as_ref();
     let boot = bootstrap(admin_store, &keys).await.unwrap().unwrap();
     let org = admin_store.owner_by_name(ORG).await.unwrap();
     let creds = |(access_id, secret): (String, String)| Creds { access_id, secret };
@@ -101,14 +133,13 @@ pub async fn spawn_app() -> TestApp {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
-    let dyn_store: Arc<dyn Store> = store.clone();
-    let state = AppState::new(dyn_store, keys, &origin);
+    let state = AppState::new(store, keys, &origin);
     tokio::spawn(threatdb_server::serve(
         listener,
         state,
         std::future::pending(),
     ));
-    TestApp {
+    Some(TestApp {
         origin,
         admin: Creds {
             access_id: boot.access_id,
@@ -118,8 +149,51 @@ pub async fn spawn_app() -> TestApp {
         reader,
         outsider,
         client: reqwest::Client::new(),
+        pg,
         _dir: dir,
+    })
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(db) = self.pg.take() {
+            // Drop the test database from a runtime of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(db.drop_db());
+                }
+            })
+            .join();
+        }
     }
+}
+
+/// Generates, for each `async fn case(app: TestApp)`, one test on SQLite and one on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let app = $crate::helpers::spawn_app_on($crate::helpers::Backend::Sqlite).await.unwrap();
+                    super::$case(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(app) = $crate::helpers::spawn_app_on($crate::helpers::Backend::Postgres).await else { return };
+                    super::$case(app).await;
+                }
+            )*
+        }
+    };
 }
 
 pub fn now() -> i64 {

@@ -2,11 +2,20 @@
 
 use crate::helpers::*;
 
+crate::on_both_stores!(
+    create_with_attribute_tag_and_label_then_retrieve,
+    retrieve_many_by_owner_and_tag,
+    retrieve_a_missing_id_is_404,
+    update_changes_only_the_name,
+    delete_then_404,
+    pagination_follows_the_sdk_loop,
+    catalogue_routes_answer,
+    attributes_and_their_labels
+);
+
 const Q: &str = "createActivityLog=false&owner=Example+Community";
 
-#[tokio::test]
-async fn create_with_attribute_tag_and_label_then_retrieve() {
-    let app = spawn_app().await;
+async fn create_with_attribute_tag_and_label_then_retrieve(app: TestApp) {
     // The SDK calls this first (DECISIONS.md #21).
     let types = app.get(&app.admin, "/v2/types/indicatorTypes").await;
     types.assert_success(200);
@@ -101,9 +110,7 @@ async fn create_with_attribute_tag_and_label_then_retrieve() {
     );
 }
 
-#[tokio::test]
-async fn retrieve_many_by_owner_and_tag() {
-    let app = spawn_app().await;
+async fn retrieve_many_by_owner_and_tag(app: TestApp) {
     let tagged = app.create_incident(&app.admin, COMMUNITY, "Tagged").await;
     let _untagged = app.create_incident(&app.admin, COMMUNITY, "Untagged").await;
     let elsewhere = app
@@ -143,17 +150,13 @@ async fn retrieve_many_by_owner_and_tag() {
     assert_eq!(r.json["data"]["resultCount"], 1);
 }
 
-#[tokio::test]
-async fn retrieve_a_missing_id_is_404() {
-    let app = spawn_app().await;
+async fn retrieve_a_missing_id_is_404(app: TestApp) {
     app.get(&app.admin, &format!("/v2/groups/incidents/999999?{Q}"))
         .await
         .assert_failure(404, "The requested resource was not found");
 }
 
-#[tokio::test]
-async fn update_changes_only_the_name() {
-    let app = spawn_app().await;
+async fn update_changes_only_the_name(app: TestApp) {
     let id = app
         .create_incident(&app.admin, COMMUNITY, "New Incident")
         .await;
@@ -205,9 +208,7 @@ async fn update_changes_only_the_name() {
     assert_eq!(r.json["data"]["incident"]["status"], "Containment Achieved");
 }
 
-#[tokio::test]
-async fn delete_then_404() {
-    let app = spawn_app().await;
+async fn delete_then_404(app: TestApp) {
     let id = app.create_incident(&app.admin, COMMUNITY, "Doomed").await;
     app.call(
         &app.admin,
@@ -248,9 +249,7 @@ async fn delete_then_404() {
     assert_eq!(r.json["data"]["incident"], serde_json::json!([]));
 }
 
-#[tokio::test]
-async fn pagination_follows_the_sdk_loop() {
-    let app = spawn_app().await;
+async fn pagination_follows_the_sdk_loop(app: TestApp) {
     for i in 0..7 {
         app.create_incident(&app.admin, ORG, &format!("i{i}")).await;
     }
@@ -315,9 +314,7 @@ async fn pagination_follows_the_sdk_loop() {
     assert_eq!(r.json["data"]["resultCount"], 7);
 }
 
-#[tokio::test]
-async fn catalogue_routes_answer() {
-    let app = spawn_app().await;
+async fn catalogue_routes_answer(app: TestApp) {
     let owners = app.get(&app.admin, "/v2/owners").await;
     owners.assert_success(200);
     let names: Vec<&str> = owners.json["data"]["owner"]
@@ -376,9 +373,7 @@ async fn catalogue_routes_answer() {
         .assert_failure(404, "not found");
 }
 
-#[tokio::test]
-async fn attributes_and_their_labels() {
-    let app = spawn_app().await;
+async fn attributes_and_their_labels(app: TestApp) {
     let id = app.create_incident(&app.writer, ORG, "x").await;
     let a = app
         .call(
