@@ -1,4 +1,6 @@
 //! Tests that run the built `threatdb` binary as a user would.
 #![allow(clippy::unwrap_used)]
 
+mod multinode;
+mod node;
 mod readme;

@@ -1,0 +1,116 @@
+//! A `threatdb serve` process and a minimal signed client for it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use threatdb_wire::signing;
+
+pub struct Node {
+    pub child: Child,
+    pub origin: String,
+}
+
+/// Starts `threatdb serve` on port 0 and waits for its "listening" line.
+pub fn start(data: &Path, database: Option<&str>, master_key: &str) -> Node {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_threatdb"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("THREATDB_MASTER_KEY", master_key);
+    match database {
+        Some(url) => cmd.args(["--database", url]),
+        None => cmd.env_remove("THREATDB_DATABASE_URL"),
+    };
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let origin = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("threatdb listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    Node { child, origin }
+}
+
+impl Node {
+    pub fn kill(&mut self, signal: &str) {
+        Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Credentials from `credentials.env`.
+#[derive(Clone)]
+pub struct Creds {
+    pub access_id: String,
+    pub secret: String,
+}
+
+pub fn credentials(data: &Path) -> Creds {
+    let text = std::fs::read_to_string(data.join("credentials.env")).unwrap();
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap()
+            .trim_matches('\'')
+            .to_string()
+    };
+    Creds {
+        access_id: get("TC_API_ACCESS_ID"),
+        secret: get("TC_API_SECRET_KEY"),
+    }
+}
+
+/// Sends a signed request; `Err` for a transport failure (the node is down).
+pub async fn call(
+    client: &reqwest::Client,
+    origin: &str,
+    creds: &Creds,
+    method: &str,
+    target: &str,
+    body: Option<String>,
+) -> Result<(u16, serde_json::Value), reqwest::Error> {
+    let ts = time_now();
+    let auth = signing::authorization(
+        &creds.access_id,
+        &creds.secret,
+        &format!("/api{target}"),
+        method,
+        ts,
+    );
+    let mut req = client
+        .request(method.parse().unwrap(), format!("{origin}/api{target}"))
+        .header("Timestamp", ts.to_string())
+        .header("Authorization", auth);
+    if let Some(b) = body {
+        req = req.header("Content-Type", "application/json").body(b);
+    }
+    let resp = req.send().await?;
+    let status = resp.status().as_u16();
+    let json = resp.json().await.unwrap_or(serde_json::Value::Null);
+    Ok((status, json))
+}
+
+fn time_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
