@@ -1,0 +1,322 @@
+//! The retrieval algorithm of tc-v2-wire.md §7.3, one page at a time.
+//!
+//! Every filter object runs each of its requests once per owner; a request's results are
+//! checked against that owner and the object's post-filters; an object's results are the union
+//! of its requests'. The first object's results are the seed; each later object intersects
+//! (`And`) or unions (`Or`) with them. Incidents are de-duplicated by id. A 404 retrieves
+//! nothing. With no filter object, one paginated list request without an owner is sent.
+
+use crate::client::ThreatConnect;
+use crate::error::{Error, Result};
+use crate::filter::{FilterSetOperator, IncidentFilter, PostFilter};
+use crate::incident::Incident;
+use crate::read;
+use crate::request::{ApiRequest, Method};
+use std::collections::HashSet;
+use threatdb_wire::dto::IncidentDto;
+
+/// How far a retrieval has got, for progress displays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Requests (pages) sent so far.
+    pub pages: u64,
+    /// Incidents received so far, before owner checks, post-filters and de-duplication.
+    pub received: u64,
+    /// Incidents the server announced (`resultCount`) for the requests started so far.
+    pub announced: u64,
+    /// Paginated requests not yet started, of all the retrieval's requests.
+    pub requests_left: usize,
+}
+
+/// One request of the plan: which filter object it belongs to and which owner its results must
+/// have.
+struct Unit {
+    filter: usize,
+    owner_check: Option<String>,
+    request: ApiRequest,
+    paginated: bool,
+}
+
+/// Pagination state of the current unit.
+struct Cursor {
+    start: u64,
+    /// `None` until the first page told the count.
+    remaining: Option<i64>,
+}
+
+/// The per-filter-object rules.
+struct Rule {
+    operator: FilterSetOperator,
+    post: Vec<PostFilter>,
+}
+
+/// A retrieval in progress: [`Incidents::retrieve_pages`](crate::Incidents::retrieve_pages)
+/// makes one; each [`next_page`](Self::next_page) sends one request.
+pub struct Pages {
+    tc: ThreatConnect,
+    units: Vec<Unit>,
+    rules: Vec<Rule>,
+    include_additional: bool,
+    next_unit: usize,
+    cursor: Option<Cursor>,
+    /// Ids already returned (streaming) or in `acc` (combining).
+    seen: HashSet<i64>,
+    /// Several filter objects: the combined result so far.
+    acc: Option<Vec<Incident>>,
+    /// Several filter objects: the current object's results and their ids.
+    current: Vec<Incident>,
+    current_ids: HashSet<i64>,
+    current_filter: usize,
+    progress: Progress,
+    done: bool,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("requests", &self.units.len())
+            .field("progress", &self.progress)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl Pages {
+    pub(crate) fn new(
+        tc: ThreatConnect,
+        filters: Vec<IncidentFilter>,
+        include_additional: bool,
+    ) -> Result<Self> {
+        let errors: Vec<String> = filters.iter().flat_map(|f| f.errors.clone()).collect();
+        if !errors.is_empty() {
+            return Err(Error::InvalidInput(errors.join("; ")));
+        }
+        let mut units = Vec::new();
+        let mut rules = Vec::new();
+        if filters.is_empty() {
+            rules.push(Rule {
+                operator: FilterSetOperator::And,
+                post: Vec::new(),
+            });
+            units.push(Unit {
+                filter: 0,
+                owner_check: None,
+                request: ApiRequest::new(Method::Get, "/v2/groups/incidents"),
+                paginated: true,
+            });
+        }
+        for (i, f) in filters.into_iter().enumerate() {
+            let owners = if f.owners.is_empty() {
+                vec![tc.inner.default_org.clone()]
+            } else {
+                f.owners.clone()
+            };
+            for owner in owners {
+                for (request, paginated) in f.requests(&owner) {
+                    units.push(Unit {
+                        filter: i,
+                        owner_check: Some(owner.clone()),
+                        request,
+                        paginated,
+                    });
+                }
+            }
+            rules.push(Rule {
+                operator: f.operator,
+                post: f.post,
+            });
+        }
+        let progress = Progress {
+            requests_left: units.len(),
+            ..Progress::default()
+        };
+        Ok(Pages {
+            tc,
+            units,
+            rules,
+            include_additional,
+            next_unit: 0,
+            cursor: None,
+            seen: HashSet::new(),
+            acc: None,
+            current: Vec::new(),
+            current_ids: HashSet::new(),
+            current_filter: 0,
+            progress,
+            done: false,
+        })
+    }
+
+    /// How far the retrieval has got.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// Whether results can be handed out as pages arrive (one filter object at most); with
+    /// several, they are known only at the end.
+    fn streaming(&self) -> bool {
+        self.rules.len() <= 1
+    }
+
+    /// Sends the next request and returns the incidents that became final with it: with one
+    /// filter object (or none), the new incidents of that page; with several, nothing until the
+    /// last request, then all of them. `None` once everything has been fetched.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<Incident>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let Some(unit) = self.units.get(self.next_unit) else {
+            self.done = true;
+            if self.streaming() {
+                return Ok(None);
+            }
+            self.fold_current();
+            return Ok(Some(self.acc.take().unwrap_or_default()));
+        };
+        let filter = unit.filter;
+        if filter != self.current_filter {
+            self.fold_current();
+            self.current_filter = filter;
+        }
+        let Some(unit) = self.units.get(self.next_unit) else {
+            return Ok(None);
+        };
+        let limit = u64::from(self.tc.inner.result_limit);
+        let start = self.cursor.as_ref().map_or(0, |c| c.start);
+        let mut req = unit.request.clone();
+        if unit.paginated {
+            req = req
+                .param("resultLimit", limit.to_string())
+                .param("resultStart", start.to_string());
+        }
+        if self.include_additional {
+            req = req.param("includeAdditional", "true");
+        }
+        let owner_check = unit.owner_check.clone();
+        let paginated = unit.paginated;
+        if self.cursor.is_none() {
+            self.progress.requests_left = self.progress.requests_left.saturating_sub(1);
+        }
+        self.progress.pages += 1;
+
+        let (count, items) = match self.tc.inner.call(req).await {
+            Ok(body) => {
+                let page = read::list::<IncidentDto>(&body, "incident")?;
+                (page.result_count, page.items)
+            }
+            // The legacy SDK logs a 404 and carries on: a missing id or tag retrieves nothing.
+            Err(e) if e.is_not_found() => (Some(0), Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let got = items.len() as u64;
+        self.progress.received += got;
+        if start == 0 {
+            self.progress.announced += count.unwrap_or(got);
+        }
+        self.advance(paginated, start, limit, count, got);
+
+        let rule = &self.rules[self.current_filter];
+        let kept = items.into_iter().filter_map(|dto| {
+            if let Some(owner) = &owner_check {
+                let same = dto
+                    .owner_name()
+                    .is_some_and(|o| o.to_uppercase() == owner.to_uppercase());
+                if !same {
+                    return None;
+                }
+            }
+            let incident = Incident::retrieved(self.tc.clone(), dto);
+            rule.post
+                .iter()
+                .all(|p| p.keeps(&incident))
+                .then_some(incident)
+        });
+        if self.streaming() {
+            let fresh: Vec<Incident> = kept.filter(|i| self.seen.insert(i.id())).collect();
+            Ok(Some(fresh))
+        } else {
+            for i in kept {
+                if self.current_ids.insert(i.id()) {
+                    self.current.push(i);
+                }
+            }
+            Ok(Some(Vec::new()))
+        }
+    }
+
+    /// The Python SDK's pagination: after the first page, `remaining = resultCount - limit`;
+    /// after each further page, `remaining -= limit`; go on while `remaining > 0`. A server that
+    /// sends no `resultCount` is paged until a short page.
+    fn advance(&mut self, paginated: bool, start: u64, limit: u64, count: Option<u64>, got: u64) {
+        let limit_i = i64::try_from(limit).unwrap_or(i64::MAX);
+        let more = if !paginated || got == 0 {
+            false
+        } else {
+            match (&mut self.cursor, count) {
+                (None, Some(total)) => {
+                    let remaining = i64::try_from(total).unwrap_or(i64::MAX) - limit_i;
+                    self.cursor = Some(Cursor {
+                        start,
+                        remaining: Some(remaining),
+                    });
+                    remaining > 0
+                }
+                (
+                    Some(Cursor {
+                        remaining: Some(r), ..
+                    }),
+                    _,
+                ) => {
+                    *r -= limit_i;
+                    *r > 0
+                }
+                _ => {
+                    self.cursor.get_or_insert(Cursor {
+                        start,
+                        remaining: None,
+                    });
+                    got >= limit
+                }
+            }
+        };
+        if more {
+            if let Some(c) = &mut self.cursor {
+                c.start = start + limit;
+            }
+        } else {
+            self.cursor = None;
+            self.next_unit += 1;
+        }
+    }
+
+    /// Combines the finished filter object's results into the accumulated ones.
+    fn fold_current(&mut self) {
+        if self.streaming() {
+            return;
+        }
+        let current = std::mem::take(&mut self.current);
+        let ids = std::mem::take(&mut self.current_ids);
+        let operator = self.rules[self.current_filter].operator;
+        self.acc = Some(match self.acc.take() {
+            None => {
+                self.seen = ids;
+                current
+            }
+            Some(mut acc) => match operator {
+                FilterSetOperator::And => {
+                    acc.retain(|i| ids.contains(&i.id()));
+                    self.seen = acc.iter().map(Incident::id).collect();
+                    acc
+                }
+                FilterSetOperator::Or => {
+                    for i in current {
+                        if self.seen.insert(i.id()) {
+                            acc.push(i);
+                        }
+                    }
+                    acc
+                }
+            },
+        });
+    }
+}
