@@ -50,14 +50,26 @@ use threatdb_wire::dto::{AttributeDto, OwnerDto, SecurityLabelDto, TagDto};
 
 /// The runtime every blocking object waits on.
 #[derive(Clone)]
-struct Runtime(Arc<tokio::runtime::Runtime>);
+struct Runtime(Arc<OwnedRuntime>);
+
+/// Shuts its runtime down without waiting, so that dropping the last blocking object inside an
+/// async context does not panic.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
 
 impl Runtime {
     fn new() -> Result<Self> {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map(|rt| Runtime(Arc::new(rt)))
+            .map(|rt| Runtime(Arc::new(OwnedRuntime(Some(rt)))))
             .map_err(|e| Error::Config(format!("cannot start a tokio runtime: {e}")))
     }
 
@@ -67,7 +79,10 @@ impl Runtime {
                 "the blocking API cannot be used inside an async runtime: use the async API".into(),
             ));
         }
-        self.0.block_on(f)
+        match &self.0.0 {
+            Some(rt) => rt.block_on(f),
+            None => Err(Error::Config("the runtime has shut down".into())),
+        }
     }
 }
 

@@ -355,9 +355,12 @@ impl Inner {
             .header("Timestamp", timestamp.to_string())
             .header("Authorization", auth);
         if matches!(req.method, Method::Post | Method::Put) {
+            // Like `requests`, a POST or PUT always says how long its body is, even when empty.
+            let body = req.body.clone().unwrap_or_default();
             b = b
                 .header("Content-Type", threatdb_wire::CONTENT_TYPE_JSON)
-                .body(req.body.clone().unwrap_or_default());
+                .header("Content-Length", body.len())
+                .body(body);
         }
         b.build()
             .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))

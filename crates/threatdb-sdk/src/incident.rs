@@ -241,8 +241,8 @@ impl Incident {
     }
 
     /// The status (`New`, `Open`, ...). Servers send it only when asked
-    /// ([`Incidents::set_include_additional`](crate::Incidents::set_include_additional)), and
-    /// with every create or update answer.
+    /// ([`Incidents::set_include_additional`](crate::Incidents::set_include_additional)); after
+    /// [`set_status`](Self::set_status), the status set.
     pub fn status(&self) -> Option<&str> {
         self.data.status.as_deref()
     }
@@ -556,10 +556,15 @@ impl Incident {
             }
             .await;
             match result {
-                Ok(dto) => {
+                Ok(mut dto) => {
                     let owner = dto.owner_name().map(str::to_string);
+                    // Servers send the status only when asked: keep the one just set.
+                    if dto.status.is_none() {
+                        dto.status = self.changes.status.take().or(self.data.status.take());
+                    }
                     self.data = dto;
-                    if owner.is_some() {
+                    // Like the Python SDK, later calls keep the owner this object was given.
+                    if self.owner_name.is_none() {
                         self.owner_name = owner;
                     }
                     self.changes = IncidentBody::default();
@@ -589,10 +594,10 @@ impl Incident {
             let req = self.with_owner(step.request(id));
             match self.tc.inner.call(req).await {
                 Ok(body) => {
-                    if let Step::AddAttribute(_) = step {
-                        if let Ok(a) = read::one::<AttributeDto>(&body, "attribute") {
-                            self.attributes.push(a);
-                        }
+                    if let (Step::AddAttribute(_), Ok(a)) =
+                        (&step, read::one::<AttributeDto>(&body, "attribute"))
+                    {
+                        self.attributes.push(a);
                     }
                     applied.push(step.describe());
                 }

@@ -1,1 +1,9 @@
-//! SDK tests.
+//! The SDK against a real threatdb server and against capturing fakes.
+#![allow(clippy::unwrap_used)]
+
+mod commit;
+mod filters;
+mod helpers;
+mod requests;
+mod retries;
+mod seed;
