@@ -12,6 +12,7 @@ pub mod policy;
 pub mod query;
 pub mod store;
 pub mod tag;
+pub mod web;
 
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use date::{Timestamp, format_timestamp, parse_timestamp};
@@ -20,9 +21,10 @@ pub use incident::{
 };
 pub use label::{SecurityLabel, label_key};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
-pub use query::{IncidentQuery, Include, Page, Paging};
+pub use query::{IncidentOrder, IncidentQuery, Include, Page, Paging, SortKey};
 pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
 pub use tag::{Tag, TagName};
+pub use web::{NewWebLogin, WebLogin};
 
 /// Why a value from outside could not be turned into a domain value. The message says what to fix
 /// and is shown to the client as is.

@@ -1,6 +1,6 @@
 //! Queries over incidents and the pages they return.
 
-use crate::{Invalid, Owner, Timestamp};
+use crate::{IncidentStatus, Invalid, Owner, Timestamp};
 
 /// Which metadata to load with each incident.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,6 +75,13 @@ pub struct IncidentQuery {
     pub event_before: Option<Timestamp>,
     /// Event strictly after.
     pub event_after: Option<Timestamp>,
+    /// Only incidents with this status.
+    pub status: Option<IncidentStatus>,
+    /// Only incidents whose name contains this text; ASCII letters match regardless of case,
+    /// every other character exactly (`%` and `_` are plain characters, not wildcards).
+    pub name_contains: Option<String>,
+    /// The order of the list: by id, ascending, unless asked otherwise (the API's order).
+    pub order: IncidentOrder,
     /// Metadata to load.
     pub include: Include,
     /// The window.
@@ -94,10 +101,37 @@ impl IncidentQuery {
             added_after: None,
             event_before: None,
             event_after: None,
+            status: None,
+            name_contains: None,
+            order: IncidentOrder::default(),
             include: Include::default(),
             paging: Paging::default(),
         }
     }
+}
+
+/// What a list of incidents is sorted by. Ties are broken by id, in the same direction, so
+/// pages never overlap or skip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    /// Creation order (the API's order).
+    #[default]
+    Id,
+    /// When the incident was added.
+    DateAdded,
+    /// When the event happened.
+    EventDate,
+    /// The name, ASCII letters compared regardless of case, other characters by code point.
+    Name,
+}
+
+/// The order of a list of incidents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct IncidentOrder {
+    /// The sort key.
+    pub key: SortKey,
+    /// Largest first.
+    pub descending: bool,
 }
 
 /// One page of a list.

@@ -5,7 +5,7 @@
 use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
     Include, Invalid, NewAttribute, NewIncident, Owner, OwnerKind, Page, Paging, Role,
-    SecurityLabel, Tag, TagName,
+    SecurityLabel, Tag, TagName, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -201,6 +201,18 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     /// The labels usable in an owner: the system ones and its own.
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>>;
+
+    /// Web sign-in: the login named `login` (compared case-insensitively) and the actor its API
+    /// user acts as, with the same memberships as through the API. `None` when no such login
+    /// exists. The caller verifies the password and checks `disabled`.
+    async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>>;
+    /// Web session check: the login of API user `user_id` and its actor, loaded afresh (so a
+    /// membership change or a disabled user takes effect on the next request). `None` when the
+    /// user has no web login (any more).
+    async fn web_session(&self, user_id: i64) -> StoreResult<Option<(WebLogin, Actor)>>;
+    /// Ends every web session of the actor (sign-out): bumps its login's session epoch.
+    /// NotFound when the actor has no web login.
+    async fn end_web_sessions(&self, actor: &Actor) -> StoreResult<()>;
 }
 
 /// Operator operations, run by `threatdb admin` directly on the database (no actor).
@@ -226,4 +238,11 @@ pub trait AdminStore: Send + Sync {
     ) -> StoreResult<SecurityLabel>;
     /// How many API users exist (zero means a fresh database to bootstrap).
     async fn api_user_count(&self) -> StoreResult<u64>;
+    /// Lets the API user with `new.access_id` sign in to the web UI as `new.login` (checked
+    /// with [`crate::web::parse_login`]). An unknown access id is Invalid; a login name already
+    /// taken (case-insensitively), or a user that has a login already, is a Conflict.
+    async fn create_web_login(&self, new: NewWebLogin) -> StoreResult<()>;
+    /// Replaces the password hash of `login` and ends its sessions (bumps the session epoch).
+    /// NotFound when there is no such login.
+    async fn set_web_password(&self, login: &str, password_hash: &str) -> StoreResult<()>;
 }

@@ -9,6 +9,7 @@ mod metadata;
 mod rows;
 mod store;
 pub mod testing;
+mod web;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -19,8 +20,14 @@ use threatdb_core::{Actor, StoreError, StoreResult, Timestamp};
 
 /// The schema migrations, embedded in the binary: version, description, SQL. The same version
 /// list as the SQLite store's; an applied migration is never edited.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "web users",
+        include_str!("../migrations/0002_web_users.sql"),
+    ),
+];
 
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};

@@ -246,4 +246,12 @@ impl AdminStore for SqliteStore {
             .map_err(backend)?;
         Ok(n as u64)
     }
+
+    async fn create_web_login(&self, new: threatdb_core::NewWebLogin) -> StoreResult<()> {
+        self.insert_web_login(new).await
+    }
+
+    async fn set_web_password(&self, login: &str, password_hash: &str) -> StoreResult<()> {
+        self.update_web_password(login, password_hash).await
+    }
 }

@@ -6,8 +6,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::HashMap;
 use threatdb_core::policy::Access;
 use threatdb_core::{
-    Actor, Incident, IncidentDetails, IncidentPatch, IncidentQuery, Include, NewIncident, Owner,
-    Page, StoreError, StoreResult, Tag, label_key, tag::tag_key,
+    Actor, Incident, IncidentDetails, IncidentOrder, IncidentPatch, IncidentQuery, Include,
+    NewIncident, Owner, Page, SortKey, StoreError, StoreResult, Tag, label_key, tag::tag_key,
 };
 
 /// Loads an incident's owner id and checks the actor may do `access` on it.
@@ -157,6 +157,15 @@ fn push_conditions(
             .push(")) = ")
             .push_bind(prefix.clone());
     }
+    if let Some(status) = q.status {
+        qb.push(" AND i.status = ").push_bind(status.as_str());
+    }
+    if let Some(text) = &q.name_contains {
+        // instr: no LIKE wildcards; lower() folds ASCII letters only, as in the PostgreSQL store.
+        qb.push(" AND instr(lower(i.name), lower(")
+            .push_bind(text.clone())
+            .push(")) > 0");
+    }
     for (column, op, value) in [
         ("i.date_added", " < ", q.added_before),
         ("i.date_added", " > ", q.added_after),
@@ -169,6 +178,20 @@ fn push_conditions(
                 .push(op)
                 .push_bind(v.unix_timestamp());
         }
+    }
+}
+
+/// The ORDER BY clause of a list: a fixed string per order, ties broken by id.
+fn order_by(order: IncidentOrder) -> &'static str {
+    match (order.key, order.descending) {
+        (SortKey::Id, false) => " ORDER BY i.id",
+        (SortKey::Id, true) => " ORDER BY i.id DESC",
+        (SortKey::DateAdded, false) => " ORDER BY i.date_added, i.id",
+        (SortKey::DateAdded, true) => " ORDER BY i.date_added DESC, i.id DESC",
+        (SortKey::EventDate, false) => " ORDER BY i.event_date, i.id",
+        (SortKey::EventDate, true) => " ORDER BY i.event_date DESC, i.id DESC",
+        (SortKey::Name, false) => " ORDER BY lower(i.name), i.id",
+        (SortKey::Name, true) => " ORDER BY lower(i.name) DESC, i.id DESC",
     }
 }
 
@@ -231,7 +254,8 @@ pub async fn list(
         "SELECT {INCIDENT_COLUMNS} FROM incidents i JOIN owners o ON o.id = i.owner_id"
     ));
     push_conditions(&mut qb, q, tag_id, &label_ids);
-    qb.push(" ORDER BY i.id LIMIT ")
+    qb.push(order_by(q.order))
+        .push(" LIMIT ")
         .push_bind(q.paging.limit as i64)
         .push(" OFFSET ")
         .push_bind(q.paging.start as i64);

@@ -7,6 +7,7 @@ mod incidents;
 mod metadata;
 mod rows;
 mod store;
+mod web;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -18,8 +19,14 @@ use threatdb_core::{Actor, StoreError, StoreResult};
 
 /// The schema migrations, embedded in the binary: version, description, SQL. The PostgreSQL
 /// store has the same version list; an applied migration is never edited.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "web users",
+        include_str!("../migrations/0002_web_users.sql"),
+    ),
+];
 
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};

@@ -6,7 +6,7 @@ use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
     IncidentQuery, Include, NewAttribute, NewIncident, Owner, Page, Paging, SecurityLabel, Store,
-    StoreResult, Tag, TagName,
+    StoreResult, Tag, TagName, WebLogin,
 };
 
 /// Runs `$body` with `$conn` inside a write transaction, committing on success.
@@ -235,5 +235,17 @@ impl Store for SqliteStore {
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>> {
         crate::authorize(actor, owner.id, Access::Read)?;
         read!(self, |c| metadata::owner_labels(c, owner.id))
+    }
+
+    async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {
+        self.load_web_login(login).await
+    }
+
+    async fn web_session(&self, user_id: i64) -> StoreResult<Option<(WebLogin, Actor)>> {
+        self.load_web_session(user_id).await
+    }
+
+    async fn end_web_sessions(&self, actor: &Actor) -> StoreResult<()> {
+        self.bump_session_epoch(actor).await
     }
 }

@@ -18,9 +18,11 @@ pub mod incidents;
 pub mod include;
 pub mod labels;
 pub mod listing;
+pub mod ordering;
 pub mod tags;
 pub mod unicode;
 mod util;
+pub mod web;
 
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
@@ -31,8 +33,10 @@ pub use incidents::{create_get_round_trip, update_patch};
 pub use include::include_flags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
+pub use ordering::{list_sort_orders, list_status_and_name_search};
 pub use tags::{list_tags_per_owner, tag_identity};
 pub use unicode::unicode_and_injection_round_trip;
+pub use web::{web_logins, web_sessions_end};
 
 use threatdb_core::{AdminStore, Store};
 
@@ -56,6 +60,8 @@ macro_rules! for_each_case {
             list_paging,
             list_filters,
             list_filters_dates,
+            list_status_and_name_search,
+            list_sort_orders,
             include_flags,
             tag_identity,
             list_tags_per_owner,
@@ -72,7 +78,9 @@ macro_rules! for_each_case {
             admin_api_users,
             admin_memberships_grant_access,
             concurrent_tag_adds,
-            concurrent_incident_creates
+            concurrent_incident_creates,
+            web_logins,
+            web_sessions_end
         }
     };
 }
