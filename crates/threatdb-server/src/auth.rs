@@ -91,7 +91,7 @@ pub async fn authenticate(
     let signed = Signed::of(&request);
     match verify(&state, &signed, ip).await {
         Ok(actor) => {
-            request.extensions_mut().insert(Auth(Arc::new(actor)));
+            request.extensions_mut().insert(Auth(actor));
             next.run(request).await
         }
         Err(e) => e.into_response(),
@@ -129,7 +129,7 @@ impl Signed {
     }
 }
 
-async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Actor, ApiError> {
+async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Actor>, ApiError> {
     let ip_key = format!("ip:{ip}");
     if let Some(wait) = state.limiter.blocked(&ip_key) {
         return Err(ApiError::TooManyRequests(wait));
@@ -168,27 +168,8 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Actor,
             ApiError::Unauthorized("Timestamp out of acceptable time range"),
         ));
     }
-    let Some((credentials, actor)) = state.store.credentials(access_id).await? else {
-        return Err(fail(
-            Some(access_id),
-            ApiError::Unauthorized("Access Denied"),
-        ));
-    };
-    if credentials.disabled {
-        return Err(fail(
-            Some(access_id),
-            ApiError::Unauthorized("Access Denied"),
-        ));
-    }
-    let Some(secret) = state.keys.open(&credentials.sealed_secret) else {
-        tracing::error!(
-            access_id,
-            "the API secret cannot be opened with this master key"
-        );
-        return Err(fail(
-            Some(access_id),
-            ApiError::Unauthorized("Access Denied"),
-        ));
+    let Some((secret, actor)) = lookup(state, access_id).await? else {
+        return Err(fail(Some(access_id), ApiError::Unauthorized("Access Denied")));
     };
     if !signing::verify(
         &secret,
@@ -203,4 +184,62 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Actor,
         ));
     }
     Ok(actor)
+}
+
+/// Caches, per access id, the opened secret and the actor for a few seconds, so a busy client
+/// costs one database look-up per interval instead of one per request. A revoked key or changed
+/// membership therefore takes effect within [`CREDENTIAL_TTL`] on every node.
+pub struct CredentialCache {
+    entries: Mutex<HashMap<String, (Instant, String, Arc<Actor>)>>,
+}
+
+/// How long a cached credential is trusted.
+pub const CREDENTIAL_TTL: Duration = Duration::from_secs(5);
+
+impl CredentialCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        CredentialCache { entries: Mutex::new(HashMap::new()) }
+    }
+
+    fn get(&self, access_id: &str) -> Option<(String, Arc<Actor>)> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, secret, actor) = entries.get(access_id)?;
+        (at.elapsed() < CREDENTIAL_TTL).then(|| (secret.clone(), actor.clone()))
+    }
+
+    fn put(&self, access_id: &str, secret: String, actor: Arc<Actor>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= 10_000 {
+            entries.retain(|_, (at, _, _)| at.elapsed() < CREDENTIAL_TTL);
+        }
+        entries.insert(access_id.to_string(), (Instant::now(), secret, actor));
+    }
+}
+
+impl Default for CredentialCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The secret and actor of an access id: from the cache, else from the store (then cached).
+/// `None` for an unknown or disabled key, or a secret this master key cannot open.
+async fn lookup(state: &AppState, access_id: &str) -> Result<Option<(String, Arc<Actor>)>, ApiError> {
+    if let Some(hit) = state.cache.get(access_id) {
+        return Ok(Some(hit));
+    }
+    let Some((credentials, actor)) = state.store.credentials(access_id).await? else {
+        return Ok(None);
+    };
+    if credentials.disabled {
+        return Ok(None);
+    }
+    let Some(secret) = state.keys.open(&credentials.sealed_secret) else {
+        tracing::error!(access_id, "the API secret cannot be opened with this master key");
+        return Ok(None);
+    };
+    let actor = Arc::new(actor);
+    state.cache.put(access_id, secret.clone(), actor.clone());
+    Ok(Some((secret, actor)))
 }

@@ -43,6 +43,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Counts failed authentications.
     pub limiter: Arc<auth::FailureLimiter>,
+    /// Recently verified credentials.
+    pub cache: Arc<auth::CredentialCache>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             keys,
             public_url: public_url.trim_end_matches('/').into(),
             limiter: Arc::new(auth::FailureLimiter::new(20, Duration::from_secs(60))),
+            cache: Arc::new(auth::CredentialCache::new()),
         }
     }
 }

@@ -22,7 +22,7 @@ impl SqliteStore {
         &self,
         access_id: &str,
     ) -> StoreResult<Option<(ApiCredentials, Actor)>> {
-        let mut tx = self.begin_read().await?;
+        let mut tx = self.read.acquire().await.map_err(backend)?;
         let found = sqlx::query(
             "SELECT u.id, u.access_id, u.sealed_secret, u.disabled, u.name, u.organization_id, \
                     o.id, o.name, o.kind, m.role \

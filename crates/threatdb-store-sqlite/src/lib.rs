@@ -80,7 +80,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-16000");
+        // No ping before each acquire: with SQLite every ping is a round trip to the connection's
+        // worker thread, and a local file connection does not go stale.
         let write = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             .connect_with(options.clone())
@@ -93,6 +96,7 @@ impl SqliteStore {
             other => StoreError::Backend(other.to_string()),
         })?;
         let read = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(4)
             .min_connections(1)
             .connect_with(options.read_only(true))
