@@ -31,15 +31,14 @@ pub enum Error {
     IncompleteResource(String),
     /// A step of `commit()` failed. The steps before it were applied; it and the steps after it
     /// were not and stay queued.
-    #[error("commit failed at step '{step}': {source}{}", applied_text(.applied))]
+    #[error("commit failed at step '{step}': {error}{}", applied_text(.applied))]
     Commit {
-        /// The step that failed, e.g. `POST tag 'Example'`.
+        /// The step that failed, e.g. `add tag 'Example'`.
         step: String,
         /// The steps that had been applied, in order.
         applied: Vec<String>,
-        /// Why the step failed.
-        #[source]
-        source: Box<Error>,
+        /// Why the step failed (shown in this error's message, so not also its `source()`).
+        error: Box<Error>,
     },
 }
 
@@ -56,7 +55,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } => Some(*status),
-            Error::Commit { source, .. } => source.status(),
+            Error::Commit { error, .. } => error.status(),
             _ => None,
         }
     }

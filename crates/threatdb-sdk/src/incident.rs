@@ -579,7 +579,7 @@ impl Incident {
                     return Err(Error::Commit {
                         step,
                         applied,
-                        source: Box::new(e),
+                        error: Box::new(e),
                     });
                 }
             }
@@ -607,7 +607,7 @@ impl Incident {
                     return Err(Error::Commit {
                         step: described,
                         applied,
-                        source: Box::new(e),
+                        error: Box::new(e),
                     });
                 }
             }

@@ -1,6 +1,7 @@
 //! `threatdb`: the server (`threatdb serve`) and its operator commands (`threatdb admin`).
 
 mod admin;
+mod client;
 mod config;
 mod serve;
 
@@ -24,6 +25,12 @@ enum Command {
     Serve(config::ServeArgs),
     /// Manage owners, API users, memberships and security labels, directly on the database.
     Admin(admin::AdminArgs),
+    /// Work with incidents on a threatdb (or ThreatConnect v2) server, through the SDK.
+    Incidents(client::IncidentsArgs),
+    /// List the owners your API credentials can use.
+    Owners(client::OwnersArgs),
+    /// Show whom your API credentials belong to.
+    Whoami(client::WhoamiArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +56,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Admin(args) => admin::run(args).await,
+            Command::Incidents(args) => client::incidents(args).await,
+            Command::Owners(args) => client::owners(args).await,
+            Command::Whoami(args) => client::whoami(args).await,
         }
     });
     match result {

@@ -20,7 +20,7 @@ async fn a_failing_step_stops_the_commit_and_says_what_was_applied() {
     let Error::Commit {
         step,
         applied,
-        source,
+        error: source,
     } = &err
     else {
         panic!("expected a commit error, got {err:?}");
@@ -98,7 +98,7 @@ async fn a_refused_create_applies_nothing() {
         Error::Commit {
             step,
             applied,
-            source,
+            error: source,
         } => {
             assert_eq!(step, "create incident 'Not Allowed'");
             assert!(applied.is_empty());

@@ -213,7 +213,7 @@ async fn a_timed_out_get_is_retried_but_a_post_is_not() {
     i.set_event_date("2017-03-21");
     let err = i.commit().await.unwrap_err();
     assert!(
-        matches!(&err, Error::Commit { source, .. } if matches!(source.as_ref(), Error::Transport(_))),
+        matches!(&err, Error::Commit { error: source, .. } if matches!(source.as_ref(), Error::Transport(_))),
         "{err:?}"
     );
     assert_eq!(*calls.lock().unwrap(), vec!["GET", "GET", "POST"]);
