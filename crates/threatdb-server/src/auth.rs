@@ -54,7 +54,7 @@ impl FailureLimiter {
     }
 
     /// Seconds to wait if `key` is over its limit now.
-    fn blocked(&self, key: &str) -> Option<u64> {
+    pub(crate) fn blocked(&self, key: &str) -> Option<u64> {
         let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let (start, n) = counts.get(key)?;
         let elapsed = start.elapsed();
@@ -62,7 +62,7 @@ impl FailureLimiter {
             .then(|| (self.window - elapsed).as_secs().max(1))
     }
 
-    fn record(&self, key: &str) {
+    pub(crate) fn record(&self, key: &str) {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         if counts.len() > 100_000 {
             // Bounded memory under a flood of distinct keys: forget expired windows.

@@ -1,14 +1,17 @@
 //! threatdb's HTTP server: the ThreatConnect REST API v2 for incidents under `/api/v2`, with HMAC
 //! authentication, one authorization policy (enforced by the store on loaded rows) and
-//! ThreatConnect's envelopes and content type on every answer.
+//! ThreatConnect's envelopes and content type on every answer; and the web UI (sign-in, incident
+//! pages) beside it, under the same policy.
 
 mod api;
 pub mod auth;
 pub mod error;
 pub mod params;
+pub mod passwords;
 pub mod provision;
 pub mod reply;
 pub mod secrets;
+mod web;
 
 use crate::error::{ApiError, json_response};
 use axum::Router;
@@ -70,12 +73,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api)
+        .merge(web::routes())
         .fallback(no_route)
         .layer(middleware::from_fn(envelope_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
+            header::COOKIE,
         ]))
         .with_state(state)
 }
@@ -97,8 +102,14 @@ async fn healthz() -> Response {
     json_response(StatusCode::OK, br#"{"status":"Success"}"#.to_vec())
 }
 
-async fn no_route(request: Request) -> ApiError {
-    ApiError::NoRoute(format!("{} {}", request.method(), request.uri().path()))
+/// A path no route matches: the API's failure envelope, or the web UI's 404 page for a browser
+/// asking for a page outside `/api`.
+async fn no_route(request: Request) -> Response {
+    let path = request.uri().path();
+    if !path.starts_with("/api") && web::wants_html(request.headers()) {
+        return web::not_found();
+    }
+    ApiError::NoRoute(format!("{} {}", request.method(), path)).into_response()
 }
 
 /// Gives error responses that did not come from our handlers (axum's own rejections, 405s) the
@@ -108,7 +119,13 @@ async fn envelope_errors(request: Request, next: Next) -> Response {
     let status = response.status();
     let is_json = response.headers().get(header::CONTENT_TYPE)
         == Some(&HeaderValue::from_static(threatdb_wire::CONTENT_TYPE_JSON));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    // The web UI's pages (its error pages included) are HTML and stay so.
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json || is_html {
         return response;
     }
     let (parts, body) = response.into_parts();

@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, rand_core::RngCore};
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload, rand_core::RngCore};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use std::fmt;
 use std::path::Path;
@@ -78,6 +78,37 @@ impl MasterKey {
         out
     }
 
+    /// Seals `plain` bound to `purpose` (authenticated, not encrypted with it): what is sealed
+    /// for one purpose never opens for another, nor as an API secret. Nonce ‖ ciphertext.
+    pub fn seal_for(&self, purpose: &[u8], plain: &[u8]) -> Vec<u8> {
+        let cipher = ChaCha20Poly1305::new(&self.0);
+        let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let mut out = nonce.to_vec();
+        let payload = Payload {
+            msg: plain,
+            aad: purpose,
+        };
+        // Encryption with a valid key and nonce cannot fail.
+        out.extend(cipher.encrypt(&nonce, payload).unwrap_or_default());
+        out
+    }
+
+    /// Opens what [`MasterKey::seal_for`] sealed for `purpose`; `None` if it was sealed under
+    /// another key or for another purpose, or was changed.
+    pub fn open_for(&self, purpose: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        let payload = Payload {
+            msg: ciphertext,
+            aad: purpose,
+        };
+        ChaCha20Poly1305::new(&self.0)
+            .decrypt(Nonce::from_slice(nonce), payload)
+            .ok()
+    }
+
     /// Opens a sealed secret; `None` if it was sealed under another key or is damaged.
     pub fn open(&self, sealed: &[u8]) -> Option<String> {
         if sealed.len() < NONCE_LEN {
@@ -133,6 +164,13 @@ pub fn generate_secret() -> String {
     out
 }
 
+/// `bytes` random bytes as unpadded base64url: a token safe in cookies, forms and URLs.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +185,25 @@ mod tests {
         assert_eq!(key.open(b"short"), None);
         let again = MasterKey::from_base64(&key.to_base64()).expect("round trip");
         assert_eq!(again.open(&sealed).as_deref(), Some("s3cr3t"));
+    }
+
+    #[test]
+    fn sealed_for_one_purpose_opens_for_no_other() {
+        let key = MasterKey::generate();
+        let sealed = key.seal_for(b"session", b"payload");
+        assert_eq!(
+            key.open_for(b"session", &sealed).as_deref(),
+            Some(&b"payload"[..])
+        );
+        assert_eq!(key.open_for(b"other", &sealed), None);
+        assert_eq!(key.open(&sealed), None, "not an API secret either");
+        assert_eq!(key.open_for(b"session", &key.seal("s3cr3t")), None);
+        assert_eq!(MasterKey::generate().open_for(b"session", &sealed), None);
+        let mut changed = sealed.clone();
+        changed[NONCE_LEN] ^= 1;
+        assert_eq!(key.open_for(b"session", &changed), None);
+        assert_ne!(random_token(16), random_token(16));
+        assert_eq!(random_token(16).len(), 22);
     }
 
     #[test]

@@ -4,7 +4,8 @@ use crate::config::DataArgs;
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use threatdb_core::{AdminStore, OwnerKind, Role};
-use threatdb_server::provision::create_api_user;
+use threatdb_server::passwords::{check_new_password, generate_password, hash_password};
+use threatdb_server::provision::{create_api_user, create_web_login};
 
 #[derive(Args, Debug)]
 pub struct AdminArgs {
@@ -58,6 +59,26 @@ enum UserCommand {
         /// Role in that organization: read, write or admin.
         #[arg(long, default_value = "write")]
         role: String,
+        /// Also let the user sign in to the web UI (with --login), seeing exactly what its
+        /// memberships allow.
+        #[arg(long)]
+        web: bool,
+        /// The web login name (with --web).
+        #[arg(long, requires = "web")]
+        login: Option<String>,
+        /// Read the web password from standard input (one line) instead of generating one.
+        #[arg(long, requires = "web")]
+        password_stdin: bool,
+    },
+    /// Set a web login's password (ends its sessions); generated and printed unless
+    /// --password-stdin.
+    Password {
+        /// The web login name.
+        #[arg(long)]
+        login: String,
+        /// Read the new password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -103,10 +124,23 @@ async fn owner(store: &dyn AdminStore, name: &str) -> Result<threatdb_core::Owne
         .map_err(|_| anyhow!("no owner is named '{name}' (see: threatdb admin owner list)"))
 }
 
+/// A web password: one line from standard input (checked), or a generated one. The flag says
+/// whether it was generated (and so must be printed).
+fn web_password(from_stdin: bool) -> Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((generate_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    check_new_password(&password)?;
+    Ok((password, false))
+}
+
 pub async fn run(args: AdminArgs) -> Result<()> {
     args.data.ensure_dir()?;
-    let store = args.data.open_store().await?;
-    let store: &dyn AdminStore = store.admin();
+    let opened = args.data.open_store().await?;
+    let store: &dyn AdminStore = opened.admin();
     match args.command {
         AdminCommand::Owner(OwnerCommand::Create { name, kind }) => {
             let o = store.create_owner(&name, OwnerKind::parse(&kind)?).await?;
@@ -117,14 +151,57 @@ pub async fn run(args: AdminArgs) -> Result<()> {
                 println!("{}\t{}\t{}", o.id, o.kind, o.name);
             }
         }
-        AdminCommand::User(UserCommand::Create { name, org, role }) => {
+        AdminCommand::User(UserCommand::Create {
+            name,
+            org,
+            role,
+            web,
+            login,
+            password_stdin,
+        }) => {
             let keys = args.data.master_key()?;
             let org = owner(store, &org).await?;
-            let (access_id, secret) =
-                create_api_user(store, &keys, &name, org.id, Role::parse(&role)?).await?;
+            let role = Role::parse(&role)?;
+            // Everything about the web login is checked before the API user is made.
+            let web_login = match (web, login) {
+                (false, _) => None,
+                (true, None) => anyhow::bail!("--web needs --login NAME"),
+                (true, Some(login)) => {
+                    let login = threatdb_core::web::parse_login(&login)?;
+                    if opened.store().web_login(&login).await?.is_some() {
+                        anyhow::bail!("the login name '{login}' is taken");
+                    }
+                    Some((login, web_password(password_stdin)?))
+                }
+            };
+            let (access_id, secret) = create_api_user(store, &keys, &name, org.id, role).await?;
             println!("TC_API_ACCESS_ID={access_id}");
             println!("TC_API_SECRET_KEY={secret}");
             println!("TC_API_DEFAULT_ORG='{}'", org.name);
+            if let Some((login, (password, generated))) = web_login {
+                create_web_login(store, &access_id, &login, &password).await?;
+                println!("THREATDB_WEB_LOGIN={login}");
+                if generated {
+                    println!("THREATDB_WEB_PASSWORD={password}");
+                }
+            }
+        }
+        AdminCommand::User(UserCommand::Password {
+            login,
+            password_stdin,
+        }) => {
+            let (password, generated) = web_password(password_stdin)?;
+            store
+                .set_web_password(&login, &hash_password(&password))
+                .await
+                .map_err(|e| match e {
+                    threatdb_core::StoreError::NotFound => anyhow!("no web login is named '{login}'"),
+                    other => other.into(),
+                })?;
+            println!("the password of '{login}' is changed; its sessions have ended");
+            if generated {
+                println!("THREATDB_WEB_PASSWORD={password}");
+            }
         }
         AdminCommand::Member(MemberCommand::Add {
             access_id,

@@ -43,6 +43,17 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             path.display(),
             path.display()
         );
+        let web = args.data.data_dir.join("web-credentials.txt");
+        write_private(&web, &created.web_file(&public_url))
+            .with_context(|| format!("cannot write {}", web.display()))?;
+        println!();
+        println!("The web UI: sign in at {public_url}/signin as the administrator");
+        println!(
+            "(login '{}', password {}; shown only this once, saved to {}, mode 0600).",
+            created.web_login,
+            created.web_password,
+            web.display()
+        );
     }
 
     let state = AppState::new(store.store(), keys, &public_url);

@@ -64,6 +64,10 @@ pub struct TestApp {
     pub reader: Creds,
     /// Admin of Other Org only.
     pub outsider: Creds,
+    /// The admin's web password (its login is `admin`), from the bootstrap.
+    pub web_password: String,
+    /// The store's operator side (web logins for the tests).
+    pub admin_store: Arc<dyn AdminStore>,
     client: reqwest::Client,
     pg: Option<threatdb_store_pg::testing::TestDatabase>,
     _dir: tempfile::TempDir,
@@ -148,6 +152,8 @@ pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
         writer,
         reader,
         outsider,
+        web_password: boot.web_password,
+        admin_store: admin.clone(),
         client: reqwest::Client::new(),
         pg,
         _dir: dir,

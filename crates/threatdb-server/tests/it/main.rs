@@ -6,4 +6,5 @@ mod authorization;
 mod bad_input;
 mod golden;
 mod helpers;
+mod web;
 mod workflows;
