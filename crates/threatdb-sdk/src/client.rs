@@ -426,7 +426,7 @@ impl Inner {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
-            let body = resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            let body = resp.bytes().await.map(Vec::from).unwrap_or_default();
             return Attempt::Retry {
                 wait,
                 why: format!("the server answered {status}"),
@@ -436,7 +436,7 @@ impl Inner {
         match resp.bytes().await {
             Ok(body) => Attempt::Done(Reply {
                 status,
-                body: body.to_vec(),
+                body: body.into(),
             }),
             Err(e) if req.method.idempotent() => Attempt::Retry {
                 wait: None,

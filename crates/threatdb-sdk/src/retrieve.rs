@@ -216,11 +216,13 @@ impl Pages {
         self.advance(paginated, start, limit, count, got);
 
         let rule = &self.rules[self.current_filter];
+        let owner_upper = owner_check.as_ref().map(|o| o.to_uppercase());
         let kept = items.into_iter().filter_map(|dto| {
-            if let Some(owner) = &owner_check {
+            if let (Some(owner), Some(upper)) = (&owner_check, &owner_upper) {
+                // The Python SDK compares `owner_name.upper()`; equal names need no upper-casing.
                 let same = dto
                     .owner_name()
-                    .is_some_and(|o| o.to_uppercase() == owner.to_uppercase());
+                    .is_some_and(|o| o == owner || o.to_uppercase() == *upper);
                 if !same {
                     return None;
                 }
