@@ -1,8 +1,10 @@
-//! Incidents: create, read, update, delete, list.
+//! Incidents: create, read, update, delete, list. Synchronous: run inside [`crate::SqliteStore`]'s
+//! read or write helpers.
 
-use crate::rows::{self, ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, LABEL_COLUMNS};
-use crate::{authorize, backend, now};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use crate::rows::{self, ATTRIBUTE_COLUMNS, INCIDENT_COLUMNS, LABEL_COLUMNS, all, exec, one};
+use crate::sql::Sql;
+use crate::{authorize, backend, is_unique, now};
+use rusqlite::{Connection, params, params_from_iter};
 use std::collections::HashMap;
 use threatdb_core::policy::Access;
 use threatdb_core::{
@@ -11,159 +13,149 @@ use threatdb_core::{
 };
 
 /// Loads an incident's owner id and checks the actor may do `access` on it.
-pub async fn authorize_incident(
-    conn: &mut SqliteConnection,
+pub fn authorize_incident(
+    conn: &Connection,
     actor: &Actor,
     id: i64,
     access: Access,
 ) -> StoreResult<i64> {
-    let owner: Option<i64> = sqlx::query_scalar("SELECT owner_id FROM incidents WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
-    let owner = owner.ok_or(StoreError::NotFound)?;
+    let owner = one(
+        conn,
+        "SELECT owner_id FROM incidents WHERE id = ?1",
+        [id],
+        |r| r.get::<_, i64>(0),
+    )?
+    .ok_or(StoreError::NotFound)?;
     authorize(actor, owner, access)?;
     Ok(owner)
 }
 
-pub async fn load(conn: &mut SqliteConnection, id: i64) -> StoreResult<Incident> {
+pub fn load(conn: &Connection, id: i64) -> StoreResult<Incident> {
     let sql = format!(
-        "SELECT {INCIDENT_COLUMNS} FROM incidents i JOIN owners o ON o.id = i.owner_id WHERE i.id = ?"
+        "SELECT {INCIDENT_COLUMNS} FROM incidents i JOIN owners o ON o.id = i.owner_id WHERE i.id = ?1"
     );
-    let row = sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?;
-    rows::incident(&row.ok_or(StoreError::NotFound)?)
+    one(conn, &sql, [id], rows::incident)?.ok_or(StoreError::NotFound)
 }
 
-pub async fn touch(conn: &mut SqliteConnection, id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE incidents SET last_modified = ? WHERE id = ?")
-        .bind(now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+pub fn touch(conn: &Connection, id: i64) -> StoreResult<()> {
+    exec(
+        conn,
+        "UPDATE incidents SET last_modified = ?1 WHERE id = ?2",
+        params![now(), id],
+    )?;
     Ok(())
 }
 
-pub async fn create(
-    conn: &mut SqliteConnection,
+pub fn create(
+    conn: &Connection,
     actor: &Actor,
     owner: &Owner,
-    new: NewIncident,
+    new: &NewIncident,
 ) -> StoreResult<Incident> {
     authorize(actor, owner.id, Access::Write)?;
     let t = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, lower(hex(randomblob(16))))) RETURNING id",
-    )
-    .bind(owner.id)
-    .bind(new.name.as_str())
-    .bind(new.event_date.unix_timestamp())
-    .bind(new.status.as_str())
-    .bind(t)
-    .bind(t)
-    .bind(&actor.name)
-    .bind(new.xid)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            StoreError::Conflict("an incident with this xid already exists".into())
-        }
-        _ => backend(e),
-    })?;
-    load(conn, id).await
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, coalesce(?7, lower(hex(randomblob(16))))) RETURNING id",
+        )
+        .map_err(backend)?;
+    let id: i64 = stmt
+        .query_row(
+            params![
+                owner.id,
+                new.name.as_str(),
+                new.event_date.unix_timestamp(),
+                new.status.as_str(),
+                t,
+                actor.name,
+                new.xid
+            ],
+            |r| r.get(0),
+        )
+        .map_err(|e| {
+            if is_unique(&e) {
+                StoreError::Conflict("an incident with this xid already exists".into())
+            } else {
+                backend(e)
+            }
+        })?;
+    load(conn, id)
 }
 
-pub async fn update(
-    conn: &mut SqliteConnection,
+pub fn update(
+    conn: &Connection,
     actor: &Actor,
     id: i64,
-    patch: IncidentPatch,
+    patch: &IncidentPatch,
 ) -> StoreResult<Incident> {
-    authorize_incident(conn, actor, id, Access::Write).await?;
+    authorize_incident(conn, actor, id, Access::Write)?;
     if !patch.is_empty() {
-        sqlx::query(
-            "UPDATE incidents SET name = coalesce(?, name), event_date = coalesce(?, event_date), \
-             status = coalesce(?, status), last_modified = ? WHERE id = ?",
-        )
-        .bind(patch.name.as_ref().map(|n| n.as_str()))
-        .bind(patch.event_date.map(|d| d.unix_timestamp()))
-        .bind(patch.status.map(|s| s.as_str()))
-        .bind(now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        exec(
+            conn,
+            "UPDATE incidents SET name = coalesce(?1, name), event_date = coalesce(?2, event_date), \
+             status = coalesce(?3, status), last_modified = ?4 WHERE id = ?5",
+            params![
+                patch.name.as_ref().map(|n| n.as_str()),
+                patch.event_date.map(|d| d.unix_timestamp()),
+                patch.status.map(|s| s.as_str()),
+                now(),
+                id
+            ],
+        )?;
     }
-    load(conn, id).await
+    load(conn, id)
 }
 
-pub async fn delete(conn: &mut SqliteConnection, actor: &Actor, id: i64) -> StoreResult<()> {
-    authorize_incident(conn, actor, id, Access::Write).await?;
-    sqlx::query("DELETE FROM incidents WHERE id = ?")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+pub fn delete(conn: &Connection, actor: &Actor, id: i64) -> StoreResult<()> {
+    authorize_incident(conn, actor, id, Access::Write)?;
+    exec(conn, "DELETE FROM incidents WHERE id = ?1", [id])?;
     Ok(())
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
+pub fn get(
+    conn: &Connection,
     actor: &Actor,
     id: i64,
     include: Include,
 ) -> StoreResult<IncidentDetails> {
-    let incident = load(conn, id).await?;
+    let incident = load(conn, id)?;
     authorize(actor, incident.owner.id, Access::Read)?;
-    let mut details = with_metadata(conn, vec![incident], include).await?;
+    let mut details = with_metadata(conn, vec![incident], include)?;
     details.pop().ok_or(StoreError::NotFound)
 }
 
 /// Adds the WHERE clause of a query (after `FROM incidents i`).
-fn push_conditions(
-    qb: &mut QueryBuilder<'_, Sqlite>,
-    q: &IncidentQuery,
-    tag_id: Option<i64>,
-    label_ids: &[i64],
-) {
-    qb.push(" WHERE i.owner_id = ").push_bind(q.owner.id);
+fn push_conditions(sql: &mut Sql, q: &IncidentQuery, tag_id: Option<i64>, label_ids: &[i64]) {
+    sql.push(" WHERE i.owner_id = ").bind(q.owner.id);
     if let Some(tag) = tag_id {
-        qb.push(" AND i.id IN (SELECT incident_id FROM incident_tags WHERE tag_id = ")
-            .push_bind(tag)
+        sql.push(" AND i.id IN (SELECT incident_id FROM incident_tags WHERE tag_id = ")
+            .bind(tag)
             .push(")");
     }
     if !label_ids.is_empty() {
-        qb.push(" AND i.id IN (SELECT incident_id FROM incident_labels WHERE label_id IN (");
-        let mut sep = qb.separated(", ");
-        for id in label_ids {
-            sep.push_bind(*id);
-        }
-        qb.push("))");
+        sql.push(" AND i.id IN (SELECT incident_id FROM incident_labels WHERE label_id IN ")
+            .bind_list(label_ids)
+            .push(")");
     }
     if let Some(name) = &q.name_eq {
-        qb.push(" AND i.name = ").push_bind(name.clone());
+        sql.push(" AND i.name = ").bind(name.clone());
     }
     if let Some(prefix) = &q.name_prefix {
         // substr keeps the comparison byte-exact and case-sensitive, unlike LIKE.
-        qb.push(" AND substr(i.name, 1, length(")
-            .push_bind(prefix.clone())
+        sql.push(" AND substr(i.name, 1, length(")
+            .bind(prefix.clone())
             .push(")) = ")
-            .push_bind(prefix.clone());
+            .bind(prefix.clone());
     }
     if let Some(status) = q.status {
-        qb.push(" AND i.status = ").push_bind(status.as_str());
+        sql.push(" AND i.status = ")
+            .bind(status.as_str().to_string());
     }
     if let Some(text) = &q.name_contains {
         // instr: no LIKE wildcards; lower() folds ASCII letters only, as in the PostgreSQL store.
-        qb.push(" AND instr(lower(i.name), lower(")
-            .push_bind(text.clone())
+        sql.push(" AND instr(lower(i.name), lower(")
+            .bind(text.clone())
             .push(")) > 0");
     }
     for (column, op, value) in [
@@ -173,10 +165,10 @@ fn push_conditions(
         ("i.event_date", " > ", q.event_after),
     ] {
         if let Some(v) = value {
-            qb.push(" AND ")
+            sql.push(" AND ")
                 .push(column)
                 .push(op)
-                .push_bind(v.unix_timestamp());
+                .bind(v.unix_timestamp());
         }
     }
 }
@@ -195,8 +187,8 @@ fn order_by(order: IncidentOrder) -> &'static str {
     }
 }
 
-pub async fn list(
-    conn: &mut SqliteConnection,
+pub fn list(
+    conn: &Connection,
     actor: &Actor,
     q: &IncidentQuery,
 ) -> StoreResult<Page<IncidentDetails>> {
@@ -207,14 +199,13 @@ pub async fn list(
     };
     let tag_id = match &q.tag {
         Some(tag) => {
-            let id: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM tags WHERE owner_id = ? AND name_key = ?")
-                    .bind(q.owner.id)
-                    .bind(tag_key(tag))
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(backend)?;
-            match id {
+            let found = one(
+                conn,
+                "SELECT id FROM tags WHERE owner_id = ?1 AND name_key = ?2",
+                params![q.owner.id, tag_key(tag)],
+                |r| r.get::<_, i64>(0),
+            )?;
+            match found {
                 Some(id) => Some(id),
                 None => return Ok(empty),
             }
@@ -223,14 +214,12 @@ pub async fn list(
     };
     let label_ids: Vec<i64> = match &q.label {
         Some(label) => {
-            let ids: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM security_labels WHERE (owner_id IS NULL OR owner_id = ?) AND name_key = ?",
-            )
-            .bind(q.owner.id)
-            .bind(label_key(label))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(backend)?;
+            let ids = all(
+                conn,
+                "SELECT id FROM security_labels WHERE (owner_id IS NULL OR owner_id = ?1) AND name_key = ?2",
+                params![q.owner.id, label_key(label)],
+                |r| r.get(0),
+            )?;
             if ids.is_empty() {
                 return Ok(empty);
             }
@@ -239,79 +228,89 @@ pub async fn list(
         None => vec![],
     };
     let total = if q.paging.start == 0 {
-        let mut qb = QueryBuilder::new("SELECT count(*) FROM incidents i");
-        push_conditions(&mut qb, q, tag_id, &label_ids);
-        let n: i64 = qb
-            .build_query_scalar()
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
+        let mut sql = Sql::new("SELECT count(*) FROM incidents i");
+        push_conditions(&mut sql, q, tag_id, &label_ids);
+        let n = one(conn, &sql.text, params_from_iter(sql.params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })?
+        .unwrap_or(0);
         Some(n as u64)
     } else {
         None
     };
-    let mut qb = QueryBuilder::new(format!(
+    let mut sql = Sql::new(&format!(
         "SELECT {INCIDENT_COLUMNS} FROM incidents i JOIN owners o ON o.id = i.owner_id"
     ));
-    push_conditions(&mut qb, q, tag_id, &label_ids);
-    qb.push(order_by(q.order))
+    push_conditions(&mut sql, q, tag_id, &label_ids);
+    sql.push(order_by(q.order))
         .push(" LIMIT ")
-        .push_bind(q.paging.limit as i64)
+        .bind(q.paging.limit as i64)
         .push(" OFFSET ")
-        .push_bind(q.paging.start as i64);
-    let found = qb.build().fetch_all(&mut *conn).await.map_err(backend)?;
-    let incidents = found
-        .iter()
-        .map(rows::incident)
-        .collect::<StoreResult<Vec<_>>>()?;
-    let items = with_metadata(conn, incidents, q.include).await?;
+        .bind(q.paging.start as i64);
+    let incidents = all(
+        conn,
+        &sql.text,
+        params_from_iter(sql.params.iter()),
+        rows::incident,
+    )?;
+    let items = with_metadata(conn, incidents, q.include)?;
     Ok(Page { total, items })
 }
 
+/// Rows of `head (ids) tail` for a list of incident ids.
+fn rows_for<T>(
+    conn: &Connection,
+    head: &str,
+    ids: &[i64],
+    tail: &str,
+    map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<(i64, T)>,
+) -> StoreResult<HashMap<i64, Vec<T>>> {
+    let mut sql = Sql::new(head);
+    sql.bind_list(ids).push(tail);
+    let mut by_incident: HashMap<i64, Vec<T>> = HashMap::new();
+    for (id, item) in all(conn, &sql.text, params_from_iter(sql.params.iter()), map)? {
+        by_incident.entry(id).or_default().push(item);
+    }
+    Ok(by_incident)
+}
+
 /// Loads the metadata `include` asks for, for many incidents at once (one query per kind).
-pub async fn with_metadata(
-    conn: &mut SqliteConnection,
+pub fn with_metadata(
+    conn: &Connection,
     incidents: Vec<Incident>,
     include: Include,
 ) -> StoreResult<Vec<IncidentDetails>> {
     let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
-    let mut attributes = HashMap::new();
-    let mut tags = HashMap::new();
-    let mut labels = HashMap::new();
-    if include.attributes && !ids.is_empty() {
-        let sql = format!(
-            "SELECT a.incident_id, {ATTRIBUTE_COLUMNS} FROM attributes a WHERE a.incident_id IN ("
+    let any = !ids.is_empty();
+    let mut attributes = if include.attributes && any {
+        let head = format!(
+            "SELECT a.incident_id, {ATTRIBUTE_COLUMNS} FROM attributes a WHERE a.incident_id IN "
         );
-        for row in fetch_for(conn, &sql, &ids, " ORDER BY a.id").await? {
-            let key: i64 = row.try_get(0).map_err(backend)?;
-            attributes
-                .entry(key)
-                .or_insert_with(Vec::new)
-                .push(rows::attribute(&row, 1)?);
-        }
-    }
-    if include.tags && !ids.is_empty() {
-        let sql = "SELECT it.incident_id, t.name FROM incident_tags it JOIN tags t ON t.id = it.tag_id WHERE it.incident_id IN (";
-        for row in fetch_for(conn, sql, &ids, " ORDER BY t.name_key").await? {
-            let key: i64 = row.try_get(0).map_err(backend)?;
-            tags.entry(key).or_insert_with(Vec::new).push(Tag {
-                name: row.try_get(1).map_err(backend)?,
-            });
-        }
-    }
-    if include.labels && !ids.is_empty() {
-        let sql = format!(
+        rows_for(conn, &head, &ids, " ORDER BY a.id", |r| {
+            Ok((r.get(0)?, rows::attribute(r, 1)?))
+        })?
+    } else {
+        HashMap::new()
+    };
+    let mut tags = if include.tags && any {
+        let head = "SELECT it.incident_id, t.name FROM incident_tags it JOIN tags t ON t.id = it.tag_id WHERE it.incident_id IN ";
+        rows_for(conn, head, &ids, " ORDER BY t.name_key", |r| {
+            Ok((r.get(0)?, Tag { name: r.get(1)? }))
+        })?
+    } else {
+        HashMap::new()
+    };
+    let mut labels = if include.labels && any {
+        let head = format!(
             "SELECT il.incident_id, {LABEL_COLUMNS} FROM incident_labels il JOIN security_labels l ON l.id = il.label_id \
-             WHERE il.incident_id IN ("
+             WHERE il.incident_id IN "
         );
-        for row in fetch_for(conn, &sql, &ids, " ORDER BY l.name_key").await? {
-            let key: i64 = row.try_get(0).map_err(backend)?;
-            labels
-                .entry(key)
-                .or_insert_with(Vec::new)
-                .push(rows::label(&row, 1)?);
-        }
-    }
+        rows_for(conn, &head, &ids, " ORDER BY l.name_key", |r| {
+            Ok((r.get(0)?, rows::label(r, 1)?))
+        })?
+    } else {
+        HashMap::new()
+    };
     Ok(incidents
         .into_iter()
         .map(|incident| {
@@ -328,19 +327,4 @@ pub async fn with_metadata(
             }
         })
         .collect())
-}
-
-async fn fetch_for(
-    conn: &mut SqliteConnection,
-    head: &str,
-    ids: &[i64],
-    tail: &str,
-) -> StoreResult<Vec<sqlx::sqlite::SqliteRow>> {
-    let mut qb = QueryBuilder::<Sqlite>::new(head);
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    qb.push(")").push(tail);
-    qb.build().fetch_all(&mut *conn).await.map_err(backend)
 }

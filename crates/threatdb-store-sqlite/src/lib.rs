@@ -1,136 +1,303 @@
 //! threatdb's embedded store: SQLite in WAL mode with `synchronous=FULL`, so an acknowledged
-//! write survives a crash. Writes go through one connection in `BEGIN IMMEDIATE` transactions
-//! (SQLite has one writer anyway; queueing in-process avoids busy errors); reads use a pool.
+//! write survives a crash.
+//!
+//! Why rusqlite and not sqlx here: measured on the GET-by-id path, half of the server's CPU went
+//! to sqlx-sqlite handing every statement to a per-connection worker thread and back, and 0.3 %
+//! to SQLite itself. So:
+//! - **reads** run inline on the calling thread, on a small pool of read-only connections (a
+//!   point read is a few microseconds; WAL readers never wait for the writer);
+//! - **writes** go to one writer thread that practises **group commit**: it takes every write
+//!   waiting in its queue, runs each in its own `SAVEPOINT` inside one `BEGIN IMMEDIATE`
+//!   transaction, commits (one fsync for the whole group), and only then answers each caller. A
+//!   failing write rolls back to its savepoint and changes nothing; the others still commit.
 
 mod admin;
+mod bulk;
 mod incidents;
 mod metadata;
+mod migrate;
 mod rows;
+mod sql;
 mod store;
 mod web;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use std::path::Path;
-use std::str::FromStr;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use threatdb_core::policy::{Access, Decision, decide};
 use threatdb_core::{Actor, StoreError, StoreResult};
 
-/// The schema migrations, embedded in the binary: version, description, SQL. The PostgreSQL
-/// store has the same version list; an applied migration is never edited.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../migrations/0001_init.sql")),
-    (
-        2,
-        "web users",
-        include_str!("../migrations/0002_web_users.sql"),
-    ),
-];
+pub use migrate::MIGRATIONS;
 
-fn migrator() -> sqlx::migrate::Migrator {
-    use sqlx::migrate::{Migration, MigrationType, Migrator};
-    let migrations = MIGRATIONS
-        .iter()
-        .map(|(version, description, sql)| {
-            Migration::new(
-                *version,
-                (*description).into(),
-                MigrationType::Simple,
-                (*sql).into(),
-                false,
-            )
-        })
-        .collect::<Vec<_>>();
-    Migrator {
-        migrations: migrations.into(),
-        ..Migrator::DEFAULT
-    }
+/// The most writes committed together in one transaction.
+const MAX_GROUP: usize = 512;
+/// Read connections kept open for reuse.
+const MAX_IDLE_READERS: usize = 8;
+
+type Reply = Box<dyn FnOnce(StoreResult<()>) + Send>;
+/// A write: runs on the writer's connection inside a savepoint; says whether it succeeded and
+/// how to answer its caller once the commit's outcome is known.
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Reply) + Send>;
+
+enum Msg {
+    Write(Job),
+    Close(mpsc::Sender<()>),
 }
 
 /// A threatdb store on one SQLite file.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SqliteStore {
-    read: SqlitePool,
-    write: SqlitePool,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+    writer: Mutex<Option<mpsc::Sender<Msg>>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true);
-        Self::with_options(options).await
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || Self::open_blocking(path))
+            .await
+            .map_err(|e| StoreError::Backend(format!("opening the database failed: {e}")))?
     }
 
-    /// Opens a database from a `sqlite:` URL (`sqlite:///var/lib/threatdb/threatdb.db`).
+    /// Opens a database from a `sqlite:` URL (`sqlite:///var/lib/threatdb/threatdb.db`,
+    /// `sqlite:data/threatdb.db`; query parameters are ignored).
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Invalid(format!("bad SQLite URL: {e}")))?
-            .create_if_missing(true);
-        Self::with_options(options).await
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::Invalid(format!("'{url}' is not a sqlite: URL")))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        if path.is_empty() {
+            return Err(StoreError::Invalid("the sqlite: URL names no file".into()));
+        }
+        Self::open(Path::new(path)).await
     }
 
-    async fn with_options(options: SqliteConnectOptions) -> StoreResult<Self> {
-        let options = options
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-16000");
-        // No ping before each acquire: with SQLite every ping is a round trip to the connection's
-        // worker thread, and a local file connection does not go stale.
-        let write = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await
+    fn open_blocking(path: PathBuf) -> StoreResult<Self> {
+        let mut conn = Connection::open(&path).map_err(backend)?;
+        configure(&conn).map_err(backend)?;
+        migrate::run(&mut conn)?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("threatdb-sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                path,
+                readers: Mutex::new(Vec::new()),
+                writer: Mutex::new(Some(tx)),
+            }),
+        })
+    }
+
+    fn open_reader(&self) -> StoreResult<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.inner.path, flags).map_err(backend)?;
+        conn.busy_timeout(Duration::from_secs(10))
             .map_err(backend)?;
-        migrator().run(&write).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
-                "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"
-            )),
-            other => StoreError::Backend(other.to_string()),
-        })?;
-        let read = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(4)
-            .min_connections(1)
-            .connect_with(options.read_only(true))
-            .await
+        conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;")
             .map_err(backend)?;
-        Ok(SqliteStore { read, write })
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
     }
 
-    /// Starts a write transaction that holds SQLite's write lock from its first statement.
-    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(backend)
+    /// Runs `f` on a read connection, inside one read transaction (one consistent snapshot).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let pooled = self
+            .inner
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        conn.execute_batch("BEGIN").map_err(backend)?;
+        let out = f(&conn);
+        // A read transaction has nothing to keep: ending it either way is the same.
+        let ended = conn.execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        if ended.is_ok() {
+            let mut idle = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        out
     }
 
-    /// Starts a read transaction: one consistent snapshot for all its queries.
-    async fn begin_read(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.read.begin().await.map_err(backend)
+    /// Queues `f` for the writer thread and waits until its group is committed.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let reply: Reply = Box::new(move |committed| {
+                let _ = tx.send(committed.and(result));
+            });
+            (ok, reply)
+        });
+        let sender = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let closed = || StoreError::Backend("the store is closed".into());
+        sender
+            .ok_or_else(closed)?
+            .send(Msg::Write(job))
+            .map_err(|_| closed())?;
+        rx.await
+            .map_err(|_| StoreError::Backend("the writer thread stopped".into()))?
     }
 
-    /// Closes both pools, waiting for running statements.
+    /// Finishes the queued writes, stops the writer and closes the connections.
     pub async fn close(&self) {
-        self.write.close().await;
-        self.read.close().await;
+        let sender = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(sender) = sender {
+            let (done_tx, done_rx) = mpsc::channel();
+            if sender.send(Msg::Close(done_tx)).is_ok() {
+                let _ = tokio::task::spawn_blocking(move || done_rx.recv()).await;
+            }
+        }
+        self.inner
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 }
 
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = Vec::new();
+        let mut close = None;
+        match first {
+            Msg::Write(job) => jobs.push(job),
+            Msg::Close(done) => close = Some(done),
+        }
+        while close.is_none() && jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(Msg::Write(job)) => jobs.push(job),
+                Ok(Msg::Close(done)) => close = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !jobs.is_empty() {
+            commit_group(&conn, jobs);
+        }
+        if let Some(done) = close {
+            // Writes queued behind the close are answered with an error by their dropped reply.
+            let _ = conn.execute_batch("PRAGMA optimize;");
+            drop(conn);
+            let _ = done.send(());
+            return;
+        }
+    }
+}
+
+fn commit_group(conn: &Connection, jobs: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let message = e.to_string();
+        for job in jobs {
+            // Run nothing: answer every caller with the failure.
+            drop(job);
+            tracing::error!(%message, "cannot start a write transaction");
+        }
+        return;
+    }
+    let mut replies = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let savepoint = conn.execute_batch("SAVEPOINT job");
+        // A panicking write must not take the writer thread (and every later write) down: its
+        // caller sees the dropped reply as an error, and its savepoint is rolled back.
+        let (ok, reply) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)))
+        {
+            Ok(done) => done,
+            Err(_) => {
+                tracing::error!("a write panicked; it was rolled back");
+                let noop: Reply = Box::new(|_| {});
+                (false, noop)
+            }
+        };
+        if savepoint.is_ok() {
+            let undone = if ok {
+                Ok(())
+            } else {
+                conn.execute_batch("ROLLBACK TO job")
+            };
+            let _ = conn.execute_batch("RELEASE job");
+            if let Err(e) = undone {
+                tracing::error!(error = %e, "cannot roll back a failed write");
+            }
+        }
+        replies.push(reply);
+    }
+    let committed = conn.execute_batch("COMMIT").map_err(backend);
+    if committed.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for reply in replies {
+        reply(committed.clone());
+    }
+}
+
+/// Turns a SQLite error into a store error. A foreign-key failure means a row vanished between
+/// the check and the write (a concurrent delete): not found.
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
     match &e {
-        // A row that vanished between the check and the write (a concurrent delete).
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+        {
+            StoreError::NotFound
+        }
         _ => StoreError::Backend(e.to_string()),
     }
+}
+
+/// Whether `e` is a UNIQUE or PRIMARY KEY violation.
+pub(crate) fn is_unique(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
 /// Applies the authorization policy to a loaded owner id.

@@ -1,6 +1,7 @@
-//! `Store` for SQLite: each method one transaction around the module functions.
+//! `Store` for SQLite: reads inline in one read transaction, writes through the group-committing
+//! writer thread (see the crate documentation).
 
-use crate::{SqliteStore, backend, incidents, metadata};
+use crate::{SqliteStore, admin, incidents, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
@@ -9,42 +10,10 @@ use threatdb_core::{
     StoreResult, Tag, TagName, WebLogin,
 };
 
-/// Runs `$body` with `$conn` inside a write transaction, committing on success.
-macro_rules! write {
-    ($self:ident, |$conn:ident| $body:expr) => {{
-        let mut tx = $self.begin_write().await?;
-        let $conn = &mut *tx;
-        let out = $body.await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(out)
-    }};
-}
-
-/// Runs `$body` with `$conn` on a pooled connection, outside a transaction: for reads of one
-/// statement, where BEGIN and COMMIT would only add two round trips to the connection's thread.
-macro_rules! read_one {
-    ($self:ident, |$conn:ident| $body:expr) => {{
-        let mut conn = $self.read.acquire().await.map_err(backend)?;
-        let $conn = &mut *conn;
-        $body.await
-    }};
-}
-
-/// Runs `$body` with `$conn` inside a read transaction (one snapshot).
-macro_rules! read {
-    ($self:ident, |$conn:ident| $body:expr) => {{
-        let mut tx = $self.begin_read().await?;
-        let $conn = &mut *tx;
-        let out = $body.await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(out)
-    }};
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn credentials(&self, access_id: &str) -> StoreResult<Option<(ApiCredentials, Actor)>> {
-        self.load_credentials(access_id).await
+        self.read(|c| admin::load_credentials(c, access_id))
     }
 
     async fn create_incident(
@@ -53,7 +22,9 @@ impl Store for SqliteStore {
         owner: &Owner,
         new: NewIncident,
     ) -> StoreResult<Incident> {
-        write!(self, |c| incidents::create(c, actor, owner, new))
+        let (actor, owner) = (actor.clone(), owner.clone());
+        self.write(move |c| incidents::create(c, &actor, &owner, &new))
+            .await
     }
 
     async fn get_incident(
@@ -62,11 +33,7 @@ impl Store for SqliteStore {
         id: i64,
         include: Include,
     ) -> StoreResult<IncidentDetails> {
-        if include.attributes || include.tags || include.labels {
-            read!(self, |c| incidents::get(c, actor, id, include))
-        } else {
-            read_one!(self, |c| incidents::get(c, actor, id, include))
-        }
+        self.read(|c| incidents::get(c, actor, id, include))
     }
 
     async fn update_incident(
@@ -75,11 +42,14 @@ impl Store for SqliteStore {
         id: i64,
         patch: IncidentPatch,
     ) -> StoreResult<Incident> {
-        write!(self, |c| incidents::update(c, actor, id, patch))
+        let actor = actor.clone();
+        self.write(move |c| incidents::update(c, &actor, id, &patch))
+            .await
     }
 
     async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()> {
-        write!(self, |c| incidents::delete(c, actor, id))
+        let actor = actor.clone();
+        self.write(move |c| incidents::delete(c, &actor, id)).await
     }
 
     async fn list_incidents(
@@ -87,11 +57,11 @@ impl Store for SqliteStore {
         actor: &Actor,
         query: &IncidentQuery,
     ) -> StoreResult<Page<IncidentDetails>> {
-        read!(self, |c| incidents::list(c, actor, query))
+        self.read(|c| incidents::list(c, actor, query))
     }
 
     async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>> {
-        read!(self, |c| metadata::attributes(c, actor, incident))
+        self.read(|c| metadata::attributes(c, actor, incident))
     }
 
     async fn get_attribute(
@@ -100,13 +70,7 @@ impl Store for SqliteStore {
         incident: i64,
         attribute: i64,
     ) -> StoreResult<Attribute> {
-        read!(self, |c| metadata::attribute(
-            c,
-            actor,
-            incident,
-            attribute,
-            Access::Read
-        ))
+        self.read(|c| Ok(metadata::attribute(c, actor, incident, attribute, Access::Read)?.1))
     }
 
     async fn add_attribute(
@@ -115,7 +79,9 @@ impl Store for SqliteStore {
         incident: i64,
         new: NewAttribute,
     ) -> StoreResult<Attribute> {
-        write!(self, |c| metadata::add_attribute(c, actor, incident, new))
+        let actor = actor.clone();
+        self.write(move |c| metadata::add_attribute(c, &actor, incident, &new))
+            .await
     }
 
     async fn update_attribute(
@@ -125,9 +91,9 @@ impl Store for SqliteStore {
         attribute: i64,
         patch: AttributePatch,
     ) -> StoreResult<Attribute> {
-        write!(self, |c| metadata::update_attribute(
-            c, actor, incident, attribute, patch
-        ))
+        let actor = actor.clone();
+        self.write(move |c| metadata::update_attribute(c, &actor, incident, attribute, &patch))
+            .await
     }
 
     async fn delete_attribute(
@@ -136,9 +102,9 @@ impl Store for SqliteStore {
         incident: i64,
         attribute: i64,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::delete_attribute(
-            c, actor, incident, attribute
-        ))
+        let actor = actor.clone();
+        self.write(move |c| metadata::delete_attribute(c, &actor, incident, attribute))
+            .await
     }
 
     async fn attribute_labels(
@@ -147,9 +113,7 @@ impl Store for SqliteStore {
         incident: i64,
         attribute: i64,
     ) -> StoreResult<Vec<SecurityLabel>> {
-        read!(self, |c| metadata::attribute_labels(
-            c, actor, incident, attribute
-        ))
+        self.read(|c| metadata::attribute_labels(c, actor, incident, attribute))
     }
 
     async fn add_attribute_label(
@@ -159,9 +123,9 @@ impl Store for SqliteStore {
         attribute: i64,
         label: &str,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::add_attribute_label(
-            c, actor, incident, attribute, label
-        ))
+        let (actor, label) = (actor.clone(), label.to_string());
+        self.write(move |c| metadata::add_attribute_label(c, &actor, incident, attribute, &label))
+            .await
     }
 
     async fn remove_attribute_label(
@@ -171,13 +135,15 @@ impl Store for SqliteStore {
         attribute: i64,
         label: &str,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::remove_attribute_label(
-            c, actor, incident, attribute, label
-        ))
+        let (actor, label) = (actor.clone(), label.to_string());
+        self.write(move |c| {
+            metadata::remove_attribute_label(c, &actor, incident, attribute, &label)
+        })
+        .await
     }
 
     async fn incident_tags(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Tag>> {
-        read!(self, |c| metadata::tags(c, actor, incident))
+        self.read(|c| metadata::tags(c, actor, incident))
     }
 
     async fn add_incident_tag(
@@ -186,7 +152,9 @@ impl Store for SqliteStore {
         incident: i64,
         tag: &TagName,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::add_tag(c, actor, incident, tag))
+        let (actor, tag) = (actor.clone(), tag.clone());
+        self.write(move |c| metadata::add_tag(c, &actor, incident, &tag))
+            .await
     }
 
     async fn remove_incident_tag(
@@ -195,12 +163,14 @@ impl Store for SqliteStore {
         incident: i64,
         tag: &str,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::remove_tag(c, actor, incident, tag))
+        let (actor, tag) = (actor.clone(), tag.to_string());
+        self.write(move |c| metadata::remove_tag(c, &actor, incident, &tag))
+            .await
     }
 
     async fn get_tag(&self, actor: &Actor, owner: &Owner, name: &str) -> StoreResult<Tag> {
         crate::authorize(actor, owner.id, Access::Read)?;
-        read!(self, |c| metadata::owner_tag(c, owner.id, name))
+        self.read(|c| metadata::owner_tag(c, owner.id, name))
     }
 
     async fn list_tags(
@@ -210,13 +180,8 @@ impl Store for SqliteStore {
         paging: Paging,
     ) -> StoreResult<Page<Tag>> {
         crate::authorize(actor, owner.id, Access::Read)?;
-        let result: StoreResult<_> = read!(self, |c| metadata::owner_tags(
-            c,
-            owner.id,
-            paging.start,
-            paging.limit
-        ));
-        let (total, items) = result?;
+        let (total, items) =
+            self.read(|c| metadata::owner_tags(c, owner.id, paging.start, paging.limit))?;
         Ok(Page { total, items })
     }
 
@@ -225,7 +190,7 @@ impl Store for SqliteStore {
         actor: &Actor,
         incident: i64,
     ) -> StoreResult<Vec<SecurityLabel>> {
-        read!(self, |c| metadata::labels(c, actor, incident))
+        self.read(|c| metadata::labels(c, actor, incident))
     }
 
     async fn add_incident_label(
@@ -234,7 +199,9 @@ impl Store for SqliteStore {
         incident: i64,
         label: &str,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::add_label(c, actor, incident, label))
+        let (actor, label) = (actor.clone(), label.to_string());
+        self.write(move |c| metadata::add_label(c, &actor, incident, &label))
+            .await
     }
 
     async fn remove_incident_label(
@@ -243,12 +210,14 @@ impl Store for SqliteStore {
         incident: i64,
         label: &str,
     ) -> StoreResult<()> {
-        write!(self, |c| metadata::remove_label(c, actor, incident, label))
+        let (actor, label) = (actor.clone(), label.to_string());
+        self.write(move |c| metadata::remove_label(c, &actor, incident, &label))
+            .await
     }
 
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>> {
         crate::authorize(actor, owner.id, Access::Read)?;
-        read!(self, |c| metadata::owner_labels(c, owner.id))
+        self.read(|c| metadata::owner_labels(c, owner.id))
     }
 
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {

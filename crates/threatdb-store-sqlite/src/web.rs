@@ -1,60 +1,40 @@
 //! People signing in to the web UI: a login and password hash attached to an API user, whose
 //! actor (memberships included) is loaded exactly as for API authentication.
 
-use crate::{SqliteStore, backend, now, rows};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use crate::admin::{actor, memberships_of};
+use crate::rows::{exec, one};
+use crate::{SqliteStore, backend, is_unique, now};
+use rusqlite::{Connection, params};
 use threatdb_core::web::{login_key, parse_login};
-use threatdb_core::{
-    Actor, Membership, NewWebLogin, Owner, Role, StoreError, StoreResult, WebLogin,
-};
+use threatdb_core::{Actor, NewWebLogin, StoreError, StoreResult, WebLogin};
 
-/// The columns [`assemble`] reads, for `web_logins w JOIN api_users u JOIN memberships m JOIN owners o`.
-const COLUMNS: &str = "w.user_id, w.login, w.password_hash, w.session_epoch, u.disabled, u.name, \
-     u.organization_id, o.id, o.name, o.kind, m.role";
-const FROM: &str = "FROM web_logins w JOIN api_users u ON u.id = w.user_id \
-     JOIN memberships m ON m.user_id = u.id JOIN owners o ON o.id = m.owner_id";
+const COLUMNS: &str = "w.user_id, w.login, w.password_hash, w.session_epoch, u.disabled, u.name, u.organization_id \
+     FROM web_logins w JOIN api_users u ON u.id = w.user_id";
 
-/// Builds the login and its actor from one row per membership (ordered by owner id).
-fn assemble(found: &[SqliteRow]) -> StoreResult<Option<(WebLogin, Actor)>> {
-    let Some(first) = found.first() else {
-        return Ok(None);
-    };
-    let login = WebLogin {
-        user_id: first.try_get(0).map_err(backend)?,
-        login: first.try_get(1).map_err(backend)?,
-        password_hash: first.try_get(2).map_err(backend)?,
-        session_epoch: first.try_get(3).map_err(backend)?,
-        disabled: first.try_get(4).map_err(backend)?,
-    };
-    let name: String = first.try_get(5).map_err(backend)?;
-    let organization: i64 = first.try_get(6).map_err(backend)?;
-    let mut memberships = Vec::with_capacity(found.len());
-    for row in found {
-        let role: String = row.try_get(10).map_err(backend)?;
-        memberships.push(Membership {
-            owner: Owner {
-                id: row.try_get(7).map_err(backend)?,
-                name: row.try_get(8).map_err(backend)?,
-                kind: rows::owner_kind(row.try_get(9).map_err(backend)?)?,
+fn load(
+    conn: &Connection,
+    condition: &str,
+    key: rusqlite::types::Value,
+) -> StoreResult<Option<(WebLogin, Actor)>> {
+    let sql = format!("SELECT {COLUMNS} WHERE {condition}");
+    let found = one(conn, &sql, [key], |r| {
+        Ok((
+            WebLogin {
+                user_id: r.get(0)?,
+                login: r.get(1)?,
+                password_hash: r.get(2)?,
+                session_epoch: r.get(3)?,
+                disabled: r.get(4)?,
             },
-            role: Role::parse(&role).map_err(|e| StoreError::Backend(e.0))?,
-        });
-    }
-    let Some(default_owner) = memberships
-        .iter()
-        .find(|m| m.owner.id == organization)
-        .map(|m| m.owner.clone())
-    else {
+            r.get::<_, String>(5)?,
+            r.get::<_, i64>(6)?,
+        ))
+    })?;
+    let Some((login, name, organization)) = found else {
         return Ok(None);
     };
-    let actor = Actor {
-        user_id: login.user_id,
-        name,
-        default_owner,
-        memberships,
-    };
-    Ok(Some((login, actor)))
+    let memberships = memberships_of(conn, login.user_id)?;
+    Ok(actor(login.user_id, name, organization, memberships).map(|a| (login, a)))
 }
 
 impl SqliteStore {
@@ -62,45 +42,31 @@ impl SqliteStore {
         &self,
         login: &str,
     ) -> StoreResult<Option<(WebLogin, Actor)>> {
-        let sql = format!("SELECT {COLUMNS} {FROM} WHERE w.login_key = ? ORDER BY o.id");
-        let mut tx = self.begin_read().await?;
-        let found = sqlx::query(&sql)
-            .bind(login_key(login))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        assemble(&found)
+        let key = login_key(login);
+        self.read(|c| load(c, "w.login_key = ?1", key.into()))
     }
 
     pub(crate) async fn load_web_session(
         &self,
         user_id: i64,
     ) -> StoreResult<Option<(WebLogin, Actor)>> {
-        let sql = format!("SELECT {COLUMNS} {FROM} WHERE w.user_id = ? ORDER BY o.id");
-        let mut tx = self.begin_read().await?;
-        let found = sqlx::query(&sql)
-            .bind(user_id)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        assemble(&found)
+        self.read(|c| load(c, "w.user_id = ?1", user_id.into()))
     }
 
     pub(crate) async fn bump_session_epoch(&self, actor: &Actor) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE web_logins SET session_epoch = session_epoch + 1 WHERE user_id = ?",
-        )
-        .bind(actor.user_id)
-        .execute(&mut *tx)
+        let user = actor.user_id;
+        self.write(move |c| {
+            if exec(
+                c,
+                "UPDATE web_logins SET session_epoch = session_epoch + 1 WHERE user_id = ?1",
+                [user],
+            )? == 0
+            {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
         .await
-        .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(backend)
     }
 
     pub(crate) async fn insert_web_login(&self, new: NewWebLogin) -> StoreResult<()> {
@@ -108,44 +74,20 @@ impl SqliteStore {
         if new.password_hash.is_empty() {
             return Err(StoreError::Invalid("a password hash is required".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let user: Option<i64> = sqlx::query_scalar("SELECT id FROM api_users WHERE access_id = ?")
-            .bind(&new.access_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-        let user = user.ok_or_else(|| {
-            StoreError::Invalid(format!("no API user has access id '{}'", new.access_id))
-        })?;
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT login FROM web_logins WHERE user_id = ?")
-                .bind(user)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-        if let Some(existing) = existing {
-            return Err(StoreError::Conflict(format!(
-                "this API user signs in as '{existing}' already"
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO web_logins (user_id, login, login_key, password_hash, date_added) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(user)
-        .bind(&login)
-        .bind(login_key(&login))
-        .bind(&new.password_hash)
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("the login name '{login}' is taken"))
+        self.write(move |c| {
+            let user: i64 = one(c, "SELECT id FROM api_users WHERE access_id = ?1", [&new.access_id], |r| r.get(0))?
+                .ok_or_else(|| StoreError::Invalid(format!("no API user has access id '{}'", new.access_id)))?;
+            if let Some(existing) = one(c, "SELECT login FROM web_logins WHERE user_id = ?1", [user], |r| r.get::<_, String>(0))? {
+                return Err(StoreError::Conflict(format!("this API user signs in as '{existing}' already")));
             }
-            _ => backend(e),
-        })?;
-        tx.commit().await.map_err(backend)
+            c.execute(
+                "INSERT INTO web_logins (user_id, login, login_key, password_hash, date_added) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![user, login, login_key(&login), new.password_hash, now()],
+            )
+            .map_err(|e| if is_unique(&e) { StoreError::Conflict(format!("the login name '{login}' is taken")) } else { backend(e) })?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn update_web_password(
@@ -156,19 +98,18 @@ impl SqliteStore {
         if password_hash.is_empty() {
             return Err(StoreError::Invalid("a password hash is required".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE web_logins SET password_hash = ?, session_epoch = session_epoch + 1 \
-             WHERE login_key = ?",
-        )
-        .bind(password_hash)
-        .bind(login_key(login))
-        .execute(&mut *tx)
+        let (key, hash) = (login_key(login), password_hash.to_string());
+        self.write(move |c| {
+            let done = exec(
+                c,
+                "UPDATE web_logins SET password_hash = ?1, session_epoch = session_epoch + 1 WHERE login_key = ?2",
+                params![hash, key],
+            )?;
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
         .await
-        .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(backend)
     }
 }
