@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod attribute;
+pub mod bulk;
 pub mod date;
 pub mod incident;
 pub mod label;
@@ -15,6 +16,7 @@ pub mod tag;
 pub mod web;
 
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
+pub use bulk::{BulkLoad, SeedIncident};
 pub use date::{Timestamp, format_timestamp, parse_timestamp};
 pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,

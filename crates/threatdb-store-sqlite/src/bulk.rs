@@ -1,1 +1,142 @@
-//! placeholder
+//! The bulk path, and the storage ceiling it is measured against.
+
+use crate::rows::one;
+use crate::{SqliteStore, backend};
+use async_trait::async_trait;
+use rusqlite::{Connection, params};
+use std::path::Path;
+use threatdb_core::tag::tag_key;
+use threatdb_core::{BulkLoad, SeedIncident, StoreError, StoreResult, label_key};
+
+/// Inserts incidents and what hangs off them with prepared statements (no checks: the caller
+/// made valid rows).
+fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
+    let mut incident = conn.prepare_cached(
+        "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, lower(hex(randomblob(16))))",
+    )?;
+    let mut attribute = conn.prepare_cached(
+        "INSERT INTO attributes (incident_id, type, value, displayed, source, date_added, last_modified) \
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?5)",
+    )?;
+    let mut tag = conn.prepare_cached(
+        "INSERT OR IGNORE INTO incident_tags (incident_id, tag_id) VALUES (?1, ?2)",
+    )?;
+    let mut label = conn.prepare_cached(
+        "INSERT OR IGNORE INTO incident_labels (incident_id, label_id) VALUES (?1, ?2)",
+    )?;
+    for s in batch {
+        let added = s.date_added.unix_timestamp();
+        incident.execute(params![
+            s.owner_id,
+            s.name,
+            s.event_date.unix_timestamp(),
+            s.status.as_str(),
+            added,
+            s.created_by
+        ])?;
+        let id = conn.last_insert_rowid();
+        for (kind, value) in &s.attributes {
+            attribute.execute(params![id, kind.name, value, kind.displayable, added])?;
+        }
+        for t in &s.tag_ids {
+            tag.execute(params![id, t])?;
+        }
+        if let Some(l) = s.label_id {
+            label.execute(params![id, l])?;
+        }
+    }
+    Ok(batch.len() as u64)
+}
+
+#[async_trait]
+impl BulkLoad for SqliteStore {
+    async fn bulk_tags(&self, owner_id: i64, names: Vec<String>) -> StoreResult<Vec<i64>> {
+        self.write(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (owner_id, name_key) DO UPDATE SET name = name RETURNING id",
+                )
+                .map_err(backend)?;
+            names
+                .iter()
+                .map(|n| {
+                    stmt.query_row(params![owner_id, n, tag_key(n)], |r| r.get(0))
+                        .map_err(backend)
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn label_id(&self, name: &str) -> StoreResult<i64> {
+        let key = label_key(name);
+        self.read(|c| {
+            one(
+                c,
+                "SELECT id FROM security_labels WHERE owner_id IS NULL AND name_key = ?1",
+                [&key],
+                |r| r.get(0),
+            )?
+            .ok_or_else(|| StoreError::Invalid(format!("Security label '{name}' does not exist")))
+        })
+    }
+
+    async fn bulk_incidents(&self, batch: Vec<SeedIncident>) -> StoreResult<u64> {
+        self.write(move |c| insert(c, &batch).map_err(backend))
+            .await
+    }
+}
+
+/// The storage ceiling: the same rows inserted into a fresh database at `path` with the
+/// simplest code there is (one connection, plain prepared statements, one transaction per batch,
+/// the same durability settings), none of the store's machinery. `owners` (name, kind) and
+/// `tags` (owner id, name) are inserted first, in order, so ids match the store's. Returns how
+/// many incidents, and how long their batches took.
+pub fn ceiling_insert(
+    path: &Path,
+    owners: &[(String, &str)],
+    tags: &[(i64, String)],
+    batches: &[Vec<SeedIncident>],
+) -> StoreResult<(u64, std::time::Duration)> {
+    let mut conn = Connection::open(path).map_err(backend)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(backend)?;
+    conn.execute_batch(&schema_sql()).map_err(backend)?;
+    let tx = conn.transaction().map_err(backend)?;
+    for (name, kind) in owners {
+        tx.execute(
+            "INSERT INTO owners (name, name_key, kind, date_added) VALUES (?1, ?2, ?3, 0)",
+            params![name, name.to_lowercase(), kind],
+        )
+        .map_err(backend)?;
+    }
+    for (owner, name) in tags {
+        tx.execute(
+            "INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3)",
+            params![owner, name, tag_key(name)],
+        )
+        .map_err(backend)?;
+    }
+    tx.commit().map_err(backend)?;
+    let started = std::time::Instant::now();
+    let mut n = 0;
+    for batch in batches {
+        let tx = conn.transaction().map_err(backend)?;
+        n += insert(&tx, batch).map_err(backend)?;
+        tx.commit().map_err(backend)?;
+    }
+    Ok((n, started.elapsed()))
+}
+
+/// The schema SQL of every migration, for [`ceiling_insert`].
+pub fn schema_sql() -> String {
+    crate::MIGRATIONS
+        .iter()
+        .map(|m| m.2)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod attributes;
 pub mod authz;
+pub mod bulk;
 pub mod concurrency;
 pub mod delete;
 pub mod fixture;
@@ -27,6 +28,7 @@ pub mod web;
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
+pub use bulk::bulk_load;
 pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
 pub use incidents::{create_get_round_trip, update_patch};
@@ -79,6 +81,7 @@ macro_rules! for_each_case {
             admin_memberships_grant_access,
             concurrent_tag_adds,
             concurrent_incident_creates,
+            bulk_load,
             web_logins,
             web_sessions_end
         }
@@ -94,7 +97,7 @@ macro_rules! run_cases {
 macro_rules! run_all_cases {
     ($($case:ident),*) => {
         /// Runs every case in sequence on `store`; a failure panics with the case's name.
-        pub async fn run_all<S: Store + AdminStore>(store: &S) {
+        pub async fn run_all<S: Store + AdminStore + threatdb_core::BulkLoad>(store: &S) {
             run_cases!(store; $($case),*);
         }
     };

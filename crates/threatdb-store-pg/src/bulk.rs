@@ -1,0 +1,113 @@
+//! The bulk path on PostgreSQL: one transaction per batch, multi-row inserts via UNNEST.
+
+use crate::{PgStore, backend};
+use async_trait::async_trait;
+use threatdb_core::tag::tag_key;
+use threatdb_core::{BulkLoad, SeedIncident, StoreError, StoreResult, label_key};
+
+#[async_trait]
+impl BulkLoad for PgStore {
+    async fn bulk_tags(&self, owner_id: i64, names: Vec<String>) -> StoreResult<Vec<i64>> {
+        let keys: Vec<String> = names.iter().map(|n| tag_key(n)).collect();
+        let mut tx = self.pool().begin().await.map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO tags (owner_id, name, name_key) SELECT $1, n, k FROM UNNEST($2::text[], $3::text[]) AS t(n, k) \
+             ON CONFLICT (owner_id, name_key) DO NOTHING",
+        )
+        .bind(owner_id)
+        .bind(&names)
+        .bind(&keys)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let found: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT name_key, id FROM tags WHERE owner_id = $1 AND name_key = ANY($2)",
+        )
+        .bind(owner_id)
+        .bind(&keys)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let ids: std::collections::HashMap<String, i64> = found.into_iter().collect();
+        keys.iter()
+            .map(|k| ids.get(k).copied().ok_or(StoreError::NotFound))
+            .collect()
+    }
+
+    async fn label_id(&self, name: &str) -> StoreResult<i64> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM security_labels WHERE owner_id IS NULL AND name_key = $1",
+        )
+        .bind(label_key(name))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(backend)?;
+        id.ok_or_else(|| StoreError::Invalid(format!("Security label '{name}' does not exist")))
+    }
+
+    async fn bulk_incidents(&self, batch: Vec<SeedIncident>) -> StoreResult<u64> {
+        let mut tx = self.pool().begin().await.map_err(backend)?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
+             SELECT o, n, e, s, d, d, c, replace(gen_random_uuid()::text, '-', '') \
+             FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[]) \
+             WITH ORDINALITY AS t(o, n, e, s, d, c, i) ORDER BY i RETURNING id",
+        )
+        .bind(batch.iter().map(|s| s.owner_id).collect::<Vec<_>>())
+        .bind(batch.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
+        .bind(batch.iter().map(|s| s.event_date).collect::<Vec<_>>())
+        .bind(batch.iter().map(|s| s.status.as_str().to_string()).collect::<Vec<_>>())
+        .bind(batch.iter().map(|s| s.date_added).collect::<Vec<_>>())
+        .bind(batch.iter().map(|s| s.created_by.clone()).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let (mut a_inc, mut a_type, mut a_value, mut a_disp, mut a_date) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut t_inc, mut t_tag, mut l_inc, mut l_label) = (vec![], vec![], vec![], vec![]);
+        for (id, s) in ids.iter().zip(&batch) {
+            for (kind, value) in &s.attributes {
+                a_inc.push(*id);
+                a_type.push(kind.name.to_string());
+                a_value.push(value.clone());
+                a_disp.push(kind.displayable);
+                a_date.push(s.date_added);
+            }
+            for t in &s.tag_ids {
+                t_inc.push(*id);
+                t_tag.push(*t);
+            }
+            if let Some(l) = s.label_id {
+                l_inc.push(*id);
+                l_label.push(l);
+            }
+        }
+        sqlx::query(
+            "INSERT INTO attributes (incident_id, type, value, displayed, date_added, last_modified) \
+             SELECT i, t, v, d, a, a FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bool[], $5::timestamptz[]) AS x(i, t, v, d, a)",
+        )
+        .bind(a_inc)
+        .bind(a_type)
+        .bind(a_value)
+        .bind(a_disp)
+        .bind(a_date)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        sqlx::query("INSERT INTO incident_tags (incident_id, tag_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING")
+            .bind(t_inc)
+            .bind(t_tag)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query("INSERT INTO incident_labels (incident_id, label_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING")
+            .bind(l_inc)
+            .bind(l_label)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(ids.len() as u64)
+    }
+}
