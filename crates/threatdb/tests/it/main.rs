@@ -4,3 +4,5 @@
 mod multinode;
 mod node;
 mod readme;
+mod web_ui;
+mod webdriver;

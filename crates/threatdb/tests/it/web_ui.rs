@@ -1,0 +1,415 @@
+//! The web UI end to end: a real `threatdb serve` and a real headless Chromium. A newcomer signs
+//! in with the password the first start printed, creates an incident with an attribute, a tag
+//! and a TLP:GREEN label, finds it through the filters, opens it from the `webLink` the API
+//! returned, changes its status and deletes it. Screenshots of the list and the incident page
+//! are written to the target directory (and to `docs/screenshots/` with
+//! `THREATDB_UPDATE_SCREENSHOTS=1`).
+
+use crate::node::{Creds, call, credentials, start};
+use crate::webdriver::{Browser, available};
+use std::path::{Path, PathBuf};
+use threatdb_store_pg::testing::{TestDatabase, server_url};
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// The web login the first start saved in `web-credentials.txt`.
+fn web_credentials(data: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(data.join("web-credentials.txt")).unwrap();
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap()
+            .to_string()
+    };
+    (get("THREATDB_WEB_LOGIN"), get("THREATDB_WEB_PASSWORD"))
+}
+
+fn save_screenshot(name: &str, png: &[u8]) {
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+    if std::env::var("THREATDB_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join(name), png).unwrap();
+    }
+}
+
+/// A few incidents, so the list looks like a working day.
+async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
+    let incidents = [
+        (
+            "Suspicious VPN logins from a new ASN",
+            "2024-08-01T06:40:00Z",
+            "Stalled",
+            &["VPN"][..],
+            Some("TLP:CLEAR"),
+        ),
+        (
+            "Ransomware on file server FS-02",
+            "2024-05-21T22:10:00Z",
+            "Closed",
+            &["Ransomware", "LockBit"][..],
+            Some("TLP:RED"),
+        ),
+        (
+            "APT29 credential harvesting via OAuth consent",
+            "2024-06-02",
+            "Containment Achieved",
+            &["APT29", "Nation State"][..],
+            Some("TLP:AMBER"),
+        ),
+        (
+            "Typosquatted domain imitating the payroll portal",
+            "2024-07-30",
+            "Open",
+            &["Phishing"][..],
+            Some("TLP:GREEN"),
+        ),
+        (
+            "Exposed S3 bucket with build artifacts",
+            "2024-04-11",
+            "Restoration Achieved",
+            &["Cloud"][..],
+            None,
+        ),
+        (
+            "Malicious macro attachments, wave 3",
+            "2024-07-02T13:05:00Z",
+            "Incident Reported",
+            &["Phishing", "Emotet"][..],
+            Some("TLP:AMBER+STRICT"),
+        ),
+    ];
+    for (name, date, status, tags, label) in incidents {
+        let body = serde_json::json!({"name": name, "eventDate": date, "status": status});
+        let (s, json) = call(
+            client,
+            origin,
+            creds,
+            "POST",
+            "/v2/groups/incidents",
+            Some(body.to_string()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s, 201, "{json}");
+        let id = json["data"]["incident"]["id"].as_i64().unwrap();
+        for tag in tags {
+            let tag = tag.replace(' ', "%20");
+            let (s, _) = call(
+                client,
+                origin,
+                creds,
+                "POST",
+                &format!("/v2/groups/incidents/{id}/tags/{tag}"),
+                None,
+            )
+            .await
+            .unwrap();
+            assert_eq!(s, 201);
+        }
+        if let Some(label) = label {
+            let label = label.replace(':', "%3A").replace('+', "%2B");
+            let (s, _) = call(
+                client,
+                origin,
+                creds,
+                "POST",
+                &format!("/v2/groups/incidents/{id}/securityLabels/{label}"),
+                None,
+            )
+            .await
+            .unwrap();
+            assert_eq!(s, 201);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
+    let Some(()) = available() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let node = start(&data, None, KEY);
+    let origin = node.origin.clone();
+    let api = credentials(&data);
+    let (login, password) = web_credentials(&data);
+    assert_eq!(login, "admin");
+    let client = reqwest::Client::new();
+    seed(&client, &origin, &api).await;
+
+    let b = Browser::start(1360, 1000).await;
+
+    // Signing in: a page that needs a session sends the person to the sign-in form and back.
+    b.goto(&format!("{origin}/incidents")).await;
+    assert!(b.url().await.ends_with("/signin"), "{}", b.url().await);
+    b.fill("#login", &login).await;
+    b.fill("#password", "not the password").await;
+    b.follow("form button.primary").await;
+    assert!(b.source().await.contains("Wrong login name or password."));
+    b.fill("#login", &login).await;
+    b.fill("#password", &password).await;
+    b.follow("form button.primary").await;
+    assert_eq!(b.url().await, format!("{origin}/incidents"));
+    assert_eq!(
+        b.title().await,
+        "Incidents in Example Organization · threatdb"
+    );
+    assert_eq!(b.count("table.grid tbody tr").await, 6);
+
+    // Create an incident through the form...
+    b.follow("a.button.primary[href='/incidents/new']").await;
+    b.fill("#name", "Credential phishing against the finance team")
+        .await;
+    b.fill("#eventDate", "2024-08-14T09:30:00Z").await;
+    b.select("#status", "Open").await;
+    b.follow("form.stacked button.primary").await;
+    let page = b.url().await;
+    let id: i64 = page
+        .strip_prefix(&format!("{origin}/incidents/"))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an incident page: {page}"));
+    assert_eq!(
+        b.text("h1").await,
+        "Credential phishing against the finance team"
+    );
+
+    // ... with an attribute, a tag and a TLP:GREEN label.
+    b.click_css("#attributes details summary").await;
+    b.select("#attr-type", "Description").await;
+    b.fill(
+        "#attr-value",
+        "Lookalike sign-in page for the payroll portal, sent to 14 people in finance.\n3 entered their password before the domain was blocked.",
+    )
+    .await;
+    b.click_css("#attributes input[name='displayed']").await;
+    b.follow("#attributes form button[type='submit']:not(.linkish)")
+        .await;
+    b.click_css("#attributes details summary").await;
+    b.select("#attr-type", "Source").await;
+    b.fill(
+        "#attr-value",
+        "Reported by the mail gateway, ticket SEC-4411",
+    )
+    .await;
+    b.follow("#attributes form button[type='submit']:not(.linkish)")
+        .await;
+    for tag in ["Phishing", "Finance"] {
+        b.fill("#add-tag", tag).await;
+        b.follow("#tags .row-form button").await;
+    }
+    b.select("#add-label", "TLP:GREEN").await;
+    b.follow("#labels .row-form button").await;
+    let html = b.source().await;
+    assert!(html.contains(r#"<span class="badge tlp-green""#), "{html}");
+    assert!(html.contains(r#"<a class="tag" href="/tags/Phishing">Phishing</a>"#));
+    let description = html.find("<h3>Description</h3>").unwrap();
+    assert!(
+        description < html.find("<h3>Source</h3>").unwrap(),
+        "Description first"
+    );
+
+    // Find it through the filters.
+    b.follow("nav.main-nav a[href='/incidents']").await;
+    b.fill("#f-q", "FINANCE TEAM").await;
+    b.fill("#f-tag", "phishing").await;
+    b.select("#f-label", "TLP:GREEN").await;
+    b.select("#f-status", "Open").await;
+    b.follow("form.filters button.primary").await;
+    let url = b.url().await;
+    for part in [
+        "q=FINANCE+TEAM",
+        "tag=phishing",
+        "label=TLP%3AGREEN",
+        "status=Open",
+    ] {
+        assert!(url.contains(part), "the filters are in the URL: {url}");
+    }
+    assert_eq!(b.count("table.grid tbody tr").await, 1);
+    assert_eq!(
+        b.text("table.grid tbody td.name").await,
+        "Credential phishing against the finance team"
+    );
+    // The shared link shows the same view in a fresh load.
+    b.goto(&url).await;
+    assert_eq!(b.count("table.grid tbody tr").await, 1);
+    b.goto(&format!("{origin}/incidents")).await;
+    save_screenshot("incidents.png", &b.screenshot().await);
+
+    // Open it from the webLink the API returned.
+    let (status, json) = call(
+        &client,
+        &origin,
+        &api,
+        "GET",
+        &format!("/v2/groups/incidents/{id}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    let link = json["data"]["incident"]["webLink"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(link, format!("{origin}/incidents/{id}"));
+    b.goto(&link).await;
+    assert_eq!(
+        b.text("h1").await,
+        "Credential phishing against the finance team"
+    );
+    save_screenshot("incident.png", &b.screenshot().await);
+
+    // Change its status.
+    b.click_css("#details details summary").await;
+    b.select("#edit-status", "Containment Achieved").await;
+    b.follow("#details form button[type='submit']").await;
+    assert_eq!(
+        b.text(".incident-head .status").await,
+        "Containment Achieved"
+    );
+    let (_, json) = call(
+        &client,
+        &origin,
+        &api,
+        "GET",
+        &format!("/v2/groups/incidents/{id}?includeAdditional=true"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(json["data"]["incident"]["status"], "Containment Achieved");
+
+    // Delete it, after the confirmation page.
+    b.follow(".danger-zone a.button.danger").await;
+    assert!(b.url().await.ends_with(&format!("/incidents/{id}/delete")));
+    b.follow("form button.danger").await;
+    assert!(
+        b.source()
+            .await
+            .contains(&format!("Incident {id} was deleted."))
+    );
+    let (status, _) = call(
+        &client,
+        &origin,
+        &api,
+        "GET",
+        &format!("/v2/groups/incidents/{id}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 404);
+    b.goto(&link).await;
+    assert!(b.source().await.contains("Not found"));
+
+    // Sign out: back to the sign-in page, and the incidents need a session again.
+    b.goto(&format!("{origin}/incidents")).await;
+    b.follow("form.signout button").await;
+    assert!(b.url().await.ends_with("/signin"));
+    b.goto(&format!("{origin}/incidents")).await;
+    assert!(b.url().await.ends_with("/signin"));
+    b.quit().await;
+}
+
+/// A session made on one node is good on another (same database, same master key): nothing
+/// about sessions lives in a node's memory. Plain HTTP, no browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_works_on_every_node() {
+    let Some(server) = server_url() else { return };
+    let db = TestDatabase::create(&server).await;
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = start(d1.path(), Some(&db.url), KEY);
+    let b = start(d2.path(), Some(&db.url), KEY);
+    let (login, password) = web_credentials(d1.path());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = http
+        .get(format!("{}/signin", a.origin))
+        .send()
+        .await
+        .unwrap();
+    let signin_cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = form.text().await.unwrap();
+    let csrf = body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let signed = http
+        .post(format!("{}/signin", a.origin))
+        .header("Cookie", &signin_cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&login={login}&password={password}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let session = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("threatdb_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    for node in [&a, &b] {
+        let page = http
+            .get(format!("{}/incidents", node.origin))
+            .header("Cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "on {}", node.origin);
+    }
+    // Signing out on one node ends the session on both.
+    let list = http
+        .get(format!("{}/incidents", b.origin))
+        .header("Cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let body = list.text().await.unwrap();
+    let csrf = body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let out = http
+        .post(format!("{}/signout", b.origin))
+        .header("Cookie", &session)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let after = http
+        .get(format!("{}/incidents", a.origin))
+        .header("Cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303, "signed out everywhere");
+    drop((a, b));
+    db.drop_db().await;
+}
