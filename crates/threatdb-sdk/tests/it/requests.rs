@@ -570,3 +570,16 @@ async fn filters_lists_the_python_names() {
     );
     assert!(printed.contains("FilterSetOperator.AND"), "{printed}");
 }
+
+#[tokio::test]
+async fn https_base_urls_speak_tls() {
+    // A plain-HTTP server behind an https:// URL: the TLS handshake fails, as a transport
+    // error (rustls is built in, so https works against real servers).
+    let fake = plain_server().await;
+    let url = fake.base_url.replace("http://", "https://");
+    let mut tc = threatdb_sdk::ThreatConnect::new(ID, "SECRETKEY", "O", url).unwrap();
+    tc.set_api_retries(0);
+    let err = tc.owners().await.unwrap_err();
+    assert!(matches!(err, threatdb_sdk::Error::Transport(_)), "{err:?}");
+    assert!(fake.seen().is_empty());
+}
