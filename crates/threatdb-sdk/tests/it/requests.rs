@@ -583,3 +583,26 @@ async fn https_base_urls_speak_tls() {
     assert!(matches!(err, threatdb_sdk::Error::Transport(_)), "{err:?}");
     assert!(fake.seen().is_empty());
 }
+
+#[tokio::test]
+async fn a_proxy_receives_every_request() {
+    // The fake server plays an HTTP proxy: the API host is never contacted.
+    let proxy = plain_server().await;
+    let proxy_url = proxy.base_url.trim_end_matches("/api").to_string();
+    let mut tc =
+        threatdb_sdk::ThreatConnect::new(ID, "SECRETKEY", "O", "http://tc.example.invalid/api")
+            .unwrap();
+    tc.set_api_retries(0);
+    tc.set_proxies(proxy_url).unwrap();
+    tc.set_clock(std::sync::Arc::new(threatdb_sdk::FixedClock(1513703787)));
+    tc.incidents().retrieve().await.unwrap();
+    let seen = proxy.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].target,
+        "/api/v2/groups/incidents?createActivityLog=false&resultLimit=200&resultStart=0"
+    );
+    assert_eq!(seen[0].header("host"), Some("tc.example.invalid"));
+    let want = signing::authorization(ID, "SECRETKEY", &seen[0].target, "GET", 1513703787);
+    assert_eq!(seen[0].header("authorization"), Some(want.as_str()));
+}

@@ -219,3 +219,26 @@ async fn a_new_incident_without_an_event_date_is_refused_before_any_request() {
     ));
     assert!(fake.seen().is_empty());
 }
+
+#[tokio::test]
+async fn the_client_can_be_configured_from_a_tc_conf_file() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tc.conf");
+    std::fs::write(
+        &path,
+        format!(
+            "[threatconnect]\napi_access_id = {}\napi_secret_key = {}\napi_default_org = {ORG}\napi_base_url = {}\napi_result_limit = 500\n",
+            app.admin.access_id,
+            app.admin.secret,
+            app.base_url()
+        ),
+    )
+    .unwrap();
+    let tc = threatdb_sdk::ThreatConnect::from_config_file(&path).unwrap();
+    assert_eq!(tc.result_limit(), 500);
+    assert_eq!(tc.default_org(), ORG);
+    assert_eq!(tc.whoami().await.unwrap().owner.unwrap().name, ORG);
+    let missing = threatdb_sdk::ThreatConnect::from_config_file(dir.path().join("nope.conf"));
+    assert!(matches!(missing, Err(Error::Config(_))));
+}
