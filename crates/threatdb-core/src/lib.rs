@@ -2,6 +2,8 @@
 //! acting in them, the one authorization policy, and the [`Store`] trait both database backends
 //! implement. No I/O lives here: every type parses its input at the boundary and is valid after.
 #![warn(missing_docs)]
+// The workspace denies unwrap outside tests; tests may unwrap.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod attribute;
 pub mod bulk;

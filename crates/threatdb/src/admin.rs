@@ -195,7 +195,9 @@ pub async fn run(args: AdminArgs) -> Result<()> {
                 .set_web_password(&login, &hash_password(&password))
                 .await
                 .map_err(|e| match e {
-                    threatdb_core::StoreError::NotFound => anyhow!("no web login is named '{login}'"),
+                    threatdb_core::StoreError::NotFound => {
+                        anyhow!("no web login is named '{login}'")
+                    }
                     other => other.into(),
                 })?;
             println!("the password of '{login}' is changed; its sessions have ended");

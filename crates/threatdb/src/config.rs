@@ -106,18 +106,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
-        assert_eq!(super::redact("postgres://h/db"), "postgres://h/db");
-    }
-}
-
 /// The store a command works on.
 pub enum OpenStore {
     /// The embedded default.
@@ -149,5 +137,17 @@ impl OpenStore {
             OpenStore::Sqlite(s) => s.close().await,
             OpenStore::Pg(s) => s.close().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -303,8 +303,8 @@ pub async fn page(
         Err(e) => return Err(e),
     };
     let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let first = (f.page - 1) * PAGE_SIZE + 1;
-    let last = first + rows.len() as u64 - 1;
+    let first = (f.page - 1).saturating_mul(PAGE_SIZE).saturating_add(1);
+    let last = (first + rows.len() as u64).saturating_sub(1);
     let page = ListPage {
         nav: Nav::of(&user),
         owners: user
