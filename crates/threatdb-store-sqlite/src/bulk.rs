@@ -89,47 +89,44 @@ impl BulkLoad for SqliteStore {
     }
 }
 
-/// The storage ceiling: the same rows inserted into a fresh database at `path` with the
-/// simplest code there is (one connection, plain prepared statements, one transaction per batch,
-/// the same durability settings), none of the store's machinery. `owners` (name, kind) and
-/// `tags` (owner id, name) are inserted first, in order, so ids match the store's. Returns how
-/// many incidents, and how long their batches took.
-pub fn ceiling_insert(
-    path: &Path,
-    owners: &[(String, &str)],
-    tags: &[(i64, String)],
-    batches: &[Vec<SeedIncident>],
-) -> StoreResult<(u64, std::time::Duration)> {
-    let mut conn = Connection::open(path).map_err(backend)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-    )
-    .map_err(backend)?;
-    conn.execute_batch(&schema_sql()).map_err(backend)?;
-    let tx = conn.transaction().map_err(backend)?;
-    for (name, kind) in owners {
-        tx.execute(
-            "INSERT INTO owners (name, name_key, kind, date_added) VALUES (?1, ?2, ?3, 0)",
-            params![name, name.to_lowercase(), kind],
-        )
-        .map_err(backend)?;
-    }
-    for (owner, name) in tags {
-        tx.execute(
-            "INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3)",
-            params![owner, name, tag_key(name)],
-        )
-        .map_err(backend)?;
-    }
-    tx.commit().map_err(backend)?;
-    let started = std::time::Instant::now();
-    let mut n = 0;
-    for batch in batches {
+/// The storage ceiling: the same rows inserted into a fresh database with the simplest code
+/// there is (one connection, plain prepared statements, one transaction per batch, the same
+/// durability settings), none of the store's machinery.
+pub struct Ceiling {
+    conn: Connection,
+}
+
+impl Ceiling {
+    /// Creates the database at `path` with the schema, then `owners` (name, kind) and `tags`
+    /// (owner id, name) in order, so ids match a store seeded the same way.
+    pub fn create(path: &Path, owners: &[(String, &str)], tags: &[(i64, String)]) -> StoreResult<Self> {
+        let mut conn = Connection::open(path).map_err(backend)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(backend)?;
+        conn.execute_batch(&schema_sql()).map_err(backend)?;
         let tx = conn.transaction().map_err(backend)?;
-        n += insert(&tx, batch).map_err(backend)?;
+        for (name, kind) in owners {
+            tx.execute(
+                "INSERT INTO owners (name, name_key, kind, date_added) VALUES (?1, ?2, ?3, 0)",
+                params![name, name.to_lowercase(), kind],
+            )
+            .map_err(backend)?;
+        }
+        for (owner, name) in tags {
+            tx.execute("INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3)", params![owner, name, tag_key(name)])
+                .map_err(backend)?;
+        }
         tx.commit().map_err(backend)?;
+        Ok(Ceiling { conn })
     }
-    Ok((n, started.elapsed()))
+
+    /// Inserts one batch in one transaction.
+    pub fn insert(&mut self, batch: &[SeedIncident]) -> StoreResult<u64> {
+        let tx = self.conn.transaction().map_err(backend)?;
+        let n = insert(&tx, batch).map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(n)
+    }
 }
 
 /// The schema SQL of every migration, for [`ceiling_insert`].

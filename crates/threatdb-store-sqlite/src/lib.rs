@@ -29,7 +29,7 @@ use std::time::Duration;
 use threatdb_core::policy::{Access, Decision, decide};
 use threatdb_core::{Actor, StoreError, StoreResult};
 
-pub use bulk::{ceiling_insert, schema_sql};
+pub use bulk::{Ceiling, schema_sql};
 pub use migrate::MIGRATIONS;
 
 /// The most writes committed together in one transaction.

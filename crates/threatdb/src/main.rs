@@ -1,6 +1,7 @@
 //! `threatdb`: the server (`threatdb serve`) and its operator commands (`threatdb admin`).
 
 mod admin;
+mod bench;
 mod client;
 mod config;
 mod serve;
@@ -31,6 +32,8 @@ enum Command {
     Owners(client::OwnersArgs),
     /// Show whom your API credentials belong to.
     Whoami(client::WhoamiArgs),
+    /// Benchmarks: seed a dataset, drive a server, or run everything and print one table.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             Command::Incidents(args) => client::incidents(args).await,
             Command::Owners(args) => client::owners(args).await,
             Command::Whoami(args) => client::whoami(args).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     });
     match result {

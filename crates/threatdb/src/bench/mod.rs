@@ -1,0 +1,167 @@
+//! `threatdb bench`: the instrument behind the performance targets. `seed` fills a data
+//! directory through the bulk path, `load` drives a running server, `all` does both against a
+//! server it starts, with start-up time and memory, and prints one table.
+
+mod all;
+mod data;
+mod load;
+mod seed;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use comfy_table::Table;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use load::Scenario;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    command: BenchCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Fill a fresh data directory with a realistic, deterministic dataset (and measure the
+    /// storage ceiling in the same run).
+    Seed {
+        /// The data directory to create (must not hold a database yet).
+        #[arg(long, default_value = "bench-data")]
+        data_dir: PathBuf,
+        /// How many incidents.
+        #[arg(long, default_value_t = 100_000)]
+        incidents: u64,
+    },
+    /// Drive a running server seeded by `bench seed` (its credentials come from bench.json).
+    Load {
+        /// The server's origin.
+        #[arg(long, default_value = "http://127.0.0.1:8450")]
+        url: String,
+        /// The seeded data directory (for bench.json).
+        #[arg(long, default_value = "bench-data")]
+        data_dir: PathBuf,
+        /// What to do.
+        #[arg(long, value_enum, default_value = "get")]
+        scenario: Scenario,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Seconds to run (the ceiling runs as long again).
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        /// Also write the results to this JSON file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Seed, start a server, run every scenario, measure start-up and memory, print one table.
+    All(all::AllArgs),
+}
+
+pub async fn run(args: BenchArgs) -> Result<()> {
+    match args.command {
+        BenchCommand::Seed {
+            data_dir,
+            incidents,
+        } => {
+            let r = seed::seed(&data_dir, incidents, false).await?;
+            println!(
+                "seeded {} incidents in {:.1} s: bulk path {:.0} rows/s, storage ceiling {:.0} rows/s, ratio {:.0} %",
+                r.incidents,
+                r.seconds,
+                r.store_rows_per_s,
+                r.ceiling_rows_per_s,
+                r.ratio * 100.0
+            );
+            println!(
+                "start it with: threatdb serve --data-dir {}",
+                data_dir.display()
+            );
+            Ok(())
+        }
+        BenchCommand::Load {
+            url,
+            data_dir,
+            scenario,
+            concurrency,
+            duration,
+            json,
+        } => {
+            let info = read_info(&data_dir)?;
+            let d = Duration::from_secs(duration);
+            let ceiling = load::run(&url, &info, Scenario::Ceiling, concurrency, d).await?;
+            let result = load::run(&url, &info, scenario, concurrency, d).await?;
+            print_loads(&[(result.clone(), Some(ceiling.ops_per_s))]);
+            if let Some(path) = json {
+                std::fs::write(
+                    &path,
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"ceiling": ceiling, "result": result}),
+                    )?,
+                )?;
+            }
+            Ok(())
+        }
+        BenchCommand::All(a) => all::run(a).await,
+    }
+}
+
+fn read_info(data_dir: &std::path::Path) -> Result<seed::BenchInfo> {
+    let path = seed::info_path(data_dir);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (run `threatdb bench seed` first)",
+            path.display()
+        )
+    })?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// A progress bar on a terminal, hidden otherwise.
+pub fn progress(total: u64, unit: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_loads(rows: &[(load::LoadReport, Option<f64>)]) {
+    let mut table = Table::new();
+    table.set_header(vec![
+        "scenario",
+        "conc.",
+        "ops/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "ceiling ops/s",
+        "of ceiling",
+    ]);
+    for (r, ceiling) in rows {
+        table.add_row(vec![
+            r.scenario.name().to_string(),
+            r.concurrency.to_string(),
+            format!("{:.0}", r.ops_per_s),
+            format!("{:.2}", r.p50_ms),
+            format!("{:.2}", r.p95_ms),
+            format!("{:.2}", r.p99_ms),
+            format!("{:.1}", r.max_ms),
+            r.errors.to_string(),
+            ceiling.map(|c| format!("{c:.0}")).unwrap_or_default(),
+            ceiling
+                .map(|c| format!("{:.0} %", 100.0 * r.ops_per_s / c))
+                .unwrap_or_default(),
+        ]);
+    }
+    println!("{table}");
+    for (r, _) in rows {
+        if let Some(e) = &r.first_error {
+            println!("{}: first error: {e}", r.scenario.name());
+        }
+    }
+}

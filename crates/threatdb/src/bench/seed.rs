@@ -1,0 +1,157 @@
+//! `threatdb bench seed`: fills a fresh data directory through the store's bulk path, and
+//! measures in the same run the storage ceiling (the same rows, the simplest code).
+
+use super::data::{self, Generator, LABELS, TAGS};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use threatdb_core::{AdminStore, BulkLoad, OwnerKind, Role};
+use threatdb_server::MasterKey;
+use threatdb_server::provision::create_api_user;
+use threatdb_store_sqlite::{Ceiling, SqliteStore};
+
+/// What the load generator needs to know of a seeded data directory (`bench.json`).
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct BenchInfo {
+    pub incidents: u64,
+    pub owners: Vec<String>,
+    pub tags: Vec<String>,
+    pub admin: Credentials,
+    pub member: Credentials,
+    /// The owners `member` reads (40 of the 50).
+    pub member_owners: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Credentials {
+    pub access_id: String,
+    pub secret_key: String,
+}
+
+/// The seed's measurements.
+#[derive(Serialize, Clone, Debug)]
+pub struct SeedReport {
+    pub incidents: u64,
+    pub store_rows_per_s: f64,
+    pub ceiling_rows_per_s: f64,
+    pub ratio: f64,
+    pub seconds: f64,
+}
+
+const BATCH: usize = 5_000;
+const SEED: u64 = 0x7468_7265_6174_6462; // "threatdb"
+
+pub fn info_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("bench.json")
+}
+
+pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedReport> {
+    let db_path = data_dir.join("threatdb.db");
+    if db_path.exists() {
+        bail!(
+            "{} exists: bench seed fills a fresh data directory (give another --data-dir)",
+            db_path.display()
+        );
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let keys = MasterKey::load_or_create(&data_dir.join("master.key"))?;
+    let store = SqliteStore::open(&db_path).await?;
+
+    let owners = data::owners();
+    let mut owner_ids = Vec::new();
+    for (name, kind) in &owners {
+        owner_ids.push(store.create_owner(name, OwnerKind::parse(kind)?).await?.id);
+    }
+    let (admin_id, admin_secret) =
+        create_api_user(&store, &keys, "Bench Admin", owner_ids[0], Role::Admin).await?;
+    let (member_id, member_secret) =
+        create_api_user(&store, &keys, "Bench Member", owner_ids[1], Role::Write).await?;
+    for (i, id) in owner_ids.iter().enumerate() {
+        store.set_membership(&admin_id, *id, Role::Admin).await?;
+        if (1..=40).contains(&i) {
+            store
+                .set_membership(
+                    &member_id,
+                    *id,
+                    if i == 1 { Role::Write } else { Role::Read },
+                )
+                .await?;
+        }
+    }
+    let tag_names: Vec<String> = (0..TAGS).map(data::tag_name).collect();
+    let mut tag_ids = Vec::new();
+    let mut ceiling_tags = Vec::new();
+    for id in &owner_ids {
+        tag_ids.push(store.bulk_tags(*id, tag_names.clone()).await?);
+        ceiling_tags.extend(tag_names.iter().map(|n| (*id, n.clone())));
+    }
+    let mut label_ids = Vec::new();
+    for l in LABELS {
+        label_ids.push(store.label_id(l).await?);
+    }
+
+    let scratch = tempfile_dir(data_dir)?;
+    let mut ceiling = Ceiling::create(&scratch.join("ceiling.db"), &owners, &ceiling_tags)?;
+    let now = threatdb_core::date::now().unix_timestamp();
+    let mut generator = Generator::new(SEED, &owner_ids, &tag_ids, &label_ids, now);
+    let progress = (!quiet).then(|| super::progress(incidents, "incidents"));
+    let (mut store_time, mut ceiling_time) = (Duration::ZERO, Duration::ZERO);
+    let started = Instant::now();
+    let mut done = 0u64;
+    while done < incidents {
+        let n = BATCH.min((incidents - done) as usize);
+        let batch = generator.batch(n);
+        // Alternate the two so machine noise falls on both alike.
+        let t = Instant::now();
+        ceiling.insert(&batch)?;
+        ceiling_time += t.elapsed();
+        let t = Instant::now();
+        store.bulk_incidents(batch).await?;
+        store_time += t.elapsed();
+        done += n as u64;
+        if let Some(p) = &progress {
+            p.set_position(done);
+        }
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    drop(ceiling);
+    let _ = std::fs::remove_dir_all(&scratch);
+    store.close().await;
+
+    let info = BenchInfo {
+        incidents,
+        owners: owners.iter().map(|o| o.0.clone()).collect(),
+        tags: tag_names,
+        admin: Credentials {
+            access_id: admin_id,
+            secret_key: admin_secret,
+        },
+        member: Credentials {
+            access_id: member_id,
+            secret_key: member_secret,
+        },
+        member_owners: owners[1..=40].iter().map(|o| o.0.clone()).collect(),
+    };
+    threatdb_server::secrets::write_private(
+        &info_path(data_dir),
+        &serde_json::to_string_pretty(&info)?,
+    )?;
+    let rate = |d: Duration| incidents as f64 / d.as_secs_f64().max(1e-9);
+    Ok(SeedReport {
+        incidents,
+        store_rows_per_s: rate(store_time),
+        ceiling_rows_per_s: rate(ceiling_time),
+        ratio: ceiling_time.as_secs_f64() / store_time.as_secs_f64().max(1e-9),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn tempfile_dir(beside: &Path) -> Result<std::path::PathBuf> {
+    let dir = beside.join(format!(".ceiling-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
