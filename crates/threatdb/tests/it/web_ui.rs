@@ -413,3 +413,178 @@ async fn a_session_works_on_every_node() {
     drop((a, b));
     db.drop_db().await;
 }
+
+/// Signs in over plain HTTP; the status of the sign-in post.
+async fn sign_in_status(origin: &str, login: &str, password: &str) -> u16 {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = http.get(format!("{origin}/signin")).send().await.unwrap();
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = form.text().await.unwrap();
+    let csrf = body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let q = form_urlencoded_pairs(&[("csrf", &csrf), ("login", login), ("password", password)]);
+    http.post(format!("{origin}/signin"))
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(q)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn form_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let v: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn admin(data: &Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threatdb"))
+        .arg("admin")
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("THREATDB_MASTER_KEY", KEY)
+        .env_remove("THREATDB_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `threatdb admin user create --web` makes a person who can sign in, with a chosen password
+/// (`--password-stdin`) or a generated one (printed once); `admin user password` replaces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_commands_make_web_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let node = start(&data, None, KEY);
+    let create = |login: &'static str| {
+        [
+            "user",
+            "create",
+            "--name",
+            "Ana Lyst",
+            "--org",
+            "Example Organization",
+            "--role",
+            "read",
+            "--web",
+            "--login",
+            login,
+        ]
+    };
+    let mut chosen = create("ana").to_vec();
+    chosen.push("--password-stdin");
+    let (ok, out, err) = admin(&data, &chosen, Some("a long chosen password\n"));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("TC_API_ACCESS_ID=") && out.contains("THREATDB_WEB_LOGIN=ana"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("THREATDB_WEB_PASSWORD"),
+        "a chosen password is not printed"
+    );
+    assert_eq!(
+        sign_in_status(&node.origin, "ana", "a long chosen password").await,
+        303
+    );
+    assert_eq!(
+        sign_in_status(&node.origin, "ana", "wrong password").await,
+        401
+    );
+
+    let (ok, out, err) = admin(&data, &create("bob"), None);
+    assert!(ok, "{err}");
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("THREATDB_WEB_PASSWORD="))
+        .unwrap_or_else(|| panic!("a generated password is printed: {out}"))
+        .to_string();
+    assert_eq!(sign_in_status(&node.origin, "BOB", &generated).await, 303);
+
+    // Refused before anything is made: a taken login, a short password, --web without --login.
+    let (ok, _, err) = admin(&data, &create("Ana"), None);
+    assert!(!ok && err.contains("is taken"), "{err}");
+    let mut short = create("carl").to_vec();
+    short.push("--password-stdin");
+    let (ok, _, err) = admin(&data, &short, Some("short\n"));
+    assert!(!ok && err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) = admin(
+        &data,
+        &[
+            "user",
+            "create",
+            "--name",
+            "X",
+            "--org",
+            "Example Organization",
+            "--web",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("--web needs --login"), "{err}");
+
+    // A new password; the old one stops working.
+    let (ok, out, err) = admin(&data, &["user", "password", "--login", "ana"], None);
+    assert!(ok, "{err}");
+    let new = out
+        .lines()
+        .find_map(|l| l.strip_prefix("THREATDB_WEB_PASSWORD="))
+        .unwrap()
+        .to_string();
+    assert_eq!(sign_in_status(&node.origin, "ana", &new).await, 303);
+    assert_eq!(
+        sign_in_status(&node.origin, "ana", "a long chosen password").await,
+        401
+    );
+    let (ok, _, err) = admin(&data, &["user", "password", "--login", "nobody"], None);
+    assert!(
+        !ok && err.contains("no web login is named 'nobody'"),
+        "{err}"
+    );
+}
