@@ -169,7 +169,10 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         ));
     }
     let Some((secret, actor)) = lookup(state, access_id).await? else {
-        return Err(fail(Some(access_id), ApiError::Unauthorized("Access Denied")));
+        return Err(fail(
+            Some(access_id),
+            ApiError::Unauthorized("Access Denied"),
+        ));
     };
     if !signing::verify(
         &secret,
@@ -190,8 +193,11 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
 /// costs one database look-up per interval instead of one per request. A revoked key or changed
 /// membership therefore takes effect within [`CREDENTIAL_TTL`] on every node.
 pub struct CredentialCache {
-    entries: Mutex<HashMap<String, (Instant, String, Arc<Actor>)>>,
+    entries: Mutex<HashMap<String, Cached>>,
 }
+
+/// When a credential was cached, its opened secret, and its actor.
+type Cached = (Instant, String, Arc<Actor>);
 
 /// How long a cached credential is trusted.
 pub const CREDENTIAL_TTL: Duration = Duration::from_secs(5);
@@ -199,7 +205,9 @@ pub const CREDENTIAL_TTL: Duration = Duration::from_secs(5);
 impl CredentialCache {
     /// An empty cache.
     pub fn new() -> Self {
-        CredentialCache { entries: Mutex::new(HashMap::new()) }
+        CredentialCache {
+            entries: Mutex::new(HashMap::new()),
+        }
     }
 
     fn get(&self, access_id: &str) -> Option<(String, Arc<Actor>)> {
@@ -225,7 +233,10 @@ impl Default for CredentialCache {
 
 /// The secret and actor of an access id: from the cache, else from the store (then cached).
 /// `None` for an unknown or disabled key, or a secret this master key cannot open.
-async fn lookup(state: &AppState, access_id: &str) -> Result<Option<(String, Arc<Actor>)>, ApiError> {
+async fn lookup(
+    state: &AppState,
+    access_id: &str,
+) -> Result<Option<(String, Arc<Actor>)>, ApiError> {
     if let Some(hit) = state.cache.get(access_id) {
         return Ok(Some(hit));
     }
@@ -236,7 +247,10 @@ async fn lookup(state: &AppState, access_id: &str) -> Result<Option<(String, Arc
         return Ok(None);
     }
     let Some(secret) = state.keys.open(&credentials.sealed_secret) else {
-        tracing::error!(access_id, "the API secret cannot be opened with this master key");
+        tracing::error!(
+            access_id,
+            "the API secret cannot be opened with this master key"
+        );
         return Ok(None);
     };
     let actor = Arc::new(actor);

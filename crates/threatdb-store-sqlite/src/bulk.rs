@@ -99,10 +99,16 @@ pub struct Ceiling {
 impl Ceiling {
     /// Creates the database at `path` with the schema, then `owners` (name, kind) and `tags`
     /// (owner id, name) in order, so ids match a store seeded the same way.
-    pub fn create(path: &Path, owners: &[(String, &str)], tags: &[(i64, String)]) -> StoreResult<Self> {
+    pub fn create(
+        path: &Path,
+        owners: &[(String, &str)],
+        tags: &[(i64, String)],
+    ) -> StoreResult<Self> {
         let mut conn = Connection::open(path).map_err(backend)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(backend)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(backend)?;
         conn.execute_batch(&schema_sql()).map_err(backend)?;
         let tx = conn.transaction().map_err(backend)?;
         for (name, kind) in owners {
@@ -113,8 +119,11 @@ impl Ceiling {
             .map_err(backend)?;
         }
         for (owner, name) in tags {
-            tx.execute("INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3)", params![owner, name, tag_key(name)])
-                .map_err(backend)?;
+            tx.execute(
+                "INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3)",
+                params![owner, name, tag_key(name)],
+            )
+            .map_err(backend)?;
         }
         tx.commit().map_err(backend)?;
         Ok(Ceiling { conn })

@@ -99,12 +99,17 @@ pub async fn list_status_and_name_search<S: Store + AdminStore>(store: &S) {
     }
 }
 
+/// An incident made by [`list_sort_orders`]: id, name, event date.
+type Made = (i64, &'static str, &'static str);
+/// What the expected order sorts by.
+type KeyOf = dyn Fn(&Made) -> (Vec<u8>, i64);
+
 /// Every sort key in both directions, ties broken by id in the same direction, paging over
 /// the sorted list; the default order is the API's (id, ascending).
 pub async fn list_sort_orders<S: Store + AdminStore>(store: &S) {
     let fx = fixture(store).await;
     let (w, a) = (&fx.writer_a, &fx.org_a);
-    let mut made: Vec<(i64, &str, &str)> = Vec::new();
+    let mut made: Vec<Made> = Vec::new();
     for (name, event) in [
         ("beta", "2021-01-01"),
         ("Alpha", "2019-06-01"),
@@ -116,7 +121,7 @@ pub async fn list_sort_orders<S: Store + AdminStore>(store: &S) {
     ] {
         made.push((create(store, w, a, name, event).await, name, event));
     }
-    let by = |key: &dyn Fn(&(i64, &str, &str)) -> (Vec<u8>, i64), descending: bool| {
+    let by = |key: &KeyOf, descending: bool| {
         let mut v = made.clone();
         v.sort_by_key(|m| key(m));
         if descending {
@@ -124,9 +129,9 @@ pub async fn list_sort_orders<S: Store + AdminStore>(store: &S) {
         }
         v.iter().map(|m| m.0).collect::<Vec<_>>()
     };
-    let name_key = |m: &(i64, &str, &str)| (m.1.to_ascii_lowercase().into_bytes(), m.0);
-    let event_key = |m: &(i64, &str, &str)| (ts(m.2).unix_timestamp().to_be_bytes().to_vec(), m.0);
-    let id_key = |m: &(i64, &str, &str)| (vec![], m.0);
+    let name_key = |m: &Made| (m.1.to_ascii_lowercase().into_bytes(), m.0);
+    let event_key = |m: &Made| (ts(m.2).unix_timestamp().to_be_bytes().to_vec(), m.0);
+    let id_key = |m: &Made| (vec![], m.0);
     for descending in [false, true] {
         for (key, want) in [
             (SortKey::Id, by(&id_key, descending)),
