@@ -70,6 +70,19 @@ enum UserCommand {
         #[arg(long, requires = "web")]
         password_stdin: bool,
     },
+    /// Let an existing API user (the bootstrap administrator of an older installation, say)
+    /// sign in to the web UI; the password is generated and printed unless --password-stdin.
+    Web {
+        /// The API user's access id.
+        #[arg(long)]
+        access_id: String,
+        /// The web login name.
+        #[arg(long)]
+        login: String,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Set a web login's password (ends its sessions); generated and printed unless
     /// --password-stdin.
     Password {
@@ -184,6 +197,19 @@ pub async fn run(args: AdminArgs) -> Result<()> {
                 if generated {
                     println!("THREATDB_WEB_PASSWORD={password}");
                 }
+            }
+        }
+        AdminCommand::User(UserCommand::Web {
+            access_id,
+            login,
+            password_stdin,
+        }) => {
+            let login = threatdb_core::web::parse_login(&login)?;
+            let (password, generated) = web_password(password_stdin)?;
+            create_web_login(store, &access_id, &login, &password).await?;
+            println!("THREATDB_WEB_LOGIN={login}");
+            if generated {
+                println!("THREATDB_WEB_PASSWORD={password}");
             }
         }
         AdminCommand::User(UserCommand::Password {

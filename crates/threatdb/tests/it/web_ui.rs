@@ -582,6 +582,52 @@ async fn admin_commands_make_web_logins() {
         sign_in_status(&node.origin, "ana", "a long chosen password").await,
         401
     );
+    // `admin user web`: an API user without a login gets one; one login per user.
+    let api = credentials(&data);
+    let (ok, _, err) = admin(
+        &data,
+        &[
+            "user",
+            "web",
+            "--access-id",
+            &api.access_id,
+            "--login",
+            "root",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("signs in as 'admin' already"), "{err}");
+    let (ok, out, err) = admin(
+        &data,
+        &[
+            "user",
+            "create",
+            "--name",
+            "API only",
+            "--org",
+            "Example Organization",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let access_id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("TC_API_ACCESS_ID="))
+        .unwrap()
+        .to_string();
+    let (ok, out, err) = admin(
+        &data,
+        &["user", "web", "--access-id", &access_id, "--login", "dora"],
+        None,
+    );
+    assert!(ok, "{err}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("THREATDB_WEB_PASSWORD="))
+        .unwrap()
+        .to_string();
+    assert_eq!(sign_in_status(&node.origin, "dora", &password).await, 303);
+
     let (ok, _, err) = admin(&data, &["user", "password", "--login", "nobody"], None);
     assert!(
         !ok && err.contains("no web login is named 'nobody'"),
