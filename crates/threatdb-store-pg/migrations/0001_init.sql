@@ -37,7 +37,9 @@ CREATE TABLE incidents (
     created_by     TEXT        NOT NULL,
     xid            TEXT        NOT NULL UNIQUE
 );
-CREATE INDEX incidents_owner_id ON incidents (owner_id, id);
+-- Covers the list filters, so counting a tag's incidents with a date or status filter never
+-- reads the incident rows (index-only scans).
+CREATE INDEX incidents_owner_id ON incidents (owner_id, id) INCLUDE (event_date, date_added, status);
 CREATE INDEX incidents_owner_event ON incidents (owner_id, event_date);
 -- COLLATE "C": byte order, so name^ prefix filters can use the index and compare byte-exactly.
 CREATE INDEX incidents_owner_name ON incidents (owner_id, name COLLATE "C");

@@ -20,7 +20,7 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
          VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?5)",
     )?;
     let mut tag = conn.prepare_cached(
-        "INSERT OR IGNORE INTO incident_tags (incident_id, tag_id) VALUES (?1, ?2)",
+        "INSERT OR IGNORE INTO incident_tags (incident_id, tag_id, event_date) VALUES (?1, ?2, ?3)",
     )?;
     let mut label = conn.prepare_cached(
         "INSERT OR IGNORE INTO incident_labels (incident_id, label_id) VALUES (?1, ?2)",
@@ -40,7 +40,7 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
             attribute.execute(params![id, kind.name, value, kind.displayable, added])?;
         }
         for t in &s.tag_ids {
-            tag.execute(params![id, t])?;
+            tag.execute(params![id, t, s.event_date.unix_timestamp()])?;
         }
         if let Some(l) = s.label_id {
             label.execute(params![id, l])?;

@@ -179,7 +179,8 @@ pub fn add_tag(conn: &Connection, actor: &Actor, incident: i64, tag: &TagName) -
     let tag_id = tag_id(conn, owner, tag)?;
     let added = exec(
         conn,
-        "INSERT INTO incident_tags (incident_id, tag_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        "INSERT INTO incident_tags (incident_id, tag_id, event_date) \
+         SELECT id, ?2, event_date FROM incidents WHERE id = ?1 ON CONFLICT DO NOTHING",
         [incident, tag_id],
     )?;
     if added > 0 {

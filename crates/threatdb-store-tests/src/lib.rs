@@ -20,6 +20,7 @@ pub mod include;
 pub mod labels;
 pub mod listing;
 pub mod ordering;
+pub mod tag_dates;
 pub mod tags;
 pub mod unicode;
 mod util;
@@ -36,6 +37,7 @@ pub use include::include_flags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use ordering::{list_sort_orders, list_status_and_name_search};
+pub use tag_dates::tag_event_dates_follow_updates;
 pub use tags::{list_tags_per_owner, tag_identity};
 pub use unicode::unicode_and_injection_round_trip;
 pub use web::{web_logins, web_sessions_end};
@@ -82,6 +84,7 @@ macro_rules! for_each_case {
             concurrent_tag_adds,
             concurrent_incident_creates,
             bulk_load,
+            tag_event_dates_follow_updates,
             web_logins,
             web_sessions_end
         }
