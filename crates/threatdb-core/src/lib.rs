@@ -5,10 +5,12 @@
 // The workspace denies unwrap outside tests; tests may unwrap.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod association;
 pub mod attribute;
 pub mod bulk;
 pub mod date;
 pub mod incident;
+pub mod indicator;
 pub mod label;
 pub mod owner;
 pub mod policy;
@@ -17,12 +19,16 @@ pub mod store;
 pub mod tag;
 pub mod web;
 
+pub use association::{
+    GroupFilter, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked, NewItem, Target,
+};
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};
 pub use date::{Timestamp, format_timestamp, parse_timestamp};
 pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
 };
+pub use indicator::IndicatorKind;
 pub use label::{SecurityLabel, label_key};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{IncidentOrder, IncidentQuery, Include, Page, Paging, SortKey};

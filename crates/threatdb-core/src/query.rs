@@ -1,6 +1,6 @@
 //! Queries over incidents and the pages they return.
 
-use crate::{IncidentStatus, Invalid, Owner, Timestamp};
+use crate::{IncidentStatus, Invalid, Owner, Target, Timestamp};
 
 /// Which metadata to load with each incident.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -80,6 +80,9 @@ pub struct IncidentQuery {
     /// Only incidents whose name contains this text; ASCII letters match regardless of case,
     /// every other character exactly (`%` and `_` are plain characters, not wildcards).
     pub name_contains: Option<String>,
+    /// Only incidents associated with this (an indicator is looked up in the query's owner).
+    /// The store answers NotFound when the target is missing or hidden from the actor.
+    pub associated: Option<Target>,
     /// The order of the list: by id, ascending, unless asked otherwise (the API's order).
     pub order: IncidentOrder,
     /// Metadata to load.
@@ -103,6 +106,7 @@ impl IncidentQuery {
             event_after: None,
             status: None,
             name_contains: None,
+            associated: None,
             order: IncidentOrder::default(),
             include: Include::default(),
             paging: Paging::default(),

@@ -4,8 +4,9 @@
 
 use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
-    Include, Invalid, NewAttribute, NewIncident, Owner, OwnerKind, Page, Paging, Role,
-    SecurityLabel, Tag, TagName, WebLogin, web::NewWebLogin,
+    Include, Indicator, IndicatorValue, Invalid, Item, ItemKind, LinkSet, Linked, NewAttribute,
+    NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role, SecurityLabel, Tag, TagName,
+    Target, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -201,6 +202,48 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     /// The labels usable in an owner: the system ones and its own.
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>>;
+
+    /// Creates an item (a group of another type, a victim, a task) in `owner` (write access).
+    async fn create_item(&self, actor: &Actor, owner: &Owner, new: NewItem) -> StoreResult<Item>;
+    /// Reads one item of `kind`.
+    async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item>;
+    /// Deletes an item and its associations, in one transaction.
+    async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()>;
+    /// Creates an indicator in `owner`; one that exists already is a Conflict.
+    async fn create_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<Indicator>;
+    /// Reads the indicator with this value in `owner`.
+    async fn get_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<Indicator>;
+    /// Deletes an indicator and its associations, in one transaction.
+    async fn delete_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<()>;
+    /// Associates the incident with `target` (write access on the incident, read access on
+    /// the target; an indicator is the one in the incident's owner). Idempotent; a missing or
+    /// hidden target is NotFound.
+    async fn associate(&self, actor: &Actor, incident: i64, target: &Target) -> StoreResult<()>;
+    /// Removes an association (same access as [`Store::associate`]); NotFound when absent.
+    async fn disassociate(&self, actor: &Actor, incident: i64, target: &Target) -> StoreResult<()>;
+    /// The incident's associations of one kind, in id order, only those the actor can read.
+    async fn associations(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        set: LinkSet,
+        paging: Paging,
+    ) -> StoreResult<Page<Linked>>;
 
     /// Web sign-in: the login named `login` (compared case-insensitively) and the actor its API
     /// user acts as, with the same memberships as through the API. `None` when no such login

@@ -177,6 +177,7 @@ fn push_conditions(
             qb.push(" AND ").push(column).push(op).push_bind(secs(v));
         }
     }
+    crate::associations::push_associated(qb, q);
 }
 
 /// The ORDER BY clause of a list: a fixed string per order, ties broken by id.

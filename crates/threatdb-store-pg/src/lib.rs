@@ -4,6 +4,7 @@
 //! statement or an `INSERT ... ON CONFLICT`, and migrations take an advisory lock.
 
 mod admin;
+mod associations;
 mod bulk;
 mod incidents;
 mod metadata;
@@ -27,6 +28,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "web users",
         include_str!("../migrations/0002_web_users.sql"),
+    ),
+    (
+        3,
+        "associations",
+        include_str!("../migrations/0003_associations.sql"),
     ),
 ];
 

@@ -1,12 +1,13 @@
 //! `Store` for SQLite: each method one transaction around the module functions.
 
-use crate::{PgStore, backend, incidents, metadata};
+use crate::{PgStore, associations, backend, incidents, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Include, NewAttribute, NewIncident, Owner, Page, Paging, SecurityLabel, Store,
-    StoreResult, Tag, TagName, WebLogin,
+    IncidentQuery, Include, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked,
+    NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store, StoreResult,
+    Tag, TagName, Target, WebLogin,
 };
 
 /// Runs `$body` with `$conn` inside a write transaction, committing on success.
@@ -73,7 +74,10 @@ impl Store for PgStore {
         actor: &Actor,
         query: &IncidentQuery,
     ) -> StoreResult<Page<IncidentDetails>> {
-        read!(self, |c| incidents::list(c, actor, query))
+        read!(self, |c| async {
+            associations::check_associated(&mut *c, actor, query).await?;
+            incidents::list(c, actor, query).await
+        })
     }
 
     async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>> {
@@ -235,6 +239,75 @@ impl Store for PgStore {
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>> {
         crate::authorize(actor, owner.id, Access::Read)?;
         read!(self, |c| metadata::owner_labels(c, owner.id))
+    }
+
+    async fn create_item(&self, actor: &Actor, owner: &Owner, new: NewItem) -> StoreResult<Item> {
+        write!(self, |c| associations::create_item(c, actor, owner, &new))
+    }
+
+    async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item> {
+        read!(self, |c| associations::get_item(c, actor, kind, id))
+    }
+
+    async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()> {
+        write!(self, |c| associations::delete_item(c, actor, kind, id))
+    }
+
+    async fn create_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<Indicator> {
+        write!(self, |c| associations::create_indicator(
+            c, actor, owner, value
+        ))
+    }
+
+    async fn get_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<Indicator> {
+        read!(self, |c| associations::get_indicator(
+            c, actor, owner, value
+        ))
+    }
+
+    async fn delete_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<()> {
+        write!(self, |c| associations::delete_indicator(
+            c, actor, owner, value
+        ))
+    }
+
+    async fn associate(&self, actor: &Actor, incident: i64, target: &Target) -> StoreResult<()> {
+        write!(self, |c| associations::associate(
+            c, actor, incident, target
+        ))
+    }
+
+    async fn disassociate(&self, actor: &Actor, incident: i64, target: &Target) -> StoreResult<()> {
+        write!(self, |c| associations::disassociate(
+            c, actor, incident, target
+        ))
+    }
+
+    async fn associations(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        set: LinkSet,
+        paging: Paging,
+    ) -> StoreResult<Page<Linked>> {
+        read!(self, |c| associations::associations(
+            c, actor, incident, set, paging
+        ))
     }
 
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {

@@ -181,6 +181,7 @@ fn push_conditions(sql: &mut Sql, q: &IncidentQuery, tag_id: Option<i64>, label_
                 .bind(v.unix_timestamp());
         }
     }
+    crate::associations::push_associated(sql, q);
 }
 
 /// Whether a tag query can be answered from the `incident_tags` indexes alone: it filters on

@@ -12,6 +12,7 @@
 //!   failing write rolls back to its savepoint and changes nothing; the others still commit.
 
 mod admin;
+mod associations;
 mod bulk;
 mod incidents;
 mod metadata;

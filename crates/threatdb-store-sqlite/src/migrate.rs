@@ -14,6 +14,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "web users",
         include_str!("../migrations/0002_web_users.sql"),
     ),
+    (
+        3,
+        "associations",
+        include_str!("../migrations/0003_associations.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -1,13 +1,14 @@
 //! `Store` for SQLite: reads inline in one read transaction, writes through the group-committing
 //! writer thread (see the crate documentation).
 
-use crate::{SqliteStore, admin, incidents, metadata};
+use crate::{SqliteStore, admin, associations, incidents, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Include, NewAttribute, NewIncident, Owner, Page, Paging, SecurityLabel, Store,
-    StoreResult, Tag, TagName, WebLogin,
+    IncidentQuery, Include, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked,
+    NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store, StoreResult,
+    Tag, TagName, Target, WebLogin,
 };
 
 #[async_trait]
@@ -57,7 +58,10 @@ impl Store for SqliteStore {
         actor: &Actor,
         query: &IncidentQuery,
     ) -> StoreResult<Page<IncidentDetails>> {
-        self.read(|c| incidents::list(c, actor, query))
+        self.read(|c| {
+            associations::check_associated(c, actor, query)?;
+            incidents::list(c, actor, query)
+        })
     }
 
     async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>> {
@@ -218,6 +222,75 @@ impl Store for SqliteStore {
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>> {
         crate::authorize(actor, owner.id, Access::Read)?;
         self.read(|c| metadata::owner_labels(c, owner.id))
+    }
+
+    async fn create_item(&self, actor: &Actor, owner: &Owner, new: NewItem) -> StoreResult<Item> {
+        let (actor, owner) = (actor.clone(), owner.clone());
+        self.write(move |c| associations::create_item(c, &actor, &owner, &new))
+            .await
+    }
+
+    async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item> {
+        self.read(|c| associations::get_item(c, actor, kind, id))
+    }
+
+    async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()> {
+        let actor = actor.clone();
+        self.write(move |c| associations::delete_item(c, &actor, kind, id))
+            .await
+    }
+
+    async fn create_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<Indicator> {
+        let (actor, owner, value) = (actor.clone(), owner.clone(), value.clone());
+        self.write(move |c| associations::create_indicator(c, &actor, &owner, &value))
+            .await
+    }
+
+    async fn get_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<Indicator> {
+        self.read(|c| associations::get_indicator(c, actor, owner, value))
+    }
+
+    async fn delete_indicator(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        value: &IndicatorValue,
+    ) -> StoreResult<()> {
+        let (actor, owner, value) = (actor.clone(), owner.clone(), value.clone());
+        self.write(move |c| associations::delete_indicator(c, &actor, &owner, &value))
+            .await
+    }
+
+    async fn associate(&self, actor: &Actor, incident: i64, target: &Target) -> StoreResult<()> {
+        let (actor, target) = (actor.clone(), target.clone());
+        self.write(move |c| associations::associate(c, &actor, incident, &target))
+            .await
+    }
+
+    async fn disassociate(&self, actor: &Actor, incident: i64, target: &Target) -> StoreResult<()> {
+        let (actor, target) = (actor.clone(), target.clone());
+        self.write(move |c| associations::disassociate(c, &actor, incident, &target))
+            .await
+    }
+
+    async fn associations(
+        &self,
+        actor: &Actor,
+        incident: i64,
+        set: LinkSet,
+        paging: Paging,
+    ) -> StoreResult<Page<Linked>> {
+        self.read(|c| associations::associations(c, actor, incident, set, paging))
     }
 
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {

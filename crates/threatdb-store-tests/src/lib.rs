@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod associations;
 pub mod attributes;
 pub mod authz;
 pub mod bulk;
@@ -27,6 +28,7 @@ mod util;
 pub mod web;
 
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
+pub use associations::{associations_authorization, associations_round_trip};
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
 pub use bulk::bulk_load;
@@ -86,7 +88,9 @@ macro_rules! for_each_case {
             bulk_load,
             tag_event_dates_follow_updates,
             web_logins,
-            web_sessions_end
+            web_sessions_end,
+            associations_round_trip,
+            associations_authorization
         }
     };
 }

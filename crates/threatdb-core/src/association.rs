@@ -1,0 +1,236 @@
+//! The other things an incident links to: groups of the other types, victims and tasks (stored
+//! once, generically, as "items"), indicators, and the associations between them.
+
+use crate::{Incident, IncidentName, IndicatorKind, Invalid, Owner, Timestamp};
+
+/// The kinds of item stored generically: every group type but incidents, plus victims and tasks.
+/// The URL name (`adversaries`) is also the stored one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    /// `adversaries`.
+    Adversary,
+    /// `campaigns`.
+    Campaign,
+    /// `documents` (requires `fileName`).
+    Document,
+    /// `emails` (requires `subject`, `header`, `body`).
+    Email,
+    /// `events`.
+    Event,
+    /// `intrusionSets`.
+    IntrusionSet,
+    /// `reports`.
+    Report,
+    /// `signatures` (requires `fileName`, `fileType`, `fileText`).
+    Signature,
+    /// `threats`.
+    Threat,
+    /// `victims` (`/v2/victims`).
+    Victim,
+    /// `tasks` (`/v2/tasks`).
+    Task,
+}
+
+impl ItemKind {
+    /// Every kind.
+    pub const ALL: [ItemKind; 11] = [
+        ItemKind::Adversary,
+        ItemKind::Campaign,
+        ItemKind::Document,
+        ItemKind::Email,
+        ItemKind::Event,
+        ItemKind::IntrusionSet,
+        ItemKind::Report,
+        ItemKind::Signature,
+        ItemKind::Threat,
+        ItemKind::Victim,
+        ItemKind::Task,
+    ];
+
+    /// The URL (and stored) name.
+    pub fn url_name(self) -> &'static str {
+        match self {
+            ItemKind::Adversary => "adversaries",
+            ItemKind::Campaign => "campaigns",
+            ItemKind::Document => "documents",
+            ItemKind::Email => "emails",
+            ItemKind::Event => "events",
+            ItemKind::IntrusionSet => "intrusionSets",
+            ItemKind::Report => "reports",
+            ItemKind::Signature => "signatures",
+            ItemKind::Threat => "threats",
+            ItemKind::Victim => "victims",
+            ItemKind::Task => "tasks",
+        }
+    }
+
+    /// The wire `type` (`Adversary`); its lower-camel form is the JSON key of one item.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ItemKind::Adversary => "Adversary",
+            ItemKind::Campaign => "Campaign",
+            ItemKind::Document => "Document",
+            ItemKind::Email => "Email",
+            ItemKind::Event => "Event",
+            ItemKind::IntrusionSet => "Intrusion Set",
+            ItemKind::Report => "Report",
+            ItemKind::Signature => "Signature",
+            ItemKind::Threat => "Threat",
+            ItemKind::Victim => "Victim",
+            ItemKind::Task => "Task",
+        }
+    }
+
+    /// The singular JSON key (`adversary`, `intrusionSet`).
+    pub fn json_key(self) -> &'static str {
+        match self {
+            ItemKind::Adversary => "adversary",
+            ItemKind::Campaign => "campaign",
+            ItemKind::Document => "document",
+            ItemKind::Email => "email",
+            ItemKind::Event => "event",
+            ItemKind::IntrusionSet => "intrusionSet",
+            ItemKind::Report => "report",
+            ItemKind::Signature => "signature",
+            ItemKind::Threat => "threat",
+            ItemKind::Victim => "victim",
+            ItemKind::Task => "task",
+        }
+    }
+
+    /// Whether this is a group type (everything but victims and tasks).
+    pub fn is_group(self) -> bool {
+        !matches!(self, ItemKind::Victim | ItemKind::Task)
+    }
+
+    /// The fields a create must carry besides `name` (spec §6.5 and its sources).
+    pub fn required_fields(self) -> &'static [&'static str] {
+        match self {
+            ItemKind::Document => &["fileName"],
+            ItemKind::Email => &["subject", "header", "body"],
+            ItemKind::Signature => &["fileName", "fileType", "fileText"],
+            _ => &[],
+        }
+    }
+
+    /// Parses a URL name (exact spelling).
+    pub fn from_url(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.url_name() == s)
+    }
+}
+
+/// A stored item (a group of another type, a victim or a task).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Its id (unique among items).
+    pub id: i64,
+    /// Its kind.
+    pub kind: ItemKind,
+    /// Its owner.
+    pub owner: Owner,
+    /// Its name.
+    pub name: String,
+    /// The type-specific fields, a JSON object (`{}` when none).
+    pub fields: String,
+    /// When it was added.
+    pub date_added: Timestamp,
+    /// When it was last changed.
+    pub last_modified: Timestamp,
+}
+
+/// A new item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    /// Its kind.
+    pub kind: ItemKind,
+    /// Its name.
+    pub name: IncidentName,
+    /// The type-specific fields, a JSON object (checked by the caller).
+    pub fields: String,
+}
+
+/// A stored indicator; `(owner, kind, value)` is unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indicator {
+    /// Its id.
+    pub id: i64,
+    /// Its type.
+    pub kind: IndicatorKind,
+    /// Its owner.
+    pub owner: Owner,
+    /// The normalised value.
+    pub value: String,
+    /// When it was added.
+    pub date_added: Timestamp,
+    /// When it was last changed.
+    pub last_modified: Timestamp,
+}
+
+/// An indicator value, normalised for its type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IndicatorValue {
+    kind: IndicatorKind,
+    value: String,
+}
+
+impl IndicatorValue {
+    /// Normalises `raw` as a value of `kind`.
+    pub fn parse(kind: IndicatorKind, raw: &str) -> Result<Self, Invalid> {
+        Ok(IndicatorValue {
+            kind,
+            value: kind.normalize(raw)?,
+        })
+    }
+    /// The type.
+    pub fn kind(&self) -> IndicatorKind {
+        self.kind
+    }
+    /// The normalised value.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// The other end of an incident's association.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Another incident.
+    Incident(i64),
+    /// An item of this kind and id.
+    Item(ItemKind, i64),
+    /// The indicator with this value in the incident's (or the query's) owner.
+    Indicator(IndicatorValue),
+}
+
+/// Which associations of an incident to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSet {
+    /// Groups: incidents and items of group kinds, optionally of one kind only.
+    Groups(Option<GroupFilter>),
+    /// Indicators, optionally of one type only.
+    Indicators(Option<IndicatorKind>),
+    /// Victims.
+    Victims,
+    /// Tasks.
+    Tasks,
+}
+
+/// A group type to restrict a group listing to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupFilter {
+    /// Incidents only.
+    Incidents,
+    /// Items of this kind only.
+    Items(ItemKind),
+}
+
+/// An associated thing, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Linked {
+    /// An incident.
+    Incident(Incident),
+    /// An item.
+    Item(Item),
+    /// An indicator.
+    Indicator(Indicator),
+}
