@@ -7,6 +7,7 @@
 // The workspace denies unwrap outside tests; tests may unwrap.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod assoc;
 pub mod dto;
 pub mod envelope;
 pub mod filters;

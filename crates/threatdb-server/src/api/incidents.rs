@@ -17,7 +17,7 @@ use threatdb_wire::dto::{IncidentBody, IncidentDto, View};
 
 const MAX_XID_CHARS: usize = 100;
 
-fn listed(
+pub(super) fn listed(
     state: &AppState,
     key: &'static str,
     with_type: bool,
@@ -40,7 +40,7 @@ fn listed(
     )
 }
 
-async fn run_list(
+pub(super) async fn run_list(
     state: &AppState,
     auth: &Auth,
     params: &Params,

@@ -1,7 +1,10 @@
 //! The v2 routes, one module per resource.
 
+mod associations;
 mod attributes;
 mod incidents;
+mod indicators;
+mod items;
 mod owners;
 mod security_labels;
 mod tags;
@@ -10,7 +13,7 @@ mod types;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Every `/api/v2` route. Authentication is layered on by the caller.
 pub fn routes() -> Router<AppState> {
@@ -76,6 +79,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v2/securityLabels/{label}/groups/incidents",
             get(incidents::by_label),
         )
+        .merge(association_routes())
         .route("/api/v2/owners", get(owners::list))
         .route("/api/v2/owners/mine", get(owners::mine))
         .route("/api/v2/owners/{id}", get(owners::get))
@@ -86,6 +90,93 @@ pub fn routes() -> Router<AppState> {
             get(types::attribute_type),
         )
         .route("/api/v2/types/indicatorTypes", get(types::indicator_types))
+}
+
+/// Groups of the other types, indicators, victims, tasks and the associations, both ways.
+fn association_routes() -> Router<AppState> {
+    use associations as a;
+    const INCIDENT: &str = "/api/v2/groups/incidents/{id}";
+    const GROUP: &str = "/api/v2/groups/{type}/{id}";
+    const INDICATOR: &str = "/api/v2/indicators/{type}/{value}";
+    Router::new()
+        .route(&format!("{INCIDENT}/groups"), get(a::groups))
+        .route(
+            &format!("{INCIDENT}/groups/{{type}}"),
+            get(a::groups_of_type),
+        )
+        .route(
+            &format!("{INCIDENT}/groups/{{type}}/{{gid}}"),
+            get(a::group).post(a::add_group).delete(a::remove_group),
+        )
+        .route(&format!("{INCIDENT}/indicators"), get(a::indicators_all))
+        .route(
+            &format!("{INCIDENT}/indicators/{{type}}"),
+            get(a::indicators_of_type),
+        )
+        .route(
+            &format!("{INCIDENT}/indicators/{{type}}/{{value}}"),
+            post(a::add_indicator).delete(a::remove_indicator),
+        )
+        .route(&format!("{INCIDENT}/victims"), get(a::victims::list))
+        .route(
+            &format!("{INCIDENT}/victims/{{vid}}"),
+            get(a::victims::get)
+                .post(a::victims::add)
+                .delete(a::victims::remove),
+        )
+        .route(&format!("{INCIDENT}/tasks"), get(a::tasks::list))
+        .route(
+            &format!("{INCIDENT}/tasks/{{vid}}"),
+            get(a::tasks::get)
+                .post(a::tasks::add)
+                .delete(a::tasks::remove),
+        )
+        .route("/api/v2/groups/{type}", post(items::create_group))
+        .route(GROUP, get(items::get_group).delete(items::delete_group))
+        .route(
+            &format!("{GROUP}/groups/incidents"),
+            get(items::group_incidents),
+        )
+        .route(
+            &format!("{GROUP}/groups/incidents/{{incident}}"),
+            post(items::group_link).delete(items::group_unlink),
+        )
+        .route("/api/v2/indicators/{type}", post(indicators::create))
+        .route(INDICATOR, get(indicators::get).delete(indicators::delete))
+        .route(
+            &format!("{INDICATOR}/groups/incidents"),
+            get(indicators::incidents),
+        )
+        .route(
+            &format!("{INDICATOR}/groups/incidents/{{incident}}"),
+            post(indicators::associate).delete(indicators::disassociate),
+        )
+        .route("/api/v2/victims", post(items::victims::create))
+        .route(
+            "/api/v2/victims/{id}",
+            get(items::victims::get).delete(items::victims::delete),
+        )
+        .route(
+            "/api/v2/victims/{id}/groups/incidents",
+            get(items::victims::incidents),
+        )
+        .route(
+            "/api/v2/victims/{id}/groups/incidents/{incident}",
+            post(items::victims::link).delete(items::victims::unlink),
+        )
+        .route("/api/v2/tasks", post(items::tasks::create))
+        .route(
+            "/api/v2/tasks/{id}",
+            get(items::tasks::get).delete(items::tasks::delete),
+        )
+        .route(
+            "/api/v2/tasks/{id}/groups/incidents",
+            get(items::tasks::incidents),
+        )
+        .route(
+            "/api/v2/tasks/{id}/groups/incidents/{incident}",
+            post(items::tasks::link).delete(items::tasks::unlink),
+        )
 }
 
 /// Parses an id from a path: anything but a 64-bit integer is a 404 (DECISIONS.md #16).

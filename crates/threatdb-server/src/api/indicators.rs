@@ -1,0 +1,122 @@
+//! Indicators (`/v2/indicators/{type}[/{value}]`): create, read, delete; their incidents
+//! (`.../groups/incidents`) and the indicator-side association path the legacy SDK uses.
+
+use super::incidents::{listed, run_list};
+use super::parse_id;
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use crate::reply::{JsonBody, done, one};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value};
+use threatdb_core::{IndicatorKind, IndicatorValue, Target};
+use threatdb_wire::assoc::{IndicatorDto, indicator_body_keys};
+
+/// The indicator type named in a URL.
+pub(super) fn kind(raw: &str) -> ApiResult<IndicatorKind> {
+    IndicatorKind::from_url(raw).ok_or(ApiError::NotFound)
+}
+
+/// The indicator a path names: an invalid value names nothing (404).
+pub(super) fn value(kind_raw: &str, raw: &str) -> ApiResult<IndicatorValue> {
+    IndicatorValue::parse(kind(kind_raw)?, raw).map_err(|_| ApiError::NotFound)
+}
+
+/// `POST /v2/indicators/{type}`: the value under the type's key (`hostName`, `ip`, ...).
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(kind_raw): Path<String>,
+    params: Params,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> ApiResult<Response> {
+    let owner = params.owner(&auth.0)?;
+    let kind = kind(&kind_raw)?;
+    let keys = indicator_body_keys(kind);
+    let raw = keys
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_str))
+        .ok_or_else(|| ApiError::BadRequest(format!("{} is required", keys.join(" or "))))?;
+    let value = IndicatorValue::parse(kind, raw)?;
+    let ind = state.store.create_indicator(&auth.0, owner, &value).await?;
+    let dto = IndicatorDto::new(&ind, true, &state.public_url);
+    Ok(one(StatusCode::CREATED, IndicatorDto::key(kind), dto))
+}
+
+/// `GET /v2/indicators/{type}/{value}` (in `owner=` or the default owner).
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((kind_raw, raw)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Response> {
+    let owner = params.owner(&auth.0)?;
+    let value = value(&kind_raw, &raw)?;
+    let ind = state.store.get_indicator(&auth.0, owner, &value).await?;
+    let dto = IndicatorDto::new(&ind, true, &state.public_url);
+    Ok(one(StatusCode::OK, IndicatorDto::key(ind.kind), dto))
+}
+
+/// `DELETE /v2/indicators/{type}/{value}`: the indicator and its associations.
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((kind_raw, raw)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Response> {
+    let owner = params.owner(&auth.0)?;
+    let value = value(&kind_raw, &raw)?;
+    state.store.delete_indicator(&auth.0, owner, &value).await?;
+    Ok(done(StatusCode::OK))
+}
+
+/// `GET /v2/indicators/{type}/{value}/groups/incidents`: the owner's incidents associated with
+/// its indicator of this value.
+pub async fn incidents(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((kind_raw, raw)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Response> {
+    let target = Target::Indicator(value(&kind_raw, &raw)?);
+    let page = run_list(&state, &auth, &params, |q| q.associated = Some(target)).await?;
+    Ok(listed(&state, "incident", false, &params, page))
+}
+
+async fn link(
+    state: &AppState,
+    auth: &Auth,
+    (kind_raw, raw, incident): (String, String, String),
+    add: bool,
+) -> ApiResult<Response> {
+    let target = Target::Indicator(value(&kind_raw, &raw)?);
+    let incident = parse_id(&incident)?;
+    if add {
+        state.store.associate(&auth.0, incident, &target).await?;
+        Ok(done(StatusCode::CREATED))
+    } else {
+        state.store.disassociate(&auth.0, incident, &target).await?;
+        Ok(done(StatusCode::OK))
+    }
+}
+
+/// `POST /v2/indicators/{type}/{value}/groups/incidents/{id}` (201, idempotent).
+pub async fn associate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(path): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    link(&state, &auth, path, true).await
+}
+
+/// `DELETE /v2/indicators/{type}/{value}/groups/incidents/{id}`.
+pub async fn disassociate(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(path): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    link(&state, &auth, path, false).await
+}

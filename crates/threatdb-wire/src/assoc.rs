@@ -1,0 +1,182 @@
+//! The JSON shapes of the things incidents associate with: groups of the other types, victims,
+//! tasks (all "items" in the store) and indicators.
+
+use crate::dto::OwnerDto;
+use crate::paths::encode_segment;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use threatdb_core::{Indicator, IndicatorKind, Item, format_timestamp};
+
+/// A group of another type, a victim or a task, as the API shows it. The type-specific fields
+/// (`fileName`, `subject`, ...) follow the common ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemDto {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its `type` (`Adversary`), in group lists.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The owner, on single objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerDto>,
+    /// The owner's name, in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
+    /// When it was added.
+    pub date_added: String,
+    /// When it last changed.
+    #[serde(default)]
+    pub last_modified: String,
+    /// The page showing it.
+    #[serde(default)]
+    pub web_link: String,
+    /// The type-specific fields.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl ItemDto {
+    /// Shows an item: a single object (nested `owner`) or a list item (`ownerName`), with its
+    /// `type` when asked.
+    pub fn new(item: &Item, single: bool, with_type: bool, public_url: &str) -> Self {
+        let fields = serde_json::from_str::<Map<String, Value>>(&item.fields).unwrap_or_default();
+        ItemDto {
+            id: item.id,
+            name: item.name.clone(),
+            kind: with_type.then(|| item.kind.type_name().to_string()),
+            owner: single.then(|| OwnerDto::from(&item.owner)),
+            owner_name: (!single).then(|| item.owner.name.clone()),
+            date_added: format_timestamp(item.date_added),
+            last_modified: format_timestamp(item.last_modified),
+            web_link: format!("{public_url}/{}/{}", item.kind.url_name(), item.id),
+            fields,
+        }
+    }
+}
+
+/// The JSON key holding an indicator's value: `ip`, `address`, `md5`/`sha1`/`sha256`,
+/// `hostName`, `text`.
+pub fn indicator_value_key(kind: IndicatorKind, value: &str) -> &'static str {
+    match kind {
+        IndicatorKind::Address => "ip",
+        IndicatorKind::EmailAddress => "address",
+        IndicatorKind::File => match value.len() {
+            32 => "md5",
+            40 => "sha1",
+            _ => "sha256",
+        },
+        IndicatorKind::Host => "hostName",
+        IndicatorKind::Url => "text",
+    }
+}
+
+/// The keys a create body may carry the value under, for each type.
+pub fn indicator_body_keys(kind: IndicatorKind) -> &'static [&'static str] {
+    match kind {
+        IndicatorKind::Address => &["ip", "summary"],
+        IndicatorKind::EmailAddress => &["address", "summary"],
+        IndicatorKind::File => &["md5", "sha1", "sha256", "summary"],
+        IndicatorKind::Host => &["hostName", "summary"],
+        IndicatorKind::Url => &["text", "summary"],
+    }
+}
+
+/// An indicator as the API shows it: common fields, `summary`, and the value under its type's
+/// key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorDto {
+    /// Its id.
+    pub id: i64,
+    /// Its `type` (`Host`), in lists.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The owner, on single objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerDto>,
+    /// The owner's name, in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
+    /// When it was added.
+    pub date_added: String,
+    /// When it last changed.
+    #[serde(default)]
+    pub last_modified: String,
+    /// The page showing it.
+    #[serde(default)]
+    pub web_link: String,
+    /// The value.
+    #[serde(default)]
+    pub summary: String,
+    /// The value under its type's key (`hostName`, ...).
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl IndicatorDto {
+    /// Shows an indicator: single (nested `owner`) or in a list (`ownerName`, `type`).
+    pub fn new(ind: &Indicator, single: bool, public_url: &str) -> Self {
+        let mut fields = Map::new();
+        fields.insert(
+            indicator_value_key(ind.kind, &ind.value).to_string(),
+            Value::String(ind.value.clone()),
+        );
+        IndicatorDto {
+            id: ind.id,
+            kind: (!single).then(|| ind.kind.type_name().to_string()),
+            owner: single.then(|| OwnerDto::from(&ind.owner)),
+            owner_name: (!single).then(|| ind.owner.name.clone()),
+            date_added: format_timestamp(ind.date_added),
+            last_modified: format_timestamp(ind.last_modified),
+            web_link: format!(
+                "{public_url}/indicators/{}/{}",
+                ind.kind.url_name(),
+                encode_segment(&ind.value)
+            ),
+            summary: ind.value.clone(),
+            fields,
+        }
+    }
+
+    /// The JSON key of one indicator of this type (`host`, `emailAddress`, `url`).
+    pub fn key(kind: IndicatorKind) -> &'static str {
+        match kind {
+            IndicatorKind::Address => "address",
+            IndicatorKind::EmailAddress => "emailAddress",
+            IndicatorKind::File => "file",
+            IndicatorKind::Host => "host",
+            IndicatorKind::Url => "url",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatdb_core::{Owner, OwnerKind, date::from_unix};
+
+    #[test]
+    fn indicator_shapes() {
+        let ind = Indicator {
+            id: 7,
+            kind: IndicatorKind::File,
+            owner: Owner {
+                id: 1,
+                name: "Org".into(),
+                kind: OwnerKind::Organization,
+            },
+            value: "a".repeat(40),
+            date_added: from_unix(0),
+            last_modified: from_unix(0),
+        };
+        let json = serde_json::to_value(IndicatorDto::new(&ind, false, "https://x")).unwrap();
+        assert_eq!(json["sha1"], "a".repeat(40));
+        assert_eq!(json["type"], "File");
+        assert_eq!(json["ownerName"], "Org");
+        let back: IndicatorDto = serde_json::from_value(json).unwrap();
+        assert_eq!(back.summary, "a".repeat(40));
+    }
+}
