@@ -37,6 +37,10 @@ pub struct AllArgs {
     /// Print less (no progress bar).
     #[arg(long)]
     quiet: bool,
+    /// Run on this fresh PostgreSQL database instead of SQLite (the data directory still holds
+    /// the master key and bench.json).
+    #[arg(long = "database")]
+    database: Option<String>,
 }
 
 struct Server {
@@ -51,12 +55,16 @@ impl Drop for Server {
 }
 
 /// Starts `threatdb serve` on the data directory; returns it and its origin.
-fn start(data_dir: &Path) -> Result<(Server, String)> {
+fn start(data_dir: &Path, database: Option<&str>) -> Result<(Server, String)> {
     let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+    let mut cmd = Command::new(exe);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
-        .env_remove("THREATDB_DATABASE_URL")
+        .env_remove("THREATDB_DATABASE_URL");
+    if let Some(url) = database {
+        cmd.args(["--database", url]);
+    }
+    let mut child = cmd
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -95,9 +103,13 @@ fn rss_mb(pid: u32) -> f64 {
 }
 
 /// Time from process start to the first answered authenticated request.
-async fn startup(data_dir: &Path, info: &BenchInfo) -> Result<(Server, String, Duration)> {
+async fn startup(
+    data_dir: &Path,
+    database: Option<&str>,
+    info: &BenchInfo,
+) -> Result<(Server, String, Duration)> {
     let t = Instant::now();
-    let (server, origin) = start(data_dir)?;
+    let (server, origin) = start(data_dir, database)?;
     let client = reqwest::Client::new();
     loop {
         let path = "/api/v2/groups/incidents/1";
@@ -141,10 +153,10 @@ pub async fn run(a: AllArgs) -> Result<()> {
         a.incidents,
         data_dir.display()
     );
-    let seeded = seed::seed(&data_dir, a.incidents, a.quiet).await?;
+    let seeded = seed::seed(&data_dir, a.database.as_deref(), a.incidents, a.quiet).await?;
     let info = super::read_info(&data_dir)?;
 
-    let (server, origin, started_in) = startup(&data_dir, &info).await?;
+    let (server, origin, started_in) = startup(&data_dir, a.database.as_deref(), &info).await?;
     let pid = server.child.id();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_idle = rss_mb(pid);
@@ -183,7 +195,15 @@ pub async fn run(a: AllArgs) -> Result<()> {
 
     println!();
     println!(
-        "seed: {} incidents, bulk path {:.0} rows/s, storage ceiling {:.0} rows/s, ratio {:.0} %",
+        "store: {}",
+        if a.database.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    println!(
+        "seed: {} incidents, bulk path {:.0} rows/s, storage ceiling {:.0} rows/s (SQLite only), ratio {:.0} %",
         seeded.incidents,
         seeded.store_rows_per_s,
         seeded.ceiling_rows_per_s,

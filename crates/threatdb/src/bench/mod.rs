@@ -32,6 +32,9 @@ enum BenchCommand {
         /// How many incidents.
         #[arg(long, default_value_t = 100_000)]
         incidents: u64,
+        /// Seed this fresh PostgreSQL database instead of the data directory's SQLite file.
+        #[arg(long = "database")]
+        database: Option<String>,
     },
     /// Drive a running server seeded by `bench seed` (its credentials come from bench.json).
     Load {
@@ -63,8 +66,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         BenchCommand::Seed {
             data_dir,
             incidents,
+            database,
         } => {
-            let r = seed::seed(&data_dir, incidents, false).await?;
+            let r = seed::seed(&data_dir, database.as_deref(), incidents, false).await?;
             println!(
                 "seeded {} incidents in {:.1} s: bulk path {:.0} rows/s, storage ceiling {:.0} rows/s, ratio {:.0} %",
                 r.incidents,
@@ -73,8 +77,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 r.ceiling_rows_per_s,
                 r.ratio * 100.0
             );
+            let database = database
+                .map(|d| format!(" --database {d}"))
+                .unwrap_or_default();
             println!(
-                "start it with: threatdb serve --data-dir {}",
+                "start it with: threatdb serve --data-dir {}{database}",
                 data_dir.display()
             );
             Ok(())

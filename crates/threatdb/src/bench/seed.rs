@@ -7,8 +7,37 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use threatdb_core::{AdminStore, BulkLoad, OwnerKind, Role};
+
+enum Opened {
+    Sqlite(SqliteStore),
+    Pg(PgStore),
+}
+
+impl Opened {
+    fn admin(&self) -> &dyn AdminStore {
+        match self {
+            Opened::Sqlite(s) => s,
+            Opened::Pg(s) => s,
+        }
+    }
+
+    fn bulk(&self) -> &dyn BulkLoad {
+        match self {
+            Opened::Sqlite(s) => s,
+            Opened::Pg(s) => s,
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Opened::Sqlite(s) => s.close().await,
+            Opened::Pg(s) => s.close().await,
+        }
+    }
+}
 use threatdb_server::MasterKey;
 use threatdb_server::provision::create_api_user;
+use threatdb_store_pg::{PgSettings, PgStore};
 use threatdb_store_sqlite::{Ceiling, SqliteStore};
 
 /// What the load generator needs to know of a seeded data directory (`bench.json`).
@@ -46,9 +75,16 @@ pub fn info_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("bench.json")
 }
 
-pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedReport> {
+/// Seeds `incidents` into the data directory's SQLite file, or into `database` (a fresh,
+/// empty PostgreSQL database) when given. The storage ceiling is measured for SQLite only.
+pub async fn seed(
+    data_dir: &Path,
+    database: Option<&str>,
+    incidents: u64,
+    quiet: bool,
+) -> Result<SeedReport> {
     let db_path = data_dir.join("threatdb.db");
-    if db_path.exists() {
+    if database.is_none() && db_path.exists() {
         bail!(
             "{} exists: bench seed fills a fresh data directory (give another --data-dir)",
             db_path.display()
@@ -57,7 +93,15 @@ pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedRe
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let keys = MasterKey::load_or_create(&data_dir.join("master.key"))?;
-    let store = SqliteStore::open(&db_path).await?;
+    let opened = match database {
+        Some(url) => Opened::Pg(PgStore::connect(url, PgSettings::default()).await?),
+        None => Opened::Sqlite(SqliteStore::open(&db_path).await?),
+    };
+    if opened.admin().api_user_count().await? > 0 {
+        bail!("the database is not empty: bench seed fills a fresh one");
+    }
+    let store = opened.admin();
+    let bulk = opened.bulk();
 
     let owners = data::owners();
     let mut owner_ids = Vec::new();
@@ -65,9 +109,9 @@ pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedRe
         owner_ids.push(store.create_owner(name, OwnerKind::parse(kind)?).await?.id);
     }
     let (admin_id, admin_secret) =
-        create_api_user(&store, &keys, "Bench Admin", owner_ids[0], Role::Admin).await?;
+        create_api_user(store, &keys, "Bench Admin", owner_ids[0], Role::Admin).await?;
     let (member_id, member_secret) =
-        create_api_user(&store, &keys, "Bench Member", owner_ids[1], Role::Write).await?;
+        create_api_user(store, &keys, "Bench Member", owner_ids[1], Role::Write).await?;
     for (i, id) in owner_ids.iter().enumerate() {
         store.set_membership(&admin_id, *id, Role::Admin).await?;
         if (1..=40).contains(&i) {
@@ -84,16 +128,23 @@ pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedRe
     let mut tag_ids = Vec::new();
     let mut ceiling_tags = Vec::new();
     for id in &owner_ids {
-        tag_ids.push(store.bulk_tags(*id, tag_names.clone()).await?);
+        tag_ids.push(bulk.bulk_tags(*id, tag_names.clone()).await?);
         ceiling_tags.extend(tag_names.iter().map(|n| (*id, n.clone())));
     }
     let mut label_ids = Vec::new();
     for l in LABELS {
-        label_ids.push(store.label_id(l).await?);
+        label_ids.push(bulk.label_id(l).await?);
     }
 
     let scratch = tempfile_dir(data_dir)?;
-    let mut ceiling = Ceiling::create(&scratch.join("ceiling.db"), &owners, &ceiling_tags)?;
+    let mut ceiling = match database {
+        None => Some(Ceiling::create(
+            &scratch.join("ceiling.db"),
+            &owners,
+            &ceiling_tags,
+        )?),
+        Some(_) => None,
+    };
     let now = threatdb_core::date::now().unix_timestamp();
     let mut generator = Generator::new(SEED, &owner_ids, &tag_ids, &label_ids, now);
     let progress = (!quiet).then(|| super::progress(incidents, "incidents"));
@@ -104,11 +155,13 @@ pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedRe
         let n = BATCH.min((incidents - done) as usize);
         let batch = generator.batch(n);
         // Alternate the two so machine noise falls on both alike.
+        if let Some(ceiling) = ceiling.as_mut() {
+            let t = Instant::now();
+            ceiling.insert(&batch)?;
+            ceiling_time += t.elapsed();
+        }
         let t = Instant::now();
-        ceiling.insert(&batch)?;
-        ceiling_time += t.elapsed();
-        let t = Instant::now();
-        store.bulk_incidents(batch).await?;
+        bulk.bulk_incidents(batch).await?;
         store_time += t.elapsed();
         done += n as u64;
         if let Some(p) = &progress {
@@ -120,7 +173,7 @@ pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedRe
     }
     drop(ceiling);
     let _ = std::fs::remove_dir_all(&scratch);
-    store.close().await;
+    opened.close().await;
 
     let info = BenchInfo {
         incidents,
@@ -140,7 +193,13 @@ pub async fn seed(data_dir: &Path, incidents: u64, quiet: bool) -> Result<SeedRe
         &info_path(data_dir),
         &serde_json::to_string_pretty(&info)?,
     )?;
-    let rate = |d: Duration| incidents as f64 / d.as_secs_f64().max(1e-9);
+    let rate = |d: Duration| {
+        if d.is_zero() {
+            0.0
+        } else {
+            incidents as f64 / d.as_secs_f64()
+        }
+    };
     Ok(SeedReport {
         incidents,
         store_rows_per_s: rate(store_time),
