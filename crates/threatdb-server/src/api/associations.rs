@@ -2,7 +2,6 @@
 //! `.../indicators[/{type}[/{value}]]`, `.../victims[/{id}]`, `.../tasks[/{id}]`. Creating
 //! one that exists succeeds and changes nothing (DECISIONS.md #10).
 
-use super::incidents::{listed, run_list};
 use super::indicators;
 use super::items::group_kind;
 use super::parse_id;
@@ -148,8 +147,7 @@ pub async fn groups_of_type(
 ) -> ApiResult<Response> {
     if kind == "incidents" {
         let target = Target::Incident(parse_id(&id)?);
-        let page = run_list(&state, &auth, &params, |q| q.associated = Some(target)).await?;
-        return Ok(listed(&state, "incident", false, &params, page));
+        return super::reverse::incidents_of(&state, &auth, &params, target).await;
     }
     let kind = group_kind(&kind)?;
     let set = LinkSet::Groups(Some(GroupFilter::Items(kind)));

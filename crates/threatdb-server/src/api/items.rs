@@ -2,7 +2,6 @@
 //! tasks (`/v2/tasks[/{id}]`): create, read, delete, and their incidents (the reverse look-ups
 //! `.../{id}/groups/incidents`, with `owner=`, `filters=` and paging).
 
-use super::incidents::{listed, run_list};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::Auth;
@@ -88,8 +87,7 @@ async fn incidents(
     id: &str,
 ) -> ApiResult<Response> {
     let target = Target::Item(kind, parse_id(id)?);
-    let page = run_list(state, auth, params, |q| q.associated = Some(target)).await?;
-    Ok(listed(state, "incident", false, params, page))
+    super::reverse::incidents_of(state, auth, params, target).await
 }
 
 /// `POST`/`DELETE .../{id}/groups/incidents/{incident}`: the association seen from this side.

@@ -6,6 +6,7 @@ mod incidents;
 mod indicators;
 mod items;
 mod owners;
+mod reverse;
 mod security_labels;
 mod tags;
 mod types;

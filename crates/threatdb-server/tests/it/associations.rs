@@ -222,9 +222,17 @@ async fn reverse_look_ups_return_exactly_the_linked_incidents(app: TestApp) {
         ])
         .collect();
     for (path, want) in &expected {
-        for who in [&app.admin, &app.writer, &app.reader] {
+        for who in [&app.writer, &app.reader] {
             assert_eq!(&incident_ids(&app.get(who, path).await), want, "{path}");
         }
+        // In the organization explicitly: the same for the admin.
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let in_org = format!("{path}{sep}owner=Example+Organization");
+        assert_eq!(
+            &incident_ids(&app.get(&app.admin, &in_org).await),
+            want,
+            "{in_org}"
+        );
     }
     // owner=: the community's incidents linked to the same adversary.
     let adv = format!("/v2/groups/adversaries/{}/groups/incidents", gr.adv);
@@ -244,7 +252,14 @@ async fn reverse_look_ups_return_exactly_the_linked_incidents(app: TestApp) {
     let r = app
         .get(&app.admin, &format!("{adv}?resultStart=0&resultLimit=1"))
         .await;
-    assert_eq!(r.json["data"]["resultCount"], 2);
+    assert_eq!(r.json["data"]["resultCount"], 3);
+    // Without owner=, every owner the caller reads: the admin reads both.
+    let r = app.get(&app.admin, &adv).await;
+    assert_eq!(incident_ids(&r), vec![i0, i1, gr.c1]);
+    let r = app
+        .get(&app.admin, &format!("{adv}?resultStart=2&resultLimit=5"))
+        .await;
+    assert_eq!(incident_ids(&r), vec![gr.c1]);
     // Unknown targets are 404.
     for path in [
         "/v2/groups/adversaries/999999/groups/incidents".to_string(),

@@ -1,0 +1,60 @@
+//! Reverse look-ups (`.../{id}/groups/incidents`): the incidents associated with a group,
+//! victim, task or indicator. With `owner=`, that owner's incidents. Without it, the incidents
+//! of every owner the caller can read, in id order: the legacy SDK sends no owner for most of
+//! these filters and then keeps the results of the owner it asked about (tc-v2-wire.md §7.3).
+
+use super::incidents::{listed, run_list};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use axum::response::Response;
+use threatdb_core::{Page, Paging, StoreError, Target};
+
+/// Answers a reverse look-up of `target`.
+pub(super) async fn incidents_of(
+    state: &AppState,
+    auth: &Auth,
+    params: &Params,
+    target: Target,
+) -> ApiResult<Response> {
+    if params.owner.is_some() {
+        let page = run_list(state, auth, params, |q| q.associated = Some(target)).await?;
+        return Ok(listed(state, "incident", false, params, page));
+    }
+    let paging = params.paging()?;
+    // Each owner's first start+limit incidents hold the merged window.
+    let window = Paging::new(0, (paging.start + paging.limit).min(Paging::MAX_LIMIT))?;
+    let mut items = Vec::new();
+    let mut total = 0;
+    let mut found = false;
+    for m in &auth.0.memberships {
+        let mut q = params.incident_query(&m.owner)?;
+        q.paging = window;
+        q.associated = Some(target.clone());
+        match state.store.list_incidents(&auth.0, &q).await {
+            Ok(page) => {
+                found = true;
+                total += page.total.unwrap_or(0);
+                items.extend(page.items);
+            }
+            // An indicator value some owners do not have.
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !found {
+        return Err(ApiError::NotFound);
+    }
+    items.sort_by_key(|d| d.incident.id);
+    let items = items
+        .into_iter()
+        .skip(paging.start as usize)
+        .take(paging.limit as usize)
+        .collect();
+    let page = Page {
+        total: (paging.start == 0).then_some(total),
+        items,
+    };
+    Ok(listed(state, "incident", false, params, page))
+}
