@@ -1,6 +1,8 @@
 //! [`Incident`]: one incident, retrieved or new, with its setters, its queue of metadata calls,
 //! `commit()` and `delete()` (tc-v2-wire.md §7.4, §7.5).
 
+mod associations;
+
 use crate::client::ThreatConnect;
 use crate::error::{Error, Result};
 use crate::read;

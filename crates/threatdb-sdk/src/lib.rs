@@ -85,6 +85,7 @@ pub use types::{GroupType, IndicatorType};
 
 /// The JSON shapes the API sends, shared with the threatdb server.
 pub mod dto {
+    pub use threatdb_wire::assoc::{IndicatorDto as Indicator, ItemDto as Item};
     pub use threatdb_wire::dto::{
         AttributeDto as Attribute, IncidentDto, OwnerDto as Owner,
         SecurityLabelDto as SecurityLabel, TagDto as Tag,

@@ -1,6 +1,7 @@
 //! The SDK against a real threatdb server and against capturing fakes.
 #![allow(clippy::unwrap_used)]
 
+mod associations;
 mod commit;
 mod filters;
 mod helpers;
