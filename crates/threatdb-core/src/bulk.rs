@@ -36,4 +36,8 @@ pub trait BulkLoad: Send + Sync {
     async fn label_id(&self, name: &str) -> StoreResult<i64>;
     /// Inserts a batch of incidents in one transaction; returns how many.
     async fn bulk_incidents(&self, batch: Vec<SeedIncident>) -> StoreResult<u64>;
+    /// Called once after a bulk load: the store may refresh statistics.
+    async fn bulk_done(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }

@@ -173,6 +173,7 @@ pub async fn seed(
     }
     drop(ceiling);
     let _ = std::fs::remove_dir_all(&scratch);
+    bulk.bulk_done().await?;
     opened.close().await;
 
     let info = BenchInfo {
