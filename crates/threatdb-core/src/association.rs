@@ -234,3 +234,17 @@ pub enum Linked {
     /// An indicator.
     Indicator(Indicator),
 }
+
+/// Bulk association loading for benchmarks and imports: an operator operation (no actor).
+#[async_trait::async_trait]
+pub trait BulkLinks: Send + Sync {
+    /// Creates the indicators of `kind` in `owner_id` with the given (already normalised)
+    /// values where missing, and links each to its incident, in one transaction. Returns the
+    /// number of pairs given.
+    async fn bulk_indicator_links(
+        &self,
+        owner_id: i64,
+        kind: IndicatorKind,
+        links: Vec<(String, i64)>,
+    ) -> crate::StoreResult<u64>;
+}

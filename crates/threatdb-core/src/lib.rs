@@ -20,7 +20,8 @@ pub mod tag;
 pub mod web;
 
 pub use association::{
-    GroupFilter, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked, NewItem, Target,
+    BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked, NewItem,
+    Target,
 };
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};

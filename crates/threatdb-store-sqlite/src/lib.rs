@@ -14,6 +14,7 @@
 mod admin;
 mod associations;
 mod bulk;
+mod bulk_links;
 mod incidents;
 mod metadata;
 mod migrate;

@@ -299,3 +299,31 @@ pub async fn associations_authorization<S: Store + AdminStore>(store: &S) {
         "B reads A's indicator",
     );
 }
+
+/// The bulk path creates missing indicators once and links them, like `associate` would.
+pub async fn bulk_indicator_links<S: Store + AdminStore + threatdb_core::BulkLinks>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, a) = (&fx.writer_a, &fx.org_a);
+    let one = create(store, w, a, "One", "2020-01-01").await;
+    let two = create(store, w, a, "Two", "2020-01-02").await;
+    let links = vec![
+        ("bulk.test".to_string(), one),
+        ("bulk.test".to_string(), two),
+        ("other.test".to_string(), two),
+        ("bulk.test".to_string(), one),
+    ];
+    let n = store
+        .bulk_indicator_links(a.id, IndicatorKind::Host, links)
+        .await
+        .unwrap();
+    assert_eq!(n, 4);
+    let bulk = Target::Indicator(value(IndicatorKind::Host, "bulk.test"));
+    assert_eq!(ids(&list(store, w, &with(a, bulk)).await), vec![one, two]);
+    let other = Target::Indicator(value(IndicatorKind::Host, "other.test"));
+    assert_eq!(ids(&list(store, w, &with(a, other)).await), vec![two]);
+    let page = store
+        .associations(w, two, LinkSet::Indicators(None), Paging::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+}

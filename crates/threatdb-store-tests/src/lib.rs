@@ -28,7 +28,7 @@ mod util;
 pub mod web;
 
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
-pub use associations::{associations_authorization, associations_round_trip};
+pub use associations::{associations_authorization, associations_round_trip, bulk_indicator_links};
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
 pub use bulk::bulk_load;
@@ -90,7 +90,8 @@ macro_rules! for_each_case {
             web_logins,
             web_sessions_end,
             associations_round_trip,
-            associations_authorization
+            associations_authorization,
+            bulk_indicator_links
         }
     };
 }
@@ -104,7 +105,11 @@ macro_rules! run_cases {
 macro_rules! run_all_cases {
     ($($case:ident),*) => {
         /// Runs every case in sequence on `store`; a failure panics with the case's name.
-        pub async fn run_all<S: Store + AdminStore + threatdb_core::BulkLoad>(store: &S) {
+        pub async fn run_all<
+            S: Store + AdminStore + threatdb_core::BulkLoad + threatdb_core::BulkLinks,
+        >(
+            store: &S,
+        ) {
             run_cases!(store; $($case),*);
         }
     };
