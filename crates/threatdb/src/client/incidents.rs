@@ -98,6 +98,12 @@ enum IncidentsCommand {
     Label(MetaArgs),
     /// Remove security labels from an incident.
     Unlabel(MetaArgs),
+    /// Associate an incident with groups, indicators or victims.
+    Associate(super::associations::LinkArgs),
+    /// Remove associations of an incident.
+    Disassociate(super::associations::LinkArgs),
+    /// List an incident's associated groups, indicators and victims.
+    Associations(super::associations::ListArgs),
     /// List, add, update or delete an incident's attributes.
     Attribute {
         /// The incident's id.
@@ -328,6 +334,9 @@ pub async fn run(args: IncidentsArgs) -> Result<()> {
             )
             .await
         }
+        IncidentsCommand::Associate(a) => super::associations::link(&tc, a, true).await,
+        IncidentsCommand::Disassociate(a) => super::associations::link(&tc, a, false).await,
+        IncidentsCommand::Associations(a) => super::associations::list(&tc, a).await,
         IncidentsCommand::Attribute { id, owner, command } => {
             attribute(&tc, id, owner, command).await
         }

@@ -1,6 +1,7 @@
 //! The command-line client, built on `threatdb-sdk`: `threatdb incidents ...`,
 //! `threatdb owners list`, `threatdb whoami`.
 
+mod associations;
 mod connect;
 mod incidents;
 mod output;

@@ -2,6 +2,8 @@
 //! with a temporary data directory.
 #![allow(clippy::unwrap_used)]
 
+mod associations;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
