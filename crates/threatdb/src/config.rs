@@ -18,6 +18,15 @@ pub struct DataArgs {
     /// Database URL; default: the SQLite file threatdb.db in the data directory.
     #[arg(long = "database", env = "THREATDB_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// PostgreSQL: most connections this node opens.
+    #[arg(long, env = "THREATDB_PG_MAX_CONNECTIONS", default_value_t = 16)]
+    pub pg_max_connections: u32,
+    /// PostgreSQL: seconds a statement may run before it is cancelled.
+    #[arg(long, env = "THREATDB_PG_STATEMENT_TIMEOUT", default_value_t = 30)]
+    pub pg_statement_timeout: u64,
+    /// PostgreSQL: seconds a request waits for a free connection.
+    #[arg(long, env = "THREATDB_PG_ACQUIRE_TIMEOUT", default_value_t = 10)]
+    pub pg_acquire_timeout: u64,
 }
 
 /// `threatdb serve`.
@@ -71,7 +80,7 @@ impl DataArgs {
                 .await
                 .map(|s| OpenStore::Sqlite(Arc::new(s))),
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                PgStore::connect(url, PgSettings::default())
+                PgStore::connect(url, self.pg_settings())
                     .await
                     .map(|s| OpenStore::Pg(Arc::new(s)))
             }
@@ -84,6 +93,15 @@ impl DataArgs {
                 .map(|s| OpenStore::Sqlite(Arc::new(s))),
         };
         opened.map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))
+    }
+
+    /// The PostgreSQL pool settings.
+    pub fn pg_settings(&self) -> PgSettings {
+        PgSettings {
+            max_connections: self.pg_max_connections.max(1),
+            acquire_timeout: std::time::Duration::from_secs(self.pg_acquire_timeout.max(1)),
+            statement_timeout: std::time::Duration::from_secs(self.pg_statement_timeout.max(1)),
+        }
     }
 
     /// Path of the credentials file written on first start.
