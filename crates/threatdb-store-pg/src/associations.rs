@@ -1,19 +1,19 @@
 //! Items (the other group types, victims, tasks), indicators and their associations with
 //! incidents; the same rules as the SQLite store's module of the same name.
 
-use crate::incidents::{self, authorize_incident};
+use crate::incidents::authorize_incident;
 use crate::{authorize, backend, now};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use threatdb_core::policy::Access;
 use threatdb_core::{
-    Actor, GroupFilter, IncidentQuery, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind,
-    LinkSet, Linked, NewItem, Owner, OwnerKind, Page, Paging, StoreError, StoreResult, Target,
+    Actor, IncidentQuery, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, NewItem, Owner,
+    OwnerKind, StoreError, StoreResult, Target,
 };
 
 const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
      it.date_added, it.last_modified";
-const INDICATOR_COLUMNS: &str =
+pub(crate) const INDICATOR_COLUMNS: &str =
     "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified";
 
 fn corrupt() -> StoreError {
@@ -41,7 +41,7 @@ fn item_row(r: &PgRow) -> StoreResult<Item> {
     })
 }
 
-fn indicator_row(r: &PgRow) -> StoreResult<Indicator> {
+pub(crate) fn indicator_row(r: &PgRow) -> StoreResult<Indicator> {
     let kind: &str = r.try_get(1).map_err(backend)?;
     Ok(Indicator {
         id: r.try_get(0).map_err(backend)?,
@@ -53,7 +53,7 @@ fn indicator_row(r: &PgRow) -> StoreResult<Indicator> {
     })
 }
 
-async fn load_item(conn: &mut PgConnection, id: i64) -> StoreResult<Item> {
+pub(crate) async fn load_item(conn: &mut PgConnection, id: i64) -> StoreResult<Item> {
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM items it JOIN owners o ON o.id = it.owner_id WHERE it.id = $1"
     );
@@ -276,111 +276,6 @@ pub async fn disassociate(
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-fn push_items(
-    qb: &mut QueryBuilder<'_, Postgres>,
-    incident: i64,
-    owners: &[i64],
-    kinds: &[ItemKind],
-) {
-    qb.push("SELECT 1 AS w, it.id AS id FROM incident_items x JOIN items it ON it.id = x.item_id WHERE x.incident_id = ")
-        .push_bind(incident)
-        .push(" AND it.owner_id = ANY(")
-        .push_bind(owners.to_vec())
-        .push(") AND it.kind = ANY(")
-        .push_bind(kinds.iter().map(|k| k.url_name().to_string()).collect::<Vec<_>>())
-        .push(")");
-}
-
-fn push_links(qb: &mut QueryBuilder<'_, Postgres>, incident: i64, owners: &[i64]) {
-    qb.push("SELECT 0 AS w, i.id AS id FROM incident_links x JOIN incidents i ON i.id = x.other_id WHERE x.incident_id = ")
-        .push_bind(incident)
-        .push(" AND i.owner_id = ANY(")
-        .push_bind(owners.to_vec())
-        .push(")");
-}
-
-fn push_set(qb: &mut QueryBuilder<'_, Postgres>, incident: i64, owners: &[i64], set: LinkSet) {
-    let groups: Vec<ItemKind> = ItemKind::ALL.into_iter().filter(|k| k.is_group()).collect();
-    qb.push("(");
-    match set {
-        LinkSet::Groups(None) => {
-            push_links(qb, incident, owners);
-            qb.push(" UNION ALL ");
-            push_items(qb, incident, owners, &groups);
-        }
-        LinkSet::Groups(Some(GroupFilter::Incidents)) => push_links(qb, incident, owners),
-        LinkSet::Groups(Some(GroupFilter::Items(kind))) => {
-            push_items(qb, incident, owners, &[kind])
-        }
-        LinkSet::Victims => push_items(qb, incident, owners, &[ItemKind::Victim]),
-        LinkSet::Tasks => push_items(qb, incident, owners, &[ItemKind::Task]),
-        LinkSet::Indicators(kind) => {
-            qb.push("SELECT 2 AS w, d.id AS id FROM incident_indicators x JOIN indicators d ON d.id = x.indicator_id WHERE x.incident_id = ")
-                .push_bind(incident)
-                .push(" AND d.owner_id = ANY(")
-                .push_bind(owners.to_vec())
-                .push(")");
-            if let Some(kind) = kind {
-                qb.push(" AND d.kind = ").push_bind(kind.url_name());
-            }
-        }
-    }
-    qb.push(") AS linked");
-}
-
-pub async fn associations(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    incident: i64,
-    set: LinkSet,
-    paging: Paging,
-) -> StoreResult<Page<Linked>> {
-    authorize_incident(conn, actor, incident, Access::Read).await?;
-    let owners: Vec<i64> = actor.memberships.iter().map(|m| m.owner.id).collect();
-    let total = if paging.start == 0 {
-        let mut qb = QueryBuilder::new("SELECT count(*) FROM ");
-        push_set(&mut qb, incident, &owners, set);
-        let n: i64 = qb
-            .build_query_scalar()
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(backend)?;
-        Some(n as u64)
-    } else {
-        None
-    };
-    let mut qb = QueryBuilder::new("SELECT w, id FROM ");
-    push_set(&mut qb, incident, &owners, set);
-    qb.push(" ORDER BY w, id LIMIT ")
-        .push_bind(paging.limit as i64)
-        .push(" OFFSET ")
-        .push_bind(paging.start as i64);
-    let rows: Vec<(i32, i64)> = qb
-        .build_query_as()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(backend)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (what, id) in rows {
-        out.push(match what {
-            0 => Linked::Incident(incidents::load(conn, id).await?),
-            1 => Linked::Item(load_item(conn, id).await?),
-            _ => {
-                let sql = format!(
-                    "SELECT {INDICATOR_COLUMNS} FROM indicators d JOIN owners o ON o.id = d.owner_id WHERE d.id = $1"
-                );
-                let row = sqlx::query(&sql)
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(backend)?;
-                Linked::Indicator(indicator_row(&row)?)
-            }
-        });
-    }
-    Ok(Page { total, items: out })
 }
 
 /// Checks the target of a query's `associated` condition exists and is visible to the actor

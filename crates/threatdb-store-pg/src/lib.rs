@@ -4,6 +4,7 @@
 //! statement or an `INSERT ... ON CONFLICT`, and migrations take an advisory lock.
 
 mod admin;
+mod association_lists;
 mod associations;
 mod bulk;
 mod bulk_links;

@@ -1,6 +1,6 @@
 //! `Store` for SQLite: each method one transaction around the module functions.
 
-use crate::{PgStore, associations, backend, incidents, metadata};
+use crate::{PgStore, association_lists, associations, backend, incidents, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
@@ -305,7 +305,7 @@ impl Store for PgStore {
         set: LinkSet,
         paging: Paging,
     ) -> StoreResult<Page<Linked>> {
-        read!(self, |c| associations::associations(
+        read!(self, |c| association_lists::associations(
             c, actor, incident, set, paging
         ))
     }
