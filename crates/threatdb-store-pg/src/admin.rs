@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use sqlx::Row;
 use threatdb_core::owner::validate_owner_name;
 use threatdb_core::{
-    Actor, AdminStore, ApiCredentials, Membership, NewApiUser, Owner, OwnerKind, Role,
-    SecurityLabel, StoreError, StoreResult, label_key,
+    Actor, AdminStore, ApiCredentials, NewApiUser, Owner, OwnerKind, Role, SecurityLabel,
+    StoreError, StoreResult, label_key,
 };
 
 fn conflict_on_unique(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
@@ -46,33 +46,9 @@ impl PgStore {
         };
         let name: String = first.try_get(4).map_err(backend)?;
         let organization: i64 = first.try_get(5).map_err(backend)?;
-        let mut memberships = Vec::with_capacity(found.len());
-        for row in &found {
-            let role: String = row.try_get(9).map_err(backend)?;
-            memberships.push(Membership {
-                owner: Owner {
-                    id: row.try_get(6).map_err(backend)?,
-                    name: row.try_get(7).map_err(backend)?,
-                    kind: rows::owner_kind(row.try_get(8).map_err(backend)?)?,
-                },
-                role: Role::parse(&role).map_err(|e| StoreError::Backend(e.0))?,
-            });
-        }
         // A user always belongs to its organization (create_api_user makes sure of it).
-        let Some(default_owner) = memberships
-            .iter()
-            .find(|m| m.owner.id == organization)
-            .map(|m| m.owner.clone())
-        else {
-            return Ok(None);
-        };
-        let actor = Actor {
-            user_id: credentials.user_id,
-            name,
-            default_owner,
-            memberships,
-        };
-        Ok(Some((credentials, actor)))
+        let actor = rows::actor(&found, 6, credentials.user_id, name, organization)?;
+        Ok(actor.map(|actor| (credentials, actor)))
     }
 }
 

@@ -67,3 +67,39 @@ pub fn label(r: &PgRow, at: usize) -> StoreResult<SecurityLabel> {
         date_added: r.try_get(at + 3).map_err(crate::backend)?,
     })
 }
+
+/// The actor of a user from its rows, one per membership, whose columns from `at` on are
+/// `o.id, o.name, o.kind, m.role`. `None` when the user is not a member of its organization.
+pub fn actor(
+    found: &[PgRow],
+    at: usize,
+    user_id: i64,
+    name: String,
+    organization: i64,
+) -> StoreResult<Option<threatdb_core::Actor>> {
+    let mut memberships = Vec::with_capacity(found.len());
+    for row in found {
+        let role: String = row.try_get(at + 3).map_err(crate::backend)?;
+        memberships.push(threatdb_core::Membership {
+            owner: Owner {
+                id: row.try_get(at).map_err(crate::backend)?,
+                name: row.try_get(at + 1).map_err(crate::backend)?,
+                kind: owner_kind(row.try_get(at + 2).map_err(crate::backend)?)?,
+            },
+            role: threatdb_core::Role::parse(&role).map_err(|e| StoreError::Backend(e.0))?,
+        });
+    }
+    let Some(default_owner) = memberships
+        .iter()
+        .find(|m| m.owner.id == organization)
+        .map(|m| m.owner.clone())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(threatdb_core::Actor {
+        user_id,
+        name,
+        default_owner,
+        memberships,
+    }))
+}

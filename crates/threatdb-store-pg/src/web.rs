@@ -5,9 +5,7 @@ use crate::{PgStore, backend, now, rows};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use threatdb_core::web::{login_key, parse_login};
-use threatdb_core::{
-    Actor, Membership, NewWebLogin, Owner, Role, StoreError, StoreResult, WebLogin,
-};
+use threatdb_core::{Actor, NewWebLogin, StoreError, StoreResult, WebLogin};
 
 /// The columns [`assemble`] reads, for `web_logins w JOIN api_users u JOIN memberships m JOIN owners o`.
 const COLUMNS: &str = "w.user_id, w.login, w.password_hash, w.session_epoch, u.disabled, u.name, \
@@ -29,32 +27,8 @@ fn assemble(found: &[PgRow]) -> StoreResult<Option<(WebLogin, Actor)>> {
     };
     let name: String = first.try_get(5).map_err(backend)?;
     let organization: i64 = first.try_get(6).map_err(backend)?;
-    let mut memberships = Vec::with_capacity(found.len());
-    for row in found {
-        let role: String = row.try_get(10).map_err(backend)?;
-        memberships.push(Membership {
-            owner: Owner {
-                id: row.try_get(7).map_err(backend)?,
-                name: row.try_get(8).map_err(backend)?,
-                kind: rows::owner_kind(row.try_get(9).map_err(backend)?)?,
-            },
-            role: Role::parse(&role).map_err(|e| StoreError::Backend(e.0))?,
-        });
-    }
-    let Some(default_owner) = memberships
-        .iter()
-        .find(|m| m.owner.id == organization)
-        .map(|m| m.owner.clone())
-    else {
-        return Ok(None);
-    };
-    let actor = Actor {
-        user_id: login.user_id,
-        name,
-        default_owner,
-        memberships,
-    };
-    Ok(Some((login, actor)))
+    let actor = rows::actor(found, 7, login.user_id, name, organization)?;
+    Ok(actor.map(|actor| (login, actor)))
 }
 
 impl PgStore {
