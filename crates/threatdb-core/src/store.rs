@@ -4,9 +4,9 @@
 
 use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
-    Include, Indicator, IndicatorValue, Invalid, Item, ItemKind, LinkSet, Linked, NewAttribute,
-    NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role, SecurityLabel, Tag, TagName,
-    Target, WebLogin, web::NewWebLogin,
+    Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, LinkSet, Linked,
+    NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role, SecurityLabel, Tag,
+    TagName, Target, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -209,6 +209,22 @@ pub trait Store: Send + Sync {
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item>;
     /// Deletes an item and its associations, in one transaction.
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()>;
+    /// The items of `kind` in `owner`, in id order.
+    async fn list_items(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        kind: ItemKind,
+        paging: Paging,
+    ) -> StoreResult<Page<Item>>;
+    /// The indicators in `owner` (of one type, or all), in id order.
+    async fn list_indicators(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        kind: Option<IndicatorKind>,
+        paging: Paging,
+    ) -> StoreResult<Page<Indicator>>;
     /// Creates an indicator in `owner`; one that exists already is a Conflict.
     async fn create_indicator(
         &self,

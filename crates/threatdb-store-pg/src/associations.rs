@@ -11,7 +11,7 @@ use threatdb_core::{
     OwnerKind, StoreError, StoreResult, Target,
 };
 
-const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
+pub(crate) const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
      it.date_added, it.last_modified";
 pub(crate) const INDICATOR_COLUMNS: &str =
     "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified";
@@ -28,7 +28,7 @@ fn owner(r: &PgRow, at: usize) -> StoreResult<Owner> {
     })
 }
 
-fn item_row(r: &PgRow) -> StoreResult<Item> {
+pub(crate) fn item_row(r: &PgRow) -> StoreResult<Item> {
     let kind: &str = r.try_get(1).map_err(backend)?;
     Ok(Item {
         id: r.try_get(0).map_err(backend)?,

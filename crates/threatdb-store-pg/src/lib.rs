@@ -8,6 +8,7 @@ mod association_lists;
 mod associations;
 mod bulk;
 mod bulk_links;
+mod catalogue;
 mod incidents;
 mod metadata;
 mod rows;

@@ -1,13 +1,13 @@
 //! `Store` for SQLite: each method one transaction around the module functions.
 
-use crate::{PgStore, association_lists, associations, backend, incidents, metadata};
+use crate::{PgStore, association_lists, associations, backend, catalogue, incidents, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Include, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked,
-    NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store, StoreResult,
-    Tag, TagName, Target, WebLogin,
+    IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, LinkSet,
+    Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
+    StoreResult, Tag, TagName, Target, WebLogin,
 };
 
 /// Runs `$body` with `$conn` inside a write transaction, committing on success.
@@ -251,6 +251,30 @@ impl Store for PgStore {
 
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()> {
         write!(self, |c| associations::delete_item(c, actor, kind, id))
+    }
+
+    async fn list_items(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        kind: ItemKind,
+        paging: Paging,
+    ) -> StoreResult<Page<Item>> {
+        read!(self, |c| catalogue::list_items(
+            c, actor, owner, kind, paging
+        ))
+    }
+
+    async fn list_indicators(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        kind: Option<IndicatorKind>,
+        paging: Paging,
+    ) -> StoreResult<Page<Indicator>> {
+        read!(self, |c| catalogue::list_indicators(
+            c, actor, owner, kind, paging
+        ))
     }
 
     async fn create_indicator(

@@ -13,16 +13,16 @@ use threatdb_core::{
     LinkSet, Linked, NewItem, Owner, Page, Paging, StoreError, StoreResult, Target,
 };
 
-const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
+pub(crate) const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
      it.date_added, it.last_modified";
-const INDICATOR_COLUMNS: &str =
+pub(crate) const INDICATOR_COLUMNS: &str =
     "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified";
 
 fn corrupt() -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(0, "kind".into(), rusqlite::types::Type::Text)
 }
 
-fn item_row(r: &Row) -> rusqlite::Result<Item> {
+pub(crate) fn item_row(r: &Row) -> rusqlite::Result<Item> {
     Ok(Item {
         id: r.get(0)?,
         kind: ItemKind::from_url(&r.get::<_, String>(1)?).ok_or_else(corrupt)?,
@@ -34,7 +34,7 @@ fn item_row(r: &Row) -> rusqlite::Result<Item> {
     })
 }
 
-fn indicator_row(r: &Row) -> rusqlite::Result<Indicator> {
+pub(crate) fn indicator_row(r: &Row) -> rusqlite::Result<Indicator> {
     Ok(Indicator {
         id: r.get(0)?,
         kind: IndicatorKind::from_url(&r.get::<_, String>(1)?).ok_or_else(corrupt)?,

@@ -15,6 +15,7 @@ mod admin;
 mod associations;
 mod bulk;
 mod bulk_links;
+mod catalogue;
 mod incidents;
 mod metadata;
 mod migrate;

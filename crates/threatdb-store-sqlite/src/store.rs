@@ -1,14 +1,14 @@
 //! `Store` for SQLite: reads inline in one read transaction, writes through the group-committing
 //! writer thread (see the crate documentation).
 
-use crate::{SqliteStore, admin, associations, incidents, metadata};
+use crate::{SqliteStore, admin, associations, catalogue, incidents, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Include, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked,
-    NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store, StoreResult,
-    Tag, TagName, Target, WebLogin,
+    IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, LinkSet,
+    Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
+    StoreResult, Tag, TagName, Target, WebLogin,
 };
 
 #[async_trait]
@@ -238,6 +238,26 @@ impl Store for SqliteStore {
         let actor = actor.clone();
         self.write(move |c| associations::delete_item(c, &actor, kind, id))
             .await
+    }
+
+    async fn list_items(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        kind: ItemKind,
+        paging: Paging,
+    ) -> StoreResult<Page<Item>> {
+        self.read(|c| catalogue::list_items(c, actor, owner, kind, paging))
+    }
+
+    async fn list_indicators(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        kind: Option<IndicatorKind>,
+        paging: Paging,
+    ) -> StoreResult<Page<Indicator>> {
+        self.read(|c| catalogue::list_indicators(c, actor, owner, kind, paging))
     }
 
     async fn create_indicator(

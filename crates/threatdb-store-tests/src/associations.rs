@@ -327,3 +327,64 @@ pub async fn bulk_indicator_links<S: Store + AdminStore + threatdb_core::BulkLin
         .unwrap();
     assert_eq!(page.items.len(), 2);
 }
+
+/// An owner's items of a kind and its indicators are listed in id order, paged, per owner.
+pub async fn catalogue_lists<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, a) = (&fx.writer_a, &fx.org_a);
+    let mut advs = vec![];
+    for n in ["One", "Two", "Three"] {
+        let it = store
+            .create_item(w, a, item(ItemKind::Adversary, n))
+            .await
+            .unwrap();
+        advs.push(it.id);
+    }
+    store
+        .create_item(w, a, item(ItemKind::Victim, "V"))
+        .await
+        .unwrap();
+    store
+        .create_item(&fx.member_b, &fx.org_b, item(ItemKind::Adversary, "B"))
+        .await
+        .unwrap();
+    let page = store
+        .list_items(w, a, ItemKind::Adversary, Paging::default())
+        .await
+        .unwrap();
+    let got: Vec<i64> = page.items.iter().map(|i| i.id).collect();
+    assert_eq!((page.total, got), (Some(3), advs.clone()));
+    let page = store
+        .list_items(w, a, ItemKind::Adversary, Paging::new(1, 1).unwrap())
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.items[0].id), (None, advs[1]));
+    assert_err(
+        store
+            .list_items(&fx.member_b, a, ItemKind::Adversary, Paging::default())
+            .await,
+        StoreError::NotFound,
+        "B lists A",
+    );
+    for v in ["a.test", "b.test"] {
+        store
+            .create_indicator(w, a, &value(IndicatorKind::Host, v))
+            .await
+            .unwrap();
+    }
+    store
+        .create_indicator(w, a, &value(IndicatorKind::Address, "1.2.3.4"))
+        .await
+        .unwrap();
+    let all = store
+        .list_indicators(w, a, None, Paging::default())
+        .await
+        .unwrap();
+    assert_eq!(all.total, Some(3));
+    let hosts = store
+        .list_indicators(w, a, Some(IndicatorKind::Host), Paging::default())
+        .await
+        .unwrap();
+    let values: Vec<&str> = hosts.items.iter().map(|i| i.value.as_str()).collect();
+    assert_eq!(values, vec!["a.test", "b.test"]);
+}

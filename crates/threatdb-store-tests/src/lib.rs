@@ -28,7 +28,9 @@ mod util;
 pub mod web;
 
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
-pub use associations::{associations_authorization, associations_round_trip, bulk_indicator_links};
+pub use associations::{
+    associations_authorization, associations_round_trip, bulk_indicator_links, catalogue_lists,
+};
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
 pub use bulk::bulk_load;
@@ -91,7 +93,8 @@ macro_rules! for_each_case {
             web_sessions_end,
             associations_round_trip,
             associations_authorization,
-            bulk_indicator_links
+            bulk_indicator_links,
+            catalogue_lists
         }
     };
 }

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
-use crate::reply::{JsonBody, done, one};
+use crate::reply::{JsonBody, done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,6 +23,45 @@ pub(super) fn kind(raw: &str) -> ApiResult<IndicatorKind> {
 /// The indicator a path names: an invalid value names nothing (404).
 pub(super) fn value(kind_raw: &str, raw: &str) -> ApiResult<IndicatorValue> {
     IndicatorValue::parse(kind(kind_raw)?, raw).map_err(|_| ApiError::NotFound)
+}
+
+async fn list_of(
+    state: &AppState,
+    auth: &Auth,
+    params: &Params,
+    kind: Option<IndicatorKind>,
+) -> ApiResult<Response> {
+    let owner = params.owner(&auth.0)?;
+    let page = state
+        .store
+        .list_indicators(&auth.0, owner, kind, params.paging()?)
+        .await?;
+    let dtos = page
+        .items
+        .iter()
+        .map(|i| IndicatorDto::new(i, false, &state.public_url))
+        .collect();
+    let key = kind.map_or("indicator", IndicatorDto::key);
+    Ok(many(key, page.total, dtos))
+}
+
+/// `GET /v2/indicators`: the owner's indicators of every type, paginated.
+pub async fn list_all(
+    State(state): State<AppState>,
+    auth: Auth,
+    params: Params,
+) -> ApiResult<Response> {
+    list_of(&state, &auth, &params, None).await
+}
+
+/// `GET /v2/indicators/{type}`: the owner's indicators of the type, paginated.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(kind_raw): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    list_of(&state, &auth, &params, Some(kind(&kind_raw)?)).await
 }
 
 /// `POST /v2/indicators/{type}`: the value under the type's key (`hostName`, `ip`, ...).

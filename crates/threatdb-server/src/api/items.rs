@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
-use crate::reply::{JsonBody, done, one};
+use crate::reply::{JsonBody, done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -65,6 +65,25 @@ async fn create(
     Ok(one(StatusCode::CREATED, kind.json_key(), dto))
 }
 
+async fn list(
+    state: &AppState,
+    auth: &Auth,
+    params: &Params,
+    kind: ItemKind,
+) -> ApiResult<Response> {
+    let owner = params.owner(&auth.0)?;
+    let page = state
+        .store
+        .list_items(&auth.0, owner, kind, params.paging()?)
+        .await?;
+    let dtos = page
+        .items
+        .iter()
+        .map(|i| ItemDto::new(i, false, false, &state.public_url))
+        .collect();
+    Ok(many(kind.json_key(), page.total, dtos))
+}
+
 async fn get(state: &AppState, auth: &Auth, kind: ItemKind, id: &str) -> ApiResult<Response> {
     let item = state.store.get_item(&auth.0, kind, parse_id(id)?).await?;
     let dto = ItemDto::new(&item, true, false, &state.public_url);
@@ -119,6 +138,16 @@ pub async fn create_group(
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
     create(&state, &auth, &params, group_kind(&kind)?, body).await
+}
+
+/// `GET /v2/groups/{type}`: the owner's groups of the type, paginated.
+pub async fn list_groups(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(kind): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    list(&state, &auth, &params, group_kind(&kind)?).await
 }
 
 /// `GET /v2/groups/{type}/{id}`.
@@ -182,6 +211,15 @@ macro_rules! named_kind {
                 JsonBody(body): JsonBody<Map<String, Value>>,
             ) -> ApiResult<Response> {
                 super::create(&state, &auth, &params, $kind, body).await
+            }
+
+            /// `GET /v2/{kind}`: the owner's, paginated.
+            pub async fn list(
+                State(state): State<AppState>,
+                auth: Auth,
+                params: Params,
+            ) -> ApiResult<Response> {
+                super::list(&state, &auth, &params, $kind).await
             }
 
             /// `GET /v2/{kind}/{id}`.

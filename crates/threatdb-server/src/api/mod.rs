@@ -132,7 +132,10 @@ fn association_routes() -> Router<AppState> {
                 .post(a::tasks::add)
                 .delete(a::tasks::remove),
         )
-        .route("/api/v2/groups/{type}", post(items::create_group))
+        .route(
+            "/api/v2/groups/{type}",
+            get(items::list_groups).post(items::create_group),
+        )
         .route(GROUP, get(items::get_group).delete(items::delete_group))
         .route(
             &format!("{GROUP}/groups/incidents"),
@@ -142,7 +145,11 @@ fn association_routes() -> Router<AppState> {
             &format!("{GROUP}/groups/incidents/{{incident}}"),
             post(items::group_link).delete(items::group_unlink),
         )
-        .route("/api/v2/indicators/{type}", post(indicators::create))
+        .route("/api/v2/indicators", get(indicators::list_all))
+        .route(
+            "/api/v2/indicators/{type}",
+            get(indicators::list).post(indicators::create),
+        )
         .route(INDICATOR, get(indicators::get).delete(indicators::delete))
         .route(
             &format!("{INDICATOR}/groups/incidents"),
@@ -152,7 +159,10 @@ fn association_routes() -> Router<AppState> {
             &format!("{INDICATOR}/groups/incidents/{{incident}}"),
             post(indicators::associate).delete(indicators::disassociate),
         )
-        .route("/api/v2/victims", post(items::victims::create))
+        .route(
+            "/api/v2/victims",
+            get(items::victims::list).post(items::victims::create),
+        )
         .route(
             "/api/v2/victims/{id}",
             get(items::victims::get).delete(items::victims::delete),
@@ -165,7 +175,10 @@ fn association_routes() -> Router<AppState> {
             "/api/v2/victims/{id}/groups/incidents/{incident}",
             post(items::victims::link).delete(items::victims::unlink),
         )
-        .route("/api/v2/tasks", post(items::tasks::create))
+        .route(
+            "/api/v2/tasks",
+            get(items::tasks::list).post(items::tasks::create),
+        )
         .route(
             "/api/v2/tasks/{id}",
             get(items::tasks::get).delete(items::tasks::delete),

@@ -47,14 +47,14 @@ async fn link(app: &TestApp, who: &Creds, target: &str) {
 }
 
 /// The graph: ids of the ORG incidents, the community incident and the named items.
-struct Graph {
-    i: [i64; 4],
-    c1: i64,
-    adv: i64,
-    items: Vec<(&'static str, i64)>,
+pub(crate) struct Graph {
+    pub i: [i64; 4],
+    pub c1: i64,
+    pub adv: i64,
+    pub items: Vec<(&'static str, i64)>,
 }
 
-async fn graph(app: &TestApp) -> Graph {
+pub(crate) async fn graph(app: &TestApp) -> Graph {
     let a = &app.admin;
     let org = ORG.replace(' ', "+");
     let mut i = [0; 4];

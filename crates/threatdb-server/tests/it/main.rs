@@ -5,6 +5,7 @@ mod associations;
 mod authentication;
 mod authorization;
 mod bad_input;
+mod catalogue;
 mod golden;
 mod helpers;
 mod web;

@@ -1,0 +1,53 @@
+//! Listing an owner's groups of a type, indicators, victims and tasks.
+
+use crate::associations::graph;
+use crate::helpers::*;
+
+crate::on_both_stores!(lists_per_type_and_owner);
+
+fn names(r: &Reply, key: &str, field: &str) -> Vec<String> {
+    r.assert_success(200);
+    r.json["data"][key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{:?}", r.json))
+        .iter()
+        .map(|i| i[field].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn lists_per_type_and_owner(app: TestApp) {
+    let gr = graph(&app).await;
+    let r = app.get(&app.reader, "/v2/groups/adversaries").await;
+    assert_eq!(names(&r, "adversary", "name"), vec!["Bear"]);
+    assert_eq!(r.json["data"]["resultCount"], 1);
+    assert_eq!(r.json["data"]["adversary"][0]["id"], gr.adv);
+    assert_eq!(r.json["data"]["adversary"][0]["ownerName"], ORG);
+    let r = app.get(&app.reader, "/v2/groups/documents").await;
+    let doc = &r.json["data"]["document"][0];
+    assert_eq!(doc["fileName"], "d.pdf");
+    let r = app.get(&app.reader, "/v2/victims").await;
+    assert_eq!(names(&r, "victim", "name"), vec!["Bank"]);
+    let r = app.get(&app.reader, "/v2/tasks").await;
+    assert_eq!(names(&r, "task", "name"), vec!["Triage"]);
+    let r = app.get(&app.reader, "/v2/indicators").await;
+    assert_eq!(r.json["data"]["resultCount"], 5);
+    let r = app.get(&app.reader, "/v2/indicators/hosts").await;
+    assert_eq!(names(&r, "host", "summary"), vec!["evil.test"]);
+    let r = app
+        .get(&app.reader, "/v2/indicators?resultStart=4&resultLimit=10")
+        .await;
+    assert_eq!(r.json["data"]["indicator"].as_array().unwrap().len(), 1);
+    // Another owner's lists are empty; an owner the caller is not in is refused.
+    let r = app.get(&app.outsider, "/v2/groups/adversaries").await;
+    assert!(names(&r, "adversary", "name").is_empty());
+    let r = app
+        .get(&app.reader, "/v2/groups/adversaries?owner=Other+Org")
+        .await;
+    r.assert_failure(403, "Access Denied");
+    app.get(&app.reader, "/v2/groups/bears")
+        .await
+        .assert_failure(404, "");
+    app.get(&app.reader, "/v2/indicators/bears")
+        .await
+        .assert_failure(404, "");
+}
