@@ -202,6 +202,15 @@ pub enum Target {
     Indicator(IndicatorValue),
 }
 
+/// Something other than an incident that carries tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taggable {
+    /// An item of this kind and id.
+    Item(ItemKind, i64),
+    /// The indicator with this value in this owner.
+    Indicator(Owner, IndicatorValue),
+}
+
 /// Which associations of an incident to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkSet {

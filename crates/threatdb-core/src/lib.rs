@@ -21,7 +21,7 @@ pub mod web;
 
 pub use association::{
     BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked, NewItem,
-    Target,
+    Taggable, Target,
 };
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};

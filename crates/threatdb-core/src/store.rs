@@ -6,7 +6,7 @@ use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
     Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, LinkSet, Linked,
     NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role, SecurityLabel, Tag,
-    TagName, Target, WebLogin, web::NewWebLogin,
+    TagName, Taggable, Target, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -260,6 +260,14 @@ pub trait Store: Send + Sync {
         set: LinkSet,
         paging: Paging,
     ) -> StoreResult<Page<Linked>>;
+
+    /// The tags on an item or indicator.
+    async fn tags_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Tag>>;
+    /// Tags an item or indicator (write access), creating the tag in its owner if needed
+    /// (idempotent).
+    async fn tag(&self, actor: &Actor, on: &Taggable, tag: &TagName) -> StoreResult<()>;
+    /// Untags an item or indicator (NotFound when the tag is not on it).
+    async fn untag(&self, actor: &Actor, on: &Taggable, tag: &str) -> StoreResult<()>;
 
     /// Web sign-in: the login named `login` (compared case-insensitively) and the actor its API
     /// user acts as, with the same memberships as through the API. `None` when no such login

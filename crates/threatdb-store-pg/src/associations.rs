@@ -65,7 +65,7 @@ pub(crate) async fn load_item(conn: &mut PgConnection, id: i64) -> StoreResult<I
     item_row(&row.ok_or(StoreError::NotFound)?)
 }
 
-async fn authorized_item(
+pub(crate) async fn authorized_item(
     conn: &mut PgConnection,
     actor: &Actor,
     kind: ItemKind,
@@ -127,7 +127,7 @@ pub async fn delete_item(
     Ok(())
 }
 
-async fn find_indicator(
+pub(crate) async fn find_indicator(
     conn: &mut PgConnection,
     owner_id: i64,
     value: &IndicatorValue,

@@ -10,6 +10,7 @@ mod bulk;
 mod bulk_links;
 mod catalogue;
 mod incidents;
+mod item_tags;
 mod metadata;
 mod rows;
 mod store;
@@ -36,6 +37,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "associations",
         include_str!("../migrations/0003_associations.sql"),
+    ),
+    (
+        4,
+        "item tags",
+        include_str!("../migrations/0004_item_tags.sql"),
     ),
 ];
 

@@ -1,13 +1,15 @@
 //! `Store` for SQLite: each method one transaction around the module functions.
 
-use crate::{PgStore, association_lists, associations, backend, catalogue, incidents, metadata};
+use crate::{
+    PgStore, association_lists, associations, backend, catalogue, incidents, item_tags, metadata,
+};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
     IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, LinkSet,
     Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
-    StoreResult, Tag, TagName, Target, WebLogin,
+    StoreResult, Tag, TagName, Taggable, Target, WebLogin,
 };
 
 /// Runs `$body` with `$conn` inside a write transaction, committing on success.
@@ -332,6 +334,18 @@ impl Store for PgStore {
         read!(self, |c| association_lists::associations(
             c, actor, incident, set, paging
         ))
+    }
+
+    async fn tags_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Tag>> {
+        read!(self, |c| item_tags::tags_of(c, actor, on))
+    }
+
+    async fn tag(&self, actor: &Actor, on: &Taggable, tag: &TagName) -> StoreResult<()> {
+        write!(self, |c| item_tags::tag(c, actor, on, tag))
+    }
+
+    async fn untag(&self, actor: &Actor, on: &Taggable, tag: &str) -> StoreResult<()> {
+        write!(self, |c| item_tags::untag(c, actor, on, tag))
     }
 
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {

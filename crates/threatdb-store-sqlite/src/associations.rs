@@ -53,7 +53,7 @@ fn load_item(conn: &Connection, id: i64) -> StoreResult<Item> {
 }
 
 /// Loads an item of `kind` the actor may do `access` on.
-fn authorized_item(
+pub(crate) fn authorized_item(
     conn: &Connection,
     actor: &Actor,
     kind: ItemKind,
@@ -100,7 +100,7 @@ pub fn delete_item(conn: &Connection, actor: &Actor, kind: ItemKind, id: i64) ->
     Ok(())
 }
 
-fn find_indicator(
+pub(crate) fn find_indicator(
     conn: &Connection,
     owner_id: i64,
     value: &IndicatorValue,

@@ -19,6 +19,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "associations",
         include_str!("../migrations/0003_associations.sql"),
     ),
+    (
+        4,
+        "item tags",
+        include_str!("../migrations/0004_item_tags.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -1,14 +1,14 @@
 //! `Store` for SQLite: reads inline in one read transaction, writes through the group-committing
 //! writer thread (see the crate documentation).
 
-use crate::{SqliteStore, admin, associations, catalogue, incidents, metadata};
+use crate::{SqliteStore, admin, associations, catalogue, incidents, item_tags, metadata};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
     IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, LinkSet,
     Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
-    StoreResult, Tag, TagName, Target, WebLogin,
+    StoreResult, Tag, TagName, Taggable, Target, WebLogin,
 };
 
 #[async_trait]
@@ -311,6 +311,22 @@ impl Store for SqliteStore {
         paging: Paging,
     ) -> StoreResult<Page<Linked>> {
         self.read(|c| associations::associations(c, actor, incident, set, paging))
+    }
+
+    async fn tags_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Tag>> {
+        self.read(|c| item_tags::tags_of(c, actor, on))
+    }
+
+    async fn tag(&self, actor: &Actor, on: &Taggable, tag: &TagName) -> StoreResult<()> {
+        let (actor, on, tag) = (actor.clone(), on.clone(), tag.clone());
+        self.write(move |c| item_tags::tag(c, &actor, &on, &tag))
+            .await
+    }
+
+    async fn untag(&self, actor: &Actor, on: &Taggable, tag: &str) -> StoreResult<()> {
+        let (actor, on, tag) = (actor.clone(), on.clone(), tag.to_string());
+        self.write(move |c| item_tags::untag(c, &actor, &on, &tag))
+            .await
     }
 
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {

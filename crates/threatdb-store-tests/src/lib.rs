@@ -18,6 +18,7 @@ pub mod delete;
 pub mod fixture;
 pub mod incidents;
 pub mod include;
+pub mod item_tags;
 pub mod labels;
 pub mod listing;
 pub mod ordering;
@@ -38,6 +39,7 @@ pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
 pub use incidents::{create_get_round_trip, update_patch};
 pub use include::include_flags;
+pub use item_tags::item_and_indicator_tags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use ordering::{list_sort_orders, list_status_and_name_search};
@@ -94,7 +96,8 @@ macro_rules! for_each_case {
             associations_round_trip,
             associations_authorization,
             bulk_indicator_links,
-            catalogue_lists
+            catalogue_lists,
+            item_and_indicator_tags
         }
     };
 }
