@@ -4,6 +4,7 @@ mod associations;
 mod attributes;
 mod incidents;
 mod indicators;
+mod item_tags;
 mod items;
 mod owners;
 mod reverse;
@@ -144,6 +145,20 @@ fn association_routes() -> Router<AppState> {
         .route(
             &format!("{GROUP}/groups/incidents/{{incident}}"),
             post(items::group_link).delete(items::group_unlink),
+        )
+        .route(&format!("{GROUP}/tags"), get(item_tags::group_tags))
+        .route(
+            &format!("{GROUP}/tags/{{name}}"),
+            get(item_tags::group_tag)
+                .post(item_tags::add_group_tag)
+                .delete(item_tags::remove_group_tag),
+        )
+        .route(&format!("{INDICATOR}/tags"), get(item_tags::indicator_tags))
+        .route(
+            &format!("{INDICATOR}/tags/{{name}}"),
+            get(item_tags::indicator_tag)
+                .post(item_tags::add_indicator_tag)
+                .delete(item_tags::remove_indicator_tag),
         )
         .route("/api/v2/indicators", get(indicators::list_all))
         .route(

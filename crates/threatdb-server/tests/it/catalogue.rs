@@ -3,7 +3,7 @@
 use crate::associations::graph;
 use crate::helpers::*;
 
-crate::on_both_stores!(lists_per_type_and_owner);
+crate::on_both_stores!(lists_per_type_and_owner, tags_on_groups_and_indicators);
 
 fn names(r: &Reply, key: &str, field: &str) -> Vec<String> {
     r.assert_success(200);
@@ -50,4 +50,47 @@ async fn lists_per_type_and_owner(app: TestApp) {
     app.get(&app.reader, "/v2/indicators/bears")
         .await
         .assert_failure(404, "");
+}
+
+async fn tags_on_groups_and_indicators(app: TestApp) {
+    let gr = graph(&app).await;
+    let adv = format!("/v2/groups/adversaries/{}", gr.adv);
+    for base in [adv.as_str(), "/v2/indicators/hosts/Evil.Test"] {
+        for _ in 0..2 {
+            let r = app
+                .call(&app.writer, "POST", &format!("{base}/tags/APT29"), None)
+                .await;
+            r.assert_success(201);
+        }
+        let r = app
+            .call(
+                &app.writer,
+                "POST",
+                &format!("{base}/tags/Nation%20State"),
+                None,
+            )
+            .await;
+        r.assert_success(201);
+        let r = app.get(&app.reader, &format!("{base}/tags")).await;
+        assert_eq!(names(&r, "tag", "name"), vec!["APT29", "Nation State"]);
+        let r = app.get(&app.reader, &format!("{base}/tags/apt29")).await;
+        assert_eq!(r.json["data"]["tag"]["name"], "APT29");
+        let r = app
+            .call(&app.reader, "POST", &format!("{base}/tags/X"), None)
+            .await;
+        r.assert_failure(403, "");
+        app.get(&app.outsider, &format!("{base}/tags"))
+            .await
+            .assert_failure(404, "");
+        let del = format!("{base}/tags/nation%20state");
+        app.call(&app.writer, "DELETE", &del, None)
+            .await
+            .assert_success(200);
+        app.call(&app.writer, "DELETE", &del, None)
+            .await
+            .assert_failure(404, "");
+    }
+    // The tags are the owner's.
+    let r = app.get(&app.reader, "/v2/tags").await;
+    assert!(names(&r, "tag", "name").contains(&"APT29".to_string()));
 }
