@@ -256,4 +256,8 @@ pub trait BulkLinks: Send + Sync {
         kind: IndicatorKind,
         links: Vec<(String, i64)>,
     ) -> crate::StoreResult<u64>;
+    /// Called once after bulk linking: the store may refresh statistics.
+    async fn links_done(&self) -> crate::StoreResult<()> {
+        Ok(())
+    }
 }

@@ -42,4 +42,13 @@ impl BulkLinks for PgStore {
         tx.commit().await.map_err(backend)?;
         Ok(values.len() as u64)
     }
+
+    async fn links_done(&self) -> StoreResult<()> {
+        // Planner statistics and the visibility map (index-only scans of the links).
+        sqlx::query("VACUUM (ANALYZE) indicators, incident_indicators")
+            .execute(self.pool())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
 }

@@ -317,6 +317,7 @@ pub async fn bulk_indicator_links<S: Store + AdminStore + threatdb_core::BulkLin
         .await
         .unwrap();
     assert_eq!(n, 4);
+    store.links_done().await.unwrap();
     let bulk = Target::Indicator(value(IndicatorKind::Host, "bulk.test"));
     assert_eq!(ids(&list(store, w, &with(a, bulk)).await), vec![one, two]);
     let other = Target::Indicator(value(IndicatorKind::Host, "other.test"));

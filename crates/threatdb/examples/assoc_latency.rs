@@ -10,7 +10,8 @@
 //! Each incident is linked to 10 of 50,000 hosts (about 20 incidents per host), and every
 //! 100th incident also to `hot.example` (1,000 incidents). Requests are signed and sent one at
 //! a time over a keep-alive connection to a server on 127.0.0.1; the first page (100 items,
-//! with `resultCount`) is measured, with and without `owner=`.
+//! with `resultCount`) is measured, with and without `owner=`. `THREATDB_BENCH_KEEP=1` keeps the
+//! PostgreSQL database (and prints its URL) for `EXPLAIN`.
 
 use anyhow::{Context, Result};
 use hdrhistogram::Histogram;
@@ -119,6 +120,7 @@ async fn main() -> Result<()> {
     println!("{total} associations loaded in {:.1?}", t.elapsed());
     // Fresh statistics, as after any bulk load (VACUUM ANALYZE on PostgreSQL).
     bulk.bulk_done().await?;
+    links.links_done().await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let origin = format!("http://{}", listener.local_addr()?);
@@ -179,7 +181,11 @@ async fn main() -> Result<()> {
         );
     }
     if let Some(db) = pg {
-        db.drop_db().await;
+        if std::env::var_os("THREATDB_BENCH_KEEP").is_some() {
+            println!("kept {}", db.url);
+        } else {
+            db.drop_db().await;
+        }
     }
     Ok(())
 }
