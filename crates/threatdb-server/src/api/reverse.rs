@@ -23,24 +23,33 @@ pub(super) async fn incidents_of(
         return Ok(listed(state, "incident", false, params, page));
     }
     let paging = params.paging()?;
-    // Each owner's first start+limit incidents hold the merged window.
-    let window = Paging::new(0, (paging.start + paging.limit).min(Paging::MAX_LIMIT))?;
+    // Each owner's first start+limit incidents hold the merged window; read in pages of at
+    // most the largest page.
+    let want = paging.start.saturating_add(paging.limit);
     let mut items = Vec::new();
     let mut total = 0;
     let mut found = false;
-    for m in &auth.0.memberships {
-        let mut q = params.incident_query(&m.owner)?;
-        q.paging = window;
-        q.associated = Some(target.clone());
-        match state.store.list_incidents(&auth.0, &q).await {
-            Ok(page) => {
-                found = true;
-                total += page.total.unwrap_or(0);
-                items.extend(page.items);
+    'owners: for m in &auth.0.memberships {
+        let mut at = 0;
+        while at < want {
+            let chunk = (want - at).min(Paging::MAX_LIMIT);
+            let mut q = params.incident_query(&m.owner)?;
+            q.paging = Paging::new(at, chunk)?;
+            q.associated = Some(target.clone());
+            let page = match state.store.list_incidents(&auth.0, &q).await {
+                Ok(page) => page,
+                // An indicator value some owners do not have.
+                Err(StoreError::NotFound) => continue 'owners,
+                Err(e) => return Err(e.into()),
+            };
+            found = true;
+            total += page.total.unwrap_or(0);
+            let n = page.items.len() as u64;
+            items.extend(page.items);
+            if n < chunk {
+                break;
             }
-            // An indicator value some owners do not have.
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
+            at += n;
         }
     }
     if !found {
