@@ -432,6 +432,21 @@ impl Incident {
         Ok(self.inner.security_labels())
     }
 
+    /// See [`crate::Incident::group_associations`].
+    pub fn group_associations(&self) -> Result<Vec<threatdb_wire::assoc::ItemDto>> {
+        self.rt.block_on(self.inner.group_associations())
+    }
+
+    /// See [`crate::Incident::indicator_associations`].
+    pub fn indicator_associations(&self) -> Result<Vec<threatdb_wire::assoc::IndicatorDto>> {
+        self.rt.block_on(self.inner.indicator_associations())
+    }
+
+    /// See [`crate::Incident::victim_associations`].
+    pub fn victim_associations(&self) -> Result<Vec<threatdb_wire::assoc::ItemDto>> {
+        self.rt.block_on(self.inner.victim_associations())
+    }
+
     /// The async incident underneath.
     pub fn into_async(self) -> crate::Incident {
         self.inner

@@ -341,3 +341,27 @@ async fn associate_disassociate_and_association_getters() {
     i.add_filter().add_victim_id(vic);
     assert!(ids(i).await.is_empty());
 }
+
+#[test]
+fn blocking_associations() {
+    let b = BlockingApp::spawn();
+    let tc = b.blocking_tc(&b.app.admin);
+    let incidents = tc.incidents();
+    let mut one = incidents.add("One", ORG);
+    one.set_event_date("2017-03-21T00:00:00Z");
+    one.commit().unwrap();
+    let mut two = incidents.add("Two", ORG);
+    two.set_event_date("2017-03-21T00:00:00Z");
+    two.associate_group(GroupType::Incidents, one.id());
+    two.commit().unwrap();
+    let groups = two.group_associations().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].id, one.id());
+    assert!(two.indicator_associations().unwrap().is_empty());
+    assert!(two.victim_associations().unwrap().is_empty());
+    let mut filtered = tc.incidents();
+    filtered.add_filter().add_incident_id(one.id());
+    filtered.retrieve().unwrap();
+    let ids: Vec<i64> = filtered.iter().map(|i| i.id()).collect();
+    assert_eq!(ids, vec![two.id()]);
+}
