@@ -1,6 +1,7 @@
 //! Black-box tests: a real server on 127.0.0.1:0, driven by signed HTTP requests.
 #![allow(clippy::unwrap_used)]
 
+mod assoc_authz;
 mod associations;
 mod authentication;
 mod authorization;
