@@ -25,6 +25,18 @@ pub enum ItemKind {
     Signature,
     /// `threats`.
     Threat,
+    /// `attackPatterns`.
+    AttackPattern,
+    /// `coursesOfAction`.
+    CourseOfAction,
+    /// `malware`.
+    Malware,
+    /// `tactics`.
+    Tactic,
+    /// `tools`.
+    Tool,
+    /// `vulnerabilities`.
+    Vulnerability,
     /// `victims` (`/v2/victims`).
     Victim,
     /// `tasks` (`/v2/tasks`).
@@ -33,7 +45,7 @@ pub enum ItemKind {
 
 impl ItemKind {
     /// Every kind.
-    pub const ALL: [ItemKind; 11] = [
+    pub const ALL: [ItemKind; 17] = [
         ItemKind::Adversary,
         ItemKind::Campaign,
         ItemKind::Document,
@@ -43,6 +55,12 @@ impl ItemKind {
         ItemKind::Report,
         ItemKind::Signature,
         ItemKind::Threat,
+        ItemKind::AttackPattern,
+        ItemKind::CourseOfAction,
+        ItemKind::Malware,
+        ItemKind::Tactic,
+        ItemKind::Tool,
+        ItemKind::Vulnerability,
         ItemKind::Victim,
         ItemKind::Task,
     ];
@@ -59,6 +77,12 @@ impl ItemKind {
             ItemKind::Report => "reports",
             ItemKind::Signature => "signatures",
             ItemKind::Threat => "threats",
+            ItemKind::AttackPattern => "attackPatterns",
+            ItemKind::CourseOfAction => "coursesOfAction",
+            ItemKind::Malware => "malware",
+            ItemKind::Tactic => "tactics",
+            ItemKind::Tool => "tools",
+            ItemKind::Vulnerability => "vulnerabilities",
             ItemKind::Victim => "victims",
             ItemKind::Task => "tasks",
         }
@@ -76,6 +100,12 @@ impl ItemKind {
             ItemKind::Report => "Report",
             ItemKind::Signature => "Signature",
             ItemKind::Threat => "Threat",
+            ItemKind::AttackPattern => "Attack Pattern",
+            ItemKind::CourseOfAction => "Course of Action",
+            ItemKind::Malware => "Malware",
+            ItemKind::Tactic => "Tactic",
+            ItemKind::Tool => "Tool",
+            ItemKind::Vulnerability => "Vulnerability",
             ItemKind::Victim => "Victim",
             ItemKind::Task => "Task",
         }
@@ -93,6 +123,12 @@ impl ItemKind {
             ItemKind::Report => "report",
             ItemKind::Signature => "signature",
             ItemKind::Threat => "threat",
+            ItemKind::AttackPattern => "attackPattern",
+            ItemKind::CourseOfAction => "courseOfAction",
+            ItemKind::Malware => "malware",
+            ItemKind::Tactic => "tactic",
+            ItemKind::Tool => "tool",
+            ItemKind::Vulnerability => "vulnerability",
             ItemKind::Victim => "victim",
             ItemKind::Task => "task",
         }

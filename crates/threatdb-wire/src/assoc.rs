@@ -159,6 +159,22 @@ mod tests {
     use threatdb_core::{Owner, OwnerKind, date::from_unix};
 
     #[test]
+    fn item_kinds_are_the_spec_group_types() {
+        use threatdb_core::ItemKind;
+        for g in crate::paths::GROUP_TYPES {
+            if g.branch == "incidents" {
+                assert_eq!(ItemKind::from_url(g.branch), None);
+                continue;
+            }
+            let kind = ItemKind::from_url(g.branch).unwrap();
+            assert!(kind.is_group());
+            assert_eq!((kind.type_name(), kind.json_key()), (g.name, g.key));
+        }
+        let groups = ItemKind::ALL.iter().filter(|k| k.is_group()).count();
+        assert_eq!(groups, crate::paths::GROUP_TYPES.len() - 1);
+    }
+
+    #[test]
     fn indicator_shapes() {
         let ind = Indicator {
             id: 7,

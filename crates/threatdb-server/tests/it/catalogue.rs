@@ -50,6 +50,17 @@ async fn lists_per_type_and_owner(app: TestApp) {
     app.get(&app.reader, "/v2/indicators/bears")
         .await
         .assert_failure(404, "");
+    // The rest of the spec's group types.
+    for (branch, key) in [("malware", "malware"), ("attackPatterns", "attackPattern")] {
+        let path = format!("/v2/groups/{branch}");
+        let r = app
+            .call(&app.writer, "POST", &path, Some(r#"{"name":"M"}"#))
+            .await;
+        r.assert_success(201);
+        let id = r.json["data"][key]["id"].as_i64().unwrap();
+        let r = app.get(&app.reader, &format!("{path}/{id}")).await;
+        assert_eq!(r.json["data"][key]["name"], "M");
+    }
 }
 
 async fn tags_on_groups_and_indicators(app: TestApp) {
