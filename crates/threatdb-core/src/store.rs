@@ -209,12 +209,12 @@ pub trait Store: Send + Sync {
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item>;
     /// Deletes an item and its associations, in one transaction.
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()>;
-    /// The items of `kind` in `owner`, in id order.
+    /// The items of `kind` in `owner` (`None`: the groups of every kind), in id order.
     async fn list_items(
         &self,
         actor: &Actor,
         owner: &Owner,
-        kind: ItemKind,
+        kind: Option<ItemKind>,
         paging: Paging,
     ) -> StoreResult<Page<Item>>;
     /// The indicators in `owner` (of one type, or all), in id order.

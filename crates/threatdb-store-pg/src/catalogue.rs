@@ -9,8 +9,8 @@ use threatdb_core::{
     Actor, Indicator, IndicatorKind, Item, ItemKind, Owner, Page, Paging, StoreResult,
 };
 
-/// `FROM ... WHERE ...` for an owner's items of `kind` (`kind` None: indicators of any type).
-fn push_from(qb: &mut QueryBuilder<'_, Postgres>, items: bool, owner: i64, kind: Option<String>) {
+/// `FROM ... WHERE ...` for an owner's items or indicators of these kinds (empty: any).
+fn push_from(qb: &mut QueryBuilder<'_, Postgres>, items: bool, owner: i64, kinds: Vec<String>) {
     let (table, alias) = if items {
         ("items it", "it")
     } else {
@@ -20,8 +20,10 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, items: bool, owner: i64, kind:
         " FROM {table} JOIN owners o ON o.id = {alias}.owner_id WHERE {alias}.owner_id = "
     ))
     .push_bind(owner);
-    if let Some(kind) = kind {
-        qb.push(format!(" AND {alias}.kind = ")).push_bind(kind);
+    if !kinds.is_empty() {
+        qb.push(format!(" AND {alias}.kind = ANY("))
+            .push_bind(kinds)
+            .push(")");
     }
 }
 
@@ -29,13 +31,13 @@ async fn paged<T>(
     conn: &mut PgConnection,
     items: bool,
     owner: i64,
-    kind: Option<String>,
+    kinds: Vec<String>,
     paging: Paging,
     map: impl Fn(&PgRow) -> StoreResult<T>,
 ) -> StoreResult<Page<T>> {
     let total = if paging.start == 0 {
         let mut qb = QueryBuilder::new("SELECT count(*)");
-        push_from(&mut qb, items, owner, kind.clone());
+        push_from(&mut qb, items, owner, kinds.clone());
         let n: i64 = qb
             .build_query_scalar()
             .fetch_one(&mut *conn)
@@ -51,7 +53,7 @@ async fn paged<T>(
         (INDICATOR_COLUMNS, " ORDER BY d.id")
     };
     let mut qb = QueryBuilder::new(format!("SELECT {columns}"));
-    push_from(&mut qb, items, owner, kind);
+    push_from(&mut qb, items, owner, kinds);
     qb.push(order)
         .push(" LIMIT ")
         .push_bind(paging.limit as i64)
@@ -66,12 +68,16 @@ pub async fn list_items(
     conn: &mut PgConnection,
     actor: &Actor,
     owner: &Owner,
-    kind: ItemKind,
+    kind: Option<ItemKind>,
     paging: Paging,
 ) -> StoreResult<Page<Item>> {
     authorize(actor, owner.id, Access::Read)?;
-    let kind = Some(kind.url_name().to_string());
-    paged(conn, true, owner.id, kind, paging, item_row).await
+    let kinds = ItemKind::ALL
+        .into_iter()
+        .filter(|k| kind.map_or(k.is_group(), |wanted| *k == wanted))
+        .map(|k| k.url_name().to_string())
+        .collect();
+    paged(conn, true, owner.id, kinds, paging, item_row).await
 }
 
 pub async fn list_indicators(
@@ -82,6 +88,6 @@ pub async fn list_indicators(
     paging: Paging,
 ) -> StoreResult<Page<Indicator>> {
     authorize(actor, owner.id, Access::Read)?;
-    let kind = kind.map(|k| k.url_name().to_string());
-    paged(conn, false, owner.id, kind, paging, indicator_row).await
+    let kinds = kind.map(|k| k.url_name().to_string()).into_iter().collect();
+    paged(conn, false, owner.id, kinds, paging, indicator_row).await
 }

@@ -259,7 +259,7 @@ impl Store for PgStore {
         &self,
         actor: &Actor,
         owner: &Owner,
-        kind: ItemKind,
+        kind: Option<ItemKind>,
         paging: Paging,
     ) -> StoreResult<Page<Item>> {
         read!(self, |c| catalogue::list_items(

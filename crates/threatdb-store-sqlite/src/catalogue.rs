@@ -42,15 +42,24 @@ pub fn list_items(
     conn: &Connection,
     actor: &Actor,
     owner: &Owner,
-    kind: ItemKind,
+    kind: Option<ItemKind>,
     paging: Paging,
 ) -> StoreResult<Page<Item>> {
     authorize(actor, owner.id, Access::Read)?;
+    let kinds: Vec<ItemKind> = match kind {
+        Some(k) => vec![k],
+        None => ItemKind::ALL.into_iter().filter(|k| k.is_group()).collect(),
+    };
     let mut sql =
         Sql::new("FROM items it JOIN owners o ON o.id = it.owner_id WHERE it.owner_id = ");
-    sql.bind(owner.id)
-        .push(" AND it.kind = ")
-        .bind(kind.url_name().to_string());
+    sql.bind(owner.id).push(" AND it.kind IN (");
+    for (n, k) in kinds.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.bind(k.url_name().to_string());
+    }
+    sql.push(")");
     paged(conn, ITEM_COLUMNS, sql, " ORDER BY it.id", paging, item_row)
 }
 

@@ -244,7 +244,7 @@ impl Store for SqliteStore {
         &self,
         actor: &Actor,
         owner: &Owner,
-        kind: ItemKind,
+        kind: Option<ItemKind>,
         paging: Paging,
     ) -> StoreResult<Page<Item>> {
         self.read(|c| catalogue::list_items(c, actor, owner, kind, paging))

@@ -350,23 +350,35 @@ pub async fn catalogue_lists<S: Store + AdminStore>(store: &S) {
         .await
         .unwrap();
     let page = store
-        .list_items(w, a, ItemKind::Adversary, Paging::default())
+        .list_items(w, a, Some(ItemKind::Adversary), Paging::default())
         .await
         .unwrap();
     let got: Vec<i64> = page.items.iter().map(|i| i.id).collect();
     assert_eq!((page.total, got), (Some(3), advs.clone()));
     let page = store
-        .list_items(w, a, ItemKind::Adversary, Paging::new(1, 1).unwrap())
+        .list_items(w, a, Some(ItemKind::Adversary), Paging::new(1, 1).unwrap())
         .await
         .unwrap();
     assert_eq!((page.total, page.items[0].id), (None, advs[1]));
     assert_err(
         store
-            .list_items(&fx.member_b, a, ItemKind::Adversary, Paging::default())
+            .list_items(
+                &fx.member_b,
+                a,
+                Some(ItemKind::Adversary),
+                Paging::default(),
+            )
             .await,
         StoreError::NotFound,
         "B lists A",
     );
+    // Every group kind, not victims.
+    let groups = store
+        .list_items(w, a, None, Paging::default())
+        .await
+        .unwrap();
+    let got: Vec<i64> = groups.items.iter().map(|i| i.id).collect();
+    assert_eq!((groups.total, got), (Some(3), advs.clone()));
     for v in ["a.test", "b.test"] {
         store
             .create_indicator(w, a, &value(IndicatorKind::Host, v))

@@ -1,4 +1,4 @@
-//! `/v2/groups/incidents[/{id}]`, `/v2/groups` and the reverse look-ups by tag and label.
+//! `/v2/groups/incidents[/{id}]` and the reverse look-ups by tag and label.
 
 use super::parse_id;
 use crate::AppState;
@@ -60,16 +60,6 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let page = run_list(&state, &auth, &params, |_| {}).await?;
     Ok(listed(&state, "incident", false, &params, page))
-}
-
-/// `GET /v2/groups`: incidents are the only group type stored so far, shown with their `type`.
-pub async fn list_groups(
-    State(state): State<AppState>,
-    auth: Auth,
-    params: Params,
-) -> ApiResult<Response> {
-    let page = run_list(&state, &auth, &params, |_| {}).await?;
-    Ok(listed(&state, "group", true, &params, page))
 }
 
 /// `GET /v2/tags/{name}/groups/incidents`.

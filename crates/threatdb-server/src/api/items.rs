@@ -74,7 +74,7 @@ async fn list(
     let owner = params.owner(&auth.0)?;
     let page = state
         .store
-        .list_items(&auth.0, owner, kind, params.paging()?)
+        .list_items(&auth.0, owner, Some(kind), params.paging()?)
         .await?;
     let dtos = page
         .items

@@ -1,5 +1,6 @@
 //! The v2 routes, one module per resource.
 
+mod all_groups;
 mod associations;
 mod attributes;
 mod incidents;
@@ -21,7 +22,7 @@ use axum::routing::{get, post};
 pub fn routes() -> Router<AppState> {
     const INCIDENT: &str = "/api/v2/groups/incidents/{id}";
     Router::new()
-        .route("/api/v2/groups", get(incidents::list_groups))
+        .route("/api/v2/groups", get(all_groups::list))
         .route(
             "/api/v2/groups/incidents",
             get(incidents::list).post(incidents::create),

@@ -3,7 +3,11 @@
 use crate::associations::graph;
 use crate::helpers::*;
 
-crate::on_both_stores!(lists_per_type_and_owner, tags_on_groups_and_indicators);
+crate::on_both_stores!(
+    lists_per_type_and_owner,
+    tags_on_groups_and_indicators,
+    groups_of_every_type
+);
 
 fn names(r: &Reply, key: &str, field: &str) -> Vec<String> {
     r.assert_success(200);
@@ -104,4 +108,50 @@ async fn tags_on_groups_and_indicators(app: TestApp) {
     // The tags are the owner's.
     let r = app.get(&app.reader, "/v2/tags").await;
     assert!(names(&r, "tag", "name").contains(&"APT29".to_string()));
+}
+
+async fn groups_of_every_type(app: TestApp) {
+    let gr = graph(&app).await;
+    let types = |r: &Reply| names(r, "group", "type");
+    let r = app.get(&app.reader, "/v2/groups").await;
+    assert_eq!(r.json["data"]["resultCount"], 10);
+    let want = [
+        "Incident",
+        "Incident",
+        "Incident",
+        "Incident",
+        "Adversary",
+        "Campaign",
+        "Document",
+        "Email",
+        "Signature",
+        "Threat",
+    ];
+    assert_eq!(types(&r), want);
+    // Pages across the boundary, and past the incidents.
+    let r = app
+        .get(&app.reader, "/v2/groups?resultStart=3&resultLimit=3")
+        .await;
+    assert_eq!(types(&r), ["Incident", "Adversary", "Campaign"]);
+    assert_eq!(r.json["data"]["group"][0]["id"], gr.i[3]);
+    assert_eq!(r.json["data"]["group"][1]["id"], gr.adv);
+    let r = app
+        .get(&app.reader, "/v2/groups?resultStart=6&resultLimit=10")
+        .await;
+    assert_eq!(types(&r), ["Document", "Email", "Signature", "Threat"]);
+    let r = app
+        .get(&app.reader, "/v2/groups?resultStart=12&resultLimit=10")
+        .await;
+    assert!(types(&r).is_empty());
+    // filters= applies to incidents, so a filtered list holds incidents only.
+    let r = app
+        .get(&app.reader, "/v2/groups?filters=name%3DOrg+incident+1")
+        .await;
+    assert_eq!(types(&r), ["Incident"]);
+    assert_eq!(r.json["data"]["resultCount"], 1);
+    // The community holds one incident and nothing else.
+    let r = app
+        .get(&app.admin, "/v2/groups?owner=Example+Community")
+        .await;
+    assert_eq!(types(&r), ["Incident"]);
 }
