@@ -190,8 +190,10 @@ fn link_rows(
             (
                 "INSERT OR IGNORE INTO incident_links (incident_id, other_id) VALUES (?1, ?2), (?2, ?1)",
                 "DELETE FROM incident_links WHERE (incident_id = ?1 AND other_id = ?2) OR (incident_id = ?2 AND other_id = ?1)",
-                incident,
-                *other,
+                // Both rows in one order whichever end asks, so two concurrent links of
+                // the same pair never wait on each other crosswise.
+                incident.min(*other),
+                incident.max(*other),
             )
         }
         Target::Item(kind, id) => {

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod assoc_concurrency;
 pub mod associations;
 pub mod attributes;
 pub mod authz;
@@ -29,6 +30,7 @@ mod util;
 pub mod web;
 
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
+pub use assoc_concurrency::concurrent_incident_links;
 pub use associations::{
     associations_authorization, associations_round_trip, bulk_indicator_links, catalogue_lists,
 };
@@ -97,7 +99,8 @@ macro_rules! for_each_case {
             associations_authorization,
             bulk_indicator_links,
             catalogue_lists,
-            item_and_indicator_tags
+            item_and_indicator_tags,
+            concurrent_incident_links
         }
     };
 }
