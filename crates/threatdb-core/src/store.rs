@@ -268,6 +268,13 @@ pub trait Store: Send + Sync {
     async fn tag(&self, actor: &Actor, on: &Taggable, tag: &TagName) -> StoreResult<()>;
     /// Untags an item or indicator (NotFound when the tag is not on it).
     async fn untag(&self, actor: &Actor, on: &Taggable, tag: &str) -> StoreResult<()>;
+    /// The security labels on an item or indicator.
+    async fn labels_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<SecurityLabel>>;
+    /// Labels an item or indicator (write access; idempotent); the label must exist (system or
+    /// the owner's own).
+    async fn label(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()>;
+    /// Takes a label off an item or indicator (NotFound when it is not on it).
+    async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()>;
 
     /// Web sign-in: the login named `login` (compared case-insensitively) and the actor its API
     /// user acts as, with the same memberships as through the API. `None` when no such login

@@ -1,12 +1,16 @@
-//! Tags on items and indicators, from their owner's tags (the incident rules: idempotent add,
-//! NotFound when removing a tag that is not there).
+//! Tags and security labels on items and indicators, from their owner's tags and usable labels
+//! (the incident rules: idempotent add, NotFound when removing one that is not there).
 
 use crate::associations::{authorized_item, find_indicator};
+use crate::metadata::resolve_label;
+use crate::rows::{self, LABEL_COLUMNS};
 use crate::{authorize, backend, now};
 use sqlx::PgConnection;
 use threatdb_core::policy::Access;
 use threatdb_core::tag::tag_key;
-use threatdb_core::{Actor, StoreError, StoreResult, Tag, TagName, Taggable};
+use threatdb_core::{
+    Actor, SecurityLabel, StoreError, StoreResult, Tag, TagName, Taggable, label_key,
+};
 
 /// The tagged row: its owner, link table, link column, id and own table (fixed names only).
 struct Row {
@@ -15,6 +19,7 @@ struct Row {
     column: &'static str,
     id: i64,
     own: &'static str,
+    labels: &'static str,
 }
 
 async fn resolve(
@@ -32,6 +37,7 @@ async fn resolve(
                 column: "item_id",
                 id: item.id,
                 own: "items",
+                labels: "item_labels",
             }
         }
         Taggable::Indicator(owner, value) => {
@@ -43,6 +49,7 @@ async fn resolve(
                 column: "indicator_id",
                 id: ind.id,
                 own: "indicators",
+                labels: "indicator_labels",
             }
         }
     })
@@ -126,6 +133,72 @@ pub async fn untag(
         .bind(r.id)
         .bind(r.owner)
         .bind(tag_key(tag))
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    touch(conn, &r).await
+}
+
+pub async fn labels_of(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    on: &Taggable,
+) -> StoreResult<Vec<SecurityLabel>> {
+    let r = resolve(conn, actor, on, Access::Read).await?;
+    let sql = format!(
+        "SELECT {LABEL_COLUMNS} FROM {} x JOIN security_labels l ON l.id = x.label_id \
+         WHERE x.{} = $1 ORDER BY l.name_key",
+        r.labels, r.column
+    );
+    let found = sqlx::query(&sql)
+        .bind(r.id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(backend)?;
+    found.iter().map(|row| rows::label(row, 0)).collect()
+}
+
+pub async fn label(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    on: &Taggable,
+    label: &str,
+) -> StoreResult<()> {
+    let r = resolve(conn, actor, on, Access::Write).await?;
+    let label = resolve_label(conn, r.owner, label).await?;
+    let sql = format!(
+        "INSERT INTO {} ({}, label_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        r.labels, r.column
+    );
+    let done = sqlx::query(&sql)
+        .bind(r.id)
+        .bind(label)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    if done.rows_affected() > 0 {
+        touch(conn, &r).await?;
+    }
+    Ok(())
+}
+
+pub async fn unlabel(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    on: &Taggable,
+    label: &str,
+) -> StoreResult<()> {
+    let r = resolve(conn, actor, on, Access::Write).await?;
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = $1 AND label_id IN (SELECT id FROM security_labels WHERE name_key = $2)",
+        r.labels, r.column
+    );
+    let done = sqlx::query(&sql)
+        .bind(r.id)
+        .bind(label_key(label))
         .execute(&mut *conn)
         .await
         .map_err(backend)?;

@@ -117,7 +117,11 @@ pub async fn delete_attribute(
 }
 
 /// Resolves a label name usable in the incident's owner: its own labels first, then the system ones.
-async fn resolve_label(conn: &mut PgConnection, owner: i64, name: &str) -> StoreResult<i64> {
+pub(crate) async fn resolve_label(
+    conn: &mut PgConnection,
+    owner: i64,
+    name: &str,
+) -> StoreResult<i64> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM security_labels WHERE (owner_id = $1 OR owner_id IS NULL) AND name_key = $2 \
          ORDER BY owner_id IS NULL LIMIT 1",

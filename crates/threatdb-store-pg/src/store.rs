@@ -348,6 +348,18 @@ impl Store for PgStore {
         write!(self, |c| item_tags::untag(c, actor, on, tag))
     }
 
+    async fn labels_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<SecurityLabel>> {
+        read!(self, |c| item_tags::labels_of(c, actor, on))
+    }
+
+    async fn label(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
+        write!(self, |c| item_tags::label(c, actor, on, label))
+    }
+
+    async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
+        write!(self, |c| item_tags::unlabel(c, actor, on, label))
+    }
+
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {
         self.load_web_login(login).await
     }

@@ -1,14 +1,16 @@
-//! Tags on items and indicators, from their owner's tags (the incident rules: idempotent add,
-//! NotFound when removing a tag that is not there).
+//! Tags and security labels on items and indicators, from their owner's tags and usable labels
+//! (the incident rules: idempotent add, NotFound when removing one that is not there).
 
 use crate::associations::{authorized_item, find_indicator};
-use crate::metadata::tag_id;
-use crate::rows::{all, exec};
+use crate::metadata::{resolve_label, tag_id};
+use crate::rows::{self, LABEL_COLUMNS, all, exec};
 use crate::{authorize, now};
 use rusqlite::{Connection, params};
 use threatdb_core::policy::Access;
 use threatdb_core::tag::tag_key;
-use threatdb_core::{Actor, StoreError, StoreResult, Tag, TagName, Taggable};
+use threatdb_core::{
+    Actor, SecurityLabel, StoreError, StoreResult, Tag, TagName, Taggable, label_key,
+};
 
 /// The tagged row: its owner, link table, link column, id and own table (fixed names only).
 struct Row {
@@ -17,6 +19,7 @@ struct Row {
     column: &'static str,
     id: i64,
     own: &'static str,
+    labels: &'static str,
 }
 
 fn resolve(conn: &Connection, actor: &Actor, on: &Taggable, access: Access) -> StoreResult<Row> {
@@ -29,6 +32,7 @@ fn resolve(conn: &Connection, actor: &Actor, on: &Taggable, access: Access) -> S
                 column: "item_id",
                 id: item.id,
                 own: "items",
+                labels: "item_labels",
             }
         }
         Taggable::Indicator(owner, value) => {
@@ -40,6 +44,7 @@ fn resolve(conn: &Connection, actor: &Actor, on: &Taggable, access: Access) -> S
                 column: "indicator_id",
                 id: ind.id,
                 own: "indicators",
+                labels: "indicator_labels",
             }
         }
     })
@@ -80,6 +85,45 @@ pub fn untag(conn: &Connection, actor: &Actor, on: &Taggable, tag: &str) -> Stor
         r.table, r.column
     );
     if exec(conn, &sql, params![r.id, r.owner, tag_key(tag)])? == 0 {
+        return Err(StoreError::NotFound);
+    }
+    touch(conn, &r)
+}
+
+pub fn labels_of(
+    conn: &Connection,
+    actor: &Actor,
+    on: &Taggable,
+) -> StoreResult<Vec<SecurityLabel>> {
+    let r = resolve(conn, actor, on, Access::Read)?;
+    let sql = format!(
+        "SELECT {LABEL_COLUMNS} FROM {} x JOIN security_labels l ON l.id = x.label_id \
+         WHERE x.{} = ?1 ORDER BY l.name_key",
+        r.labels, r.column
+    );
+    all(conn, &sql, [r.id], |row| rows::label(row, 0))
+}
+
+pub fn label(conn: &Connection, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
+    let r = resolve(conn, actor, on, Access::Write)?;
+    let label = resolve_label(conn, r.owner, label)?;
+    let sql = format!(
+        "INSERT INTO {} ({}, label_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        r.labels, r.column
+    );
+    if exec(conn, &sql, [r.id, label])? > 0 {
+        touch(conn, &r)?;
+    }
+    Ok(())
+}
+
+pub fn unlabel(conn: &Connection, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
+    let r = resolve(conn, actor, on, Access::Write)?;
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = ?1 AND label_id IN (SELECT id FROM security_labels WHERE name_key = ?2)",
+        r.labels, r.column
+    );
+    if exec(conn, &sql, params![r.id, label_key(label)])? == 0 {
         return Err(StoreError::NotFound);
     }
     touch(conn, &r)

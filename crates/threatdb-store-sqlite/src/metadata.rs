@@ -89,7 +89,7 @@ pub fn delete_attribute(
 }
 
 /// Resolves a label name usable in the incident's owner: its own labels first, then the system ones.
-fn resolve_label(conn: &Connection, owner: i64, name: &str) -> StoreResult<i64> {
+pub(crate) fn resolve_label(conn: &Connection, owner: i64, name: &str) -> StoreResult<i64> {
     one(
         conn,
         "SELECT id FROM security_labels WHERE (owner_id = ?1 OR owner_id IS NULL) AND name_key = ?2 \

@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "item tags",
         include_str!("../migrations/0004_item_tags.sql"),
     ),
+    (
+        5,
+        "item labels",
+        include_str!("../migrations/0005_item_labels.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

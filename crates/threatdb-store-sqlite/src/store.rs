@@ -329,6 +329,22 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn labels_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<SecurityLabel>> {
+        self.read(|c| item_tags::labels_of(c, actor, on))
+    }
+
+    async fn label(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
+        let (actor, on, label) = (actor.clone(), on.clone(), label.to_string());
+        self.write(move |c| item_tags::label(c, &actor, &on, &label))
+            .await
+    }
+
+    async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
+        let (actor, on, label) = (actor.clone(), on.clone(), label.to_string());
+        self.write(move |c| item_tags::unlabel(c, &actor, &on, &label))
+            .await
+    }
+
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {
         self.load_web_login(login).await
     }

@@ -1,5 +1,6 @@
-//! Tags on items and indicators: idempotent, from the owner's tags, removed with the item, and
-//! only for those who may see (read) or change (write) the item.
+//! Tags and security labels on items and indicators: idempotent, from the owner's tags and
+//! usable labels, removed with the item, and only for those who may see (read) or change (write)
+//! the item.
 
 use crate::fixture::{assert_err, fixture, tag};
 use threatdb_core::{
@@ -49,6 +50,32 @@ pub async fn item_and_indicator_tags<S: Store + AdminStore>(store: &S) {
         );
         let got = store.tags_of(w, on).await.unwrap();
         assert_eq!(names(&got), vec!["APT29"]);
+        // Security labels: the system ones, idempotent, removable once.
+        store.label(w, on, "TLP:GREEN").await.unwrap();
+        store.label(w, on, "TLP Green").await.unwrap();
+        let got = store.labels_of(&fx.reader_a, on).await.unwrap();
+        let got: Vec<&str> = got.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(got, vec!["TLP:GREEN"]);
+        assert!(matches!(
+            store.label(w, on, "TLP:PLAID").await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert_err(
+            store.label(&fx.reader_a, on, "TLP:RED").await,
+            StoreError::Forbidden,
+            "reader",
+        );
+        assert_err(
+            store.labels_of(&fx.member_b, on).await,
+            StoreError::NotFound,
+            "B labels",
+        );
+        store.unlabel(w, on, "tlp:green").await.unwrap();
+        assert_err(
+            store.unlabel(w, on, "TLP:GREEN").await,
+            StoreError::NotFound,
+            "twice",
+        );
     }
     // The tag is the owner's, shared with its incidents.
     let owner_tags = store
