@@ -16,11 +16,16 @@ use threatdb_core::tag::tag_key;
 use threatdb_core::{TagName, Taggable};
 use threatdb_wire::dto::TagDto;
 
-fn group(kind: &str, id: &str) -> ApiResult<Taggable> {
+pub(super) fn group(kind: &str, id: &str) -> ApiResult<Taggable> {
     Ok(Taggable::Item(group_kind(kind)?, parse_id(id)?))
 }
 
-fn indicator(auth: &Auth, params: &Params, kind: &str, value: &str) -> ApiResult<Taggable> {
+pub(super) fn indicator(
+    auth: &Auth,
+    params: &Params,
+    kind: &str,
+    value: &str,
+) -> ApiResult<Taggable> {
     let owner = params.owner(&auth.0)?.clone();
     Ok(Taggable::Indicator(owner, indicators::value(kind, value)?))
 }

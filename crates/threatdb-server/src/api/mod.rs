@@ -5,6 +5,7 @@ mod associations;
 mod attributes;
 mod incidents;
 mod indicators;
+mod item_labels;
 mod item_tags;
 mod items;
 mod owners;
@@ -160,6 +161,26 @@ fn association_routes() -> Router<AppState> {
             get(item_tags::indicator_tag)
                 .post(item_tags::add_indicator_tag)
                 .delete(item_tags::remove_indicator_tag),
+        )
+        .route(
+            &format!("{GROUP}/securityLabels"),
+            get(item_labels::group_labels),
+        )
+        .route(
+            &format!("{GROUP}/securityLabels/{{name}}"),
+            get(item_labels::group_label)
+                .post(item_labels::add_group_label)
+                .delete(item_labels::remove_group_label),
+        )
+        .route(
+            &format!("{INDICATOR}/securityLabels"),
+            get(item_labels::indicator_labels),
+        )
+        .route(
+            &format!("{INDICATOR}/securityLabels/{{name}}"),
+            get(item_labels::indicator_label)
+                .post(item_labels::add_indicator_label)
+                .delete(item_labels::remove_indicator_label),
         )
         .route("/api/v2/indicators", get(indicators::list_all))
         .route(

@@ -105,6 +105,36 @@ async fn tags_on_groups_and_indicators(app: TestApp) {
             .await
             .assert_failure(404, "");
     }
+    // Security labels, the same way.
+    for base in [adv.as_str(), "/v2/indicators/hosts/Evil.Test"] {
+        let label = format!("{base}/securityLabels/TLP%3AAMBER");
+        for _ in 0..2 {
+            let r = app.call(&app.writer, "POST", &label, None).await;
+            r.assert_success(201);
+        }
+        let r = app
+            .get(&app.reader, &format!("{base}/securityLabels"))
+            .await;
+        assert_eq!(names(&r, "securityLabel", "name"), vec!["TLP:AMBER"]);
+        let r = app
+            .get(&app.reader, &format!("{base}/securityLabels/tlp%3Aamber"))
+            .await;
+        assert_eq!(r.json["data"]["securityLabel"]["name"], "TLP:AMBER");
+        let bogus = format!("{base}/securityLabels/TLP%3APLAID");
+        let r = app.call(&app.writer, "POST", &bogus, None).await;
+        r.assert_failure(400, "does not exist");
+        let r = app.call(&app.reader, "POST", &label, None).await;
+        r.assert_failure(403, "");
+        app.get(&app.outsider, &format!("{base}/securityLabels"))
+            .await
+            .assert_failure(404, "");
+        app.call(&app.writer, "DELETE", &label, None)
+            .await
+            .assert_success(200);
+        app.call(&app.writer, "DELETE", &label, None)
+            .await
+            .assert_failure(404, "");
+    }
     // The tags are the owner's.
     let r = app.get(&app.reader, "/v2/tags").await;
     assert!(names(&r, "tag", "name").contains(&"APT29".to_string()));
