@@ -275,6 +275,30 @@ pub trait Store: Send + Sync {
     async fn label(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()>;
     /// Takes a label off an item or indicator (NotFound when it is not on it).
     async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()>;
+    /// The attributes of an item or indicator.
+    async fn attributes_on(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Attribute>>;
+    /// Adds an attribute to an item or indicator (write access).
+    async fn add_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        new: NewAttribute,
+    ) -> StoreResult<Attribute>;
+    /// Changes an attribute of an item or indicator.
+    async fn update_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        attribute: i64,
+        patch: AttributePatch,
+    ) -> StoreResult<Attribute>;
+    /// Deletes an attribute of an item or indicator.
+    async fn delete_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        attribute: i64,
+    ) -> StoreResult<()>;
 
     /// Web sign-in: the login named `login` (compared case-insensitively) and the actor its API
     /// user acts as, with the same memberships as through the API. `None` when no such login

@@ -13,16 +13,16 @@ use threatdb_core::{
 };
 
 /// The tagged row: its owner, link table, link column, id and own table (fixed names only).
-struct Row {
-    owner: i64,
+pub(crate) struct Row {
+    pub(crate) owner: i64,
     table: &'static str,
-    column: &'static str,
-    id: i64,
+    pub(crate) column: &'static str,
+    pub(crate) id: i64,
     own: &'static str,
     labels: &'static str,
 }
 
-async fn resolve(
+pub(crate) async fn resolve(
     conn: &mut PgConnection,
     actor: &Actor,
     on: &Taggable,
@@ -73,7 +73,7 @@ pub async fn tags_of(
     Ok(names.into_iter().map(|name| Tag { name }).collect())
 }
 
-async fn touch(conn: &mut PgConnection, r: &Row) -> StoreResult<()> {
+pub(crate) async fn touch(conn: &mut PgConnection, r: &Row) -> StoreResult<()> {
     let sql = format!("UPDATE {} SET last_modified = $1 WHERE id = $2", r.own);
     sqlx::query(&sql)
         .bind(now())

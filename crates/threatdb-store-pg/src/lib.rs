@@ -10,6 +10,7 @@ mod bulk;
 mod bulk_links;
 mod catalogue;
 mod incidents;
+mod item_attributes;
 mod item_tags;
 mod metadata;
 mod rows;
@@ -47,6 +48,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "item labels",
         include_str!("../migrations/0005_item_labels.sql"),
+    ),
+    (
+        6,
+        "item attributes",
+        include_str!("../migrations/0006_item_attributes.sql"),
     ),
 ];
 

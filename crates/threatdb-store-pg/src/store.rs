@@ -1,7 +1,8 @@
 //! `Store` for SQLite: each method one transaction around the module functions.
 
 use crate::{
-    PgStore, association_lists, associations, backend, catalogue, incidents, item_tags, metadata,
+    PgStore, association_lists, associations, backend, catalogue, incidents, item_attributes,
+    item_tags, metadata,
 };
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
@@ -358,6 +359,40 @@ impl Store for PgStore {
 
     async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
         write!(self, |c| item_tags::unlabel(c, actor, on, label))
+    }
+
+    async fn attributes_on(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Attribute>> {
+        read!(self, |c| item_attributes::list(c, actor, on))
+    }
+
+    async fn add_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        new: NewAttribute,
+    ) -> StoreResult<Attribute> {
+        write!(self, |c| item_attributes::add(c, actor, on, new))
+    }
+
+    async fn update_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        attribute: i64,
+        patch: AttributePatch,
+    ) -> StoreResult<Attribute> {
+        write!(self, |c| item_attributes::update(
+            c, actor, on, attribute, patch
+        ))
+    }
+
+    async fn delete_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        attribute: i64,
+    ) -> StoreResult<()> {
+        write!(self, |c| item_attributes::delete(c, actor, on, attribute))
     }
 
     async fn web_login(&self, login: &str) -> StoreResult<Option<(WebLogin, Actor)>> {

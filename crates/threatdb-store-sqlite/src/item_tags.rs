@@ -13,16 +13,21 @@ use threatdb_core::{
 };
 
 /// The tagged row: its owner, link table, link column, id and own table (fixed names only).
-struct Row {
-    owner: i64,
+pub(crate) struct Row {
+    pub(crate) owner: i64,
     table: &'static str,
-    column: &'static str,
-    id: i64,
+    pub(crate) column: &'static str,
+    pub(crate) id: i64,
     own: &'static str,
     labels: &'static str,
 }
 
-fn resolve(conn: &Connection, actor: &Actor, on: &Taggable, access: Access) -> StoreResult<Row> {
+pub(crate) fn resolve(
+    conn: &Connection,
+    actor: &Actor,
+    on: &Taggable,
+    access: Access,
+) -> StoreResult<Row> {
     Ok(match on {
         Taggable::Item(kind, id) => {
             let item = authorized_item(conn, actor, *kind, *id, access)?;
@@ -59,7 +64,7 @@ pub fn tags_of(conn: &Connection, actor: &Actor, on: &Taggable) -> StoreResult<V
     all(conn, &sql, [r.id], |row| Ok(Tag { name: row.get(0)? }))
 }
 
-fn touch(conn: &Connection, r: &Row) -> StoreResult<()> {
+pub(crate) fn touch(conn: &Connection, r: &Row) -> StoreResult<()> {
     let sql = format!("UPDATE {} SET last_modified = ?1 WHERE id = ?2", r.own);
     exec(conn, &sql, params![now(), r.id])?;
     Ok(())

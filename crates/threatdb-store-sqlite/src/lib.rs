@@ -17,6 +17,7 @@ mod bulk;
 mod bulk_links;
 mod catalogue;
 mod incidents;
+mod item_attributes;
 mod item_tags;
 mod metadata;
 mod migrate;

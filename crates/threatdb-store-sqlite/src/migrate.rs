@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "item labels",
         include_str!("../migrations/0005_item_labels.sql"),
     ),
+    (
+        6,
+        "item attributes",
+        include_str!("../migrations/0006_item_attributes.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -1,7 +1,9 @@
 //! `Store` for SQLite: reads inline in one read transaction, writes through the group-committing
 //! writer thread (see the crate documentation).
 
-use crate::{SqliteStore, admin, associations, catalogue, incidents, item_tags, metadata};
+use crate::{
+    SqliteStore, admin, associations, catalogue, incidents, item_attributes, item_tags, metadata,
+};
 use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
@@ -342,6 +344,44 @@ impl Store for SqliteStore {
     async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()> {
         let (actor, on, label) = (actor.clone(), on.clone(), label.to_string());
         self.write(move |c| item_tags::unlabel(c, &actor, &on, &label))
+            .await
+    }
+
+    async fn attributes_on(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Attribute>> {
+        self.read(|c| item_attributes::list(c, actor, on))
+    }
+
+    async fn add_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        new: NewAttribute,
+    ) -> StoreResult<Attribute> {
+        let (actor, on) = (actor.clone(), on.clone());
+        self.write(move |c| item_attributes::add(c, &actor, &on, &new))
+            .await
+    }
+
+    async fn update_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        attribute: i64,
+        patch: AttributePatch,
+    ) -> StoreResult<Attribute> {
+        let (actor, on) = (actor.clone(), on.clone());
+        self.write(move |c| item_attributes::update(c, &actor, &on, attribute, &patch))
+            .await
+    }
+
+    async fn delete_attribute_on(
+        &self,
+        actor: &Actor,
+        on: &Taggable,
+        attribute: i64,
+    ) -> StoreResult<()> {
+        let (actor, on) = (actor.clone(), on.clone());
+        self.write(move |c| item_attributes::delete(c, &actor, &on, attribute))
             .await
     }
 

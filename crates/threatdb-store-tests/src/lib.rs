@@ -19,6 +19,7 @@ pub mod delete;
 pub mod fixture;
 pub mod incidents;
 pub mod include;
+pub mod item_attributes;
 pub mod item_tags;
 pub mod labels;
 pub mod listing;
@@ -41,6 +42,7 @@ pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
 pub use incidents::{create_get_round_trip, update_patch};
 pub use include::include_flags;
+pub use item_attributes::item_and_indicator_attributes;
 pub use item_tags::item_and_indicator_tags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
@@ -100,7 +102,8 @@ macro_rules! for_each_case {
             bulk_indicator_links,
             catalogue_lists,
             item_and_indicator_tags,
-            concurrent_incident_links
+            concurrent_incident_links,
+            item_and_indicator_attributes
         }
     };
 }

@@ -1,0 +1,93 @@
+//! Attributes of items and indicators: added, listed, changed and deleted like an incident's,
+//! only by those who may, and gone with the item.
+
+use crate::fixture::{assert_err, attr, fixture};
+use threatdb_core::{
+    AdminStore, AttributePatch, IncidentName, IndicatorKind, IndicatorValue, ItemKind, NewItem,
+    Store, StoreError, Taggable,
+};
+
+/// An adversary's and a host's attributes through their whole life.
+pub async fn item_and_indicator_attributes<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, a) = (&fx.writer_a, &fx.org_a);
+    let new = NewItem {
+        kind: ItemKind::Adversary,
+        name: IncidentName::parse("Bear").unwrap(),
+        fields: "{}".into(),
+    };
+    let adv = store.create_item(w, a, new).await.unwrap();
+    let item = Taggable::Item(ItemKind::Adversary, adv.id);
+    let host = IndicatorValue::parse(IndicatorKind::Host, "attr.test").unwrap();
+    store.create_indicator(w, a, &host).await.unwrap();
+    let ind = Taggable::Indicator(a.clone(), host);
+    for on in [&item, &ind] {
+        let one = store
+            .add_attribute_on(w, on, attr("Description", "first"))
+            .await
+            .unwrap();
+        let two = store
+            .add_attribute_on(w, on, attr("Source", "second"))
+            .await
+            .unwrap();
+        let got = store.attributes_on(&fx.reader_a, on).await.unwrap();
+        let ids: Vec<i64> = got.iter().map(|x| x.id).collect();
+        assert_eq!(ids, vec![one.id, two.id]);
+        assert_eq!(got[0].value, "first");
+        let patch = AttributePatch {
+            value: Some("changed".into()),
+            displayed: Some(true),
+            source: None,
+        };
+        let changed = store
+            .update_attribute_on(w, on, one.id, patch.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            (changed.value.as_str(), changed.displayed),
+            ("changed", true)
+        );
+        assert_err(
+            store
+                .update_attribute_on(&fx.reader_a, on, one.id, patch)
+                .await,
+            StoreError::Forbidden,
+            "reader updates",
+        );
+        assert_err(
+            store.attributes_on(&fx.member_b, on).await,
+            StoreError::NotFound,
+            "B lists",
+        );
+        assert_err(
+            store
+                .add_attribute_on(&fx.member_b, on, attr("Description", "x"))
+                .await,
+            StoreError::NotFound,
+            "B adds",
+        );
+        store.delete_attribute_on(w, on, two.id).await.unwrap();
+        assert_err(
+            store.delete_attribute_on(w, on, two.id).await,
+            StoreError::NotFound,
+            "twice",
+        );
+        assert_eq!(store.attributes_on(w, on).await.unwrap().len(), 1);
+    }
+    // An attribute id of the adversary is not one of the host's.
+    let adv_attrs = store.attributes_on(w, &item).await.unwrap();
+    assert_err(
+        store.delete_attribute_on(w, &ind, adv_attrs[0].id).await,
+        StoreError::NotFound,
+        "another item's attribute",
+    );
+    store
+        .delete_item(w, ItemKind::Adversary, adv.id)
+        .await
+        .unwrap();
+    assert_err(
+        store.attributes_on(w, &item).await,
+        StoreError::NotFound,
+        "deleted",
+    );
+}
