@@ -5,6 +5,7 @@ mod associations;
 mod attributes;
 mod incidents;
 mod indicators;
+mod item_attributes;
 mod item_labels;
 mod item_tags;
 mod items;
@@ -181,6 +182,26 @@ fn association_routes() -> Router<AppState> {
             get(item_labels::indicator_label)
                 .post(item_labels::add_indicator_label)
                 .delete(item_labels::remove_indicator_label),
+        )
+        .route(
+            &format!("{GROUP}/attributes"),
+            get(item_attributes::group_list).post(item_attributes::group_create),
+        )
+        .route(
+            &format!("{GROUP}/attributes/{{aid}}"),
+            get(item_attributes::group_get)
+                .put(item_attributes::group_update)
+                .delete(item_attributes::group_delete),
+        )
+        .route(
+            &format!("{INDICATOR}/attributes"),
+            get(item_attributes::indicator_list).post(item_attributes::indicator_create),
+        )
+        .route(
+            &format!("{INDICATOR}/attributes/{{aid}}"),
+            get(item_attributes::indicator_get)
+                .put(item_attributes::indicator_update)
+                .delete(item_attributes::indicator_delete),
         )
         .route("/api/v2/indicators", get(indicators::list_all))
         .route(

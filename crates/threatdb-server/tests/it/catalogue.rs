@@ -6,7 +6,8 @@ use crate::helpers::*;
 crate::on_both_stores!(
     lists_per_type_and_owner,
     tags_on_groups_and_indicators,
-    groups_of_every_type
+    groups_of_every_type,
+    attributes_on_groups_and_indicators
 );
 
 fn names(r: &Reply, key: &str, field: &str) -> Vec<String> {
@@ -184,4 +185,41 @@ async fn groups_of_every_type(app: TestApp) {
         .get(&app.admin, "/v2/groups?owner=Example+Community")
         .await;
     assert_eq!(types(&r), ["Incident"]);
+}
+
+async fn attributes_on_groups_and_indicators(app: TestApp) {
+    let gr = graph(&app).await;
+    let adv = format!("/v2/groups/adversaries/{}", gr.adv);
+    for base in [adv.as_str(), "/v2/indicators/hosts/evil.test"] {
+        let list = format!("{base}/attributes");
+        let body = r#"{"type":"Description","value":"Seen at 3am"}"#;
+        let r = app.call(&app.writer, "POST", &list, Some(body)).await;
+        r.assert_success(201);
+        let aid = r.json["data"]["attribute"]["id"].as_i64().unwrap();
+        let r = app.get(&app.reader, &list).await;
+        assert_eq!(names(&r, "attribute", "value"), vec!["Seen at 3am"]);
+        let one = format!("{list}/{aid}");
+        let r = app
+            .call(&app.writer, "PUT", &one, Some(r#"{"value":"Seen at 4am"}"#))
+            .await;
+        r.assert_success(200);
+        let r = app.get(&app.reader, &one).await;
+        assert_eq!(r.json["data"]["attribute"]["value"], "Seen at 4am");
+        let r = app
+            .call(
+                &app.writer,
+                "POST",
+                &list,
+                Some(r#"{"type":"No Such Type","value":"x"}"#),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{:?}", r.json);
+        let r = app.call(&app.reader, "POST", &list, Some(body)).await;
+        r.assert_failure(403, "");
+        app.get(&app.outsider, &list).await.assert_failure(404, "");
+        app.call(&app.writer, "DELETE", &one, None)
+            .await
+            .assert_success(200);
+        app.get(&app.reader, &one).await.assert_failure(404, "");
+    }
 }
