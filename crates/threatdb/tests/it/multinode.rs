@@ -58,6 +58,21 @@ async fn two_nodes_share_one_database_without_losing_writes() {
     assert_eq!(status, 200);
     assert_eq!(json["data"]["incident"]["name"], "shared");
 
+    // The tag exists first as "Shared"; 40 concurrent adds in other spellings must not respell
+    // it. (Which of 40 concurrent first adds commits first is up to the scheduler, so the first
+    // spelling is made before them.)
+    let (s, _) = call(
+        &client,
+        &a.origin,
+        &creds,
+        "POST",
+        &format!("/v2/groups/incidents/{id}/tags/Shared"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s, 201);
+
     // Concurrent tag adds (different spellings of one tag) and field updates from both nodes.
     let (a, b, creds) = (Arc::new(a), Arc::new(b), Arc::new(creds));
     let mut tasks = vec![];
