@@ -148,10 +148,12 @@ impl SqliteStore {
             Some(c) => c,
             None => self.open_reader()?,
         };
-        conn.execute_batch("BEGIN").map_err(backend)?;
+        // Cached statements: execute_batch would parse BEGIN and COMMIT again on every read.
+        let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+        run("BEGIN").map_err(backend)?;
         let out = f(&conn);
         // A read transaction has nothing to keep: ending it either way is the same.
-        let ended = conn.execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let ended = run(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
         if ended.is_ok() {
             let mut idle = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
             if idle.len() < MAX_IDLE_READERS {
