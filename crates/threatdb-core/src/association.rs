@@ -185,6 +185,15 @@ pub struct NewItem {
     pub fields: String,
 }
 
+/// A change to an item: only what it carries changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemPatch {
+    /// A new name.
+    pub name: Option<IncidentName>,
+    /// Type-specific fields to merge in, a JSON object (a `null` value removes the field).
+    pub fields: Option<String>,
+}
+
 /// A stored indicator; `(owner, kind, value)` is unique.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indicator {

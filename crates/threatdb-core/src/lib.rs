@@ -20,8 +20,8 @@ pub mod tag;
 pub mod web;
 
 pub use association::{
-    BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, LinkSet, Linked, NewItem,
-    Taggable, Target,
+    BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, ItemPatch, LinkSet, Linked,
+    NewItem, Taggable, Target,
 };
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};

@@ -4,9 +4,9 @@
 
 use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
-    Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, LinkSet, Linked,
-    NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role, SecurityLabel, Tag,
-    TagName, Taggable, Target, WebLogin, web::NewWebLogin,
+    Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, ItemPatch, LinkSet,
+    Linked, NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role,
+    SecurityLabel, Tag, TagName, Taggable, Target, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -207,6 +207,14 @@ pub trait Store: Send + Sync {
     async fn create_item(&self, actor: &Actor, owner: &Owner, new: NewItem) -> StoreResult<Item>;
     /// Reads one item of `kind`.
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item>;
+    /// Changes an item's name or merges fields into its type-specific ones (write access).
+    async fn update_item(
+        &self,
+        actor: &Actor,
+        kind: ItemKind,
+        id: i64,
+        patch: ItemPatch,
+    ) -> StoreResult<Item>;
     /// Deletes an item and its associations, in one transaction.
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()>;
     /// The items of `kind` in `owner` (`None`: the groups of every kind), in id order.

@@ -7,8 +7,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use threatdb_core::policy::Access;
 use threatdb_core::{
-    Actor, IncidentQuery, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, NewItem, Owner,
-    OwnerKind, StoreError, StoreResult, Target,
+    Actor, IncidentQuery, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, ItemPatch,
+    NewItem, Owner, OwnerKind, StoreError, StoreResult, Target,
 };
 
 pub(crate) const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
@@ -110,6 +110,33 @@ pub async fn get_item(
     id: i64,
 ) -> StoreResult<Item> {
     authorized_item(conn, actor, kind, id, Access::Read).await
+}
+
+pub async fn update_item(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    kind: ItemKind,
+    id: i64,
+    patch: ItemPatch,
+) -> StoreResult<Item> {
+    authorized_item(conn, actor, kind, id, Access::Write).await?;
+    if patch.name.is_some() || patch.fields.is_some() {
+        // jsonb_strip_nulls after || : a null value removes the field, as in SQLite's json_patch.
+        sqlx::query(
+            "UPDATE items SET name = coalesce($1, name), \
+             fields = CASE WHEN $2::text IS NULL THEN fields \
+                      ELSE jsonb_strip_nulls(fields::jsonb || $2::jsonb)::text END, \
+             last_modified = $3 WHERE id = $4",
+        )
+        .bind(patch.name.as_ref().map(|n| n.as_str()))
+        .bind(&patch.fields)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    }
+    load_item(conn, id).await
 }
 
 pub async fn delete_item(

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, LinkSet,
-    Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
+    IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, ItemPatch,
+    LinkSet, Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
     StoreResult, Tag, TagName, Taggable, Target, WebLogin,
 };
 
@@ -250,6 +250,18 @@ impl Store for PgStore {
 
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item> {
         read!(self, |c| associations::get_item(c, actor, kind, id))
+    }
+
+    async fn update_item(
+        &self,
+        actor: &Actor,
+        kind: ItemKind,
+        id: i64,
+        patch: ItemPatch,
+    ) -> StoreResult<Item> {
+        write!(self, |c| associations::update_item(
+            c, actor, kind, id, patch
+        ))
     }
 
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()> {

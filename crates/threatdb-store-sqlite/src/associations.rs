@@ -10,7 +10,7 @@ use threatdb_core::date::from_unix;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, GroupFilter, IncidentQuery, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind,
-    LinkSet, Linked, NewItem, Owner, Page, Paging, StoreError, StoreResult, Target,
+    ItemPatch, LinkSet, Linked, NewItem, Owner, Page, Paging, StoreError, StoreResult, Target,
 };
 
 pub(crate) const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
@@ -92,6 +92,31 @@ pub fn create_item(
 
 pub fn get_item(conn: &Connection, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item> {
     authorized_item(conn, actor, kind, id, Access::Read)
+}
+
+pub fn update_item(
+    conn: &Connection,
+    actor: &Actor,
+    kind: ItemKind,
+    id: i64,
+    patch: &ItemPatch,
+) -> StoreResult<Item> {
+    authorized_item(conn, actor, kind, id, Access::Write)?;
+    if patch.name.is_some() || patch.fields.is_some() {
+        exec(
+            conn,
+            "UPDATE items SET name = coalesce(?1, name), \
+             fields = CASE WHEN ?2 IS NULL THEN fields ELSE json_patch(fields, ?2) END, \
+             last_modified = ?3 WHERE id = ?4",
+            params![
+                patch.name.as_ref().map(|n| n.as_str()),
+                patch.fields,
+                now(),
+                id
+            ],
+        )?;
+    }
+    load_item(conn, id)
 }
 
 pub fn delete_item(conn: &Connection, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()> {

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, ApiCredentials, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch,
-    IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, LinkSet,
-    Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
+    IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Item, ItemKind, ItemPatch,
+    LinkSet, Linked, NewAttribute, NewIncident, NewItem, Owner, Page, Paging, SecurityLabel, Store,
     StoreResult, Tag, TagName, Taggable, Target, WebLogin,
 };
 
@@ -234,6 +234,18 @@ impl Store for SqliteStore {
 
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item> {
         self.read(|c| associations::get_item(c, actor, kind, id))
+    }
+
+    async fn update_item(
+        &self,
+        actor: &Actor,
+        kind: ItemKind,
+        id: i64,
+        patch: ItemPatch,
+    ) -> StoreResult<Item> {
+        let actor = actor.clone();
+        self.write(move |c| associations::update_item(c, &actor, kind, id, &patch))
+            .await
     }
 
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()> {

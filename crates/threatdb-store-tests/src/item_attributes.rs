@@ -91,3 +91,53 @@ pub async fn item_and_indicator_attributes<S: Store + AdminStore>(store: &S) {
         "deleted",
     );
 }
+
+/// An item's name changes and fields merge (a null removes one); only writers may.
+pub async fn item_update_merges_fields<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, a) = (&fx.writer_a, &fx.org_a);
+    let new = NewItem {
+        kind: ItemKind::Document,
+        name: IncidentName::parse("Doc").unwrap(),
+        fields: r#"{"fileName":"a.pdf","malware":false}"#.into(),
+    };
+    let doc = store.create_item(w, a, new).await.unwrap();
+    let patch = threatdb_core::ItemPatch {
+        name: Some(IncidentName::parse("Renamed").unwrap()),
+        fields: Some(r#"{"fileName":"b.pdf","malware":null,"status":"Success"}"#.into()),
+    };
+    let got = store
+        .update_item(w, ItemKind::Document, doc.id, patch.clone())
+        .await
+        .unwrap();
+    assert_eq!(got.name, "Renamed");
+    // Key order and spacing are the database's; the content is what counts.
+    let f = got.fields.replace(' ', "");
+    assert!(f.contains(r#""fileName":"b.pdf""#), "{f}");
+    assert!(f.contains(r#""status":"Success""#), "{f}");
+    assert!(!f.contains("malware"), "{f}");
+    let same = store
+        .update_item(w, ItemKind::Document, doc.id, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(same, got);
+    assert_err(
+        store
+            .update_item(&fx.reader_a, ItemKind::Document, doc.id, patch.clone())
+            .await,
+        StoreError::Forbidden,
+        "reader",
+    );
+    assert_err(
+        store
+            .update_item(&fx.member_b, ItemKind::Document, doc.id, patch.clone())
+            .await,
+        StoreError::NotFound,
+        "B",
+    );
+    assert_err(
+        store.update_item(w, ItemKind::Email, doc.id, patch).await,
+        StoreError::NotFound,
+        "wrong kind",
+    );
+}

@@ -42,7 +42,7 @@ pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
 pub use incidents::{create_get_round_trip, update_patch};
 pub use include::include_flags;
-pub use item_attributes::item_and_indicator_attributes;
+pub use item_attributes::{item_and_indicator_attributes, item_update_merges_fields};
 pub use item_tags::item_and_indicator_tags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
@@ -103,7 +103,8 @@ macro_rules! for_each_case {
             catalogue_lists,
             item_and_indicator_tags,
             concurrent_incident_links,
-            item_and_indicator_attributes
+            item_and_indicator_attributes,
+            item_update_merges_fields
         }
     };
 }
