@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use threatdb_core::{IncidentName, ItemKind, NewItem, Target};
+use threatdb_core::{IncidentName, ItemKind, ItemPatch, NewItem, Target};
 use threatdb_wire::assoc::ItemDto;
 
 /// Keys of a body that are not type-specific fields.
@@ -90,6 +90,44 @@ async fn get(state: &AppState, auth: &Auth, kind: ItemKind, id: &str) -> ApiResu
     Ok(one(StatusCode::OK, kind.json_key(), dto))
 }
 
+/// `PUT`: only what the body carries changes; type-specific fields merge (`null` removes one).
+async fn update(
+    state: &AppState,
+    auth: &Auth,
+    kind: ItemKind,
+    id: &str,
+    mut body: Map<String, Value>,
+) -> ApiResult<Response> {
+    let id = parse_id(id)?;
+    let name = match body.get("name") {
+        None => None,
+        Some(Value::String(s)) => Some(IncidentName::parse(s)?),
+        Some(_) => return Err(ApiError::BadRequest("name must be a string".into())),
+    };
+    for field in kind.required_fields() {
+        match body.get(*field) {
+            None => {}
+            Some(Value::String(s)) if !s.trim().is_empty() => {}
+            Some(_) => {
+                return Err(ApiError::BadRequest(format!(
+                    "{field} is required for a {}",
+                    kind.type_name()
+                )));
+            }
+        }
+    }
+    body.retain(|k, _| !COMMON.contains(&k.as_str()));
+    let fields = if body.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?)
+    };
+    let patch = ItemPatch { name, fields };
+    let item = state.store.update_item(&auth.0, kind, id, patch).await?;
+    let dto = ItemDto::new(&item, true, false, &state.public_url);
+    Ok(one(StatusCode::OK, kind.json_key(), dto))
+}
+
 async fn delete(state: &AppState, auth: &Auth, kind: ItemKind, id: &str) -> ApiResult<Response> {
     state
         .store
@@ -157,6 +195,16 @@ pub async fn get_group(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     get(&state, &auth, group_kind(&kind)?, &id).await
+}
+
+/// `PUT /v2/groups/{type}/{id}`.
+pub async fn update_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((kind, id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> ApiResult<Response> {
+    update(&state, &auth, group_kind(&kind)?, &id, body).await
 }
 
 /// `DELETE /v2/groups/{type}/{id}`: the group and its associations.
@@ -229,6 +277,16 @@ macro_rules! named_kind {
                 Path(id): Path<String>,
             ) -> ApiResult<Response> {
                 super::get(&state, &auth, $kind, &id).await
+            }
+
+            /// `PUT /v2/{kind}/{id}`.
+            pub async fn update(
+                State(state): State<AppState>,
+                auth: Auth,
+                Path(id): Path<String>,
+                JsonBody(body): JsonBody<Map<String, Value>>,
+            ) -> ApiResult<Response> {
+                super::update(&state, &auth, $kind, &id, body).await
             }
 
             /// `DELETE /v2/{kind}/{id}`.

@@ -140,7 +140,12 @@ fn association_routes() -> Router<AppState> {
             "/api/v2/groups/{type}",
             get(items::list_groups).post(items::create_group),
         )
-        .route(GROUP, get(items::get_group).delete(items::delete_group))
+        .route(
+            GROUP,
+            get(items::get_group)
+                .put(items::update_group)
+                .delete(items::delete_group),
+        )
         .route(
             &format!("{GROUP}/groups/incidents"),
             get(items::group_incidents),
@@ -223,7 +228,9 @@ fn association_routes() -> Router<AppState> {
         )
         .route(
             "/api/v2/victims/{id}",
-            get(items::victims::get).delete(items::victims::delete),
+            get(items::victims::get)
+                .put(items::victims::update)
+                .delete(items::victims::delete),
         )
         .route(
             "/api/v2/victims/{id}/groups/incidents",
@@ -239,7 +246,9 @@ fn association_routes() -> Router<AppState> {
         )
         .route(
             "/api/v2/tasks/{id}",
-            get(items::tasks::get).delete(items::tasks::delete),
+            get(items::tasks::get)
+                .put(items::tasks::update)
+                .delete(items::tasks::delete),
         )
         .route(
             "/api/v2/tasks/{id}/groups/incidents",

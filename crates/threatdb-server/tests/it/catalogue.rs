@@ -7,7 +7,8 @@ crate::on_both_stores!(
     lists_per_type_and_owner,
     tags_on_groups_and_indicators,
     groups_of_every_type,
-    attributes_on_groups_and_indicators
+    attributes_on_groups_and_indicators,
+    updates_of_groups_victims_and_tasks
 );
 
 fn names(r: &Reply, key: &str, field: &str) -> Vec<String> {
@@ -222,4 +223,59 @@ async fn attributes_on_groups_and_indicators(app: TestApp) {
             .assert_success(200);
         app.get(&app.reader, &one).await.assert_failure(404, "");
     }
+}
+
+async fn updates_of_groups_victims_and_tasks(app: TestApp) {
+    let gr = graph(&app).await;
+    let doc = gr
+        .items
+        .iter()
+        .find(|(p, _)| p.ends_with("documents"))
+        .unwrap()
+        .1;
+    let vic = gr
+        .items
+        .iter()
+        .find(|(p, _)| p.ends_with("victims"))
+        .unwrap()
+        .1;
+    let path = format!("/v2/groups/documents/{doc}");
+    let body = r#"{"name":"Doc 2","fileName":"c.pdf","malware":true}"#;
+    let r = app.call(&app.writer, "PUT", &path, Some(body)).await;
+    r.assert_success(200);
+    let got = &r.json["data"]["document"];
+    assert_eq!(
+        (got["name"].clone(), got["fileName"].clone()),
+        ("Doc 2".into(), "c.pdf".into())
+    );
+    assert_eq!(got["malware"], true);
+    // Only what is sent changes.
+    let r = app
+        .call(&app.writer, "PUT", &path, Some(r#"{"malware":false}"#))
+        .await;
+    let got = &r.json["data"]["document"];
+    assert_eq!(
+        (got["name"].clone(), got["malware"].clone()),
+        ("Doc 2".into(), false.into())
+    );
+    let r = app
+        .call(&app.writer, "PUT", &path, Some(r#"{"fileName":""}"#))
+        .await;
+    r.assert_failure(400, "fileName is required");
+    let r = app.call(&app.reader, "PUT", &path, Some(body)).await;
+    r.assert_failure(403, "");
+    let r = app.call(&app.outsider, "PUT", &path, Some(body)).await;
+    r.assert_failure(404, "");
+    let r = app
+        .call(
+            &app.writer,
+            "PUT",
+            &format!("/v2/victims/{vic}"),
+            Some(r#"{"name":"Bank 2","nationality":"Utopian"}"#),
+        )
+        .await;
+    r.assert_success(200);
+    assert_eq!(r.json["data"]["victim"]["nationality"], "Utopian");
+    let r = app.get(&app.reader, &format!("/v2/victims/{vic}")).await;
+    assert_eq!(r.json["data"]["victim"]["name"], "Bank 2");
 }
