@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bench;
+mod cli;
 mod multinode;
 mod node;
 mod readme;

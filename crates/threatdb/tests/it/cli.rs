@@ -1,6 +1,5 @@
 //! The client commands of the built binary against the binary's own `serve`, on 127.0.0.1:0
 //! with a temporary data directory.
-#![allow(clippy::unwrap_used)]
 
 mod associations;
 
