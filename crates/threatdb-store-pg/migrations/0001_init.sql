@@ -64,12 +64,16 @@ CREATE TABLE tags (
     UNIQUE (owner_id, name_key)
 );
 
+-- event_date copies the incident's (kept equal by every write that changes either), so a tag's
+-- incidents can be counted and paged by event date from the index alone.
 CREATE TABLE incident_tags (
-    incident_id  BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
-    tag_id       BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    incident_id  BIGINT      NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    tag_id       BIGINT      NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    event_date   TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (incident_id, tag_id)
 );
-CREATE INDEX incident_tags_tag ON incident_tags (tag_id, incident_id);
+CREATE INDEX incident_tags_tag ON incident_tags (tag_id, incident_id) INCLUDE (event_date);
+CREATE INDEX incident_tags_tag_event ON incident_tags (tag_id, event_date);
 
 -- owner_id NULL: a system label every owner can use.
 CREATE TABLE security_labels (

@@ -65,7 +65,8 @@ impl BulkLoad for PgStore {
         .map_err(backend)?;
         let (mut a_inc, mut a_type, mut a_value, mut a_disp, mut a_date) =
             (vec![], vec![], vec![], vec![], vec![]);
-        let (mut t_inc, mut t_tag, mut l_inc, mut l_label) = (vec![], vec![], vec![], vec![]);
+        let (mut t_inc, mut t_tag, mut t_date, mut l_inc, mut l_label) =
+            (vec![], vec![], vec![], vec![], vec![]);
         for (id, s) in ids.iter().zip(&batch) {
             for (kind, value) in &s.attributes {
                 a_inc.push(*id);
@@ -77,6 +78,7 @@ impl BulkLoad for PgStore {
             for t in &s.tag_ids {
                 t_inc.push(*id);
                 t_tag.push(*t);
+                t_date.push(s.event_date);
             }
             if let Some(l) = s.label_id {
                 l_inc.push(*id);
@@ -95,9 +97,13 @@ impl BulkLoad for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
-        sqlx::query("INSERT INTO incident_tags (incident_id, tag_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING")
+        sqlx::query(
+            "INSERT INTO incident_tags (incident_id, tag_id, event_date) \
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::timestamptz[]) ON CONFLICT DO NOTHING",
+        )
             .bind(t_inc)
             .bind(t_tag)
+            .bind(t_date)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;

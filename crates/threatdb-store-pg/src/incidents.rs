@@ -100,6 +100,15 @@ pub async fn update(
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
+        if let Some(date) = patch.event_date {
+            // incident_tags keeps a copy of the event date for its indexes.
+            sqlx::query("UPDATE incident_tags SET event_date = $1 WHERE incident_id = $2")
+                .bind(secs(date))
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+        }
     }
     load(conn, id).await
 }
@@ -270,27 +279,44 @@ pub async fn list(
     Ok(Page { total, items })
 }
 
-/// Whether the query filters on nothing but its owner and a tag, in id order. Written as "equal
-/// to the bare query" so a filter added to `IncidentQuery` later cannot be forgotten here.
+/// Whether a tag query can be answered from the `incident_tags` indexes: it filters on nothing
+/// but its owner, the tag and event dates, in id order. Written as "equal to the bare query" so a
+/// filter added to `IncidentQuery` later cannot be forgotten here.
 fn only_tag(q: &IncidentQuery) -> bool {
     let mut bare = IncidentQuery::owner(q.owner.clone());
     bare.tag = q.tag.clone();
+    bare.event_before = q.event_before;
+    bare.event_after = q.event_after;
     bare.include = q.include;
     bare.paging = q.paging;
     bare.order = q.order;
     bare == *q && q.order.key == SortKey::Id
 }
 
-/// A tag's incidents: tags belong to one owner, so they are counted from `incident_tags` alone
-/// and paged in the order of its (tag_id, incident_id) index; only the page's incidents are read.
+/// `it.tag_id = $ [AND it.event_date > $] [AND it.event_date < $]`. Tags belong to one owner,
+/// so the owner needs no check of its own.
+fn push_tag_conditions(qb: &mut QueryBuilder<'_, Postgres>, q: &IncidentQuery, tag: i64) {
+    qb.push(" WHERE it.tag_id = ").push_bind(tag);
+    if let Some(after) = q.event_after {
+        qb.push(" AND it.event_date > ").push_bind(secs(after));
+    }
+    if let Some(before) = q.event_before {
+        qb.push(" AND it.event_date < ").push_bind(secs(before));
+    }
+}
+
+/// A tag's incidents, counted from `incident_tags` alone and paged in the order of its
+/// (tag_id, incident_id) index; only the page's incidents are read.
 async fn list_by_tag(
     conn: &mut PgConnection,
     q: &IncidentQuery,
     tag: i64,
 ) -> StoreResult<Page<IncidentDetails>> {
     let total = if q.paging.start == 0 {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM incident_tags WHERE tag_id = $1")
-            .bind(tag)
+        let mut qb = QueryBuilder::new("SELECT count(*) FROM incident_tags it");
+        push_tag_conditions(&mut qb, q, tag);
+        let n: i64 = qb
+            .build_query_scalar()
             .fetch_one(&mut *conn)
             .await
             .map_err(backend)?;
@@ -298,18 +324,21 @@ async fn list_by_tag(
     } else {
         None
     };
-    let order = if q.order.descending { "DESC" } else { "ASC" };
-    let sql = format!(
+    let mut qb = QueryBuilder::new(format!(
         "SELECT {INCIDENT_COLUMNS} FROM incident_tags it JOIN incidents i ON i.id = it.incident_id \
-         JOIN owners o ON o.id = i.owner_id WHERE it.tag_id = $1 ORDER BY it.incident_id {order} LIMIT $2 OFFSET $3"
-    );
-    let found = sqlx::query(&sql)
-        .bind(tag)
-        .bind(q.paging.limit as i64)
-        .bind(q.paging.start as i64)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(backend)?;
+         JOIN owners o ON o.id = i.owner_id"
+    ));
+    push_tag_conditions(&mut qb, q, tag);
+    qb.push(if q.order.descending {
+        " ORDER BY it.incident_id DESC"
+    } else {
+        " ORDER BY it.incident_id"
+    })
+    .push(" LIMIT ")
+    .push_bind(q.paging.limit as i64)
+    .push(" OFFSET ")
+    .push_bind(q.paging.start as i64);
+    let found = qb.build().fetch_all(&mut *conn).await.map_err(backend)?;
     let incidents = found
         .iter()
         .map(rows::incident)

@@ -228,7 +228,8 @@ pub async fn add_tag(
     .await
     .map_err(backend)?;
     let added = sqlx::query(
-        "INSERT INTO incident_tags (incident_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        "INSERT INTO incident_tags (incident_id, tag_id, event_date) \
+         SELECT id, $2, event_date FROM incidents WHERE id = $1 ON CONFLICT DO NOTHING",
     )
     .bind(incident)
     .bind(tag_id)
