@@ -22,7 +22,8 @@ impl PgStore {
         &self,
         access_id: &str,
     ) -> StoreResult<Option<(ApiCredentials, Actor)>> {
-        let mut tx = self.begin_read().await?;
+        // One statement: no transaction needed.
+        let mut conn = self.pool().acquire().await.map_err(backend)?;
         let found = sqlx::query(
             "SELECT u.id, u.access_id, u.sealed_secret, u.disabled, u.name, u.organization_id, \
                     o.id, o.name, o.kind, m.role \
@@ -32,7 +33,7 @@ impl PgStore {
              WHERE u.access_id = $1 ORDER BY o.id",
         )
         .bind(access_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await
         .map_err(backend)?;
         let Some(first) = found.first() else {

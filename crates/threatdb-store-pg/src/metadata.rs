@@ -35,7 +35,18 @@ pub async fn attribute(
     id: i64,
     access: Access,
 ) -> StoreResult<Attribute> {
-    authorize_incident(conn, actor, incident, access).await?;
+    Ok(attribute_in(conn, actor, incident, id, access).await?.1)
+}
+
+/// [`attribute`], with the owner of its incident (checked once).
+async fn attribute_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    incident: i64,
+    id: i64,
+    access: Access,
+) -> StoreResult<(i64, Attribute)> {
+    let owner = authorize_incident(conn, actor, incident, access).await?;
     let sql = format!(
         "SELECT {ATTRIBUTE_COLUMNS} FROM attributes a WHERE a.incident_id = $1 AND a.id = $2"
     );
@@ -45,7 +56,10 @@ pub async fn attribute(
         .fetch_optional(&mut *conn)
         .await
         .map_err(backend)?;
-    rows::attribute(&row.ok_or(StoreError::NotFound)?, 0)
+    Ok((
+        owner,
+        rows::attribute(&row.ok_or(StoreError::NotFound)?, 0)?,
+    ))
 }
 
 pub async fn add_attribute(
@@ -162,8 +176,7 @@ pub async fn add_attribute_label(
     id: i64,
     label: &str,
 ) -> StoreResult<()> {
-    attribute(conn, actor, incident, id, Access::Write).await?;
-    let owner = authorize_incident(conn, actor, incident, Access::Write).await?;
+    let (owner, _) = attribute_in(conn, actor, incident, id, Access::Write).await?;
     let label = resolve_label(conn, owner, label).await?;
     sqlx::query("INSERT INTO attribute_labels (attribute_id, label_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(id)

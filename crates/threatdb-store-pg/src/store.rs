@@ -24,6 +24,16 @@ macro_rules! write {
     }};
 }
 
+/// Runs `$body` with `$conn` on a pooled connection, outside a transaction: for reads of one
+/// statement, where BEGIN and COMMIT would only add two round trips to the server.
+macro_rules! read_one {
+    ($self:ident, |$conn:ident| $body:expr) => {{
+        let mut conn = $self.pool().acquire().await.map_err(backend)?;
+        let $conn = &mut *conn;
+        $body.await
+    }};
+}
+
 /// Runs `$body` with `$conn` inside a read transaction (one snapshot).
 macro_rules! read {
     ($self:ident, |$conn:ident| $body:expr) => {{
@@ -56,7 +66,11 @@ impl Store for PgStore {
         id: i64,
         include: Include,
     ) -> StoreResult<IncidentDetails> {
-        read!(self, |c| incidents::get(c, actor, id, include))
+        if include.attributes || include.tags || include.labels {
+            read!(self, |c| incidents::get(c, actor, id, include))
+        } else {
+            read_one!(self, |c| incidents::get(c, actor, id, include))
+        }
     }
 
     async fn update_incident(

@@ -37,13 +37,13 @@ impl PgStore {
         login: &str,
     ) -> StoreResult<Option<(WebLogin, Actor)>> {
         let sql = format!("SELECT {COLUMNS} {FROM} WHERE w.login_key = $1 ORDER BY o.id");
-        let mut tx = self.begin_read().await?;
+        // One statement: no transaction needed.
+        let mut conn = self.pool().acquire().await.map_err(backend)?;
         let found = sqlx::query(&sql)
             .bind(login_key(login))
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *conn)
             .await
             .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
         assemble(&found)
     }
 
@@ -52,13 +52,13 @@ impl PgStore {
         user_id: i64,
     ) -> StoreResult<Option<(WebLogin, Actor)>> {
         let sql = format!("SELECT {COLUMNS} {FROM} WHERE w.user_id = $1 ORDER BY o.id");
-        let mut tx = self.begin_read().await?;
+        // One statement: no transaction needed.
+        let mut conn = self.pool().acquire().await.map_err(backend)?;
         let found = sqlx::query(&sql)
             .bind(user_id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *conn)
             .await
             .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
         assemble(&found)
     }
 
