@@ -188,8 +188,11 @@ impl SqliteStore {
             .ok_or_else(closed)?
             .send(Msg::Write(job))
             .map_err(|_| closed())?;
-        rx.await
-            .map_err(|_| StoreError::Backend("the writer thread stopped".into()))?
+        rx.await.map_err(|_| {
+            StoreError::Backend(
+                "the write was not carried out: the writer could not run it (see the log)".into(),
+            )
+        })?
     }
 
     /// Finishes the queued writes, stops the writer and closes the connections.
@@ -244,12 +247,8 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
 
 fn commit_group(conn: &Connection, jobs: Vec<Job>) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let message = e.to_string();
-        for job in jobs {
-            // Run nothing: answer every caller with the failure.
-            drop(job);
-            tracing::error!(%message, "cannot start a write transaction");
-        }
+        // Nothing ran: dropping the jobs drops their replies, so every caller gets an error.
+        tracing::error!(error = %e, writes = jobs.len(), "cannot start a write transaction");
         return;
     }
     let mut replies = Vec::with_capacity(jobs.len());

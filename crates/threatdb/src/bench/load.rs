@@ -87,7 +87,7 @@ impl Ctx {
         method: &str,
         target: &str,
         body: Option<String>,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<bytes::Bytes> {
         let path = format!("/api{target}");
         let ts = threatdb_core::date::now().unix_timestamp();
         let mut req = self
@@ -110,7 +110,8 @@ impl Ctx {
                 String::from_utf8_lossy(&bytes)
             );
         }
-        Ok(serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        // Bodies are not parsed here: only `commit` needs one, and the ceiling parses nothing.
+        Ok(bytes)
     }
 
     fn list_target(&self, rng: &mut Rng, owners: &[String], filtered: bool) -> String {
@@ -145,6 +146,7 @@ impl Ctx {
                 Some(body.to_string()),
             )
             .await?;
+        let created: serde_json::Value = serde_json::from_slice(&created)?;
         let id = created["data"]["incident"]["id"].as_i64().unwrap_or(0);
         let base = format!("/v2/groups/incidents/{id}");
         let attr =
