@@ -113,6 +113,7 @@ impl AttributeType {
                 self.name
             )));
         }
+        crate::reject_control_in_text(&format!("a {} value", self.name), value)?;
         let len = value.chars().count();
         if len > self.max_length {
             return Err(Invalid::new(format!(
@@ -166,6 +167,9 @@ impl NewAttribute {
     ) -> Result<Self, Invalid> {
         let kind = AttributeType::lookup(kind)?;
         kind.check_value(value)?;
+        if let Some(source) = &source {
+            check_source(source)?;
+        }
         Ok(NewAttribute {
             kind,
             value: value.to_string(),
@@ -173,6 +177,21 @@ impl NewAttribute {
             source,
         })
     }
+}
+
+/// The longest attribute source accepted, in characters.
+pub const MAX_SOURCE_CHARS: usize = 2048;
+
+/// Checks an attribute's source: at most [`MAX_SOURCE_CHARS`] characters, no control characters
+/// but tab and line breaks.
+pub fn check_source(source: &str) -> Result<(), Invalid> {
+    let len = source.chars().count();
+    if len > MAX_SOURCE_CHARS {
+        return Err(Invalid::new(format!(
+            "the source is {len} characters long: the limit is {MAX_SOURCE_CHARS}"
+        )));
+    }
+    crate::reject_control_in_text("the source", source)
 }
 
 /// A change to an attribute: only the fields that are `Some` change.
@@ -184,4 +203,28 @@ pub struct AttributePatch {
     pub displayed: Option<bool>,
     /// A new source.
     pub source: Option<String>,
+}
+
+impl AttributePatch {
+    /// A change with at least one field, its source checked (the value is checked against the
+    /// attribute's type by the store, which knows the type).
+    pub fn parse(
+        value: Option<String>,
+        displayed: Option<bool>,
+        source: Option<String>,
+    ) -> Result<Self, Invalid> {
+        if value.is_none() && displayed.is_none() && source.is_none() {
+            return Err(Invalid::new(
+                "nothing to update: give value, displayed or source",
+            ));
+        }
+        if let Some(source) = &source {
+            check_source(source)?;
+        }
+        Ok(AttributePatch {
+            value,
+            displayed,
+            source,
+        })
+    }
 }

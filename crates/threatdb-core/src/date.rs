@@ -9,7 +9,9 @@ pub type Timestamp = OffsetDateTime;
 
 /// Writes `t` as `YYYY-MM-DDTHH:MM:SSZ` in UTC.
 pub fn format_timestamp(t: Timestamp) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
+    // Every timestamp this crate makes is UTC already; one that is not and cannot be shifted is
+    // written in its own offset's fields rather than panicking.
+    let t = t.checked_to_offset(UtcOffset::UTC).unwrap_or(t);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -50,8 +52,12 @@ fn parse(s: &str) -> Option<Timestamp> {
         (rest, UtcOffset::UTC)
     };
     let time = parse_time(time_part)?;
-    let t = PrimitiveDateTime::new(date, time).assume_offset(offset);
-    Some(t.to_offset(UtcOffset::UTC))
+    // A date near the edge of the representable range can leave it once shifted to UTC
+    // (9999-12-31T23:59:59-12:00): that is an invalid date, not a panic.
+    PrimitiveDateTime::new(date, time)
+        .assume_offset(offset)
+        .checked_to_offset(UtcOffset::UTC)
+        .filter(|t| (1000..=9999).contains(&t.year()))
 }
 
 fn number<T: std::str::FromStr>(s: &str, max_len: usize) -> Option<T> {
@@ -91,6 +97,10 @@ fn parse_time(s: &str) -> Option<Time> {
 fn parse_offset(s: &str) -> Option<UtcOffset> {
     let sign: i8 = if s.starts_with('-') { -1 } else { 1 };
     let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
+    // Only ASCII digits, so the byte slicing below stays on character boundaries.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let (h, m) = match digits.len() {
         2 => (number::<i8>(&digits, 2)?, 0),
         4 => (
@@ -108,6 +118,18 @@ pub fn now() -> Timestamp {
     t.replace_nanosecond(0).unwrap_or(t)
 }
 
+/// `t` moved by `delta`, or an error naming `what` when that leaves the representable range
+/// (years 1000 to 9999 on the wire).
+pub fn shift(t: Timestamp, delta: time::Duration, what: &str) -> Result<Timestamp, Invalid> {
+    t.checked_add(delta)
+        .filter(|t| (1000..=9999).contains(&t.year()))
+        .ok_or_else(|| {
+            Invalid::new(format!(
+                "{what} is out of range: use a year from 1000 to 9999"
+            ))
+        })
+}
+
 /// The UTC timestamp of a Unix time in seconds (clamped to the representable range).
 pub fn from_unix(seconds: i64) -> Timestamp {
     OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -116,6 +138,24 @@ pub fn from_unix(seconds: i64) -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Any text, and any date-shaped text with any offset: an answer, never a panic; and
+        // whatever parses formats back to a date that parses to the same instant.
+        #[test]
+        fn never_panics_and_round_trips(s in "\\PC{0,40}", y in 0i32..12000, mo in 0u8..14, d in 0u8..33,
+                                        h in 0u8..26, mi in 0u8..61, off in -30i32..30) {
+            let _ = parse_timestamp(&s);
+            let shaped = format!("{y}-{mo}-{d}T{h}:{mi}:59{}{:02}:59", if off < 0 { '-' } else { '+' }, off.abs());
+            if let Ok(t) = parse_timestamp(&shaped) {
+                let text = format_timestamp(t);
+                prop_assert_eq!(parse_timestamp(&text).ok(), Some(t));
+                let _ = shift(t, time::Duration::days(1), "x");
+                let _ = shift(t, time::Duration::seconds(-1), "x");
+            }
+        }
+    }
 
     fn p(s: &str) -> String {
         format_timestamp(parse_timestamp(s).expect(s))
@@ -145,6 +185,11 @@ mod tests {
             "2017/03/21",
             "2017-03-21T00:00:00:00",
             "2017-03-21X",
+            // In range as written, past year 9999 (or before 1000) in UTC.
+            "9999-12-31T23:59:59-23:59",
+            "9999-12-31T23:59:59-12:00",
+            "1000-01-01T00:00:00+01:00",
+            "2017-03-21T00:00:00+€a",
         ] {
             assert!(parse_timestamp(bad).is_err(), "{bad} should be rejected");
         }

@@ -91,7 +91,9 @@ impl IncidentName {
         if name.is_empty() {
             return Err(Invalid::new("name must not be empty"));
         }
-        crate::reject_nul("name", name)?;
+        // Names are free text: line breaks and tabs are kept (they are stored byte for byte);
+        // other control characters (escape sequences, NUL) are refused.
+        crate::reject_control_in_text("name", name)?;
         let len = name.chars().count();
         if len > Self::MAX_CHARS {
             return Err(Invalid::new(format!(

@@ -61,7 +61,7 @@ impl IndicatorKind {
         if v.is_empty() {
             return Err(Invalid::new("an indicator value must not be empty"));
         }
-        crate::reject_nul("an indicator value", v)?;
+        crate::reject_control("an indicator value", v)?;
         match self {
             IndicatorKind::Address => normalize_ip(v),
             IndicatorKind::EmailAddress => normalize_email(v),

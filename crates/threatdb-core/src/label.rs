@@ -15,6 +15,19 @@ pub struct SecurityLabel {
     pub date_added: Timestamp,
 }
 
+/// Checks the name of a new owner-defined label: trimmed, 1 to 50 characters, no control
+/// characters.
+pub fn parse_label_name(name: &str) -> Result<String, crate::Invalid> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(crate::Invalid::new(
+            "a security label name must be 1 to 50 characters",
+        ));
+    }
+    crate::reject_control("a security label name", name)?;
+    Ok(name.to_string())
+}
+
 /// The identity of a label name: what two spellings share when they name the same label.
 /// `TLP Green`, `TLP_GREEN`, `tlp-green`, `TLP%3AGREEN` and `TLP:GREEN` all give `TLP:GREEN`;
 /// other names are upper-cased.

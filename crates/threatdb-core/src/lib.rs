@@ -25,12 +25,12 @@ pub use association::{
 };
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};
-pub use date::{Timestamp, format_timestamp, parse_timestamp};
+pub use date::{Timestamp, format_timestamp, parse_timestamp, shift};
 pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
 };
 pub use indicator::IndicatorKind;
-pub use label::{SecurityLabel, label_key};
+pub use label::{SecurityLabel, label_key, parse_label_name};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{IncidentOrder, IncidentQuery, Include, Page, Paging, SortKey};
 pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
@@ -50,12 +50,56 @@ impl Invalid {
     }
 }
 
-/// Refuses text with NUL characters: no database text column can hold them faithfully.
-pub fn reject_nul(what: &str, text: &str) -> Result<(), Invalid> {
-    if text.contains('\0') {
-        return Err(Invalid::new(format!(
-            "{what} must not contain NUL characters"
-        )));
+/// Refuses text with control characters (Unicode category Cc: U+0000 to U+001F, U+007F to
+/// U+009F) in a one-line value (tags, labels, indicator values, owner names). NUL cannot be
+/// stored faithfully by every database, and the others (ANSI escapes, carriage returns, bells)
+/// reach terminals and logs: they are refused with a message rather than stored (DECISIONS in
+/// docs/DECISIONS.md).
+pub fn reject_control(what: &str, text: &str) -> Result<(), Invalid> {
+    match text.chars().find(|c| c.is_control()) {
+        Some(c) => Err(Invalid::new(format!(
+            "{what} must not contain control characters (found U+{:04X})",
+            u32::from(c)
+        ))),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// Like [`reject_control`] for free text (group names, attribute values): tab, line feed and carriage
+/// return are allowed, every other control character is refused.
+pub fn reject_control_in_text(what: &str, text: &str) -> Result<(), Invalid> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(Invalid::new(format!(
+            "{what} must not contain control characters other than tab and line breaks (found U+{:04X})",
+            u32::from(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused() {
+        for bad in [
+            "a\0b",
+            "\u{1b}[31mred",
+            "bell\u{7}",
+            "cr\r",
+            "nl\n",
+            "c1\u{85}",
+            "del\u{7f}",
+        ] {
+            assert!(reject_control("name", bad).is_err(), "{bad:?}");
+        }
+        assert!(reject_control("name", "caf\u{e9} \u{202e}rtl \u{200b}").is_ok());
+        assert!(reject_control_in_text("value", "line\nbreak\r\n\ttab").is_ok());
+        assert!(reject_control_in_text("value", "esc\u{1b}[0m").is_err());
+        assert!(reject_control_in_text("value", "nul\0").is_err());
+    }
 }

@@ -146,6 +146,6 @@ pub fn validate_owner_name(name: &str) -> Result<String, Invalid> {
     if len == 0 || len > 255 {
         return Err(Invalid::new("an owner name must be 1 to 255 characters"));
     }
-    crate::reject_nul("an owner name", name)?;
+    crate::reject_control("an owner name", name)?;
     Ok(name.to_string())
 }

@@ -16,7 +16,7 @@ impl TagName {
         if name.is_empty() {
             return Err(Invalid::new("a tag name must not be empty"));
         }
-        crate::reject_nul("a tag name", name)?;
+        crate::reject_control("a tag name", name)?;
         let len = name.chars().count();
         if len > Self::MAX_CHARS {
             return Err(Invalid::new(format!(

@@ -90,7 +90,9 @@ pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
+        if let ApiError::Internal(detail) = &self
+            && !detail.is_empty()
+        {
             tracing::error!(%detail, "request failed");
         }
         let mut response = json_response(self.status(), failure_json(&self.message()));

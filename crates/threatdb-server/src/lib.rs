@@ -6,6 +6,9 @@
 mod api;
 pub mod auth;
 pub mod error;
+pub mod limits;
+pub mod net;
+mod panics;
 pub mod params;
 pub mod passwords;
 pub mod provision;
@@ -20,15 +23,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use threatdb_core::Store;
-use tokio::net::TcpListener;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use limits::Limits;
+pub use net::serve;
 pub use secrets::MasterKey;
 
 /// The largest request body accepted.
@@ -44,22 +47,47 @@ pub struct AppState {
     pub keys: MasterKey,
     /// The URL `webLink`s start with, without a trailing slash.
     pub public_url: Arc<str>,
-    /// Counts failed authentications.
+    /// What clients are allowed.
+    pub limits: Arc<Limits>,
+    /// Counts failed authentications and sign-in attempts.
     pub limiter: Arc<auth::FailureLimiter>,
     /// Recently verified credentials.
     pub cache: Arc<auth::CredentialCache>,
+    /// Signatures of recent writes, when replays are refused.
+    pub replays: Option<Arc<auth::ReplayGuard>>,
+    /// Runs password hashes a few at a time.
+    pub passwords: Arc<passwords::PasswordGate>,
 }
 
 impl AppState {
-    /// A state with the default limits: 20 failed authentications per minute per access id or
-    /// client address.
+    /// A state with the default [`Limits`].
     pub fn new(store: Arc<dyn Store>, keys: MasterKey, public_url: &str) -> Self {
+        Self::with_limits(store, keys, public_url, Limits::default())
+    }
+
+    /// A state enforcing `limits`.
+    pub fn with_limits(
+        store: Arc<dyn Store>,
+        keys: MasterKey,
+        public_url: &str,
+        limits: Limits,
+    ) -> Self {
+        let skew = Duration::from_secs(auth::MAX_SKEW_SECONDS.unsigned_abs());
         AppState {
             store,
             keys,
             public_url: public_url.trim_end_matches('/').into(),
-            limiter: Arc::new(auth::FailureLimiter::new(20, Duration::from_secs(60))),
+            limiter: Arc::new(auth::FailureLimiter::new(limits.auth_failures_per_minute)),
             cache: Arc::new(auth::CredentialCache::new()),
+            // A timestamp is accepted up to the skew either side of now: twice that covers it.
+            replays: limits
+                .reject_replays
+                .then(|| Arc::new(auth::ReplayGuard::new(skew.saturating_mul(2)))),
+            passwords: Arc::new(passwords::PasswordGate::new(
+                limits.password_hashes,
+                limits.password_queue,
+            )),
+            limits: Arc::new(limits),
         }
     }
 }
@@ -76,6 +104,11 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .fallback(no_route)
         .layer(middleware::from_fn(envelope_errors))
+        .layer(middleware::from_fn(panics::catch_panics))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.limits.request_timeout,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([
@@ -83,19 +116,6 @@ pub fn router(state: AppState) -> Router {
             header::COOKIE,
         ]))
         .with_state(state)
-}
-
-/// Serves `router(state)` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight.
-pub async fn serve(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }
 
 async fn healthz() -> Response {
@@ -137,6 +157,9 @@ async fn envelope_errors(request: Request, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed on this path".to_string(),
         StatusCode::PAYLOAD_TOO_LARGE => {
             "The request body is larger than the 1 MiB limit".to_string()
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            "The request took too long to send or to answer, and was stopped".to_string()
         }
         s if s.is_server_error() => "Internal server error".to_string(),
         _ if text.is_empty() => status

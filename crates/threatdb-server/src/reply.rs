@@ -80,8 +80,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 "A JSON object is required as the request body".into(),
             ));
         }
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             match inner.classify() {
@@ -90,6 +90,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 }
                 _ => ApiError::BadRequest(format!("The request body is not valid JSON: {inner}")),
             }
+        })?;
+        // One JSON value and nothing after it but white space: `{...} garbage` is a 400.
+        de.end().map_err(|e| {
+            ApiError::BadRequest(format!(
+                "The request body is not valid JSON: {e} (one JSON object is expected, nothing after it)"
+            ))
         })?;
         Ok(JsonBody(value))
     }

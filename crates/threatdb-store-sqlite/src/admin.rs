@@ -181,12 +181,7 @@ impl AdminStore for SqliteStore {
         description: &str,
         color: &str,
     ) -> StoreResult<SecurityLabel> {
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 50 {
-            return Err(StoreError::Invalid(
-                "a security label name must be 1 to 50 characters".into(),
-            ));
-        }
+        let name = threatdb_core::parse_label_name(name)?;
         if color.len() != 6 || !color.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::Invalid(format!(
                 "color '{color}' must be six hex digits, e.g. FFC000"

@@ -40,6 +40,8 @@ pub struct ServeArgs {
     /// The public URL of this server, used in webLinks (default: http://<listen address>).
     #[arg(long, env = "THREATDB_PUBLIC_URL")]
     pub public_url: Option<String>,
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
 }
 
 impl DataArgs {

@@ -4,6 +4,7 @@ mod admin;
 mod bench;
 mod client;
 mod config;
+mod limits;
 mod serve;
 
 use clap::{Parser, Subcommand};

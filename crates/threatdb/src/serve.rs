@@ -8,6 +8,8 @@ use threatdb_server::{AppState, serve};
 use tokio::net::TcpListener;
 
 pub async fn run(args: ServeArgs) -> Result<()> {
+    log_panics_on_one_line();
+    let limits = args.limits.limits()?;
     args.data.ensure_dir()?;
     let keys = args.data.master_key()?;
     let store = args.data.open_store().await?;
@@ -56,7 +58,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         );
     }
 
-    let state = AppState::new(store.store(), keys, &public_url);
+    let state = AppState::with_limits(store.store(), keys, &public_url, limits);
     tracing::info!(%local, api = %base_url, "threatdb is listening");
     println!("threatdb listening on http://{local} (API base URL {base_url})");
     serve(listener, state, shutdown_signal())
@@ -65,6 +67,30 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     store.close().await;
     tracing::info!("threatdb stopped cleanly");
     Ok(())
+}
+
+/// A panic (which the server answers with a 500) is logged as one line with its place, not a
+/// backtrace per request; `RUST_BACKTRACE=1` still asks for backtraces.
+fn log_panics_on_one_line() {
+    if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%place, "panic: {}", panic_message(info));
+    }));
+}
+
+fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

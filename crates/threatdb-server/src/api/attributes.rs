@@ -82,16 +82,7 @@ pub async fn update(
 ) -> ApiResult<Response> {
     params.owner(&auth.0)?;
     let (id, aid) = (parse_id(&id)?, parse_id(&aid)?);
-    if body.value.is_none() && body.displayed.is_none() && body.source.is_none() {
-        return Err(ApiError::BadRequest(
-            "nothing to update: give value, displayed or source".into(),
-        ));
-    }
-    let patch = AttributePatch {
-        value: body.value,
-        displayed: body.displayed,
-        source: body.source,
-    };
+    let patch = AttributePatch::parse(body.value, body.displayed, body.source)?;
     let attribute = state
         .store
         .update_attribute(&auth.0, id, aid, patch)

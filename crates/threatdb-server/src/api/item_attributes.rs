@@ -64,16 +64,7 @@ async fn update(
     body: AttributeBody,
 ) -> ApiResult<Response> {
     let aid = parse_id(aid)?;
-    if body.value.is_none() && body.displayed.is_none() && body.source.is_none() {
-        return Err(ApiError::BadRequest(
-            "nothing to update: give value, displayed or source".into(),
-        ));
-    }
-    let patch = AttributePatch {
-        value: body.value,
-        displayed: body.displayed,
-        source: body.source,
-    };
+    let patch = AttributePatch::parse(body.value, body.displayed, body.source)?;
     let attribute = state
         .store
         .update_attribute_on(&auth.0, &on, aid, patch)

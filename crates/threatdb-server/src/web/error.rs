@@ -20,7 +20,9 @@ pub enum WebError {
     Csrf,
     /// 429: too many failed sign-ins; retry after this many seconds.
     TooManyAttempts(u64),
-    /// 500: logged, never shown.
+    /// 503: too many sign-ins are being checked at once; retry in a second.
+    Busy,
+    /// 500: logged (when there is a detail), never shown.
     Internal(String),
 }
 
@@ -59,6 +61,7 @@ impl WebError {
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,8 +88,15 @@ impl IntoResponse for WebError {
                 "Too many attempts",
                 format!("Too many failed sign-ins. Try again in {s} seconds."),
             ),
+            WebError::Busy => (
+                "Busy",
+                "The server is checking many sign-ins right now. Try again in a moment."
+                    .to_string(),
+            ),
             WebError::Internal(detail) => {
-                tracing::error!(%detail, "web request failed");
+                if !detail.is_empty() {
+                    tracing::error!(%detail, "web request failed");
+                }
                 (
                     "Something went wrong",
                     "The server could not complete this request. It has been logged; try \
@@ -103,10 +113,18 @@ impl IntoResponse for WebError {
             message: &message,
         };
         let mut response = html(status, &page);
-        if let WebError::TooManyAttempts(seconds) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        match self {
+            WebError::TooManyAttempts(seconds) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            WebError::Busy => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+            }
+            _ => {}
         }
         response
     }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use threatdb_core::{
     IncidentDetails, IncidentOrder, IncidentQuery, IncidentStatus, Include, Owner, Paging, Role,
-    SortKey, Timestamp, parse_timestamp,
+    SortKey, Timestamp, parse_timestamp, shift,
 };
 
 /// Incidents per page.
@@ -227,12 +227,16 @@ fn event_bounds(f: &Filters) -> Result<(Option<Timestamp>, Option<Timestamp>), W
     let second = time::Duration::seconds(1);
     let after = match f.from.as_str() {
         "" => None,
-        s => Some(parse_timestamp(s)? - second),
+        s => Some(shift(parse_timestamp(s)?, -second, "the 'from' date")?),
     };
     let before = match f.to.as_str() {
         "" => None,
-        s if !s.contains(['T', 't', ' ']) => Some(parse_timestamp(s)? + time::Duration::days(1)),
-        s => Some(parse_timestamp(s)? + second),
+        s if !s.contains(['T', 't', ' ']) => Some(shift(
+            parse_timestamp(s)?,
+            time::Duration::days(1),
+            "the 'to' date",
+        )?),
+        s => Some(shift(parse_timestamp(s)?, second, "the 'to' date")?),
     };
     Ok((after, before))
 }

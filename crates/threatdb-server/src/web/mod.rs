@@ -75,6 +75,13 @@ pub fn not_found() -> Response {
     response
 }
 
+/// The 500 page, for a request that panicked (logged by the caller).
+pub fn internal_error_page() -> Response {
+    let mut response = WebError::Internal(String::new()).into_response();
+    add_security_headers(response.headers_mut(), false);
+    response
+}
+
 /// Parses an incident id from a path: anything but an integer is a 404.
 fn parse_id(raw: &str) -> Result<i64, WebError> {
     raw.parse::<i64>().map_err(|_| WebError::NotFound)

@@ -1,6 +1,7 @@
 //! Signing in and out. A failed sign-in says only "wrong login name or password" (whether the
 //! login exists is not told), costs the same time either way, and counts against the same
-//! failure limiter as the API (per client address and per login name).
+//! limiter as the API (per client address and login name, and per client address). Password
+//! hashes run through the [`crate::passwords::PasswordGate`], a few at a time.
 
 use super::error::WebError;
 use super::forms::{Form, Posted};
@@ -8,14 +9,16 @@ use super::session::{SESSION_COOKIE, SIGNIN_COOKIE, Session, cookie, local_path,
 use super::session::{secure, set_cookie, with_cookie};
 use super::views::{Nav, html};
 use crate::AppState;
-use crate::passwords::{hash_password, verify_password};
+use crate::auth::limiter::{principal_key, retry_after};
+use crate::net::ClientAddr;
+use crate::passwords::{MAX_PASSWORD_BYTES, hash_password, verify_password};
 use crate::secrets::random_token;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::{IpAddr, SocketAddr};
+use threatdb_core::web::{login_key, parse_login};
 
 #[derive(Template)]
 #[template(path = "signin.html")]
@@ -64,11 +67,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
 }
 
 async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebError> {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let ip = ClientAddr::of(request.extensions());
     let expected = cookie(request.headers(), SIGNIN_COOKIE).map(str::to_owned);
     let body = Bytes::from_request(request, state)
         .await
@@ -82,32 +81,43 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
     let password = form.text("password").to_string();
     let next = next_of(form.text("next"));
 
-    let ip_key = format!("web-ip:{ip}");
-    let login_key = format!("web-login:{}", threatdb_core::web::login_key(&login));
-    for key in [&ip_key, &login_key] {
-        if let Some(wait) = state.limiter.blocked(key) {
-            return Err(WebError::TooManyAttempts(wait));
-        }
-    }
-    let found = if login.is_empty() {
-        None
-    } else {
-        state.store.web_login(&login).await?
+    // Counted before the expensive hash, atomically: concurrent attempts cannot all slip under
+    // the limit. Per (address, login) and per address, never per login alone, so failures from
+    // elsewhere do not lock the rightful person out.
+    let valid_login = parse_login(&login).ok();
+    let principal = valid_login
+        .as_deref()
+        .and_then(|l| principal_key(&login_key(l)));
+    state
+        .limiter
+        .hit(ip, principal.as_deref())
+        .map_err(|wait| WebError::TooManyAttempts(retry_after(wait)))?;
+    // A login that cannot exist, or an absurd password, is wrong without a look-up or a hash.
+    let found = match &valid_login {
+        Some(login) if password.len() <= MAX_PASSWORD_BYTES => state.store.web_login(login).await?,
+        _ => None,
     };
+    let plausible = valid_login.is_some() && password.len() <= MAX_PASSWORD_BYTES;
     let (hash, account) = match found {
         Some((web, actor)) => (Some(web.password_hash.clone()), Some((web, actor))),
         None => (None, None),
     };
-    let matches = tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => verify_password(&hash, &password),
-        None => {
-            // The same work as a real check, so timing does not tell which logins exist.
-            let _ = hash_password(&password);
-            false
-        }
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let matches = if plausible {
+        state
+            .passwords
+            .run(move || match hash {
+                Some(hash) => verify_password(&hash, &password),
+                None => {
+                    // The same work as a real check, so timing does not tell which logins exist.
+                    let _ = hash_password(&password);
+                    false
+                }
+            })
+            .await
+            .map_err(|_| WebError::Busy)?
+    } else {
+        false
+    };
     match account {
         Some((web, _)) if matches && !web.disabled => {
             let now = threatdb_core::date::now().unix_timestamp();
@@ -127,8 +137,6 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
             ))
         }
         _ => {
-            state.limiter.record(&ip_key);
-            state.limiter.record(&login_key);
             let page = SignIn {
                 nav: None,
                 login,

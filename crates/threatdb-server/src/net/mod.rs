@@ -1,0 +1,225 @@
+//! The listener: accepts connections within the caps of [`crate::Limits`], serves each with
+//! hyper under the header-read and idle deadlines of [`timed_io`], tells every request who its
+//! client is ([`ClientAddr`]), and on shutdown lets the requests in flight finish.
+
+pub mod admission;
+pub mod timed_io;
+
+use crate::AppState;
+use crate::limits::{Limits, canonical};
+use admission::{Admission, Refusal};
+use axum::Router;
+use axum::extract::ConnectInfo;
+use http::Extensions;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+use timed_io::{ConnClock, TimedIo};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tower::ServiceExt;
+
+/// The client's address as limits and logs see it: the peer, or the address a trusted proxy
+/// forwarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    /// The client address of a request: set by the listener, else the peer of axum's
+    /// `ConnectInfo`, else the unspecified address (a request made in-process).
+    pub fn of(extensions: &Extensions) -> IpAddr {
+        if let Some(ClientAddr(ip)) = extensions.get::<ClientAddr>() {
+            return *ip;
+        }
+        extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| canonical(c.0.ip()))
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+}
+
+/// The largest request head (request line and headers) read; past it hyper answers 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// Refusals being written at once; past it a refused connection is simply closed.
+const MAX_REFUSALS_IN_FLIGHT: usize = 256;
+
+/// Serves `router(state)` on `listener` until `shutdown` completes, then finishes the requests
+/// in flight (each bounded by the request timeout).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = crate::router(state.clone());
+    let limits = state.limits.clone();
+    let admission = Arc::new(Admission::new(&limits));
+    let refusals = Arc::new(AtomicUsize::new(0));
+    let warned = Arc::new(AtomicU64::new(0));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // Every connection task holds a sender; when all are gone, every connection has closed.
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(&e, &warned).await;
+                    continue;
+                }
+            },
+        };
+        let ip = canonical(peer.ip());
+        match admission.admit(ip, limits.is_trusted_proxy(ip)) {
+            Ok(admitted) => {
+                let conn = Connection {
+                    app: app.clone(),
+                    limits: limits.clone(),
+                    peer,
+                };
+                let (stop, done) = (stop_rx.clone(), done_tx.clone());
+                tokio::spawn(async move {
+                    conn.run(stream, stop).await;
+                    drop((admitted, done));
+                });
+            }
+            Err(why) => refuse(stream, why, &refusals, &warned),
+        }
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(done_tx);
+    let _ = done_rx.recv().await;
+    Ok(())
+}
+
+/// What serving one connection needs.
+struct Connection {
+    app: Router,
+    limits: Arc<Limits>,
+    peer: SocketAddr,
+}
+
+impl Connection {
+    async fn run(self, stream: TcpStream, mut stop: watch::Receiver<bool>) {
+        let _ = stream.set_nodelay(true);
+        let clock = Arc::new(ConnClock::default());
+        let io = TimedIo::new(
+            stream,
+            clock.clone(),
+            self.limits.header_read_timeout,
+            self.limits.idle_timeout,
+        );
+        let Connection { app, limits, peer } = self;
+        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+            let in_flight = clock.begin();
+            let forwarded = request
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            let client = limits.client_address(peer.ip(), forwarded);
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request.extensions_mut().insert(ClientAddr(client));
+            let call = app.clone().oneshot(request);
+            async move {
+                let response = call.await;
+                drop(in_flight);
+                response
+            }
+        });
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            // TimedIo keeps the head and idle deadlines, which hyper's timer cannot tell apart.
+            .header_read_timeout(None)
+            .max_buf_size(MAX_HEAD_BYTES)
+            .keep_alive(true);
+        let conn = builder.serve_connection(TokioIo::new(io), service);
+        tokio::pin!(conn);
+        let stopping = async move {
+            let _ = stop.wait_for(|stopping| *stopping).await;
+        };
+        let result = tokio::select! {
+            result = conn.as_mut() => result,
+            () = stopping => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = result {
+            tracing::debug!(%peer, error = %e, "connection closed");
+        }
+    }
+}
+
+/// Answers a connection past a cap with a 503 in the failure envelope and closes it, without
+/// reading what it sent; never more than [`MAX_REFUSALS_IN_FLIGHT`] such answers at once.
+fn refuse(mut stream: TcpStream, why: Refusal, refusals: &Arc<AtomicUsize>, warned: &AtomicU64) {
+    let message = match why {
+        Refusal::Full => "The server has too many open connections: try again shortly",
+        Refusal::AddressFull => {
+            "Too many open connections from your address: close some or try again shortly"
+        }
+    };
+    warn_now_and_then(warned, message);
+    if refusals.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSALS_IN_FLIGHT {
+        refusals.fetch_sub(1, Ordering::AcqRel);
+        return;
+    }
+    let body = threatdb_wire::envelope::failure_json(message);
+    let mut answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {}\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
+        threatdb_wire::CONTENT_TYPE_JSON,
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    let refusals = refusals.clone();
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            stream.write_all(&answer).await?;
+            stream.shutdown().await
+        })
+        .await;
+        refusals.fetch_sub(1, Ordering::AcqRel);
+    });
+}
+
+/// An accept that failed: out of file descriptors (wait a little for some to close, rather than
+/// spinning) or a connection that died before it was accepted.
+async fn accept_failed(e: &std::io::Error, warned: &AtomicU64) {
+    let out_of_fds = matches!(e.raw_os_error(), Some(23 | 24)); // ENFILE, EMFILE
+    if out_of_fds {
+        warn_now_and_then(
+            warned,
+            "out of file descriptors: connections wait to be accepted",
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    } else {
+        tracing::debug!(error = %e, "accept failed");
+    }
+}
+
+/// Logs `message` as a warning at most once every ten seconds (a flood must not flood the log).
+fn warn_now_and_then(last: &AtomicU64, message: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let before = last.load(Ordering::Relaxed);
+    if now >= before.saturating_add(10)
+        && last
+            .compare_exchange(before, now, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    {
+        tracing::warn!("{message}");
+    }
+}

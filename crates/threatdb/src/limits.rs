@@ -1,0 +1,109 @@
+//! `threatdb serve`'s limits on clients: flags and `THREATDB_*` variables, turned into the
+//! server's [`Limits`], with the open-file limit raised so the connection cap can be honoured.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use std::time::Duration;
+use threatdb_server::Limits;
+
+/// File descriptors kept for the database, logs and the listener itself.
+const RESERVED_FDS: u64 = 64;
+
+/// What clients may do (every value has a safe default).
+#[derive(Args, Clone, Debug)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a request's head (line and headers), from its first byte or
+    /// from connecting.
+    #[arg(long, env = "THREATDB_HEADER_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout: u64,
+    /// Seconds a kept-alive connection may sit idle between requests.
+    #[arg(long, env = "THREATDB_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub idle_timeout: u64,
+    /// Seconds a request may take, reading its body and answering it.
+    #[arg(long, env = "THREATDB_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub request_timeout: u64,
+    /// Connections open at once (lowered to fit the open-file limit).
+    #[arg(long, env = "THREATDB_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Connections open at once from one client address (an IPv6 /64 counts as one).
+    #[arg(long, env = "THREATDB_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections_per_address: u64,
+    /// Failed authentications or sign-ins per minute for one principal from one address (an
+    /// address in all gets three times as many).
+    #[arg(long, env = "THREATDB_AUTH_FAILURES_PER_MINUTE", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub auth_failures_per_minute: u32,
+    /// A proxy or load balancer (address or CIDR, repeatable or comma-separated) whose
+    /// X-Forwarded-For names the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "THREATDB_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Refuse a second non-GET request with the same signature within the clock-skew window
+    /// (stronger than ThreatConnect; a client must not send the same write twice in a second).
+    #[arg(long, env = "THREATDB_REJECT_REPLAYS")]
+    pub reject_replays: bool,
+}
+
+impl LimitArgs {
+    /// The server's limits; raises the open-file limit to its hard limit first and lowers the
+    /// connection cap if the open-file limit cannot hold it.
+    pub fn limits(&self) -> Result<Limits> {
+        let mut trusted_proxies = Vec::new();
+        for raw in self
+            .trusted_proxies
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            let net = raw
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!(
+                        "--trusted-proxy '{raw}' is not an IP address or CIDR (e.g. 10.0.0.0/8)"
+                    )
+                })?;
+            trusted_proxies.push(net);
+        }
+        let mut max_connections = self.max_connections;
+        let files = raise_open_file_limit();
+        if let Some(files) = files {
+            let room = files.saturating_sub(RESERVED_FDS).max(1);
+            if room < max_connections {
+                tracing::warn!(
+                    open_files = files,
+                    max_connections = room,
+                    "the open-file limit is low: fewer connections will be served at once"
+                );
+                max_connections = room;
+            }
+        }
+        let usize_of = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        Ok(Limits {
+            auth_failures_per_minute: self.auth_failures_per_minute,
+            header_read_timeout: Duration::from_secs(self.header_read_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            request_timeout: Duration::from_secs(self.request_timeout),
+            max_connections: usize_of(max_connections),
+            max_connections_per_address: usize_of(self.max_connections_per_address),
+            trusted_proxies,
+            reject_replays: self.reject_replays,
+            ..Limits::default()
+        })
+    }
+}
+
+/// Raises the soft open-file limit to the hard limit; the soft limit in force after, if known.
+fn raise_open_file_limit() -> Option<u64> {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => Some(n),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read or raise the open-file limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE)
+                .ok()
+                .map(|(soft, _)| soft)
+        }
+    }
+}
