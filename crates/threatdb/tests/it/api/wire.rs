@@ -176,7 +176,7 @@ fn api_sends_bodies_and_extra_headers() {
         ],
         &KEYS,
     );
-    // POST and PUT say they carry JSON even with no body, as tc-request and the SDK do.
+    // POST and PUT say they carry JSON even with no body, as the SDK does.
     stand.api(&["POST", "/v2/groups/incidents/1/tags/APT"], &KEYS);
     stand.api(
         &[
