@@ -16,8 +16,8 @@ trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 until grep -q "threatdb listening on" "$dir/out"; do sleep 0.1; done
 origin=$(sed -n 's/^threatdb listening on \([^ ]*\).*/\1/p' "$dir/out")
 set -a; . "$dir/credentials.env"; set +a
-TC_API_BASE_URL="$origin/api" python3 ../shared/tools/tc-request POST /v2/groups/incidents \
-  '{"name":"wrk target","eventDate":"2017-03-21T00:00:00Z"}' > /dev/null
+target/release/threatdb api --base-url "$origin/api" POST /v2/groups/incidents \
+  --data '{"name":"wrk target","eventDate":"2017-03-21T00:00:00Z"}' > /dev/null
 headers=$(python3 - <<'PY'
 import base64, hashlib, hmac, os, time
 path, ts = "/api/v2/groups/incidents/1", int(time.time())

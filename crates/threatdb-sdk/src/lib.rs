@@ -1,6 +1,6 @@
 //! A Rust client for the ThreatConnect REST API v2 (threatdb or any compatible server) whose
 //! use reads like the ThreatConnect Python SDK, line for line, and whose requests are the ones
-//! that SDK sends (`shared/spec/tc-v2-wire.md` §7).
+//! that SDK sends.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), threatdb_sdk::Error> {

@@ -1,8 +1,6 @@
 //! The ThreatConnect REST API v2 as it crosses the wire, shared by the threatdb server and SDK:
 //! the JSON shapes of incidents and their metadata ([`dto`]), the success and failure envelopes
 //! ([`envelope`]), the `filters=` grammar ([`filters`]) and HMAC request signing ([`signing`]).
-//!
-//! Everything here follows `shared/spec/tc-v2-wire.md` as settled by `shared/spec/DECISIONS.md`.
 #![warn(missing_docs)]
 // The workspace denies unwrap outside tests; tests may unwrap.
 #![cfg_attr(test, allow(clippy::unwrap_used))]

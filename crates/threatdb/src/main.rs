@@ -1,6 +1,8 @@
-//! `threatdb`: the server (`threatdb serve`) and its operator commands (`threatdb admin`).
+//! `threatdb`: the server (`threatdb serve`), its operator commands (`threatdb admin`), the
+//! command-line client and `threatdb api`.
 
 mod admin;
+mod api;
 mod bench;
 mod client;
 mod config;
@@ -33,6 +35,9 @@ enum Command {
     Owners(client::OwnersArgs),
     /// Show whom your API credentials belong to.
     Whoami(client::WhoamiArgs),
+    /// Send one signed request to the API and print the answer (like `gh api`).
+    #[command(long_about = api::LONG_ABOUT, after_long_help = api::EXAMPLES)]
+    Api(api::ApiArgs),
     /// Benchmarks: seed a dataset, drive a server, or run everything and print one table.
     Bench(bench::BenchArgs),
 }
@@ -63,6 +68,7 @@ fn main() -> ExitCode {
             Command::Incidents(args) => client::incidents(args).await,
             Command::Owners(args) => client::owners(args).await,
             Command::Whoami(args) => client::whoami(args).await,
+            Command::Api(args) => api::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }
     });

@@ -1,23 +1,21 @@
 //! Credentials for the client commands: flags, then `TC_API_*` environment variables, then a
 //! `credentials.env` file (default `./data/credentials.env`, as `threatdb serve` writes it).
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use threatdb_sdk::{ThreatConnect, parse_env_file};
 
-/// How to reach and sign for the API.
+/// Where the API is and whose key signs for it: the part of the connection every client
+/// command needs, `threatdb api` included.
 #[derive(Args, Clone, Debug)]
-pub struct ConnectArgs {
+pub struct EndpointArgs {
     /// API access id.
     #[arg(long, env = "TC_API_ACCESS_ID", global = true)]
     pub access_id: Option<String>,
     /// API secret key (prefer the environment or the credentials file: flags show in `ps`).
     #[arg(long, env = "TC_API_SECRET_KEY", hide_env_values = true, global = true)]
     pub secret_key: Option<String>,
-    /// The organization used when no owner is given.
-    #[arg(long, env = "TC_API_DEFAULT_ORG", global = true)]
-    pub default_org: Option<String>,
     /// API base URL, e.g. http://127.0.0.1:8450/api.
     #[arg(long, env = "TC_API_BASE_URL", global = true)]
     pub base_url: Option<String>,
@@ -29,6 +27,16 @@ pub struct ConnectArgs {
         global = true
     )]
     pub credentials: PathBuf,
+}
+
+/// How to reach and sign for the API.
+#[derive(Args, Clone, Debug)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    /// The organization used when no owner is given.
+    #[arg(long, env = "TC_API_DEFAULT_ORG", global = true)]
+    pub default_org: Option<String>,
     /// Page size of listings (1 to 10000).
     #[arg(long, default_value_t = threatdb_sdk::DEFAULT_RESULT_LIMIT, global = true)]
     pub result_limit: u32,
@@ -37,46 +45,70 @@ pub struct ConnectArgs {
     pub retries: u32,
 }
 
-impl ConnectArgs {
-    /// A client from the flags, the environment and the credentials file, in that order.
-    pub fn connect(&self) -> Result<ThreatConnect> {
-        let file: Vec<(String, String)> = match std::fs::read_to_string(&self.credentials) {
+/// The `KEY=value` pairs of a credentials file, consulted for whatever the flags and the
+/// environment leave out.
+pub struct CredentialsFile {
+    path: PathBuf,
+    pairs: Vec<(String, String)>,
+}
+
+impl CredentialsFile {
+    /// Reads `path`; a missing or unreadable file holds nothing.
+    pub fn read(path: &Path) -> Self {
+        let pairs = match std::fs::read_to_string(path) {
             Ok(text) => parse_env_file(&text),
             Err(_) => Vec::new(),
         };
-        let from_file = |key: &str| {
-            file.iter()
+        CredentialsFile {
+            path: path.to_path_buf(),
+            pairs,
+        }
+    }
+
+    /// `flag` (which clap also fills from the environment) unless empty, else the last
+    /// non-empty `key` of the file.
+    pub fn pick(&self, flag: &Option<String>, key: &str) -> Option<String> {
+        flag.clone().filter(|v| !v.is_empty()).or_else(|| {
+            self.pairs
+                .iter()
                 .rev()
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.clone())
                 .filter(|v| !v.is_empty())
-        };
-        let pick = |flag: &Option<String>, key: &str| {
-            flag.clone()
-                .filter(|v| !v.is_empty())
-                .or_else(|| from_file(key))
-        };
-        let access_id = pick(&self.access_id, "TC_API_ACCESS_ID");
-        let secret = pick(&self.secret_key, "TC_API_SECRET_KEY");
-        let org = pick(&self.default_org, "TC_API_DEFAULT_ORG");
-        let base = pick(&self.base_url, "TC_API_BASE_URL");
+        })
+    }
+
+    /// The error for values found nowhere: names the flags (`--access-id`, ...) and the file
+    /// that was looked at. `also` is appended, for a command with another way in.
+    pub fn missing(&self, flags: &[&str], also: &str) -> anyhow::Error {
+        anyhow!(
+            "no {} given: pass the flags, set TC_API_* or point --credentials at the credentials.env that `threatdb serve` wrote (looked for {}){also}",
+            flags.join(", "),
+            self.path.display()
+        )
+    }
+}
+
+impl ConnectArgs {
+    /// A client from the flags, the environment and the credentials file, in that order.
+    pub fn connect(&self) -> Result<ThreatConnect> {
+        let e = &self.endpoint;
+        let file = CredentialsFile::read(&e.credentials);
+        let wanted = [
+            ("--access-id", &e.access_id, "TC_API_ACCESS_ID"),
+            ("--secret-key", &e.secret_key, "TC_API_SECRET_KEY"),
+            ("--default-org", &self.default_org, "TC_API_DEFAULT_ORG"),
+            ("--base-url", &e.base_url, "TC_API_BASE_URL"),
+        ];
+        let [access_id, secret, org, base] = wanted.map(|(_, flag, key)| file.pick(flag, key));
         let (Some(access_id), Some(secret), Some(org), Some(base)) = (access_id, secret, org, base)
         else {
-            let missing: Vec<&str> = [
-                ("--access-id", &self.access_id, "TC_API_ACCESS_ID"),
-                ("--secret-key", &self.secret_key, "TC_API_SECRET_KEY"),
-                ("--default-org", &self.default_org, "TC_API_DEFAULT_ORG"),
-                ("--base-url", &self.base_url, "TC_API_BASE_URL"),
-            ]
-            .into_iter()
-            .filter(|(_, flag, key)| pick(flag, key).is_none())
-            .map(|(name, _, _)| name)
-            .collect();
-            bail!(
-                "no {} given: pass the flags, set TC_API_* or point --credentials at the credentials.env that `threatdb serve` wrote (looked for {})",
-                missing.join(", "),
-                self.credentials.display()
-            );
+            let missing: Vec<&str> = wanted
+                .into_iter()
+                .filter(|(_, flag, key)| file.pick(flag, key).is_none())
+                .map(|(name, _, _)| name)
+                .collect();
+            return Err(file.missing(&missing, ""));
         };
         let mut tc = ThreatConnect::new(access_id, secret, org, base)?;
         tc.set_api_result_limit(self.result_limit)?;

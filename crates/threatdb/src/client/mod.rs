@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use connect::ConnectArgs;
 use output::{Format, FormatArgs, RowWriter, print_json, table};
 
+pub use connect::{CredentialsFile, EndpointArgs};
 pub use incidents::{IncidentsArgs, run as incidents};
 
 /// `threatdb owners`.

@@ -1,6 +1,7 @@
 //! Tests that run the built `threatdb` binary as a user would.
 #![allow(clippy::unwrap_used)]
 
+mod api;
 mod bench;
 mod cli;
 mod multinode;

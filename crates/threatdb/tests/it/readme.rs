@@ -1,31 +1,15 @@
 //! The README's first command, run as a newcomer would: `threatdb serve` on an empty data
-//! directory prints credentials, writes `credentials.env` (0600), and the server answers
-//! `tc-request GET /v2/owners/mine` with them. Then the seed's create / retrieve / update /
-//! delete through `tc-request`, and a clean shutdown on SIGTERM that keeps the data.
+//! directory prints credentials and writes `credentials.env` (0600). Then every command of the
+//! README's "Talk to it" block, as written, through `sh` with the built binary first on the
+//! PATH, from the directory above `data/`. Then create / update through `threatdb api`, a clean
+//! shutdown on SIGTERM that keeps the data, and retrieve / delete after a restart.
 
+use crate::api::threatdb;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-fn tc_request() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/tc-request");
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "{} is missing: CI must have shared/ beside the clone",
-            path.display()
-        );
-    }
-    eprintln!(
-        "skipping: {} not found (it lives in shared/ beside the repository)",
-        path.display()
-    );
-    None
-}
-
-/// Starts `threatdb serve` and returns it with the origin it printed.
+/// Starts `threatdb serve` and returns it with the origin it printed and everything it printed.
 fn start(data: &Path) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_threatdb"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -60,20 +44,64 @@ fn credentials(data: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-fn tc(tool: &Path, creds: &[(String, String)], args: &[&str]) -> (bool, serde_json::Value) {
-    let out = Command::new("python3")
-        .arg(tool)
-        .args(args)
-        .envs(creds.iter().cloned())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("Content-Type: application/json\n"), "{text}");
-    let body = text
-        .split_once("Content-Type: application/json\n")
-        .unwrap()
+/// The commands of the README's "Talk to it" shell block: comments and blank lines left out,
+/// continued lines joined.
+fn talk_to_it() -> Vec<String> {
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    let section = text
+        .split_once("## Talk to it")
+        .expect("the README has a \"Talk to it\" section")
         .1;
-    (out.status.success(), serde_json::from_str(body).unwrap())
+    let block = section
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("\"Talk to it\" has a shell block")
+        .0;
+    let mut commands = Vec::new();
+    let mut pending = String::new();
+    for line in block.lines() {
+        let line = line.trim();
+        if pending.is_empty() && (line.is_empty() || line.starts_with('#')) {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(start) => pending.push_str(start),
+            None => {
+                pending.push_str(line);
+                commands.push(std::mem::take(&mut pending));
+            }
+        }
+    }
+    commands
+}
+
+/// Runs one README line with `sh`, the built `threatdb` first on the PATH, in `cwd`.
+fn shell(cwd: &Path, command: &str) -> (bool, String, String) {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_threatdb")).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", command]).current_dir(cwd).env("PATH", path);
+    for k in [
+        "TC_API_ACCESS_ID",
+        "TC_API_SECRET_KEY",
+        "TC_API_DEFAULT_ORG",
+        "TC_API_BASE_URL",
+        "THREATDB_CREDENTIALS",
+        "TC_TOKEN",
+        "TC_SKEW",
+    ] {
+        cmd.env_remove(k);
+    }
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 fn sigterm(child: &mut Child) {
@@ -91,8 +119,7 @@ fn sigterm(child: &mut Child) {
 }
 
 #[test]
-fn newcomer_starts_the_server_and_runs_the_seed_with_tc_request() {
-    let Some(tool) = tc_request() else { return };
+fn newcomer_starts_the_server_and_runs_the_readme_with_threatdb_api() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (mut child, origin, printed) = start(&data);
@@ -114,73 +141,45 @@ fn newcomer_starts_the_server_and_runs_the_seed_with_tc_request() {
     let base = creds.iter().find(|(k, _)| k == "TC_API_BASE_URL").unwrap();
     assert_eq!(base.1, format!("{origin}/api"));
 
-    let (ok, mine) = tc(&tool, &creds, &["GET", "/v2/owners/mine"]);
-    assert!(ok, "{mine}");
-    assert_eq!(mine["data"]["owner"]["name"], "Example Organization");
+    // The README's block, line by line, each answered with success.
+    let commands = talk_to_it();
+    assert!(commands.len() >= 9, "{commands:?}");
+    let mut outputs = Vec::new();
+    for command in &commands {
+        assert!(command.starts_with("threatdb api "), "{command}");
+        let (ok, stdout, stderr) = shell(dir.path(), command);
+        assert!(ok, "{command}\n{stdout}\n{stderr}");
+        outputs.push(stdout);
+    }
+    let first: serde_json::Value = serde_json::from_str(&outputs[0]).unwrap();
+    assert_eq!(first["data"]["owner"]["name"], "Example Organization");
+    let tagged = commands
+        .iter()
+        .position(|c| c.contains("GET '/v2/tags/Nation%20State/groups/incidents"))
+        .expect("the README lists by tag");
+    let tagged: serde_json::Value = serde_json::from_str(&outputs[tagged]).unwrap();
+    assert_eq!(tagged["data"]["incident"][0]["id"], 1);
+    // The block ends by deleting what it made.
+    let q = "owner=Example+Community";
+    let api = |args: &[&str]| {
+        let mut all = vec!["api"];
+        all.extend_from_slice(args);
+        threatdb(dir.path(), &all, &[], None)
+    };
+    assert!(!api(&["GET", &format!("/v2/groups/incidents/1?{q}")]).ok);
 
-    // The seed: create with an attribute, a tag and a label; retrieve; update; delete.
-    let q = "createActivityLog=false&owner=Example+Community";
-    let (ok, created) = tc(
-        &tool,
-        &creds,
-        &[
-            "POST",
-            &format!("/v2/groups/incidents?{q}"),
-            r#"{"name":"New Incident","eventDate":"2017-03-21T00:00:00Z"}"#,
-        ],
-    );
-    assert!(ok, "{created}");
-    let id = created["data"]["incident"]["id"].as_i64().unwrap();
-    let inc = format!("/v2/groups/incidents/{id}");
-    assert!(
-        tc(
-            &tool,
-            &creds,
-            &[
-                "POST",
-                &format!("{inc}/attributes?{q}"),
-                r#"{"type":"Description","value":"Description Example","displayed":"true"}"#
-            ]
-        )
-        .0
-    );
-    assert!(
-        tc(
-            &tool,
-            &creds,
-            &["POST", &format!("{inc}/tags/Nation%20State?{q}")]
-        )
-        .0
-    );
-    assert!(
-        tc(
-            &tool,
-            &creds,
-            &["POST", &format!("{inc}/securityLabels/TLP%20Green?{q}")]
-        )
-        .0
-    );
-    let (_, many) = tc(
-        &tool,
-        &creds,
-        &[
-            "GET",
-            &format!("/v2/tags/Nation%20State/groups/incidents?{q}&resultLimit=200&resultStart=0"),
-        ],
-    );
-    assert_eq!(many["data"]["incident"][0]["id"], id);
-    assert!(
-        tc(
-            &tool,
-            &creds,
-            &[
-                "PUT",
-                &format!("{inc}?{q}"),
-                r#"{"name":"Updated Incident"}"#
-            ]
-        )
-        .0
-    );
+    // Then the seed's create and update, a restart, retrieve and delete.
+    let created = api(&[
+        "POST",
+        &format!("/v2/groups/incidents?{q}"),
+        "--data",
+        r#"{"name":"New Incident","eventDate":"2017-03-21T00:00:00Z"}"#,
+    ]);
+    assert!(created.ok, "{}", created.stderr);
+    let id = created.json()["data"]["incident"]["id"].as_i64().unwrap();
+    let inc = format!("/v2/groups/incidents/{id}?{q}");
+    let updated = api(&["PUT", &inc, "--data", r#"{"name":"Updated Incident"}"#]);
+    assert!(updated.ok, "{}", updated.stderr);
 
     // A clean stop keeps everything; a restart serves it with the same credentials.
     sigterm(&mut child);
@@ -189,22 +188,25 @@ fn newcomer_starts_the_server_and_runs_the_seed_with_tc_request() {
         !printed.contains("TC_API_SECRET_KEY="),
         "credentials are printed only on first start"
     );
-    let creds: Vec<(String, String)> = credentials(&data)
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "TC_API_BASE_URL" {
-                (k, format!("{origin2}/api"))
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    let (ok, one) = tc(&tool, &creds, &["GET", &format!("{inc}?{q}")]);
-    assert!(ok, "{one}");
-    assert_eq!(one["data"]["incident"]["name"], "Updated Incident");
-    assert!(tc(&tool, &creds, &["DELETE", &format!("{inc}?{q}")]).0);
-    let (ok, gone) = tc(&tool, &creds, &["GET", &format!("{inc}?{q}")]);
-    assert!(!ok);
-    assert_eq!(gone["message"], "The requested resource was not found");
+    let base2 = format!("{origin2}/api");
+    let api = |args: &[&str]| {
+        let mut all = vec!["api", "--base-url", &base2];
+        all.extend_from_slice(args);
+        threatdb(dir.path(), &all, &[], None)
+    };
+    let one = api(&["GET", &inc]);
+    assert!(one.ok, "{}", one.stderr);
+    assert_eq!(one.json()["data"]["incident"]["name"], "Updated Incident");
+    assert!(api(&["DELETE", &inc]).ok);
+    let gone = api(&["GET", &inc]);
+    assert!(!gone.ok);
+    assert_eq!(
+        gone.json()["message"],
+        "The requested resource was not found"
+    );
+    assert_eq!(
+        gone.stderr.trim(),
+        "error: 404: The requested resource was not found"
+    );
     sigterm(&mut child);
 }
