@@ -35,8 +35,8 @@ pub fn parse_timestamp(input: &str) -> Result<Timestamp, Invalid> {
 }
 
 fn parse(s: &str) -> Option<Timestamp> {
-    let (date_part, rest) = match s.find(['T', 't', ' ']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
+    let (date_part, rest) = match s.split_once(['T', 't', ' ']) {
+        Some((date, rest)) => (date, Some(rest)),
         None => (s, None),
     };
     let date = parse_date(date_part)?;
@@ -46,8 +46,11 @@ fn parse(s: &str) -> Option<Timestamp> {
     // Split the time from its offset: `Z`, `+hh:mm`, `-hh:mm`, `+hhmm`, `+hh`.
     let (time_part, offset) = if let Some(t) = rest.strip_suffix(['Z', 'z']) {
         (t, UtcOffset::UTC)
-    } else if let Some(i) = rest.rfind(['+', '-']) {
-        (&rest[..i], parse_offset(&rest[i..])?)
+    } else if let Some((time, offset)) = rest
+        .rfind(['+', '-'])
+        .and_then(|i| rest.split_at_checked(i))
+    {
+        (time, parse_offset(offset)?)
     } else {
         (rest, UtcOffset::UTC)
     };
@@ -95,21 +98,25 @@ fn parse_time(s: &str) -> Option<Time> {
 }
 
 fn parse_offset(s: &str) -> Option<UtcOffset> {
-    let sign: i8 = if s.starts_with('-') { -1 } else { 1 };
-    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
-    // Only ASCII digits, so the byte slicing below stays on character boundaries.
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
+    let (negative, rest) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+')?),
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
     let (h, m) = match digits.len() {
         2 => (number::<i8>(&digits, 2)?, 0),
         4 => (
-            number::<i8>(&digits[..2], 2)?,
-            number::<i8>(&digits[2..], 2)?,
+            number::<i8>(digits.get(..2)?, 2)?,
+            number::<i8>(digits.get(2..)?, 2)?,
         ),
         _ => return None,
     };
-    UtcOffset::from_hms(sign * h, sign * m, 0).ok()
+    let (h, m) = if negative {
+        (h.checked_neg()?, m.checked_neg()?)
+    } else {
+        (h, m)
+    };
+    UtcOffset::from_hms(h, m, 0).ok()
 }
 
 /// The current time, truncated to whole seconds.

@@ -35,7 +35,7 @@ pub fn label_key(name: &str) -> String {
     let upper = name.trim().to_uppercase().replace("%3A", ":");
     if let Some(rest) = upper.strip_prefix("TLP") {
         let rest = rest.trim_start_matches([' ', '_', '-', ':']);
-        if rest.len() < upper.len() - 3 && !rest.is_empty() {
+        if rest.len() < upper.len().saturating_sub(3) && !rest.is_empty() {
             return format!("TLP:{}", rest.replace([' ', '_'], "+").replace("-", "+"));
         }
     }

@@ -1,6 +1,22 @@
 //! The domain of threatdb: incidents and what hangs off them, owners and the people (API users)
 //! acting in them, the one authorization policy, and the [`Store`] trait both database backends
 //! implement. No I/O lives here: every type parses its input at the boundary and is valid after.
+
+// Request data passes through this crate: no arithmetic that can overflow, no indexing or
+// string slicing that can panic (checked forms, `get`, `split_once` instead).
+#![deny(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::string_slice
+    )
+)]
 #![warn(missing_docs)]
 // The workspace denies unwrap outside tests; tests may unwrap.
 #![cfg_attr(test, allow(clippy::unwrap_used))]

@@ -3,6 +3,22 @@
 //! ThreatConnect's envelopes and content type on every answer; and the web UI (sign-in, incident
 //! pages) beside it, under the same policy.
 
+// Request data passes through this crate: no arithmetic that can overflow, no indexing or
+// string slicing that can panic (checked forms, `get`, `split_once` instead).
+#![deny(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::string_slice
+    )
+)]
+
 mod api;
 pub mod auth;
 pub mod error;

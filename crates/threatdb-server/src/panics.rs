@@ -35,3 +35,56 @@ pub async fn catch_panics(request: Request, next: Next) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request as HttpRequest, StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    fn app() -> Router {
+        async fn boom() -> &'static str {
+            panic!("an unwrap on a None, say")
+        }
+        Router::new()
+            .route("/api/v2/boom", get(boom))
+            .route("/boom", get(boom))
+            .layer(axum::middleware::from_fn(catch_panics))
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_500_in_the_envelope_or_the_error_page() {
+        let api = app()
+            .oneshot(
+                HttpRequest::get("/api/v2/boom")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(api.headers()[header::CONTENT_TYPE], "application/json");
+        let body = to_bytes(api.into_body(), 1 << 16).await.unwrap();
+        assert_eq!(
+            &body[..],
+            br#"{"status":"Failure","message":"Internal server error"}"#
+        );
+        let page = app()
+            .oneshot(
+                HttpRequest::get("/boom")
+                    .header(header::ACCEPT, "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = to_bytes(page.into_body(), 1 << 16).await.unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("Something went wrong"), "{text}");
+        assert!(!text.contains("unwrap on a None"), "no internals shown");
+    }
+}

@@ -86,8 +86,13 @@ pub fn generate_password() -> String {
         let mut b = [0u8; 1];
         OsRng.fill_bytes(&mut b);
         // Rejection sampling keeps the distribution uniform.
-        if (b[0] as usize) < ALPHABET.len() * 4 {
-            out.push(char::from(ALPHABET[b[0] as usize % ALPHABET.len()]));
+        // 224 = 4 * 56 (or 4 * 62 = 248): below it every symbol is equally likely.
+        let bound = ALPHABET.len().saturating_mul(4);
+        let index = usize::from(b[0]);
+        if index < bound
+            && let Some(c) = ALPHABET.get(index.checked_rem(ALPHABET.len()).unwrap_or(0))
+        {
+            out.push(char::from(*c));
         }
     }
     out

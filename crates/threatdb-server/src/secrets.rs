@@ -146,7 +146,10 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 pub fn generate_access_id() -> String {
     let mut bytes = [0u8; 20];
     OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| char::from(b'0' + b % 10)).collect()
+    bytes
+        .iter()
+        .map(|b| char::from(b'0'.saturating_add(b.checked_rem(10).unwrap_or(0))))
+        .collect()
 }
 
 /// A new secret key: 48 characters from an alphabet that needs no quoting in a shell or env file.
@@ -157,8 +160,13 @@ pub fn generate_secret() -> String {
         let mut b = [0u8; 1];
         OsRng.fill_bytes(&mut b);
         // Rejection sampling keeps the distribution uniform.
-        if (b[0] as usize) < ALPHABET.len() * 4 {
-            out.push(char::from(ALPHABET[b[0] as usize % ALPHABET.len()]));
+        // 224 = 4 * 56 (or 4 * 62 = 248): below it every symbol is equally likely.
+        let bound = ALPHABET.len().saturating_mul(4);
+        let index = usize::from(b[0]);
+        if index < bound
+            && let Some(c) = ALPHABET.get(index.checked_rem(ALPHABET.len()).unwrap_or(0))
+        {
+            out.push(char::from(*c));
         }
     }
     out

@@ -1,6 +1,8 @@
 //! Fresh PostgreSQL databases for tests. The server to use comes from `THREATDB_TEST_PG_URL`
 //! (a URL of any existing database on it, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
 //! Without it the tests skip with one line on a developer machine, and fail under `CI=true`.
+// Test support: a failure here is a failed test, reported where it happened.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use sqlx::{Connection, PgConnection};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,5 +1,6 @@
 //! The store conformance suite on PostgreSQL: one test per case, each on a fresh database, and
 //! one test running every case twice on a single database. Needs `THREATDB_TEST_PG_URL`.
+#![allow(clippy::expect_used)]
 
 use threatdb_store_pg::testing::{TestDatabase, server_url};
 use threatdb_store_pg::{PgSettings, PgStore};

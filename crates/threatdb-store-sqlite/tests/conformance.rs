@@ -1,5 +1,6 @@
 //! The store conformance suite on SQLite: one test per case, each on its own database file, and
 //! one test running every case in sequence on a single shared database (as PostgreSQL will).
+#![allow(clippy::expect_used)]
 
 use tempfile::TempDir;
 use threatdb_store_sqlite::SqliteStore;

@@ -5,7 +5,7 @@
 //! ([`fixture::fixture`]), so every case can run against one shared database, in any order and
 //! concurrently with the others. A harness either calls [`run_all`] or generates one test per
 //! case with [`for_each_case!`].
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![warn(missing_docs)]
 
 pub mod admin;

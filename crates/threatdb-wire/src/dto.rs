@@ -340,7 +340,7 @@ pub struct Data<T> {
 
 impl<T: Serialize> Serialize for Data<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(1 + usize::from(self.result_count.is_some())))?;
+        let mut map = s.serialize_map(Some(if self.result_count.is_some() { 2 } else { 1 }))?;
         if let Some(n) = self.result_count {
             map.serialize_entry("resultCount", &n)?;
         }

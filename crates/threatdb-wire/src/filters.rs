@@ -90,16 +90,22 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, String> {
         if raw.is_empty() {
             continue;
         }
-        let Some(pos) = raw.find(['=', '^', '<', '>']) else {
+        let Some((name, symbol, value)) = raw
+            .find(['=', '^', '<', '>'])
+            .and_then(|pos| raw.split_at_checked(pos))
+            .and_then(|(name, rest)| {
+                let mut chars = rest.chars();
+                Some((name, chars.next()?, chars.as_str()))
+            })
+        else {
             return Err(format!(
                 "filter '{raw}' has no operator: use name=, name^, dateAdded<, dateAdded>, eventDate< or eventDate>"
             ));
         };
-        let (name, rest) = raw.split_at(pos);
-        let op = match rest.as_bytes()[0] {
-            b'=' => Op::Eq,
-            b'^' => Op::StartsWith,
-            b'<' => Op::Lt,
+        let op = match symbol {
+            '=' => Op::Eq,
+            '^' => Op::StartsWith,
+            '<' => Op::Lt,
             _ => Op::Gt,
         };
         let field = match name.trim() {
@@ -121,7 +127,7 @@ pub fn parse(input: &str) -> Result<Vec<Clause>, String> {
                 allowed.join(" or ")
             ));
         }
-        let value = rest[1..].trim();
+        let value = value.trim();
         if value.is_empty() {
             return Err(format!("filter '{raw}' has no value"));
         }

@@ -1,6 +1,22 @@
 //! The ThreatConnect REST API v2 as it crosses the wire, shared by the threatdb server and SDK:
 //! the JSON shapes of incidents and their metadata ([`dto`]), the success and failure envelopes
 //! ([`envelope`]), the `filters=` grammar ([`filters`]) and HMAC request signing ([`signing`]).
+
+// Request data passes through this crate: no arithmetic that can overflow, no indexing or
+// string slicing that can panic (checked forms, `get`, `split_once` instead).
+#![deny(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::string_slice
+    )
+)]
 #![warn(missing_docs)]
 // The workspace denies unwrap outside tests; tests may unwrap.
 #![cfg_attr(test, allow(clippy::unwrap_used))]

@@ -68,16 +68,19 @@ impl LimitArgs {
             trusted_proxies.push(net);
         }
         let mut max_connections = self.max_connections;
-        let files = raise_open_file_limit();
-        if let Some(files) = files {
+        let mut per_address = self.max_connections_per_address;
+        if let Some(files) = raise_open_file_limit() {
             let room = files.saturating_sub(RESERVED_FDS).max(1);
             if room < max_connections {
+                // One address must still not be able to take every place.
+                max_connections = room;
+                per_address = per_address.min((room / 4).max(1));
                 tracing::warn!(
                     open_files = files,
-                    max_connections = room,
+                    max_connections,
+                    max_connections_per_address = per_address,
                     "the open-file limit is low: fewer connections will be served at once"
                 );
-                max_connections = room;
             }
         }
         let usize_of = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
@@ -87,7 +90,7 @@ impl LimitArgs {
             idle_timeout: Duration::from_secs(self.idle_timeout),
             request_timeout: Duration::from_secs(self.request_timeout),
             max_connections: usize_of(max_connections),
-            max_connections_per_address: usize_of(self.max_connections_per_address),
+            max_connections_per_address: usize_of(per_address),
             trusted_proxies,
             reject_replays: self.reject_replays,
             ..Limits::default()

@@ -1,5 +1,5 @@
 //! The SDK against a real threatdb server and against capturing fakes.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod associations;
 mod commit;

@@ -46,7 +46,7 @@ pub async fn list(
     // How many incidents there are: known on a first page or from a short page.
     let incident_total = match incidents.total {
         Some(t) => t,
-        None if n > 0 => paging.start + n,
+        None if n > 0 => paging.start.saturating_add(n),
         None => {
             let mut q = query.clone();
             q.paging = Paging::new(0, 1)?;
@@ -54,8 +54,11 @@ pub async fn list(
             counted.total.unwrap_or(0)
         }
     };
-    let room = paging.limit - n;
-    let start = (paging.start + n).saturating_sub(incident_total);
+    let room = paging.limit.saturating_sub(n);
+    let start = paging
+        .start
+        .saturating_add(n)
+        .saturating_sub(incident_total);
     let items = state
         .store
         .list_items(&auth.0, owner, None, Paging::new(start, room.max(1))?)
@@ -63,6 +66,7 @@ pub async fn list(
     for item in items.items.iter().take(room as usize) {
         out.push(json(ItemDto::new(item, false, true, &state.public_url))?);
     }
-    let total = (paging.start == 0).then(|| incident_total + items.total.unwrap_or(0));
+    let total =
+        (paging.start == 0).then(|| incident_total.saturating_add(items.total.unwrap_or(0)));
     Ok(many("group", total, out))
 }

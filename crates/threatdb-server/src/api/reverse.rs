@@ -32,7 +32,7 @@ pub(super) async fn incidents_of(
     'owners: for m in &auth.0.memberships {
         let mut at = 0;
         while at < want {
-            let chunk = (want - at).min(Paging::MAX_LIMIT);
+            let chunk = want.saturating_sub(at).min(Paging::MAX_LIMIT);
             let mut q = params.incident_query(&m.owner)?;
             q.paging = Paging::new(at, chunk)?;
             q.associated = Some(target.clone());
@@ -43,13 +43,13 @@ pub(super) async fn incidents_of(
                 Err(e) => return Err(e.into()),
             };
             found = true;
-            total += page.total.unwrap_or(0);
+            total = page.total.unwrap_or(0).saturating_add(total);
             let n = page.items.len() as u64;
             items.extend(page.items);
             if n < chunk {
                 break;
             }
-            at += n;
+            at = at.saturating_add(n);
         }
     }
     if !found {

@@ -85,7 +85,9 @@ fn digest(signature: &str) -> u128 {
     use sha2::{Digest, Sha256};
     let hash = Sha256::digest(signature.as_bytes());
     let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&hash[..16]);
+    for (b, h) in bytes.iter_mut().zip(hash.iter()) {
+        *b = *h;
+    }
     u128::from_le_bytes(bytes)
 }
 

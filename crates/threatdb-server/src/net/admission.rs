@@ -63,7 +63,7 @@ impl Admission {
             if *n >= self.per_address {
                 return Err(Refusal::AddressFull);
             }
-            *n += 1;
+            *n = n.saturating_add(1);
             admitted.address = Some(key);
         }
         Ok(admitted)

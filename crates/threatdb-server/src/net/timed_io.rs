@@ -8,6 +8,7 @@
 //! While a request is in flight (from its parsed head until its answer is ready) no read
 //! deadline applies: the request timeout layer bounds that time.
 
+use futures_util::task::AtomicWaker;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,6 +24,9 @@ use tokio::time::{Instant, Sleep};
 pub struct ConnClock {
     in_flight: AtomicUsize,
     finished: AtomicU64,
+    /// The connection's last pending read: woken when a request finishes, so the idle deadline
+    /// is armed even if hyper last polled the socket while the request was in flight.
+    reader: AtomicWaker,
 }
 
 impl ConnClock {
@@ -40,6 +44,7 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.finished.fetch_add(1, Ordering::AcqRel);
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.0.reader.wake();
     }
 }
 
@@ -150,6 +155,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for TimedIo<T> {
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending => {}
         }
+        self.clock.reader.register(cx.waker());
         let Some(deadline) = self.read_deadline() else {
             return Poll::Pending;
         };

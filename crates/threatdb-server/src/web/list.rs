@@ -227,7 +227,11 @@ fn event_bounds(f: &Filters) -> Result<(Option<Timestamp>, Option<Timestamp>), W
     let second = time::Duration::seconds(1);
     let after = match f.from.as_str() {
         "" => None,
-        s => Some(shift(parse_timestamp(s)?, -second, "the 'from' date")?),
+        s => Some(shift(
+            parse_timestamp(s)?,
+            time::Duration::seconds(-1),
+            "the 'from' date",
+        )?),
     };
     let before = match f.to.as_str() {
         "" => None,
@@ -262,7 +266,7 @@ fn query_of(f: &Filters, owner: &Owner) -> Result<IncidentQuery, WebError> {
         tags: true,
         labels: true,
     };
-    let start = (f.page - 1).saturating_mul(PAGE_SIZE);
+    let start = f.page.saturating_sub(1).saturating_mul(PAGE_SIZE);
     q.paging = Paging::new(start.min(i64::MAX as u64), PAGE_SIZE)?;
     Ok(q)
 }
@@ -307,8 +311,12 @@ pub async fn page(
         Err(e) => return Err(e),
     };
     let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let first = (f.page - 1).saturating_mul(PAGE_SIZE).saturating_add(1);
-    let last = (first + rows.len() as u64).saturating_sub(1);
+    let first = f
+        .page
+        .saturating_sub(1)
+        .saturating_mul(PAGE_SIZE)
+        .saturating_add(1);
+    let last = first.saturating_add(rows.len() as u64).saturating_sub(1);
     let page = ListPage {
         nav: Nav::of(&user),
         owners: user
@@ -327,8 +335,8 @@ pub async fn page(
             f.column("event", "Event date"),
             f.column("added", "Added"),
         ],
-        prev: (f.page > 1 && f.page <= pages).then(|| f.page_href(f.page - 1)),
-        next: (f.page < pages).then(|| f.page_href(f.page + 1)),
+        prev: (f.page > 1 && f.page <= pages).then(|| f.page_href(f.page.saturating_sub(1))),
+        next: (f.page < pages).then(|| f.page_href(f.page.saturating_add(1))),
         can_write: user.actor.role_in(owner.id) >= Some(Role::Write),
         filtered: f.is_filtered(),
         clear_href: format!("/incidents?{}", query_string(&[("owner", &owner.name)])),

@@ -45,7 +45,7 @@ impl Session {
         Session {
             user_id,
             epoch,
-            expires: now + SESSION_SECONDS,
+            expires: now.saturating_add(SESSION_SECONDS),
             csrf: random_token(24),
         }
     }

@@ -71,12 +71,12 @@ pub async fn page(
             tag: tag.name,
         });
     }
-    if sections.is_empty() {
+    let Some(name) = sections.first().map(|s| s.tag.clone()) else {
         return Err(WebError::NotFound);
-    }
+    };
     let page = TagPage {
         nav: Nav::of(&user),
-        name: sections[0].tag.clone(),
+        name,
         sections,
     };
     Ok(html(StatusCode::OK, &page))

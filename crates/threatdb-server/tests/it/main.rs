@@ -1,5 +1,5 @@
 //! Black-box tests: a real server on 127.0.0.1:0, driven by signed HTTP requests.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod assoc_authz;
 mod associations;
@@ -9,5 +9,6 @@ mod bad_input;
 mod catalogue;
 mod golden;
 mod helpers;
+mod hostile_props;
 mod web;
 mod workflows;

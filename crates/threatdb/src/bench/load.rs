@@ -244,11 +244,11 @@ pub async fn run(
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
+    let empty = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
     for worker in 0..concurrency {
         let ctx = ctx.clone();
+        let mut hist = empty.clone();
         tasks.push(tokio::spawn(async move {
-            let mut hist =
-                Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
             let mut rng = Rng::new(0xBE7C_0000 + worker as u64);
             let (mut ops, mut errors, mut first_error) = (0u64, 0u64, None);
             while Instant::now() < deadline {
@@ -267,7 +267,7 @@ pub async fn run(
             (hist, ops, errors, first_error)
         }));
     }
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let mut hist = empty;
     let (mut ops, mut errors, mut first_error) = (0, 0, None);
     for t in tasks {
         let (h, o, e, f) = t.await?;

@@ -37,8 +37,34 @@ impl FormatArgs {
     }
 }
 
-/// One CSV field, quoted when needed (RFC 4180).
+/// Text from a server made safe for a terminal: control characters (escape sequences, bells,
+/// carriage returns) and the bidirectional overrides that reorder what a reader sees are shown
+/// as `\u{..}` escapes (tab and line feed as `\t`, `\n` unless `keep_lines`).
+pub fn terminal_safe(text: &str, keep_lines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' if keep_lines => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The invisible characters that change the display order of text (Trojan Source, CVE-2021-42574).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// One CSV field, quoted when needed (RFC 4180); line breaks are kept (quoted), other control
+/// characters escaped.
 pub fn csv_field(v: &str) -> String {
+    let v = terminal_safe(v, true);
     if v.contains([',', '"', '\n', '\r']) || v.starts_with(' ') || v.ends_with(' ') {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
@@ -61,7 +87,7 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     t.set_header(header.to_vec());
     for r in rows {
-        t.add_row(r);
+        t.add_row(r.iter().map(|cell| terminal_safe(cell, false)));
     }
     t
 }
@@ -175,6 +201,27 @@ mod tests {
         assert_eq!(
             csv_line(&["1".into(), "x, y".into()]),
             "1,\"x, y\"".to_string()
+        );
+        assert_eq!(csv_field("esc\u{1b}[31m"), "esc\\u{1b}[31m");
+    }
+
+    #[test]
+    fn tables_show_no_control_or_reordering_characters() {
+        let t = table(
+            &["Name"],
+            vec![vec![
+                "red\u{1b}[31m\u{7}\r bell\tand\nlines \u{202e}evil\u{202c}".into(),
+            ]],
+        )
+        .to_string();
+        assert!(
+            !t.chars()
+                .any(|c| (c.is_control() && c != '\n') || is_bidi_control(c)),
+            "{t:?}"
+        );
+        assert!(
+            t.contains("red\\u{1b}[31m\\u{7}\\u{d} bell\\tand\\nlines \\u{202e}evil\\u{202c}"),
+            "{t}"
         );
     }
 }

@@ -1,9 +1,10 @@
 //! Tests that run the built `threatdb` binary as a user would.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
 mod bench;
 mod cli;
+mod hostile;
 mod multinode;
 mod node;
 mod readme;

@@ -12,9 +12,30 @@ pub struct Node {
 
 /// Starts `threatdb serve` on port 0 and waits for its "listening" line.
 pub fn start(data: &Path, database: Option<&str>, master_key: &str) -> Node {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_threatdb"));
+    start_with(data, database, master_key, &[], None)
+}
+
+/// Like [`start`], with more `serve` flags and, when given, the open-file limit (soft and hard)
+/// the process starts under (through util-linux's `prlimit`).
+pub fn start_with(
+    data: &Path,
+    database: Option<&str>,
+    master_key: &str,
+    flags: &[&str],
+    open_files: Option<u64>,
+) -> Node {
+    let bin = env!("CARGO_BIN_EXE_threatdb");
+    let mut cmd = match open_files {
+        Some(n) => {
+            let mut c = Command::new("prlimit");
+            c.arg(format!("--nofile={n}:{n}")).arg("--").arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
+        .args(flags)
         .env("THREATDB_MASTER_KEY", master_key);
     match database {
         Some(url) => cmd.args(["--database", url]),
@@ -39,6 +60,22 @@ pub fn start(data: &Path, database: Option<&str>, master_key: &str) -> Node {
 }
 
 impl Node {
+    /// The server's resident memory in KiB, from /proc.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    }
+
+    /// `host:port` of the listener.
+    pub fn address(&self) -> String {
+        self.origin.trim_start_matches("http://").to_string()
+    }
+
     pub fn kill(&mut self, signal: &str) {
         Command::new("kill")
             .arg(format!("-{signal}"))
