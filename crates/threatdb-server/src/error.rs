@@ -20,6 +20,8 @@ pub enum ApiError {
     NoRoute(String),
     /// 409: the change clashes with stored data.
     Conflict(String),
+    /// 408: the body did not arrive within the body timeout.
+    BodyTimeout,
     /// 413: the body is too large.
     PayloadTooLarge,
     /// 429: too many failed authentications; retry after this many seconds.
@@ -57,6 +59,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -69,6 +72,9 @@ impl ApiError {
             ApiError::Unauthorized(m) => (*m).to_string(),
             ApiError::NotFound => NOT_FOUND.to_string(),
             ApiError::NoRoute(path) => format!("{NOT_FOUND}: no API path {path}"),
+            ApiError::BodyTimeout => {
+                "The request body did not arrive in time: send it whole, without pauses".into()
+            }
             ApiError::PayloadTooLarge => "The request body is larger than the 1 MiB limit".into(),
             ApiError::TooManyRequests(_) => {
                 "Too many failed authentication attempts: try again later".into()

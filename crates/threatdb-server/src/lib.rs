@@ -43,7 +43,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use threatdb_core::Store;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use limits::Limits;
@@ -121,10 +120,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_route)
         .layer(middleware::from_fn(envelope_errors))
         .layer(middleware::from_fn(panics::catch_panics))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            state.limits.request_timeout,
-        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([
@@ -173,9 +168,6 @@ async fn envelope_errors(request: Request, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed on this path".to_string(),
         StatusCode::PAYLOAD_TOO_LARGE => {
             "The request body is larger than the 1 MiB limit".to_string()
-        }
-        StatusCode::REQUEST_TIMEOUT => {
-            "The request took too long to send or to answer, and was stopped".to_string()
         }
         s if s.is_server_error() => "Internal server error".to_string(),
         _ if text.is_empty() => status

@@ -18,8 +18,8 @@ pub struct Limits {
     /// A keep-alive connection with no request in flight is closed after this time; so is a
     /// connection whose client stops reading an answer.
     pub idle_timeout: Duration,
-    /// A request (reading its body and answering it) must finish within this time.
-    pub request_timeout: Duration,
+    /// A request's body must arrive whole within this time (then 408).
+    pub body_timeout: Duration,
     /// Connections open at once; past it a new connection is answered 503 and closed.
     pub max_connections: usize,
     /// Connections open at once from one client address (trusted proxies excepted).
@@ -43,7 +43,7 @@ impl Default for Limits {
             auth_failures_per_minute: 20,
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
-            request_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(60),
             max_connections: 4096,
             max_connections_per_address: 256,
             password_hashes: cores,

@@ -17,7 +17,8 @@ use std::panic::AssertUnwindSafe;
 pub async fn catch_panics(request: Request, next: Next) -> Response {
     let page =
         !request.uri().path().starts_with("/api") && crate::web::wants_html(request.headers());
-    let route = format!("{} {}", request.method(), request.uri().path());
+    // Cheap clones (reference-counted): the text is only made if something panics.
+    let (method, uri) = (request.method().clone(), request.uri().clone());
     match AssertUnwindSafe(next.run(request)).catch_unwind().await {
         Ok(response) => response,
         Err(panic) => {
@@ -26,7 +27,7 @@ pub async fn catch_panics(request: Request, next: Next) -> Response {
                 .map(|s| (*s).to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic without a message".into());
-            tracing::error!(%route, panic = %what, "a request panicked; answered 500");
+            tracing::error!(%method, path = uri.path(), panic = %what, "a request panicked; answered 500");
             if page {
                 crate::web::internal_error_page()
             } else {

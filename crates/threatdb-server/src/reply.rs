@@ -1,5 +1,6 @@
 //! Success responses: the envelope and the content type are added here and nowhere else.
 
+use crate::AppState;
 use crate::error::{ApiError, json_response};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -64,17 +65,45 @@ pub fn done(status: StatusCode) -> Response {
 /// 400 that names the field. Unknown fields are ignored.
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+/// Why a body could not be read.
+#[derive(Debug)]
+pub enum BodyError {
+    /// Over the body limit.
+    TooLarge,
+    /// Not whole within the body timeout.
+    TimedOut,
+    /// The connection failed while sending it.
+    Failed(String),
+}
+
+impl From<BodyError> for ApiError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge => ApiError::PayloadTooLarge,
+            BodyError::TimedOut => ApiError::BodyTimeout,
+            BodyError::Failed(m) => {
+                ApiError::BadRequest(format!("Could not read the request body: {m}"))
+            }
+        }
+    }
+}
+
+/// Reads a request's whole body within the body timeout (a client trickling its body cannot
+/// hold a request open; a request without a body costs no timer).
+pub async fn body_bytes(req: Request, state: &AppState) -> Result<Bytes, BodyError> {
+    match tokio::time::timeout(state.limits.body_timeout, Bytes::from_request(req, state)).await {
+        Err(_) => Err(BodyError::TimedOut),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(BodyError::TooLarge),
+        Ok(Err(e)) => Err(BodyError::Failed(e.to_string())),
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest(format!("Could not read the request body: {e}"))
-            }
-        })?;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::BadRequest(
                 "A JSON object is required as the request body".into(),

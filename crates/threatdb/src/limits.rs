@@ -19,9 +19,9 @@ pub struct LimitArgs {
     /// Seconds a kept-alive connection may sit idle between requests.
     #[arg(long, env = "THREATDB_IDLE_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub idle_timeout: u64,
-    /// Seconds a request may take, reading its body and answering it.
-    #[arg(long, env = "THREATDB_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
-    pub request_timeout: u64,
+    /// Seconds a client has to send a request's whole body.
+    #[arg(long, env = "THREATDB_BODY_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub body_timeout: u64,
     /// Connections open at once (lowered to fit the open-file limit).
     #[arg(long, env = "THREATDB_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
@@ -88,7 +88,7 @@ impl LimitArgs {
             auth_failures_per_minute: self.auth_failures_per_minute,
             header_read_timeout: Duration::from_secs(self.header_read_timeout),
             idle_timeout: Duration::from_secs(self.idle_timeout),
-            request_timeout: Duration::from_secs(self.request_timeout),
+            body_timeout: Duration::from_secs(self.body_timeout),
             max_connections: usize_of(max_connections),
             max_connections_per_address: usize_of(per_address),
             trusted_proxies,

@@ -126,7 +126,6 @@ impl Connection {
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok());
             let client = limits.client_address(peer.ip(), forwarded);
-            request.extensions_mut().insert(ConnectInfo(peer));
             request.extensions_mut().insert(ClientAddr(client));
             let call = app.clone().oneshot(request);
             async move {

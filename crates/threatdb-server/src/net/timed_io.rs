@@ -127,15 +127,19 @@ fn timed_out(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, what.to_string())
 }
 
-/// Polls `sleep` reset to `deadline`: ready once the deadline has passed.
+/// Whether `deadline` has passed; if not, makes sure `sleep` wakes the task by then. The timer
+/// is only re-armed when it would fire too late or has fired: deadlines mostly move later
+/// (each request pushes the idle deadline), and an early wake-up just re-checks, so a busy
+/// keep-alive connection does not touch the timer wheel on every request.
 fn expired(sleep: &mut Pin<Box<Sleep>>, deadline: Instant, cx: &mut Context<'_>) -> bool {
     if Instant::now() >= deadline {
         return true;
     }
-    if sleep.deadline() != deadline {
+    if sleep.deadline() > deadline || sleep.is_elapsed() {
         sleep.as_mut().reset(deadline);
     }
-    sleep.as_mut().poll(cx).is_ready()
+    let _ = sleep.as_mut().poll(cx);
+    false
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for TimedIo<T> {

@@ -39,6 +39,21 @@ impl From<StoreError> for WebError {
     }
 }
 
+impl From<crate::reply::BodyError> for WebError {
+    fn from(e: crate::reply::BodyError) -> Self {
+        WebError::BadRequest(match e {
+            crate::reply::BodyError::TooLarge => format!(
+                "The form could not be read: it must be at most {} KiB.",
+                crate::MAX_BODY_BYTES / 1024
+            ),
+            crate::reply::BodyError::TimedOut => {
+                "The form did not arrive in time. Try again.".to_string()
+            }
+            crate::reply::BodyError::Failed(_) => "The form could not be read.".to_string(),
+        })
+    }
+}
+
 impl From<Invalid> for WebError {
     fn from(e: Invalid) -> Self {
         WebError::BadRequest(e.0)

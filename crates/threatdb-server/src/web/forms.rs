@@ -4,8 +4,7 @@
 
 use super::error::WebError;
 use super::session::{NoSession, WebUser, same_token};
-use crate::{AppState, MAX_BODY_BYTES};
-use axum::body::Bytes;
+use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 
@@ -71,12 +70,9 @@ impl FromRequest<AppState> for Posted {
             .await
             .map_err(Refused::Session)?;
         let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            Refused::Error(WebError::BadRequest(format!(
-                "The form could not be read (it must be at most {} KiB).",
-                MAX_BODY_BYTES / 1024
-            )))
-        })?;
+        let bytes = crate::reply::body_bytes(req, state)
+            .await
+            .map_err(|e| Refused::Error(WebError::from(e)))?;
         let form = Form::parse(&bytes);
         match form.get("csrf") {
             Some(token) if same_token(token, &user.csrf) => Ok(Posted { user, form }),

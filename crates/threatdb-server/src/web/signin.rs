@@ -14,8 +14,7 @@ use crate::net::ClientAddr;
 use crate::passwords::{MAX_PASSWORD_BYTES, hash_password, verify_password};
 use crate::secrets::random_token;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use threatdb_core::web::{login_key, parse_login};
@@ -69,9 +68,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
 async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebError> {
     let ip = ClientAddr::of(request.extensions());
     let expected = cookie(request.headers(), SIGNIN_COOKIE).map(str::to_owned);
-    let body = Bytes::from_request(request, state)
-        .await
-        .map_err(|_| WebError::BadRequest("The sign-in form could not be read.".into()))?;
+    let body = crate::reply::body_bytes(request, state).await?;
     let form = Form::parse(&body);
     match (&expected, form.get("csrf")) {
         (Some(expected), Some(sent)) if same_token(expected, sent) => {}

@@ -167,3 +167,36 @@ async fn past_the_total_cap_connections_are_refused_clearly() {
         );
     }
 }
+
+/// A body trickled in slowly is cut at the body timeout with a 408, however steady the trickle.
+#[tokio::test]
+async fn a_trickled_body_is_answered_408_at_the_body_timeout() {
+    let server = Server::start(&["--body-timeout", "2"], None);
+    let ts = super::now();
+    let target = "/api/v2/groups/incidents";
+    let auth = threatdb_wire::signing::authorization(
+        &server.creds.access_id,
+        &server.creds.secret,
+        target,
+        "POST",
+        ts,
+    );
+    let mut s = connect_from("127.0.0.1", &server).await;
+    let head = format!(
+        "POST {target} HTTP/1.1\r\nHost: x\r\nTimestamp: {ts}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let answer = loop {
+        match fate(&mut s, Duration::from_millis(500)).await {
+            Fate::Open => {
+                assert!(started.elapsed() < Duration::from_secs(10), "still waiting");
+                let _ = s.write_all(b" ").await;
+            }
+            Fate::Closed(answer) => break answer,
+        }
+    };
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+}
