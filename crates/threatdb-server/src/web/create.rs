@@ -41,7 +41,7 @@ fn render(user: &WebUser, form: &Form, errors: Vec<String>) -> Response {
         o => o.to_string(),
     };
     let page = NewPage {
-        nav: Nav::of(user),
+        nav: user.nav(),
         owners: writable_owners(user),
         owner,
         name: form.text("name").to_string(),

@@ -133,7 +133,7 @@ pub async fn render(
     // Description first, then what asks to be displayed, then the rest, each in order added.
     attributes.sort_by_key(|a| (a.kind != "Description", !a.displayed, a.id));
     let page = IncidentPage {
-        nav: Nav::of(user),
+        nav: user.nav(),
         status_class: status_class(i.status),
         event: when(i.event_date),
         added: when(i.date_added),
@@ -199,7 +199,7 @@ pub async fn confirm_delete(
         return Err(WebError::from(threatdb_core::StoreError::Forbidden));
     }
     let page = ConfirmDelete {
-        nav: Nav::of(&user),
+        nav: user.nav(),
         i: details.incident,
     };
     Ok(html(StatusCode::OK, &page))

@@ -318,7 +318,7 @@ pub async fn page(
         .saturating_add(1);
     let last = first.saturating_add(rows.len() as u64).saturating_sub(1);
     let page = ListPage {
-        nav: Nav::of(&user),
+        nav: user.nav(),
         owners: user
             .actor
             .memberships

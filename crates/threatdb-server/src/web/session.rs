@@ -6,6 +6,7 @@
 //! new password: older tokens die), the expiry, and the session's CSRF token.
 
 use super::error::WebError;
+use super::views::Nav;
 use crate::secrets::random_token;
 use crate::{AppState, MasterKey};
 use axum::extract::FromRequestParts;
@@ -117,6 +118,16 @@ pub struct WebUser {
     pub login: String,
     /// The session's CSRF token.
     pub csrf: String,
+}
+
+impl WebUser {
+    /// The header of this person's pages.
+    pub fn nav(&self) -> Option<Nav> {
+        Some(Nav {
+            login: self.login.clone(),
+            csrf: self.csrf.clone(),
+        })
+    }
 }
 
 /// Why a request has no [`WebUser`].

@@ -75,7 +75,7 @@ pub async fn page(
         return Err(WebError::NotFound);
     };
     let page = TagPage {
-        nav: Nav::of(&user),
+        nav: user.nav(),
         name,
         sections,
     };

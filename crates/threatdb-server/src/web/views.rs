@@ -1,7 +1,6 @@
 //! What the templates show: small view values and the helpers that turn domain values into
 //! text, CSS classes and links. Everything a template prints is escaped by askama.
 
-use super::session::WebUser;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,16 +13,6 @@ pub struct Nav {
     pub login: String,
     /// The session's CSRF token (the sign-out form needs it).
     pub csrf: String,
-}
-
-impl Nav {
-    /// The header for `user`.
-    pub fn of(user: &WebUser) -> Option<Nav> {
-        Some(Nav {
-            login: user.login.clone(),
-            csrf: user.csrf.clone(),
-        })
-    }
 }
 
 /// Renders a page as `text/html` with `status`. A template that fails to render is a bare 500.
