@@ -4,8 +4,7 @@
 
 use super::error::WebError;
 use super::forms::Posted;
-use super::incident::{Drafts, render};
-use super::parse_id;
+use super::incident::{Drafts, parse_id, render};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -3,7 +3,6 @@
 
 use super::error::WebError;
 use super::forms::{Form, Posted};
-use super::parse_id;
 use super::session::WebUser;
 use super::views::{Badge, Nav, html, query_string, status_class, tag_href, when};
 use crate::AppState;
@@ -167,6 +166,11 @@ pub async fn render(
         StatusCode::OK
     };
     Ok(html(status, &page))
+}
+
+/// Parses an incident id from a path: anything but an integer is a 404.
+pub fn parse_id(raw: &str) -> Result<i64, WebError> {
+    raw.parse::<i64>().map_err(|_| WebError::NotFound)
 }
 
 /// `GET /incidents/{id}`.

@@ -82,11 +82,6 @@ pub fn internal_error_page() -> Response {
     response
 }
 
-/// Parses an incident id from a path: anything but an integer is a 404.
-fn parse_id(raw: &str) -> Result<i64, WebError> {
-    raw.parse::<i64>().map_err(|_| WebError::NotFound)
-}
-
 /// Security headers on every web response; pages are never cached (they show restricted data).
 async fn security_headers(request: Request, next: Next) -> Response {
     let is_static = request.uri().path().starts_with("/static/");
