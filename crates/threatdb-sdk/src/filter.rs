@@ -1,6 +1,5 @@
 //! The incident filter object: the Python SDK's `IncidentFilterObject` (tc-v2-wire.md §7.2).
 
-use crate::incident::Incident;
 use crate::request::{ApiRequest, Method};
 use crate::types::IndicatorType;
 use std::fmt;
@@ -171,10 +170,11 @@ pub(crate) enum PostFilter {
 }
 
 impl PostFilter {
-    pub(crate) fn keeps(&self, incident: &Incident) -> bool {
+    /// Whether an incident with this name and `dateAdded` passes.
+    pub(crate) fn keeps(&self, name: &str, date_added: &str) -> bool {
         match self {
-            PostFilter::Name(v, op) => op.holds(incident.name(), v.as_str()),
-            PostFilter::DateAdded(t, _, op) => parse_timestamp(incident.date_added())
+            PostFilter::Name(v, op) => op.holds(name, v.as_str()),
+            PostFilter::DateAdded(t, _, op) => parse_timestamp(date_added)
                 .map(|added| op.holds(&added, t))
                 .unwrap_or(false),
             // Incidents have no file type: this filter keeps everything, as in Python.

@@ -3,11 +3,12 @@
 
 mod associations;
 
-use crate::client::ThreatConnect;
 use crate::error::{Error, Result};
 use crate::read;
 use crate::request::{ApiRequest, Method};
+use crate::transport::Transport;
 use crate::types::{GroupType, IndicatorType};
+use std::sync::Arc;
 use threatdb_wire::dto::{
     AttributeBody, AttributeDto, IncidentBody, IncidentDto, SecurityLabelDto, TagDto,
 };
@@ -144,7 +145,7 @@ impl Step {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Incident {
-    tc: ThreatConnect,
+    transport: Arc<Transport>,
     data: IncidentDto,
     owner_name: Option<String>,
     phase: Phase,
@@ -156,9 +157,9 @@ pub struct Incident {
 }
 
 impl Incident {
-    pub(crate) fn new(tc: ThreatConnect, name: String, owner: Option<String>) -> Self {
+    pub(crate) fn new(transport: Arc<Transport>, name: String, owner: Option<String>) -> Self {
         Incident {
-            tc,
+            transport,
             data: IncidentDto {
                 id: 0,
                 name: name.clone(),
@@ -189,13 +190,13 @@ impl Incident {
         }
     }
 
-    pub(crate) fn retrieved(tc: ThreatConnect, mut data: IncidentDto) -> Self {
+    pub(crate) fn retrieved(transport: Arc<Transport>, mut data: IncidentDto) -> Self {
         let owner_name = data.owner_name().map(str::to_string);
         let attributes = data.attribute.take().unwrap_or_default();
         let tags = data.tag.take().unwrap_or_default();
         let security_labels = data.security_label.take().unwrap_or_default();
         Incident {
-            tc,
+            transport,
             data,
             owner_name,
             phase: Phase::Unchanged,
@@ -480,7 +481,7 @@ impl Incident {
             Method::Get,
             format!("{BASE}/{id}/attributes"),
         ));
-        let body = self.tc.inner.call(req).await?;
+        let body = self.transport.call(req).await?;
         self.attributes = read::list::<AttributeDto>(&body, "attribute")?.items;
         Ok(&self.attributes)
     }
@@ -489,7 +490,7 @@ impl Incident {
     pub async fn load_tags(&mut self) -> Result<&[TagDto]> {
         let id = self.existing_id("load tags")?;
         let req = self.with_owner(ApiRequest::new(Method::Get, format!("{BASE}/{id}/tags")));
-        let body = self.tc.inner.call(req).await?;
+        let body = self.transport.call(req).await?;
         self.tags = read::list::<TagDto>(&body, "tag")?.items;
         Ok(&self.tags)
     }
@@ -503,7 +504,7 @@ impl Incident {
             Method::Get,
             format!("{BASE}/{id}/securityLabels"),
         ));
-        let body = self.tc.inner.call(req).await?;
+        let body = self.transport.call(req).await?;
         self.security_labels = read::list::<SecurityLabelDto>(&body, "securityLabel")?.items;
         Ok(&self.security_labels)
     }
@@ -553,7 +554,7 @@ impl Incident {
         if let Some((req, step)) = self.own_request()? {
             let created = self.phase == Phase::Add;
             let result = async {
-                let body = self.tc.inner.call(req).await?;
+                let body = self.transport.call(req).await?;
                 read::one::<IncidentDto>(&body, "incident")
             }
             .await;
@@ -594,7 +595,7 @@ impl Incident {
         while !self.queue.is_empty() {
             let step = self.queue.remove(0);
             let req = self.with_owner(step.request(id));
-            match self.tc.inner.call(req).await {
+            match self.transport.call(req).await {
                 Ok(body) => {
                     if let (Step::AddAttribute(_), Ok(a)) =
                         (&step, read::one::<AttributeDto>(&body, "attribute"))
@@ -623,7 +624,7 @@ impl Incident {
     pub async fn delete(&mut self) -> Result<()> {
         let id = self.existing_id("delete")?;
         let req = self.with_owner(ApiRequest::new(Method::Delete, format!("{BASE}/{id}")));
-        self.tc.inner.call(req).await?;
+        self.transport.call(req).await?;
         self.queue.clear();
         self.phase = Phase::Deleted;
         Ok(())
