@@ -1,13 +1,11 @@
 //! [`Transport`]: the HTTP client and its settings, under every resource. It signs
 //! ([`sign`](self::sign)), retries ([`retry`](self::retry)) and pages ([`paging`](self::paging))
-//! the requests that [`ThreatConnect`](crate::ThreatConnect) and the resources it makes send.
-//! It knows nothing of them: resources hold an `Arc<Transport>`, never the client.
+//! the requests of the client and of the resources, and imports neither: the client owns an
+//! `Arc<Transport>` and hands it to the resources it makes, which never see the client.
 
-mod paging;
+pub(crate) mod paging;
 mod retry;
 mod sign;
-
-pub(crate) use paging::PageCursor;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
