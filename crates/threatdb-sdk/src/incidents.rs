@@ -1,12 +1,13 @@
 //! [`Incidents`]: the container `tc.incidents()` returns (the Python SDK's `Incidents` resource).
 
-use crate::client::ThreatConnect;
 use crate::error::Result;
 use crate::filter::IncidentFilter;
 use crate::incident::Incident;
 use crate::read;
 use crate::request::{ApiRequest, Method};
 use crate::retrieve::Pages;
+use crate::transport::Transport;
+use std::sync::Arc;
 use threatdb_wire::dto::IncidentDto;
 
 /// Incidents: filter objects to retrieve with, the incidents retrieved, and the way to make new
@@ -40,16 +41,16 @@ use threatdb_wire::dto::IncidentDto;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Incidents {
-    tc: ThreatConnect,
+    transport: Arc<Transport>,
     filters: Vec<IncidentFilter>,
     objects: Vec<Incident>,
     include_additional: bool,
 }
 
 impl Incidents {
-    pub(crate) fn new(tc: ThreatConnect) -> Self {
+    pub(crate) fn new(transport: Arc<Transport>) -> Self {
         Incidents {
-            tc,
+            transport,
             filters: Vec::new(),
             objects: Vec::new(),
             include_additional: false,
@@ -108,7 +109,11 @@ impl Incidents {
     /// ```
     pub fn retrieve_pages(&mut self) -> Result<Pages> {
         let filters = std::mem::take(&mut self.filters);
-        Pages::new(self.tc.clone(), filters, self.include_additional)
+        Pages::new(
+            Arc::clone(&self.transport),
+            filters,
+            self.include_additional,
+        )
     }
 
     /// **Not in the Python SDK.** Reads one incident by id (`GET /v2/groups/incidents/{id}`, with
@@ -120,10 +125,10 @@ impl Incidents {
         if self.include_additional {
             req = req.param("includeAdditional", "true");
         }
-        match self.tc.inner.call(req).await {
+        match self.transport.call(req).await {
             Ok(body) => {
                 let dto = read::one::<IncidentDto>(&body, "incident")?;
-                Ok(Some(Incident::retrieved(self.tc.clone(), dto)))
+                Ok(Some(Incident::retrieved(Arc::clone(&self.transport), dto)))
             }
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
@@ -133,13 +138,17 @@ impl Incidents {
     /// A new incident object named `name` in `owner`. Nothing is sent until its
     /// [`commit`](Incident::commit); it needs an event date first.
     pub fn add(&self, name: impl Into<String>, owner: impl Into<String>) -> Incident {
-        Incident::new(self.tc.clone(), name.into(), Some(owner.into()))
+        Incident::new(Arc::clone(&self.transport), name.into(), Some(owner.into()))
     }
 
     /// An object for the existing incident `id` (in `owner`, if given), to change and commit
     /// (PUT) without retrieving it first.
     pub fn update(&self, id: i64, owner: Option<&str>) -> Incident {
-        let mut i = Incident::new(self.tc.clone(), String::new(), owner.map(str::to_string));
+        let mut i = Incident::new(
+            Arc::clone(&self.transport),
+            String::new(),
+            owner.map(str::to_string),
+        );
         i.set_id(id);
         i.forget_name();
         i
@@ -150,7 +159,7 @@ impl Incidents {
     pub async fn delete(&self, id: i64, owner: Option<&str>) -> Result<()> {
         let req =
             ApiRequest::new(Method::Delete, format!("/v2/groups/incidents/{id}")).owner(owner);
-        self.tc.inner.call(req).await.map(|_| ())
+        self.transport.call(req).await.map(|_| ())
     }
 
     /// The retrieved incidents.

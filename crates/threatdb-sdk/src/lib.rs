@@ -71,9 +71,10 @@ mod incidents;
 mod read;
 mod request;
 pub mod retrieve;
+mod transport;
 mod types;
 
-pub use client::{DEFAULT_RESULT_LIMIT, MAX_RESULT_LIMIT, MAX_RETRY_AFTER, ThreatConnect, User};
+pub use client::{ThreatConnect, User};
 pub use clock::{Clock, FixedClock, Sleep, SystemClock};
 pub use config::{Credentials, ENV_VARS, parse_env_file};
 pub use error::{Error, Result};
@@ -81,6 +82,7 @@ pub use filter::{FilterOperator, FilterSetOperator, INCIDENT_FILTERS, IncidentFi
 pub use incident::{Incident, Phase};
 pub use incidents::Incidents;
 pub use request::{Method, encode_query_value};
+pub use transport::{DEFAULT_RESULT_LIMIT, MAX_RESULT_LIMIT, MAX_RETRY_AFTER};
 pub use types::{GroupType, IndicatorType};
 
 /// The JSON shapes the API sends, shared with the threatdb server.

@@ -6,13 +6,15 @@
 //! (`And`) or unions (`Or`) with them. Incidents are de-duplicated by id. A 404 retrieves
 //! nothing. With no filter object, one paginated list request without an owner is sent.
 
-use crate::client::ThreatConnect;
 use crate::error::{Error, Result};
 use crate::filter::{FilterSetOperator, IncidentFilter, PostFilter};
 use crate::incident::Incident;
 use crate::read;
 use crate::request::{ApiRequest, Method};
+use crate::transport::Transport;
+use crate::transport::paging::PageCursor;
 use std::collections::HashSet;
+use std::sync::Arc;
 use threatdb_wire::dto::IncidentDto;
 
 /// How far a retrieval has got, for progress displays.
@@ -37,13 +39,6 @@ struct Unit {
     paginated: bool,
 }
 
-/// Pagination state of the current unit.
-struct Cursor {
-    start: u64,
-    /// `None` until the first page told the count.
-    remaining: Option<i64>,
-}
-
 /// The per-filter-object rules.
 struct Rule {
     operator: FilterSetOperator,
@@ -53,12 +48,13 @@ struct Rule {
 /// A retrieval in progress: [`Incidents::retrieve_pages`](crate::Incidents::retrieve_pages)
 /// makes one; each [`next_page`](Self::next_page) sends one request.
 pub struct Pages {
-    tc: ThreatConnect,
+    transport: Arc<Transport>,
     units: Vec<Unit>,
     rules: Vec<Rule>,
     include_additional: bool,
     next_unit: usize,
-    cursor: Option<Cursor>,
+    /// Paging of the current unit.
+    cursor: PageCursor,
     /// Ids already returned (streaming) or in `acc` (combining).
     seen: HashSet<i64>,
     /// Several filter objects: the combined result so far.
@@ -83,7 +79,7 @@ impl std::fmt::Debug for Pages {
 
 impl Pages {
     pub(crate) fn new(
-        tc: ThreatConnect,
+        transport: Arc<Transport>,
         filters: Vec<IncidentFilter>,
         include_additional: bool,
     ) -> Result<Self> {
@@ -107,7 +103,7 @@ impl Pages {
         }
         for (i, f) in filters.into_iter().enumerate() {
             let owners = if f.owners.is_empty() {
-                vec![tc.inner.default_org.clone()]
+                vec![transport.default_org().to_string()]
             } else {
                 f.owners.clone()
             };
@@ -131,12 +127,12 @@ impl Pages {
             ..Progress::default()
         };
         Ok(Pages {
-            tc,
+            transport,
             units,
             rules,
             include_additional,
             next_unit: 0,
-            cursor: None,
+            cursor: PageCursor::default(),
             seen: HashSet::new(),
             acc: None,
             current: Vec::new(),
@@ -181,8 +177,8 @@ impl Pages {
         let Some(unit) = self.units.get(self.next_unit) else {
             return Ok(None);
         };
-        let limit = u64::from(self.tc.inner.result_limit);
-        let start = self.cursor.as_ref().map_or(0, |c| c.start);
+        let limit = u64::from(self.transport.result_limit());
+        let start = self.cursor.start();
         let mut req = unit.request.clone();
         if unit.paginated {
             req = req
@@ -194,12 +190,12 @@ impl Pages {
         }
         let owner_check = unit.owner_check.clone();
         let paginated = unit.paginated;
-        if self.cursor.is_none() {
+        if !self.cursor.is_started() {
             self.progress.requests_left = self.progress.requests_left.saturating_sub(1);
         }
         self.progress.pages += 1;
 
-        let (count, items) = match self.tc.inner.call(req).await {
+        let (count, items) = match self.transport.call(req).await {
             Ok(body) => {
                 let page = read::list::<IncidentDto>(&body, "incident")?;
                 (page.result_count, page.items)
@@ -213,7 +209,9 @@ impl Pages {
         if start == 0 {
             self.progress.announced += count.unwrap_or(got);
         }
-        self.advance(paginated, start, limit, count, got);
+        if !self.cursor.advance(paginated, limit, count, got) {
+            self.next_unit += 1;
+        }
 
         let rule = &self.rules[self.current_filter];
         let owner_upper = owner_check.as_ref().map(|o| o.to_uppercase());
@@ -227,10 +225,10 @@ impl Pages {
                     return None;
                 }
             }
-            let incident = Incident::retrieved(self.tc.clone(), dto);
+            let incident = Incident::retrieved(Arc::clone(&self.transport), dto);
             rule.post
                 .iter()
-                .all(|p| p.keeps(&incident))
+                .all(|p| p.keeps(incident.name(), incident.date_added()))
                 .then_some(incident)
         });
         if self.streaming() {
@@ -243,51 +241,6 @@ impl Pages {
                 }
             }
             Ok(Some(Vec::new()))
-        }
-    }
-
-    /// The Python SDK's pagination: after the first page, `remaining = resultCount - limit`;
-    /// after each further page, `remaining -= limit`; go on while `remaining > 0`. A server that
-    /// sends no `resultCount` is paged until a short page.
-    fn advance(&mut self, paginated: bool, start: u64, limit: u64, count: Option<u64>, got: u64) {
-        let limit_i = i64::try_from(limit).unwrap_or(i64::MAX);
-        let more = if !paginated || got == 0 {
-            false
-        } else {
-            match (&mut self.cursor, count) {
-                (None, Some(total)) => {
-                    let remaining = i64::try_from(total).unwrap_or(i64::MAX) - limit_i;
-                    self.cursor = Some(Cursor {
-                        start,
-                        remaining: Some(remaining),
-                    });
-                    remaining > 0
-                }
-                (
-                    Some(Cursor {
-                        remaining: Some(r), ..
-                    }),
-                    _,
-                ) => {
-                    *r -= limit_i;
-                    *r > 0
-                }
-                _ => {
-                    self.cursor.get_or_insert(Cursor {
-                        start,
-                        remaining: None,
-                    });
-                    got >= limit
-                }
-            }
-        };
-        if more {
-            if let Some(c) = &mut self.cursor {
-                c.start = start + limit;
-            }
-        } else {
-            self.cursor = None;
-            self.next_unit += 1;
         }
     }
 

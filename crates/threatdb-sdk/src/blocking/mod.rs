@@ -1,6 +1,6 @@
 //! The same API without `async`, for scripts: each type owns (a share of) a single-threaded
 //! tokio runtime and waits for every call. Do not use it inside an async runtime (that is an
-//! [`Error::InvalidInput`], not a panic); use the async types there.
+//! [`Error::InvalidInput`](crate::Error::InvalidInput), not a panic); use the async types there.
 //!
 //! ```no_run
 //! use threatdb_sdk::blocking::ThreatConnect;
@@ -37,54 +37,20 @@
 //! }
 //! ```
 
+#[macro_use]
+mod forward;
+mod runtime;
+
 use crate::client::User;
 use crate::config::Credentials;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::filter::IncidentFilter;
 use crate::retrieve::Progress;
-use std::future::Future;
+use runtime::Runtime;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
+use threatdb_wire::assoc::{IndicatorDto, ItemDto};
 use threatdb_wire::dto::{AttributeDto, OwnerDto, SecurityLabelDto, TagDto};
-
-/// The runtime every blocking object waits on.
-#[derive(Clone)]
-struct Runtime(Arc<OwnedRuntime>);
-
-/// Shuts its runtime down without waiting, so that dropping the last blocking object inside an
-/// async context does not panic.
-struct OwnedRuntime(Option<tokio::runtime::Runtime>);
-
-impl Drop for OwnedRuntime {
-    fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
-impl Runtime {
-    fn new() -> Result<Self> {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map(|rt| Runtime(Arc::new(OwnedRuntime(Some(rt)))))
-            .map_err(|e| Error::Config(format!("cannot start a tokio runtime: {e}")))
-    }
-
-    fn block_on<T>(&self, f: impl Future<Output = Result<T>>) -> Result<T> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::InvalidInput(
-                "the blocking API cannot be used inside an async runtime: use the async API".into(),
-            ));
-        }
-        match &self.0.0 {
-            Some(rt) => rt.block_on(f),
-            None => Err(Error::Config("the runtime has shut down".into())),
-        }
-    }
-}
 
 /// The blocking [`crate::ThreatConnect`].
 ///
@@ -112,19 +78,24 @@ impl std::fmt::Debug for ThreatConnect {
 }
 
 impl ThreatConnect {
-    /// See [`crate::ThreatConnect::new`].
-    pub fn new(
-        api_access_id: impl Into<String>,
-        api_secret_key: impl Into<String>,
-        api_default_org: impl Into<String>,
-        api_base_url: impl AsRef<str>,
-    ) -> Result<Self> {
-        Self::wrap(crate::ThreatConnect::new(
-            api_access_id,
-            api_secret_key,
-            api_default_org,
-            api_base_url,
-        )?)
+    forward! { ThreatConnect;
+        make new(
+            api_access_id: impl Into<String>,
+            api_secret_key: impl Into<String>,
+            api_default_org: impl Into<String>,
+            api_base_url: impl AsRef<str>
+        );
+        make from_env();
+        make from_config_file(path: impl AsRef<Path>);
+        make from_credentials(c: Credentials);
+        try_set set_api_result_limit(limit: u32);
+        try_set set_api_request_timeout(timeout: Duration);
+        set set_api_retries(retries: u32);
+        set set_api_sleep(sleep: Duration);
+        try_set set_proxies(proxy_url: impl Into<String>);
+        set set_activity_log(enabled: bool);
+        wait owners() -> Vec<OwnerDto>;
+        wait whoami() -> User;
     }
 
     /// Blocking calls on an async client's settings.
@@ -135,60 +106,9 @@ impl ThreatConnect {
         })
     }
 
-    /// See [`crate::ThreatConnect::from_env`].
-    pub fn from_env() -> Result<Self> {
-        Self::wrap(crate::ThreatConnect::from_env()?)
-    }
-
-    /// See [`crate::ThreatConnect::from_config_file`].
-    pub fn from_config_file(path: impl AsRef<Path>) -> Result<Self> {
-        Self::wrap(crate::ThreatConnect::from_config_file(path)?)
-    }
-
-    /// See [`crate::ThreatConnect::from_credentials`].
-    pub fn from_credentials(c: Credentials) -> Result<Self> {
-        Self::wrap(crate::ThreatConnect::from_credentials(c)?)
-    }
-
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::ThreatConnect {
         &self.inner
-    }
-
-    /// See [`crate::ThreatConnect::set_api_result_limit`].
-    pub fn set_api_result_limit(&mut self, limit: u32) -> Result<&mut Self> {
-        self.inner.set_api_result_limit(limit)?;
-        Ok(self)
-    }
-
-    /// See [`crate::ThreatConnect::set_api_request_timeout`].
-    pub fn set_api_request_timeout(&mut self, timeout: Duration) -> Result<&mut Self> {
-        self.inner.set_api_request_timeout(timeout)?;
-        Ok(self)
-    }
-
-    /// See [`crate::ThreatConnect::set_api_retries`].
-    pub fn set_api_retries(&mut self, retries: u32) -> &mut Self {
-        self.inner.set_api_retries(retries);
-        self
-    }
-
-    /// See [`crate::ThreatConnect::set_api_sleep`].
-    pub fn set_api_sleep(&mut self, sleep: Duration) -> &mut Self {
-        self.inner.set_api_sleep(sleep);
-        self
-    }
-
-    /// See [`crate::ThreatConnect::set_proxies`].
-    pub fn set_proxies(&mut self, proxy_url: impl Into<String>) -> Result<&mut Self> {
-        self.inner.set_proxies(proxy_url)?;
-        Ok(self)
-    }
-
-    /// See [`crate::ThreatConnect::set_activity_log`].
-    pub fn set_activity_log(&mut self, enabled: bool) -> &mut Self {
-        self.inner.set_activity_log(enabled);
-        self
     }
 
     /// A new, empty [`Incidents`] container. Nothing is sent.
@@ -198,16 +118,6 @@ impl ThreatConnect {
             objects: Vec::new(),
             rt: self.rt.clone(),
         }
-    }
-
-    /// See [`crate::ThreatConnect::owners`].
-    pub fn owners(&self) -> Result<Vec<OwnerDto>> {
-        self.rt.block_on(self.inner.owners())
-    }
-
-    /// See [`crate::ThreatConnect::whoami`].
-    pub fn whoami(&self) -> Result<User> {
-        self.rt.block_on(self.inner.whoami())
     }
 }
 
@@ -236,15 +146,13 @@ impl Incidents {
         }
     }
 
-    /// See [`crate::Incidents::add_filter`].
-    pub fn add_filter(&mut self) -> &mut IncidentFilter {
-        self.inner.add_filter()
-    }
-
-    /// See [`crate::Incidents::set_include_additional`].
-    pub fn set_include_additional(&mut self, include: bool) -> &mut Self {
-        self.inner.set_include_additional(include);
-        self
+    forward! { Incidents;
+        borrow add_filter() -> &mut IncidentFilter;
+        set set_include_additional(include: bool);
+        wait_wrap get(id: i64, owner: Option<&str>);
+        wrap add(name: impl Into<String>, owner: impl Into<String>);
+        wrap update(id: i64, owner: Option<&str>);
+        wait delete(id: i64, owner: Option<&str>) -> ();
     }
 
     /// See [`crate::Incidents::retrieve`].
@@ -264,29 +172,6 @@ impl Incidents {
             inner: self.inner.retrieve_pages()?,
             rt: self.rt.clone(),
         })
-    }
-
-    /// See [`crate::Incidents::get`].
-    pub fn get(&self, id: i64, owner: Option<&str>) -> Result<Option<Incident>> {
-        Ok(self
-            .rt
-            .block_on(self.inner.get(id, owner))?
-            .map(|i| self.wrap(i)))
-    }
-
-    /// See [`crate::Incidents::add`].
-    pub fn add(&self, name: impl Into<String>, owner: impl Into<String>) -> Incident {
-        self.wrap(self.inner.add(name, owner))
-    }
-
-    /// See [`crate::Incidents::update`].
-    pub fn update(&self, id: i64, owner: Option<&str>) -> Incident {
-        self.wrap(self.inner.update(id, owner))
-    }
-
-    /// See [`crate::Incidents::delete`].
-    pub fn delete(&self, id: i64, owner: Option<&str>) -> Result<()> {
-        self.rt.block_on(self.inner.delete(id, owner))
     }
 
     /// The retrieved incidents.
@@ -400,51 +285,15 @@ impl std::ops::DerefMut for Incident {
 }
 
 impl Incident {
-    /// See [`crate::Incident::commit`].
-    pub fn commit(&mut self) -> Result<&mut Self> {
-        self.rt.block_on(self.inner.commit())?;
-        Ok(self)
-    }
-
-    /// See [`crate::Incident::delete`].
-    pub fn delete(&mut self) -> Result<()> {
-        self.rt.block_on(self.inner.delete())
-    }
-
-    /// See [`crate::Incident::load_attributes`].
-    pub fn load_attributes(&mut self) -> Result<&[AttributeDto]> {
-        let rt = self.rt.clone();
-        rt.block_on(async { self.inner.load_attributes().await.map(|_| ()) })?;
-        Ok(self.inner.attributes())
-    }
-
-    /// See [`crate::Incident::load_tags`].
-    pub fn load_tags(&mut self) -> Result<&[TagDto]> {
-        let rt = self.rt.clone();
-        rt.block_on(async { self.inner.load_tags().await.map(|_| ()) })?;
-        Ok(self.inner.tags())
-    }
-
-    /// See [`crate::Incident::load_security_labels`].
-    pub fn load_security_labels(&mut self) -> Result<&[SecurityLabelDto]> {
-        let rt = self.rt.clone();
-        rt.block_on(async { self.inner.load_security_labels().await.map(|_| ()) })?;
-        Ok(self.inner.security_labels())
-    }
-
-    /// See [`crate::Incident::group_associations`].
-    pub fn group_associations(&self) -> Result<Vec<threatdb_wire::assoc::ItemDto>> {
-        self.rt.block_on(self.inner.group_associations())
-    }
-
-    /// See [`crate::Incident::indicator_associations`].
-    pub fn indicator_associations(&self) -> Result<Vec<threatdb_wire::assoc::IndicatorDto>> {
-        self.rt.block_on(self.inner.indicator_associations())
-    }
-
-    /// See [`crate::Incident::victim_associations`].
-    pub fn victim_associations(&self) -> Result<Vec<threatdb_wire::assoc::ItemDto>> {
-        self.rt.block_on(self.inner.victim_associations())
+    forward! { Incident;
+        wait_self commit();
+        wait_mut delete() -> ();
+        load load_attributes() -> attributes: AttributeDto;
+        load load_tags() -> tags: TagDto;
+        load load_security_labels() -> security_labels: SecurityLabelDto;
+        wait group_associations() -> Vec<ItemDto>;
+        wait indicator_associations() -> Vec<IndicatorDto>;
+        wait victim_associations() -> Vec<ItemDto>;
     }
 
     /// The async incident underneath.
