@@ -247,9 +247,13 @@ pub enum Target {
     Indicator(IndicatorValue),
 }
 
-/// Something other than an incident that carries tags.
+/// Whatever carries tags, security labels and attributes: an incident, an item (a group of
+/// another type, a victim, a task) or an indicator. One set of store methods and one set of
+/// handlers serve them all.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Taggable {
+pub enum Subject {
+    /// The incident with this id.
+    Incident(i64),
     /// An item of this kind and id.
     Item(ItemKind, i64),
     /// The indicator with this value in this owner.

@@ -37,7 +37,7 @@ pub mod web;
 
 pub use association::{
     BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, ItemPatch, LinkSet, Linked,
-    NewItem, Taggable, Target,
+    NewItem, Subject, Target,
 };
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};
@@ -48,7 +48,9 @@ pub use incident::{
 pub use indicator::IndicatorKind;
 pub use label::{SecurityLabel, label_key, parse_label_name};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
-pub use query::{IncidentOrder, IncidentQuery, Include, Page, Paging, SortKey};
+pub use query::{
+    Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, SortKey, TextMatch,
+};
 pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
 pub use tag::{Tag, TagName};
 pub use web::{NewWebLogin, WebLogin};

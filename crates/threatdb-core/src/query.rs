@@ -54,35 +54,124 @@ impl Default for Paging {
     }
 }
 
-/// A query over one owner's incidents. Every condition is ANDed.
+/// How a text field is compared. Comparisons are byte-exact and case-sensitive except
+/// `Contains`, where ASCII letters match regardless of case and every other character exactly
+/// (`%` and `_` are plain characters, never wildcards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextMatch {
+    /// Equal.
+    Equals,
+    /// Starts with.
+    StartsWith,
+    /// Contains (ASCII letters case-insensitively).
+    Contains,
+}
+
+/// How an ordered value (a date) is compared with the one given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    /// Strictly before / less.
+    Lt,
+    /// Strictly after / greater.
+    Gt,
+}
+
+/// One condition on an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cond {
+    /// The name, compared as said.
+    Name(TextMatch, String),
+    /// The status.
+    Status(IncidentStatus),
+    /// Carries this tag (by tag identity, in the query's owner).
+    Tag(String),
+    /// Carries this security label (by label identity: the owner's own or a system label).
+    Label(String),
+    /// Added before or after.
+    DateAdded(Cmp, Timestamp),
+    /// Its event before or after.
+    EventDate(Cmp, Timestamp),
+    /// Associated with this (an indicator is looked up in the query's owner). The store answers
+    /// NotFound when the target is missing or hidden from the actor.
+    Associated(Target),
+}
+
+/// A filter: conditions combined with AND, OR and NOT. `Filter::all()` (an empty AND) matches
+/// everything. The v2 `filters=` parameter, the web UI's list form and TQL all compile to it,
+/// and one renderer per store turns it into SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// One condition.
+    Cond(Cond),
+    /// Every part holds (empty: always).
+    And(Vec<Filter>),
+    /// Some part holds (empty: never).
+    Or(Vec<Filter>),
+    /// The part does not hold.
+    Not(Box<Filter>),
+}
+
+impl Filter {
+    /// Matches everything.
+    pub fn all() -> Self {
+        Filter::And(Vec::new())
+    }
+
+    /// Whether this is the always-true filter.
+    pub fn is_all(&self) -> bool {
+        matches!(self, Filter::And(parts) if parts.is_empty())
+    }
+
+    /// This filter and `cond` (flattening into a top-level AND).
+    pub fn and(self, cond: Cond) -> Self {
+        match self {
+            Filter::And(mut parts) => {
+                parts.push(Filter::Cond(cond));
+                Filter::And(parts)
+            }
+            other => Filter::And(vec![other, Filter::Cond(cond)]),
+        }
+    }
+
+    /// The conditions ANDed at the top level, if the filter is nothing but such an AND (or one
+    /// condition); `None` when OR or NOT appear at the top.
+    pub fn conjunction(&self) -> Option<Vec<&Cond>> {
+        match self {
+            Filter::Cond(c) => Some(vec![c]),
+            Filter::And(parts) => {
+                let mut out = Vec::with_capacity(parts.len());
+                for p in parts {
+                    out.extend(p.conjunction()?);
+                }
+                Some(out)
+            }
+            Filter::Or(_) | Filter::Not(_) => None,
+        }
+    }
+
+    /// Every condition anywhere in the tree.
+    pub fn conditions(&self) -> Vec<&Cond> {
+        let mut out = Vec::new();
+        self.visit(&mut |c| out.push(c));
+        out
+    }
+
+    fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Cond)) {
+        match self {
+            Filter::Cond(c) => f(c),
+            Filter::And(parts) | Filter::Or(parts) => parts.iter().for_each(|p| p.visit(f)),
+            Filter::Not(part) => part.visit(f),
+        }
+    }
+}
+
+/// A query over one owner's incidents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentQuery {
     /// The owner searched.
     pub owner: Owner,
-    /// Only incidents carrying this tag (by tag identity).
-    pub tag: Option<String>,
-    /// Only incidents carrying this security label (by label identity).
-    pub label: Option<String>,
-    /// Only incidents with exactly this name.
-    pub name_eq: Option<String>,
-    /// Only incidents whose name starts with this.
-    pub name_prefix: Option<String>,
-    /// Added strictly before.
-    pub added_before: Option<Timestamp>,
-    /// Added strictly after.
-    pub added_after: Option<Timestamp>,
-    /// Event strictly before.
-    pub event_before: Option<Timestamp>,
-    /// Event strictly after.
-    pub event_after: Option<Timestamp>,
-    /// Only incidents with this status.
-    pub status: Option<IncidentStatus>,
-    /// Only incidents whose name contains this text; ASCII letters match regardless of case,
-    /// every other character exactly (`%` and `_` are plain characters, not wildcards).
-    pub name_contains: Option<String>,
-    /// Only incidents associated with this (an indicator is looked up in the query's owner).
-    /// The store answers NotFound when the target is missing or hidden from the actor.
-    pub associated: Option<Target>,
+    /// Which incidents.
+    pub filter: Filter,
     /// The order of the list: by id, ascending, unless asked otherwise (the API's order).
     pub order: IncidentOrder,
     /// Metadata to load.
@@ -96,21 +185,23 @@ impl IncidentQuery {
     pub fn owner(owner: Owner) -> Self {
         IncidentQuery {
             owner,
-            tag: None,
-            label: None,
-            name_eq: None,
-            name_prefix: None,
-            added_before: None,
-            added_after: None,
-            event_before: None,
-            event_after: None,
-            status: None,
-            name_contains: None,
-            associated: None,
+            filter: Filter::all(),
             order: IncidentOrder::default(),
             include: Include::default(),
             paging: Paging::default(),
         }
+    }
+
+    /// Adds a condition, ANDed with the others.
+    pub fn and(&mut self, cond: Cond) -> &mut Self {
+        self.filter = std::mem::replace(&mut self.filter, Filter::all()).and(cond);
+        self
+    }
+
+    /// The query with one more condition.
+    pub fn with(mut self, cond: Cond) -> Self {
+        self.and(cond);
+        self
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
     Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, ItemPatch, LinkSet,
     Linked, NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role,
-    SecurityLabel, Tag, TagName, Taggable, Target, WebLogin, web::NewWebLogin,
+    SecurityLabel, Subject, Tag, TagName, Target, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -22,13 +22,73 @@ pub enum StoreError {
     /// The change clashes with what is stored (a duplicate name, say).
     #[error("{0}")]
     Conflict(String),
+    /// A uniqueness rule of the database refused the write; names the constraint (or, on
+    /// SQLite, its columns). Operations turn the ones they expect into a [`StoreError::Conflict`]
+    /// with a message for the client.
+    #[error("duplicate value for {0}")]
+    Duplicate(String),
     /// The input breaks a domain rule; the message says what to fix.
     #[error("{0}")]
     Invalid(String),
-    /// The database failed. The text is for the log, never for the client.
+    /// The database failed. The error is for the log, never for the client.
     #[error("storage backend error: {0}")]
-    Backend(String),
+    Backend(#[source] BackendError),
 }
+
+impl StoreError {
+    /// A backend failure from any error (kept as the source).
+    pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Backend(BackendError(std::sync::Arc::new(e)))
+    }
+
+    /// A backend failure described by a message (data the database should not hold, say).
+    pub fn backend_msg(message: impl Into<String>) -> Self {
+        StoreError::Backend(BackendError(std::sync::Arc::new(Message(message.into()))))
+    }
+
+    /// A [`StoreError::Duplicate`] turned into a conflict with `message`; other errors as they are.
+    pub fn on_duplicate(self, message: impl Into<String>) -> Self {
+        match self {
+            StoreError::Duplicate(_) => StoreError::Conflict(message.into()),
+            other => other,
+        }
+    }
+}
+
+/// A database error, kept whole (cheap to clone; equal when their texts are).
+#[derive(Debug, Clone)]
+pub struct BackendError(pub std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for BackendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for BackendError {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for BackendError {}
+
+#[derive(Debug)]
+struct Message(String);
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Message {}
 
 impl From<Invalid> for StoreError {
     fn from(e: Invalid) -> Self {
@@ -103,73 +163,6 @@ pub trait Store: Send + Sync {
         query: &IncidentQuery,
     ) -> StoreResult<Page<IncidentDetails>>;
 
-    /// The incident's attributes.
-    async fn list_attributes(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Attribute>>;
-    /// One attribute of the incident.
-    async fn get_attribute(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        attribute: i64,
-    ) -> StoreResult<Attribute>;
-    /// Adds an attribute.
-    async fn add_attribute(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        new: NewAttribute,
-    ) -> StoreResult<Attribute>;
-    /// Changes an attribute.
-    async fn update_attribute(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        attribute: i64,
-        patch: AttributePatch,
-    ) -> StoreResult<Attribute>;
-    /// Deletes an attribute.
-    async fn delete_attribute(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        attribute: i64,
-    ) -> StoreResult<()>;
-    /// The security labels on an attribute.
-    async fn attribute_labels(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        attribute: i64,
-    ) -> StoreResult<Vec<SecurityLabel>>;
-    /// Puts a security label on an attribute (idempotent).
-    async fn add_attribute_label(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        attribute: i64,
-        label: &str,
-    ) -> StoreResult<()>;
-    /// Takes a security label off an attribute (NotFound when it is not there).
-    async fn remove_attribute_label(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        attribute: i64,
-        label: &str,
-    ) -> StoreResult<()>;
-
-    /// The incident's tags.
-    async fn incident_tags(&self, actor: &Actor, incident: i64) -> StoreResult<Vec<Tag>>;
-    /// Tags the incident, creating the tag in its owner if needed (idempotent).
-    async fn add_incident_tag(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        tag: &TagName,
-    ) -> StoreResult<()>;
-    /// Untags the incident (NotFound when the tag is not on it).
-    async fn remove_incident_tag(&self, actor: &Actor, incident: i64, tag: &str)
-    -> StoreResult<()>;
     /// One tag of an owner, by name (case-insensitively).
     async fn get_tag(&self, actor: &Actor, owner: &Owner, name: &str) -> StoreResult<Tag>;
     /// The tags defined in an owner.
@@ -179,27 +172,6 @@ pub trait Store: Send + Sync {
         owner: &Owner,
         paging: Paging,
     ) -> StoreResult<Page<Tag>>;
-
-    /// The incident's security labels.
-    async fn incident_labels(
-        &self,
-        actor: &Actor,
-        incident: i64,
-    ) -> StoreResult<Vec<SecurityLabel>>;
-    /// Labels the incident (idempotent); the label must exist (system or the owner's own).
-    async fn add_incident_label(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        label: &str,
-    ) -> StoreResult<()>;
-    /// Takes a label off the incident (NotFound when it is not on it).
-    async fn remove_incident_label(
-        &self,
-        actor: &Actor,
-        incident: i64,
-        label: &str,
-    ) -> StoreResult<()>;
     /// The labels usable in an owner: the system ones and its own.
     async fn list_labels(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<SecurityLabel>>;
 
@@ -269,43 +241,73 @@ pub trait Store: Send + Sync {
         paging: Paging,
     ) -> StoreResult<Page<Linked>>;
 
-    /// The tags on an item or indicator.
-    async fn tags_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Tag>>;
-    /// Tags an item or indicator (write access), creating the tag in its owner if needed
-    /// (idempotent).
-    async fn tag(&self, actor: &Actor, on: &Taggable, tag: &TagName) -> StoreResult<()>;
-    /// Untags an item or indicator (NotFound when the tag is not on it).
-    async fn untag(&self, actor: &Actor, on: &Taggable, tag: &str) -> StoreResult<()>;
-    /// The security labels on an item or indicator.
-    async fn labels_of(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<SecurityLabel>>;
-    /// Labels an item or indicator (write access; idempotent); the label must exist (system or
-    /// the owner's own).
-    async fn label(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()>;
-    /// Takes a label off an item or indicator (NotFound when it is not on it).
-    async fn unlabel(&self, actor: &Actor, on: &Taggable, label: &str) -> StoreResult<()>;
-    /// The attributes of an item or indicator.
-    async fn attributes_on(&self, actor: &Actor, on: &Taggable) -> StoreResult<Vec<Attribute>>;
-    /// Adds an attribute to an item or indicator (write access).
-    async fn add_attribute_on(
+    /// The subject's tags, by name.
+    async fn tags_of(&self, actor: &Actor, on: &Subject) -> StoreResult<Vec<Tag>>;
+    /// Tags the subject (write access), creating the tag in its owner if needed (idempotent).
+    async fn tag(&self, actor: &Actor, on: &Subject, tag: &TagName) -> StoreResult<()>;
+    /// Untags the subject (NotFound when the tag is not on it).
+    async fn untag(&self, actor: &Actor, on: &Subject, tag: &str) -> StoreResult<()>;
+    /// The subject's security labels.
+    async fn labels_of(&self, actor: &Actor, on: &Subject) -> StoreResult<Vec<SecurityLabel>>;
+    /// Labels the subject (write access; idempotent); the label must exist (system or the
+    /// owner's own).
+    async fn label(&self, actor: &Actor, on: &Subject, label: &str) -> StoreResult<()>;
+    /// Takes a label off the subject (NotFound when it is not on it).
+    async fn unlabel(&self, actor: &Actor, on: &Subject, label: &str) -> StoreResult<()>;
+    /// The subject's attributes, in id order.
+    async fn attributes_of(&self, actor: &Actor, on: &Subject) -> StoreResult<Vec<Attribute>>;
+    /// One attribute of the subject.
+    async fn attribute_of(
         &self,
         actor: &Actor,
-        on: &Taggable,
+        on: &Subject,
+        attribute: i64,
+    ) -> StoreResult<Attribute>;
+    /// Adds an attribute to the subject (write access).
+    async fn add_attribute(
+        &self,
+        actor: &Actor,
+        on: &Subject,
         new: NewAttribute,
     ) -> StoreResult<Attribute>;
-    /// Changes an attribute of an item or indicator.
-    async fn update_attribute_on(
+    /// Changes an attribute of the subject (its value checked against its type).
+    async fn update_attribute(
         &self,
         actor: &Actor,
-        on: &Taggable,
+        on: &Subject,
         attribute: i64,
         patch: AttributePatch,
     ) -> StoreResult<Attribute>;
-    /// Deletes an attribute of an item or indicator.
-    async fn delete_attribute_on(
+    /// Deletes an attribute of the subject.
+    async fn delete_attribute(
         &self,
         actor: &Actor,
-        on: &Taggable,
+        on: &Subject,
         attribute: i64,
+    ) -> StoreResult<()>;
+    /// The security labels on one of the subject's attributes.
+    async fn attribute_labels(
+        &self,
+        actor: &Actor,
+        on: &Subject,
+        attribute: i64,
+    ) -> StoreResult<Vec<SecurityLabel>>;
+    /// Puts a security label on one of the subject's attributes (write access; idempotent).
+    async fn label_attribute(
+        &self,
+        actor: &Actor,
+        on: &Subject,
+        attribute: i64,
+        label: &str,
+    ) -> StoreResult<()>;
+    /// Takes a security label off one of the subject's attributes (NotFound when it is not
+    /// there).
+    async fn unlabel_attribute(
+        &self,
+        actor: &Actor,
+        on: &Subject,
+        attribute: i64,
+        label: &str,
     ) -> StoreResult<()>;
 
     /// Web sign-in: the login named `login` (compared case-insensitively) and the actor its API

@@ -40,7 +40,10 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden => ApiError::Forbidden("Access Denied".into()),
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Invalid(m) => ApiError::BadRequest(m),
-            StoreError::Backend(m) => ApiError::Internal(m),
+            StoreError::Duplicate(what) => {
+                ApiError::Conflict(format!("This already exists (duplicate {what})"))
+            }
+            StoreError::Backend(e) => ApiError::Internal(e.to_string()),
         }
     }
 }

@@ -21,6 +21,7 @@
 
 mod api;
 pub mod auth;
+pub mod caller;
 pub mod error;
 pub mod limits;
 pub mod net;

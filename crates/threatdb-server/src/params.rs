@@ -4,7 +4,9 @@
 use crate::error::{ApiError, ApiResult};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use threatdb_core::{Actor, IncidentQuery, Include, Owner, Paging, parse_timestamp};
+use threatdb_core::{
+    Actor, Cmp, Cond, IncidentQuery, Include, Owner, Paging, TextMatch, parse_timestamp,
+};
 use threatdb_wire::filters::{self, Field, Op};
 
 /// The query parameters every v2 route understands.
@@ -98,14 +100,17 @@ impl Params {
         for raw in &self.filters {
             for clause in filters::parse(raw).map_err(ApiError::BadRequest)? {
                 let date = || parse_timestamp(&clause.value).map_err(ApiError::from);
-                match (clause.field, clause.op) {
-                    (Field::Name, Op::Eq) => q.name_eq = Some(clause.value.clone()),
-                    (Field::Name, _) => q.name_prefix = Some(clause.value.clone()),
-                    (Field::DateAdded, Op::Lt) => q.added_before = Some(date()?),
-                    (Field::DateAdded, _) => q.added_after = Some(date()?),
-                    (Field::EventDate, Op::Lt) => q.event_before = Some(date()?),
-                    (Field::EventDate, _) => q.event_after = Some(date()?),
-                }
+                let cmp = if clause.op == Op::Lt {
+                    Cmp::Lt
+                } else {
+                    Cmp::Gt
+                };
+                q.and(match (clause.field, clause.op) {
+                    (Field::Name, Op::Eq) => Cond::Name(TextMatch::Equals, clause.value),
+                    (Field::Name, _) => Cond::Name(TextMatch::StartsWith, clause.value),
+                    (Field::DateAdded, _) => Cond::DateAdded(cmp, date()?),
+                    (Field::EventDate, _) => Cond::EventDate(cmp, date()?),
+                });
             }
         }
         Ok(q)

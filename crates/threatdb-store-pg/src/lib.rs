@@ -3,27 +3,23 @@
 //! is one transaction; concurrent nodes are safe because every write is a single atomic
 //! statement or an `INSERT ... ON CONFLICT`, and migrations take an advisory lock.
 
-mod admin;
-mod association_lists;
-mod associations;
+//!
+//! The domain operations are `threatdb-store`'s, shared with SQLite; this crate is the pool,
+//! transactions, row decoding and PostgreSQL's error codes.
+
 mod bulk;
 mod bulk_links;
-mod catalogue;
-mod incidents;
-mod item_attributes;
-mod item_tags;
-mod metadata;
-mod rows;
-mod store;
+mod db;
 pub mod testing;
-mod web;
 
+pub use db::PgDb;
+pub(crate) use db::backend;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
-use threatdb_core::policy::{Access, Decision, decide};
-use threatdb_core::{Actor, StoreError, StoreResult, Timestamp};
+use threatdb_core::{StoreError, StoreResult, Timestamp};
+use threatdb_store::{Backend, Reading, Work};
 
 /// The schema migrations, embedded in the binary: version, description, SQL. The same version
 /// list as the SQLite store's; an applied migration is never edited.
@@ -53,6 +49,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "item attributes",
         include_str!("../migrations/0006_item_attributes.sql"),
+    ),
+    (
+        7,
+        "item attribute labels",
+        include_str!("../migrations/0007_item_attribute_labels.sql"),
     ),
 ];
 
@@ -129,7 +130,7 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(|e| {
-                StoreError::Backend(format!(
+                StoreError::backend_msg(format!(
                     "cannot connect to PostgreSQL: {}",
                     redact_error(&e.to_string(), url)
                 ))
@@ -140,7 +141,7 @@ impl PgStore {
             sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
                 "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"
             )),
-            other => StoreError::Backend(format!("migration failed: {other}")),
+            other => StoreError::backend_msg(format!("migration failed: {other}")),
         })?;
         Ok(store)
     }
@@ -159,11 +160,7 @@ impl PgStore {
         &self.pool
     }
 
-    async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
-        self.pool.begin().await.map_err(backend)
-    }
-
-    async fn begin_read(&self) -> StoreResult<Transaction<'static, Postgres>> {
+    async fn begin_tx(&self) -> StoreResult<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(backend)
     }
 
@@ -187,34 +184,37 @@ fn redact_error(message: &str, url: &str) -> String {
     }
 }
 
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    match &e {
-        // 22021: a NUL byte (or other character PostgreSQL text cannot hold) in a bound value.
-        sqlx::Error::Database(d) if d.code().as_deref() == Some("22021") => {
-            StoreError::Invalid("text must not contain NUL characters".into())
+impl Backend for PgStore {
+    type Db = PgDb;
+
+    async fn begin_read(&self, reading: Reading) -> StoreResult<PgDb> {
+        Ok(match reading {
+            Reading::Snapshot => PgDb::Tx(self.begin_tx().await?),
+            Reading::OneStatement => PgDb::Conn(self.pool.acquire().await.map_err(backend)?),
+        })
+    }
+
+    async fn end_read(&self, db: PgDb) -> StoreResult<()> {
+        if let PgDb::Tx(tx) = db {
+            tx.commit().await.map_err(backend)?;
         }
-        // A row that vanished between the check and the write (a concurrent delete).
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => StoreError::Backend(e.to_string()),
+        Ok(())
+    }
+
+    async fn write<T: Send + 'static>(&self, work: Work<PgDb, T>) -> StoreResult<T> {
+        let mut db = PgDb::Tx(self.begin_tx().await?);
+        let out = work(&mut db).await?;
+        if let PgDb::Tx(tx) = db {
+            tx.commit().await.map_err(backend)?;
+        }
+        Ok(out)
     }
 }
 
-/// Applies the authorization policy to a loaded owner id.
-pub(crate) fn authorize(actor: &Actor, owner_id: i64, access: Access) -> StoreResult<()> {
-    match decide(actor, owner_id, access) {
-        Decision::Allow => Ok(()),
-        Decision::Hidden => Err(StoreError::NotFound),
-        Decision::Denied => Err(StoreError::Forbidden),
-    }
-}
+threatdb_store::impl_store!(PgStore);
 
 pub(crate) fn now() -> Timestamp {
     threatdb_core::date::now()
-}
-
-/// Truncates to whole seconds, the precision both stores keep (SQLite stores Unix seconds).
-pub(crate) fn secs(t: Timestamp) -> Timestamp {
-    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! The bulk path, and the storage ceiling it is measured against.
 
-use crate::rows::one;
 use crate::{SqliteStore, backend};
 use async_trait::async_trait;
 use rusqlite::{Connection, params};
@@ -52,7 +51,7 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
 #[async_trait]
 impl BulkLoad for SqliteStore {
     async fn bulk_tags(&self, owner_id: i64, names: Vec<String>) -> StoreResult<Vec<i64>> {
-        self.write(move |c| {
+        self.write_sync(move |c| {
             let mut stmt = c
                 .prepare_cached(
                     "INSERT INTO tags (owner_id, name, name_key) VALUES (?1, ?2, ?3) \
@@ -73,18 +72,20 @@ impl BulkLoad for SqliteStore {
     async fn label_id(&self, name: &str) -> StoreResult<i64> {
         let key = label_key(name);
         self.read(|c| {
-            one(
-                c,
+            use rusqlite::OptionalExtension;
+            c.query_row(
                 "SELECT id FROM security_labels WHERE owner_id IS NULL AND name_key = ?1",
                 [&key],
                 |r| r.get(0),
-            )?
+            )
+            .optional()
+            .map_err(backend)?
             .ok_or_else(|| StoreError::Invalid(format!("Security label '{name}' does not exist")))
         })
     }
 
     async fn bulk_incidents(&self, batch: Vec<SeedIncident>) -> StoreResult<u64> {
-        self.write(move |c| insert(c, &batch).map_err(backend))
+        self.write_sync(move |c| insert(c, &batch).map_err(backend))
             .await
     }
 }

@@ -14,7 +14,7 @@ impl BulkLinks for SqliteStore {
         kind: IndicatorKind,
         links: Vec<(String, i64)>,
     ) -> StoreResult<u64> {
-        self.write(move |conn| {
+        self.write_sync(move |conn| {
             let t = now();
             let mut add = conn
                 .prepare_cached(

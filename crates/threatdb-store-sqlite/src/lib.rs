@@ -11,30 +11,29 @@
 //!   transaction, commits (one fsync for the whole group), and only then answers each caller. A
 //!   failing write rolls back to its savepoint and changes nothing; the others still commit.
 
-mod admin;
-mod associations;
+//!
+//! The domain operations themselves are `threatdb-store`'s, shared with PostgreSQL; this crate
+//! is the connections, the writer, row decoding and SQLite's error codes.
+
 mod bulk;
 mod bulk_links;
-mod catalogue;
-mod incidents;
-mod item_attributes;
-mod item_tags;
-mod metadata;
+mod db;
 mod migrate;
-mod rows;
-mod sql;
-mod store;
-mod web;
 
+use db::SqliteDb;
 use rusqlite::{Connection, OpenFlags};
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::pin;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
-use threatdb_core::policy::{Access, Decision, decide};
-use threatdb_core::{Actor, StoreError, StoreResult};
+use threatdb_core::{StoreError, StoreResult};
+use threatdb_store::{Backend, Reading, Work};
 
 pub use bulk::{Ceiling, schema_sql};
+pub(crate) use db::backend;
 pub use migrate::MIGRATIONS;
 
 /// The most writes committed together in one transaction.
@@ -45,7 +44,7 @@ const MAX_IDLE_READERS: usize = 8;
 type Reply = Box<dyn FnOnce(StoreResult<()>) + Send>;
 /// A write: runs on the writer's connection inside a savepoint; says whether it succeeded and
 /// how to answer its caller once the commit's outcome is known.
-type Job = Box<dyn FnOnce(&Connection) -> (bool, Reply) + Send>;
+type Job = Box<dyn FnOnce(&mut SqliteDb) -> (bool, Reply) + Send>;
 
 enum Msg {
     Write(Job),
@@ -88,7 +87,7 @@ impl SqliteStore {
         let path = path.to_path_buf();
         tokio::task::spawn_blocking(move || Self::open_blocking(path))
             .await
-            .map_err(|e| StoreError::Backend(format!("opening the database failed: {e}")))?
+            .map_err(|e| StoreError::backend_msg(format!("opening the database failed: {e}")))?
     }
 
     /// Opens a database from a `sqlite:` URL (`sqlite:///var/lib/threatdb/threatdb.db`,
@@ -113,7 +112,7 @@ impl SqliteStore {
         std::thread::Builder::new()
             .name("threatdb-sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx))
-            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+            .map_err(|e| StoreError::backend_msg(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path,
@@ -136,8 +135,9 @@ impl SqliteStore {
         Ok(conn)
     }
 
-    /// Runs `f` on a read connection, inside one read transaction (one consistent snapshot).
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+    /// A read connection inside a read transaction (one consistent snapshot): from the pool,
+    /// or newly opened.
+    fn begin(&self) -> StoreResult<SqliteDb> {
         let pooled = self
             .inner
             .readers
@@ -149,28 +149,39 @@ impl SqliteStore {
             None => self.open_reader()?,
         };
         // Cached statements: execute_batch would parse BEGIN and COMMIT again on every read.
-        let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
-        run("BEGIN").map_err(backend)?;
-        let out = f(&conn);
-        // A read transaction has nothing to keep: ending it either way is the same.
-        let ended = run(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
-        if ended.is_ok() {
+        run_cached(&conn, "BEGIN").map_err(backend)?;
+        Ok(SqliteDb(conn))
+    }
+
+    /// Ends a read transaction and pools the connection.
+    fn end(&self, db: SqliteDb) -> StoreResult<()> {
+        let conn = db.0;
+        // A read transaction has nothing to keep: COMMIT ends it.
+        if run_cached(&conn, "COMMIT").is_ok() {
             let mut idle = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
             if idle.len() < MAX_IDLE_READERS {
                 idle.push(conn);
             }
         }
+        Ok(())
+    }
+
+    /// Runs `f` on a read connection, inside one read transaction.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let db = self.begin()?;
+        let out = f(&db.0);
+        self.end(db)?;
         out
     }
 
     /// Queues `f` for the writer thread and waits until its group is committed.
-    pub(crate) async fn write<T: Send + 'static>(
+    async fn submit<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        f: impl FnOnce(&mut SqliteDb) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let result = f(conn);
+        let job: Job = Box::new(move |db| {
+            let result = f(db);
             let ok = result.is_ok();
             let reply: Reply = Box::new(move |committed| {
                 let _ = tx.send(committed.and(result));
@@ -183,16 +194,24 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let closed = || StoreError::Backend("the store is closed".into());
+        let closed = || StoreError::backend_msg("the store is closed");
         sender
             .ok_or_else(closed)?
             .send(Msg::Write(job))
             .map_err(|_| closed())?;
         rx.await.map_err(|_| {
-            StoreError::Backend(
-                "the write was not carried out: the writer could not run it (see the log)".into(),
+            StoreError::backend_msg(
+                "the write was not carried out: the writer could not run it (see the log)",
             )
         })?
+    }
+
+    /// Runs `f` on the writer's connection inside a write transaction (for the bulk paths).
+    pub(crate) async fn write_sync<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.submit(move |db| f(&db.0)).await
     }
 
     /// Finishes the queued writes, stops the writer and closes the connections.
@@ -217,7 +236,46 @@ impl SqliteStore {
     }
 }
 
+/// Runs a statement through the statement cache.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql).and_then(|mut s| s.execute([]))
+}
+
+/// Polls a future that must be ready at once: every SQLite call of the operations is
+/// synchronous, so their futures never wait.
+fn complete<T>(future: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => out,
+        Poll::Pending => Err(StoreError::backend_msg(
+            "a SQLite operation waited, which it never should",
+        )),
+    }
+}
+
+impl Backend for SqliteStore {
+    type Db = SqliteDb;
+
+    async fn begin_read(&self, _: Reading) -> StoreResult<SqliteDb> {
+        self.begin()
+    }
+
+    async fn end_read(&self, db: SqliteDb) -> StoreResult<()> {
+        self.end(db)
+    }
+
+    async fn write<T: Send + 'static>(&self, work: Work<SqliteDb, T>) -> StoreResult<T> {
+        self.submit(move |db| complete(work(db))).await
+    }
+}
+
+threatdb_store::impl_store!(SqliteStore);
+
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
+    let mut db = SqliteDb(conn);
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::new();
         let mut close = None;
@@ -233,31 +291,30 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
             }
         }
         if !jobs.is_empty() {
-            commit_group(&conn, jobs);
+            commit_group(&mut db, jobs);
         }
         if let Some(done) = close {
             // Writes queued behind the close are answered with an error by their dropped reply.
-            let _ = conn.execute_batch("PRAGMA optimize;");
-            drop(conn);
+            let _ = db.0.execute_batch("PRAGMA optimize;");
+            drop(db);
             let _ = done.send(());
             return;
         }
     }
 }
 
-fn commit_group(conn: &Connection, jobs: Vec<Job>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+fn commit_group(db: &mut SqliteDb, jobs: Vec<Job>) {
+    if let Err(e) = db.0.execute_batch("BEGIN IMMEDIATE") {
         // Nothing ran: dropping the jobs drops their replies, so every caller gets an error.
         tracing::error!(error = %e, writes = jobs.len(), "cannot start a write transaction");
         return;
     }
     let mut replies = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let savepoint = db.0.execute_batch("SAVEPOINT job");
         // A panicking write must not take the writer thread (and every later write) down: its
         // caller sees the dropped reply as an error, and its savepoint is rolled back.
-        let (ok, reply) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)))
-        {
+        let (ok, reply) = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(db))) {
             Ok(done) => done,
             Err(_) => {
                 tracing::error!("a write panicked; it was rolled back");
@@ -269,50 +326,21 @@ fn commit_group(conn: &Connection, jobs: Vec<Job>) {
             let undone = if ok {
                 Ok(())
             } else {
-                conn.execute_batch("ROLLBACK TO job")
+                db.0.execute_batch("ROLLBACK TO job")
             };
-            let _ = conn.execute_batch("RELEASE job");
+            let _ = db.0.execute_batch("RELEASE job");
             if let Err(e) = undone {
                 tracing::error!(error = %e, "cannot roll back a failed write");
             }
         }
         replies.push(reply);
     }
-    let committed = conn.execute_batch("COMMIT").map_err(backend);
+    let committed = db.0.execute_batch("COMMIT").map_err(backend);
     if committed.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = db.0.execute_batch("ROLLBACK");
     }
     for reply in replies {
         reply(committed.clone());
-    }
-}
-
-/// Turns a SQLite error into a store error. A foreign-key failure means a row vanished between
-/// the check and the write (a concurrent delete): not found.
-pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
-        {
-            StoreError::NotFound
-        }
-        _ => StoreError::Backend(e.to_string()),
-    }
-}
-
-/// Whether `e` is a UNIQUE or PRIMARY KEY violation.
-pub(crate) fn is_unique(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _)
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
-}
-
-/// Applies the authorization policy to a loaded owner id.
-pub(crate) fn authorize(actor: &Actor, owner_id: i64, access: Access) -> StoreResult<()> {
-    match decide(actor, owner_id, access) {
-        Decision::Allow => Ok(()),
-        Decision::Hidden => Err(StoreError::NotFound),
-        Decision::Denied => Err(StoreError::Forbidden),
     }
 }
 

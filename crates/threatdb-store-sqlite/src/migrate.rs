@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "item attributes",
         include_str!("../migrations/0006_item_attributes.sql"),
     ),
+    (
+        7,
+        "item attribute labels",
+        include_str!("../migrations/0007_item_attribute_labels.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {
@@ -63,7 +68,7 @@ pub fn run(conn: &mut Connection) -> StoreResult<()> {
             continue;
         }
         tx.execute_batch(sql).map_err(|e| {
-            StoreError::Backend(format!("migration {version} ({description}) failed: {e}"))
+            StoreError::backend_msg(format!("migration {version} ({description}) failed: {e}"))
         })?;
         tx.execute(
             "INSERT INTO threatdb_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)",

@@ -3,8 +3,8 @@
 
 use crate::fixture::{assert_err, create, fixture, ids, list};
 use threatdb_core::{
-    AdminStore, GroupFilter, IncidentName, IncidentQuery, IndicatorKind, IndicatorValue, ItemKind,
-    LinkSet, Linked, NewItem, Owner, Paging, Store, StoreError, Target,
+    AdminStore, Cond, GroupFilter, IncidentName, IncidentQuery, IndicatorKind, IndicatorValue,
+    ItemKind, LinkSet, Linked, NewItem, Owner, Paging, Store, StoreError, Target,
 };
 
 fn item(kind: ItemKind, name: &str) -> NewItem {
@@ -20,10 +20,7 @@ fn value(kind: IndicatorKind, v: &str) -> IndicatorValue {
 }
 
 fn with(owner: &Owner, target: Target) -> IncidentQuery {
-    IncidentQuery {
-        associated: Some(target),
-        ..IncidentQuery::owner(owner.clone())
-    }
+    IncidentQuery::owner(owner.clone()).with(Cond::Associated(target))
 }
 
 fn linked_ids(items: &[Linked]) -> Vec<(u8, i64)> {

@@ -4,7 +4,7 @@ use crate::fixture::{
     assert_during, assert_err, assert_second_utc, attr, create, fixture, label_names, snapshot,
 };
 use threatdb_core::date::now;
-use threatdb_core::{AdminStore, AttributePatch, NewAttribute, Store, StoreError};
+use threatdb_core::{AdminStore, AttributePatch, NewAttribute, Store, StoreError, Subject};
 
 /// Attributes round-trip, change field by field, respect their type's length limit and go away.
 pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
@@ -15,7 +15,7 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
     let first = store
         .add_attribute(
             w,
-            id,
+            &Subject::Incident(id),
             NewAttribute::parse(
                 "description",
                 "What happened.",
@@ -37,7 +37,7 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
     assert_during(first.date_added, before, after, "dateAdded");
     assert_eq!(first.last_modified, first.date_added);
     let second = store
-        .add_attribute(w, id, attr("Title", "A title"))
+        .add_attribute(w, &Subject::Incident(id), attr("Title", "A title"))
         .await
         .expect("add");
     assert_eq!((second.displayed, second.source.clone()), (false, None));
@@ -45,12 +45,15 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
 
     assert_eq!(
         store
-            .get_attribute(&fx.reader_a, id, first.id)
+            .attribute_of(&fx.reader_a, &Subject::Incident(id), first.id)
             .await
             .expect("get"),
         first
     );
-    let listed = store.list_attributes(&fx.reader_a, id).await.expect("list");
+    let listed = store
+        .attributes_of(&fx.reader_a, &Subject::Incident(id))
+        .await
+        .expect("list");
     assert_eq!(
         listed,
         vec![first.clone(), second.clone()],
@@ -75,7 +78,7 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         AttributePatch::default(),
     ] {
         let got = store
-            .update_attribute(w, id, first.id, patch.clone())
+            .update_attribute(w, &Subject::Incident(id), first.id, patch.clone())
             .await
             .expect("update");
         if let Some(v) = &patch.value {
@@ -94,7 +97,10 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         want.last_modified = got.last_modified;
         assert_eq!(got, want, "after {patch:?}");
         assert_eq!(
-            store.get_attribute(w, id, first.id).await.expect("get"),
+            store
+                .attribute_of(w, &Subject::Incident(id), first.id)
+                .await
+                .expect("get"),
             want
         );
     }
@@ -104,7 +110,7 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         let got = store
             .update_attribute(
                 w,
-                id,
+                &Subject::Incident(id),
                 second.id,
                 AttributePatch {
                     value: Some(ok.clone()),
@@ -120,7 +126,7 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
         let r = store
             .update_attribute(
                 w,
-                id,
+                &Subject::Incident(id),
                 second.id,
                 AttributePatch {
                     value: Some(bad),
@@ -136,7 +142,7 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
     let r = store
         .update_attribute(
             w,
-            id,
+            &Subject::Incident(id),
             second.id,
             AttributePatch {
                 value: Some("x".repeat(256)),
@@ -158,50 +164,63 @@ pub async fn attributes_crud<S: Store + AdminStore>(store: &S) {
     // Unknown ids.
     for missing in [i64::MAX, -1] {
         assert_err(
-            store.get_attribute(w, id, missing).await,
+            store.attribute_of(w, &Subject::Incident(id), missing).await,
             StoreError::NotFound,
             "get",
         );
         assert_err(
             store
-                .update_attribute(w, id, missing, AttributePatch::default())
+                .update_attribute(
+                    w,
+                    &Subject::Incident(id),
+                    missing,
+                    AttributePatch::default(),
+                )
                 .await,
             StoreError::NotFound,
             "update",
         );
         assert_err(
-            store.delete_attribute(w, id, missing).await,
+            store
+                .delete_attribute(w, &Subject::Incident(id), missing)
+                .await,
             StoreError::NotFound,
             "delete",
         );
         assert_err(
-            store.list_attributes(w, missing).await,
+            store.attributes_of(w, &Subject::Incident(missing)).await,
             StoreError::NotFound,
             "list on a missing incident",
         );
         assert_err(
-            store.add_attribute(w, missing, attr("Title", "x")).await,
+            store
+                .add_attribute(w, &Subject::Incident(missing), attr("Title", "x"))
+                .await,
             StoreError::NotFound,
             "add to a missing incident",
         );
     }
 
     store
-        .delete_attribute(w, id, first.id)
+        .delete_attribute(w, &Subject::Incident(id), first.id)
         .await
         .expect("delete");
     assert_err(
-        store.get_attribute(w, id, first.id).await,
+        store
+            .attribute_of(w, &Subject::Incident(id), first.id)
+            .await,
         StoreError::NotFound,
         "deleted",
     );
     assert_err(
-        store.delete_attribute(w, id, first.id).await,
+        store
+            .delete_attribute(w, &Subject::Incident(id), first.id)
+            .await,
         StoreError::NotFound,
         "twice",
     );
     let left: Vec<i64> = store
-        .list_attributes(w, id)
+        .attributes_of(w, &Subject::Incident(id))
         .await
         .expect("list")
         .iter()
@@ -217,16 +236,16 @@ pub async fn attributes_scoped_to_incident<S: Store + AdminStore>(store: &S) {
     let mine = create(store, w, &fx.org_a, "mine", "2020-01-01").await;
     let other = create(store, w, &fx.org_a, "other", "2020-01-01").await;
     let a = store
-        .add_attribute(w, other, attr("Source", "theirs"))
+        .add_attribute(w, &Subject::Incident(other), attr("Source", "theirs"))
         .await
         .expect("add");
     store
-        .add_attribute_label(w, other, a.id, "TLP:RED")
+        .label_attribute(w, &Subject::Incident(other), a.id, "TLP:RED")
         .await
         .expect("label");
     let b = create(store, &fx.member_b, &fx.org_b, "in B", "2020-01-01").await;
     let b_attr = store
-        .add_attribute(&fx.member_b, b, attr("Source", "B's"))
+        .add_attribute(&fx.member_b, &Subject::Incident(b), attr("Source", "B's"))
         .await
         .expect("add");
     let before = snapshot(store, w, other).await;
@@ -235,7 +254,9 @@ pub async fn attributes_scoped_to_incident<S: Store + AdminStore>(store: &S) {
     for (incident, attribute) in [(mine, a.id), (mine, b_attr.id), (other, b_attr.id)] {
         let what = format!("attribute {attribute} through incident {incident}");
         assert_err(
-            store.get_attribute(w, incident, attribute).await,
+            store
+                .attribute_of(w, &Subject::Incident(incident), attribute)
+                .await,
             StoreError::NotFound,
             &what,
         );
@@ -243,7 +264,7 @@ pub async fn attributes_scoped_to_incident<S: Store + AdminStore>(store: &S) {
             store
                 .update_attribute(
                     w,
-                    incident,
+                    &Subject::Incident(incident),
                     attribute,
                     AttributePatch {
                         value: Some("hijack".into()),
@@ -255,25 +276,29 @@ pub async fn attributes_scoped_to_incident<S: Store + AdminStore>(store: &S) {
             &what,
         );
         assert_err(
-            store.delete_attribute(w, incident, attribute).await,
-            StoreError::NotFound,
-            &what,
-        );
-        assert_err(
-            store.attribute_labels(w, incident, attribute).await,
-            StoreError::NotFound,
-            &what,
-        );
-        assert_err(
             store
-                .add_attribute_label(w, incident, attribute, "TLP:AMBER")
+                .delete_attribute(w, &Subject::Incident(incident), attribute)
                 .await,
             StoreError::NotFound,
             &what,
         );
         assert_err(
             store
-                .remove_attribute_label(w, incident, attribute, "TLP:RED")
+                .attribute_labels(w, &Subject::Incident(incident), attribute)
+                .await,
+            StoreError::NotFound,
+            &what,
+        );
+        assert_err(
+            store
+                .label_attribute(w, &Subject::Incident(incident), attribute, "TLP:AMBER")
+                .await,
+            StoreError::NotFound,
+            &what,
+        );
+        assert_err(
+            store
+                .unlabel_attribute(w, &Subject::Incident(incident), attribute, "TLP:RED")
                 .await,
             StoreError::NotFound,
             &what,
@@ -281,7 +306,7 @@ pub async fn attributes_scoped_to_incident<S: Store + AdminStore>(store: &S) {
     }
     assert!(
         store
-            .list_attributes(w, mine)
+            .attributes_of(w, &Subject::Incident(mine))
             .await
             .expect("list")
             .is_empty()
@@ -304,18 +329,18 @@ pub async fn attribute_labels<S: Store + AdminStore>(store: &S) {
     let w = &fx.writer_a;
     let id = create(store, w, &fx.org_a, "attribute labels", "2020-01-01").await;
     let a = store
-        .add_attribute(w, id, attr("Description", "labelled"))
+        .add_attribute(w, &Subject::Incident(id), attr("Description", "labelled"))
         .await
         .expect("add");
     let plain = store
-        .add_attribute(w, id, attr("Description", "plain"))
+        .add_attribute(w, &Subject::Incident(id), attr("Description", "plain"))
         .await
         .expect("add");
     let r = &fx.reader_a.actor;
     let names = |attribute: i64| async move {
         let mut n = label_names(
             &store
-                .attribute_labels(r, id, attribute)
+                .attribute_labels(r, &Subject::Incident(id), attribute)
                 .await
                 .expect("labels"),
         );
@@ -324,15 +349,15 @@ pub async fn attribute_labels<S: Store + AdminStore>(store: &S) {
     };
     assert!(names(a.id).await.is_empty());
     store
-        .add_attribute_label(w, id, a.id, "TLP:RED")
+        .label_attribute(w, &Subject::Incident(id), a.id, "TLP:RED")
         .await
         .expect("add");
     store
-        .add_attribute_label(w, id, a.id, "tlp red")
+        .label_attribute(w, &Subject::Incident(id), a.id, "tlp red")
         .await
         .expect("again");
     store
-        .add_attribute_label(w, id, a.id, "TLP Amber")
+        .label_attribute(w, &Subject::Incident(id), a.id, "TLP Amber")
         .await
         .expect("another");
     assert_eq!(names(a.id).await, vec!["TLP:AMBER", "TLP:RED"]);
@@ -340,18 +365,22 @@ pub async fn attribute_labels<S: Store + AdminStore>(store: &S) {
 
     let before = snapshot(store, w, id).await;
     assert_err(
-        store.add_attribute_label(w, id, a.id, "Nope").await,
+        store
+            .label_attribute(w, &Subject::Incident(id), a.id, "Nope")
+            .await,
         StoreError::Invalid("Security label 'Nope' does not exist".into()),
         "unknown label",
     );
     assert_err(
-        store.remove_attribute_label(w, id, a.id, "TLP:GREEN").await,
+        store
+            .unlabel_attribute(w, &Subject::Incident(id), a.id, "TLP:GREEN")
+            .await,
         StoreError::NotFound,
         "not on it",
     );
     assert_err(
         store
-            .remove_attribute_label(w, id, plain.id, "TLP:RED")
+            .unlabel_attribute(w, &Subject::Incident(id), plain.id, "TLP:RED")
             .await,
         StoreError::NotFound,
         "other attribute",
@@ -363,18 +392,20 @@ pub async fn attribute_labels<S: Store + AdminStore>(store: &S) {
     );
 
     store
-        .remove_attribute_label(w, id, a.id, "tlp_red")
+        .unlabel_attribute(w, &Subject::Incident(id), a.id, "tlp_red")
         .await
         .expect("remove");
     assert_eq!(names(a.id).await, vec!["TLP:AMBER"]);
     assert_err(
-        store.remove_attribute_label(w, id, a.id, "TLP:RED").await,
+        store
+            .unlabel_attribute(w, &Subject::Incident(id), a.id, "TLP:RED")
+            .await,
         StoreError::NotFound,
         "twice",
     );
     assert!(
         store
-            .incident_labels(w, id)
+            .labels_of(w, &Subject::Incident(id))
             .await
             .expect("incident labels")
             .is_empty(),

@@ -4,8 +4,8 @@ use crate::fixture::{
     Fixture, User, assert_err, attr, create, fixture, new_incident, snapshot, tag, ts,
 };
 use threatdb_core::{
-    Actor, AdminStore, AttributePatch, IncidentName, IncidentPatch, IncidentQuery, Include, Owner,
-    Paging, Store, StoreError, StoreResult,
+    Actor, AdminStore, AttributePatch, Cond, IncidentName, IncidentPatch, IncidentQuery, Include,
+    Owner, Paging, Store, StoreError, StoreResult, Subject, TextMatch,
 };
 
 /// Every store operation on an owner's data.
@@ -117,20 +117,24 @@ pub struct Target {
 pub async fn target<S: Store>(store: &S, writer: &Actor, owner: &Owner) -> Target {
     let incident = create(store, writer, owner, "target", "2020-01-01").await;
     let attribute = store
-        .add_attribute(writer, incident, attr("Description", "seed"))
+        .add_attribute(
+            writer,
+            &Subject::Incident(incident),
+            attr("Description", "seed"),
+        )
         .await
         .expect("attribute")
         .id;
     store
-        .add_attribute_label(writer, incident, attribute, "TLP:RED")
+        .label_attribute(writer, &Subject::Incident(incident), attribute, "TLP:RED")
         .await
         .expect("attribute label");
     store
-        .add_incident_tag(writer, incident, &tag("seed"))
+        .tag(writer, &Subject::Incident(incident), &tag("seed"))
         .await
         .expect("tag");
     store
-        .add_incident_label(writer, incident, "TLP:GREEN")
+        .label(writer, &Subject::Incident(incident), "TLP:GREEN")
         .await
         .expect("label");
     Target {
@@ -150,11 +154,23 @@ pub async fn run<S: Store>(store: &S, actor: &Actor, op: Op, t: &Target) -> Stor
             .await
             .map(drop),
         Op::List => store.list_incidents(actor, &owner()).await.map(drop),
-        Op::ListAttributes => store.list_attributes(actor, i).await.map(drop),
-        Op::GetAttribute => store.get_attribute(actor, i, a).await.map(drop),
-        Op::AttributeLabels => store.attribute_labels(actor, i, a).await.map(drop),
-        Op::IncidentTags => store.incident_tags(actor, i).await.map(drop),
-        Op::IncidentLabels => store.incident_labels(actor, i).await.map(drop),
+        Op::ListAttributes => store
+            .attributes_of(actor, &Subject::Incident(i))
+            .await
+            .map(drop),
+        Op::GetAttribute => store
+            .attribute_of(actor, &Subject::Incident(i), a)
+            .await
+            .map(drop),
+        Op::AttributeLabels => store
+            .attribute_labels(actor, &Subject::Incident(i), a)
+            .await
+            .map(drop),
+        Op::IncidentTags => store.tags_of(actor, &Subject::Incident(i)).await.map(drop),
+        Op::IncidentLabels => store
+            .labels_of(actor, &Subject::Incident(i))
+            .await
+            .map(drop),
         Op::GetTag => store.get_tag(actor, &t.owner, "SEED").await.map(drop),
         Op::ListTags => store
             .list_tags(actor, &t.owner, Paging::default())
@@ -174,7 +190,7 @@ pub async fn run<S: Store>(store: &S, actor: &Actor, op: Op, t: &Target) -> Stor
         }
         Op::Delete => store.delete_incident(actor, i).await,
         Op::AddAttribute => store
-            .add_attribute(actor, i, attr("Source", "added"))
+            .add_attribute(actor, &Subject::Incident(i), attr("Source", "added"))
             .await
             .map(drop),
         Op::UpdateAttribute => {
@@ -182,15 +198,34 @@ pub async fn run<S: Store>(store: &S, actor: &Actor, op: Op, t: &Target) -> Stor
                 value: Some("changed".into()),
                 ..AttributePatch::default()
             };
-            store.update_attribute(actor, i, a, patch).await.map(drop)
+            store
+                .update_attribute(actor, &Subject::Incident(i), a, patch)
+                .await
+                .map(drop)
         }
-        Op::DeleteAttribute => store.delete_attribute(actor, i, a).await,
-        Op::AddAttributeLabel => store.add_attribute_label(actor, i, a, "TLP:AMBER").await,
-        Op::RemoveAttributeLabel => store.remove_attribute_label(actor, i, a, "TLP:RED").await,
-        Op::AddTag => store.add_incident_tag(actor, i, &tag("added")).await,
-        Op::RemoveTag => store.remove_incident_tag(actor, i, "seed").await,
-        Op::AddLabel => store.add_incident_label(actor, i, "TLP:AMBER").await,
-        Op::RemoveLabel => store.remove_incident_label(actor, i, "TLP:GREEN").await,
+        Op::DeleteAttribute => {
+            store
+                .delete_attribute(actor, &Subject::Incident(i), a)
+                .await
+        }
+        Op::AddAttributeLabel => {
+            store
+                .label_attribute(actor, &Subject::Incident(i), a, "TLP:AMBER")
+                .await
+        }
+        Op::RemoveAttributeLabel => {
+            store
+                .unlabel_attribute(actor, &Subject::Incident(i), a, "TLP:RED")
+                .await
+        }
+        Op::AddTag => store.tag(actor, &Subject::Incident(i), &tag("added")).await,
+        Op::RemoveTag => store.untag(actor, &Subject::Incident(i), "seed").await,
+        Op::AddLabel => store.label(actor, &Subject::Incident(i), "TLP:AMBER").await,
+        Op::RemoveLabel => {
+            store
+                .unlabel(actor, &Subject::Incident(i), "TLP:GREEN")
+                .await
+        }
     }
 }
 
@@ -322,10 +357,8 @@ pub async fn hidden_is_missing<S: Store + AdminStore>(store: &S) {
             assert!(ok, "{op:?} as reader on a missing attribute: {r:?}");
         }
     }
-    let q = IncidentQuery {
-        name_eq: Some("target".into()),
-        ..IncidentQuery::owner(fx.org_a.clone())
-    };
+    let q =
+        IncidentQuery::owner(fx.org_a.clone()).with(Cond::Name(TextMatch::Equals, "target".into()));
     assert_err(
         store.list_incidents(&fx.member_b, &q).await,
         StoreError::NotFound,

@@ -1,5 +1,6 @@
 //! The bulk path: what it loads reads back through the normal Store methods exactly.
 
+use crate::fixture::SetQuery;
 use crate::fixture::fixture;
 use threatdb_core::attribute::ATTRIBUTE_TYPES;
 use threatdb_core::date::from_unix;
@@ -49,7 +50,7 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
     );
 
     let mut q = IncidentQuery::owner(fx.org_a.clone());
-    q.tag = Some("bulk one".into());
+    q.set_tag(Some("bulk one".into()));
     q.include = Include {
         additional: true,
         attributes: true,
@@ -73,7 +74,7 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
     assert_eq!(first.tags.as_ref().expect("tags").len(), 2);
     assert_eq!(first.labels.as_ref().expect("labels")[0].name, "TLP:GREEN");
     let mut q = IncidentQuery::owner(fx.org_a.clone());
-    q.label = Some("TLP:GREEN".into());
+    q.set_label(Some("TLP:GREEN".into()));
     assert_eq!(
         store
             .list_incidents(&fx.reader_a.actor, &q)

@@ -3,7 +3,7 @@
 use crate::fixture::{create, fixture, tag};
 use crate::util::join_all;
 use std::collections::HashSet;
-use threatdb_core::{AdminStore, IncidentQuery, Paging, Store, TagName};
+use threatdb_core::{AdminStore, Cond, IncidentQuery, Paging, Store, Subject, TagName};
 
 /// 20 concurrent adds of one tag (in different spellings) to one incident leave one tag; adds of
 /// one new tag to 10 incidents at once create it once in the owner.
@@ -22,17 +22,15 @@ pub async fn concurrent_tag_adds<S: Store + AdminStore>(store: &S) {
             })
         })
         .collect();
-    let results = join_all(
-        spellings
-            .iter()
-            .map(|t| store.add_incident_tag(w, id, t))
-            .collect(),
-    )
-    .await;
+    let on = Subject::Incident(id);
+    let results = join_all(spellings.iter().map(|t| store.tag(w, &on, t)).collect()).await;
     for r in results {
         r.expect("every concurrent add succeeds");
     }
-    let tags = store.incident_tags(w, id).await.expect("tags");
+    let tags = store
+        .tags_of(w, &Subject::Incident(id))
+        .await
+        .expect("tags");
     assert_eq!(tags.len(), 1, "exactly one tag: {tags:?}");
     assert!(tags[0].name.eq_ignore_ascii_case("concurrent"), "{tags:?}");
 
@@ -41,23 +39,15 @@ pub async fn concurrent_tag_adds<S: Store + AdminStore>(store: &S) {
         incidents.push(create(store, w, &fx.org_a, &format!("many {i}"), "2020-01-01").await);
     }
     let fresh = tag("Fresh");
-    let results = join_all(
-        incidents
-            .iter()
-            .map(|i| store.add_incident_tag(w, *i, &fresh))
-            .collect(),
-    )
-    .await;
+    let subjects: Vec<Subject> = incidents.iter().map(|i| Subject::Incident(*i)).collect();
+    let results = join_all(subjects.iter().map(|on| store.tag(w, on, &fresh)).collect()).await;
     for r in results {
         r.expect("every concurrent add succeeds");
     }
     let listed = store
         .list_incidents(
             w,
-            &IncidentQuery {
-                tag: Some("fresh".into()),
-                ..IncidentQuery::owner(fx.org_a.clone())
-            },
+            &IncidentQuery::owner(fx.org_a.clone()).with(Cond::Tag("fresh".into())),
         )
         .await
         .expect("list");

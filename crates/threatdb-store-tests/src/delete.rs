@@ -1,7 +1,8 @@
 //! Deleting: incidents and attributes go away with everything hanging off them, for good.
 
+use crate::fixture::SetQuery;
 use crate::fixture::{ALL, assert_err, attr, create, fixture, ids, tag};
-use threatdb_core::{AdminStore, IncidentPatch, IncidentQuery, Store, StoreError};
+use threatdb_core::{AdminStore, IncidentPatch, IncidentQuery, Store, StoreError, Subject};
 
 /// Deleting an incident removes it with its attributes, tags and labels, and nothing else.
 pub async fn delete_cascades<S: Store + AdminStore>(store: &S) {
@@ -11,19 +12,23 @@ pub async fn delete_cascades<S: Store + AdminStore>(store: &S) {
     let mut attrs = Vec::new();
     for id in [doomed, kept] {
         let a = store
-            .add_attribute(&fx.writer_a, id, attr("Description", "d"))
+            .add_attribute(
+                &fx.writer_a,
+                &Subject::Incident(id),
+                attr("Description", "d"),
+            )
             .await
             .expect("attribute");
         store
-            .add_attribute_label(&fx.writer_a, id, a.id, "TLP:RED")
+            .label_attribute(&fx.writer_a, &Subject::Incident(id), a.id, "TLP:RED")
             .await
             .expect("attribute label");
         store
-            .add_incident_tag(&fx.writer_a, id, &tag("Shared"))
+            .tag(&fx.writer_a, &Subject::Incident(id), &tag("Shared"))
             .await
             .expect("tag");
         store
-            .add_incident_label(&fx.writer_a, id, "TLP:GREEN")
+            .label(&fx.writer_a, &Subject::Incident(id), "TLP:GREEN")
             .await
             .expect("label");
         attrs.push(a.id);
@@ -41,27 +46,35 @@ pub async fn delete_cascades<S: Store + AdminStore>(store: &S) {
         "get",
     );
     assert_err(
-        store.list_attributes(&fx.admin_a, doomed).await,
+        store
+            .attributes_of(&fx.admin_a, &Subject::Incident(doomed))
+            .await,
         StoreError::NotFound,
         "attributes",
     );
     assert_err(
-        store.get_attribute(&fx.admin_a, doomed, attrs[0]).await,
+        store
+            .attribute_of(&fx.admin_a, &Subject::Incident(doomed), attrs[0])
+            .await,
         StoreError::NotFound,
         "attribute",
     );
     assert_err(
-        store.attribute_labels(&fx.admin_a, doomed, attrs[0]).await,
+        store
+            .attribute_labels(&fx.admin_a, &Subject::Incident(doomed), attrs[0])
+            .await,
         StoreError::NotFound,
         "attribute labels",
     );
     assert_err(
-        store.incident_tags(&fx.admin_a, doomed).await,
+        store.tags_of(&fx.admin_a, &Subject::Incident(doomed)).await,
         StoreError::NotFound,
         "tags",
     );
     assert_err(
-        store.incident_labels(&fx.admin_a, doomed).await,
+        store
+            .labels_of(&fx.admin_a, &Subject::Incident(doomed))
+            .await,
         StoreError::NotFound,
         "labels",
     );
@@ -83,11 +96,9 @@ pub async fn delete_cascades<S: Store + AdminStore>(store: &S) {
     assert_eq!(ids(&listed), vec![kept], "list no longer shows it");
     assert_eq!(listed.total, Some(1));
     for (tag_filter, label_filter) in [(Some("shared"), None), (None, Some("TLP:GREEN"))] {
-        let q = IncidentQuery {
-            tag: tag_filter.map(Into::into),
-            label: label_filter.map(Into::into),
-            ..q.clone()
-        };
+        let mut q = q.clone();
+        q.set_tag(tag_filter.map(Into::into));
+        q.set_label(label_filter.map(Into::into));
         let listed = store
             .list_incidents(&fx.reader_a, &q)
             .await
@@ -109,16 +120,16 @@ pub async fn ids_never_reused<S: Store + AdminStore>(store: &S) {
     let w = &fx.writer_a;
     let old = create(store, w, &fx.org_a, "deleted soon", "2020-01-01").await;
     let old_attr = store
-        .add_attribute(w, old, attr("Description", "old"))
+        .add_attribute(w, &Subject::Incident(old), attr("Description", "old"))
         .await
         .expect("attribute")
         .id;
     store
-        .add_incident_tag(w, old, &tag("old"))
+        .tag(w, &Subject::Incident(old), &tag("old"))
         .await
         .expect("tag");
     store
-        .add_incident_label(w, old, "TLP:RED")
+        .label(w, &Subject::Incident(old), "TLP:RED")
         .await
         .expect("label");
     store.delete_incident(w, old).await.expect("delete");
@@ -151,16 +162,16 @@ pub async fn ids_never_reused<S: Store + AdminStore>(store: &S) {
 
     let keep = create(store, w, &fx.org_a, "attributes", "2020-01-01").await;
     let first = store
-        .add_attribute(w, keep, attr("Description", "first"))
+        .add_attribute(w, &Subject::Incident(keep), attr("Description", "first"))
         .await
         .expect("attribute")
         .id;
     store
-        .delete_attribute(w, keep, first)
+        .delete_attribute(w, &Subject::Incident(keep), first)
         .await
         .expect("delete attribute");
     let second = store
-        .add_attribute(w, keep, attr("Description", "second"))
+        .add_attribute(w, &Subject::Incident(keep), attr("Description", "second"))
         .await
         .expect("attribute")
         .id;
@@ -173,7 +184,9 @@ pub async fn ids_never_reused<S: Store + AdminStore>(store: &S) {
         "the id of a cascaded attribute was handed out again"
     );
     assert_err(
-        store.delete_attribute(w, keep, first).await,
+        store
+            .delete_attribute(w, &Subject::Incident(keep), first)
+            .await,
         StoreError::NotFound,
         "a stale attribute id reaches nothing",
     );

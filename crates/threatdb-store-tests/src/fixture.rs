@@ -8,9 +8,10 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use threatdb_core::{
-    Actor, AdminStore, Attribute, IncidentDetails, IncidentName, IncidentQuery, IncidentStatus,
-    Include, NewApiUser, NewAttribute, NewIncident, Owner, OwnerKind, Page, Role, SecurityLabel,
-    Store, StoreError, StoreResult, TagName, Timestamp, parse_timestamp,
+    Actor, AdminStore, Attribute, Cmp, Cond, IncidentDetails, IncidentName, IncidentQuery,
+    IncidentStatus, Include, NewApiUser, NewAttribute, NewIncident, Owner, OwnerKind, Page, Role,
+    SecurityLabel, Store, StoreError, StoreResult, Subject, TagName, Target, TextMatch, Timestamp,
+    parse_timestamp,
 };
 use time::UtcOffset;
 
@@ -248,7 +249,7 @@ pub async fn snapshot<S: Store>(store: &S, actor: &Actor, id: i64) -> Snapshot {
     let mut attribute_labels = Vec::new();
     for a in details.attributes.clone().unwrap_or_default() {
         let labels = store
-            .attribute_labels(actor, id, a.id)
+            .attribute_labels(actor, &Subject::Incident(id), a.id)
             .await
             .unwrap_or_else(|e| panic!("snapshot of attribute {}: {e:?}", a.id));
         attribute_labels.push((a, labels));
@@ -265,4 +266,66 @@ pub async fn list<S: Store>(store: &S, actor: &Actor, q: &IncidentQuery) -> Page
         .list_incidents(actor, q)
         .await
         .unwrap_or_else(|e| panic!("list_incidents {q:?}: {e:?}"))
+}
+
+/// Sets a condition of a query the way the old optional fields did: `None` adds nothing.
+pub trait SetQuery {
+    /// Carries this tag.
+    fn set_tag(&mut self, v: Option<String>);
+    /// Carries this label.
+    fn set_label(&mut self, v: Option<String>);
+    /// Exactly this name.
+    fn set_name_eq(&mut self, v: Option<String>);
+    /// Name starts with.
+    fn set_name_prefix(&mut self, v: Option<String>);
+    /// Name contains.
+    fn set_name_contains(&mut self, v: Option<String>);
+    /// This status.
+    fn set_status(&mut self, v: Option<IncidentStatus>);
+    /// Event after.
+    fn set_event_after(&mut self, v: Option<Timestamp>);
+    /// Event before.
+    fn set_event_before(&mut self, v: Option<Timestamp>);
+    /// Added after.
+    fn set_added_after(&mut self, v: Option<Timestamp>);
+    /// Added before.
+    fn set_added_before(&mut self, v: Option<Timestamp>);
+    /// Associated with.
+    fn set_associated(&mut self, v: Option<Target>);
+}
+
+impl SetQuery for IncidentQuery {
+    fn set_tag(&mut self, v: Option<String>) {
+        v.map(|v| self.and(Cond::Tag(v)));
+    }
+    fn set_label(&mut self, v: Option<String>) {
+        v.map(|v| self.and(Cond::Label(v)));
+    }
+    fn set_name_eq(&mut self, v: Option<String>) {
+        v.map(|v| self.and(Cond::Name(TextMatch::Equals, v)));
+    }
+    fn set_name_prefix(&mut self, v: Option<String>) {
+        v.map(|v| self.and(Cond::Name(TextMatch::StartsWith, v)));
+    }
+    fn set_name_contains(&mut self, v: Option<String>) {
+        v.map(|v| self.and(Cond::Name(TextMatch::Contains, v)));
+    }
+    fn set_status(&mut self, v: Option<IncidentStatus>) {
+        v.map(|v| self.and(Cond::Status(v)));
+    }
+    fn set_event_after(&mut self, v: Option<Timestamp>) {
+        v.map(|v| self.and(Cond::EventDate(Cmp::Gt, v)));
+    }
+    fn set_event_before(&mut self, v: Option<Timestamp>) {
+        v.map(|v| self.and(Cond::EventDate(Cmp::Lt, v)));
+    }
+    fn set_added_after(&mut self, v: Option<Timestamp>) {
+        v.map(|v| self.and(Cond::DateAdded(Cmp::Gt, v)));
+    }
+    fn set_added_before(&mut self, v: Option<Timestamp>) {
+        v.map(|v| self.and(Cond::DateAdded(Cmp::Lt, v)));
+    }
+    fn set_associated(&mut self, v: Option<Target>) {
+        v.map(|v| self.and(Cond::Associated(v)));
+    }
 }

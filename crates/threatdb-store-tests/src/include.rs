@@ -1,7 +1,7 @@
 //! Included metadata: attributes, tags and labels loaded with incidents only when asked.
 
 use crate::fixture::{ALL, attr, create, fixture, ids, label_names, list, tag};
-use threatdb_core::{AdminStore, IncidentQuery, Include, Store};
+use threatdb_core::{AdminStore, IncidentQuery, Include, Store, Subject};
 
 /// Include flags load exactly the metadata asked for, per incident; the rest stays None.
 pub async fn include_flags<S: Store + AdminStore>(store: &S) {
@@ -12,32 +12,38 @@ pub async fn include_flags<S: Store + AdminStore>(store: &S) {
     let other = create(store, w, &fx.org_a, "other", "2020-01-01").await;
     for v in ["first", "second"] {
         store
-            .add_attribute(w, rich, attr("Description", v))
+            .add_attribute(w, &Subject::Incident(rich), attr("Description", v))
             .await
             .expect("attribute");
     }
     store
-        .add_attribute(w, other, attr("Source", "elsewhere"))
+        .add_attribute(w, &Subject::Incident(other), attr("Source", "elsewhere"))
         .await
         .expect("attribute");
     for t in ["zeta", "Alpha"] {
-        store.add_incident_tag(w, rich, &tag(t)).await.expect("tag");
+        store
+            .tag(w, &Subject::Incident(rich), &tag(t))
+            .await
+            .expect("tag");
     }
     store
-        .add_incident_tag(w, other, &tag("other-only"))
+        .tag(w, &Subject::Incident(other), &tag("other-only"))
         .await
         .expect("tag");
     for l in ["TLP:RED", "TLP:AMBER"] {
-        store.add_incident_label(w, rich, l).await.expect("label");
+        store
+            .label(w, &Subject::Incident(rich), l)
+            .await
+            .expect("label");
     }
     store
-        .add_incident_label(w, other, "TLP:CLEAR")
+        .label(w, &Subject::Incident(other), "TLP:CLEAR")
         .await
         .expect("label");
 
     let sorted_tags = |id: i64| async move {
         let mut t: Vec<String> = store
-            .incident_tags(r, id)
+            .tags_of(r, &Subject::Incident(id))
             .await
             .expect("tags")
             .into_iter()
@@ -47,7 +53,12 @@ pub async fn include_flags<S: Store + AdminStore>(store: &S) {
         t
     };
     let sorted_labels = |id: i64| async move {
-        let mut l = label_names(&store.incident_labels(r, id).await.expect("labels"));
+        let mut l = label_names(
+            &store
+                .labels_of(r, &Subject::Incident(id))
+                .await
+                .expect("labels"),
+        );
         l.sort();
         l
     };
@@ -93,7 +104,10 @@ pub async fn include_flags<S: Store + AdminStore>(store: &S) {
                 .find(|d| d.incident.id == id)
                 .expect("listed");
             assert_eq!(&got, in_list, "get and list agree on {id} with {include:?}");
-            let attrs = store.list_attributes(r, id).await.expect("attributes");
+            let attrs = store
+                .attributes_of(r, &Subject::Incident(id))
+                .await
+                .expect("attributes");
             assert_eq!(
                 got.attributes,
                 include.attributes.then_some(attrs),

@@ -4,7 +4,7 @@
 use crate::fixture::{assert_err, attr, fixture};
 use threatdb_core::{
     AdminStore, AttributePatch, IncidentName, IndicatorKind, IndicatorValue, ItemKind, NewItem,
-    Store, StoreError, Taggable,
+    Store, StoreError, Subject,
 };
 
 /// An adversary's and a host's attributes through their whole life.
@@ -17,20 +17,20 @@ pub async fn item_and_indicator_attributes<S: Store + AdminStore>(store: &S) {
         fields: "{}".into(),
     };
     let adv = store.create_item(w, a, new).await.unwrap();
-    let item = Taggable::Item(ItemKind::Adversary, adv.id);
+    let item = Subject::Item(ItemKind::Adversary, adv.id);
     let host = IndicatorValue::parse(IndicatorKind::Host, "attr.test").unwrap();
     store.create_indicator(w, a, &host).await.unwrap();
-    let ind = Taggable::Indicator(a.clone(), host);
+    let ind = Subject::Indicator(a.clone(), host);
     for on in [&item, &ind] {
         let one = store
-            .add_attribute_on(w, on, attr("Description", "first"))
+            .add_attribute(w, on, attr("Description", "first"))
             .await
             .unwrap();
         let two = store
-            .add_attribute_on(w, on, attr("Source", "second"))
+            .add_attribute(w, on, attr("Source", "second"))
             .await
             .unwrap();
-        let got = store.attributes_on(&fx.reader_a, on).await.unwrap();
+        let got = store.attributes_of(&fx.reader_a, on).await.unwrap();
         let ids: Vec<i64> = got.iter().map(|x| x.id).collect();
         assert_eq!(ids, vec![one.id, two.id]);
         assert_eq!(got[0].value, "first");
@@ -40,7 +40,7 @@ pub async fn item_and_indicator_attributes<S: Store + AdminStore>(store: &S) {
             source: None,
         };
         let changed = store
-            .update_attribute_on(w, on, one.id, patch.clone())
+            .update_attribute(w, on, one.id, patch.clone())
             .await
             .unwrap();
         assert_eq!(
@@ -49,35 +49,35 @@ pub async fn item_and_indicator_attributes<S: Store + AdminStore>(store: &S) {
         );
         assert_err(
             store
-                .update_attribute_on(&fx.reader_a, on, one.id, patch)
+                .update_attribute(&fx.reader_a, on, one.id, patch)
                 .await,
             StoreError::Forbidden,
             "reader updates",
         );
         assert_err(
-            store.attributes_on(&fx.member_b, on).await,
+            store.attributes_of(&fx.member_b, on).await,
             StoreError::NotFound,
             "B lists",
         );
         assert_err(
             store
-                .add_attribute_on(&fx.member_b, on, attr("Description", "x"))
+                .add_attribute(&fx.member_b, on, attr("Description", "x"))
                 .await,
             StoreError::NotFound,
             "B adds",
         );
-        store.delete_attribute_on(w, on, two.id).await.unwrap();
+        store.delete_attribute(w, on, two.id).await.unwrap();
         assert_err(
-            store.delete_attribute_on(w, on, two.id).await,
+            store.delete_attribute(w, on, two.id).await,
             StoreError::NotFound,
             "twice",
         );
-        assert_eq!(store.attributes_on(w, on).await.unwrap().len(), 1);
+        assert_eq!(store.attributes_of(w, on).await.unwrap().len(), 1);
     }
     // An attribute id of the adversary is not one of the host's.
-    let adv_attrs = store.attributes_on(w, &item).await.unwrap();
+    let adv_attrs = store.attributes_of(w, &item).await.unwrap();
     assert_err(
-        store.delete_attribute_on(w, &ind, adv_attrs[0].id).await,
+        store.delete_attribute(w, &ind, adv_attrs[0].id).await,
         StoreError::NotFound,
         "another item's attribute",
     );
@@ -86,7 +86,7 @@ pub async fn item_and_indicator_attributes<S: Store + AdminStore>(store: &S) {
         .await
         .unwrap();
     assert_err(
-        store.attributes_on(w, &item).await,
+        store.attributes_of(w, &item).await,
         StoreError::NotFound,
         "deleted",
     );

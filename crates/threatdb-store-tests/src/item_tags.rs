@@ -5,7 +5,7 @@
 use crate::fixture::{assert_err, fixture, tag};
 use threatdb_core::{
     AdminStore, IncidentName, IndicatorKind, IndicatorValue, ItemKind, NewItem, Store, StoreError,
-    Taggable,
+    Subject,
 };
 
 fn names(tags: &[threatdb_core::Tag]) -> Vec<&str> {
@@ -22,10 +22,10 @@ pub async fn item_and_indicator_tags<S: Store + AdminStore>(store: &S) {
         fields: "{}".into(),
     };
     let adv = store.create_item(w, a, new).await.unwrap();
-    let item = Taggable::Item(ItemKind::Adversary, adv.id);
+    let item = Subject::Item(ItemKind::Adversary, adv.id);
     let host = IndicatorValue::parse(IndicatorKind::Host, "tagged.test").unwrap();
     store.create_indicator(w, a, &host).await.unwrap();
-    let ind = Taggable::Indicator(a.clone(), host);
+    let ind = Subject::Indicator(a.clone(), host);
     for on in [&item, &ind] {
         store.tag(w, on, &tag("APT29")).await.unwrap();
         store.tag(w, on, &tag("apt29")).await.unwrap();

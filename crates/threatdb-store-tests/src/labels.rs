@@ -1,7 +1,7 @@
 //! Security labels: the system ones, putting them on incidents, owners' own labels.
 
 use crate::fixture::{assert_err, assert_second_utc, create, fixture, ids, label_names, snapshot};
-use threatdb_core::{AdminStore, IncidentQuery, Store, StoreError};
+use threatdb_core::{AdminStore, Cond, IncidentQuery, Store, StoreError, Subject};
 
 /// The six system labels.
 pub const SYSTEM_LABELS: [&str; 6] = [
@@ -50,7 +50,12 @@ pub async fn incident_labels<S: Store + AdminStore>(store: &S) {
     let w = &fx.writer_a;
     let id = create(store, w, &fx.org_a, "labelled", "2020-01-01").await;
     let labels = |id| async move {
-        let mut names = label_names(&store.incident_labels(w, id).await.expect("labels"));
+        let mut names = label_names(
+            &store
+                .labels_of(w, &Subject::Incident(id))
+                .await
+                .expect("labels"),
+        );
         names.sort();
         names
     };
@@ -62,13 +67,13 @@ pub async fn incident_labels<S: Store + AdminStore>(store: &S) {
         "TLP%3AGREEN",
     ] {
         store
-            .add_incident_label(w, id, spelling)
+            .label(w, &Subject::Incident(id), spelling)
             .await
             .unwrap_or_else(|e| panic!("add {spelling:?}: {e:?}"));
         assert_eq!(labels(id).await, vec!["TLP:GREEN"], "after {spelling:?}");
     }
     store
-        .add_incident_label(w, id, "tlp:amber+strict")
+        .label(w, &Subject::Incident(id), "tlp:amber+strict")
         .await
         .expect("amber+strict");
     assert_eq!(labels(id).await, vec!["TLP:AMBER+STRICT", "TLP:GREEN"]);
@@ -76,13 +81,13 @@ pub async fn incident_labels<S: Store + AdminStore>(store: &S) {
     let before = snapshot(store, w, id).await;
     for bad in ["Nope", "TLP:PURPLE", "TLP"] {
         assert_err(
-            store.add_incident_label(w, id, bad).await,
+            store.label(w, &Subject::Incident(id), bad).await,
             StoreError::Invalid(format!("Security label '{bad}' does not exist")),
             "unknown label",
         );
     }
     assert_err(
-        store.remove_incident_label(w, id, "TLP:RED").await,
+        store.unlabel(w, &Subject::Incident(id), "TLP:RED").await,
         StoreError::NotFound,
         "not on it",
     );
@@ -93,17 +98,19 @@ pub async fn incident_labels<S: Store + AdminStore>(store: &S) {
     );
 
     store
-        .remove_incident_label(w, id, "TLP Green")
+        .unlabel(w, &Subject::Incident(id), "TLP Green")
         .await
         .expect("remove");
     assert_eq!(labels(id).await, vec!["TLP:AMBER+STRICT"]);
     assert_err(
-        store.remove_incident_label(w, id, "tlp:green").await,
+        store.unlabel(w, &Subject::Incident(id), "tlp:green").await,
         StoreError::NotFound,
         "twice",
     );
     assert_err(
-        store.add_incident_label(w, i64::MAX, "TLP:RED").await,
+        store
+            .label(w, &Subject::Incident(i64::MAX), "TLP:RED")
+            .await,
         StoreError::NotFound,
         "label a missing incident",
     );
@@ -138,25 +145,22 @@ pub async fn custom_labels<S: Store + AdminStore>(store: &S) {
 
     let a = create(store, w, &fx.org_a, "custom", "2020-01-01").await;
     store
-        .add_incident_label(w, a, "internal only")
+        .label(w, &Subject::Incident(a), "internal only")
         .await
         .expect("use in A");
     store
-        .add_incident_label(w, a, "INTERNAL ONLY")
+        .label(w, &Subject::Incident(a), "INTERNAL ONLY")
         .await
         .expect("again");
     let got = store
-        .incident_labels(&fx.reader_a, a)
+        .labels_of(&fx.reader_a, &Subject::Incident(a))
         .await
         .expect("labels");
     assert_eq!(got, vec![label.clone()], "the custom label, once");
     let found = store
         .list_incidents(
             &fx.reader_a,
-            &IncidentQuery {
-                label: Some("Internal only".into()),
-                ..IncidentQuery::owner(fx.org_a.clone())
-            },
+            &IncidentQuery::owner(fx.org_a.clone()).with(Cond::Label("Internal only".into())),
         )
         .await
         .expect("filter by custom label");
@@ -165,13 +169,13 @@ pub async fn custom_labels<S: Store + AdminStore>(store: &S) {
     for (actor, owner) in [(&fx.member_b, &fx.org_b), (&fx.admin_a, &fx.community_c)] {
         let other = create(store, actor, owner, "elsewhere", "2020-01-01").await;
         assert_err(
-            store.add_incident_label(actor, other, name).await,
+            store.label(actor, &Subject::Incident(other), name).await,
             StoreError::Invalid(format!("Security label '{name}' does not exist")),
             "another owner's label",
         );
         assert!(
             store
-                .incident_labels(actor, other)
+                .labels_of(actor, &Subject::Incident(other))
                 .await
                 .expect("labels")
                 .is_empty()
@@ -219,17 +223,17 @@ pub async fn custom_labels<S: Store + AdminStore>(store: &S) {
     assert_eq!(in_b.description, "B's own.");
     let b = create(store, &fx.member_b, &fx.org_b, "b", "2020-01-01").await;
     store
-        .add_incident_label(&fx.member_b, b, name)
+        .label(&fx.member_b, &Subject::Incident(b), name)
         .await
         .expect("use B's label");
     let got = store
-        .incident_labels(&fx.member_b, b)
+        .labels_of(&fx.member_b, &Subject::Incident(b))
         .await
         .expect("labels");
     assert_eq!(got, vec![in_b], "B's label, not A's");
     assert_eq!(
         store
-            .incident_labels(&fx.reader_a, a)
+            .labels_of(&fx.reader_a, &Subject::Incident(a))
             .await
             .expect("labels"),
         vec![label]

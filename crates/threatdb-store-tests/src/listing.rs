@@ -1,7 +1,10 @@
 //! Listing incidents: paging and filters.
 
+use crate::fixture::SetQuery;
 use crate::fixture::{create, fixture, ids, list, tag, ts};
-use threatdb_core::{AdminStore, IncidentQuery, Include, Owner, Paging, Store, Timestamp};
+use threatdb_core::{
+    AdminStore, Cmp, Cond, IncidentQuery, Include, Owner, Paging, Store, Subject, Timestamp,
+};
 use time::Duration;
 
 fn paged(owner: &Owner, start: u64, limit: u64) -> IncidentQuery {
@@ -75,41 +78,41 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
     let i5 = create(store, w, a, "100xxdone", "2022-01-01").await;
     let i6 = create(store, w, a, "café crème", "2022-01-01").await;
     store
-        .add_incident_tag(w, i1, &tag("APT29"))
+        .tag(w, &Subject::Incident(i1), &tag("APT29"))
         .await
         .expect("tag");
     store
-        .add_incident_tag(w, i2, &tag("apt29"))
+        .tag(w, &Subject::Incident(i2), &tag("apt29"))
         .await
         .expect("tag");
     store
-        .add_incident_tag(w, i3, &tag("other"))
+        .tag(w, &Subject::Incident(i3), &tag("other"))
         .await
         .expect("tag");
     store
-        .add_incident_tag(w, i6, &tag("Ärger"))
+        .tag(w, &Subject::Incident(i6), &tag("Ärger"))
         .await
         .expect("tag");
     store
-        .add_incident_label(w, i1, "TLP:GREEN")
+        .label(w, &Subject::Incident(i1), "TLP:GREEN")
         .await
         .expect("label");
     store
-        .add_incident_label(w, i2, "TLP:RED")
+        .label(w, &Subject::Incident(i2), "TLP:RED")
         .await
         .expect("label");
     store
-        .add_incident_label(w, i3, "TLP:RED")
+        .label(w, &Subject::Incident(i3), "TLP:RED")
         .await
         .expect("label");
     // The same names, tags and labels in B never show up in A.
     let b = create(store, &fx.member_b, &fx.org_b, "alpha one", "2020-01-01").await;
     store
-        .add_incident_tag(&fx.member_b, b, &tag("apt29"))
+        .tag(&fx.member_b, &Subject::Incident(b), &tag("apt29"))
         .await
         .expect("tag");
     store
-        .add_incident_label(&fx.member_b, b, "TLP:GREEN")
+        .label(&fx.member_b, &Subject::Incident(b), "TLP:GREEN")
         .await
         .expect("label");
 
@@ -121,85 +124,113 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
     let s = |v: &str| Some(v.to_string());
     let d = |v: &str| Some(ts(v));
     let cases: Vec<(IncidentQuery, Vec<i64>)> = vec![
-        (q(&|q| q.tag = s("apt29")), vec![i1, i2]),
-        (q(&|q| q.tag = s("APT29")), vec![i1, i2]),
-        (q(&|q| q.tag = s("aPt29")), vec![i1, i2]),
-        (q(&|q| q.tag = s("ärger")), vec![i6]),
-        (q(&|q| q.tag = s("ÄRGER")), vec![i6]),
-        (q(&|q| q.tag = s("apt")), vec![]),
-        (q(&|q| q.tag = s("no such tag")), vec![]),
-        (q(&|q| q.label = s("TLP:GREEN")), vec![i1]),
-        (q(&|q| q.label = s("TLP Green")), vec![i1]),
-        (q(&|q| q.label = s("tlp_green")), vec![i1]),
-        (q(&|q| q.label = s("tlp:red")), vec![i2, i3]),
-        (q(&|q| q.label = s("TLP:AMBER")), vec![]),
-        (q(&|q| q.name_eq = s("alpha one")), vec![i1]),
-        (q(&|q| q.name_eq = s("alpha")), vec![]),
-        (q(&|q| q.name_eq = s("alpha one ")), vec![]),
-        (q(&|q| q.name_prefix = s("alpha")), vec![i1, i2]),
-        (q(&|q| q.name_prefix = s("Alpha")), vec![i3]),
-        (q(&|q| q.name_prefix = s("ALPHA")), vec![]),
-        (q(&|q| q.name_prefix = s("alpha one")), vec![i1]),
-        (q(&|q| q.name_prefix = s("alpha one and more")), vec![]),
-        (q(&|q| q.name_prefix = s("100%")), vec![i4]),
-        (q(&|q| q.name_prefix = s("100%_")), vec![i4]),
-        (q(&|q| q.name_prefix = s("100_")), vec![]),
-        (q(&|q| q.name_prefix = s("%")), vec![]),
-        (q(&|q| q.name_prefix = s("_")), vec![]),
-        (q(&|q| q.name_prefix = s("100x")), vec![i5]),
-        (q(&|q| q.name_prefix = s("café")), vec![i6]),
-        (q(&|q| q.name_prefix = s("cafe\u{301}")), vec![]),
-        (q(&|q| q.name_prefix = s("CAFÉ")), vec![]),
+        (q(&|q| q.set_tag(s("apt29"))), vec![i1, i2]),
+        (q(&|q| q.set_tag(s("APT29"))), vec![i1, i2]),
+        (q(&|q| q.set_tag(s("aPt29"))), vec![i1, i2]),
+        (q(&|q| q.set_tag(s("ärger"))), vec![i6]),
+        (q(&|q| q.set_tag(s("ÄRGER"))), vec![i6]),
+        (q(&|q| q.set_tag(s("apt"))), vec![]),
+        (q(&|q| q.set_tag(s("no such tag"))), vec![]),
+        (q(&|q| q.set_label(s("TLP:GREEN"))), vec![i1]),
+        (q(&|q| q.set_label(s("TLP Green"))), vec![i1]),
+        (q(&|q| q.set_label(s("tlp_green"))), vec![i1]),
+        (q(&|q| q.set_label(s("tlp:red"))), vec![i2, i3]),
+        (q(&|q| q.set_label(s("TLP:AMBER"))), vec![]),
+        (q(&|q| q.set_name_eq(s("alpha one"))), vec![i1]),
+        (q(&|q| q.set_name_eq(s("alpha"))), vec![]),
+        (q(&|q| q.set_name_eq(s("alpha one "))), vec![]),
+        (q(&|q| q.set_name_prefix(s("alpha"))), vec![i1, i2]),
+        (q(&|q| q.set_name_prefix(s("Alpha"))), vec![i3]),
+        (q(&|q| q.set_name_prefix(s("ALPHA"))), vec![]),
+        (q(&|q| q.set_name_prefix(s("alpha one"))), vec![i1]),
+        (q(&|q| q.set_name_prefix(s("alpha one and more"))), vec![]),
+        (q(&|q| q.set_name_prefix(s("100%"))), vec![i4]),
+        (q(&|q| q.set_name_prefix(s("100%_"))), vec![i4]),
+        (q(&|q| q.set_name_prefix(s("100_"))), vec![]),
+        (q(&|q| q.set_name_prefix(s("%"))), vec![]),
+        (q(&|q| q.set_name_prefix(s("_"))), vec![]),
+        (q(&|q| q.set_name_prefix(s("100x"))), vec![i5]),
+        (q(&|q| q.set_name_prefix(s("café"))), vec![i6]),
+        (q(&|q| q.set_name_prefix(s("cafe\u{301}"))), vec![]),
+        (q(&|q| q.set_name_prefix(s("CAFÉ"))), vec![]),
         (
-            q(&|q| q.event_after = d("2020-01-01")),
+            q(&|q| q.set_event_after(d("2020-01-01"))),
             vec![i2, i3, i4, i5, i6],
         ),
         (
-            q(&|q| q.event_after = d("2019-12-31T23:59:59Z")),
+            q(&|q| q.set_event_after(d("2019-12-31T23:59:59Z"))),
             vec![i1, i2, i3, i4, i5, i6],
         ),
-        (q(&|q| q.event_before = d("2020-06-01")), vec![i1]),
+        (q(&|q| q.set_event_before(d("2020-06-01"))), vec![i1]),
         (
-            q(&|q| q.event_before = d("2020-06-01T00:00:01Z")),
+            q(&|q| q.set_event_before(d("2020-06-01T00:00:01Z"))),
             vec![i1, i2],
         ),
-        (q(&|q| q.event_before = d("2020-01-01")), vec![]),
+        (q(&|q| q.set_event_before(d("2020-01-01"))), vec![]),
         (
-            q(&|q| (q.event_after, q.event_before) = (d("2020-01-01"), d("2021-01-01"))),
-            vec![i2],
-        ),
-        (
-            q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP Green"))),
-            vec![i1],
-        ),
-        (
-            q(&|q| (q.tag, q.label) = (s("apt29"), s("TLP:RED"))),
-            vec![i2],
-        ),
-        (
-            q(&|q| (q.tag, q.label) = (s("other"), s("TLP:GREEN"))),
-            vec![],
-        ),
-        (
-            q(&|q| (q.tag, q.name_prefix) = (s("apt29"), s("alpha t"))),
-            vec![i2],
-        ),
-        (
-            q(&|q| (q.tag, q.name_eq) = (s("apt29"), s("alpha one"))),
-            vec![i1],
-        ),
-        (
-            q(&|q| (q.tag, q.event_after) = (s("APT29"), d("2020-03-01"))),
-            vec![i2],
-        ),
-        (
-            q(&|q| (q.label, q.event_before) = (s("TLP:RED"), d("2020-12-31"))),
+            q(&|q| {
+                q.set_event_after(d("2020-01-01"));
+                q.set_event_before(d("2021-01-01"));
+            }),
             vec![i2],
         ),
         (
             q(&|q| {
-                (q.tag, q.label, q.name_prefix) = (s("apt29"), s("tlp-red"), s("alpha"));
-                q.event_after = d("2020-01-01");
+                q.set_tag(s("apt29"));
+                q.set_label(s("TLP Green"));
+            }),
+            vec![i1],
+        ),
+        (
+            q(&|q| {
+                q.set_tag(s("apt29"));
+                q.set_label(s("TLP:RED"));
+            }),
+            vec![i2],
+        ),
+        (
+            q(&|q| {
+                q.set_tag(s("other"));
+                q.set_label(s("TLP:GREEN"));
+            }),
+            vec![],
+        ),
+        (
+            q(&|q| {
+                q.set_tag(s("apt29"));
+                q.set_name_prefix(s("alpha t"));
+            }),
+            vec![i2],
+        ),
+        (
+            q(&|q| {
+                q.set_tag(s("apt29"));
+                q.set_name_eq(s("alpha one"));
+            }),
+            vec![i1],
+        ),
+        (
+            q(&|q| {
+                q.set_tag(s("APT29"));
+                q.set_event_after(d("2020-03-01"));
+            }),
+            vec![i2],
+        ),
+        (
+            q(&|q| {
+                q.set_label(s("TLP:RED"));
+                q.set_event_before(d("2020-12-31"));
+            }),
+            vec![i2],
+        ),
+        (
+            q(&|q| {
+                {
+                    q.set_tag(s("apt29"));
+                    q.set_label(s("tlp-red"));
+                    q.set_name_prefix(s("alpha"));
+                };
+                q.set_event_after(d("2020-01-01"));
             }),
             vec![i2],
         ),
@@ -216,7 +247,7 @@ pub async fn list_filters<S: Store + AdminStore>(store: &S) {
     // A filtered list pages like an unfiltered one.
     let query = IncidentQuery {
         paging: Paging::new(1, 1).expect("paging"),
-        ..q(&|q| q.label = s("TLP:RED"))
+        ..q(&|q| q.set_label(s("TLP:RED")))
     };
     let page = list(store, &fx.reader_a, &query).await;
     assert_eq!(
@@ -241,7 +272,11 @@ pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
         created.push((id, added));
     }
     store
-        .add_incident_tag(&fx.writer_a, created[1].0, &tag("dated"))
+        .tag(
+            &fx.writer_a,
+            &Subject::Incident(created[1].0),
+            &tag("dated"),
+        )
         .await
         .expect("tag");
     let min = created.iter().map(|c| c.1).min().expect("three incidents");
@@ -250,10 +285,8 @@ pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
     let thresholds: [Timestamp; 5] = [min - second, min, created[1].1, max, max + second];
     for t in thresholds {
         for tagged in [false, true] {
-            let base = IncidentQuery {
-                tag: tagged.then(|| "DATED".to_string()),
-                ..IncidentQuery::owner(fx.org_a.clone())
-            };
+            let mut base = IncidentQuery::owner(fx.org_a.clone());
+            base.set_tag(tagged.then(|| "DATED".to_string()));
             let keep = |(id, _): &(i64, Timestamp)| !tagged || *id == created[1].0;
             let before: Vec<i64> = created
                 .iter()
@@ -265,25 +298,17 @@ pub async fn list_filters_dates<S: Store + AdminStore>(store: &S) {
                 .filter(|c| keep(c) && c.1 > t)
                 .map(|c| c.0)
                 .collect();
-            let q = IncidentQuery {
-                added_before: Some(t),
-                ..base.clone()
-            };
+            let q = base.clone().with(Cond::DateAdded(Cmp::Lt, t));
             assert_eq!(ids(&list(store, &fx.reader_a, &q).await), before, "{q:?}");
-            let q = IncidentQuery {
-                added_after: Some(t),
-                ..base.clone()
-            };
+            let q = base.clone().with(Cond::DateAdded(Cmp::Gt, t));
             assert_eq!(ids(&list(store, &fx.reader_a, &q).await), after, "{q:?}");
         }
     }
-    let q = IncidentQuery {
-        added_after: Some(min - second),
-        added_before: Some(max + second),
-        event_before: Some(ts("2020-01-01T00:00:01Z")),
-        event_after: Some(ts("2019-12-31T23:59:59Z")),
-        ..IncidentQuery::owner(fx.org_a.clone())
-    };
+    let mut q = IncidentQuery::owner(fx.org_a.clone());
+    q.set_added_after(Some(min - second));
+    q.set_added_before(Some(max + second));
+    q.set_event_before(Some(ts("2020-01-01T00:00:01Z")));
+    q.set_event_after(Some(ts("2019-12-31T23:59:59Z")));
     let all: Vec<i64> = created.iter().map(|c| c.0).collect();
     assert_eq!(
         ids(&list(store, &fx.reader_a, &q).await),

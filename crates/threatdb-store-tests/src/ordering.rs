@@ -1,9 +1,10 @@
 //! The web UI's list options: status filter, name search and sort orders (the API's defaults
 //! are unchanged: every option off, id order).
 
+use crate::fixture::SetQuery;
 use crate::fixture::{create, fixture, ids, list, new_incident, tag, ts};
 use threatdb_core::{
-    AdminStore, IncidentOrder, IncidentQuery, IncidentStatus, Paging, SortKey, Store,
+    AdminStore, IncidentOrder, IncidentQuery, IncidentStatus, Paging, SortKey, Store, Subject,
 };
 
 /// Status filter and name search, alone and with the other filters.
@@ -25,11 +26,11 @@ pub async fn list_status_and_name_search<S: Store + AdminStore>(store: &S) {
         made.push(store.create_incident(w, a, new).await.expect("create").id);
     }
     store
-        .add_incident_tag(w, made[0], &tag("wave"))
+        .tag(w, &Subject::Incident(made[0]), &tag("wave"))
         .await
         .expect("tag");
     store
-        .add_incident_tag(w, made[1], &tag("wave"))
+        .tag(w, &Subject::Incident(made[1]), &tag("wave"))
         .await
         .expect("tag");
     // The same names in another owner never show up.
@@ -50,44 +51,56 @@ pub async fn list_status_and_name_search<S: Store + AdminStore>(store: &S) {
     };
     let s = |v: &str| Some(v.to_string());
     let cases: Vec<(IncidentQuery, Vec<i64>)> = vec![
-        (q(&|q| q.status = Some(IncidentStatus::Open)), m(&[0, 2, 5])),
-        (q(&|q| q.status = Some(IncidentStatus::New)), m(&[1, 6])),
-        (q(&|q| q.status = Some(IncidentStatus::Stalled)), vec![]),
         (
-            q(&|q| q.status = Some(IncidentStatus::ContainmentAchieved)),
+            q(&|q| q.set_status(Some(IncidentStatus::Open))),
+            m(&[0, 2, 5]),
+        ),
+        (q(&|q| q.set_status(Some(IncidentStatus::New))), m(&[1, 6])),
+        (q(&|q| q.set_status(Some(IncidentStatus::Stalled))), vec![]),
+        (
+            q(&|q| q.set_status(Some(IncidentStatus::ContainmentAchieved))),
             m(&[4]),
         ),
-        (q(&|q| q.name_contains = s("apt29")), m(&[0, 1])),
-        (q(&|q| q.name_contains = s("APT29")), m(&[0, 1])),
-        (q(&|q| q.name_contains = s("apt")), m(&[0, 1, 2])),
-        (q(&|q| q.name_contains = s("29 W")), m(&[0])),
-        (q(&|q| q.name_contains = s("%")), m(&[3])),
-        (q(&|q| q.name_contains = s("_")), m(&[3])),
-        (q(&|q| q.name_contains = s("0%_d")), m(&[3])),
-        (q(&|q| q.name_contains = s("0_d")), vec![]),
-        (q(&|q| q.name_contains = s("DONE")), m(&[3, 4])),
+        (q(&|q| q.set_name_contains(s("apt29"))), m(&[0, 1])),
+        (q(&|q| q.set_name_contains(s("APT29"))), m(&[0, 1])),
+        (q(&|q| q.set_name_contains(s("apt"))), m(&[0, 1, 2])),
+        (q(&|q| q.set_name_contains(s("29 W"))), m(&[0])),
+        (q(&|q| q.set_name_contains(s("%"))), m(&[3])),
+        (q(&|q| q.set_name_contains(s("_"))), m(&[3])),
+        (q(&|q| q.set_name_contains(s("0%_d"))), m(&[3])),
+        (q(&|q| q.set_name_contains(s("0_d"))), vec![]),
+        (q(&|q| q.set_name_contains(s("DONE"))), m(&[3, 4])),
         // ASCII letters fold; other characters match exactly.
-        (q(&|q| q.name_contains = s("CAFé")), m(&[5, 6])),
-        (q(&|q| q.name_contains = s("crème")), m(&[5, 6])),
-        (q(&|q| q.name_contains = s("CAFÉ")), vec![]),
-        (q(&|q| q.name_contains = s("cafe\u{301}")), vec![]),
-        (q(&|q| q.name_contains = s("nothing like it")), vec![]),
+        (q(&|q| q.set_name_contains(s("CAFé"))), m(&[5, 6])),
+        (q(&|q| q.set_name_contains(s("crème"))), m(&[5, 6])),
+        (q(&|q| q.set_name_contains(s("CAFÉ"))), vec![]),
+        (q(&|q| q.set_name_contains(s("cafe\u{301}"))), vec![]),
+        (q(&|q| q.set_name_contains(s("nothing like it"))), vec![]),
         (
-            q(&|q| (q.status, q.name_contains) = (Some(IncidentStatus::Open), s("apt"))),
+            q(&|q| {
+                q.set_status(Some(IncidentStatus::Open));
+                q.set_name_contains(s("apt"));
+            }),
             m(&[0, 2]),
         ),
         (
-            q(&|q| (q.status, q.tag) = (Some(IncidentStatus::New), s("WAVE"))),
-            m(&[1]),
-        ),
-        (
-            q(&|q| (q.name_contains, q.name_prefix) = (s("29"), s("apt"))),
+            q(&|q| {
+                q.set_status(Some(IncidentStatus::New));
+                q.set_tag(s("WAVE"));
+            }),
             m(&[1]),
         ),
         (
             q(&|q| {
-                q.status = Some(IncidentStatus::Open);
-                q.event_after = Some(ts("2020-01-01"));
+                q.set_name_contains(s("29"));
+                q.set_name_prefix(s("apt"));
+            }),
+            m(&[1]),
+        ),
+        (
+            q(&|q| {
+                q.set_status(Some(IncidentStatus::Open));
+                q.set_event_after(Some(ts("2020-01-01")));
             }),
             vec![],
         ),

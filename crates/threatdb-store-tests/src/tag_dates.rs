@@ -1,9 +1,10 @@
 //! A tag's incidents filtered by event date, after event dates change: stores may keep derived
 //! copies of the event date for their indexes, and must keep them true.
 
+use crate::fixture::SetQuery;
 use crate::fixture::{create, fixture, ids, list, tag, ts};
 use threatdb_core::{
-    AdminStore, IncidentOrder, IncidentPatch, IncidentQuery, Paging, SortKey, Store,
+    AdminStore, IncidentOrder, IncidentPatch, IncidentQuery, Paging, SortKey, Store, Subject,
 };
 
 /// Tag + eventDate filters (alone, together, ascending and descending, paged) see an incident's
@@ -21,15 +22,16 @@ pub async fn tag_event_dates_follow_updates<S: Store + AdminStore>(store: &S) {
     }
     for id in &made[..3] {
         store
-            .add_incident_tag(&fx.writer_a, *id, &tag("Dated Tag"))
+            .tag(&fx.writer_a, &Subject::Incident(*id), &tag("Dated Tag"))
             .await
             .expect("tag");
     }
-    let q = |after: Option<&str>, before: Option<&str>| IncidentQuery {
-        tag: Some("dated tag".into()),
-        event_after: after.map(ts),
-        event_before: before.map(ts),
-        ..IncidentQuery::owner(fx.org_a.clone())
+    let q = |after: Option<&str>, before: Option<&str>| {
+        let mut q = IncidentQuery::owner(fx.org_a.clone());
+        q.set_tag(Some("dated tag".into()));
+        q.set_event_after(after.map(ts));
+        q.set_event_before(before.map(ts));
+        q
     };
     let page = list(store, &fx.reader_a, &q(Some("2019-06-01"), None)).await;
     assert_eq!((page.total, ids(&page)), (Some(2), vec![made[1], made[2]]));
@@ -61,7 +63,7 @@ pub async fn tag_event_dates_follow_updates<S: Store + AdminStore>(store: &S) {
 
     // d, tagged after nothing changed, carries its own date; descending order and paging hold.
     store
-        .add_incident_tag(&fx.writer_a, made[3], &tag("DATED TAG"))
+        .tag(&fx.writer_a, &Subject::Incident(made[3]), &tag("DATED TAG"))
         .await
         .expect("tag d");
     let mut desc = q(Some("2019-06-01"), None);

@@ -2,11 +2,11 @@
 
 use crate::fixture::{assert_err, create, fixture, tag};
 use std::collections::BTreeSet;
-use threatdb_core::{Actor, AdminStore, Paging, Store, StoreError};
+use threatdb_core::{Actor, AdminStore, Paging, Store, StoreError, Subject};
 
 async fn names<S: Store>(store: &S, actor: &Actor, incident: i64) -> Vec<String> {
     let mut names: Vec<String> = store
-        .incident_tags(actor, incident)
+        .tags_of(actor, &Subject::Incident(incident))
         .await
         .unwrap_or_else(|e| panic!("incident_tags {incident}: {e:?}"))
         .into_iter()
@@ -26,7 +26,7 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
 
     for spelling in ["APT29", "apt29", "Apt29", "  aPT29  ", "APT29"] {
         store
-            .add_incident_tag(w, i1, &tag(spelling))
+            .tag(w, &Subject::Incident(i1), &tag(spelling))
             .await
             .unwrap_or_else(|e| panic!("add {spelling:?}: {e:?}"));
         assert_eq!(
@@ -37,7 +37,7 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
     }
     for spelling in ["Ärger", "ÄRGER", "ärger"] {
         store
-            .add_incident_tag(w, i1, &tag(spelling))
+            .tag(w, &Subject::Incident(i1), &tag(spelling))
             .await
             .expect("add unicode tag");
     }
@@ -49,7 +49,7 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
 
     // The tag is the owner's: another incident finds the first spelling.
     store
-        .add_incident_tag(w, i2, &tag("apt29"))
+        .tag(w, &Subject::Incident(i2), &tag("apt29"))
         .await
         .expect("add to i2");
     assert_eq!(
@@ -70,7 +70,7 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
     // Another owner has its own tag with its own first spelling.
     let b = create(store, &fx.member_b, &fx.org_b, "b", "2020-01-01").await;
     store
-        .add_incident_tag(&fx.member_b, b, &tag("apt29"))
+        .tag(&fx.member_b, &Subject::Incident(b), &tag("apt29"))
         .await
         .expect("add in B");
     assert_eq!(
@@ -86,7 +86,7 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
 
     // Removing is by identity, once.
     store
-        .remove_incident_tag(w, i1, "apt29")
+        .untag(w, &Subject::Incident(i1), "apt29")
         .await
         .expect("remove by another spelling");
     assert_eq!(names(store, w, i1).await, vec!["Ärger"]);
@@ -97,17 +97,19 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
     );
     let before = crate::fixture::snapshot(store, w, i1).await;
     assert_err(
-        store.remove_incident_tag(w, i1, "APT29").await,
+        store.untag(w, &Subject::Incident(i1), "APT29").await,
         StoreError::NotFound,
         "twice",
     );
     assert_err(
-        store.remove_incident_tag(w, i1, "never").await,
+        store.untag(w, &Subject::Incident(i1), "never").await,
         StoreError::NotFound,
         "never",
     );
     assert_err(
-        store.remove_incident_tag(&fx.member_b, b, "Ärger").await,
+        store
+            .untag(&fx.member_b, &Subject::Incident(b), "Ärger")
+            .await,
         StoreError::NotFound,
         "a tag of another owner",
     );
@@ -117,12 +119,12 @@ pub async fn tag_identity<S: Store + AdminStore>(store: &S) {
         "failed removes change nothing"
     );
     store
-        .remove_incident_tag(w, i1, "ÄRGER")
+        .untag(w, &Subject::Incident(i1), "ÄRGER")
         .await
         .expect("remove unicode by other case");
     assert!(names(store, w, i1).await.is_empty());
     assert_err(
-        store.add_incident_tag(w, i64::MAX, &tag("x")).await,
+        store.tag(w, &Subject::Incident(i64::MAX), &tag("x")).await,
         StoreError::NotFound,
         "tag a missing incident",
     );
@@ -148,15 +150,18 @@ pub async fn list_tags_per_owner<S: Store + AdminStore>(store: &S) {
         .map(|s| s.to_string())
         .collect();
     for t in &want {
-        store.add_incident_tag(w, id, &tag(t)).await.expect("tag");
+        store
+            .tag(w, &Subject::Incident(id), &tag(t))
+            .await
+            .expect("tag");
     }
     store
-        .add_incident_tag(w, id, &tag("ONE"))
+        .tag(w, &Subject::Incident(id), &tag("ONE"))
         .await
         .expect("same tag again");
     let b = create(store, &fx.member_b, &fx.org_b, "b", "2020-01-01").await;
     store
-        .add_incident_tag(&fx.member_b, b, &tag("only in B"))
+        .tag(&fx.member_b, &Subject::Incident(b), &tag("only in B"))
         .await
         .expect("tag in B");
 

@@ -1,7 +1,9 @@
 //! Text is stored byte for byte: Unicode, and input that looks like SQL.
 
 use crate::fixture::{ALL, attr, fixture, ids, new_incident, tag, ts};
-use threatdb_core::{AdminStore, IncidentName, IncidentQuery, NewAttribute, Store};
+use threatdb_core::{
+    AdminStore, Cond, IncidentName, IncidentQuery, NewAttribute, Store, Subject, TextMatch,
+};
 
 /// Unicode and SQL-looking text is stored and returned byte for byte, and found by exact search.
 pub async fn unicode_and_injection_round_trip<S: Store + AdminStore>(store: &S) {
@@ -43,7 +45,7 @@ pub async fn unicode_and_injection_round_trip<S: Store + AdminStore>(store: &S) 
             let a = store
                 .add_attribute(
                     &fx.writer_a,
-                    id,
+                    &Subject::Incident(id),
                     NewAttribute {
                         source: Some(value.to_string()),
                         ..attr("Description", value)
@@ -60,7 +62,7 @@ pub async fn unicode_and_injection_round_trip<S: Store + AdminStore>(store: &S) 
         }
         for t in tags {
             store
-                .add_incident_tag(&fx.writer_a, id, &tag(t))
+                .tag(&fx.writer_a, &Subject::Incident(id), &tag(t))
                 .await
                 .unwrap_or_else(|e| panic!("add tag {t:?}: {e:?}"));
         }
@@ -90,10 +92,8 @@ pub async fn unicode_and_injection_round_trip<S: Store + AdminStore>(store: &S) 
         let by_name = store
             .list_incidents(
                 &fx.reader_a,
-                &IncidentQuery {
-                    name_eq: Some(name.to_string()),
-                    ..IncidentQuery::owner(fx.org_a.clone())
-                },
+                &IncidentQuery::owner(fx.org_a.clone())
+                    .with(Cond::Name(TextMatch::Equals, name.to_string())),
             )
             .await
             .expect("list by name");
@@ -102,11 +102,9 @@ pub async fn unicode_and_injection_round_trip<S: Store + AdminStore>(store: &S) 
             let by_tag = store
                 .list_incidents(
                     &fx.reader_a,
-                    &IncidentQuery {
-                        tag: Some(t.to_string()),
-                        name_eq: Some(name.to_string()),
-                        ..IncidentQuery::owner(fx.org_a.clone())
-                    },
+                    &IncidentQuery::owner(fx.org_a.clone())
+                        .with(Cond::Tag(t.to_string()))
+                        .with(Cond::Name(TextMatch::Equals, name.to_string())),
                 )
                 .await
                 .expect("list by tag");

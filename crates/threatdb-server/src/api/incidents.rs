@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use threatdb_core::{
-    IncidentDetails, IncidentName, IncidentPatch, IncidentQuery, IncidentStatus, NewIncident, Page,
-    parse_timestamp,
+    Cond, IncidentDetails, IncidentName, IncidentPatch, IncidentQuery, IncidentStatus, NewIncident,
+    Page, parse_timestamp,
 };
 use threatdb_wire::dto::{IncidentBody, IncidentDto, View};
 
@@ -69,7 +69,10 @@ pub async fn by_tag(
     Path(tag): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
-    let page = run_list(&state, &auth, &params, |q| q.tag = Some(tag)).await?;
+    let page = run_list(&state, &auth, &params, |q| {
+        q.and(Cond::Tag(tag));
+    })
+    .await?;
     Ok(listed(&state, "incident", false, &params, page))
 }
 
@@ -80,7 +83,10 @@ pub async fn by_label(
     Path(label): Path<String>,
     params: Params,
 ) -> ApiResult<Response> {
-    let page = run_list(&state, &auth, &params, |q| q.label = Some(label)).await?;
+    let page = run_list(&state, &auth, &params, |q| {
+        q.and(Cond::Label(label));
+    })
+    .await?;
     Ok(listed(&state, "incident", false, &params, page))
 }
 

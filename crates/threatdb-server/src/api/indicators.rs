@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use threatdb_core::{IndicatorKind, IndicatorValue, Target};
+use threatdb_core::{Cond, IndicatorKind, IndicatorValue, Target};
 use threatdb_wire::assoc::{IndicatorDto, indicator_body_keys};
 
 /// The indicator type named in a URL.
@@ -121,7 +121,10 @@ pub async fn incidents(
     params: Params,
 ) -> ApiResult<Response> {
     let target = Target::Indicator(value(&kind_raw, &raw)?);
-    let page = run_list(&state, &auth, &params, |q| q.associated = Some(target)).await?;
+    let page = run_list(&state, &auth, &params, |q| {
+        q.and(Cond::Associated(target));
+    })
+    .await?;
     Ok(listed(&state, "incident", false, &params, page))
 }
 

@@ -2,17 +2,13 @@
 
 mod all_groups;
 mod associations;
-mod attributes;
+mod catalogue;
 mod incidents;
 mod indicators;
-mod item_attributes;
-mod item_labels;
-mod item_tags;
 mod items;
 mod owners;
 mod reverse;
-mod security_labels;
-mod tags;
+mod subject;
 mod types;
 
 use crate::AppState;
@@ -23,7 +19,7 @@ use axum::routing::{get, post};
 /// Every `/api/v2` route. Authentication is layered on by the caller.
 pub fn routes() -> Router<AppState> {
     const INCIDENT: &str = "/api/v2/groups/incidents/{id}";
-    Router::new()
+    let router = Router::new()
         .route("/api/v2/groups", get(all_groups::list))
         .route(
             "/api/v2/groups/incidents",
@@ -35,51 +31,14 @@ pub fn routes() -> Router<AppState> {
                 .put(incidents::update)
                 .delete(incidents::delete),
         )
-        .route(
-            &format!("{INCIDENT}/attributes"),
-            get(attributes::list).post(attributes::create),
-        )
-        .route(
-            &format!("{INCIDENT}/attributes/{{aid}}"),
-            get(attributes::get)
-                .put(attributes::update)
-                .delete(attributes::delete),
-        )
-        .route(
-            &format!("{INCIDENT}/attributes/{{aid}}/securityLabels"),
-            get(attributes::labels),
-        )
-        .route(
-            &format!("{INCIDENT}/attributes/{{aid}}/securityLabels/{{label}}"),
-            get(attributes::get_label)
-                .post(attributes::add_label)
-                .delete(attributes::remove_label),
-        )
-        .route(&format!("{INCIDENT}/tags"), get(tags::of_incident))
-        .route(
-            &format!("{INCIDENT}/tags/{{name}}"),
-            get(tags::get_on_incident)
-                .post(tags::add)
-                .delete(tags::remove),
-        )
-        .route(
-            &format!("{INCIDENT}/securityLabels"),
-            get(security_labels::of_incident),
-        )
-        .route(
-            &format!("{INCIDENT}/securityLabels/{{label}}"),
-            get(security_labels::get_on_incident)
-                .post(security_labels::add)
-                .delete(security_labels::remove),
-        )
-        .route("/api/v2/tags", get(tags::list))
-        .route("/api/v2/tags/{name}", get(tags::get))
+        .route("/api/v2/tags", get(catalogue::tags))
+        .route("/api/v2/tags/{name}", get(catalogue::tag))
         .route(
             "/api/v2/tags/{name}/groups/incidents",
             get(incidents::by_tag),
         )
-        .route("/api/v2/securityLabels", get(security_labels::list))
-        .route("/api/v2/securityLabels/{label}", get(security_labels::get))
+        .route("/api/v2/securityLabels", get(catalogue::labels))
+        .route("/api/v2/securityLabels/{label}", get(catalogue::label))
         .route(
             "/api/v2/securityLabels/{label}/groups/incidents",
             get(incidents::by_label),
@@ -94,7 +53,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v2/types/attributeTypes/{name}",
             get(types::attribute_type),
         )
-        .route("/api/v2/types/indicatorTypes", get(types::indicator_types))
+        .route("/api/v2/types/indicatorTypes", get(types::indicator_types));
+    subject::mount(router)
 }
 
 /// Groups of the other types, indicators, victims, tasks and the associations, both ways.
@@ -153,60 +113,6 @@ fn association_routes() -> Router<AppState> {
         .route(
             &format!("{GROUP}/groups/incidents/{{incident}}"),
             post(items::group_link).delete(items::group_unlink),
-        )
-        .route(&format!("{GROUP}/tags"), get(item_tags::group_tags))
-        .route(
-            &format!("{GROUP}/tags/{{name}}"),
-            get(item_tags::group_tag)
-                .post(item_tags::add_group_tag)
-                .delete(item_tags::remove_group_tag),
-        )
-        .route(&format!("{INDICATOR}/tags"), get(item_tags::indicator_tags))
-        .route(
-            &format!("{INDICATOR}/tags/{{name}}"),
-            get(item_tags::indicator_tag)
-                .post(item_tags::add_indicator_tag)
-                .delete(item_tags::remove_indicator_tag),
-        )
-        .route(
-            &format!("{GROUP}/securityLabels"),
-            get(item_labels::group_labels),
-        )
-        .route(
-            &format!("{GROUP}/securityLabels/{{name}}"),
-            get(item_labels::group_label)
-                .post(item_labels::add_group_label)
-                .delete(item_labels::remove_group_label),
-        )
-        .route(
-            &format!("{INDICATOR}/securityLabels"),
-            get(item_labels::indicator_labels),
-        )
-        .route(
-            &format!("{INDICATOR}/securityLabels/{{name}}"),
-            get(item_labels::indicator_label)
-                .post(item_labels::add_indicator_label)
-                .delete(item_labels::remove_indicator_label),
-        )
-        .route(
-            &format!("{GROUP}/attributes"),
-            get(item_attributes::group_list).post(item_attributes::group_create),
-        )
-        .route(
-            &format!("{GROUP}/attributes/{{aid}}"),
-            get(item_attributes::group_get)
-                .put(item_attributes::group_update)
-                .delete(item_attributes::group_delete),
-        )
-        .route(
-            &format!("{INDICATOR}/attributes"),
-            get(item_attributes::indicator_list).post(item_attributes::indicator_create),
-        )
-        .route(
-            &format!("{INDICATOR}/attributes/{{aid}}"),
-            get(item_attributes::indicator_get)
-                .put(item_attributes::indicator_update)
-                .delete(item_attributes::indicator_delete),
         )
         .route("/api/v2/indicators", get(indicators::list_all))
         .route(

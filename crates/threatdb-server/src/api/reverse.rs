@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use axum::response::Response;
-use threatdb_core::{Page, Paging, StoreError, Target};
+use threatdb_core::{Cond, Page, Paging, StoreError, Target};
 
 /// Answers a reverse look-up of `target`.
 pub(super) async fn incidents_of(
@@ -19,7 +19,10 @@ pub(super) async fn incidents_of(
     target: Target,
 ) -> ApiResult<Response> {
     if params.owner.is_some() {
-        let page = run_list(state, auth, params, |q| q.associated = Some(target)).await?;
+        let page = run_list(state, auth, params, |q| {
+            q.and(Cond::Associated(target));
+        })
+        .await?;
         return Ok(listed(state, "incident", false, params, page));
     }
     let paging = params.paging()?;
@@ -35,7 +38,7 @@ pub(super) async fn incidents_of(
             let chunk = want.saturating_sub(at).min(Paging::MAX_LIMIT);
             let mut q = params.incident_query(&m.owner)?;
             q.paging = Paging::new(at, chunk)?;
-            q.associated = Some(target.clone());
+            q.and(Cond::Associated(target.clone()));
             let page = match state.store.list_incidents(&auth.0, &q).await {
                 Ok(page) => page,
                 // An indicator value some owners do not have.

@@ -128,17 +128,21 @@ fn timed_out(what: &str) -> io::Error {
 }
 
 /// Whether `deadline` has passed; if not, makes sure `sleep` wakes the task by then. The timer
-/// is only re-armed when it would fire too late or has fired: deadlines mostly move later
-/// (each request pushes the idle deadline), and an early wake-up just re-checks, so a busy
+/// is only re-armed when it would fire too late or has already fired: deadlines mostly move
+/// later (each request pushes the idle deadline), and an early wake-up just re-checks, so a busy
 /// keep-alive connection does not touch the timer wheel on every request.
 fn expired(sleep: &mut Pin<Box<Sleep>>, deadline: Instant, cx: &mut Context<'_>) -> bool {
     if Instant::now() >= deadline {
         return true;
     }
-    if sleep.deadline() > deadline || sleep.is_elapsed() {
+    if sleep.deadline() > deadline {
         sleep.as_mut().reset(deadline);
     }
-    let _ = sleep.as_mut().poll(cx);
+    if sleep.as_mut().poll(cx).is_ready() {
+        // It fired for an earlier deadline: arm it for this one (polling registers the waker).
+        sleep.as_mut().reset(deadline);
+        let _ = sleep.as_mut().poll(cx);
+    }
     false
 }
 

@@ -9,7 +9,8 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use threatdb_core::{
-    IncidentName, IncidentPatch, IncidentStatus, NewAttribute, StoreError, TagName, parse_timestamp,
+    IncidentName, IncidentPatch, IncidentStatus, NewAttribute, StoreError, Subject, TagName,
+    parse_timestamp,
 };
 
 type Outcome = Result<Response, WebError>;
@@ -88,7 +89,7 @@ pub async fn add_tag(
         Ok(tag) => store(
             state
                 .store
-                .add_incident_tag(&posted.user.actor, id, &tag)
+                .tag(&posted.user.actor, &Subject::Incident(id), &tag)
                 .await,
         ),
         Err(e) => Err(e.into()),
@@ -105,7 +106,11 @@ pub async fn remove_tag(
     let id = parse_id(&id)?;
     let result = state
         .store
-        .remove_incident_tag(&posted.user.actor, id, posted.form.text("tag"))
+        .untag(
+            &posted.user.actor,
+            &Subject::Incident(id),
+            posted.form.text("tag"),
+        )
         .await;
     finish(&state, &posted, id, "tags", gone_is_fine(result)).await
 }
@@ -126,7 +131,7 @@ pub async fn add_label(
         store(
             state
                 .store
-                .add_incident_label(&posted.user.actor, id, label)
+                .label(&posted.user.actor, &Subject::Incident(id), label)
                 .await,
         )
     };
@@ -142,7 +147,11 @@ pub async fn remove_label(
     let id = parse_id(&id)?;
     let result = state
         .store
-        .remove_incident_label(&posted.user.actor, id, posted.form.text("label"))
+        .unlabel(
+            &posted.user.actor,
+            &Subject::Incident(id),
+            posted.form.text("label"),
+        )
         .await;
     finish(&state, &posted, id, "labels", gone_is_fine(result)).await
 }
@@ -163,7 +172,12 @@ pub async fn add_attribute(
         source,
     );
     let result = match new {
-        Ok(new) => store(state.store.add_attribute(&posted.user.actor, id, new).await),
+        Ok(new) => store(
+            state
+                .store
+                .add_attribute(&posted.user.actor, &Subject::Incident(id), new)
+                .await,
+        ),
         Err(e) => Err(e.into()),
     };
     finish(&state, &posted, id, "attributes", result).await
@@ -179,7 +193,7 @@ pub async fn delete_attribute(
     let aid = parse_id(&aid)?;
     let result = state
         .store
-        .delete_attribute(&posted.user.actor, id, aid)
+        .delete_attribute(&posted.user.actor, &Subject::Incident(id), aid)
         .await;
     finish(&state, &posted, id, "attributes", gone_is_fine(result)).await
 }

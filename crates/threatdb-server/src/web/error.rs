@@ -34,7 +34,8 @@ impl From<StoreError> for WebError {
                 WebError::Forbidden("Your role in this owner does not allow this change.".into())
             }
             StoreError::Conflict(m) | StoreError::Invalid(m) => WebError::BadRequest(m),
-            StoreError::Backend(m) => WebError::Internal(m),
+            StoreError::Duplicate(_) => WebError::BadRequest("This already exists.".into()),
+            StoreError::Backend(e) => WebError::Internal(e.to_string()),
         }
     }
 }

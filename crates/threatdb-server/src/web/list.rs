@@ -12,8 +12,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use threatdb_core::{
-    IncidentDetails, IncidentOrder, IncidentQuery, IncidentStatus, Include, Owner, Paging, Role,
-    SortKey, Timestamp, parse_timestamp, shift,
+    Cmp, Cond, IncidentDetails, IncidentOrder, IncidentQuery, IncidentStatus, Include, Owner,
+    Paging, Role, SortKey, TextMatch, Timestamp, parse_timestamp, shift,
 };
 
 /// Incidents per page.
@@ -248,14 +248,29 @@ fn event_bounds(f: &Filters) -> Result<(Option<Timestamp>, Option<Timestamp>), W
 fn query_of(f: &Filters, owner: &Owner) -> Result<IncidentQuery, WebError> {
     let mut q = IncidentQuery::owner(owner.clone());
     let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    q.name_contains = text(&f.q);
-    q.tag = text(&f.tag);
-    q.label = text(&f.label);
-    q.status = match f.status.as_str() {
+    if let Some(text) = text(&f.q) {
+        q.and(Cond::Name(TextMatch::Contains, text));
+    }
+    if let Some(tag) = text(&f.tag) {
+        q.and(Cond::Tag(tag));
+    }
+    if let Some(label) = text(&f.label) {
+        q.and(Cond::Label(label));
+    }
+    let status = match f.status.as_str() {
         "" => None,
         s => Some(IncidentStatus::parse(s)?),
     };
-    (q.event_after, q.event_before) = event_bounds(f)?;
+    if let Some(status) = status {
+        q.and(Cond::Status(status));
+    }
+    let (after, before) = event_bounds(f)?;
+    if let Some(after) = after {
+        q.and(Cond::EventDate(Cmp::Gt, after));
+    }
+    if let Some(before) = before {
+        q.and(Cond::EventDate(Cmp::Lt, before));
+    }
     q.order = IncidentOrder {
         key: f.key(),
         descending: f.descending(),

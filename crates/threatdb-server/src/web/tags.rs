@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use threatdb_core::{IncidentOrder, IncidentQuery, Include, Paging, SortKey, StoreError};
+use threatdb_core::{Cond, IncidentOrder, IncidentQuery, Include, Paging, SortKey, StoreError};
 
 /// Incidents shown per owner; the owner's full, paginated list is one link away.
 const PER_OWNER: u64 = 100;
@@ -47,7 +47,7 @@ pub async fn page(
             Err(e) => return Err(e.into()),
         };
         let mut q = IncidentQuery::owner(owner.clone());
-        q.tag = Some(tag.name.clone());
+        q.and(Cond::Tag(tag.name.clone()));
         q.order = IncidentOrder {
             key: SortKey::DateAdded,
             descending: true,

@@ -1,0 +1,125 @@
+//! What hangs off every subject (an incident, a group of another type, an indicator): tags,
+//! security labels, attributes and their labels. One set of handlers, mounted under each path
+//! family by [`mount`]; the [`On`] extractor turns the path into a [`Subject`].
+
+mod attributes;
+mod labels;
+mod tags;
+
+use super::{indicators, items, parse_id};
+use crate::AppState;
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::routing::get;
+use std::collections::HashMap;
+use threatdb_core::{SecurityLabel, Subject, label_key};
+
+/// The path families that carry tags, labels and attributes.
+pub const FAMILIES: [&str; 3] = [
+    "/api/v2/groups/incidents/{id}",
+    "/api/v2/groups/{type}/{id}",
+    "/api/v2/indicators/{type}/{value}",
+];
+
+/// A request about one subject: the caller and the subject its path names.
+pub struct On {
+    /// Who asks, in which owner.
+    pub caller: Caller,
+    /// The subject.
+    pub subject: Subject,
+    /// The other path parameters (`name`, `label`, `aid`).
+    pub path: HashMap<String, String>,
+}
+
+impl On {
+    /// A path parameter the route guarantees.
+    pub fn param(&self, name: &str) -> ApiResult<&str> {
+        self.path
+            .get(name)
+            .map(String::as_str)
+            .ok_or(ApiError::NotFound)
+    }
+
+    /// The attribute id of the path.
+    pub fn attribute(&self) -> ApiResult<i64> {
+        parse_id(self.param("aid")?)
+    }
+}
+
+impl FromRequestParts<AppState> for On {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let Path(path) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        let text = |name: &str| path.get(name).map(String::as_str).ok_or(ApiError::NotFound);
+        let subject = match (path.get("type"), path.get("value")) {
+            // An indicator is the one in the request's owner.
+            (Some(kind), Some(value)) => {
+                Subject::Indicator(caller.owner.clone(), indicators::value(kind, value)?)
+            }
+            (Some(kind), None) => Subject::Item(items::group_kind(kind)?, parse_id(text("id")?)?),
+            (None, _) => Subject::Incident(parse_id(text("id")?)?),
+        };
+        Ok(On {
+            caller,
+            subject,
+            path,
+        })
+    }
+}
+
+/// The label named `name` (any spelling of it) among `labels`.
+pub(super) fn find_label<'a>(
+    labels: &'a [SecurityLabel],
+    name: &str,
+) -> ApiResult<&'a SecurityLabel> {
+    let key = label_key(name);
+    labels
+        .iter()
+        .find(|l| label_key(&l.name) == key)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Mounts the subject handlers under every path family.
+pub fn mount(mut router: Router<AppState>) -> Router<AppState> {
+    for family in FAMILIES {
+        router = router
+            .route(&format!("{family}/tags"), get(tags::list))
+            .route(
+                &format!("{family}/tags/{{name}}"),
+                get(tags::get).post(tags::add).delete(tags::remove),
+            )
+            .route(&format!("{family}/securityLabels"), get(labels::list))
+            .route(
+                &format!("{family}/securityLabels/{{label}}"),
+                get(labels::get).post(labels::add).delete(labels::remove),
+            )
+            .route(
+                &format!("{family}/attributes"),
+                get(attributes::list).post(attributes::create),
+            )
+            .route(
+                &format!("{family}/attributes/{{aid}}"),
+                get(attributes::get)
+                    .put(attributes::update)
+                    .delete(attributes::delete),
+            )
+            .route(
+                &format!("{family}/attributes/{{aid}}/securityLabels"),
+                get(attributes::labels),
+            )
+            .route(
+                &format!("{family}/attributes/{{aid}}/securityLabels/{{label}}"),
+                get(attributes::get_label)
+                    .post(attributes::add_label)
+                    .delete(attributes::remove_label),
+            );
+    }
+    router
+}

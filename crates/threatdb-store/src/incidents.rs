@@ -1,0 +1,192 @@
+//! Incidents: create, read, update, delete, and the metadata read with them.
+
+use crate::db::{Db, Sql};
+use crate::guard;
+use crate::subject;
+use crate::{now, rows};
+use std::collections::HashMap;
+use threatdb_core::policy::Access;
+use threatdb_core::{
+    Actor, Incident, IncidentDetails, IncidentPatch, Include, NewIncident, Owner, StoreResult, Tag,
+};
+
+/// An incident by id, without a permission check (the caller checks the loaded owner).
+pub async fn load<D: Db>(db: &mut D, id: i64) -> StoreResult<Incident> {
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM incidents i JOIN owners o ON o.id = i.owner_id WHERE i.id = ?",
+        rows::INCIDENT_COLUMNS
+    ));
+    sql.params.push(id.into());
+    rows::one(db, sql, rows::incident).await
+}
+
+/// Creates an incident in `owner` (write access there). A missing xid gets a random one.
+pub async fn create<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    new: &NewIncident,
+) -> StoreResult<Incident> {
+    let owner = guard::owner(actor, owner, Access::Write)?;
+    let owner = guard::for_write(&owner)?;
+    let t = now();
+    let xid = match &new.xid {
+        Some(xid) => xid.clone(),
+        None => uuid::Uuid::new_v4().simple().to_string(),
+    };
+    let sql = Sql::with(
+        "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            owner.id.into(),
+            new.name.as_str().into(),
+            new.event_date.into(),
+            new.status.as_str().into(),
+            t.into(),
+            t.into(),
+            actor.name.as_str().into(),
+            xid.into(),
+        ],
+    );
+    let id = rows::one(db, sql, |r| r.int(0))
+        .await
+        .map_err(|e| e.on_duplicate("an incident with this xid already exists"))?;
+    load(db, id).await
+}
+
+/// Reads one incident with the metadata asked for.
+pub async fn get<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    id: i64,
+    include: Include,
+) -> StoreResult<IncidentDetails> {
+    let incident = load(db, id).await?;
+    let incident = guard::grant(actor, incident.owner.id, Access::Read, incident)?.into_inner();
+    let mut details = with_metadata(db, vec![incident], include).await?;
+    details.pop().ok_or(threatdb_core::StoreError::NotFound)
+}
+
+/// Changes the fields the patch carries; an empty patch changes nothing.
+pub async fn update<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    id: i64,
+    patch: &IncidentPatch,
+) -> StoreResult<Incident> {
+    let granted = subject::incident(db, actor, id, Access::Write).await?;
+    guard::for_write(&granted)?;
+    if !patch.is_empty() {
+        let sql = Sql::with(
+            "UPDATE incidents SET name = coalesce(?, name), event_date = coalesce(?, event_date), \
+             status = coalesce(?, status), last_modified = ? WHERE id = ?",
+            vec![
+                patch.name.as_ref().map(|n| n.as_str()).into(),
+                patch.event_date.into(),
+                patch.status.map(|s| s.as_str()).into(),
+                now().into(),
+                id.into(),
+            ],
+        );
+        db.execute(sql).await?;
+        if let Some(date) = patch.event_date {
+            // incident_tags keeps a copy of the event date for its indexes.
+            let sql = Sql::with(
+                "UPDATE incident_tags SET event_date = ? WHERE incident_id = ?",
+                vec![date.into(), id.into()],
+            );
+            db.execute(sql).await?;
+        }
+    }
+    load(db, id).await
+}
+
+/// Deletes an incident and everything hanging off it (the foreign keys cascade).
+pub async fn delete<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()> {
+    let granted = subject::incident(db, actor, id, Access::Write).await?;
+    guard::for_write(&granted)?;
+    db.execute(Sql::with(
+        "DELETE FROM incidents WHERE id = ?",
+        vec![id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Rows of `head (ids) tail`, grouped by the incident id in their first column.
+async fn by_incident<D: Db, T: Send>(
+    db: &mut D,
+    head: &str,
+    ids: &[i64],
+    tail: &str,
+    map: impl FnMut(&dyn crate::db::Cells) -> StoreResult<(i64, T)> + Send,
+) -> StoreResult<HashMap<i64, Vec<T>>> {
+    let mut sql = Sql::new(head.to_string());
+    sql.bind_list(ids.iter().copied()).push(tail);
+    let mut out: HashMap<i64, Vec<T>> = HashMap::new();
+    for (id, item) in db.fetch(sql, map).await? {
+        out.entry(id).or_default().push(item);
+    }
+    Ok(out)
+}
+
+/// Loads the metadata `include` asks for, for many incidents at once (one query per kind).
+pub async fn with_metadata<D: Db>(
+    db: &mut D,
+    incidents: Vec<Incident>,
+    include: Include,
+) -> StoreResult<Vec<IncidentDetails>> {
+    let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
+    let any = !ids.is_empty();
+    let mut attributes = if include.attributes && any {
+        let head = format!(
+            "SELECT a.incident_id, {} FROM attributes a WHERE a.incident_id IN ",
+            rows::ATTRIBUTE_COLUMNS
+        );
+        by_incident(db, &head, &ids, " ORDER BY a.id", |r| {
+            Ok((r.int(0)?, rows::attribute(r, 1)?))
+        })
+        .await?
+    } else {
+        HashMap::new()
+    };
+    let mut tags = if include.tags && any {
+        let head = "SELECT it.incident_id, t.name FROM incident_tags it JOIN tags t ON t.id = it.tag_id \
+                    WHERE it.incident_id IN ";
+        by_incident(db, head, &ids, " ORDER BY t.name_key", |r| {
+            Ok((r.int(0)?, Tag { name: r.text(1)? }))
+        })
+        .await?
+    } else {
+        HashMap::new()
+    };
+    let mut labels = if include.labels && any {
+        let head = format!(
+            "SELECT il.incident_id, {} FROM incident_labels il JOIN security_labels l ON l.id = il.label_id \
+             WHERE il.incident_id IN ",
+            rows::LABEL_COLUMNS
+        );
+        by_incident(db, &head, &ids, " ORDER BY l.name_key", |r| {
+            Ok((r.int(0)?, rows::label(r, 1)?))
+        })
+        .await?
+    } else {
+        HashMap::new()
+    };
+    Ok(incidents
+        .into_iter()
+        .map(|incident| {
+            let id = incident.id;
+            IncidentDetails {
+                incident,
+                attributes: include
+                    .attributes
+                    .then(|| attributes.remove(&id).unwrap_or_default()),
+                tags: include.tags.then(|| tags.remove(&id).unwrap_or_default()),
+                labels: include
+                    .labels
+                    .then(|| labels.remove(&id).unwrap_or_default()),
+            }
+        })
+        .collect())
+}
