@@ -108,6 +108,12 @@ impl AppState {
     }
 }
 
+/// The path of every API route (`/api/v2/...`, with `{parameters}`), for tests that must cover
+/// every route.
+pub fn api_paths() -> Vec<String> {
+    api::paths()
+}
+
 /// The whole application: `/api/v2/...` behind authentication, `/healthz` open.
 pub fn router(state: AppState) -> Router {
     let api = api::routes().route_layer(middleware::from_fn_with_state(

@@ -3,9 +3,8 @@
 //! only, so a filtered list holds incidents only.
 
 use crate::AppState;
-use crate::auth::Auth;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::reply::many;
 use axum::extract::State;
 use axum::response::Response;
@@ -19,19 +18,15 @@ fn json(v: impl serde::Serialize) -> ApiResult<Value> {
 }
 
 /// `GET /v2/groups`.
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Auth,
-    params: Params,
-) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
-    let paging = params.paging()?;
-    let query = params.incident_query(owner)?;
-    let incidents = state.store.list_incidents(&auth.0, &query).await?;
+pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let owner = &caller.owner;
+    let paging = caller.params.paging()?;
+    let query = caller.params.incident_query(owner)?;
+    let incidents = state.store.list_incidents(&caller.actor, &query).await?;
     let view = View {
         single: false,
         with_type: true,
-        additional: params.include.additional,
+        additional: caller.params.include.additional,
         public_url: &state.public_url,
     };
     let mut out = incidents
@@ -40,7 +35,7 @@ pub async fn list(
         .map(|d| json(IncidentDto::new(d, view)))
         .collect::<ApiResult<Vec<_>>>()?;
     let n = out.len() as u64;
-    if !params.filters.is_empty() || (n == paging.limit && paging.start > 0) {
+    if !caller.params.filters.is_empty() || (n == paging.limit && paging.start > 0) {
         return Ok(many("group", incidents.total, out));
     }
     // How many incidents there are: known on a first page or from a short page.
@@ -50,7 +45,7 @@ pub async fn list(
         None => {
             let mut q = query.clone();
             q.paging = Paging::new(0, 1)?;
-            let counted = state.store.list_incidents(&auth.0, &q).await?;
+            let counted = state.store.list_incidents(&caller.actor, &q).await?;
             counted.total.unwrap_or(0)
         }
     };
@@ -61,7 +56,7 @@ pub async fn list(
         .saturating_sub(incident_total);
     let items = state
         .store
-        .list_items(&auth.0, owner, None, Paging::new(start, room.max(1))?)
+        .list_items(&caller.actor, owner, None, Paging::new(start, room.max(1))?)
         .await?;
     for item in items.items.iter().take(room as usize) {
         out.push(json(ItemDto::new(item, false, true, &state.public_url))?);

@@ -6,9 +6,8 @@ use super::indicators;
 use super::items::group_kind;
 use super::parse_id;
 use crate::AppState;
-use crate::auth::Auth;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::reply::{done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -63,17 +62,15 @@ fn page_json(
 
 async fn list(
     state: &AppState,
-    auth: &Auth,
-    params: &Params,
+    caller: &Caller,
     id: &str,
     set: LinkSet,
     key: &'static str,
     with_type: bool,
 ) -> ApiResult<Response> {
-    params.owner(&auth.0)?;
     let page = state
         .store
-        .associations(&auth.0, parse_id(id)?, set, params.paging()?)
+        .associations(&caller.actor, parse_id(id)?, set, caller.params.paging()?)
         .await?;
     page_json(state, key, &page, with_type)
 }
@@ -81,7 +78,7 @@ async fn list(
 /// One associated thing, by its id, or 404.
 async fn find(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     id: &str,
     set: LinkSet,
     key: &'static str,
@@ -90,7 +87,7 @@ async fn find(
     let all = Paging::new(0, Paging::MAX_LIMIT)?;
     let page = state
         .store
-        .associations(&auth.0, parse_id(id)?, set, all)
+        .associations(&caller.actor, parse_id(id)?, set, all)
         .await?;
     let found = page.items.iter().find(|l| match l {
         Linked::Incident(i) => i.id == wanted,
@@ -103,17 +100,23 @@ async fn find(
 
 async fn link(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     id: &str,
     target: Target,
     add: bool,
 ) -> ApiResult<Response> {
     let incident = parse_id(id)?;
     if add {
-        state.store.associate(&auth.0, incident, &target).await?;
+        state
+            .store
+            .associate(&caller.actor, incident, &target)
+            .await?;
         Ok(done(StatusCode::CREATED))
     } else {
-        state.store.disassociate(&auth.0, incident, &target).await?;
+        state
+            .store
+            .disassociate(&caller.actor, incident, &target)
+            .await?;
         Ok(done(StatusCode::OK))
     }
 }
@@ -121,37 +124,26 @@ async fn link(
 /// `GET .../groups`: every associated group, with its `type` (key `group`).
 pub async fn groups(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(id): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    list(
-        &state,
-        &auth,
-        &params,
-        &id,
-        LinkSet::Groups(None),
-        "group",
-        true,
-    )
-    .await
+    list(&state, &caller, &id, LinkSet::Groups(None), "group", true).await
 }
 
 /// `GET .../groups/{type}`. For `incidents` this is also the `add_incident_id` look-up, with
 /// `owner=`, `filters=` and paging like any incident list.
 pub async fn groups_of_type(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind)): Path<(String, String)>,
-    params: Params,
 ) -> ApiResult<Response> {
     if kind == "incidents" {
         let target = Target::Incident(parse_id(&id)?);
-        return super::reverse::incidents_of(&state, &auth, &params, target).await;
+        return super::reverse::incidents_of(&state, &caller, target).await;
     }
     let kind = group_kind(&kind)?;
     let set = LinkSet::Groups(Some(GroupFilter::Items(kind)));
-    list(&state, &auth, &params, &id, set, kind.json_key(), false).await
+    list(&state, &caller, &id, set, kind.json_key(), false).await
 }
 
 fn group_target(kind: &str, gid: &str) -> ApiResult<(Target, LinkSet, &'static str)> {
@@ -168,7 +160,7 @@ fn group_target(kind: &str, gid: &str) -> ApiResult<(Target, LinkSet, &'static s
 /// `GET .../groups/{type}/{gid}`: the group if associated.
 pub async fn group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind, gid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let (target, set, key) = group_target(&kind, &gid)?;
@@ -176,38 +168,36 @@ pub async fn group(
         Target::Incident(g) | Target::Item(_, g) => g,
         Target::Indicator(_) => return Err(ApiError::NotFound),
     };
-    find(&state, &auth, &id, set, key, wanted).await
+    find(&state, &caller, &id, set, key, wanted).await
 }
 
 /// `POST .../groups/{type}/{gid}`.
 pub async fn add_group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind, gid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    link(&state, &auth, &id, group_target(&kind, &gid)?.0, true).await
+    link(&state, &caller, &id, group_target(&kind, &gid)?.0, true).await
 }
 
 /// `DELETE .../groups/{type}/{gid}`.
 pub async fn remove_group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind, gid)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    link(&state, &auth, &id, group_target(&kind, &gid)?.0, false).await
+    link(&state, &caller, &id, group_target(&kind, &gid)?.0, false).await
 }
 
 /// `GET .../indicators` (key `indicator`).
 pub async fn indicators_all(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(id): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
     list(
         &state,
-        &auth,
-        &params,
+        &caller,
         &id,
         LinkSet::Indicators(None),
         "indicator",
@@ -219,42 +209,32 @@ pub async fn indicators_all(
 /// `GET .../indicators/{type}`.
 pub async fn indicators_of_type(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind)): Path<(String, String)>,
-    params: Params,
 ) -> ApiResult<Response> {
     let kind = indicators::kind(&kind)?;
     let set = LinkSet::Indicators(Some(kind));
-    list(
-        &state,
-        &auth,
-        &params,
-        &id,
-        set,
-        IndicatorDto::key(kind),
-        true,
-    )
-    .await
+    list(&state, &caller, &id, set, IndicatorDto::key(kind), true).await
 }
 
 /// `POST .../indicators/{type}/{value}` (the group-side path).
 pub async fn add_indicator(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind, value)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let target = Target::Indicator(indicators::value(&kind, &value)?);
-    link(&state, &auth, &id, target, true).await
+    link(&state, &caller, &id, target, true).await
 }
 
 /// `DELETE .../indicators/{type}/{value}`.
 pub async fn remove_indicator(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((id, kind, value)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let target = Target::Indicator(indicators::value(&kind, &value)?);
-    link(&state, &auth, &id, target, false).await
+    link(&state, &caller, &id, target, false).await
 }
 
 /// Victim and task associations of an incident, one module per kind.
@@ -267,40 +247,39 @@ macro_rules! named_links {
             /// `GET .../{kind}`.
             pub async fn list(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path(id): Path<String>,
-                params: Params,
             ) -> ApiResult<Response> {
-                super::list(&state, &auth, &params, &id, $set, $key, false).await
+                super::list(&state, &caller, &id, $set, $key, false).await
             }
 
             /// `GET .../{kind}/{vid}`: the item if associated.
             pub async fn get(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path((id, vid)): Path<(String, String)>,
             ) -> ApiResult<Response> {
-                find(&state, &auth, &id, $set, $key, parse_id(&vid)?).await
+                find(&state, &caller, &id, $set, $key, parse_id(&vid)?).await
             }
 
             /// `POST .../{kind}/{vid}`.
             pub async fn add(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path((id, vid)): Path<(String, String)>,
             ) -> ApiResult<Response> {
                 let target = Target::Item($kind, parse_id(&vid)?);
-                link(&state, &auth, &id, target, true).await
+                link(&state, &caller, &id, target, true).await
             }
 
             /// `DELETE .../{kind}/{vid}`.
             pub async fn remove(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path((id, vid)): Path<(String, String)>,
             ) -> ApiResult<Response> {
                 let target = Target::Item($kind, parse_id(&vid)?);
-                link(&state, &auth, &id, target, false).await
+                link(&state, &caller, &id, target, false).await
             }
         }
     };

@@ -2,7 +2,7 @@
 
 use super::parse_id;
 use crate::AppState;
-use crate::auth::Auth;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::reply::{JsonBody, done, many, one};
@@ -42,52 +42,45 @@ pub(super) fn listed(
 
 pub(super) async fn run_list(
     state: &AppState,
-    auth: &Auth,
-    params: &Params,
+    caller: &Caller,
     refine: impl FnOnce(&mut IncidentQuery),
 ) -> ApiResult<Page<IncidentDetails>> {
-    let owner = params.owner(&auth.0)?;
-    let mut query = params.incident_query(owner)?;
+    let owner = &caller.owner;
+    let mut query = caller.params.incident_query(owner)?;
     refine(&mut query);
-    Ok(state.store.list_incidents(&auth.0, &query).await?)
+    Ok(state.store.list_incidents(&caller.actor, &query).await?)
 }
 
 /// `GET /v2/groups/incidents`.
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Auth,
-    params: Params,
-) -> ApiResult<Response> {
-    let page = run_list(&state, &auth, &params, |_| {}).await?;
-    Ok(listed(&state, "incident", false, &params, page))
+pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let page = run_list(&state, &caller, |_| {}).await?;
+    Ok(listed(&state, "incident", false, &caller.params, page))
 }
 
 /// `GET /v2/tags/{name}/groups/incidents`.
 pub async fn by_tag(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(tag): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    let page = run_list(&state, &auth, &params, |q| {
+    let page = run_list(&state, &caller, |q| {
         q.and(Cond::Tag(tag));
     })
     .await?;
-    Ok(listed(&state, "incident", false, &params, page))
+    Ok(listed(&state, "incident", false, &caller.params, page))
 }
 
 /// `GET /v2/securityLabels/{label}/groups/incidents`.
 pub async fn by_label(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(label): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    let page = run_list(&state, &auth, &params, |q| {
+    let page = run_list(&state, &caller, |q| {
         q.and(Cond::Label(label));
     })
     .await?;
-    Ok(listed(&state, "incident", false, &params, page))
+    Ok(listed(&state, "incident", false, &caller.params, page))
 }
 
 fn single(
@@ -117,11 +110,10 @@ fn bare(incident: threatdb_core::Incident) -> IncidentDetails {
 /// `POST /v2/groups/incidents`: name and eventDate required (DECISIONS.md #1), status optional.
 pub async fn create(
     State(state): State<AppState>,
-    auth: Auth,
-    params: Params,
+    caller: Caller,
     JsonBody(body): JsonBody<IncidentBody>,
 ) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+    let owner = &caller.owner;
     let name = IncidentName::parse(
         body.name
             .as_deref()
@@ -158,7 +150,7 @@ pub async fn create(
     let incident = state
         .store
         .create_incident(
-            &auth.0,
+            &caller.actor,
             owner,
             NewIncident {
                 name,
@@ -171,7 +163,7 @@ pub async fn create(
     Ok(single(
         &state,
         StatusCode::CREATED,
-        &params,
+        &caller.params,
         &bare(incident),
     ))
 }
@@ -179,27 +171,23 @@ pub async fn create(
 /// `GET /v2/groups/incidents/{id}`.
 pub async fn get(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(id): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    params.owner(&auth.0)?;
     let details = state
         .store
-        .get_incident(&auth.0, parse_id(&id)?, params.include)
+        .get_incident(&caller.actor, parse_id(&id)?, caller.params.include)
         .await?;
-    Ok(single(&state, StatusCode::OK, &params, &details))
+    Ok(single(&state, StatusCode::OK, &caller.params, &details))
 }
 
 /// `PUT /v2/groups/incidents/{id}`: changes only the fields the body carries.
 pub async fn update(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(id): Path<String>,
-    params: Params,
     JsonBody(body): JsonBody<IncidentBody>,
 ) -> ApiResult<Response> {
-    params.owner(&auth.0)?;
     let id = parse_id(&id)?;
     let patch = IncidentPatch {
         name: body.name.as_deref().map(IncidentName::parse).transpose()?,
@@ -214,18 +202,27 @@ pub async fn update(
             .map(IncidentStatus::parse)
             .transpose()?,
     };
-    let incident = state.store.update_incident(&auth.0, id, patch).await?;
-    Ok(single(&state, StatusCode::OK, &params, &bare(incident)))
+    let incident = state
+        .store
+        .update_incident(&caller.actor, id, patch)
+        .await?;
+    Ok(single(
+        &state,
+        StatusCode::OK,
+        &caller.params,
+        &bare(incident),
+    ))
 }
 
 /// `DELETE /v2/groups/incidents/{id}`.
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(id): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    params.owner(&auth.0)?;
-    state.store.delete_incident(&auth.0, parse_id(&id)?).await?;
+    state
+        .store
+        .delete_incident(&caller.actor, parse_id(&id)?)
+        .await?;
     Ok(done(StatusCode::OK))
 }

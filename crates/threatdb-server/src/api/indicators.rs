@@ -4,9 +4,8 @@
 use super::incidents::{listed, run_list};
 use super::parse_id;
 use crate::AppState;
-use crate::auth::Auth;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::reply::{JsonBody, done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -27,14 +26,13 @@ pub(super) fn value(kind_raw: &str, raw: &str) -> ApiResult<IndicatorValue> {
 
 async fn list_of(
     state: &AppState,
-    auth: &Auth,
-    params: &Params,
+    caller: &Caller,
     kind: Option<IndicatorKind>,
 ) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+    let owner = &caller.owner;
     let page = state
         .store
-        .list_indicators(&auth.0, owner, kind, params.paging()?)
+        .list_indicators(&caller.actor, owner, kind, caller.params.paging()?)
         .await?;
     let dtos = page
         .items
@@ -46,33 +44,27 @@ async fn list_of(
 }
 
 /// `GET /v2/indicators`: the owner's indicators of every type, paginated.
-pub async fn list_all(
-    State(state): State<AppState>,
-    auth: Auth,
-    params: Params,
-) -> ApiResult<Response> {
-    list_of(&state, &auth, &params, None).await
+pub async fn list_all(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    list_of(&state, &caller, None).await
 }
 
 /// `GET /v2/indicators/{type}`: the owner's indicators of the type, paginated.
 pub async fn list(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(kind_raw): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    list_of(&state, &auth, &params, Some(kind(&kind_raw)?)).await
+    list_of(&state, &caller, Some(kind(&kind_raw)?)).await
 }
 
 /// `POST /v2/indicators/{type}`: the value under the type's key (`hostName`, `ip`, ...).
 pub async fn create(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(kind_raw): Path<String>,
-    params: Params,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+    let owner = &caller.owner;
     let kind = kind(&kind_raw)?;
     let keys = indicator_body_keys(kind);
     let raw = keys
@@ -80,7 +72,10 @@ pub async fn create(
         .find_map(|k| body.get(*k).and_then(Value::as_str))
         .ok_or_else(|| ApiError::BadRequest(format!("{} is required", keys.join(" or "))))?;
     let value = IndicatorValue::parse(kind, raw)?;
-    let ind = state.store.create_indicator(&auth.0, owner, &value).await?;
+    let ind = state
+        .store
+        .create_indicator(&caller.actor, owner, &value)
+        .await?;
     let dto = IndicatorDto::new(&ind, true, &state.public_url);
     Ok(one(StatusCode::CREATED, IndicatorDto::key(kind), dto))
 }
@@ -88,13 +83,15 @@ pub async fn create(
 /// `GET /v2/indicators/{type}/{value}` (in `owner=` or the default owner).
 pub async fn get(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind_raw, raw)): Path<(String, String)>,
-    params: Params,
 ) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+    let owner = &caller.owner;
     let value = value(&kind_raw, &raw)?;
-    let ind = state.store.get_indicator(&auth.0, owner, &value).await?;
+    let ind = state
+        .store
+        .get_indicator(&caller.actor, owner, &value)
+        .await?;
     let dto = IndicatorDto::new(&ind, true, &state.public_url);
     Ok(one(StatusCode::OK, IndicatorDto::key(ind.kind), dto))
 }
@@ -102,13 +99,15 @@ pub async fn get(
 /// `DELETE /v2/indicators/{type}/{value}`: the indicator and its associations.
 pub async fn delete(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind_raw, raw)): Path<(String, String)>,
-    params: Params,
 ) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+    let owner = &caller.owner;
     let value = value(&kind_raw, &raw)?;
-    state.store.delete_indicator(&auth.0, owner, &value).await?;
+    state
+        .store
+        .delete_indicator(&caller.actor, owner, &value)
+        .await?;
     Ok(done(StatusCode::OK))
 }
 
@@ -116,31 +115,36 @@ pub async fn delete(
 /// its indicator of this value.
 pub async fn incidents(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind_raw, raw)): Path<(String, String)>,
-    params: Params,
 ) -> ApiResult<Response> {
     let target = Target::Indicator(value(&kind_raw, &raw)?);
-    let page = run_list(&state, &auth, &params, |q| {
+    let page = run_list(&state, &caller, |q| {
         q.and(Cond::Associated(target));
     })
     .await?;
-    Ok(listed(&state, "incident", false, &params, page))
+    Ok(listed(&state, "incident", false, &caller.params, page))
 }
 
 async fn link(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     (kind_raw, raw, incident): (String, String, String),
     add: bool,
 ) -> ApiResult<Response> {
     let target = Target::Indicator(value(&kind_raw, &raw)?);
     let incident = parse_id(&incident)?;
     if add {
-        state.store.associate(&auth.0, incident, &target).await?;
+        state
+            .store
+            .associate(&caller.actor, incident, &target)
+            .await?;
         Ok(done(StatusCode::CREATED))
     } else {
-        state.store.disassociate(&auth.0, incident, &target).await?;
+        state
+            .store
+            .disassociate(&caller.actor, incident, &target)
+            .await?;
         Ok(done(StatusCode::OK))
     }
 }
@@ -148,17 +152,17 @@ async fn link(
 /// `POST /v2/indicators/{type}/{value}/groups/incidents/{id}` (201, idempotent).
 pub async fn associate(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(path): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    link(&state, &auth, path, true).await
+    link(&state, &caller, path, true).await
 }
 
 /// `DELETE /v2/indicators/{type}/{value}/groups/incidents/{id}`.
 pub async fn disassociate(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(path): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    link(&state, &auth, path, false).await
+    link(&state, &caller, path, false).await
 }

@@ -4,9 +4,8 @@
 
 use super::parse_id;
 use crate::AppState;
-use crate::auth::Auth;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use crate::reply::{JsonBody, done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -36,12 +35,11 @@ pub(super) fn group_kind(raw: &str) -> ApiResult<ItemKind> {
 
 async fn create(
     state: &AppState,
-    auth: &Auth,
-    params: &Params,
+    caller: &Caller,
     kind: ItemKind,
     mut body: Map<String, Value>,
 ) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+    let owner = &caller.owner;
     let name = match body.get("name") {
         Some(Value::String(s)) => IncidentName::parse(s)?,
         _ => return Err(ApiError::BadRequest("name is required".into())),
@@ -60,21 +58,16 @@ async fn create(
     body.retain(|k, _| !COMMON.contains(&k.as_str()));
     let fields = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
     let new = NewItem { kind, name, fields };
-    let item = state.store.create_item(&auth.0, owner, new).await?;
+    let item = state.store.create_item(&caller.actor, owner, new).await?;
     let dto = ItemDto::new(&item, true, false, &state.public_url);
     Ok(one(StatusCode::CREATED, kind.json_key(), dto))
 }
 
-async fn list(
-    state: &AppState,
-    auth: &Auth,
-    params: &Params,
-    kind: ItemKind,
-) -> ApiResult<Response> {
-    let owner = params.owner(&auth.0)?;
+async fn list(state: &AppState, caller: &Caller, kind: ItemKind) -> ApiResult<Response> {
+    let owner = &caller.owner;
     let page = state
         .store
-        .list_items(&auth.0, owner, Some(kind), params.paging()?)
+        .list_items(&caller.actor, owner, Some(kind), caller.params.paging()?)
         .await?;
     let dtos = page
         .items
@@ -84,8 +77,11 @@ async fn list(
     Ok(many(kind.json_key(), page.total, dtos))
 }
 
-async fn get(state: &AppState, auth: &Auth, kind: ItemKind, id: &str) -> ApiResult<Response> {
-    let item = state.store.get_item(&auth.0, kind, parse_id(id)?).await?;
+async fn get(state: &AppState, caller: &Caller, kind: ItemKind, id: &str) -> ApiResult<Response> {
+    let item = state
+        .store
+        .get_item(&caller.actor, kind, parse_id(id)?)
+        .await?;
     let dto = ItemDto::new(&item, true, false, &state.public_url);
     Ok(one(StatusCode::OK, kind.json_key(), dto))
 }
@@ -93,7 +89,7 @@ async fn get(state: &AppState, auth: &Auth, kind: ItemKind, id: &str) -> ApiResu
 /// `PUT`: only what the body carries changes; type-specific fields merge (`null` removes one).
 async fn update(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     kind: ItemKind,
     id: &str,
     mut body: Map<String, Value>,
@@ -123,34 +119,41 @@ async fn update(
         Some(serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?)
     };
     let patch = ItemPatch { name, fields };
-    let item = state.store.update_item(&auth.0, kind, id, patch).await?;
+    let item = state
+        .store
+        .update_item(&caller.actor, kind, id, patch)
+        .await?;
     let dto = ItemDto::new(&item, true, false, &state.public_url);
     Ok(one(StatusCode::OK, kind.json_key(), dto))
 }
 
-async fn delete(state: &AppState, auth: &Auth, kind: ItemKind, id: &str) -> ApiResult<Response> {
+async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    kind: ItemKind,
+    id: &str,
+) -> ApiResult<Response> {
     state
         .store
-        .delete_item(&auth.0, kind, parse_id(id)?)
+        .delete_item(&caller.actor, kind, parse_id(id)?)
         .await?;
     Ok(done(StatusCode::OK))
 }
 
 async fn incidents(
     state: &AppState,
-    auth: &Auth,
-    params: &Params,
+    caller: &Caller,
     kind: ItemKind,
     id: &str,
 ) -> ApiResult<Response> {
     let target = Target::Item(kind, parse_id(id)?);
-    super::reverse::incidents_of(state, auth, params, target).await
+    super::reverse::incidents_of(state, caller, target).await
 }
 
 /// `POST`/`DELETE .../{id}/groups/incidents/{incident}`: the association seen from this side.
 async fn link(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     kind: ItemKind,
     id: &str,
     incident: &str,
@@ -159,10 +162,16 @@ async fn link(
     let target = Target::Item(kind, parse_id(id)?);
     let incident = parse_id(incident)?;
     if add {
-        state.store.associate(&auth.0, incident, &target).await?;
+        state
+            .store
+            .associate(&caller.actor, incident, &target)
+            .await?;
         Ok(done(StatusCode::CREATED))
     } else {
-        state.store.disassociate(&auth.0, incident, &target).await?;
+        state
+            .store
+            .disassociate(&caller.actor, incident, &target)
+            .await?;
         Ok(done(StatusCode::OK))
     }
 }
@@ -170,78 +179,75 @@ async fn link(
 /// `POST /v2/groups/{type}`.
 pub async fn create_group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(kind): Path<String>,
-    params: Params,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    create(&state, &auth, &params, group_kind(&kind)?, body).await
+    create(&state, &caller, group_kind(&kind)?, body).await
 }
 
 /// `GET /v2/groups/{type}`: the owner's groups of the type, paginated.
 pub async fn list_groups(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path(kind): Path<String>,
-    params: Params,
 ) -> ApiResult<Response> {
-    list(&state, &auth, &params, group_kind(&kind)?).await
+    list(&state, &caller, group_kind(&kind)?).await
 }
 
 /// `GET /v2/groups/{type}/{id}`.
 pub async fn get_group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    get(&state, &auth, group_kind(&kind)?, &id).await
+    get(&state, &caller, group_kind(&kind)?, &id).await
 }
 
 /// `PUT /v2/groups/{type}/{id}`.
 pub async fn update_group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind, id)): Path<(String, String)>,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    update(&state, &auth, group_kind(&kind)?, &id, body).await
+    update(&state, &caller, group_kind(&kind)?, &id, body).await
 }
 
 /// `DELETE /v2/groups/{type}/{id}`: the group and its associations.
 pub async fn delete_group(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    delete(&state, &auth, group_kind(&kind)?, &id).await
+    delete(&state, &caller, group_kind(&kind)?, &id).await
 }
 
 /// `GET /v2/groups/{type}/{id}/groups/incidents`.
 pub async fn group_incidents(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind, id)): Path<(String, String)>,
-    params: Params,
 ) -> ApiResult<Response> {
-    incidents(&state, &auth, &params, group_kind(&kind)?, &id).await
+    incidents(&state, &caller, group_kind(&kind)?, &id).await
 }
 
 /// `POST /v2/groups/{type}/{id}/groups/incidents/{incident}`.
 pub async fn group_link(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind, id, incident)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    link(&state, &auth, group_kind(&kind)?, &id, &incident, true).await
+    link(&state, &caller, group_kind(&kind)?, &id, &incident, true).await
 }
 
 /// `DELETE /v2/groups/{type}/{id}/groups/incidents/{incident}`.
 pub async fn group_unlink(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: Caller,
     Path((kind, id, incident)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    link(&state, &auth, group_kind(&kind)?, &id, &incident, false).await
+    link(&state, &caller, group_kind(&kind)?, &id, &incident, false).await
 }
 
 /// Handlers for `/v2/victims` or `/v2/tasks`, one module per kind.
@@ -254,76 +260,73 @@ macro_rules! named_kind {
             /// `POST /v2/{kind}`.
             pub async fn create(
                 State(state): State<AppState>,
-                auth: Auth,
-                params: Params,
+                caller: Caller,
                 JsonBody(body): JsonBody<Map<String, Value>>,
             ) -> ApiResult<Response> {
-                super::create(&state, &auth, &params, $kind, body).await
+                super::create(&state, &caller, $kind, body).await
             }
 
             /// `GET /v2/{kind}`: the owner's, paginated.
             pub async fn list(
                 State(state): State<AppState>,
-                auth: Auth,
-                params: Params,
+                caller: Caller,
             ) -> ApiResult<Response> {
-                super::list(&state, &auth, &params, $kind).await
+                super::list(&state, &caller, $kind).await
             }
 
             /// `GET /v2/{kind}/{id}`.
             pub async fn get(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path(id): Path<String>,
             ) -> ApiResult<Response> {
-                super::get(&state, &auth, $kind, &id).await
+                super::get(&state, &caller, $kind, &id).await
             }
 
             /// `PUT /v2/{kind}/{id}`.
             pub async fn update(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path(id): Path<String>,
                 JsonBody(body): JsonBody<Map<String, Value>>,
             ) -> ApiResult<Response> {
-                super::update(&state, &auth, $kind, &id, body).await
+                super::update(&state, &caller, $kind, &id, body).await
             }
 
             /// `DELETE /v2/{kind}/{id}`.
             pub async fn delete(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path(id): Path<String>,
             ) -> ApiResult<Response> {
-                super::delete(&state, &auth, $kind, &id).await
+                super::delete(&state, &caller, $kind, &id).await
             }
 
             /// `GET /v2/{kind}/{id}/groups/incidents`.
             pub async fn incidents(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path(id): Path<String>,
-                params: Params,
             ) -> ApiResult<Response> {
-                super::incidents(&state, &auth, &params, $kind, &id).await
+                super::incidents(&state, &caller, $kind, &id).await
             }
 
             /// `POST /v2/{kind}/{id}/groups/incidents/{incident}`.
             pub async fn link(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path((id, incident)): Path<(String, String)>,
             ) -> ApiResult<Response> {
-                super::link(&state, &auth, $kind, &id, &incident, true).await
+                super::link(&state, &caller, $kind, &id, &incident, true).await
             }
 
             /// `DELETE /v2/{kind}/{id}/groups/incidents/{incident}`.
             pub async fn unlink(
                 State(state): State<AppState>,
-                auth: Auth,
+                caller: Caller,
                 Path((id, incident)): Path<(String, String)>,
             ) -> ApiResult<Response> {
-                super::link(&state, &auth, $kind, &id, &incident, false).await
+                super::link(&state, &caller, $kind, &id, &incident, false).await
             }
         }
     };

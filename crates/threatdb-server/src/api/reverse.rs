@@ -5,41 +5,39 @@
 
 use super::incidents::{listed, run_list};
 use crate::AppState;
-use crate::auth::Auth;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
 use axum::response::Response;
 use threatdb_core::{Cond, Page, Paging, StoreError, Target};
 
 /// Answers a reverse look-up of `target`.
 pub(super) async fn incidents_of(
     state: &AppState,
-    auth: &Auth,
-    params: &Params,
+    caller: &Caller,
     target: Target,
 ) -> ApiResult<Response> {
-    if params.owner.is_some() {
-        let page = run_list(state, auth, params, |q| {
+    if caller.params.owner.is_some() {
+        let page = run_list(state, caller, |q| {
             q.and(Cond::Associated(target));
         })
         .await?;
-        return Ok(listed(state, "incident", false, params, page));
+        return Ok(listed(state, "incident", false, &caller.params, page));
     }
-    let paging = params.paging()?;
+    let paging = caller.params.paging()?;
     // Each owner's first start+limit incidents hold the merged window; read in pages of at
     // most the largest page.
     let want = paging.start.saturating_add(paging.limit);
     let mut items = Vec::new();
     let mut total = 0;
     let mut found = false;
-    'owners: for m in &auth.0.memberships {
+    'owners: for m in &caller.actor.memberships {
         let mut at = 0;
         while at < want {
             let chunk = want.saturating_sub(at).min(Paging::MAX_LIMIT);
-            let mut q = params.incident_query(&m.owner)?;
+            let mut q = caller.params.incident_query(&m.owner)?;
             q.paging = Paging::new(at, chunk)?;
             q.and(Cond::Associated(target.clone()));
-            let page = match state.store.list_incidents(&auth.0, &q).await {
+            let page = match state.store.list_incidents(&caller.actor, &q).await {
                 Ok(page) => page,
                 // An indicator value some owners do not have.
                 Err(StoreError::NotFound) => continue 'owners,
@@ -68,5 +66,5 @@ pub(super) async fn incidents_of(
         total: (paging.start == 0).then_some(total),
         items,
     };
-    Ok(listed(state, "incident", false, params, page))
+    Ok(listed(state, "incident", false, &caller.params, page))
 }

@@ -10,5 +10,6 @@ mod catalogue;
 mod golden;
 mod helpers;
 mod hostile_props;
+mod route_matrix;
 mod web;
 mod workflows;

@@ -6,11 +6,10 @@ mod attributes;
 mod labels;
 mod tags;
 
-use super::{indicators, items, parse_id};
+use super::{Routes, indicators, items, parse_id};
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use axum::Router;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::routing::get;
@@ -87,7 +86,7 @@ pub(super) fn find_label<'a>(
 }
 
 /// Mounts the subject handlers under every path family.
-pub fn mount(mut router: Router<AppState>) -> Router<AppState> {
+pub(crate) fn mount(mut router: Routes) -> Routes {
     for family in FAMILIES {
         router = router
             .route(&format!("{family}/tags"), get(tags::list))

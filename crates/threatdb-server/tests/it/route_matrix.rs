@@ -1,0 +1,330 @@
+//! The authorization matrix, generated from the router's own route list: every API path ×
+//! GET/POST/PUT/DELETE × admin, writer and reader of the owner, and an admin of another owner.
+//! A new route is covered as soon as it exists; one whose path parameters this test cannot
+//! fill fails it until the test learns them.
+//!
+//! What must hold, whatever the route:
+//! - another owner's admin never gets a success on a path naming this owner's data, never sees
+//!   its markers in an answer, and changes nothing;
+//! - a reader never succeeds in changing anything (and changes nothing);
+//! - the owner's admin succeeds on at least one method of every path (so the fills are real and
+//!   the refusals above are not just missing objects).
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+crate::on_both_stores!(every_route_by_role_and_owner);
+
+const MARK: &str = "zzmarker";
+
+/// The objects of the owner the matrix probes, made fresh for every request that may change them.
+struct Objects {
+    incident: i64,
+    other_incident: i64,
+    attribute: i64,
+    adversary: i64,
+    group_attribute: i64,
+    host: String,
+    host_attribute: i64,
+    victim: i64,
+    task: i64,
+    org: i64,
+}
+
+async fn ok(app: &TestApp, method: &str, target: &str, body: Option<Value>) -> Value {
+    let body = body.map(|b| b.to_string());
+    let r = app.call(&app.admin, method, target, body.as_deref()).await;
+    assert!(r.status < 300, "{method} {target}: {} {}", r.status, r.json);
+    r.json
+}
+
+async fn make(app: &TestApp, n: usize) -> Objects {
+    let incident = app
+        .create_incident(&app.admin, ORG, &format!("{MARK} incident {n}"))
+        .await;
+    let other_incident = app
+        .create_incident(&app.admin, ORG, &format!("{MARK} other {n}"))
+        .await;
+    let i = format!("/v2/groups/incidents/{incident}");
+    let attr = json!({"type": "Description", "value": format!("{MARK} value")});
+    let a = ok(app, "POST", &format!("{i}/attributes"), Some(attr.clone())).await;
+    let attribute = a["data"]["attribute"]["id"].as_i64().unwrap();
+    ok(
+        app,
+        "POST",
+        &format!("{i}/attributes/{attribute}/securityLabels/TLP%3AGREEN"),
+        None,
+    )
+    .await;
+    ok(app, "POST", &format!("{i}/tags/{MARK}Tag"), None).await;
+    ok(
+        app,
+        "POST",
+        &format!("{i}/securityLabels/TLP%3AGREEN"),
+        None,
+    )
+    .await;
+    let g = ok(
+        app,
+        "POST",
+        "/v2/groups/adversaries",
+        Some(json!({"name": format!("{MARK} adversary {n}")})),
+    )
+    .await;
+    let adversary = g["data"]["adversary"]["id"].as_i64().unwrap();
+    let gp = format!("/v2/groups/adversaries/{adversary}");
+    let ga = ok(app, "POST", &format!("{gp}/attributes"), Some(attr.clone())).await;
+    let group_attribute = ga["data"]["attribute"]["id"].as_i64().unwrap();
+    ok(
+        app,
+        "POST",
+        &format!("{gp}/attributes/{group_attribute}/securityLabels/TLP%3AGREEN"),
+        None,
+    )
+    .await;
+    ok(app, "POST", &format!("{gp}/tags/{MARK}Tag"), None).await;
+    ok(
+        app,
+        "POST",
+        &format!("{gp}/securityLabels/TLP%3AGREEN"),
+        None,
+    )
+    .await;
+    let host = format!("{MARK}{n}.example");
+    ok(
+        app,
+        "POST",
+        "/v2/indicators/hosts",
+        Some(json!({"hostName": host})),
+    )
+    .await;
+    let hp = format!("/v2/indicators/hosts/{host}");
+    let ha = ok(app, "POST", &format!("{hp}/attributes"), Some(attr)).await;
+    let host_attribute = ha["data"]["attribute"]["id"].as_i64().unwrap();
+    ok(
+        app,
+        "POST",
+        &format!("{hp}/attributes/{host_attribute}/securityLabels/TLP%3AGREEN"),
+        None,
+    )
+    .await;
+    ok(app, "POST", &format!("{hp}/tags/{MARK}Tag"), None).await;
+    ok(
+        app,
+        "POST",
+        &format!("{hp}/securityLabels/TLP%3AGREEN"),
+        None,
+    )
+    .await;
+    let v = ok(
+        app,
+        "POST",
+        "/v2/victims",
+        Some(json!({"name": format!("{MARK} victim")})),
+    )
+    .await;
+    let victim = v["data"]["victim"]["id"].as_i64().unwrap();
+    let t = ok(
+        app,
+        "POST",
+        "/v2/tasks",
+        Some(json!({"name": format!("{MARK} task")})),
+    )
+    .await;
+    let task = t["data"]["task"]["id"].as_i64().unwrap();
+    for link in [
+        format!("{i}/groups/adversaries/{adversary}"),
+        format!("{i}/groups/incidents/{other_incident}"),
+        format!("{i}/indicators/hosts/{host}"),
+        format!("{i}/victims/{victim}"),
+        format!("{i}/tasks/{task}"),
+    ] {
+        ok(app, "POST", &link, None).await;
+    }
+    let org = app.get(&app.admin, "/v2/owners/mine").await.json["data"]["owner"]["id"]
+        .as_i64()
+        .unwrap();
+    Objects {
+        incident,
+        other_incident,
+        attribute,
+        adversary,
+        group_attribute,
+        host,
+        host_attribute,
+        victim,
+        task,
+        org,
+    }
+}
+
+/// The path with every `{parameter}` filled from `o`; `None` for a parameter it does not know.
+fn fill(path: &str, o: &Objects) -> Option<String> {
+    let path = path.trim_start_matches("/api");
+    let family = if path.starts_with("/v2/groups/incidents") {
+        "incidents"
+    } else if path.starts_with("/v2/groups/{type}") {
+        "groups"
+    } else {
+        path.split('/').nth(2).unwrap_or("")
+    };
+    let mut out = String::new();
+    let mut prev = "";
+    for segment in path.split('/').skip(1) {
+        let value = match (segment, prev) {
+            ("{id}", _) => match family {
+                "incidents" => o.incident,
+                "groups" => o.adversary,
+                "victims" => o.victim,
+                "tasks" => o.task,
+                "owners" => o.org,
+                _ => return None,
+            }
+            .to_string(),
+            ("{type}", "indicators") => "hosts".into(),
+            ("{type}", "groups") => "adversaries".into(),
+            ("{value}", _) => o.host.clone(),
+            ("{gid}", _) => o.adversary.to_string(),
+            ("{vid}", "victims") => o.victim.to_string(),
+            ("{vid}", "tasks") => o.task.to_string(),
+            ("{incident}", _) => o.other_incident.to_string(),
+            ("{aid}", _) => match family {
+                "incidents" => o.attribute,
+                "groups" => o.group_attribute,
+                "indicators" => o.host_attribute,
+                _ => return None,
+            }
+            .to_string(),
+            ("{name}", "attributeTypes") => "Description".into(),
+            ("{name}", _) => format!("{MARK}Tag"),
+            ("{label}", _) => "TLP%3AGREEN".into(),
+            (s, _) if s.starts_with('{') => return None,
+            (s, _) => s.to_string(),
+        };
+        out.push('/');
+        out.push_str(&value);
+        prev = segment;
+    }
+    Some(out)
+}
+
+/// Whether a path names one of the owner's objects (by id or value).
+fn names_ours(path: &str) -> bool {
+    ["{id}", "{value}", "{aid}", "{gid}", "{vid}", "{incident}"]
+        .iter()
+        .any(|p| path.contains(p))
+}
+
+fn body(method: &str, path: &str) -> Option<Value> {
+    let last = path.rsplit('/').next().unwrap_or("");
+    match (method, last) {
+        ("POST", "attributes") => Some(json!({"type": "Description", "value": "new"})),
+        ("PUT", "{aid}") => Some(json!({"value": "changed"})),
+        ("POST", "incidents") if path.ends_with("/groups/incidents") => {
+            Some(json!({"name": "new", "eventDate": "2020-01-01"}))
+        }
+        ("POST", "{type}") if path.contains("/indicators/") => {
+            Some(json!({"hostName": "new.example"}))
+        }
+        ("POST" | "PUT", _) => Some(json!({"name": "renamed"})),
+        _ => None,
+    }
+}
+
+/// What another owner must not see: every owner's incidents, groups, indicators and the
+/// subjects' metadata, as the admin reads them.
+async fn snapshot(app: &TestApp, o: &Objects) -> Value {
+    let mut all = Vec::new();
+    for t in [
+        "/v2/groups/incidents?includes=additional,attributes,tags,labels&resultLimit=10000".to_string(),
+        "/v2/groups/incidents?owner=Example+Community&includes=additional,attributes,tags,labels&resultLimit=10000".to_string(),
+        "/v2/groups?resultLimit=10000".to_string(),
+        "/v2/indicators?resultLimit=10000".to_string(),
+        "/v2/victims".to_string(),
+        "/v2/tasks".to_string(),
+        format!("/v2/groups/incidents/{}/groups", o.incident),
+        format!("/v2/groups/incidents/{}/indicators", o.incident),
+        format!("/v2/groups/incidents/{}/attributes/{}/securityLabels", o.incident, o.attribute),
+    ] {
+        all.push(app.get(&app.admin, &t).await.json);
+    }
+    for family in [
+        format!("/v2/groups/adversaries/{}", o.adversary),
+        format!("/v2/indicators/hosts/{}", o.host),
+    ] {
+        for part in ["", "/tags", "/securityLabels", "/attributes"] {
+            all.push(app.get(&app.admin, &format!("{family}{part}")).await.json);
+        }
+    }
+    Value::Array(all)
+}
+
+async fn every_route_by_role_and_owner(app: TestApp) {
+    let paths = threatdb_server::api_paths();
+    assert!(paths.len() > 40, "the route list is the router's own");
+    let base = make(&app, 0).await;
+    let mut served: BTreeMap<String, Vec<(&str, u16)>> = BTreeMap::new();
+    let mut n = 0;
+    for path in &paths {
+        for method in ["GET", "POST", "PUT", "DELETE"] {
+            let body = body(method, path).map(|b| b.to_string());
+            // Reads share one set of objects; anything else gets fresh ones.
+            let o = if method == "GET" {
+                None
+            } else {
+                n += 1;
+                Some(make(&app, n).await)
+            };
+            let o = o.as_ref().unwrap_or(&base);
+            let target = fill(path, o)
+                .unwrap_or_else(|| panic!("{path}: a parameter this matrix cannot fill: teach it"));
+            let before = snapshot(&app, o).await;
+            for who in [&app.outsider, &app.reader] {
+                let r = app.call(who, method, &target, body.as_deref()).await;
+                let outsider = std::ptr::eq(who, &app.outsider);
+                assert!(r.status != 500, "{method} {target}: {}", r.json);
+                if outsider {
+                    if names_ours(path) {
+                        assert!(
+                            !(200..300).contains(&r.status),
+                            "outsider {method} {target}: {} {}",
+                            r.status,
+                            r.json
+                        );
+                    }
+                    assert!(
+                        !r.json.to_string().contains(MARK),
+                        "outsider {method} {target} sees {}",
+                        r.json
+                    );
+                } else if method != "GET" {
+                    assert!(
+                        !(200..300).contains(&r.status),
+                        "reader {method} {target}: {} {}",
+                        r.status,
+                        r.json
+                    );
+                }
+                assert_eq!(
+                    snapshot(&app, o).await,
+                    before,
+                    "{method} {target} as {}",
+                    if outsider { "outsider" } else { "reader" }
+                );
+            }
+            let r = app.call(&app.admin, method, &target, body.as_deref()).await;
+            assert!(r.status != 500, "{method} {target}: {}", r.json);
+            served
+                .entry(path.clone())
+                .or_default()
+                .push((method, r.status));
+        }
+    }
+    for (path, results) in &served {
+        assert!(
+            results.iter().any(|(_, s)| (200..300).contains(s)),
+            "no method of {path} succeeded for the owner's admin: {results:?}"
+        );
+    }
+}
