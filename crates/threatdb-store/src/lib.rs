@@ -40,7 +40,7 @@ pub use db::{Cells, Db, Dialect, Sql, Value};
 #[doc(hidden)]
 pub use async_trait;
 #[doc(hidden)]
-pub use threatdb_core as core;
+pub use threatdb_core as t;
 
 /// Now, in whole seconds (the precision both stores keep).
 pub fn now() -> threatdb_core::Timestamp {
