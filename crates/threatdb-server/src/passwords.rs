@@ -2,7 +2,7 @@
 //! and generated passwords for new logins.
 
 use argon2::Argon2;
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use threatdb_core::Invalid;
 use tokio::sync::Semaphore;
@@ -80,22 +80,10 @@ pub fn check_new_password(password: &str) -> Result<(), Invalid> {
 
 /// A new random password: 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
 pub fn generate_password() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut out = String::with_capacity(20);
-    while out.len() < 20 {
-        let mut b = [0u8; 1];
-        OsRng.fill_bytes(&mut b);
-        // Rejection sampling keeps the distribution uniform.
-        // 224 = 4 * 56 (or 4 * 62 = 248): below it every symbol is equally likely.
-        let bound = ALPHABET.len().saturating_mul(4);
-        let index = usize::from(b[0]);
-        if index < bound
-            && let Some(c) = ALPHABET.get(index.checked_rem(ALPHABET.len()).unwrap_or(0))
-        {
-            out.push(char::from(*c));
-        }
-    }
-    out
+    crate::secrets::random_string(
+        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+        20,
+    )
 }
 
 #[cfg(test)]

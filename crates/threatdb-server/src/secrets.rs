@@ -154,17 +154,26 @@ pub fn generate_access_id() -> String {
 
 /// A new secret key: 48 characters from an alphabet that needs no quoting in a shell or env file.
 pub fn generate_secret() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut out = String::with_capacity(48);
-    while out.len() < 48 {
+    random_string(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        48,
+    )
+}
+
+/// `len` characters drawn uniformly from `alphabet` (at most 64 symbols) with the OS's random
+/// generator.
+pub fn random_string(alphabet: &[u8], len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    // Rejection sampling keeps the distribution uniform: below `bound` (the largest multiple of
+    // the alphabet's size that fits in a byte's range, for alphabets of up to 64) every symbol
+    // is equally likely.
+    let bound = alphabet.len().saturating_mul(4).min(256);
+    while out.len() < len && !alphabet.is_empty() {
         let mut b = [0u8; 1];
         OsRng.fill_bytes(&mut b);
-        // Rejection sampling keeps the distribution uniform.
-        // 224 = 4 * 56 (or 4 * 62 = 248): below it every symbol is equally likely.
-        let bound = ALPHABET.len().saturating_mul(4);
         let index = usize::from(b[0]);
         if index < bound
-            && let Some(c) = ALPHABET.get(index.checked_rem(ALPHABET.len()).unwrap_or(0))
+            && let Some(c) = alphabet.get(index.checked_rem(alphabet.len()).unwrap_or(0))
         {
             out.push(char::from(*c));
         }

@@ -98,7 +98,9 @@ async fn find(
     Ok(one(StatusCode::OK, key, to_json(state, found, false)?))
 }
 
-async fn link(
+/// Adds (201, idempotent) or removes (200; 404 when absent) the association of incident `id`
+/// with `target`, whichever side the path starts from.
+pub(super) async fn link(
     state: &AppState,
     caller: &Caller,
     id: &str,

@@ -2,7 +2,6 @@
 //! (`.../groups/incidents`) and the indicator-side association path the legacy SDK uses.
 
 use super::incidents::{listed, run_list};
-use super::parse_id;
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -133,20 +132,7 @@ async fn link(
     add: bool,
 ) -> ApiResult<Response> {
     let target = Target::Indicator(value(&kind_raw, &raw)?);
-    let incident = parse_id(&incident)?;
-    if add {
-        state
-            .store
-            .associate(&caller.actor, incident, &target)
-            .await?;
-        Ok(done(StatusCode::CREATED))
-    } else {
-        state
-            .store
-            .disassociate(&caller.actor, incident, &target)
-            .await?;
-        Ok(done(StatusCode::OK))
-    }
+    super::associations::link(state, caller, &incident, target, add).await
 }
 
 /// `POST /v2/indicators/{type}/{value}/groups/incidents/{id}` (201, idempotent).

@@ -160,20 +160,7 @@ async fn link(
     add: bool,
 ) -> ApiResult<Response> {
     let target = Target::Item(kind, parse_id(id)?);
-    let incident = parse_id(incident)?;
-    if add {
-        state
-            .store
-            .associate(&caller.actor, incident, &target)
-            .await?;
-        Ok(done(StatusCode::CREATED))
-    } else {
-        state
-            .store
-            .disassociate(&caller.actor, incident, &target)
-            .await?;
-        Ok(done(StatusCode::OK))
-    }
+    super::associations::link(state, caller, incident, target, add).await
 }
 
 /// `POST /v2/groups/{type}`.
