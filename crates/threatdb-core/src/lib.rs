@@ -49,7 +49,8 @@ pub use indicator::IndicatorKind;
 pub use label::{SecurityLabel, label_key, parse_label_name};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{
-    Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, SortKey, TextMatch,
+    Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, PlanStep, SortKey,
+    TextMatch,
 };
 pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
 pub use tag::{Tag, TagName};

@@ -237,3 +237,12 @@ pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
 }
+
+/// One statement a query runs, with the plan the database chose for it (`explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanStep {
+    /// The statement (placeholders, no values).
+    pub statement: String,
+    /// The plan, one line per step, as the database describes it.
+    pub plan: Vec<String>,
+}

@@ -5,7 +5,7 @@
 use crate::{
     Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
     Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, ItemPatch, LinkSet,
-    Linked, NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, Role,
+    Linked, NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, PlanStep, Role,
     SecurityLabel, Subject, Tag, TagName, Target, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
@@ -163,6 +163,13 @@ pub trait Store: Send + Sync {
         query: &IncidentQuery,
     ) -> StoreResult<Page<IncidentDetails>>;
 
+    /// The statements [`Store::list_incidents`] would run for `query` and the database's plan
+    /// for each (which indexes, what it scans), without running them.
+    async fn explain_incidents(
+        &self,
+        actor: &Actor,
+        query: &IncidentQuery,
+    ) -> StoreResult<Vec<PlanStep>>;
     /// One tag of an owner, by name (case-insensitively).
     async fn get_tag(&self, actor: &Actor, owner: &Owner, name: &str) -> StoreResult<Tag>;
     /// The tags defined in an owner.

@@ -118,6 +118,23 @@ impl Db for PgDb {
         }
     }
 
+    fn explain(&mut self, sql: Sql<'_>) -> impl Future<Output = StoreResult<Vec<String>>> + Send {
+        let text = format!("EXPLAIN (FORMAT JSON) {}", numbered(&sql.text));
+        let args = arguments(&sql);
+        async move {
+            let row = sqlx::query_with(&text, args?)
+                .fetch_one(self.conn())
+                .await
+                .map_err(backend)?;
+            let plan: serde_json::Value = row.try_get(0).map_err(backend)?;
+            let mut out = Vec::new();
+            if let Some(root) = plan.get(0).and_then(|p| p.get("Plan")) {
+                flatten(root, &mut out);
+            }
+            Ok(out)
+        }
+    }
+
     fn fetch_optional<T, F>(
         &mut self,
         sql: Sql<'_>,
@@ -135,6 +152,34 @@ impl Db for PgDb {
                 .await
                 .map_err(backend)?;
             row.as_ref().map(|r| map(&Cols(r))).transpose()
+        }
+    }
+}
+
+/// A plan node and its children as lines: `Node Type on relation using index`.
+fn flatten(node: &serde_json::Value, out: &mut Vec<String>) {
+    let field = |k: &str| node.get(k).and_then(|v| v.as_str());
+    let mut line = field("Node Type").unwrap_or("?").to_string();
+    if let Some(relation) = field("Relation Name") {
+        line.push_str(" on ");
+        line.push_str(relation);
+    }
+    if let Some(index) = field("Index Name") {
+        line.push_str(" using ");
+        line.push_str(index);
+    }
+    if let Some(cond) = field("Index Cond") {
+        line.push_str(" [");
+        line.push_str(cond);
+        line.push(']');
+    }
+    if let Some(rows) = node.get("Plan Rows").and_then(|v| v.as_f64()) {
+        line.push_str(&format!(" (rows={rows})"));
+    }
+    out.push(line);
+    if let Some(children) = node.get("Plans").and_then(|v| v.as_array()) {
+        for child in children {
+            flatten(child, out);
         }
     }
 }

@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "item attribute labels",
         include_str!("../migrations/0007_item_attribute_labels.sql"),
     ),
+    (
+        8,
+        "query indexes",
+        include_str!("../migrations/0008_query_indexes.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

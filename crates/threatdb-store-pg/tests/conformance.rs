@@ -53,3 +53,13 @@ fn migration_version_lists_are_equal() {
         "both stores must have the same migration versions"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_plans() {
+    let Some((db, store)) = open().await else {
+        return;
+    };
+    threatdb_store_tests::plans::query_plans(&store).await;
+    store.close().await;
+    db.drop_db().await;
+}

@@ -102,6 +102,24 @@ impl Db for SqliteDb {
         ready(done)
     }
 
+    fn explain(&mut self, sql: Sql<'_>) -> impl Future<Output = StoreResult<Vec<String>>> + Send {
+        let explained = Sql {
+            text: format!("EXPLAIN QUERY PLAN {}", sql.text).into(),
+            params: sql.params,
+        };
+        let done = (|| {
+            let mut stmt = self.0.prepare(&explained.text).map_err(backend)?;
+            let bound = params(&explained);
+            let mut rows = stmt.query(as_params(&bound)).map_err(backend)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(backend)? {
+                out.push(row.get::<_, String>(3).map_err(backend)?);
+            }
+            Ok(out)
+        })();
+        ready(done)
+    }
+
     fn fetch_optional<T, F>(
         &mut self,
         sql: Sql<'_>,

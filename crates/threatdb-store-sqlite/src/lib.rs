@@ -108,6 +108,10 @@ impl SqliteStore {
         let mut conn = Connection::open(&path).map_err(backend)?;
         configure(&conn).map_err(backend)?;
         migrate::run(&mut conn)?;
+        // Planner statistics (the choice between an index range and a walk of an owner's
+        // incidents depends on them): refreshed where stale, with a bounded sample.
+        conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+            .map_err(backend)?;
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("threatdb-sqlite-writer".into())
@@ -274,8 +278,13 @@ impl Backend for SqliteStore {
 
 threatdb_store::impl_store!(SqliteStore);
 
+/// Writes between two refreshes of the planner statistics (`PRAGMA optimize`, cheap when
+/// nothing changed much).
+const OPTIMIZE_EVERY: usize = 100_000;
+
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
     let mut db = SqliteDb(conn);
+    let mut since_optimize = 0usize;
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::new();
         let mut close = None;
@@ -291,7 +300,14 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
             }
         }
         if !jobs.is_empty() {
+            since_optimize = since_optimize.saturating_add(jobs.len());
             commit_group(&mut db, jobs);
+            if since_optimize >= OPTIMIZE_EVERY {
+                since_optimize = 0;
+                if let Err(e) = db.0.execute_batch("PRAGMA optimize;") {
+                    tracing::warn!(error = %e, "refreshing planner statistics failed");
+                }
+            }
         }
         if let Some(done) = close {
             // Writes queued behind the close are answered with an error by their dropped reply.

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "item attribute labels",
         include_str!("../migrations/0007_item_attribute_labels.sql"),
     ),
+    (
+        8,
+        "query indexes",
+        include_str!("../migrations/0008_query_indexes.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

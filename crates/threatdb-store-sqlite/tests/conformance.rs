@@ -37,3 +37,10 @@ async fn run_all_on_one_database() {
     threatdb_store_tests::run_all(&store).await;
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_plans() {
+    let (_dir, store) = open().await;
+    threatdb_store_tests::plans::query_plans(&store).await;
+    store.close().await;
+}

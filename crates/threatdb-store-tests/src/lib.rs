@@ -24,8 +24,10 @@ pub mod item_tags;
 pub mod labels;
 pub mod listing;
 pub mod ordering;
+pub mod plans;
 pub mod tag_dates;
 pub mod tags;
+pub mod trees;
 pub mod unicode;
 mod util;
 pub mod web;
@@ -49,6 +51,7 @@ pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use ordering::{list_sort_orders, list_status_and_name_search};
 pub use tag_dates::tag_event_dates_follow_updates;
 pub use tags::{list_tags_per_owner, tag_identity};
+pub use trees::{counters_stay_exact, list_filter_trees};
 pub use unicode::unicode_and_injection_round_trip;
 pub use web::{web_logins, web_sessions_end};
 
@@ -74,6 +77,8 @@ macro_rules! for_each_case {
             list_paging,
             list_filters,
             list_filters_dates,
+            list_filter_trees,
+            counters_stay_exact,
             list_status_and_name_search,
             list_sort_orders,
             include_flags,

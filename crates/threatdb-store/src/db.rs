@@ -246,6 +246,10 @@ pub trait Db: Send {
         T: Send,
         F: FnMut(&dyn Cells) -> StoreResult<T> + Send;
 
+    /// The database's plan for a statement, one line per step (`EXPLAIN QUERY PLAN` on
+    /// SQLite, `EXPLAIN (FORMAT JSON)` flattened on PostgreSQL).
+    fn explain(&mut self, sql: Sql<'_>) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+
     /// The first row of a query through `map`, if there is one.
     fn fetch_optional<T, F>(
         &mut self,

@@ -30,6 +30,9 @@ macro_rules! impl_store {
             async fn list_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IncidentDetails>> {
                 $crate::read!(self, |db| $crate::list::incidents(db, actor, query))
             }
+            async fn explain_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::read!(self, |db| $crate::list::explain(db, actor, query))
+            }
             async fn get_tag(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, name: &str) -> $crate::t::StoreResult<$crate::t::Tag> {
                 $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::tags::get(db, actor, owner, name))
             }

@@ -1,0 +1,292 @@
+//! Listing incidents: a query's filter tree rendered to SQL (bound values only, every condition
+//! in a form an index serves), counted on the first page (from counters where they answer),
+//! ordered and paged; a tag's incidents served from the `incident_tags` indexes.
+
+mod render;
+mod resolve;
+
+pub use render::{MIN_TRIGRAM_CHARS, prefix_upper_bound};
+
+use crate::db::{Db, Dialect, Sql};
+use crate::{guard, incidents, items, rows, subject};
+use render::{Context, render};
+use resolve::Resolved;
+use threatdb_core::policy::Access;
+use threatdb_core::{
+    Actor, Cmp, Cond, IncidentDetails, IncidentOrder, IncidentQuery, Page, PlanStep, SortKey,
+    StoreResult, Target,
+};
+
+/// Matches up to which a filtered list reads every match and sorts them, rather than walking
+/// the owner's incidents in order until a page is full.
+pub(crate) const READ_ALL_BELOW: u64 = 10_000;
+
+/// Checks that the target of every `Associated` condition exists and is visible to the actor
+/// (NotFound otherwise), so a reverse look-up never reveals a hidden item.
+async fn check_associated<D: Db>(db: &mut D, actor: &Actor, q: &IncidentQuery) -> StoreResult<()> {
+    for c in q.filter.conditions() {
+        match c {
+            Cond::Associated(Target::Incident(id)) => {
+                subject::incident(db, actor, *id, Access::Read).await?;
+            }
+            Cond::Associated(Target::Item(kind, id)) => {
+                items::get_item(db, actor, *kind, *id).await?;
+            }
+            Cond::Associated(Target::Indicator(value)) => {
+                items::get_indicator(db, actor, &q.owner, value).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// ` WHERE i.owner_id = ? AND (filter)`. When the filter reads from the trigram index, SQLite's
+/// unary `+` keeps the owner's indexes from being walked instead.
+fn where_clause<'q>(sql: &mut Sql<'q>, q: &'q IncidentQuery, cx: &Context<'_>) {
+    let owner = if cx.dialect == Dialect::Sqlite && cx.ids.drives_from_names(&q.filter) {
+        " WHERE +i.owner_id = "
+    } else {
+        " WHERE i.owner_id = "
+    };
+    sql.push(owner).bind(cx.owner);
+    if !q.filter.is_all() {
+        sql.push(" AND (");
+        render(sql, &q.filter, cx);
+        sql.push(")");
+    }
+}
+
+/// The ORDER BY clause of a list, ties broken by id. `read_all` (a selective filter whose few
+/// matches are read and sorted) keeps SQLite from walking the owner's incidents in order
+/// instead: its unary `+` makes the key unusable for ordering by an index.
+fn order_by(order: IncidentOrder, d: Dialect, read_all: bool) -> String {
+    let dir = if order.descending { " DESC" } else { "" };
+    let hint = if read_all && d == Dialect::Sqlite {
+        "+"
+    } else {
+        ""
+    };
+    let key = match order.key {
+        SortKey::Id => return format!(" ORDER BY {hint}i.id{dir}"),
+        SortKey::DateAdded => format!("{hint}i.date_added"),
+        SortKey::EventDate => format!("{hint}i.event_date"),
+        SortKey::Name => format!("lower({})", d.name_column()),
+    };
+    format!(" ORDER BY {key}{dir}, i.id{dir}")
+}
+
+/// Whether the query is a tag's incidents with at most event-date bounds, in id order: then it
+/// is counted and paged from the `incident_tags` indexes alone.
+fn tag_only(q: &IncidentQuery) -> Option<(&str, Vec<(Cmp, threatdb_core::Timestamp)>)> {
+    if q.order.key != SortKey::Id {
+        return None;
+    }
+    let conds = q.filter.conjunction()?;
+    let mut tag = None;
+    let mut dates = Vec::new();
+    for c in conds {
+        match c {
+            Cond::Tag(name) if tag.is_none() => tag = Some(name.as_str()),
+            Cond::EventDate(cmp, t) => dates.push((*cmp, *t)),
+            _ => return None,
+        }
+    }
+    Some((tag?, dates))
+}
+
+/// The statements of a list, built once for running and for explaining.
+struct Statements<'q> {
+    count: Option<Sql<'q>>,
+    page: Sql<'q>,
+}
+
+/// How a list is answered.
+enum Plan<'q> {
+    /// Nothing can match (an unknown tag or label).
+    Empty,
+    /// A tag's incidents, from its own indexes.
+    Tag(i64, Vec<(Cmp, threatdb_core::Timestamp)>),
+    /// The owner's incidents through the filter.
+    Filtered {
+        counted: Option<u64>,
+        statements: Statements<'q>,
+    },
+}
+
+/// Decides how to answer `q` and builds the statements (counting matches where that decides
+/// the plan: a deep page of a filter estimates with a bounded count).
+async fn plan<'q, D: Db>(db: &mut D, actor: &Actor, q: &'q IncidentQuery) -> StoreResult<Plan<'q>> {
+    let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
+    check_associated(db, actor, q).await?;
+    let ids = Resolved::of(db, q).await?;
+    if ids.empty(q) {
+        return Ok(Plan::Empty);
+    }
+    if let Some((tag, dates)) = tag_only(q)
+        && let Some(tag) = ids.tags.get(tag).copied().flatten()
+    {
+        return Ok(Plan::Tag(tag, dates));
+    }
+    let cx = Context {
+        owner,
+        ids: &ids,
+        dialect: db.dialect(),
+    };
+    let counted = ids.counted(q);
+    let count = (q.paging.start == 0 && counted.is_none()).then(|| {
+        let mut sql = Sql::new("SELECT count(*) FROM incidents i");
+        where_clause(&mut sql, q, &cx);
+        sql
+    });
+    // How many match decides the page's plan: from the counter or the first page's count, or,
+    // deeper in a filtered list, from a count that stops at the threshold.
+    let matches = match (counted, &count) {
+        (Some(n), _) => Some(n),
+        (None, Some(sql)) => Some(rows::count(db, sql.clone()).await?),
+        (None, None) if q.filter.is_all() => None,
+        (None, None) => {
+            let mut sql = Sql::new("SELECT count(*) FROM (SELECT 1 FROM incidents i");
+            where_clause(&mut sql, q, &cx);
+            sql.push(" LIMIT ")
+                .bind(rows::int_of(READ_ALL_BELOW))
+                .push(") AS bounded");
+            Some(rows::count(db, sql).await?)
+        }
+    };
+    let read_all = !q.filter.is_all() && matches.is_some_and(|n| n < READ_ALL_BELOW);
+    let mut page = Sql::new(format!(
+        "SELECT {} FROM incidents i JOIN owners o ON o.id = i.owner_id",
+        rows::INCIDENT_COLUMNS
+    ));
+    where_clause(&mut page, q, &cx);
+    page.push(&order_by(q.order, cx.dialect, read_all))
+        .push(" LIMIT ")
+        .bind(rows::int_of(q.paging.limit))
+        .push(" OFFSET ")
+        .bind(rows::int_of(q.paging.start));
+    let counted = match (counted, &count) {
+        (Some(n), _) => Some(n),
+        (None, Some(_)) => matches,
+        _ => None,
+    };
+    Ok(Plan::Filtered {
+        counted,
+        statements: Statements { count, page },
+    })
+}
+
+/// Lists an owner's incidents matching the query.
+pub async fn incidents<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &IncidentQuery,
+) -> StoreResult<Page<IncidentDetails>> {
+    match plan(db, actor, q).await? {
+        Plan::Empty => Ok(Page {
+            total: (q.paging.start == 0).then_some(0),
+            items: vec![],
+        }),
+        Plan::Tag(tag, dates) => by_tag(db, q, tag, &dates).await,
+        Plan::Filtered {
+            counted,
+            statements,
+        } => {
+            let total = if q.paging.start == 0 { counted } else { None };
+            let found = db.fetch(statements.page, rows::incident).await?;
+            let items = incidents::with_metadata(db, found, q.include).await?;
+            Ok(Page { total, items })
+        }
+    }
+}
+
+/// The statements a list would run and the database's plan for each (the page's metadata
+/// reads, by incident id, are left out).
+pub async fn explain<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &IncidentQuery,
+) -> StoreResult<Vec<PlanStep>> {
+    let statements = match plan(db, actor, q).await? {
+        Plan::Empty => vec![],
+        Plan::Tag(tag, dates) => {
+            let (count, page) = tag_statements(db.dialect(), q, tag, &dates);
+            count.into_iter().chain([page]).collect()
+        }
+        Plan::Filtered { statements, .. } => statements
+            .count
+            .into_iter()
+            .chain([statements.page])
+            .collect(),
+    };
+    let mut out = Vec::with_capacity(statements.len());
+    for sql in statements {
+        let statement = sql.text.to_string();
+        let plan = db.explain(sql).await?;
+        out.push(PlanStep { statement, plan });
+    }
+    Ok(out)
+}
+
+/// The statements of a tag's list: a count (first page with date bounds; without them the
+/// tag's counter answers) and the page.
+fn tag_statements<'q>(
+    d: Dialect,
+    q: &IncidentQuery,
+    tag: i64,
+    dates: &[(Cmp, threatdb_core::Timestamp)],
+) -> (Option<Sql<'q>>, Sql<'q>) {
+    let conditions = |sql: &mut Sql<'q>| {
+        sql.push(" WHERE it.tag_id = ").bind(tag);
+        for (c, t) in dates {
+            sql.push(" AND it.event_date")
+                .push(match c {
+                    Cmp::Lt => " < ",
+                    Cmp::Gt => " > ",
+                })
+                .bind(*t);
+        }
+    };
+    let count = (q.paging.start == 0 && !dates.is_empty()).then(|| {
+        let mut sql = Sql::new("SELECT count(*) FROM incident_tags it");
+        conditions(&mut sql);
+        sql
+    });
+    let mut page = Sql::new(format!(
+        "SELECT {} FROM incident_tags it{}incidents i ON i.id = it.incident_id \
+         JOIN owners o ON o.id = i.owner_id",
+        rows::INCIDENT_COLUMNS,
+        d.ordered_join()
+    ));
+    conditions(&mut page);
+    page.push(if q.order.descending {
+        " ORDER BY it.incident_id DESC"
+    } else {
+        " ORDER BY it.incident_id"
+    })
+    .push(" LIMIT ")
+    .bind(rows::int_of(q.paging.limit))
+    .push(" OFFSET ")
+    .bind(rows::int_of(q.paging.start));
+    (count, page)
+}
+
+/// A tag's incidents, counted from its counter (or, with date bounds, from `incident_tags`
+/// alone) and paged in the order of its (tag_id, incident_id) index: only the page's incidents
+/// are read. Tags belong to one owner, so the owner needs no check of its own.
+async fn by_tag<D: Db>(
+    db: &mut D,
+    q: &IncidentQuery,
+    tag: i64,
+    dates: &[(Cmp, threatdb_core::Timestamp)],
+) -> StoreResult<Page<IncidentDetails>> {
+    let (count, page) = tag_statements(db.dialect(), q, tag, dates);
+    let total = match count {
+        Some(sql) => Some(rows::count(db, sql).await?),
+        None if q.paging.start == 0 => Some(resolve::tag_count(db, tag).await?),
+        None => None,
+    };
+    let found = db.fetch(page, rows::incident).await?;
+    let items = incidents::with_metadata(db, found, q.include).await?;
+    Ok(Page { total, items })
+}

@@ -1,0 +1,270 @@
+//! A filter tree rendered to SQL over `incidents i`, every value bound, each condition in the
+//! form an index serves: name prefixes as byte-exact ranges, substrings through the trigram
+//! index (and checked exactly), labels from the label's side when they are rare.
+
+use super::resolve::Resolved;
+use crate::db::{Dialect, Sql};
+use threatdb_core::{Cmp, Cond, Filter, Target, TextMatch};
+
+/// Substrings shorter than this cannot use a trigram index: they are checked row by row.
+pub const MIN_TRIGRAM_CHARS: usize = 3;
+
+/// What rendering needs besides the filter.
+pub struct Context<'r> {
+    /// The owner listed.
+    pub owner: i64,
+    /// Resolved names and counts.
+    pub ids: &'r Resolved,
+    /// The dialect.
+    pub dialect: Dialect,
+}
+
+/// Renders a filter.
+pub fn render<'a>(sql: &mut Sql<'a>, f: &'a Filter, cx: &Context<'_>) {
+    let join = |sql: &mut Sql<'a>, parts: &'a [Filter], op: &str, empty: &str| {
+        if parts.is_empty() {
+            sql.push(empty);
+            return;
+        }
+        for (n, part) in parts.iter().enumerate() {
+            if n > 0 {
+                sql.push(op);
+            }
+            sql.push("(");
+            render(sql, part, cx);
+            sql.push(")");
+        }
+    };
+    match f {
+        Filter::And(parts) => join(sql, parts, " AND ", "1 = 1"),
+        Filter::Or(parts) if parts.len() > 1 => {
+            // Each branch on its own index, the ids unioned: a planner given `a OR b` over
+            // different indexes (or subqueries) would read the owner's incidents one by one.
+            sql.push("i.id IN (");
+            for (n, part) in parts.iter().enumerate() {
+                if n > 0 {
+                    sql.push(" UNION ");
+                }
+                let owner = if cx.dialect == Dialect::Sqlite && cx.ids.drives_from_names(part) {
+                    "SELECT i.id FROM incidents i WHERE +i.owner_id = "
+                } else {
+                    "SELECT i.id FROM incidents i WHERE i.owner_id = "
+                };
+                sql.push(owner).bind(cx.owner).push(" AND (");
+                render(sql, part, cx);
+                sql.push(")");
+            }
+            sql.push(")");
+        }
+        Filter::Or(parts) => join(sql, parts, " OR ", "1 = 0"),
+        Filter::Not(part) => {
+            sql.push("NOT (");
+            render(sql, part, cx);
+            sql.push(")");
+        }
+        Filter::Cond(c) => cond(sql, c, cx),
+    }
+}
+
+fn cmp(c: Cmp) -> &'static str {
+    match c {
+        Cmp::Lt => " < ",
+        Cmp::Gt => " > ",
+    }
+}
+
+/// The smallest string above every string that starts with `prefix`, in code point order (which
+/// is UTF-8 byte order, the order both stores compare names in); `None` when there is none (a
+/// prefix of U+10FFFF characters only).
+pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = u32::from(last).checked_add(1).and_then(|n| {
+            // Surrogates are not characters: the next one after U+D7FF is U+E000.
+            char::from_u32(if (0xD800..=0xDFFF).contains(&n) {
+                0xE000
+            } else {
+                n
+            })
+        });
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// `%text%` for LIKE, with `\`, `%` and `_` escaped (PostgreSQL's default escape is `\`).
+fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().saturating_add(2));
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// An FTS5 phrase for `text`: quoted, inner quotes doubled.
+pub fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
+    let name = cx.dialect.name_column();
+    match c {
+        Cond::Name(TextMatch::Equals, value) => {
+            sql.push(name).push(" = ").bind(value.as_str());
+        }
+        Cond::Name(TextMatch::StartsWith, prefix) => {
+            if prefix.is_empty() {
+                sql.push("1 = 1");
+                return;
+            }
+            // A byte-exact, case-sensitive range over the (owner_id, name) index.
+            sql.push(name).push(" >= ").bind(prefix.as_str());
+            if let Some(upper) = prefix_upper_bound(prefix) {
+                sql.push(" AND ").push(name).push(" < ").bind(upper);
+            }
+        }
+        Cond::Name(TextMatch::Contains, text) => {
+            let indexed = match cx.dialect {
+                Dialect::Sqlite => cx.ids.rare_texts.contains(text),
+                Dialect::Postgres => text.chars().count() >= MIN_TRIGRAM_CHARS,
+            };
+            contains(sql, text, cx.dialect, indexed)
+        }
+        Cond::Status(status) => {
+            sql.push("i.status = ").bind(status.as_str());
+        }
+        Cond::Tag(tag) => match cx.ids.tags.get(tag).copied().flatten() {
+            Some(tag) => {
+                sql.push("i.id IN (SELECT incident_id FROM incident_tags WHERE tag_id = ")
+                    .bind(tag)
+                    .push(")");
+            }
+            None => {
+                sql.push("1 = 0");
+            }
+        },
+        Cond::Label(label) => match cx.ids.labels.get(label).filter(|l| !l.is_empty()) {
+            Some(ids) if cx.ids.label_is_rare(label) || cx.dialect == Dialect::Postgres => {
+                // From the label's side: its few incidents, not the owner's many.
+                sql.push("i.id IN (SELECT incident_id FROM incident_labels WHERE label_id IN ")
+                    .bind_list(ids.iter().copied())
+                    .push(")");
+            }
+            Some(ids) => {
+                // A common label: probed incident by incident as the owner's are read (system
+                // labels span every owner, so reading all of a common label's incidents would
+                // cost more).
+                sql.push("EXISTS (SELECT 1 FROM incident_labels il WHERE il.incident_id = i.id AND il.label_id IN ")
+                    .bind_list(ids.iter().copied())
+                    .push(")");
+            }
+            None => {
+                sql.push("1 = 0");
+            }
+        },
+        Cond::DateAdded(c, t) => {
+            sql.push("i.date_added").push(cmp(*c)).bind(*t);
+        }
+        Cond::EventDate(c, t) => {
+            sql.push("i.event_date").push(cmp(*c)).bind(*t);
+        }
+        Cond::Associated(target) => associated(sql, target, cx.owner),
+    }
+}
+
+/// Name contains `text`, ASCII letters regardless of case: found through the trigram index when
+/// that helps (`indexed`), then checked exactly.
+fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: bool) {
+    match d {
+        Dialect::Sqlite => {
+            if indexed {
+                sql.push("i.id IN (SELECT rowid FROM incident_names WHERE incident_names MATCH ")
+                    .bind(fts_phrase(text))
+                    .push(") AND ");
+            }
+            // No LIKE wildcards; lower() folds ASCII letters only.
+            sql.push("instr(lower(i.name), lower(")
+                .bind(text)
+                .push(")) > 0");
+        }
+        Dialect::Postgres => {
+            if indexed {
+                // ILIKE folds at least ASCII: a superset that pg_trgm serves.
+                sql.push("i.name ILIKE ")
+                    .bind(like_pattern(text))
+                    .push(" AND ");
+            }
+            // lower() under the "C" collation folds ASCII letters only, as SQLite's does.
+            sql.push("strpos(lower(i.name COLLATE \"C\"), lower(")
+                .bind(text)
+                .push(" COLLATE \"C\")) > 0");
+        }
+    }
+}
+
+fn associated<'a>(sql: &mut Sql<'a>, target: &'a Target, owner: i64) {
+    match target {
+        Target::Incident(id) => {
+            sql.push("i.id IN (SELECT other_id FROM incident_links WHERE incident_id = ")
+                .bind(*id)
+                .push(")");
+        }
+        Target::Item(kind, id) => {
+            sql.push("i.id IN (SELECT x.incident_id FROM incident_items x JOIN items it ON it.id = x.item_id WHERE x.item_id = ")
+                .bind(*id)
+                .push(" AND it.kind = ")
+                .bind(kind.url_name())
+                .push(")");
+        }
+        Target::Indicator(value) => {
+            sql.push("i.id IN (SELECT x.incident_id FROM incident_indicators x JOIN indicators d ON d.id = x.indicator_id WHERE d.owner_id = ")
+                .bind(owner)
+                .push(" AND d.kind = ")
+                .bind(value.kind().url_name())
+                .push(" AND d.value = ")
+                .bind(value.as_str())
+                .push(")");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn upper_bounds() {
+        assert_eq!(prefix_upper_bound("Op").as_deref(), Some("Oq"));
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_upper_bound("\u{10FFFF}"), None);
+        assert_eq!(
+            prefix_upper_bound("x\u{D7FF}").as_deref(),
+            Some("x\u{E000}")
+        );
+        assert_eq!(prefix_upper_bound("é").as_deref(), Some("ê"));
+    }
+
+    proptest! {
+        // The range form selects exactly the names that start with the prefix (UTF-8 byte order,
+        // as both stores compare), including multi-byte characters and U+10FFFF at the end.
+        #[test]
+        fn the_range_is_exactly_starts_with(
+            name in "[a-cé\u{10FFFF}\u{D7FF}\u{E000}\u{FFFF}]{0,6}",
+            prefix in "[a-cé\u{10FFFF}\u{D7FF}\u{E000}\u{FFFF}]{1,4}",
+        ) {
+            let upper = prefix_upper_bound(&prefix);
+            let in_range = name.as_bytes() >= prefix.as_bytes()
+                && upper.as_ref().is_none_or(|u| name.as_bytes() < u.as_bytes());
+            prop_assert_eq!(in_range, name.starts_with(&prefix));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! What a query's conditions need from the database before rendering: tag and label ids, and
+//! the counters that say how selective a label is and how many incidents a first page counts.
+
+use super::READ_ALL_BELOW;
+use super::render::{MIN_TRIGRAM_CHARS, fts_phrase};
+use crate::db::{Db, Dialect, Sql};
+use crate::rows;
+use std::collections::{HashMap, HashSet};
+use threatdb_core::tag::tag_key;
+use threatdb_core::{Cond, Filter, IncidentQuery, StoreResult, TextMatch, label_key};
+
+/// Tag and label names of a query resolved to ids, once, and the label counts in the owner.
+pub struct Resolved {
+    /// Tag name → its id in the owner (`None`: no such tag, matches nothing).
+    pub tags: HashMap<String, Option<i64>>,
+    /// Label name → the ids it resolves to (the owner's own and the system one).
+    pub labels: HashMap<String, Vec<i64>>,
+    /// Label name → how many of the owner's incidents carry it.
+    pub label_counts: HashMap<String, u64>,
+    /// How many incidents the owner has.
+    pub owner_count: u64,
+    /// Substrings the trigram index finds in few names (of every owner): worth reading from
+    /// the index (SQLite; PostgreSQL's planner knows this from its statistics).
+    pub rare_texts: HashSet<String>,
+}
+
+impl Resolved {
+    /// Resolves the names of `q`'s conditions in its owner.
+    pub async fn of<D: Db>(db: &mut D, q: &IncidentQuery) -> StoreResult<Self> {
+        let owner = q.owner.id;
+        let mut out = Resolved {
+            tags: HashMap::new(),
+            labels: HashMap::new(),
+            label_counts: HashMap::new(),
+            owner_count: owner_count(db, owner).await?,
+            rare_texts: HashSet::new(),
+        };
+        for cond in q.filter.conditions() {
+            match cond {
+                Cond::Tag(name) if !out.tags.contains_key(name) => {
+                    let sql = Sql::with(
+                        "SELECT id FROM tags WHERE owner_id = ? AND name_key = ?",
+                        vec![owner.into(), tag_key(name).into()],
+                    );
+                    let id = rows::int(db, sql).await?;
+                    out.tags.insert(name.clone(), id);
+                }
+                Cond::Label(name) if !out.labels.contains_key(name) => {
+                    let sql = Sql::with(
+                        "SELECT id FROM security_labels WHERE (owner_id IS NULL OR owner_id = ?) AND name_key = ?",
+                        vec![owner.into(), label_key(name).into()],
+                    );
+                    let ids = db.fetch(sql, |r| r.int(0)).await?;
+                    let n = label_count(db, owner, &ids).await?;
+                    out.labels.insert(name.clone(), ids);
+                    out.label_counts.insert(name.clone(), n);
+                }
+                Cond::Name(TextMatch::Contains, text)
+                    if db.dialect() == Dialect::Sqlite
+                        && text.chars().count() >= MIN_TRIGRAM_CHARS
+                        && !out.rare_texts.contains(text) =>
+                {
+                    // Counted up to the threshold only: a common substring costs no more.
+                    let sql = Sql::with(
+                        "SELECT count(*) FROM (SELECT 1 FROM incident_names WHERE incident_names MATCH ? LIMIT ?) AS found",
+                        vec![fts_phrase(text).into(), rows::int_of(READ_ALL_BELOW).into()],
+                    );
+                    if rows::count(db, sql).await? < READ_ALL_BELOW {
+                        out.rare_texts.insert(text.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a condition ANDed at the top level can match nothing (an unknown tag or label).
+    pub fn empty(&self, q: &IncidentQuery) -> bool {
+        q.filter.conjunction().is_some_and(|conds| {
+            conds.iter().any(|c| match c {
+                Cond::Tag(name) => self.tags.get(name).is_some_and(Option::is_none),
+                Cond::Label(name) => self.labels.get(name).is_some_and(Vec::is_empty),
+                _ => false,
+            })
+        })
+    }
+
+    /// Whether the label is rarer than a quarter of the owner's incidents: then it is read from
+    /// the label's side, else probed incident by incident.
+    pub fn label_is_rare(&self, name: &str) -> bool {
+        self.label_counts
+            .get(name)
+            .is_some_and(|n| n.saturating_mul(4) < self.owner_count)
+    }
+
+    /// Whether the filter reads from the trigram index at the top level (SQLite): then the
+    /// owner's own indexes must not be chosen to walk the owner instead.
+    pub fn drives_from_names(&self, filter: &Filter) -> bool {
+        filter.conjunction().is_some_and(|conds| {
+            conds.iter().any(|c| {
+                matches!(c, Cond::Name(TextMatch::Contains, text) if self.rare_texts.contains(text))
+            })
+        })
+    }
+
+    /// The first-page count when a counter answers it: the owner's incidents, or a label's in
+    /// the owner (a tag's is answered by the tag path).
+    pub fn counted(&self, q: &IncidentQuery) -> Option<u64> {
+        if q.filter.is_all() {
+            return Some(self.owner_count);
+        }
+        match q.filter.conjunction()?.as_slice() {
+            [Cond::Label(name)] => self.label_counts.get(name).copied(),
+            _ => None,
+        }
+    }
+}
+
+/// The owner's incidents, from its counter.
+async fn owner_count<D: Db>(db: &mut D, owner: i64) -> StoreResult<u64> {
+    let sql = Sql::with(
+        "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM owner_counts WHERE owner_id = ?",
+        vec![owner.into()],
+    );
+    rows::count(db, sql).await
+}
+
+/// The owner's incidents carrying any of `labels`, from the counters.
+async fn label_count<D: Db>(db: &mut D, owner: i64, labels: &[i64]) -> StoreResult<u64> {
+    let mut sql =
+        Sql::new("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM label_counts WHERE owner_id = ");
+    sql.bind(owner)
+        .push(" AND label_id IN ")
+        .bind_list(labels.iter().copied());
+    rows::count(db, sql).await
+}
+
+/// A tag's incidents, from its counter.
+pub async fn tag_count<D: Db>(db: &mut D, tag: i64) -> StoreResult<u64> {
+    let sql = Sql::with(
+        "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM tag_counts WHERE tag_id = ?",
+        vec![tag.into()],
+    );
+    rows::count(db, sql).await
+}
