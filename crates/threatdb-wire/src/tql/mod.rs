@@ -35,15 +35,16 @@
 //!
 //! # Decisions where the sources are silent
 //!
-//! * Unary `NOT` → not supported: the spec's grammar has none and ThreatConnect expresses
-//!   negation with `!=`, `NOT IN` and the `NOT` text operators.
+//! * Unary `NOT` → not supported: the grammar of tc-v3-wire.md §5 has none and ThreatConnect
+//!   expresses negation with `!=`, `NOT IN` and the `NOT` text operators.
 //! * A list after operators other than `IN` → accepted by the parser; the checker allows lists
 //!   after `IN`, `NOT IN` and the text matches (`CONTAINS`, `STARTSWITH`, `ENDSWITH`, `LIKE` and
 //!   their `NOT` forms: tcex sends lists with `CONTAINS`) and refuses them after `=`, `>`, ...
 //! * A single value after `IN` (`NOT IN '10.0.0.0/8'`, as in ThreatConnect's own examples) →
 //!   accepted, as a one-value list.
 //! * Quoted numbers for Integer keywords (`id = "5"`), numbers for String keywords → refused
-//!   with a message saying which type the keyword takes (spec §5: `id = "abc"` is a type error).
+//!   with a message saying which type the keyword takes (tc-v3-wire.md §5 makes `id = "abc"` a
+//!   type error).
 //! * Dates → quoted strings, absolute or relative (see [`date`]); `NOW()` and `TODAY()` arithmetic
 //!   follows ThreatConnect's documented `"TODAY()"`, with `± n UNIT`.
 //! * `typeName` and group `status` → Enums: a name outside the set is an error listing the

@@ -1,5 +1,5 @@
 //! What clients send: the nested collections of POST and PUT bodies with their `mode`, and
-//! the items inside them (spec §4 "Create", §7).
+//! the items inside them (tc-v3-wire.md §4 "Create", §7).
 //!
 //! Unknown keys are ignored everywhere (tcex resends fetched items with read-only keys such as
 //! `color`, `lastUsed` or `dateAdded`); read-only fields of the object itself are ignored the

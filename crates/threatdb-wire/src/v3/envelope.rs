@@ -1,4 +1,4 @@
-//! The v3 envelopes (spec §2):
+//! The v3 envelopes (tc-v3-wire.md §2):
 //!
 //! ```text
 //! single   {"data": {...}, "status": "Success"}
@@ -72,7 +72,7 @@ pub struct List<T> {
     /// The number of matches in all pages: only with `count=true` on the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
-    /// The next page's URL, when there is one (spec §6).
+    /// The next page's URL, when there is one (tc-v3-wire.md §6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
     /// The previous page's URL, when `resultStart` > 0.

@@ -1,4 +1,4 @@
-//! The `fields=` parameter: which nested collections a response includes (spec §4).
+//! The `fields=` parameter: which nested collections a response includes (tc-v3-wire.md §4).
 //!
 //! Repeatable (`fields=tags&fields=attributes`) and comma-separated (`fields=tags,attributes`),
 //! names in any case. Groups take `tags`, `securityLabels`, `attributes`, `associatedGroups`,

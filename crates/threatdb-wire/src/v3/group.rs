@@ -74,27 +74,43 @@ fn zero() -> String {
 
 /// The group types of the v3 API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[allow(missing_docs)] // each variant is the type of the same name
 pub enum GroupType {
+    /// `Adversary`.
     Adversary,
+    /// `Attack Pattern`.
     #[serde(rename = "Attack Pattern")]
     AttackPattern,
+    /// `Campaign`.
     Campaign,
+    /// `Course of Action`.
     #[serde(rename = "Course of Action")]
     CourseOfAction,
+    /// `Document`.
     Document,
+    /// `Email`.
     Email,
+    /// `Event`.
     Event,
+    /// `Incident`.
     Incident,
+    /// `Intrusion Set`.
     #[serde(rename = "Intrusion Set")]
     IntrusionSet,
+    /// `Malware`.
     Malware,
+    /// `Report`.
     Report,
+    /// `Signature`.
     Signature,
+    /// `Tactic`.
     Tactic,
+    /// `Task`.
     Task,
+    /// `Threat`.
     Threat,
+    /// `Tool`.
     Tool,
+    /// `Vulnerability`.
     Vulnerability,
 }
 
@@ -162,27 +178,43 @@ impl GroupType {
 /// The `type` of a group and the fields only that type has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
-#[allow(missing_docs)] // each variant is the type of the same name
 pub enum GroupDetails {
+    /// `Adversary`.
     Adversary,
+    /// `Attack Pattern`.
     #[serde(rename = "Attack Pattern")]
     AttackPattern,
+    /// `Campaign`.
     Campaign,
+    /// `Course of Action`.
     #[serde(rename = "Course of Action")]
     CourseOfAction,
+    /// `Document`, with its own fields.
     Document(DocumentFields),
+    /// `Email`, with its own fields.
     Email(EmailFields),
+    /// `Event`, with its own fields.
     Event(EventFields),
+    /// `Incident`, with its own fields.
     Incident(IncidentFields),
+    /// `Intrusion Set`.
     #[serde(rename = "Intrusion Set")]
     IntrusionSet,
+    /// `Malware`.
     Malware,
+    /// `Report`, with its own fields.
     Report(ReportFields),
+    /// `Signature`, with its own fields.
     Signature(SignatureFields),
+    /// `Tactic`.
     Tactic,
+    /// `Task`, with its own fields.
     Task(TaskFields),
+    /// `Threat`.
     Threat,
+    /// `Tool`.
     Tool,
+    /// `Vulnerability`.
     Vulnerability,
 }
 
@@ -218,7 +250,7 @@ pub struct IncidentFields {
     /// When the incident happened; absent when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_date: Option<String>,
-    /// Its status (`New`, `Open`, ..., spec §8); absent when unset.
+    /// Its status (`New`, `Open`, ..., tc-v3-wire.md §8); absent when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }

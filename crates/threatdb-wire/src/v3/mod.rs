@@ -2,8 +2,9 @@
 //! groups ([`Group`], every type) and indicators ([`Indicator`]), their tags, security labels
 //! and attributes, the nested collections (`{"data": [...]}` in responses,
 //! `{"data": [...], "mode": "append"}` in requests), the envelopes ([`Single`], [`List`],
-//! [`Message`]), the request bodies ([`GroupBody`], [`IndicatorBody`]) and the `fields=` names
-//! ([`Fields`]). The query language of `tql=` lives in [`crate::tql`].
+//! [`Message`]), the request bodies ([`GroupBody`], [`IndicatorBody`]), the `fields=` names
+//! ([`Fields`]) and the `OPTIONS` answers ([`tql_keywords`], [`field_infos`]). The query
+//! language of `tql=` lives in [`crate::tql`].
 //!
 //! Dates are strings `YYYY-MM-DDTHH:MM:SSZ` in responses; in requests any form the API accepts
 //! (the server parses them). Ids are JSON integers. `upVoteCount` and `downVoteCount` are
@@ -17,6 +18,7 @@ mod group;
 mod group_kinds;
 mod indicator;
 mod meta;
+mod options;
 
 #[cfg(test)]
 mod tests;
@@ -31,3 +33,4 @@ pub use group::{
 pub use group_kinds::{EmailFields, SignatureFields, TaskFields};
 pub use indicator::{Indicator, IndicatorDetails};
 pub use meta::{Attribute, DataList, SecurityLabel, Tag, User};
+pub use options::{FieldInfo, TqlKeywordInfo, field_infos, tql_keywords};

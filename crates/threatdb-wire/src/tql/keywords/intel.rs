@@ -1,6 +1,6 @@
 //! The keywords of `/v3/groups` and `/v3/indicators`.
 //!
-//! Groups: the spec's required set (§5) plus `hasIndicator` and `associatedIndicator`.
+//! Groups: the required set of tc-v3-wire.md §5 plus `hasIndicator` and `associatedIndicator`.
 //! Indicators: the identity, ownership, dates, ratings and metadata keywords of tcex's
 //! `IndicatorFilter`. Everything else ThreatConnect offers is in `unsupported`.
 
@@ -44,7 +44,7 @@ pub const INDICATOR_TYPES: &[&str] = &[
     "User Agent",
 ];
 
-/// The statuses of an Incident (spec §8), the values of the group keyword `status`.
+/// The statuses of an Incident (tc-v3-wire.md §8), the values of the group keyword `status`.
 pub const INCIDENT_STATUSES: &[&str] = &[
     "New",
     "Open",
@@ -99,6 +99,7 @@ pub static GROUPS: Table = Table {
         "taskDateAdded", "taskDueDate", "taskEscalated", "taskEscalationDate", "taskOverdue",
         "taskReminded", "taskReminderDate", "taskStatus", "upvoteCount", "victimAsset",
     ],
+    hints: &[("name", "summary"), ("label", "securityLabel"), ("groupType", "typeName")],
 };
 
 /// `/v3/indicators`.
@@ -145,5 +146,9 @@ pub static INDICATORS: Table = Table {
         "lastObserved", "observationCount", "riskIqClassification", "riskIqReputationScore",
         "source", "tagOwner", "tagOwnerName", "threatAssessScore", "type", "vtLastUpdated",
         "vtMaliciousCount",
+    ],
+    hints: &[
+        ("name", "summary"), ("value", "summary"), ("indicator", "summary"),
+        ("active", "indicatorActive"), ("label", "securityLabel"),
     ],
 };

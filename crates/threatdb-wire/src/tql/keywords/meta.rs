@@ -27,6 +27,7 @@ pub static TAGS: Table = Table {
         sub("hasGroup", "Has Group", Related::Groups, &GROUPS, "A nested query for groups the tag is applied to"),
         sub("hasIndicator", "Has Indicator", Related::Indicators, &INDICATORS, "A nested query for indicators the tag is applied to"),
     ],
+    hints: &[("tag", "name")],
     unsupported: &[
         "associatedCase", "associatedGroup", "associatedIndicator", "associatedVictim",
         "caseId", "description", "financialRisk", "financialRiskScore", "financialRiskValue",
@@ -52,6 +53,7 @@ pub static SECURITY_LABELS: Table = Table {
         sub("hasGroup", "Has Group", Related::Groups, &GROUPS, "A nested query for groups the label is applied to"),
         sub("hasIndicator", "Has Indicator", Related::Indicators, &INDICATORS, "A nested query for indicators the label is applied to"),
     ],
+    hints: &[("label", "name")],
     unsupported: &[
         "hasGroupAttribute", "hasIndicatorAttribute", "hasVictim", "hasVictimAttribute",
         "owner", "victimId",
@@ -69,6 +71,7 @@ pub static GROUP_ATTRIBUTES: Table = Table {
         sub("hasGroup", "Has Group", Related::Groups, &GROUPS, "A nested query for the group the attribute belongs to"),
     ],
     unsupported: ATTRIBUTE_UNSUPPORTED,
+    hints: &[("value", "text"), ("attributeType", "typeName")],
 };
 
 /// `/v3/indicatorAttributes`, and `hasAttribute(...)` on indicators.
@@ -82,6 +85,7 @@ pub static INDICATOR_ATTRIBUTES: Table = Table {
         sub("hasIndicator", "Has Indicator", Related::Indicators, &INDICATORS, "A nested query for the indicator the attribute belongs to"),
     ],
     unsupported: ATTRIBUTE_UNSUPPORTED,
+    hints: &[("value", "text"), ("attributeType", "typeName")],
 };
 
 #[rustfmt::skip]

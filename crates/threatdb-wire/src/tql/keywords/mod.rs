@@ -4,7 +4,7 @@
 //! searches.
 //!
 //! The names, labels and types follow ThreatConnect's v3 API (`OPTIONS /v3/{endpoint}/tql`,
-//! as mirrored by tcex's generated filter classes) and the threatdb v3 spec. Keywords
+//! as mirrored by tcex's generated filter classes) and tc-v3-wire.md. Keywords
 //! ThreatConnect has but threatdb does not serve are listed per table as `unsupported`, so a
 //! query naming one gets "not supported" rather than "unknown".
 //!
@@ -19,8 +19,8 @@
 //! | Boolean | `= !=` |
 //! | Enum (a fixed set) | `= != IN NOT IN` |
 //!
-//! String comparisons are case-insensitive (spec §5) except on keywords marked `exact_case`
-//! (a tag's `name` inside `hasTag`). `StringLower` differs from `String` only in what
+//! String comparisons are case-insensitive (tc-v3-wire.md §5) except on keywords marked
+//! `exact_case` (a tag's `name` inside `hasTag`). `StringLower` differs from `String` only in what
 //! `OPTIONS .../tql` reports.
 
 mod distance;
@@ -118,38 +118,68 @@ impl ValueType {
 /// What a keyword refers to, shared by all tables (`Id` is the group's id in [`GROUPS`], the
 /// tag's in [`TAGS`]). A compiler matches on the table's [`TableKind`] and this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // each variant is the keyword of the same name
 pub enum Field {
+    /// `id`: the object's id.
     Id,
+    /// `summary`: the name (groups, tags, labels) or value (indicators), case-insensitive.
     Summary,
+    /// `name`: a tag's or label's name.
     Name,
+    /// `typeName`: the group, indicator or attribute type's name.
     TypeName,
+    /// `type`: the numeric id of the type.
     TypeId,
+    /// `ownerName`: the owner's name.
     OwnerName,
+    /// `owner`: the owner's id.
     OwnerId,
+    /// `dateAdded`.
     DateAdded,
+    /// `lastModified`.
     LastModified,
+    /// `eventDate` (Incident).
     EventDate,
+    /// `status` (Incident).
     Status,
+    /// `xid`: the external id.
     Xid,
+    /// `tag`: a tag applied (multi-valued).
     Tag,
+    /// `securityLabel`: a label applied (multi-valued).
     SecurityLabel,
+    /// `isGroup`: always true for groups.
     IsGroup,
+    /// `associatedGroup`: the id of an associated group (multi-valued).
     AssociatedGroup,
+    /// `associatedIndicator`: the id of an associated indicator (multi-valued).
     AssociatedIndicator,
+    /// `value1`: an indicator's first value.
     Value1,
+    /// `value2`: an indicator's second value.
     Value2,
+    /// `value3`: an indicator's third value.
     Value3,
+    /// `rating`: an indicator's threat rating.
     Rating,
+    /// `confidence`: an indicator's confidence.
     Confidence,
+    /// `indicatorActive`.
     Active,
+    /// `firstSeen`.
     FirstSeen,
+    /// `lastSeen`.
     LastSeen,
+    /// `color`: a label's colour.
     Color,
+    /// `description`: a label's description.
     Description,
+    /// `text`: an attribute's value.
     Text,
+    /// `default`: whether an attribute is its type's default.
     Default,
+    /// `displayed`: whether an attribute is displayed.
     Displayed,
+    /// `source`: an attribute's source.
     Source,
 }
 
@@ -307,6 +337,9 @@ pub struct Table {
     pub subqueries: &'static [SubQuery],
     /// ThreatConnect keywords of this endpoint that threatdb does not serve.
     pub unsupported: &'static [&'static str],
+    /// Names people try that are no keyword here, each with the keyword meant (`name` on
+    /// groups means `summary`): suggested before any near spelling.
+    pub hints: &'static [(&'static str, &'static str)],
 }
 
 /// Tables are one per endpoint: two are equal when they describe the same one.
@@ -340,9 +373,17 @@ impl Table {
             .any(|u| u.eq_ignore_ascii_case(name))
     }
 
-    /// The keyword or sub-query nearest to `name` by edit distance (transpositions count one),
-    /// when it is near enough to be a likely typo.
+    /// The keyword meant by a known wrong name ([`Table::hints`]), else the keyword or
+    /// sub-query nearest to `name` by edit distance (transpositions count one), when it is near
+    /// enough to be a likely typo.
     pub fn suggest(&self, name: &str) -> Option<&'static str> {
+        if let Some((_, meant)) = self
+            .hints
+            .iter()
+            .find(|(h, _)| h.eq_ignore_ascii_case(name))
+        {
+            return Some(meant);
+        }
         let limit = (name.chars().count() / 3).clamp(1, 3);
         self.keywords
             .iter()

@@ -347,6 +347,18 @@ fn the_tables_are_consistent() {
             assert_eq!(t.subquery(s.name).map(|x| x.name), Some(s.name));
         }
         assert!(t.keyword("id").is_some(), "{:?} has id", t.kind);
+        for (wrong, meant) in t.hints {
+            assert!(
+                !names.contains(&wrong.to_ascii_lowercase()),
+                "{:?}: hint {wrong} is a keyword",
+                t.kind
+            );
+            assert!(
+                t.keyword(meant).is_some() || t.subquery(meant).is_some(),
+                "{:?}: hint to {meant}",
+                t.kind
+            );
+        }
     }
     assert_eq!(GROUPS.keywords.len() + GROUPS.subqueries.len(), 20);
     assert_eq!(INDICATORS.keywords.len() + INDICATORS.subqueries.len(), 23);

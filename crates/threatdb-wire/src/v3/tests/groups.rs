@@ -258,3 +258,44 @@ fn envelopes() {
     let e: serde_json::Value = serde_json::from_slice(&error_json("bad \"mode\"")).unwrap();
     assert_eq!(e, json!({"status": "Error", "message": "bad \"mode\""}));
 }
+
+#[test]
+fn options_answers() {
+    let tql = serde_json::to_value(tql_keywords(&crate::tql::GROUPS)).unwrap();
+    assert_eq!(tql["count"], json!(20));
+    assert_eq!(tql["status"], json!("Success"));
+    assert_eq!(
+        tql["data"][0],
+        json!({"keyword": "id", "name": "ID", "type": "Integer", "description": "The ID of the group",
+            "groupable": false, "targetable": true})
+    );
+    let summary = tql["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["keyword"] == "summary")
+        .unwrap();
+    assert_eq!(summary["type"], json!("StringLower"));
+    let has_tag = tql["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["keyword"] == "hasTag")
+        .unwrap();
+    assert_eq!(
+        has_tag,
+        &json!({"keyword": "hasTag", "name": "Has Tag", "type": "Sub Query",
+            "description": "A nested query for tags applied to the group",
+            "groupable": false, "targetable": true})
+    );
+    golden(
+        &field_infos(Object::Group),
+        json!({"data": [
+            {"name": "tags", "description": "Includes tags applied to the group", "includedByDefault": false},
+            {"name": "securityLabels", "description": "Includes security labels applied to the group", "includedByDefault": false},
+            {"name": "attributes", "description": "Includes attributes of the group", "includedByDefault": false},
+            {"name": "associatedGroups", "description": "Includes groups associated with the group", "includedByDefault": false},
+            {"name": "associatedIndicators", "description": "Includes indicators associated with the group", "includedByDefault": false}],
+            "count": 5, "status": "Success"}),
+    );
+}
