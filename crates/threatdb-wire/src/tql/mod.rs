@@ -3,6 +3,27 @@
 //! tables ([`GROUPS`], [`INDICATORS`], ...) and a checker that resolves keywords and types
 //! values ([`check`], or both steps in [`analyze`]). Pure code, no I/O.
 //!
+//! # Use
+//!
+//! ```
+//! use threatdb_wire::tql::{self, Field, Op, Related, TypedExpr, TypedValue, GROUPS};
+//!
+//! let q = tql::analyze(r#"typeName = "incident" AND hasTag(name = "Phishing")"#, &GROUPS)?;
+//! let TypedExpr::And(parts) = &q else { panic!("two conditions") };
+//! let TypedExpr::Cmp(c) = &parts[0] else { panic!("a comparison") };
+//! assert_eq!((c.keyword.field, c.op), (Field::TypeName, Op::Eq));
+//! assert_eq!(c.values, vec![TypedValue::Choice("Incident")]);
+//! let TypedExpr::Has { sub, inner } = &parts[1] else { panic!("a sub-query") };
+//! assert_eq!(sub.related, Related::Tags);
+//! assert!(matches!(inner.as_ref(), TypedExpr::Cmp(c) if c.keyword.exact_case));
+//! // The canonical text of the query:
+//! assert_eq!(
+//!     tql::parse("typename eq 'Incident' and hasTag(name='x')")?.to_string(),
+//!     r#"typename = "Incident" AND hasTag(name = "x")"#
+//! );
+//! # Ok::<(), tql::TqlError>(())
+//! ```
+//!
 //! # Grammar
 //!
 //! ```text
