@@ -1,0 +1,121 @@
+//! The shapes shared by v3 objects: nested collections (`{"data": [...]}`), the user of
+//! `createdBy`, tags, security labels and attributes as responses show them.
+
+use serde::{Deserialize, Serialize};
+
+/// A nested collection in a response: `{"data": [...]}`. Present only when asked for with
+/// `fields=`; an empty requested collection is `{"data": []}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataList<T> {
+    /// The items.
+    #[serde(default = "Vec::new")]
+    pub data: Vec<T>,
+}
+
+impl<T> DataList<T> {
+    /// A collection of `data`.
+    pub fn new(data: Vec<T>) -> Self {
+        DataList { data }
+    }
+}
+
+impl<T> Default for DataList<T> {
+    fn default() -> Self {
+        DataList { data: Vec::new() }
+    }
+}
+
+/// A user, as `createdBy` shows it: `{"id", "userName", "owner"}` and, when known, names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// The user's id.
+    pub id: i64,
+    /// The login or API access id.
+    pub user_name: String,
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Pseudonym.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// The name of the user's organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// A tag applied to an object: `{"id", "name", "lastUsed"}` (ATT&CK tags add `techniqueId`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tag {
+    /// The tag's id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its description, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When it was last applied (`YYYY-MM-DDTHH:MM:SSZ`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<String>,
+    /// The ATT&CK technique of an ATT&CK tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique_id: Option<String>,
+}
+
+/// A security label applied to an object or an attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityLabel {
+    /// The label's id.
+    pub id: i64,
+    /// Its name (`TLP:GREEN`).
+    pub name: String,
+    /// Its colour, six hex digits without `#` (`33FF00`).
+    #[serde(default)]
+    pub color: String,
+    /// Its description.
+    #[serde(default)]
+    pub description: String,
+    /// The owner defining it (`System` for the TLP labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When it was defined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<String>,
+}
+
+/// An attribute of a group or an indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attribute {
+    /// The attribute's id.
+    pub id: i64,
+    /// Its type's name (`Description`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its value.
+    pub value: String,
+    /// Whether it is the default attribute of its type on the object.
+    #[serde(default)]
+    pub default: bool,
+    /// Whether it is pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// Where the information came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When it was added.
+    pub date_added: String,
+    /// When it last changed.
+    pub last_modified: String,
+    /// Who added it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<User>,
+    /// The labels applied to the attribute itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_labels: Option<DataList<SecurityLabel>>,
+}
