@@ -47,7 +47,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
 pub use limits::Limits;
-pub use net::serve;
+pub use net::tls::{TlsError, TlsFiles};
+pub use net::{serve, serve_with_tls};
 pub use secrets::MasterKey;
 
 /// The largest request body accepted.
