@@ -30,6 +30,7 @@ pub mod params;
 pub mod passwords;
 pub mod provision;
 pub mod reply;
+pub mod request_id;
 pub mod secrets;
 mod web;
 
@@ -115,7 +116,8 @@ pub fn api_paths() -> Vec<String> {
     api::paths()
 }
 
-/// The whole application: `/api/v2/...` behind authentication, `/healthz` open.
+/// The whole application: `/api/v2/...` behind authentication, `/healthz` open; every answer
+/// carries the request's `X-Request-Id`.
 pub fn router(state: AppState) -> Router {
     let api = api::routes().route_layer(middleware::from_fn_with_state(
         state.clone(),
@@ -129,7 +131,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(envelope_errors))
         .layer(middleware::from_fn(panics::catch_panics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span::<axum::body::Body>))
+        .layer(middleware::from_fn(request_id::assign))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,
