@@ -74,7 +74,7 @@ pub mod retrieve;
 mod transport;
 mod types;
 
-pub use client::{ThreatConnect, User};
+pub use client::{CA_CERT_ENV, ThreatConnect, User};
 pub use clock::{Clock, FixedClock, Sleep, SystemClock};
 pub use config::{Credentials, ENV_VARS, parse_env_file};
 pub use error::{Error, Result};

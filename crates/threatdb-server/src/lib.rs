@@ -30,6 +30,7 @@ pub mod params;
 pub mod passwords;
 pub mod provision;
 pub mod reply;
+pub mod request_id;
 pub mod secrets;
 mod web;
 
@@ -47,7 +48,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 
 pub use limits::Limits;
-pub use net::serve;
+pub use net::tls::{TlsError, TlsFiles};
+pub use net::{serve, serve_with_tls};
 pub use secrets::MasterKey;
 
 /// The largest request body accepted.
@@ -114,7 +116,8 @@ pub fn api_paths() -> Vec<String> {
     api::paths()
 }
 
-/// The whole application: `/api/v2/...` behind authentication, `/healthz` open.
+/// The whole application: `/api/v2/...` behind authentication, `/healthz` open; every answer
+/// carries the request's `X-Request-Id`.
 pub fn router(state: AppState) -> Router {
     let api = api::routes().route_layer(middleware::from_fn_with_state(
         state.clone(),
@@ -128,7 +131,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(envelope_errors))
         .layer(middleware::from_fn(panics::catch_panics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span::<axum::body::Body>))
+        .layer(middleware::from_fn(request_id::assign))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,

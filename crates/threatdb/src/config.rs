@@ -1,4 +1,5 @@
-//! Settings: defaults < `THREATDB_*` environment < command-line flags.
+//! Settings: defaults < the configuration file (see [`crate::config_file`]) < `THREATDB_*`
+//! environment < command-line flags.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -12,11 +13,20 @@ use threatdb_store_sqlite::SqliteStore;
 /// Where the data lives (shared by `serve` and `admin`).
 #[derive(Args, Clone, Debug)]
 pub struct DataArgs {
+    /// Configuration file (TOML) with defaults for these settings; without it ./threatdb.toml
+    /// is read when present.
+    #[arg(long, env = "THREATDB_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Directory for the database file, the master key and credentials.env.
     #[arg(long, env = "THREATDB_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
     /// Database URL; default: the SQLite file threatdb.db in the data directory.
-    #[arg(long = "database", env = "THREATDB_DATABASE_URL")]
+    #[arg(
+        id = "database",
+        long,
+        env = "THREATDB_DATABASE_URL",
+        value_name = "URL"
+    )]
     pub database_url: Option<String>,
     /// PostgreSQL: most connections this node opens.
     #[arg(long, env = "THREATDB_PG_MAX_CONNECTIONS", default_value_t = 16)]
@@ -37,9 +47,19 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "THREATDB_LISTEN", default_value = "127.0.0.1:8450")]
     pub listen: String,
-    /// The public URL of this server, used in webLinks (default: http://<listen address>).
+    /// The public URL of this server, used in webLinks (default: http://<listen address>, or
+    /// https:// with TLS).
     #[arg(long, env = "THREATDB_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key); re-read on SIGHUP.
+    #[arg(long, env = "THREATDB_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert; re-read on SIGHUP.
+    #[arg(long, env = "THREATDB_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Log lines as text for people (human) or one JSON object per line (json).
+    #[arg(long, env = "THREATDB_LOG_FORMAT", value_enum, default_value_t = crate::logging::LogFormat::Human)]
+    pub log_format: crate::logging::LogFormat,
     #[command(flatten)]
     pub limits: crate::limits::LimitArgs,
 }

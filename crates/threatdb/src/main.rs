@@ -6,7 +6,10 @@ mod api;
 mod bench;
 mod client;
 mod config;
+mod config_file;
+mod config_show;
 mod limits;
+mod logging;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +30,9 @@ struct Cli {
 enum Command {
     /// Run the API server.
     Serve(config::ServeArgs),
+    /// Show the configuration `serve` would run with, and where each setting comes from.
+    #[command(subcommand)]
+    Config(config_show::ConfigCommand),
     /// Manage owners, API users, memberships and security labels, directly on the database.
     Admin(admin::AdminArgs),
     /// Work with incidents on a threatdb (or ThreatConnect v2) server, through the SDK.
@@ -43,14 +49,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let parsed = match config_file::parse::<Cli>(std::env::args_os().collect()) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cli = parsed.cli;
+    logging::init(match &cli.command {
+        Command::Serve(args) => args.log_format,
+        _ => logging::LogFormat::Human,
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -64,6 +74,12 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
+            Command::Config(config_show::ConfigCommand::Show(_)) => {
+                if let Some(matches) = &parsed.matches {
+                    print!("{}", config_show::report(parsed.file.as_ref(), matches));
+                }
+                Ok(())
+            }
             Command::Admin(args) => admin::run(args).await,
             Command::Incidents(args) => client::incidents(args).await,
             Command::Owners(args) => client::owners(args).await,

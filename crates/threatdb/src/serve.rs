@@ -1,15 +1,23 @@
-//! `threatdb serve`: open the store, bootstrap on first start, listen, shut down cleanly.
+//! `threatdb serve`: open the store, bootstrap on first start, listen (HTTPS with a
+//! certificate, re-read on SIGHUP), shut down cleanly.
 
 use crate::config::ServeArgs;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use std::sync::Arc;
 use threatdb_server::provision::bootstrap;
 use threatdb_server::secrets::write_private;
-use threatdb_server::{AppState, serve};
+use threatdb_server::{AppState, TlsFiles, serve_with_tls};
 use tokio::net::TcpListener;
 
 pub async fn run(args: ServeArgs) -> Result<()> {
     log_panics_on_one_line();
     let limits = args.limits.limits()?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(Arc::new(TlsFiles::load(cert, key)?)),
+        (None, None) => None,
+        _ => bail!("--tls-cert and --tls-key go together: give both (for HTTPS) or neither"),
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     args.data.ensure_dir()?;
     let keys = args.data.master_key()?;
     let store = args.data.open_store().await?;
@@ -21,7 +29,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let public_url = args
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{local}"));
+        .unwrap_or_else(|| format!("{scheme}://{local}"));
     let public_url = public_url.trim_end_matches('/').to_string();
     let base_url = format!("{public_url}/api");
 
@@ -60,8 +68,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 
     let state = AppState::with_limits(store.store(), keys, &public_url, limits);
     tracing::info!(%local, api = %base_url, "threatdb is listening");
-    println!("threatdb listening on http://{local} (API base URL {base_url})");
-    serve(listener, state, shutdown_signal())
+    println!("threatdb listening on {scheme}://{local} (API base URL {base_url})");
+    if let Some(tls) = &tls {
+        reload_on_hangup(tls.clone());
+    }
+    serve_with_tls(listener, state, tls, shutdown_signal())
         .await
         .context("the server failed")?;
     store.close().await;
@@ -91,6 +102,36 @@ fn panic_message(info: &std::panic::PanicHookInfo<'_>) -> String {
         .map(|s| (*s).to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_default()
+}
+
+/// On every SIGHUP, re-reads the certificate and key: new connections get the new pair, open
+/// ones keep theirs; a pair that cannot be used is logged and the old one kept.
+fn reload_on_hangup(tls: Arc<TlsFiles>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP: the certificate will not be reloaded");
+                return;
+            }
+        };
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match tls.reload() {
+                    Ok(()) => {
+                        tracing::info!(cert = %tls.cert_path().display(), "SIGHUP: reloaded the TLS certificate and key")
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "SIGHUP: kept the TLS certificate in use")
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(tls);
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -93,6 +93,7 @@ impl ThreatConnect {
         set set_api_retries(retries: u32);
         set set_api_sleep(sleep: Duration);
         try_set set_proxies(proxy_url: impl Into<String>);
+        try_set set_api_ca_cert(path: impl AsRef<Path>);
         set set_activity_log(enabled: bool);
         wait owners() -> Vec<OwnerDto>;
         wait whoami() -> User;

@@ -14,6 +14,10 @@ use std::path::Path;
 use std::sync::Arc;
 use threatdb_wire::dto::OwnerDto;
 
+/// The environment variable naming a PEM file of certificate authorities to trust besides the
+/// built-in roots (read by [`ThreatConnect::from_env`]).
+pub const CA_CERT_ENV: &str = "TC_API_CA_CERT";
+
 /// A connection to a ThreatConnect v2 API (threatdb or any compatible server): the entry point
 /// of the SDK, as `ThreatConnect(api_access_id, api_secret_key, api_default_org, api_base_url)`
 /// is in Python.
@@ -99,9 +103,14 @@ impl ThreatConnect {
 
     /// A client configured by `TC_API_ACCESS_ID`, `TC_API_SECRET_KEY`, `TC_API_DEFAULT_ORG` and
     /// `TC_API_BASE_URL` (as `threatdb serve` writes them to `data/credentials.env`), and
-    /// `TC_API_RESULT_LIMIT` if set.
+    /// `TC_API_RESULT_LIMIT` and `TC_API_CA_CERT` (see [`ThreatConnect::set_api_ca_cert`]) if
+    /// set.
     pub fn from_env() -> Result<Self> {
-        Self::from_credentials(Credentials::from_env()?)
+        let mut tc = Self::from_credentials(Credentials::from_env()?)?;
+        if let Some(path) = std::env::var_os(CA_CERT_ENV).filter(|p| !p.is_empty()) {
+            tc.set_api_ca_cert(path)?;
+        }
+        Ok(tc)
     }
 
     /// A client configured by a `tc.conf` file in the Python SDK's INI form (section

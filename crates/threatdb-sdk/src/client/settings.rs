@@ -5,6 +5,7 @@ use super::ThreatConnect;
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::transport::Transport;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,6 +43,22 @@ impl ThreatConnect {
     /// Sends every request through this proxy (`http://host:port`).
     pub fn set_proxies(&mut self, proxy_url: impl Into<String>) -> Result<&mut Self> {
         self.transport_mut().set_proxy(proxy_url.into())?;
+        Ok(self)
+    }
+
+    /// Trusts the certificate authorities in this PEM file besides the built-in roots, e.g. the
+    /// self-signed certificate of a threatdb server (`threatdb serve --tls-cert`), as
+    /// `requests`' `verify=` does for the Python SDK. May be called again to add more.
+    pub fn set_api_ca_cert(&mut self, path: impl AsRef<Path>) -> Result<&mut Self> {
+        let path = path.as_ref();
+        let pem = std::fs::read(path).map_err(|e| {
+            crate::Error::Config(format!(
+                "cannot read the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        self.transport_mut()
+            .add_roots(&pem, &format!("the CA certificate {}", path.display()))?;
         Ok(self)
     }
 

@@ -36,6 +36,8 @@ pub(crate) struct Transport {
     retries: u32,
     sleep: Duration,
     proxy: Option<String>,
+    /// Certificate authorities trusted besides the built-in roots.
+    roots: Vec<reqwest::Certificate>,
     activity_log: bool,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
@@ -68,6 +70,7 @@ impl Transport {
             retries: 5,
             sleep: Duration::from_secs(1),
             proxy: None,
+            roots: Vec::new(),
             activity_log: false,
             clock: Arc::new(SystemClock),
             http: reqwest::Client::new(),
@@ -137,6 +140,21 @@ impl Transport {
         Ok(())
     }
 
+    /// Trusts the certificate authorities of a PEM bundle besides the built-in roots, and
+    /// rebuilds the HTTP client. `source` names the bundle in errors.
+    pub(crate) fn add_roots(&mut self, pem: &[u8], source: &str) -> Result<()> {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| Error::Config(format!("{source} is not a PEM certificate: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::Config(format!(
+                "{source} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+            )));
+        }
+        self.roots.extend(certs);
+        self.http = self.build_http()?;
+        Ok(())
+    }
+
     /// Sets the `createActivityLog=` every request carries.
     pub(crate) fn set_activity_log(&mut self, enabled: bool) {
         self.activity_log = enabled;
@@ -156,6 +174,9 @@ impl Transport {
             let proxy = reqwest::Proxy::all(p.as_str())
                 .map_err(|e| Error::Config(format!("bad proxy URL '{p}': {e}")))?;
             b = b.proxy(proxy);
+        }
+        for root in &self.roots {
+            b = b.add_root_certificate(root.clone());
         }
         b.build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))

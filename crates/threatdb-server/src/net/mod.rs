@@ -1,9 +1,11 @@
 //! The listener: accepts connections within the caps of [`crate::Limits`], serves each with
-//! hyper under the header-read and idle deadlines of [`timed_io`], tells every request who its
-//! client is ([`ClientAddr`]), and on shutdown lets the requests in flight finish.
+//! hyper (over TLS when given [`tls::TlsFiles`]) under the header-read and idle deadlines of
+//! [`timed_io`], tells every request who its client is ([`ClientAddr`]), and on shutdown lets
+//! the requests in flight finish.
 
 pub mod admission;
 pub mod timed_io;
+pub mod tls;
 
 use crate::AppState;
 use crate::limits::{Limits, canonical};
@@ -20,9 +22,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use timed_io::{ConnClock, TimedIo};
-use tokio::io::AsyncWriteExt;
+use tls::TlsFiles;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// The client's address as limits and logs see it: the peer, or the address a trusted proxy
@@ -50,11 +54,23 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Refusals being written at once; past it a refused connection is simply closed.
 const MAX_REFUSALS_IN_FLIGHT: usize = 256;
 
-/// Serves `router(state)` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight (each bounded by the request timeout).
+/// Serves `router(state)` over plain HTTP on `listener` until `shutdown` completes, then
+/// finishes the requests in flight (each bounded by the request timeout).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with_tls(listener, state, None, shutdown).await
+}
+
+/// Like [`serve`], over HTTPS when `tls` is given: each connection is accepted with the
+/// certificate in force at that moment (see [`TlsFiles::reload`]), and its handshake must end
+/// within the header-read timeout.
+pub async fn serve_with_tls(
+    listener: TcpListener,
+    state: AppState,
+    tls: Option<Arc<TlsFiles>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = crate::router(state.clone());
@@ -84,6 +100,7 @@ pub async fn serve(
                     app: app.clone(),
                     limits: limits.clone(),
                     peer,
+                    tls: tls.as_ref().map(|t| t.acceptor()),
                 };
                 let (stop, done) = (stop_rx.clone(), done_tx.clone());
                 tokio::spawn(async move {
@@ -91,7 +108,7 @@ pub async fn serve(
                     drop((admitted, done));
                 });
             }
-            Err(why) => refuse(stream, why, &refusals, &warned),
+            Err(why) => refuse(stream, why, tls.is_none(), &refusals, &warned),
         }
     }
     drop(listener);
@@ -106,19 +123,45 @@ struct Connection {
     app: Router,
     limits: Arc<Limits>,
     peer: SocketAddr,
+    /// The TLS configuration in force when the connection was accepted.
+    tls: Option<TlsAcceptor>,
 }
 
 impl Connection {
-    async fn run(self, stream: TcpStream, mut stop: watch::Receiver<bool>) {
+    async fn run(mut self, stream: TcpStream, mut stop: watch::Receiver<bool>) {
         let _ = stream.set_nodelay(true);
         let clock = Arc::new(ConnClock::default());
+        // TLS goes on top of the timed socket, so the handshake's reads and writes count against
+        // the first request's head deadline like any byte of that head.
         let io = TimedIo::new(
             stream,
             clock.clone(),
             self.limits.header_read_timeout,
             self.limits.idle_timeout,
         );
-        let Connection { app, limits, peer } = self;
+        let Some(acceptor) = self.tls.take() else {
+            return self.serve_io(io, clock, stop).await;
+        };
+        let handshake = tokio::time::timeout(self.limits.header_read_timeout, acceptor.accept(io));
+        let done = tokio::select! {
+            done = handshake => done,
+            _ = stop.wait_for(|stopping| *stopping) => return,
+        };
+        let peer = self.peer;
+        match done {
+            Ok(Ok(tls)) => self.serve_io(tls, clock, stop).await,
+            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+            Err(_) => tracing::debug!(%peer, "TLS handshake did not finish in time"),
+        }
+    }
+
+    async fn serve_io<I>(self, io: I, clock: Arc<ConnClock>, mut stop: watch::Receiver<bool>)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            app, limits, peer, ..
+        } = self;
         let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
             let in_flight = clock.begin();
             let forwarded = request
@@ -160,8 +203,15 @@ impl Connection {
 }
 
 /// Answers a connection past a cap with a 503 in the failure envelope and closes it, without
-/// reading what it sent; never more than [`MAX_REFUSALS_IN_FLIGHT`] such answers at once.
-fn refuse(mut stream: TcpStream, why: Refusal, refusals: &Arc<AtomicUsize>, warned: &AtomicU64) {
+/// reading what it sent; never more than [`MAX_REFUSALS_IN_FLIGHT`] such answers at once. Over
+/// TLS (`plain` false) the connection is just closed: an answer would cost a handshake.
+fn refuse(
+    mut stream: TcpStream,
+    why: Refusal,
+    plain: bool,
+    refusals: &Arc<AtomicUsize>,
+    warned: &AtomicU64,
+) {
     let message = match why {
         Refusal::Full => "The server has too many open connections: try again shortly",
         Refusal::AddressFull => {
@@ -169,6 +219,9 @@ fn refuse(mut stream: TcpStream, why: Refusal, refusals: &Arc<AtomicUsize>, warn
         }
     };
     warn_now_and_then(warned, message);
+    if !plain {
+        return;
+    }
     if refusals.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSALS_IN_FLIGHT {
         refusals.fetch_sub(1, Ordering::AcqRel);
         return;

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url, Version};
+use std::path::Path;
 use std::time::Duration;
 use threatdb_wire::signing;
 
@@ -47,14 +48,34 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Client {
     /// A client for `base` (the API base URL, when known), signing with `auth` and adding
-    /// `extra` to every request, over what it would send itself.
-    pub fn new(base: Option<String>, auth: Auth, extra: HeaderMap) -> Result<Self> {
-        let http = reqwest::Client::builder()
+    /// `extra` to every request, over what it would send itself; trusting the certificate
+    /// authorities of the PEM file `ca_cert` besides the built-in roots.
+    pub fn new(
+        base: Option<String>,
+        auth: Auth,
+        extra: HeaderMap,
+        ca_cert: Option<&Path>,
+    ) -> Result<Self> {
+        let mut builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("threatdb/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .context("cannot build the HTTP client")?;
+            .user_agent(concat!("threatdb/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = ca_cert {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("cannot read the CA certificate {}", path.display()))?;
+            let roots = reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("the CA certificate {} is not PEM", path.display()))?;
+            if roots.is_empty() {
+                bail!(
+                    "the CA certificate {} holds no PEM certificate",
+                    path.display()
+                );
+            }
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
+        let http = builder.build().context("cannot build the HTTP client")?;
         Ok(Client {
             http,
             base,
@@ -209,6 +230,7 @@ mod tests {
             base.map(str::to_string),
             Auth::Token("t".into()),
             HeaderMap::new(),
+            None,
         )
         .expect("client")
     }

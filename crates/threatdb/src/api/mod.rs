@@ -98,7 +98,7 @@ pub async fn run(args: ApiArgs) -> Result<()> {
     let file = CredentialsFile::read(&args.endpoint.credentials);
     let base = file.pick(&args.endpoint.base_url, "TC_API_BASE_URL");
     let auth = authentication(&args, &file, base.is_none() && !is_absolute(&args.path))?;
-    let client = Client::new(base, auth, headers)?;
+    let client = Client::new(base, auth, headers, args.endpoint.ca_cert.as_deref())?;
     let url = client.resolve(&args.path)?;
     let out = Output::new(args.include);
     if args.paginate {

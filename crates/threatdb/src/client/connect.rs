@@ -19,6 +19,10 @@ pub struct EndpointArgs {
     /// API base URL, e.g. http://127.0.0.1:8450/api.
     #[arg(long, env = "TC_API_BASE_URL", global = true)]
     pub base_url: Option<String>,
+    /// A PEM file of certificate authorities to trust besides the built-in roots (for a server
+    /// with a self-signed certificate).
+    #[arg(long, env = "TC_API_CA_CERT", value_name = "FILE", global = true)]
+    pub ca_cert: Option<PathBuf>,
     /// KEY=value file read for whatever flags and environment leave out.
     #[arg(
         long,
@@ -113,6 +117,9 @@ impl ConnectArgs {
         let mut tc = ThreatConnect::new(access_id, secret, org, base)?;
         tc.set_api_result_limit(self.result_limit)?;
         tc.set_api_retries(self.retries);
+        if let Some(path) = &e.ca_cert {
+            tc.set_api_ca_cert(path)?;
+        }
         Ok(tc)
     }
 }

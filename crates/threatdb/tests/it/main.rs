@@ -7,6 +7,7 @@ mod cli;
 mod hostile;
 mod multinode;
 mod node;
+mod ops;
 mod readme;
 mod web_ui;
 mod webdriver;

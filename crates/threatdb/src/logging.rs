@@ -1,0 +1,34 @@
+//! Log lines on stderr: text for people, or one JSON object per line for a log collector.
+//! `RUST_LOG` chooses what is logged (default: info, sqlx warnings).
+
+use clap::ValueEnum;
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Text for people: time, level, the request's span (request_id, method, uri), message.
+    Human,
+    /// One JSON object per line; the request's span, with its request_id, under "span".
+    Json,
+}
+
+/// Installs the process's log subscriber.
+pub fn init(format: LogFormat) {
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn".into())
+    };
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.with_env_filter(filter()).init(),
+        LogFormat::Json => builder
+            .json()
+            // The event's fields beside level and message, the request's span (with its
+            // request_id) under "span".
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .init(),
+    }
+}
