@@ -154,7 +154,10 @@ async fn plan<'q, D: Db>(db: &mut D, actor: &Actor, q: &'q IncidentQuery) -> Sto
             Some(rows::count(db, sql).await?)
         }
     };
-    let read_all = !q.filter.is_all() && matches.is_some_and(|n| n < READ_ALL_BELOW);
+    // Reading the matches and sorting them beats walking the owner in order when there are
+    // fewer of them than the walk would read to fill the page.
+    let read_all =
+        !q.filter.is_all() && matches.is_some_and(|n| n < READ_ALL_BELOW && n < ids.walk_rows(n));
     let mut page = Sql::new(format!(
         "SELECT {} FROM incidents i JOIN owners o ON o.id = i.owner_id",
         rows::INCIDENT_COLUMNS

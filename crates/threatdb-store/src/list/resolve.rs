@@ -17,6 +17,11 @@ pub struct Resolved {
     pub labels: HashMap<String, Vec<i64>>,
     /// Label name → how many of the owner's incidents carry it.
     pub label_counts: HashMap<String, u64>,
+    /// Label name → how many incidents of every owner carry it (what reading it from the
+    /// label's side costs: a system label spans every owner).
+    pub label_totals: HashMap<String, u64>,
+    /// The first row and size of the page asked for (what a walk of the owner must reach).
+    pub window: u64,
     /// How many incidents the owner has.
     pub owner_count: u64,
     /// Substrings the trigram index finds in few names (of every owner): worth reading from
@@ -32,6 +37,8 @@ impl Resolved {
             tags: HashMap::new(),
             labels: HashMap::new(),
             label_counts: HashMap::new(),
+            label_totals: HashMap::new(),
+            window: q.paging.start.saturating_add(q.paging.limit),
             owner_count: owner_count(db, owner).await?,
             rare_texts: HashSet::new(),
         };
@@ -51,9 +58,11 @@ impl Resolved {
                         vec![owner.into(), label_key(name).into()],
                     );
                     let ids = db.fetch(sql, |r| r.int(0)).await?;
-                    let n = label_count(db, owner, &ids).await?;
+                    let n = label_count(db, Some(owner), &ids).await?;
+                    let total = label_count(db, None, &ids).await?;
                     out.labels.insert(name.clone(), ids);
                     out.label_counts.insert(name.clone(), n);
+                    out.label_totals.insert(name.clone(), total);
                 }
                 Cond::Name(TextMatch::Contains, text)
                     if db.dialect() == Dialect::Sqlite
@@ -86,12 +95,22 @@ impl Resolved {
         })
     }
 
-    /// Whether the label is rarer than a quarter of the owner's incidents: then it is read from
-    /// the label's side, else probed incident by incident.
+    /// Rows a walk of the owner's incidents reads to fill the page when `matches` of them
+    /// match (spread evenly), at most every incident of the owner.
+    pub fn walk_rows(&self, matches: u64) -> u64 {
+        self.window
+            .saturating_mul(self.owner_count)
+            .checked_div(matches)
+            .map_or(self.owner_count, |rows| rows.min(self.owner_count))
+    }
+
+    /// Whether reading every incident carrying the label (in every owner) costs less than
+    /// probing the owner's incidents one by one until the page is full.
     pub fn label_is_rare(&self, name: &str) -> bool {
-        self.label_counts
-            .get(name)
-            .is_some_and(|n| n.saturating_mul(4) < self.owner_count)
+        match (self.label_totals.get(name), self.label_counts.get(name)) {
+            (Some(total), Some(mine)) => *total < self.walk_rows(*mine),
+            _ => false,
+        }
     }
 
     /// Whether the filter reads from the trigram index at the top level (SQLite): then the
@@ -126,13 +145,13 @@ async fn owner_count<D: Db>(db: &mut D, owner: i64) -> StoreResult<u64> {
     rows::count(db, sql).await
 }
 
-/// The owner's incidents carrying any of `labels`, from the counters.
-async fn label_count<D: Db>(db: &mut D, owner: i64, labels: &[i64]) -> StoreResult<u64> {
-    let mut sql =
-        Sql::new("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM label_counts WHERE owner_id = ");
-    sql.bind(owner)
-        .push(" AND label_id IN ")
-        .bind_list(labels.iter().copied());
+/// Incidents carrying any of `labels` (in `owner`, or in every owner), from the counters.
+async fn label_count<D: Db>(db: &mut D, owner: Option<i64>, labels: &[i64]) -> StoreResult<u64> {
+    let mut sql = Sql::new("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM label_counts WHERE ");
+    if let Some(owner) = owner {
+        sql.push("owner_id = ").bind(owner).push(" AND ");
+    }
+    sql.push("label_id IN ").bind_list(labels.iter().copied());
     rows::count(db, sql).await
 }
 

@@ -138,8 +138,13 @@ impl<'a> Generator<'a> {
             .collect();
         tag_ids.sort_unstable();
         tag_ids.dedup();
-        let label_id = (r.below(100) < 30)
-            .then(|| self.label_ids[r.below(self.label_ids.len() as u64) as usize]);
+        // 30 % labelled: TLP:GREEN 20 %, TLP:AMBER 9.9 %, TLP:RED 0.1 % (a rare label).
+        let label_id = match r.below(1000) {
+            0..200 => self.label_ids.first().copied(),
+            200..299 => self.label_ids.get(1).copied(),
+            299 => self.label_ids.get(2).copied(),
+            _ => None,
+        };
         let event = EVENT_END - r.below(FIVE_YEARS as u64) as i64;
         let added = self.now - r.below(2 * 365 * 86_400) as i64;
         self.made += 1;
@@ -152,7 +157,7 @@ impl<'a> Generator<'a> {
             ),
             event_date: from_unix(event),
             date_added: from_unix(added),
-            status: IncidentStatus::ALL[r.below(IncidentStatus::ALL.len() as u64) as usize],
+            status: status(r.below(10_000)),
             created_by: "bench".into(),
             tag_ids,
             attributes: vec![
@@ -166,6 +171,22 @@ impl<'a> Generator<'a> {
             ],
             label_id,
         }
+    }
+}
+
+/// Statuses as a team's incidents have them, per 10,000: most New or Open, and Rejected and
+/// Deleted rare (1 in 2,000 each), so `list-rare` has a rare status to look for.
+fn status(per_10k: u64) -> IncidentStatus {
+    match per_10k {
+        0..4_000 => IncidentStatus::New,
+        4_000..6_500 => IncidentStatus::Open,
+        6_500..7_500 => IncidentStatus::Stalled,
+        7_500..8_300 => IncidentStatus::ContainmentAchieved,
+        8_300..8_900 => IncidentStatus::RestorationAchieved,
+        8_900..9_400 => IncidentStatus::IncidentReported,
+        9_400..9_990 => IncidentStatus::Closed,
+        9_990..9_995 => IncidentStatus::Rejected,
+        _ => IncidentStatus::Deleted,
     }
 }
 

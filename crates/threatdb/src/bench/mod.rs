@@ -5,6 +5,7 @@
 mod all;
 mod data;
 mod load;
+mod rare;
 mod seed;
 
 use anyhow::{Context, Result};
@@ -59,6 +60,18 @@ enum BenchCommand {
     },
     /// Seed, start a server, run every scenario, measure start-up and memory, print one table.
     All(all::AllArgs),
+    /// The rare-match filters (name prefix, rare status, rare label, a one-hour event window, a
+    /// substring) on the store of a seeded data directory: p50/p99 of each at one concurrency.
+    Rare {
+        #[command(flatten)]
+        data: crate::config::DataArgs,
+        /// Lists in flight.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Seconds per filter.
+        #[arg(long, default_value_t = 5)]
+        duration: u64,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> Result<()> {
@@ -110,6 +123,34 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             Ok(())
         }
         BenchCommand::All(a) => all::run(a).await,
+        BenchCommand::Rare {
+            data,
+            concurrency,
+            duration,
+        } => {
+            let rows = rare::run(&data, concurrency, Duration::from_secs(duration)).await?;
+            let mut table = Table::new();
+            table.set_header(vec![
+                "filter (list-rare)",
+                "conc.",
+                "ops/s",
+                "p50 ms",
+                "p99 ms",
+                "matches",
+            ]);
+            for r in &rows {
+                table.add_row(vec![
+                    r.filter.to_string(),
+                    concurrency.to_string(),
+                    format!("{:.0}", r.ops_per_s),
+                    format!("{:.2}", r.p50_ms),
+                    format!("{:.2}", r.p99_ms),
+                    r.last_total.to_string(),
+                ]);
+            }
+            println!("{table}");
+            Ok(())
+        }
     }
 }
 

@@ -61,3 +61,50 @@ fn bench_all_smoke_run() {
     assert!(results["rss_idle_mb"].as_f64().unwrap() > 0.0);
     assert!(results["seed"]["ratio"].as_f64().unwrap() > 0.0);
 }
+
+/// `bench rare` on a small seed: every rare-match filter runs and is reported.
+#[test]
+fn bench_rare_smoke_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let bin = env!("CARGO_BIN_EXE_threatdb");
+    let seeded = Command::new(bin)
+        .args(["bench", "seed", "--incidents", "2000", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let out = Command::new(bin)
+        .args([
+            "bench",
+            "rare",
+            "--duration",
+            "1",
+            "--concurrency",
+            "2",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .env_remove("THREATDB_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for filter in [
+        "name ^ (no match)",
+        "status Rejected",
+        "label TLP:RED",
+        "eventDate 1 hour",
+        "name contains",
+    ] {
+        assert!(stdout.contains(filter), "{filter} missing: {stdout}");
+    }
+}
