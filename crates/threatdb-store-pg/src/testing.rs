@@ -1,6 +1,8 @@
 //! Fresh PostgreSQL databases for tests. The server to use comes from `THREATDB_TEST_PG_URL`
 //! (a URL of any existing database on it, e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
-//! Without it the tests skip with one line on a developer machine, and fail under `CI=true`.
+//! The tests that need it are marked `#[ignore = "needs PostgreSQL: …"]`, so a plain
+//! `cargo test` reports them as ignored with that reason; `--include-ignored` (what `.ci/run`
+//! passes) runs them, and then a missing variable is a failure, never a silent pass.
 // Test support: a failure here is a failed test, reported where it happened.
 #![allow(clippy::expect_used, clippy::panic)]
 
@@ -10,20 +12,15 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// The variable naming the test server.
 pub const URL_VAR: &str = "THREATDB_TEST_PG_URL";
 
-/// The test server's URL, or `None` (after printing why) when PostgreSQL tests must skip.
-/// Panics under `CI=true` when the variable is missing: CI never silently skips.
-pub fn server_url() -> Option<String> {
+/// The test server's URL. Panics when `THREATDB_TEST_PG_URL` is unset: a test that asked for
+/// PostgreSQL and does not get it fails, it does not pass.
+pub fn server_url() -> String {
     match std::env::var(URL_VAR) {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("{URL_VAR} is not set: CI must run the PostgreSQL tests (see .ci/run)")
-        }
-        _ => {
-            eprintln!(
-                "skipping PostgreSQL test: set {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres to run it"
-            );
-            None
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "{URL_VAR} is not set: this test needs PostgreSQL \
+             (e.g. {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres; see README, Tests)"
+        ),
     }
 }
 

@@ -5,21 +5,22 @@
 use threatdb_store_pg::testing::{TestDatabase, server_url};
 use threatdb_store_pg::{PgSettings, PgStore};
 
-async fn open() -> Option<(TestDatabase, PgStore)> {
-    let server = server_url()?;
+async fn open() -> (TestDatabase, PgStore) {
+    let server = server_url();
     let db = TestDatabase::create(&server).await;
     let store = PgStore::connect(&db.url, PgSettings::default())
         .await
         .expect("open PostgreSQL store");
-    Some((db, store))
+    (db, store)
 }
 
 macro_rules! pg_cases {
     ($($case:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
             async fn $case() {
-                let Some((db, store)) = open().await else { return };
+                let (db, store) = open().await;
                 threatdb_store_tests::$case(&store).await;
                 store.close().await;
                 db.drop_db().await;
@@ -31,10 +32,9 @@ macro_rules! pg_cases {
 threatdb_store_tests::for_each_case!(pg_cases);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 async fn run_all_on_one_database() {
-    let Some((db, store)) = open().await else {
-        return;
-    };
+    let (db, store) = open().await;
     threatdb_store_tests::run_all(&store).await;
     threatdb_store_tests::run_all(&store).await;
     store.close().await;
@@ -55,10 +55,9 @@ fn migration_version_lists_are_equal() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 async fn query_plans() {
-    let Some((db, store)) = open().await else {
-        return;
-    };
+    let (db, store) = open().await;
     threatdb_store_tests::plans::query_plans(&store).await;
     store.close().await;
     db.drop_db().await;

@@ -60,7 +60,7 @@ use threatdb_core::{AdminStore, Store};
 /// Calls `$m! { case, case, ... }` with the name of every case, so a harness can generate one
 /// test per case without repeating (or forgetting) any:
 ///
-/// ```ignore
+/// ```text
 /// macro_rules! sqlite_tests { ($($case:ident),*) => { $( #[tokio::test] async fn $case() {
 ///     threatdb_store_tests::$case(&open().await).await } )* } }
 /// threatdb_store_tests::for_each_case!(sqlite_tests);

@@ -16,7 +16,7 @@ fn app() -> &'static (tokio::runtime::Runtime, TestApp, i64) {
     APP.get_or_init(|| {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let (app, id) = rt.block_on(async {
-            let app = spawn_app_on(Backend::Sqlite).await.unwrap();
+            let app = spawn_app_on(Backend::Sqlite).await;
             let id = app
                 .create_incident(&app.writer, "Example Organization", "target")
                 .await;

@@ -30,8 +30,9 @@ async fn create(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 async fn two_nodes_share_one_database_without_losing_writes() {
-    let Some(server) = server_url() else { return };
+    let server = server_url();
     let db = TestDatabase::create(&server).await;
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = start(d1.path(), Some(&db.url), KEY);
@@ -270,8 +271,9 @@ async fn restart_mid_load_loses_nothing_acknowledged_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 async fn restart_mid_load_loses_nothing_acknowledged_on_postgres() {
-    let Some(server) = server_url() else { return };
+    let server = server_url();
     let db = TestDatabase::create(&server).await;
     restart_mid_load(Some(&db.url)).await;
     db.drop_db().await;

@@ -128,8 +128,9 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromium-driver, run with --include-ignored (README, Tests)"]
 async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
-    let Some(()) = available() else { return };
+    available();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let node = start(&data, None, KEY);
@@ -317,8 +318,9 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
 /// A session made on one node is good on another (same database, same master key): nothing
 /// about sessions lives in a node's memory. Plain HTTP, no browser.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 async fn a_session_works_on_every_node() {
-    let Some(server) = server_url() else { return };
+    let server = server_url();
     let db = TestDatabase::create(&server).await;
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = start(d1.path(), Some(&db.url), KEY);
