@@ -2,9 +2,7 @@
 //! `.../indicators[/{type}[/{value}]]`, `.../victims[/{id}]`, `.../tasks[/{id}]`. Creating
 //! one that exists succeeds and changes nothing (DECISIONS.md #10).
 
-use super::indicators;
-use super::items::group_kind;
-use super::parse_id;
+use super::{group_kind, indicator_kind, indicator_value, parse_id};
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -214,7 +212,7 @@ pub async fn indicators_of_type(
     caller: Caller,
     Path((id, kind)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let kind = indicators::kind(&kind)?;
+    let kind = indicator_kind(&kind)?;
     let set = LinkSet::Indicators(Some(kind));
     list(&state, &caller, &id, set, IndicatorDto::key(kind), true).await
 }
@@ -225,7 +223,7 @@ pub async fn add_indicator(
     caller: Caller,
     Path((id, kind, value)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    let target = Target::Indicator(indicators::value(&kind, &value)?);
+    let target = Target::Indicator(indicator_value(&kind, &value)?);
     link(&state, &caller, &id, target, true).await
 }
 
@@ -235,7 +233,7 @@ pub async fn remove_indicator(
     caller: Caller,
     Path((id, kind, value)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    let target = Target::Indicator(indicators::value(&kind, &value)?);
+    let target = Target::Indicator(indicator_value(&kind, &value)?);
     link(&state, &caller, &id, target, false).await
 }
 

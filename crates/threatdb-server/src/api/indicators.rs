@@ -2,6 +2,7 @@
 //! (`.../groups/incidents`) and the indicator-side association path the legacy SDK uses.
 
 use super::incidents::{listed, run_list};
+use super::{indicator_kind, indicator_value};
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -12,16 +13,6 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use threatdb_core::{Cond, IndicatorKind, IndicatorValue, Target};
 use threatdb_wire::assoc::{IndicatorDto, indicator_body_keys};
-
-/// The indicator type named in a URL.
-pub(super) fn kind(raw: &str) -> ApiResult<IndicatorKind> {
-    IndicatorKind::from_url(raw).ok_or(ApiError::NotFound)
-}
-
-/// The indicator a path names: an invalid value names nothing (404).
-pub(super) fn value(kind_raw: &str, raw: &str) -> ApiResult<IndicatorValue> {
-    IndicatorValue::parse(kind(kind_raw)?, raw).map_err(|_| ApiError::NotFound)
-}
 
 async fn list_of(
     state: &AppState,
@@ -53,7 +44,7 @@ pub async fn list(
     caller: Caller,
     Path(kind_raw): Path<String>,
 ) -> ApiResult<Response> {
-    list_of(&state, &caller, Some(kind(&kind_raw)?)).await
+    list_of(&state, &caller, Some(indicator_kind(&kind_raw)?)).await
 }
 
 /// `POST /v2/indicators/{type}`: the value under the type's key (`hostName`, `ip`, ...).
@@ -64,7 +55,7 @@ pub async fn create(
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
     let owner = &caller.owner;
-    let kind = kind(&kind_raw)?;
+    let kind = indicator_kind(&kind_raw)?;
     let keys = indicator_body_keys(kind);
     let raw = keys
         .iter()
@@ -86,7 +77,7 @@ pub async fn get(
     Path((kind_raw, raw)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let owner = &caller.owner;
-    let value = value(&kind_raw, &raw)?;
+    let value = indicator_value(&kind_raw, &raw)?;
     let ind = state
         .store
         .get_indicator(&caller.actor, owner, &value)
@@ -102,7 +93,7 @@ pub async fn delete(
     Path((kind_raw, raw)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let owner = &caller.owner;
-    let value = value(&kind_raw, &raw)?;
+    let value = indicator_value(&kind_raw, &raw)?;
     state
         .store
         .delete_indicator(&caller.actor, owner, &value)
@@ -117,7 +108,7 @@ pub async fn incidents(
     caller: Caller,
     Path((kind_raw, raw)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let target = Target::Indicator(value(&kind_raw, &raw)?);
+    let target = Target::Indicator(indicator_value(&kind_raw, &raw)?);
     let page = run_list(&state, &caller, |q| {
         q.and(Cond::Associated(target));
     })
@@ -131,7 +122,7 @@ async fn link(
     (kind_raw, raw, incident): (String, String, String),
     add: bool,
 ) -> ApiResult<Response> {
-    let target = Target::Indicator(value(&kind_raw, &raw)?);
+    let target = Target::Indicator(indicator_value(&kind_raw, &raw)?);
     super::associations::link(state, caller, &incident, target, add).await
 }
 

@@ -2,7 +2,7 @@
 //! tasks (`/v2/tasks[/{id}]`): create, read, delete, and their incidents (the reverse look-ups
 //! `.../{id}/groups/incidents`, with `owner=`, `filters=` and paging).
 
-use super::parse_id;
+use super::{group_kind, parse_id};
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -25,13 +25,6 @@ const COMMON: &[&str] = &[
     "lastModified",
     "webLink",
 ];
-
-/// The group type named in a URL (not incidents, which have their own routes).
-pub(super) fn group_kind(raw: &str) -> ApiResult<ItemKind> {
-    ItemKind::from_url(raw)
-        .filter(|k| k.is_group())
-        .ok_or(ApiError::NotFound)
-}
 
 async fn create(
     state: &AppState,

@@ -202,3 +202,24 @@ fn association_routes(router: Routes) -> Routes {
 pub(crate) fn parse_id(raw: &str) -> ApiResult<i64> {
     raw.parse::<i64>().map_err(|_| ApiError::NotFound)
 }
+
+/// The group type named in a URL (not incidents, which have their own routes).
+pub(crate) fn group_kind(raw: &str) -> ApiResult<threatdb_core::ItemKind> {
+    threatdb_core::ItemKind::from_url(raw)
+        .filter(|k| k.is_group())
+        .ok_or(ApiError::NotFound)
+}
+
+/// The indicator type named in a URL.
+pub(crate) fn indicator_kind(raw: &str) -> ApiResult<threatdb_core::IndicatorKind> {
+    threatdb_core::IndicatorKind::from_url(raw).ok_or(ApiError::NotFound)
+}
+
+/// The indicator a path names: an invalid value names nothing (404).
+pub(crate) fn indicator_value(
+    kind_raw: &str,
+    raw: &str,
+) -> ApiResult<threatdb_core::IndicatorValue> {
+    threatdb_core::IndicatorValue::parse(indicator_kind(kind_raw)?, raw)
+        .map_err(|_| ApiError::NotFound)
+}

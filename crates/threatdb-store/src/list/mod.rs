@@ -4,8 +4,10 @@
 
 mod render;
 mod resolve;
+mod text;
 
-pub use render::{MIN_TRIGRAM_CHARS, prefix_upper_bound};
+pub use render::prefix_upper_bound;
+pub use text::MIN_TRIGRAM_CHARS;
 
 use crate::db::{Db, Dialect, Sql};
 use crate::{guard, incidents, items, rows, subject};

@@ -3,11 +3,9 @@
 //! index (and checked exactly), labels from the label's side when they are rare.
 
 use super::resolve::Resolved;
+use super::text::{MIN_TRIGRAM_CHARS, fts_phrase};
 use crate::db::{Dialect, Sql};
 use threatdb_core::{Cmp, Cond, Filter, Target, TextMatch};
-
-/// Substrings shorter than this cannot use a trigram index: they are checked row by row.
-pub const MIN_TRIGRAM_CHARS: usize = 3;
 
 /// What rendering needs besides the filter.
 pub struct Context<'r> {
@@ -107,11 +105,6 @@ fn like_pattern(text: &str) -> String {
     }
     out.push('%');
     out
-}
-
-/// An FTS5 phrase for `text`: quoted, inner quotes doubled.
-pub fn fts_phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {

@@ -2,7 +2,7 @@
 //! the counters that say how selective a label is and how many incidents a first page counts.
 
 use super::READ_ALL_BELOW;
-use super::render::{MIN_TRIGRAM_CHARS, fts_phrase};
+use super::text::{MIN_TRIGRAM_CHARS, fts_phrase};
 use crate::db::{Db, Dialect, Sql};
 use crate::rows;
 use std::collections::{HashMap, HashSet};

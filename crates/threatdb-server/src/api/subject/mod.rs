@@ -6,7 +6,7 @@ mod attributes;
 mod labels;
 mod tags;
 
-use super::{Routes, indicators, items, parse_id};
+use super::{Routes, group_kind, indicator_value, parse_id};
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -60,9 +60,9 @@ impl FromRequestParts<AppState> for On {
         let subject = match (path.get("type"), path.get("value")) {
             // An indicator is the one in the request's owner.
             (Some(kind), Some(value)) => {
-                Subject::Indicator(caller.owner.clone(), indicators::value(kind, value)?)
+                Subject::Indicator(caller.owner.clone(), indicator_value(kind, value)?)
             }
-            (Some(kind), None) => Subject::Item(items::group_kind(kind)?, parse_id(text("id")?)?),
+            (Some(kind), None) => Subject::Item(group_kind(kind)?, parse_id(text("id")?)?),
             (None, _) => Subject::Incident(parse_id(text("id")?)?),
         };
         Ok(On {
