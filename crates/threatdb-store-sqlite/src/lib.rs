@@ -15,6 +15,7 @@
 //! The domain operations themselves are `threatdb-store`'s, shared with PostgreSQL; this crate
 //! is the connections, the writer, row decoding and SQLite's error codes.
 
+pub mod backup;
 mod bulk;
 mod bulk_links;
 mod db;
@@ -35,6 +36,11 @@ use threatdb_store::{Backend, Reading, Work};
 pub use bulk::{Ceiling, schema_sql};
 pub(crate) use db::backend;
 pub use migrate::MIGRATIONS;
+
+/// The newest schema (migration) version this build knows.
+pub fn known_schema_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
 
 /// The most writes committed together in one transaction.
 const MAX_GROUP: usize = 512;
