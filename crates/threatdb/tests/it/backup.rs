@@ -272,3 +272,87 @@ async fn backups_and_restores_refuse_what_would_lose_data() {
         std::fs::read(data.join("master.key")).unwrap()
     );
 }
+
+/// The README's PostgreSQL backup, as written there: data written through a real server,
+/// `pg_dump --format=custom`, `pg_restore --no-owner` into a fresh database, a server started
+/// on it (same master key) reads the data back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_backups_are_pg_dump_and_pg_restore() {
+    use threatdb_store_pg::testing::{TestDatabase, server_url};
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let Some(server) = server_url() else { return };
+    let (source, target) = (
+        TestDatabase::create(&server).await,
+        TestDatabase::create(&server).await,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (d1, d2) = (dir.path().join("one"), dir.path().join("two"));
+    let node = crate::node::start(&d1, Some(&source.url), KEY);
+    let creds = credentials(&d1);
+    let client = reqwest::Client::new();
+    let mut ids = vec![];
+    for i in 0..20 {
+        let name = format!("dumped {i}");
+        ids.push((
+            create(&client, &node.origin, &creds, &name).await.unwrap(),
+            name,
+        ));
+    }
+    // `admin backup` points a PostgreSQL store to pg_dump.
+    let out = Command::new(env!("CARGO_BIN_EXE_threatdb"))
+        .args(["admin", "--database", &source.url, "backup"])
+        .arg(dir.path().join("x.tdb"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("pg_dump --format=custom"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let dump = dir.path().join("threatdb.dump");
+    let out = Command::new("pg_dump")
+        .arg("--format=custom")
+        .arg(format!("--file={}", dump.display()))
+        .arg(&source.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pg_dump: {}", text(&out.stderr));
+    drop(node);
+    let out = Command::new("pg_restore")
+        .arg("--no-owner")
+        .arg(format!("--dbname={}", target.url))
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pg_restore: {}", text(&out.stderr));
+
+    let node = crate::node::start(&d2, Some(&target.url), KEY);
+    assert!(
+        !d2.join("credentials.env").exists(),
+        "a restored database needs no bootstrap"
+    );
+    for (id, name) in &ids {
+        let (status, json) = call(
+            &client,
+            &node.origin,
+            &creds,
+            "GET",
+            &format!("/v2/groups/incidents/{id}"),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "incident {id} is missing after pg_restore");
+        assert_eq!(json["data"]["incident"]["name"], name.as_str());
+    }
+    // New ids continue after the restored ones (the sequences came along).
+    let new = create(&client, &node.origin, &creds, "after restore")
+        .await
+        .unwrap();
+    assert!(ids.iter().all(|(id, _)| *id < new));
+    drop(node);
+    source.drop_db().await;
+    target.drop_db().await;
+}
