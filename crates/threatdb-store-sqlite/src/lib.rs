@@ -15,6 +15,7 @@
 //! The domain operations themselves are `threatdb-store`'s, shared with PostgreSQL; this crate
 //! is the connections, the writer, row decoding and SQLite's error codes.
 
+pub mod backup;
 mod bulk;
 mod bulk_links;
 mod db;
@@ -35,6 +36,25 @@ use threatdb_store::{Backend, Reading, Work};
 pub use bulk::{Ceiling, schema_sql};
 pub(crate) use db::backend;
 pub use migrate::MIGRATIONS;
+
+/// The file a `sqlite:` URL names (`sqlite:///var/lib/threatdb/threatdb.db`,
+/// `sqlite:data/threatdb.db`; query parameters are ignored).
+pub fn path_of_url(url: &str) -> StoreResult<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::Invalid(format!("'{url}' is not a sqlite: URL")))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() {
+        return Err(StoreError::Invalid("the sqlite: URL names no file".into()));
+    }
+    Ok(PathBuf::from(path))
+}
+
+/// The newest schema (migration) version this build knows.
+pub fn known_schema_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
 
 /// The most writes committed together in one transaction.
 const MAX_GROUP: usize = 512;
@@ -93,15 +113,7 @@ impl SqliteStore {
     /// Opens a database from a `sqlite:` URL (`sqlite:///var/lib/threatdb/threatdb.db`,
     /// `sqlite:data/threatdb.db`; query parameters are ignored).
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let rest = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .ok_or_else(|| StoreError::Invalid(format!("'{url}' is not a sqlite: URL")))?;
-        let path = rest.split('?').next().unwrap_or_default();
-        if path.is_empty() {
-            return Err(StoreError::Invalid("the sqlite: URL names no file".into()));
-        }
-        Self::open(Path::new(path)).await
+        Self::open(&path_of_url(url)?).await
     }
 
     fn open_blocking(path: PathBuf) -> StoreResult<Self> {

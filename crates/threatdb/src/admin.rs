@@ -29,6 +29,12 @@ enum AdminCommand {
     /// Custom security labels.
     #[command(subcommand)]
     Label(LabelCommand),
+    /// Back up the SQLite store while the server runs: one file holding a consistent copy of
+    /// the database and the data directory's master key and credentials (PostgreSQL: pg_dump).
+    Backup(crate::backup::BackupArgs),
+    /// Restore a backup made by `admin backup` into a data directory (checked first; refuses a
+    /// directory that is not empty without --force, and a database a server has open).
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -151,10 +157,19 @@ fn web_password(from_stdin: bool) -> Result<(String, bool)> {
 }
 
 pub async fn run(args: AdminArgs) -> Result<()> {
+    // These two must not open (and so create or migrate) the store.
+    let command = match args.command {
+        AdminCommand::Backup(backup) => return crate::backup::backup(&args.data, backup).await,
+        AdminCommand::Restore(restore) => {
+            return crate::backup::restore(&args.data, restore).await;
+        }
+        other => other,
+    };
     args.data.ensure_dir()?;
     let opened = args.data.open_store().await?;
     let store: &dyn AdminStore = opened.admin();
-    match args.command {
+    match command {
+        AdminCommand::Backup(_) | AdminCommand::Restore(_) => {}
         AdminCommand::Owner(OwnerCommand::Create { name, kind }) => {
             let o = store.create_owner(&name, OwnerKind::parse(&kind)?).await?;
             println!("created {} '{}' (id {})", o.kind, o.name, o.id);
