@@ -9,5 +9,6 @@ mod multinode;
 mod node;
 mod ops;
 mod readme;
+mod tokens;
 mod web_ui;
 mod webdriver;
