@@ -198,9 +198,9 @@ async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<A
     if !found.usable_at(now) {
         return Err(fail(ApiError::Unauthorized("Access Denied")));
     }
-    let stale = found
-        .last_used
-        .is_none_or(|at| (now - at).whole_seconds() >= LAST_USED_EVERY);
+    let stale = found.last_used.is_none_or(|at| {
+        now.unix_timestamp().saturating_sub(at.unix_timestamp()) >= LAST_USED_EVERY
+    });
     if stale {
         let store = state.store.clone();
         let id = found.token_id;
@@ -211,9 +211,10 @@ async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<A
         });
     }
     // Never cached past its expiry.
-    let until_expiry = found
-        .expires
-        .map(|e| std::time::Duration::try_from(e - now).unwrap_or_default());
+    let until_expiry = found.expires.map(|e| {
+        let seconds = e.unix_timestamp().saturating_sub(now.unix_timestamp());
+        std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+    });
     let actor = Arc::new(actor);
     state
         .cache
