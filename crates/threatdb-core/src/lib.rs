@@ -24,6 +24,7 @@
 pub mod association;
 pub mod attribute;
 pub mod bulk;
+pub mod credential;
 pub mod date;
 pub mod incident;
 pub mod indicator;
@@ -41,6 +42,7 @@ pub use association::{
 };
 pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};
+pub use credential::{ApiToken, ApiUserInfo, NewApiToken, TokenCredentials};
 pub use date::{Timestamp, format_timestamp, parse_timestamp, shift};
 pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,

@@ -3,10 +3,11 @@
 //! loads, so no backend can forget a check.
 
 use crate::{
-    Actor, Attribute, AttributePatch, Incident, IncidentDetails, IncidentPatch, IncidentQuery,
-    Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item, ItemKind, ItemPatch, LinkSet,
-    Linked, NewAttribute, NewIncident, NewItem, Owner, OwnerKind, Page, Paging, PlanStep, Role,
-    SecurityLabel, Subject, Tag, TagName, Target, WebLogin, web::NewWebLogin,
+    Actor, ApiToken, ApiUserInfo, Attribute, AttributePatch, Incident, IncidentDetails,
+    IncidentPatch, IncidentQuery, Include, Indicator, IndicatorKind, IndicatorValue, Invalid, Item,
+    ItemKind, ItemPatch, LinkSet, Linked, NewApiToken, NewAttribute, NewIncident, NewItem, Owner,
+    OwnerKind, Page, Paging, PlanStep, Role, SecurityLabel, Subject, Tag, TagName, Target,
+    TokenCredentials, WebLogin, web::NewWebLogin,
 };
 use async_trait::async_trait;
 
@@ -132,6 +133,22 @@ pub struct NewApiUser {
 pub trait Store: Send + Sync {
     /// Loads an API user's credentials and the actor it acts as, by access id.
     async fn credentials(&self, access_id: &str) -> StoreResult<Option<(ApiCredentials, Actor)>>;
+    /// Loads an API token's state and the actor its user acts as, by the SHA-256 of the token.
+    /// The caller checks [`TokenCredentials::usable_at`].
+    async fn token_credentials(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(TokenCredentials, Actor)>>;
+    /// Records that a token authenticated a request now (`last_used`).
+    async fn token_used(&self, token_id: i64) -> StoreResult<()>;
+    /// The credential generation: it moves in the transaction of every change that takes
+    /// access away (a token or key revoked, a key rotated, a user disabled, a membership
+    /// removed or changed), so a server knows when to forget the credentials it cached.
+    async fn credential_generation(&self) -> StoreResult<i64>;
+    /// Returns when the credential generation may have moved: at once when another process
+    /// says so (PostgreSQL's LISTEN), else after the polling interval (at most 250 ms when no
+    /// such notice can come). The caller then reads [`Store::credential_generation`].
+    async fn credential_change(&self);
 
     /// Creates an incident in `owner` (needs write access there).
     async fn create_incident(
@@ -360,4 +377,24 @@ pub trait AdminStore: Send + Sync {
     /// Replaces the password hash of `login` and ends its sessions (bumps the session epoch).
     /// NotFound when there is no such login.
     async fn set_web_password(&self, login: &str, password_hash: &str) -> StoreResult<()>;
+    /// An API user named by access id, web login or (unique) display name; NotFound when none
+    /// matches, Invalid when a display name is shared.
+    async fn find_user(&self, user: &str) -> StoreResult<ApiUserInfo>;
+    /// Every API user.
+    async fn users(&self) -> StoreResult<Vec<ApiUserInfo>>;
+    /// Stores a new API token (only its hash); its id.
+    async fn create_token(&self, new: NewApiToken) -> StoreResult<i64>;
+    /// Every API token (never the token itself).
+    async fn tokens(&self) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes a token; NotFound when there is none with this id.
+    async fn revoke_token(&self, id: i64) -> StoreResult<()>;
+    /// Replaces a user's HMAC secret (sealed with the master key) and lifts a revocation.
+    async fn set_api_key(&self, user_id: i64, sealed_secret: Vec<u8>) -> StoreResult<()>;
+    /// Revokes a user's HMAC key (the user, its tokens and web login stay).
+    async fn revoke_api_key(&self, user_id: i64) -> StoreResult<()>;
+    /// Disables or enables a user (a disabled user authenticates by no means).
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()>;
+    /// Ends a user's membership of an owner; NotFound when not a member, Invalid for the user's
+    /// own organization.
+    async fn remove_membership(&self, user_id: i64, owner: i64) -> StoreResult<()>;
 }

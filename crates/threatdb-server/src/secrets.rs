@@ -188,6 +188,22 @@ pub fn random_token(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// Where an API token starts (so a leaked one is easy to recognise and scan for).
+pub const API_TOKEN_PREFIX: &str = "tdb_";
+
+/// A new API token: [`API_TOKEN_PREFIX`] and 256 random bits as unpadded base64url (47
+/// characters). Shown once; only its [`token_hash`] is stored.
+pub fn generate_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", random_token(32))
+}
+
+/// What is stored of an API token: the SHA-256 of its text. The token is 256 random bits, so a
+/// fast hash is enough (nothing to guess; see DECISIONS.md #36).
+pub fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,6 +225,10 @@ impl Cells for Cols<'_> {
         get(self.0, i)
     }
 
+    fn opt_time(&self, i: usize) -> StoreResult<Option<Timestamp>> {
+        get(self.0, i)
+    }
+
     fn bytes(&self, i: usize) -> StoreResult<Vec<u8>> {
         get(self.0, i)
     }

@@ -10,6 +10,7 @@
 mod bulk;
 mod bulk_links;
 mod db;
+mod notices;
 pub mod testing;
 
 pub use db::PgDb;
@@ -60,6 +61,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "query indexes",
         include_str!("../migrations/0008_query_indexes.sql"),
     ),
+    (
+        9,
+        "api tokens",
+        include_str!("../migrations/0009_api_tokens.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
@@ -109,6 +115,9 @@ impl Default for PgSettings {
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Notices of credential changes from other nodes (started by the first
+    /// `credential_change`, so `threatdb admin` never listens).
+    notices: std::sync::Arc<notices::Notices>,
 }
 
 impl PgStore {
@@ -127,6 +136,7 @@ impl PgStore {
                 format!("{}", settings.statement_timeout.as_millis()),
             )])
             .application_name("threatdb");
+        let listen_options = options.clone();
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .min_connections(1)
@@ -140,7 +150,10 @@ impl PgStore {
                     redact_error(&e.to_string(), url)
                 ))
             })?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            notices: std::sync::Arc::new(notices::Notices::new(listen_options)),
+        };
         store.ready().await?;
         migrator().run(&store.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
@@ -158,6 +171,12 @@ impl PgStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    /// Whether this node is listening for credential changes from other nodes (started by the
+    /// first wait for one); while it is not, it polls.
+    pub fn listening(&self) -> bool {
+        self.notices.live()
     }
 
     /// The pool, for tests and tools.
@@ -213,6 +232,10 @@ impl Backend for PgStore {
             tx.commit().await.map_err(backend)?;
         }
         Ok(out)
+    }
+
+    async fn credential_change(&self) {
+        self.notices.wait().await;
     }
 }
 

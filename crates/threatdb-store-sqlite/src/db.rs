@@ -174,6 +174,10 @@ impl Cells for Row<'_, '_> {
         Ok(from_unix(get(self.0, i)?))
     }
 
+    fn opt_time(&self, i: usize) -> StoreResult<Option<Timestamp>> {
+        Ok(get::<Option<i64>>(self.0, i)?.map(from_unix))
+    }
+
     fn bytes(&self, i: usize) -> StoreResult<Vec<u8>> {
         get(self.0, i)
     }

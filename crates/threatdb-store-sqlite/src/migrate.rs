@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "query indexes",
         include_str!("../migrations/0008_query_indexes.sql"),
     ),
+    (
+        9,
+        "api tokens",
+        include_str!("../migrations/0009_api_tokens.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

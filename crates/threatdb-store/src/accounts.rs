@@ -1,10 +1,15 @@
 //! Who is calling: an API user's credentials and actor, and web logins, each loaded in one
 //! statement (one row per membership), so a request costs one round trip to authenticate.
 
-use crate::db::{Cells, Db, Sql};
-use crate::rows;
+use crate::db::{Cells, Db, Dialect, Sql};
+use crate::{now, rows};
 use threatdb_core::web::login_key;
-use threatdb_core::{Actor, ApiCredentials, Membership, StoreError, StoreResult, WebLogin};
+use threatdb_core::{
+    Actor, ApiCredentials, Membership, StoreError, StoreResult, TokenCredentials, WebLogin,
+};
+
+/// The PostgreSQL channel notified (at commit) when credentials lose access.
+pub const CREDENTIALS_CHANNEL: &str = "threatdb_credentials";
 
 /// Builds an actor from its memberships; `None` when the user is not a member of its
 /// organization (it always is: creating an API user makes sure of it).
@@ -57,13 +62,14 @@ async fn with_memberships<D: Db, H: Send>(
     Ok(actor(user_id, name, organization, memberships).map(|a| (h, a)))
 }
 
-/// An API user's credentials and actor, by access id.
+/// An API user's credentials and actor, by access id. `disabled` is set when the user is
+/// disabled or its HMAC key revoked: either way the key authenticates nobody.
 pub async fn credentials<D: Db>(
     db: &mut D,
     access_id: &str,
 ) -> StoreResult<Option<(ApiCredentials, Actor)>> {
     let sql = Sql::with(
-        "SELECT u.id, u.access_id, u.sealed_secret, u.disabled, u.name, u.organization_id, \
+        "SELECT u.id, u.access_id, u.sealed_secret, (u.disabled OR u.key_revoked), u.name, u.organization_id, \
                 o.id, o.name, o.kind, m.role \
          FROM api_users u JOIN memberships m ON m.user_id = u.id JOIN owners o ON o.id = m.owner_id \
          WHERE u.access_id = ? ORDER BY o.id",
@@ -123,6 +129,74 @@ pub async fn end_web_sessions<D: Db>(db: &mut D, actor: &Actor) -> StoreResult<(
     );
     if db.execute(sql).await? == 0 {
         return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// A token's state and the actor of its user, by the SHA-256 of the token.
+pub async fn token_credentials<D: Db>(
+    db: &mut D,
+    token_hash: &[u8],
+) -> StoreResult<Option<(TokenCredentials, Actor)>> {
+    let sql = Sql::with(
+        "SELECT t.id, t.user_id, t.expires, t.last_used, t.revoked, u.disabled, u.name, \
+                u.organization_id, o.id, o.name, o.kind, m.role \
+         FROM api_tokens t JOIN api_users u ON u.id = t.user_id \
+         JOIN memberships m ON m.user_id = u.id JOIN owners o ON o.id = m.owner_id \
+         WHERE t.token_hash = ? ORDER BY o.id",
+        vec![token_hash.into()],
+    );
+    with_memberships(db, sql, 8, |r| {
+        let token = TokenCredentials {
+            token_id: r.int(0)?,
+            user_id: r.int(1)?,
+            expires: r.opt_time(2)?,
+            last_used: r.opt_time(3)?,
+            revoked: r.boolean(4)?,
+            user_disabled: r.boolean(5)?,
+        };
+        Ok((token, r.int(1)?, r.text(6)?, r.int(7)?))
+    })
+    .await
+}
+
+/// Records that a token authenticated a request now.
+pub async fn token_used<D: Db>(db: &mut D, token_id: i64) -> StoreResult<()> {
+    db.execute(Sql::with(
+        "UPDATE api_tokens SET last_used = ? WHERE id = ?",
+        vec![now().into(), token_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The credential generation: moves whenever credentials lose access.
+pub async fn credential_generation<D: Db>(db: &mut D) -> StoreResult<i64> {
+    Ok(rows::int(
+        db,
+        Sql::with(
+            "SELECT generation FROM credential_generation WHERE id = 1",
+            vec![],
+        ),
+    )
+    .await?
+    .unwrap_or(0))
+}
+
+/// Moves the credential generation, in the transaction that takes access away; on PostgreSQL
+/// also notifies [`CREDENTIALS_CHANNEL`] (delivered when the transaction commits).
+pub async fn bump_generation<D: Db>(db: &mut D) -> StoreResult<()> {
+    db.execute(Sql::with(
+        "UPDATE credential_generation SET generation = generation + 1 WHERE id = 1",
+        vec![],
+    ))
+    .await?;
+    if db.dialect() == Dialect::Postgres {
+        db.fetch(
+            Sql::with("SELECT pg_notify(?, '')", vec![CREDENTIALS_CHANNEL.into()]),
+            |_| Ok(()),
+        )
+        .await?;
     }
     Ok(())
 }

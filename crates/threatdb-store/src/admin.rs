@@ -1,13 +1,14 @@
 //! Operator operations (`threatdb admin`): owners, API users, memberships, labels, web logins.
 //! They run with the operator's authority on the database, not an actor's.
 
-use crate::db::{Db, Sql};
+use crate::accounts::bump_generation;
+use crate::db::{Cells, Db, Sql};
 use crate::{now, rows};
 use threatdb_core::owner::validate_owner_name;
 use threatdb_core::web::{login_key, parse_login};
 use threatdb_core::{
-    NewApiUser, NewWebLogin, Owner, OwnerKind, Role, SecurityLabel, StoreError, StoreResult,
-    label_key,
+    ApiToken, ApiUserInfo, NewApiToken, NewApiUser, NewWebLogin, Owner, OwnerKind, Role,
+    SecurityLabel, StoreError, StoreResult, label_key,
 };
 
 /// Creates an owner; a name already taken (case-insensitively) is a Conflict.
@@ -111,7 +112,8 @@ pub async fn set_membership<D: Db>(
         vec![user.into(), owner.into(), role.as_str().into()],
     ))
     .await?;
-    Ok(())
+    // A role may have been lowered: cached credentials must not keep the old one.
+    bump_generation(db).await
 }
 
 /// Defines a custom security label in an owner.
@@ -220,4 +222,181 @@ pub async fn set_web_password<D: Db>(
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+const USER_INFO: &str = "SELECT u.id, u.access_id, u.name, w.login, u.disabled, u.key_revoked \
+     FROM api_users u LEFT JOIN web_logins w ON w.user_id = u.id WHERE ";
+
+fn user_info(r: &dyn Cells) -> StoreResult<ApiUserInfo> {
+    Ok(ApiUserInfo {
+        id: r.int(0)?,
+        access_id: r.text(1)?,
+        name: r.text(2)?,
+        login: r.opt_text(3)?,
+        disabled: r.boolean(4)?,
+        key_revoked: r.boolean(5)?,
+    })
+}
+
+/// An API user named by its access id, its web login (case-insensitively) or its display name
+/// (case-insensitively, when only one user has it), tried in that order. NotFound when none
+/// matches; Invalid when a display name is shared.
+pub async fn find_user<D: Db>(db: &mut D, user: &str) -> StoreResult<ApiUserInfo> {
+    let user = user.trim();
+    let by_access_id = Sql::new(format!("{USER_INFO}u.access_id = ?"));
+    let mut sql = by_access_id;
+    sql.params.push(user.into());
+    if let Some(found) = db.fetch_optional(sql, user_info).await? {
+        return Ok(found);
+    }
+    let mut sql = Sql::new(format!("{USER_INFO}w.login_key = ?"));
+    sql.params.push(login_key(user).into());
+    if let Some(found) = db.fetch_optional(sql, user_info).await? {
+        return Ok(found);
+    }
+    let mut sql = Sql::new(format!("{USER_INFO}lower(u.name) = ? ORDER BY u.id"));
+    sql.params.push(user.to_lowercase().into());
+    let mut found = db.fetch(sql, user_info).await?;
+    match found.len() {
+        0 => Err(StoreError::NotFound),
+        1 => found.pop().ok_or(StoreError::NotFound),
+        n => Err(StoreError::Invalid(format!(
+            "{n} users are named '{user}': name one by its access id"
+        ))),
+    }
+}
+
+/// Every API user, in id order.
+pub async fn users<D: Db>(db: &mut D) -> StoreResult<Vec<ApiUserInfo>> {
+    let sql = Sql::new(format!("{USER_INFO}TRUE ORDER BY u.id"));
+    db.fetch(sql, user_info).await
+}
+
+/// Stores a new API token (its hash); its id.
+pub async fn create_token<D: Db>(db: &mut D, new: &NewApiToken) -> StoreResult<i64> {
+    if new.token_hash.len() != 32 {
+        return Err(StoreError::Invalid(
+            "a token hash is 32 bytes (SHA-256)".into(),
+        ));
+    }
+    let sql = Sql::with(
+        "INSERT INTO api_tokens (user_id, token_hash, date_added, expires) \
+         VALUES (?, ?, ?, ?) RETURNING id",
+        vec![
+            new.user_id.into(),
+            new.token_hash.as_slice().into(),
+            now().into(),
+            new.expires.into(),
+        ],
+    );
+    rows::one(db, sql, |r| r.int(0))
+        .await
+        .map_err(|e| e.on_duplicate("this token exists already"))
+}
+
+/// Every API token (never the token itself), in id order.
+pub async fn tokens<D: Db>(db: &mut D) -> StoreResult<Vec<ApiToken>> {
+    let sql = Sql::with(
+        "SELECT t.id, u.access_id, u.name, t.date_added, t.expires, t.last_used, t.revoked \
+         FROM api_tokens t JOIN api_users u ON u.id = t.user_id ORDER BY t.id",
+        vec![],
+    );
+    db.fetch(sql, |r| {
+        Ok(ApiToken {
+            id: r.int(0)?,
+            access_id: r.text(1)?,
+            user_name: r.text(2)?,
+            created: r.time(3)?,
+            expires: r.opt_time(4)?,
+            last_used: r.opt_time(5)?,
+            revoked: r.boolean(6)?,
+        })
+    })
+    .await
+}
+
+/// Revokes a token (NotFound when there is no such token; revoking twice is fine).
+pub async fn revoke_token<D: Db>(db: &mut D, id: i64) -> StoreResult<()> {
+    let done = db
+        .execute(Sql::with(
+            "UPDATE api_tokens SET revoked = TRUE WHERE id = ?",
+            vec![id.into()],
+        ))
+        .await?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    bump_generation(db).await
+}
+
+/// Replaces a user's HMAC secret (sealed) and lifts a key revocation; the old secret stops
+/// working. NotFound for an unknown user.
+pub async fn set_api_key<D: Db>(db: &mut D, user_id: i64, sealed_secret: &[u8]) -> StoreResult<()> {
+    let done = db
+        .execute(Sql::with(
+            "UPDATE api_users SET sealed_secret = ?, key_revoked = FALSE WHERE id = ?",
+            vec![sealed_secret.into(), user_id.into()],
+        ))
+        .await?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    bump_generation(db).await
+}
+
+/// Revokes a user's HMAC key: the user stays, with its tokens and web login.
+pub async fn revoke_api_key<D: Db>(db: &mut D, user_id: i64) -> StoreResult<()> {
+    let done = db
+        .execute(Sql::with(
+            "UPDATE api_users SET key_revoked = TRUE WHERE id = ?",
+            vec![user_id.into()],
+        ))
+        .await?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    bump_generation(db).await
+}
+
+/// Disables (or enables) a user: a disabled user authenticates by no means.
+pub async fn set_user_disabled<D: Db>(db: &mut D, user_id: i64, disabled: bool) -> StoreResult<()> {
+    let done = db
+        .execute(Sql::with(
+            "UPDATE api_users SET disabled = ? WHERE id = ?",
+            vec![disabled.into(), user_id.into()],
+        ))
+        .await?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    bump_generation(db).await
+}
+
+/// Ends a user's membership of an owner. NotFound when it is not a member; Invalid for the
+/// user's own organization (its default owner: disable the user instead).
+pub async fn remove_membership<D: Db>(db: &mut D, user_id: i64, owner: i64) -> StoreResult<()> {
+    let organization = rows::int(
+        db,
+        Sql::with(
+            "SELECT organization_id FROM api_users WHERE id = ?",
+            vec![user_id.into()],
+        ),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if organization == owner {
+        return Err(StoreError::Invalid(
+            "a user stays a member of its own organization: disable the user instead".into(),
+        ));
+    }
+    let done = db
+        .execute(Sql::with(
+            "DELETE FROM memberships WHERE user_id = ? AND owner_id = ?",
+            vec![user_id.into(), owner.into()],
+        ))
+        .await?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    bump_generation(db).await
 }

@@ -45,7 +45,16 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         work: Work<Self::Db, T>,
     ) -> impl Future<Output = StoreResult<T>> + Send + '_;
+
+    /// Returns when the credential generation may have moved (`Store::credential_change`). By
+    /// default there is no notice from other processes: after [`CREDENTIAL_POLL`].
+    fn credential_change(&self) -> impl Future<Output = ()> + Send + '_ {
+        tokio::time::sleep(CREDENTIAL_POLL)
+    }
 }
+
+/// How often a server without notices from the database reads the credential generation.
+pub const CREDENTIAL_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// `read!(backend, |db| op(db, args...))`: one operation in one read transaction.
 #[macro_export]

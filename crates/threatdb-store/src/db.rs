@@ -222,6 +222,8 @@ pub trait Cells {
     fn boolean(&self, i: usize) -> StoreResult<bool>;
     /// A time.
     fn time(&self, i: usize) -> StoreResult<Timestamp>;
+    /// A time or NULL.
+    fn opt_time(&self, i: usize) -> StoreResult<Option<Timestamp>>;
     /// Bytes.
     fn bytes(&self, i: usize) -> StoreResult<Vec<u8>>;
 }

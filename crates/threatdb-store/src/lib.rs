@@ -34,7 +34,7 @@ mod store_impl;
 pub mod subject;
 pub mod tags;
 
-pub use backend::{Backend, BoxFuture, Reading, Work};
+pub use backend::{Backend, BoxFuture, CREDENTIAL_POLL, Reading, Work};
 pub use db::{Cells, Db, Dialect, Sql, Value};
 
 #[doc(hidden)]

@@ -14,6 +14,18 @@ macro_rules! impl_store {
             async fn credentials(&self, access_id: &str) -> $crate::t::StoreResult<Option<($crate::t::ApiCredentials, $crate::t::Actor)>> {
                 $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credentials(db, access_id))
             }
+            async fn token_credentials(&self, token_hash: &[u8]) -> $crate::t::StoreResult<Option<($crate::t::TokenCredentials, $crate::t::Actor)>> {
+                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::token_credentials(db, token_hash))
+            }
+            async fn token_used(&self, token_id: i64) -> $crate::t::StoreResult<()> {
+                $crate::write!(self, () |db| $crate::accounts::token_used(db, token_id))
+            }
+            async fn credential_generation(&self) -> $crate::t::StoreResult<i64> {
+                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credential_generation(db))
+            }
+            async fn credential_change(&self) {
+                $crate::Backend::credential_change(self).await
+            }
             async fn create_incident(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, new: $crate::t::NewIncident) -> $crate::t::StoreResult<$crate::t::Incident> {
                 $crate::write!(self, (actor, owner) |db| $crate::incidents::create(db, &actor, &owner, &new))
             }
@@ -159,6 +171,33 @@ macro_rules! impl_store {
             }
             async fn set_web_password(&self, login: &str, password_hash: &str) -> $crate::t::StoreResult<()> {
                 $crate::write!(self, (login, password_hash) |db| $crate::admin::set_web_password(db, &login, &password_hash))
+            }
+            async fn find_user(&self, user: &str) -> $crate::t::StoreResult<$crate::t::ApiUserInfo> {
+                $crate::read!(self, |db| $crate::admin::find_user(db, user))
+            }
+            async fn users(&self) -> $crate::t::StoreResult<Vec<$crate::t::ApiUserInfo>> {
+                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::users(db))
+            }
+            async fn create_token(&self, new: $crate::t::NewApiToken) -> $crate::t::StoreResult<i64> {
+                $crate::write!(self, () |db| $crate::admin::create_token(db, &new))
+            }
+            async fn tokens(&self) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
+                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::tokens(db))
+            }
+            async fn revoke_token(&self, id: i64) -> $crate::t::StoreResult<()> {
+                $crate::write!(self, () |db| $crate::admin::revoke_token(db, id))
+            }
+            async fn set_api_key(&self, user_id: i64, sealed_secret: Vec<u8>) -> $crate::t::StoreResult<()> {
+                $crate::write!(self, () |db| $crate::admin::set_api_key(db, user_id, &sealed_secret))
+            }
+            async fn revoke_api_key(&self, user_id: i64) -> $crate::t::StoreResult<()> {
+                $crate::write!(self, () |db| $crate::admin::revoke_api_key(db, user_id))
+            }
+            async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> $crate::t::StoreResult<()> {
+                $crate::write!(self, () |db| $crate::admin::set_user_disabled(db, user_id, disabled))
+            }
+            async fn remove_membership(&self, user_id: i64, owner: i64) -> $crate::t::StoreResult<()> {
+                $crate::write!(self, () |db| $crate::admin::remove_membership(db, user_id, owner))
             }
         }
     };

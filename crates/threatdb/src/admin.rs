@@ -29,12 +29,58 @@ enum AdminCommand {
     /// Custom security labels.
     #[command(subcommand)]
     Label(LabelCommand),
+<<<<<<< HEAD
     /// Back up the SQLite store while the server runs: one file holding a consistent copy of
     /// the database and the data directory's master key and credentials (PostgreSQL: pg_dump).
     Backup(crate::backup::BackupArgs),
     /// Restore a backup made by `admin backup` into a data directory (checked first; refuses a
     /// directory that is not empty without --force, and a database a server has open).
     Restore(crate::backup::RestoreArgs),
+=======
+    /// API tokens (`Authorization: TC-Token ...`).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// HMAC keys (access id and secret key).
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API token acting as a user and print it (shown only once; only its hash is
+    /// stored).
+    Create {
+        /// The user: access id, web login, or display name.
+        #[arg(long)]
+        user: String,
+        /// How long it works: 30d, 12h, 90m, or never.
+        #[arg(long, default_value = "90d")]
+        expires: String,
+    },
+    /// List every token (id, user, created, expires, last used, revoked).
+    List,
+    /// Revoke a token: refused on every node within a second.
+    Revoke {
+        /// The token's id (from `token list`).
+        id: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Give a user a new secret key (printed once); the old one stops working.
+    Rotate {
+        /// The user: access id, web login, or display name.
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a user's HMAC key: the user stays (tokens, web sign-in), HMAC requests are refused.
+    Revoke {
+        /// The user: access id, web login, or display name.
+        #[arg(long)]
+        user: String,
+    },
+>>>>>>> wt/tokens
 }
 
 #[derive(Subcommand, Debug)]
@@ -99,6 +145,19 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Disable a user: no HMAC, token or web sign-in works for it (on every node within a
+    /// second).
+    Disable {
+        /// The user: access id, web login, or display name.
+        user: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// The user: access id, web login, or display name.
+        user: String,
+    },
+    /// List every API user (id, access id, name, web login, state).
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -114,6 +173,15 @@ enum MemberCommand {
         /// read, write or admin.
         #[arg(long, default_value = "read")]
         role: String,
+    },
+    /// End a user's membership of an owner (not of its own organization).
+    Remove {
+        /// The user: access id, web login, or display name.
+        #[arg(long)]
+        user: String,
+        /// The owner's name.
+        #[arg(long)]
+        owner: String,
     },
 }
 
@@ -141,6 +209,41 @@ async fn owner(store: &dyn AdminStore, name: &str) -> Result<threatdb_core::Owne
         .owner_by_name(name)
         .await
         .map_err(|_| anyhow!("no owner is named '{name}' (see: threatdb admin owner list)"))
+}
+
+async fn user(store: &dyn AdminStore, user: &str) -> Result<threatdb_core::ApiUserInfo> {
+    store.find_user(user).await.map_err(|e| match e {
+        threatdb_core::StoreError::NotFound => anyhow!(
+            "no API user has the access id, web login or name '{user}' (see: threatdb admin user list)"
+        ),
+        other => other.into(),
+    })
+}
+
+/// `30d`, `12h`, `90m`, `3600s` or `never`.
+fn parse_lifetime(text: &str) -> Result<Option<time::Duration>> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    let bad =
+        || anyhow!("--expires '{text}': give a number and a unit (30d, 12h, 90m, 3600s) or never");
+    let unit = text.chars().last().ok_or_else(bad)?;
+    let n: i64 = text.trim_end_matches(unit).parse().map_err(|_| bad())?;
+    if n <= 0 || n > 100 * 365 * 24 * 3600 {
+        return Err(bad());
+    }
+    Ok(Some(match unit {
+        'd' => time::Duration::days(n),
+        'h' => time::Duration::hours(n),
+        'm' => time::Duration::minutes(n),
+        's' => time::Duration::seconds(n),
+        _ => return Err(bad()),
+    }))
+}
+
+fn when(t: Option<threatdb_core::Timestamp>, none: &str) -> String {
+    t.map_or_else(|| none.to_string(), threatdb_core::format_timestamp)
 }
 
 /// A web password: one line from standard input (checked), or a generated one. The flag says
@@ -255,6 +358,114 @@ pub async fn run(args: AdminArgs) -> Result<()> {
             let role = Role::parse(&role)?;
             store.set_membership(&access_id, o.id, role).await?;
             println!("{access_id} now has role {} in '{}'", role.as_str(), o.name);
+        }
+        AdminCommand::Token(TokenCommand::Create { user: who, expires }) => {
+            let u = user(store, &who).await?;
+            let expires = parse_lifetime(&expires)?
+                .map(|d| threatdb_core::date::now().checked_add(d))
+                .map(|t| t.ok_or_else(|| anyhow!("--expires is too far away")))
+                .transpose()?;
+            let token = threatdb_server::secrets::generate_api_token();
+            let id = store
+                .create_token(threatdb_core::NewApiToken {
+                    user_id: u.id,
+                    token_hash: threatdb_server::secrets::token_hash(&token),
+                    expires,
+                })
+                .await?;
+            eprintln!(
+                "token {id} acts as '{}' ({}), expires {}; shown only this once:",
+                u.name,
+                u.access_id,
+                when(expires, "never")
+            );
+            println!("TC_TOKEN={token}");
+        }
+        AdminCommand::Token(TokenCommand::List) => {
+            println!("id\taccess_id\tuser\tcreated\texpires\tlast_used\trevoked");
+            for t in store.tokens().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.access_id,
+                    t.user_name.escape_default(),
+                    threatdb_core::format_timestamp(t.created),
+                    when(t.expires, "never"),
+                    when(t.last_used, "-"),
+                    if t.revoked { "revoked" } else { "-" }
+                );
+            }
+        }
+        AdminCommand::Token(TokenCommand::Revoke { id }) => {
+            store.revoke_token(id).await.map_err(|e| match e {
+                threatdb_core::StoreError::NotFound => anyhow!("no token has id {id}"),
+                other => other.into(),
+            })?;
+            println!("token {id} is revoked");
+        }
+        AdminCommand::Key(KeyCommand::Rotate { user: who }) => {
+            let keys = args.data.master_key()?;
+            let u = user(store, &who).await?;
+            let secret = threatdb_server::secrets::generate_secret();
+            store.set_api_key(u.id, keys.seal(&secret)).await?;
+            eprintln!(
+                "the old secret key of '{}' no longer works; the new one is shown only this once:",
+                u.name
+            );
+            println!("TC_API_ACCESS_ID={}", u.access_id);
+            println!("TC_API_SECRET_KEY={secret}");
+        }
+        AdminCommand::Key(KeyCommand::Revoke { user: who }) => {
+            let u = user(store, &who).await?;
+            store.revoke_api_key(u.id).await?;
+            println!(
+                "the HMAC key of '{}' ({}) is revoked (rotate it to issue a new one)",
+                u.name, u.access_id
+            );
+        }
+        AdminCommand::User(UserCommand::Disable { user: who }) => {
+            let u = user(store, &who).await?;
+            store.set_user_disabled(u.id, true).await?;
+            println!("'{}' ({}) is disabled", u.name, u.access_id);
+        }
+        AdminCommand::User(UserCommand::Enable { user: who }) => {
+            let u = user(store, &who).await?;
+            store.set_user_disabled(u.id, false).await?;
+            println!("'{}' ({}) is enabled", u.name, u.access_id);
+        }
+        AdminCommand::User(UserCommand::List) => {
+            println!("id\taccess_id\tname\tlogin\tstate");
+            for u in store.users().await? {
+                let state = match (u.disabled, u.key_revoked) {
+                    (true, _) => "disabled",
+                    (false, true) => "key revoked",
+                    (false, false) => "active",
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}",
+                    u.id,
+                    u.access_id,
+                    u.name.escape_default(),
+                    u.login.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        AdminCommand::Member(MemberCommand::Remove {
+            user: who,
+            owner: name,
+        }) => {
+            let u = user(store, &who).await?;
+            let o = owner(store, &name).await?;
+            store
+                .remove_membership(u.id, o.id)
+                .await
+                .map_err(|e| match e {
+                    threatdb_core::StoreError::NotFound => {
+                        anyhow!("'{}' is not a member of '{}'", u.name, o.name)
+                    }
+                    other => other.into(),
+                })?;
+            println!("'{}' is no longer a member of '{}'", u.name, o.name);
         }
         AdminCommand::Label(LabelCommand::Create {
             owner: name,

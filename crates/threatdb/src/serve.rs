@@ -67,6 +67,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     }
 
     let state = AppState::with_limits(store.store(), keys, &public_url, limits);
+    // Revocations by `threatdb admin` (another process) or on another node reach this node's
+    // credential cache within a quarter of a second.
+    let watcher = tokio::spawn(threatdb_server::auth::watch_credentials(state.clone()));
     tracing::info!(%local, api = %base_url, "threatdb is listening");
     println!("threatdb listening on {scheme}://{local} (API base URL {base_url})");
     if let Some(tls) = &tls {
@@ -75,6 +78,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     serve_with_tls(listener, state, tls, shutdown_signal())
         .await
         .context("the server failed")?;
+    watcher.abort();
     store.close().await;
     tracing::info!("threatdb stopped cleanly");
     Ok(())

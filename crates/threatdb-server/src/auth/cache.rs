@@ -1,18 +1,24 @@
 //! Recently verified credentials, so a busy client costs one database look-up per interval.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use threatdb_core::Actor;
 
-/// Caches, per access id, the opened secret and the actor for a few seconds, so a busy client
-/// costs one database look-up per interval instead of one per request. A revoked key or changed
-/// membership therefore takes effect within [`CREDENTIAL_TTL`] on every node.
+/// Caches, per access id (or token hash), the opened secret and the actor for a few seconds, so
+/// a busy client costs one database look-up per interval instead of one per request. Entries
+/// are forgotten at once when the store's credential generation moves ([`CredentialCache::clear`],
+/// called by the watcher in `serve`), so a revocation takes effect within the watcher's
+/// interval; [`CREDENTIAL_TTL`] bounds anything the watcher cannot see.
 pub struct CredentialCache {
     entries: Mutex<HashMap<String, Cached>>,
+    /// Moves at every clear: a look-up that began before a clear must not cache what it read.
+    epoch: AtomicU64,
 }
 
-/// When a credential was cached, its opened secret, and its actor.
+/// Until when a credential is trusted, its opened secret (empty for a token), and its actor.
 type Cached = (Instant, String, Arc<Actor>);
 
 /// How long a cached credential is trusted.
@@ -23,21 +29,49 @@ impl CredentialCache {
     pub fn new() -> Self {
         CredentialCache {
             entries: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
         }
     }
 
-    pub(super) fn get(&self, access_id: &str) -> Option<(String, Arc<Actor>)> {
+    /// The epoch to pass to [`CredentialCache::put`], read before the database is.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn get(&self, key: &str) -> Option<(String, Arc<Actor>)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let (at, secret, actor) = entries.get(access_id)?;
-        (at.elapsed() < CREDENTIAL_TTL).then(|| (secret.clone(), actor.clone()))
+        let (until, secret, actor) = entries.get(key)?;
+        (Instant::now() < *until).then(|| (secret.clone(), actor.clone()))
     }
 
-    pub(super) fn put(&self, access_id: &str, secret: String, actor: Arc<Actor>) {
+    /// Caches a credential read at `epoch` for [`CREDENTIAL_TTL`] (or less: `at_most`), unless
+    /// the cache was cleared since.
+    pub(super) fn put(
+        &self,
+        epoch: u64,
+        key: &str,
+        secret: String,
+        actor: Arc<Actor>,
+        at_most: Option<Duration>,
+    ) {
+        let ttl = at_most.map_or(CREDENTIAL_TTL, |d| d.min(CREDENTIAL_TTL));
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= 10_000 {
-            entries.retain(|_, (at, _, _)| at.elapsed() < CREDENTIAL_TTL);
+        if self.epoch.load(Ordering::SeqCst) != epoch {
+            return;
         }
-        entries.insert(access_id.to_string(), (Instant::now(), secret, actor));
+        let now = Instant::now();
+        if entries.len() >= 10_000 {
+            entries.retain(|_, (until, _, _)| now < *until);
+        }
+        let until = now.checked_add(ttl).unwrap_or(now);
+        entries.insert(key.to_string(), (until, secret, actor));
+    }
+
+    /// Forgets everything (credentials changed somewhere).
+    pub fn clear(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        entries.clear();
     }
 }
 

@@ -1,7 +1,9 @@
-//! HMAC authentication: `Timestamp` and `Authorization: TC id:signature` over the raw request
-//! target. On success the request carries the [`Actor`]; on failure a 401 with the message of
-//! DECISIONS.md #2. Failures are counted per (client address, access id) and per client
-//! address (#13); a correctly signed request is never refused because of them.
+//! Authentication: HMAC (`Timestamp` and `Authorization: TC id:signature` over the raw request
+//! target) or an API token (`Authorization: TC-Token <token>`, as tcex sends it). On success
+//! the request carries the [`Actor`]; on failure a 401 with the message of DECISIONS.md #2.
+//! Failures are counted per (client address, access id) and per client address (#13); a token
+//! failure per client address only (a token is no bounded principal, #36); a correctly signed
+//! request or a valid token is never refused because of them.
 
 mod cache;
 pub mod limiter;
@@ -100,6 +102,13 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         Ok(()) => error,
         Err(wait) => ApiError::TooManyRequests(retry_after(wait)),
     };
+    if let Some(token) = request
+        .authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("TC-Token "))
+    {
+        return verify_token(state, token.trim(), ip).await;
+    }
     let Some((access_id, signature)) = request
         .authorization
         .as_deref()
@@ -158,6 +167,61 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
     Ok(actor)
 }
 
+/// The longest token looked at: longer ones cannot be ours (ours are 47 characters).
+const MAX_TOKEN_BYTES: usize = 128;
+
+/// How stale a token's `last_used` may get before it is written again (one write a minute per
+/// token at most, off the request's path).
+const LAST_USED_EVERY: i64 = 60;
+
+async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<Actor>, ApiError> {
+    let fail = |error: ApiError| match state.limiter.hit(ip, None) {
+        Ok(()) => error,
+        Err(wait) => ApiError::TooManyRequests(retry_after(wait)),
+    };
+    if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
+        return Err(fail(ApiError::Unauthorized("Access Denied")));
+    }
+    let hash = crate::secrets::token_hash(token);
+    let key = format!(
+        "token:{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &hash)
+    );
+    if let Some((_, actor)) = state.cache.get(&key) {
+        return Ok(actor);
+    }
+    let epoch = state.cache.epoch();
+    let Some((found, actor)) = state.store.token_credentials(&hash).await? else {
+        return Err(fail(ApiError::Unauthorized("Access Denied")));
+    };
+    let now = threatdb_core::date::now();
+    if !found.usable_at(now) {
+        return Err(fail(ApiError::Unauthorized("Access Denied")));
+    }
+    let stale = found.last_used.is_none_or(|at| {
+        now.unix_timestamp().saturating_sub(at.unix_timestamp()) >= LAST_USED_EVERY
+    });
+    if stale {
+        let store = state.store.clone();
+        let id = found.token_id;
+        tokio::spawn(async move {
+            if let Err(e) = store.token_used(id).await {
+                tracing::warn!(error = %e, "cannot record a token's last use");
+            }
+        });
+    }
+    // Never cached past its expiry.
+    let until_expiry = found.expires.map(|e| {
+        let seconds = e.unix_timestamp().saturating_sub(now.unix_timestamp());
+        std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+    });
+    let actor = Arc::new(actor);
+    state
+        .cache
+        .put(epoch, &key, String::new(), actor.clone(), until_expiry);
+    Ok(actor)
+}
+
 /// The secret and actor of an access id: from the cache, else from the store (then cached).
 /// `None` for an unknown or disabled key, or a secret this master key cannot open.
 async fn lookup(
@@ -167,6 +231,7 @@ async fn lookup(
     if let Some(hit) = state.cache.get(access_id) {
         return Ok(Some(hit));
     }
+    let epoch = state.cache.epoch();
     let Some((credentials, actor)) = state.store.credentials(access_id).await? else {
         return Ok(None);
     };
@@ -181,6 +246,33 @@ async fn lookup(
         return Ok(None);
     };
     let actor = Arc::new(actor);
-    state.cache.put(access_id, secret.clone(), actor.clone());
+    state
+        .cache
+        .put(epoch, access_id, secret.clone(), actor.clone(), None);
     Ok(Some((secret, actor)))
+}
+
+/// Runs for the life of the server: forgets every cached credential whenever the store's
+/// credential generation moves (a token or key revoked, a user disabled, a membership removed,
+/// by `threatdb admin` in another process or on another node). It reads the generation each
+/// time [`threatdb_core::Store::credential_change`] returns: at once on a PostgreSQL notice,
+/// else every 200 ms, so a revocation takes effect within about a quarter of a second.
+pub async fn watch_credentials(state: AppState) {
+    let mut seen = None;
+    loop {
+        match state.store.credential_generation().await {
+            Ok(generation) => {
+                if seen.is_some_and(|s| s != generation) {
+                    state.cache.clear();
+                }
+                seen = Some(generation);
+            }
+            Err(e) => {
+                // Unknown: trust nothing cached.
+                tracing::warn!(error = %e, "cannot read the credential generation");
+                state.cache.clear();
+            }
+        }
+        state.store.credential_change().await;
+    }
 }

@@ -10,5 +10,6 @@ mod multinode;
 mod node;
 mod ops;
 mod readme;
+mod tokens;
 mod web_ui;
 mod webdriver;
