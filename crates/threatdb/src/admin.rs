@@ -29,20 +29,18 @@ enum AdminCommand {
     /// Custom security labels.
     #[command(subcommand)]
     Label(LabelCommand),
-<<<<<<< HEAD
-    /// Back up the SQLite store while the server runs: one file holding a consistent copy of
-    /// the database and the data directory's master key and credentials (PostgreSQL: pg_dump).
-    Backup(crate::backup::BackupArgs),
-    /// Restore a backup made by `admin backup` into a data directory (checked first; refuses a
-    /// directory that is not empty without --force, and a database a server has open).
-    Restore(crate::backup::RestoreArgs),
-=======
     /// API tokens (`Authorization: TC-Token ...`).
     #[command(subcommand)]
     Token(TokenCommand),
     /// HMAC keys (access id and secret key).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Back up the SQLite store while the server runs: one file holding a consistent copy of
+    /// the database and the data directory's master key and credentials (PostgreSQL: pg_dump).
+    Backup(crate::backup::BackupArgs),
+    /// Restore a backup made by `admin backup` into a data directory (checked first; refuses a
+    /// directory that is not empty without --force, and a database a server has open).
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -80,7 +78,6 @@ enum KeyCommand {
         #[arg(long)]
         user: String,
     },
->>>>>>> wt/tokens
 }
 
 #[derive(Subcommand, Debug)]

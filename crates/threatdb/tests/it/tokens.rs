@@ -339,8 +339,9 @@ async fn tokens_on_sqlite_attacks_and_revocation_within_a_second() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 async fn tokens_on_two_postgresql_nodes_are_revoked_within_a_second() {
-    let Some(server) = server_url() else { return };
+    let server = server_url();
     let db = TestDatabase::create(&server).await;
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = start(d1.path(), Some(&db.url), KEY);
