@@ -17,6 +17,10 @@ pub struct Credentials {
     pub api_base_url: String,
     /// `api_result_limit` of `tc.conf`, when present.
     pub api_result_limit: Option<u32>,
+    /// An API token (`TC_TOKEN`, or `api_token` in `tc.conf`): when present the client sends it
+    /// (`Authorization: TC-Token …`) instead of signing, and the access id and secret key may be
+    /// empty.
+    pub api_token: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -27,9 +31,17 @@ impl std::fmt::Debug for Credentials {
             .field("api_default_org", &self.api_default_org)
             .field("api_base_url", &self.api_base_url)
             .field("api_result_limit", &self.api_result_limit)
+            .field("api_token", &self.api_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
+
+/// The environment variable holding an API token, read by [`Credentials::from_env`] (the name
+/// `threatdb api` and tcex use).
+pub const TOKEN_ENV: &str = "TC_TOKEN";
+
+/// The access id and secret key, which an API token replaces.
+const SIGNING_VARS: [&str; 2] = ["TC_API_ACCESS_ID", "TC_API_SECRET_KEY"];
 
 /// The environment variables [`Credentials::from_env`] reads.
 pub const ENV_VARS: [&str; 4] = [
@@ -41,16 +53,21 @@ pub const ENV_VARS: [&str; 4] = [
 
 impl Credentials {
     /// Reads `TC_API_ACCESS_ID`, `TC_API_SECRET_KEY`, `TC_API_DEFAULT_ORG` and `TC_API_BASE_URL`
-    /// (and `TC_API_RESULT_LIMIT` if set).
+    /// (and `TC_API_RESULT_LIMIT` if set); with `TC_TOKEN` set, the access id and secret key
+    /// may be left out.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Reads the same keys through `lookup` (a map, a parsed `.env` file, ...).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let api_token = lookup(TOKEN_ENV)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
         let missing: Vec<&str> = ENV_VARS
             .iter()
             .copied()
+            .filter(|k| api_token.is_none() || !SIGNING_VARS.contains(k))
             .filter(|k| lookup(k).is_none_or(|v| v.trim().is_empty()))
             .collect();
         if !missing.is_empty() {
@@ -66,6 +83,7 @@ impl Credentials {
             api_default_org: get("TC_API_DEFAULT_ORG"),
             api_base_url: get("TC_API_BASE_URL"),
             api_result_limit: parse_limit(lookup("TC_API_RESULT_LIMIT"), "TC_API_RESULT_LIMIT")?,
+            api_token,
         })
     }
 
@@ -78,6 +96,7 @@ impl Credentials {
     /// api_default_org = Example Organization
     /// api_base_url = https://app.threatconnect.com/api
     /// api_result_limit = 200
+    /// # api_token = ...   (instead of api_access_id and api_secret_key)
     /// ```
     pub fn from_config_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -101,8 +120,10 @@ impl Credentials {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| v.clone())
         };
+        let api_token = lookup("api_token").filter(|t| !t.is_empty());
         let missing: Vec<String> = ENV_VARS
             .iter()
+            .filter(|k| api_token.is_none() || !SIGNING_VARS.contains(k))
             .map(|k| k.trim_start_matches("TC_").to_ascii_lowercase())
             .filter(|k| lookup(k).is_none_or(|v| v.is_empty()))
             .collect();
@@ -119,6 +140,7 @@ impl Credentials {
             api_default_org: get("api_default_org"),
             api_base_url: get("api_base_url"),
             api_result_limit: parse_limit(lookup("api_result_limit"), "api_result_limit")?,
+            api_token,
         })
     }
 }
@@ -225,6 +247,32 @@ mod tests {
             .expect_err("incomplete");
         assert!(e.to_string().contains("TC_API_BASE_URL"), "{e}");
         assert!(!e.to_string().contains("TC_API_ACCESS_ID"), "{e}");
+    }
+
+    #[test]
+    fn a_token_replaces_the_access_id_and_secret_key() {
+        let env = |k: &str| match k {
+            "TC_TOKEN" => Some(" tok-123 ".to_string()),
+            "TC_API_DEFAULT_ORG" => Some("O".to_string()),
+            "TC_API_BASE_URL" => Some("http://h/api".to_string()),
+            _ => None,
+        };
+        let c = Credentials::from_lookup(env).expect("a token is enough");
+        assert_eq!(c.api_token.as_deref(), Some("tok-123"));
+        assert!(!format!("{c:?}").contains("tok-123"));
+        // Without it, the access id and secret key are needed again; the base URL always is.
+        let e = Credentials::from_lookup(|k| env(k).filter(|_| k != "TC_TOKEN"))
+            .expect_err("incomplete");
+        assert!(e.to_string().contains("TC_API_ACCESS_ID"), "{e}");
+        let e = Credentials::from_lookup(|k| env(k).filter(|_| k != "TC_API_BASE_URL"))
+            .expect_err("incomplete");
+        assert!(e.to_string().contains("TC_API_BASE_URL"), "{e}");
+        assert!(!e.to_string().contains("TC_API_SECRET_KEY"), "{e}");
+        let c = Credentials::from_config_str(
+            "[threatconnect]\napi_token = t0k\napi_default_org = O\napi_base_url = http://h/api\n",
+        )
+        .expect("a token is enough");
+        assert_eq!(c.api_token.as_deref(), Some("t0k"));
     }
 
     #[test]

@@ -76,7 +76,7 @@ mod types;
 
 pub use client::{CA_CERT_ENV, ThreatConnect, User};
 pub use clock::{Clock, FixedClock, Sleep, SystemClock};
-pub use config::{Credentials, ENV_VARS, parse_env_file};
+pub use config::{Credentials, ENV_VARS, TOKEN_ENV, parse_env_file};
 pub use error::{Error, Result};
 pub use filter::{FilterOperator, FilterSetOperator, INCIDENT_FILTERS, IncidentFilter, IntoOwners};
 pub use incident::{Incident, Phase};

@@ -85,6 +85,11 @@ impl ThreatConnect {
             api_default_org: impl Into<String>,
             api_base_url: impl AsRef<str>
         );
+        make with_token(
+            api_token: impl Into<String>,
+            api_default_org: impl Into<String>,
+            api_base_url: impl AsRef<str>
+        );
         make from_env();
         make from_config_file(path: impl AsRef<Path>);
         make from_credentials(c: Credentials);

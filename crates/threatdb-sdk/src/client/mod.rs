@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::incidents::Incidents;
 use crate::read;
 use crate::request::{ApiRequest, Method};
-use crate::transport::Transport;
+use crate::transport::{Auth, Transport};
 use serde::Deserialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -76,25 +76,50 @@ impl ThreatConnect {
         api_default_org: impl Into<String>,
         api_base_url: impl AsRef<str>,
     ) -> Result<Self> {
-        let transport = Transport::new(
-            api_access_id.into(),
-            api_secret_key.into(),
+        let auth = Auth::Hmac {
+            access_id: api_access_id.into(),
+            secret: api_secret_key.into(),
+        };
+        Self::with_auth(auth, api_default_org.into(), api_base_url.as_ref())
+    }
+
+    /// A client for `api_base_url` that sends an API token (`Authorization: TC-Token …`, as
+    /// tcex apps do) instead of an HMAC signature; `threatdb admin token create` makes one.
+    /// Nothing is sent yet.
+    pub fn with_token(
+        api_token: impl Into<String>,
+        api_default_org: impl Into<String>,
+        api_base_url: impl AsRef<str>,
+    ) -> Result<Self> {
+        let token = api_token.into().trim().to_string();
+        if token.is_empty() {
+            return Err(crate::error::Error::Config("the API token is empty".into()));
+        }
+        Self::with_auth(
+            Auth::Token(token),
             api_default_org.into(),
             api_base_url.as_ref(),
-        )?;
+        )
+    }
+
+    fn with_auth(auth: Auth, default_org: String, base_url: &str) -> Result<Self> {
         Ok(ThreatConnect {
-            transport: Arc::new(transport),
+            transport: Arc::new(Transport::new(auth, default_org, base_url)?),
         })
     }
 
-    /// A client from [`Credentials`] (and its result limit, if any).
+    /// A client from [`Credentials`] (and its result limit, if any): the API token when there
+    /// is one, else the access id and secret key.
     pub fn from_credentials(c: Credentials) -> Result<Self> {
-        let mut tc = Self::new(
-            c.api_access_id,
-            c.api_secret_key,
-            c.api_default_org,
-            c.api_base_url,
-        )?;
+        let mut tc = match c.api_token {
+            Some(token) => Self::with_token(token, c.api_default_org, c.api_base_url)?,
+            None => Self::new(
+                c.api_access_id,
+                c.api_secret_key,
+                c.api_default_org,
+                c.api_base_url,
+            )?,
+        };
         if let Some(limit) = c.api_result_limit {
             tc.set_api_result_limit(limit)?;
         }
@@ -104,7 +129,8 @@ impl ThreatConnect {
     /// A client configured by `TC_API_ACCESS_ID`, `TC_API_SECRET_KEY`, `TC_API_DEFAULT_ORG` and
     /// `TC_API_BASE_URL` (as `threatdb serve` writes them to `data/credentials.env`), and
     /// `TC_API_RESULT_LIMIT` and `TC_API_CA_CERT` (see [`ThreatConnect::set_api_ca_cert`]) if
-    /// set.
+    /// set. With `TC_TOKEN` set, the client sends that API token and the access id and secret
+    /// key are not needed.
     pub fn from_env() -> Result<Self> {
         let mut tc = Self::from_credentials(Credentials::from_env()?)?;
         if let Some(path) = std::env::var_os(CA_CERT_ENV).filter(|p| !p.is_empty()) {

@@ -24,8 +24,7 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// settings.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    access_id: String,
-    secret: String,
+    auth: Auth,
     default_org: String,
     /// `scheme://host[:port]`.
     origin: String,
@@ -43,6 +42,21 @@ pub(crate) struct Transport {
     http: reqwest::Client,
 }
 
+/// How every request proves who sends it.
+#[derive(Clone)]
+pub(crate) enum Auth {
+    /// ThreatConnect's HMAC signature: `Authorization: TC <access id>:<signature>` and a
+    /// `Timestamp` header.
+    Hmac {
+        /// The API user's access id.
+        access_id: String,
+        /// The API user's secret key.
+        secret: String,
+    },
+    /// An API token: `Authorization: TC-Token <token>`.
+    Token(String),
+}
+
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.debug_as("Transport", f)
@@ -52,16 +66,10 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// A transport for `base_url` with the default settings. Fails only on a base URL that is
     /// not an `http(s)://` URL (or an `https://` one in a build without TLS).
-    pub(crate) fn new(
-        access_id: String,
-        secret: String,
-        default_org: String,
-        base_url: &str,
-    ) -> Result<Self> {
+    pub(crate) fn new(auth: Auth, default_org: String, base_url: &str) -> Result<Self> {
         let (origin, prefix) = split_base_url(base_url)?;
         let mut t = Transport {
-            access_id,
-            secret,
+            auth,
             default_org,
             origin,
             prefix,
@@ -81,10 +89,14 @@ impl Transport {
 
     /// Writes the settings (never the secret) as a struct named `name`.
     pub(crate) fn debug_as(&self, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct(name)
-            .field("api_access_id", &self.access_id)
-            .field("api_secret_key", &"***")
-            .field("api_default_org", &self.default_org)
+        let mut d = f.debug_struct(name);
+        match &self.auth {
+            Auth::Hmac { access_id, .. } => d
+                .field("api_access_id", access_id)
+                .field("api_secret_key", &"***"),
+            Auth::Token(_) => d.field("api_token", &"***"),
+        };
+        d.field("api_default_org", &self.default_org)
             .field("api_base_url", &format!("{}{}", self.origin, self.prefix))
             .field("result_limit", &self.result_limit)
             .field("timeout", &self.timeout)
@@ -226,11 +238,17 @@ mod tests {
 
     #[test]
     fn the_result_limit_is_bounded() {
-        let mut t =
-            Transport::new("a".into(), "s".into(), "O".into(), "http://h/api").expect("transport");
+        let auth = Auth::Hmac {
+            access_id: "a".into(),
+            secret: "s".into(),
+        };
+        let mut t = Transport::new(auth, "O".into(), "http://h/api").expect("transport");
         assert!(t.set_result_limit(0).is_err());
         assert!(t.set_result_limit(10_001).is_err());
         assert!(t.set_result_limit(10_000).is_ok());
         assert!(!format!("{t:?}").contains("\"s\""));
+        let t = Transport::new(Auth::Token("tok-secret".into()), "O".into(), "http://h/api")
+            .expect("transport");
+        assert!(!format!("{t:?}").contains("tok-secret"));
     }
 }

@@ -1,7 +1,7 @@
 //! The signed HTTP request: `createActivityLog` added, the target built once, signed with
-//! HMAC-SHA256 over exactly what is sent.
+//! HMAC-SHA256 over exactly what is sent (or carrying an API token).
 
-use super::Transport;
+use super::{Auth, Transport};
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Method};
 use threatdb_wire::signing;
@@ -42,18 +42,22 @@ impl Transport {
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let auth = signing::authorization(
-            &self.access_id,
-            &self.secret,
-            &target,
-            req.method.as_str(),
-            timestamp,
-        );
-        let mut b = self
-            .http
-            .request(method, url)
-            .header("Timestamp", timestamp.to_string())
-            .header("Authorization", auth);
+        let mut b = self.http.request(method, url);
+        b = match &self.auth {
+            Auth::Hmac { access_id, secret } => {
+                b.header("Timestamp", timestamp.to_string()).header(
+                    "Authorization",
+                    signing::authorization(
+                        access_id,
+                        secret,
+                        &target,
+                        req.method.as_str(),
+                        timestamp,
+                    ),
+                )
+            }
+            Auth::Token(token) => b.header("Authorization", format!("TC-Token {token}")),
+        };
         if matches!(req.method, Method::Post | Method::Put) {
             // Like `requests`, a POST or PUT always says how long its body is, even when empty.
             let body = req.body.clone().unwrap_or_default();

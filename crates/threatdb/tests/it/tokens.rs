@@ -408,3 +408,79 @@ async fn tokens_on_two_postgresql_nodes_are_revoked_within_a_second() {
     drop((a, b));
     db.drop_db().await;
 }
+
+/// The Rust SDK sends an API token (`ThreatConnect::with_token`, and `TC_TOKEN` through
+/// `Credentials`): it creates and retrieves an incident as the token's user, and is refused once
+/// the token is revoked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdk_works_with_a_token_until_it_is_revoked() {
+    use threatdb_sdk::{Credentials, Error, ThreatConnect};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let node = start(&data, None, KEY);
+    admin(
+        &data,
+        None,
+        &[
+            "user",
+            "create",
+            "--name",
+            "Analyst",
+            "--org",
+            "Example Organization",
+            "--role",
+            "write",
+            "--web",
+            "--login",
+            "ana",
+        ],
+    );
+    let out = admin(
+        &data,
+        None,
+        &["token", "create", "--user", "ana", "--expires", "1d"],
+    );
+    let token = value(&out, "TC_TOKEN");
+    let base = format!("{}/api", node.origin);
+
+    let tc = ThreatConnect::with_token(&token, "Example Organization", &base).unwrap();
+    assert!(!format!("{tc:?}").contains(&token));
+    assert_eq!(tc.whoami().await.unwrap().user_name, "Analyst");
+    let incidents = tc.incidents();
+    let mut incident = incidents.add("Token-made", "Example Organization");
+    incident.set_event_date("2017-03-21T00:00:00Z");
+    incident.commit().await.unwrap();
+    let id = incident.id();
+
+    // The same through the environment's names: a token, no access id or secret key.
+    let env = |k: &str| match k {
+        "TC_TOKEN" => Some(token.clone()),
+        "TC_API_DEFAULT_ORG" => Some("Example Organization".to_string()),
+        "TC_API_BASE_URL" => Some(base.clone()),
+        _ => None,
+    };
+    let tc2 = ThreatConnect::from_credentials(Credentials::from_lookup(env).unwrap()).unwrap();
+    let mut found = tc2.incidents();
+    found.add_filter().add_id(id);
+    found.retrieve().await.unwrap();
+    let names: Vec<&str> = (&found).into_iter().map(|i| i.name()).collect();
+    assert_eq!(names, ["Token-made"]);
+
+    // A community the analyst is not a member of is refused, as for its HMAC key.
+    let mut elsewhere = tc.incidents();
+    elsewhere.add_filter().add_owner("Example Community");
+    assert!(matches!(
+        elsewhere.retrieve().await,
+        Err(Error::Api { status: 403, .. })
+    ));
+
+    admin(&data, None, &["token", "revoke", "1"]);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    match tc.whoami().await {
+        Err(Error::Api {
+            status: 401,
+            message,
+        }) => assert!(!message.contains(&token), "{message}"),
+        other => panic!("a revoked token was not refused: {other:?}"),
+    }
+}
