@@ -77,6 +77,42 @@ impl TestDatabase {
         }
     }
 
+    /// Ends every session on this database whose `application_name` is `application` (as a
+    /// database restart or a cut connection would); how many were ended.
+    pub async fn terminate(&self, application: &str) -> i64 {
+        let mut conn = PgConnection::connect(&self.server)
+            .await
+            .expect("connect to the PostgreSQL test server");
+        let (ended,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND application_name = $2) AS t",
+        )
+        .bind(&self.name)
+        .bind(application)
+        .fetch_one(&mut conn)
+        .await
+        .expect("terminate sessions");
+        conn.close().await.ok();
+        ended
+    }
+
+    /// How many sessions on this database have `application_name` `application`.
+    pub async fn sessions(&self, application: &str) -> i64 {
+        let mut conn = PgConnection::connect(&self.server)
+            .await
+            .expect("connect to the PostgreSQL test server");
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+        )
+        .bind(&self.name)
+        .bind(application)
+        .fetch_one(&mut conn)
+        .await
+        .expect("count sessions");
+        conn.close().await.ok();
+        n
+    }
+
     /// Drops the database (closing other sessions on it first).
     pub async fn drop_db(self) {
         if let Ok(mut conn) = PgConnection::connect(&self.server).await {

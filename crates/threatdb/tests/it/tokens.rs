@@ -405,6 +405,66 @@ async fn tokens_on_two_postgresql_nodes_are_revoked_within_a_second() {
         waited <= Duration::from_secs(1),
         "key revocation took {waited:?}"
     );
+
+    // The listeners' connections cut (a database restart, a proxy timing out): a revocation
+    // made before they are back is still refused within a second, by polling...
+    let listener = "threatdb-listener";
+    assert_eq!(db.sessions(listener).await, 2, "one listener a node");
+    let make_token = || {
+        value(
+            &admin(
+                d1.path(),
+                url,
+                &["token", "create", "--user", &creds.access_id],
+            ),
+            "TC_TOKEN",
+        )
+    };
+    let (second, third) = (make_token(), make_token());
+    for node in [&a, &b] {
+        for token in [&second, &third] {
+            assert_eq!(
+                with_token(&client, &node.origin, token, "/v2/owners/mine").await,
+                200
+            );
+        }
+    }
+    assert_eq!(db.terminate(listener).await, 2);
+    admin(d1.path(), url, &["token", "revoke", "2"]);
+    let waited = until_refused(&[&a, &b], |origin| {
+        let (client, token) = (client.clone(), second.clone());
+        async move { with_token(&client, &origin, &token, "/v2/owners/mine").await == 401 }
+    })
+    .await;
+    eprintln!("postgresql, listeners cut: token refused on both {waited:?} after the revocation");
+    assert!(
+        waited <= Duration::from_secs(1),
+        "revocation with the listeners down took {waited:?}"
+    );
+    // ... and the listeners come back by themselves, notices working again.
+    let back = Instant::now();
+    while db.sessions(listener).await < 2 {
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "the listeners did not reconnect"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Once reconnected, a node checks once more and goes back to waiting on notices.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    admin(d1.path(), url, &["token", "revoke", "3"]);
+    let waited = until_refused(&[&a, &b], |origin| {
+        let (client, token) = (client.clone(), third.clone());
+        async move { with_token(&client, &origin, &token, "/v2/owners/mine").await == 401 }
+    })
+    .await;
+    eprintln!(
+        "postgresql, listeners reconnected: token refused on both {waited:?} after the revocation"
+    );
+    assert!(
+        waited <= Duration::from_secs(1),
+        "revocation after the listeners reconnected took {waited:?}"
+    );
     drop((a, b));
     db.drop_db().await;
 }
