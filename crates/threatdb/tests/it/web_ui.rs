@@ -584,6 +584,13 @@ async fn admin_commands_make_web_logins() {
         sign_in_status(&node.origin, "ana", "a long chosen password").await,
         401
     );
+    // A disabled user cannot sign in, even with the right password, and can again once enabled.
+    let (ok, _, err) = admin(&data, &["user", "disable", "ana"], None);
+    assert!(ok, "{err}");
+    assert_eq!(sign_in_status(&node.origin, "ana", &new).await, 401);
+    let (ok, _, err) = admin(&data, &["user", "enable", "ana"], None);
+    assert!(ok, "{err}");
+    assert_eq!(sign_in_status(&node.origin, "ana", &new).await, 303);
     // `admin user web`: an API user without a login gets one; one login per user.
     let api = credentials(&data);
     let (ok, _, err) = admin(
