@@ -373,8 +373,23 @@ pub fn unbundle(copy: &Path) -> BackupResult<()> {
 /// Taking the lock may checkpoint a WAL left by a crash into the file (what the next open would
 /// do anyway).
 pub fn in_use(path: &Path) -> BackupResult<bool> {
+    Ok(lock_unused(path)?.is_none())
+}
+
+/// The database file held exclusively, so that no server can open it until this is dropped
+/// (one that tries is refused with "database is locked"); see [`lock_unused`].
+#[derive(Debug)]
+pub struct ExclusiveLock {
+    _conn: Option<Connection>,
+}
+
+/// Takes the database at `path` exclusively, when nobody has it open: `None` while another
+/// connection does. The lock is held until the returned guard is dropped, so a restore that
+/// replaces the file holds it across the swap and no server can start on the old file in
+/// between. A missing file (nothing to lock) gives a guard that holds nothing.
+pub fn lock_unused(path: &Path) -> BackupResult<Option<ExclusiveLock>> {
     if !path.exists() {
-        return Ok(false);
+        return Ok(Some(ExclusiveLock { _conn: None }));
     }
     let conn = Connection::open_with_flags(
         path,
@@ -383,17 +398,19 @@ pub fn in_use(path: &Path) -> BackupResult<bool> {
     .map_err(sqlite(&format!("cannot open {}", path.display())))?;
     conn.busy_timeout(Duration::ZERO)
         .map_err(sqlite("cannot configure the check"))?;
+    // In EXCLUSIVE locking mode the lock a write transaction takes is kept after it commits,
+    // until the connection closes.
     let taken = conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;");
     match taken {
-        Ok(()) => Ok(false),
+        Ok(()) => Ok(Some(ExclusiveLock { _conn: Some(conn) })),
         Err(rusqlite::Error::SqliteFailure(f, _))
             if f.code == rusqlite::ErrorCode::DatabaseBusy
                 || f.code == rusqlite::ErrorCode::DatabaseLocked =>
         {
-            Ok(true)
+            Ok(None)
         }
         // Not a database we can lock (damaged, say): nobody serves it either.
-        Err(_) => Ok(false),
+        Err(_) => Ok(Some(ExclusiveLock { _conn: None })),
     }
 }
 
@@ -580,5 +597,29 @@ mod tests {
         assert!(in_use(&path).unwrap());
         drop(conn);
         assert!(!in_use(&path).unwrap());
+    }
+
+    #[test]
+    fn a_held_lock_keeps_others_out_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(database(&path, 1));
+        let lock = lock_unused(&path).unwrap().expect("nobody has it open");
+        // What a starting server does: open and read. Refused while the lock is held.
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        assert!(
+            other
+                .query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+                .is_err()
+        );
+        assert!(in_use(&path).unwrap());
+        drop(lock);
+        assert_eq!(
+            other
+                .query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            1
+        );
     }
 }

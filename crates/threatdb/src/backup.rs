@@ -386,20 +386,21 @@ pub async fn restore(data: &DataArgs, args: RestoreArgs) -> Result<()> {
     checking.finish_and_clear();
     let verified = verified.map_err(|e| anyhow!("{e}; {unchanged}"))?;
 
-    // 3. Nobody is using the target database.
-    let busy = {
+    // 3. Nobody is using the target database, and nobody can open it until the new one is in
+    //    place: the lock is held across the swap.
+    let lock = {
         let target = target.clone();
-        tokio::task::spawn_blocking(move || sqlite_backup::in_use(&target))
+        tokio::task::spawn_blocking(move || sqlite_backup::lock_unused(&target))
             .await
             .map_err(|e| anyhow!("the check stopped: {e}"))?
             .map_err(|e| anyhow!("{e}; {unchanged}"))?
     };
-    if busy {
+    let Some(lock) = lock else {
         bail!(
             "{} is open in another process (a running threatdb serve?): stop it first; {unchanged}",
             target.display()
         );
-    }
+    };
 
     // 4. Everything written beside its place first, then renamed into place.
     std::fs::create_dir_all(&dir)
@@ -454,6 +455,8 @@ pub async fn restore(data: &DataArgs, args: RestoreArgs) -> Result<()> {
     }
     std::fs::rename(&tmp_db, &target)
         .with_context(|| format!("cannot rename {} to {}", tmp_db.display(), target.display()))?;
+    // The new file is in place: a server may open it from now on.
+    drop(lock);
     for (tmp, path, _) in &restored_files {
         std::fs::rename(tmp, path)
             .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
