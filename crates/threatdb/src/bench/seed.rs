@@ -76,12 +76,14 @@ pub fn info_path(data_dir: &Path) -> std::path::PathBuf {
 }
 
 /// Seeds `incidents` into the data directory's SQLite file, or into `database` (a fresh,
-/// empty PostgreSQL database) when given. The storage ceiling is measured for SQLite only.
+/// empty PostgreSQL database) when given. The storage ceiling is measured for SQLite only, and
+/// only when `ceiling` (its rate is then 0).
 pub async fn seed(
     data_dir: &Path,
     database: Option<&str>,
     incidents: u64,
     quiet: bool,
+    ceiling: bool,
 ) -> Result<SeedReport> {
     let db_path = data_dir.join("threatdb.db");
     if database.is_none() && db_path.exists() {
@@ -138,12 +140,12 @@ pub async fn seed(
 
     let scratch = tempfile_dir(data_dir)?;
     let mut ceiling = match database {
-        None => Some(Ceiling::create(
+        None if ceiling => Some(Ceiling::create(
             &scratch.join("ceiling.db"),
             &owners,
             &ceiling_tags,
         )?),
-        Some(_) => None,
+        _ => None,
     };
     let now = threatdb_core::date::now().unix_timestamp();
     let mut generator = Generator::new(SEED, &owner_ids, &tag_ids, &label_ids, now);
