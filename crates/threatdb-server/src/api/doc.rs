@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, Parameter, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{
-    AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -131,6 +131,8 @@ pub(crate) struct Doc {
     summary: Cow<'static, str>,
     query: Query,
     body: Option<Shape>,
+    /// The body's fields this operation requires.
+    requires: &'static [&'static str],
     reply: Reply,
 }
 
@@ -141,6 +143,7 @@ impl Doc {
             summary: summary.into(),
             query: Query::OWNER,
             body: None,
+            requires: &[],
             reply,
         }
     }
@@ -213,6 +216,12 @@ impl Doc {
     /// The JSON body read.
     pub(crate) fn body(mut self, body: Shape) -> Doc {
         self.body = Some(body);
+        self
+    }
+
+    /// The fields of the body this operation requires (a creation: what an update may leave out).
+    pub(crate) fn requires(mut self, fields: &'static [&'static str]) -> Doc {
+        self.requires = fields;
         self
     }
 }
@@ -444,7 +453,7 @@ fn operation(path: &str, method: &Method, doc: &Doc, schemas: &mut Schemas) -> O
                 .content(
                     JSON,
                     ContentBuilder::new()
-                        .schema(Some(body.reference(schemas)))
+                        .schema(Some(body_schema(body, doc.requires, schemas)))
                         .build(),
                 )
                 .required(Some(Required::True))
@@ -474,6 +483,25 @@ fn operation(path: &str, method: &Method, doc: &Doc, schemas: &mut Schemas) -> O
     op.build()
 }
 
+/// A body: its type's schema, with the fields this operation requires.
+fn body_schema(body: Shape, requires: &[&str], schemas: &mut Schemas) -> RefOr<Schema> {
+    let reference = body.reference(schemas);
+    if requires.is_empty() {
+        return reference;
+    }
+    let mut required = ObjectBuilder::new();
+    for field in requires {
+        required = required.required(*field);
+    }
+    RefOr::T(
+        AllOfBuilder::new()
+            .item(reference)
+            .item(required)
+            .build()
+            .into(),
+    )
+}
+
 /// The `{parameters}` of a path template, in order.
 fn path_parameters(path: &str) -> impl Iterator<Item = &str> {
     path.split('/')
@@ -486,25 +514,33 @@ fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
         .enum_values(Some(values))
 }
 
-/// A path parameter, described by its name and where it stands.
+/// A path parameter, described by its name and where it stands, with an example.
 fn path_parameter(path: &str, name: &str) -> Parameter {
+    use serde_json::json;
     let before = path
         .split_once(&format!("/{{{name}}}"))
         .map_or("", |(head, _)| head);
-    let (schema, description): (ObjectBuilder, String) = match name {
+    let text = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+    };
+    let (schema, description, example): (ObjectBuilder, &str, _) = match name {
         "id" | "gid" | "vid" | "aid" | "incident" => (
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
             match name {
-                "aid" => "The attribute's id".into(),
-                "incident" => "The incident's id".into(),
-                _ => "The id (anything but an integer names nothing: 404)".into(),
+                "aid" => "The attribute's id",
+                "incident" => "The incident's id",
+                _ => "The id (anything but an integer names nothing: 404)",
             },
+            json!(1),
         ),
         "type" if before.ends_with("/indicators") => (
             string_enum(INDICATOR_TYPES.iter().map(|(branch, _, _)| *branch)),
-            "The indicator type".into(),
+            "The indicator type",
+            json!("hosts"),
         ),
         "type" => {
             // Incidents have their own routes beside `/v2/groups/{type}`.
@@ -516,31 +552,24 @@ fn path_parameter(path: &str, name: &str) -> Parameter {
                         .filter(|g| !(top && *g == &INCIDENTS))
                         .map(|g| g.branch),
                 ),
-                "The group type".into(),
+                "The group type",
+                json!("adversaries"),
             )
         }
         "value" => (
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1)),
-            "The indicator's value, percent-encoded (an invalid value names nothing: 404)".into(),
+            text(),
+            "The indicator's value, percent-encoded (an invalid value names nothing: 404)",
+            json!("example.com"),
         ),
         "label" => (
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1)),
-            "The security label's name, any case (`TLP:GREEN`)".into(),
+            text(),
+            "The security label's name, any case",
+            json!("TLP:GREEN"),
         ),
-        _ => (
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1)),
-            if path.contains("/attributeTypes/") {
-                "The attribute type's name".into()
-            } else {
-                "The tag's name".into()
-            },
-        ),
+        _ if path.contains("/attributeTypes/") => {
+            (text(), "The attribute type's name", json!("Description"))
+        }
+        _ => (text(), "The tag's name", json!("Phishing")),
     };
     Parameter::builder()
         .name(name)
@@ -548,6 +577,7 @@ fn path_parameter(path: &str, name: &str) -> Parameter {
         .required(Required::True)
         .description(Some(description))
         .schema(Some(schema))
+        .example(Some(example))
         .build()
 }
 
@@ -561,8 +591,12 @@ fn query_parameter(name: &str, description: &str, schema: ObjectBuilder) -> Para
         .build()
 }
 
+/// An `include...=` switch: `true` or `1` (any case, around white space) turns it on, anything
+/// else leaves it off (`crate::params`).
 fn switch() -> ObjectBuilder {
-    string_enum(["true", "false"])
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .examples(["true"])
 }
 
 fn query_parameters(q: Query) -> Vec<Parameter> {
@@ -571,8 +605,11 @@ fn query_parameters(q: Query) -> Vec<Parameter> {
         out.push(query_parameter(
             "owner",
             "The owner (organization, community or source) by name; the caller's organization \
-             when absent. An owner the caller cannot use is a 403.",
-            ObjectBuilder::new().schema_type(Type::String),
+             when absent. An owner the caller cannot use (an empty name too) is a 403.",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .examples(["Example Organization"]),
         ));
     }
     if q.paging {
@@ -582,7 +619,8 @@ fn query_parameters(q: Query) -> Vec<Parameter> {
             "The index of the first result (0 when absent)",
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
-                .minimum(Some(0)),
+                .minimum(Some(0))
+                .maximum(Some(i64::MAX)),
         ));
         out.push(query_parameter(
             "resultLimit",
@@ -613,7 +651,7 @@ fn query_parameters(q: Query) -> Vec<Parameter> {
         ] {
             out.push(query_parameter(
                 name,
-                &format!("`true` to show {what}"),
+                &format!("`true` (or `1`) to show {what}; any other value leaves them out"),
                 switch(),
             ));
         }

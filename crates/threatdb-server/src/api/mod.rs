@@ -161,7 +161,8 @@ macro_rules! item_routes {
                         Key::Fixed($key),
                         item(),
                         shape::<ItemBody>(),
-                    ),
+                    )
+                    .requires(&["name"]),
                 ),
             )
             .route(
@@ -258,7 +259,8 @@ fn table() -> Routes {
                     Key::Fixed("incident"),
                     incident(),
                     shape::<IncidentBody>(),
-                ),
+                )
+                .requires(&["name", "eventDate"]),
             ),
         )
         .route(
@@ -550,7 +552,8 @@ fn association_routes(router: Routes) -> Routes {
                     Key::OfType,
                     item(),
                     shape::<ItemBody>(),
-                ),
+                )
+                .requires(&["name"]),
             ),
         )
         .route(

@@ -164,7 +164,8 @@ pub(crate) fn mount(mut router: Routes) -> Routes {
                         Key::Fixed("attribute"),
                         attribute(),
                         shape::<AttributeBody>(),
-                    ),
+                    )
+                    .requires(&["type", "value"]),
                 ),
             )
             .route(
