@@ -10,19 +10,40 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
 
+/// A piece of text: plain, or code (between backticks in the document's descriptions).
+pub struct Span {
+    pub code: bool,
+    pub text: String,
+}
+
+/// Text with its `code` spans.
+pub type Rich = Vec<Span>;
+
+/// Splits a description at its backticks.
+pub fn rich(s: &str) -> Rich {
+    s.split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Span {
+            code: i % 2 == 1,
+            text: t.to_string(),
+        })
+        .collect()
+}
+
 /// One parameter of an operation.
 pub struct Param {
     pub name: String,
     pub place: String,
     pub kind: String,
     pub required: bool,
-    pub description: String,
+    pub description: Rich,
 }
 
 /// What one status answers.
 pub struct Answer {
     pub status: String,
-    pub description: String,
+    pub description: Rich,
 }
 
 /// One operation.
@@ -44,7 +65,7 @@ pub struct Operation {
 pub struct Section {
     pub anchor: String,
     pub name: String,
-    pub description: String,
+    pub description: Rich,
     pub operations: Vec<Operation>,
 }
 
@@ -53,13 +74,13 @@ pub struct Property {
     pub name: String,
     pub kind: String,
     pub required: bool,
-    pub description: String,
+    pub description: Rich,
 }
 
 /// One schema of `components`.
 pub struct SchemaView {
     pub name: String,
-    pub description: String,
+    pub description: Rich,
     pub properties: Vec<Property>,
     /// What an object allows besides its properties, or what a non-object is.
     pub note: String,
@@ -68,14 +89,14 @@ pub struct SchemaView {
 /// One way to authenticate.
 pub struct Scheme {
     pub name: String,
-    pub description: String,
+    pub description: Rich,
 }
 
 /// The whole reference.
 pub struct Reference {
     pub title: String,
     pub version: String,
-    pub description: String,
+    pub description: Rich,
     pub schemes: Vec<Scheme>,
     pub sections: Vec<Section>,
     pub schemas: Vec<SchemaView>,
@@ -104,6 +125,13 @@ pub async fn page(user: Result<WebUser, NoSession>) -> Response {
             doc: &REFERENCE,
         },
     )
+}
+
+static NULL: Value = Value::Null;
+
+/// `v[a][b]...`, or null (without indexing, which the crate's lints forbid).
+fn at<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(v, |v, key| v.get(*key).unwrap_or(&NULL))
 }
 
 fn text(v: &Value) -> String {
@@ -170,33 +198,37 @@ pub fn kind_of(schema: &Value) -> String {
 impl Reference {
     /// Reads an OpenAPI document.
     pub fn of(doc: &Value) -> Reference {
-        let mut sections: Vec<Section> = doc["tags"]
+        let mut sections: Vec<Section> = at(doc, &["tags"])
             .as_array()
             .map(|tags| {
                 tags.iter()
                     .map(|t| Section {
-                        anchor: format!("tag-{}", slug(&text(&t["name"]))),
-                        name: text(&t["name"]),
-                        description: text(&t["description"]),
+                        anchor: format!("tag-{}", slug(&text(at(t, &["name"])))),
+                        name: text(at(t, &["name"])),
+                        description: rich(&text(at(t, &["description"]))),
                         operations: Vec::new(),
                     })
                     .collect()
             })
             .unwrap_or_default();
-        let mut operations = 0;
-        for (path, item) in object(&doc["paths"]).into_iter().flatten() {
+        let mut operations: usize = 0;
+        for (path, item) in object(at(doc, &["paths"])).into_iter().flatten() {
             for method in ["get", "post", "put", "delete"] {
                 let Some(op) = item.get(method) else {
                     continue;
                 };
-                let tag = op["tags"][0].as_str().unwrap_or("Other");
+                let tag = op
+                    .get("tags")
+                    .and_then(|t| t.get(0))
+                    .and_then(Value::as_str)
+                    .unwrap_or("Other");
                 let section = match sections.iter().position(|s| s.name == tag) {
                     Some(i) => i,
                     None => {
                         sections.push(Section {
                             anchor: format!("tag-{}", slug(tag)),
                             name: tag.to_string(),
-                            description: String::new(),
+                            description: Vec::new(),
                             operations: Vec::new(),
                         });
                         sections.len().saturating_sub(1)
@@ -204,28 +236,28 @@ impl Reference {
                 };
                 if let Some(s) = sections.get_mut(section) {
                     s.operations.push(Operation::of(path, method, op));
-                    operations += 1;
+                    operations = operations.saturating_add(1);
                 }
             }
         }
         sections.retain(|s| !s.operations.is_empty());
-        let schemes = object(&doc["components"]["securitySchemes"])
+        let schemes = object(at(doc, &["components", "securitySchemes"]))
             .into_iter()
             .flatten()
             .map(|(name, s)| Scheme {
                 name: name.clone(),
-                description: text(&s["description"]),
+                description: rich(&text(at(s, &["description"]))),
             })
             .collect();
-        let schemas = object(&doc["components"]["schemas"])
+        let schemas = object(at(doc, &["components", "schemas"]))
             .into_iter()
             .flatten()
             .map(|(name, s)| SchemaView::of(name, s))
             .collect();
         Reference {
-            title: text(&doc["info"]["title"]),
-            version: text(&doc["info"]["version"]),
-            description: text(&doc["info"]["description"]),
+            title: text(at(doc, &["info", "title"])),
+            version: text(at(doc, &["info", "version"])),
+            description: rich(&text(at(doc, &["info", "description"]))),
             schemes,
             sections,
             schemas,
@@ -236,42 +268,42 @@ impl Reference {
 
 impl Operation {
     fn of(path: &str, method: &str, op: &Value) -> Operation {
-        let params = op["parameters"]
+        let params = at(op, &["parameters"])
             .as_array()
             .map(|ps| {
                 ps.iter()
                     .map(|p| Param {
-                        name: text(&p["name"]),
-                        place: text(&p["in"]),
-                        kind: kind_of(&p["schema"]),
-                        required: p["required"].as_bool().unwrap_or(false),
-                        description: text(&p["description"]),
+                        name: text(at(p, &["name"])),
+                        place: text(at(p, &["in"])),
+                        kind: kind_of(at(p, &["schema"])),
+                        required: at(p, &["required"]).as_bool().unwrap_or(false),
+                        description: rich(&text(at(p, &["description"]))),
                     })
                     .collect()
             })
             .unwrap_or_default();
-        let body = op["requestBody"]["content"]
+        let body = at(op, &["requestBody", "content"])
             .as_object()
             .and_then(|c| c.values().next())
-            .map(|c| kind_of(&c["schema"]));
+            .map(|c| kind_of(at(c, &["schema"])));
         let mut answers = Vec::new();
         let mut failures = Vec::new();
-        for (status, response) in object(&op["responses"]).into_iter().flatten() {
+        for (status, response) in object(at(op, &["responses"])).into_iter().flatten() {
             if response.get("$ref").is_some() {
                 failures.push(status.clone());
             } else {
                 answers.push(Answer {
                     status: status.clone(),
-                    description: text(&response["description"]),
+                    description: rich(&text(at(response, &["description"]))),
                 });
             }
         }
         Operation {
-            anchor: text(&op["operationId"]),
+            anchor: text(at(op, &["operationId"])),
             method: method.to_ascii_uppercase(),
             method_class: format!("method-{method}"),
             path: path.to_string(),
-            summary: text(&op["summary"]),
+            summary: text(at(op, &["summary"])),
             params,
             body,
             answers,
@@ -282,21 +314,24 @@ impl Operation {
 
 impl SchemaView {
     fn of(name: &str, schema: &Value) -> SchemaView {
-        let required: Vec<&str> = schema["required"]
+        let required: Vec<&str> = at(schema, &["required"])
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let properties = object(&schema["properties"])
+        let properties = object(at(schema, &["properties"]))
             .into_iter()
             .flatten()
             .map(|(p, s)| Property {
                 name: p.clone(),
                 kind: kind_of(s),
                 required: required.contains(&p.as_str()),
-                description: s
-                    .get("description")
-                    .map(text)
-                    .unwrap_or_else(|| text(&s["oneOf"][1]["description"])),
+                description: rich(&s.get("description").map(text).unwrap_or_else(|| {
+                    text(
+                        s.get("oneOf")
+                            .and_then(|o| o.get(1))
+                            .map_or(&NULL, |o| at(o, &["description"])),
+                    )
+                })),
             })
             .collect();
         let note = match schema.get("additionalProperties") {
@@ -313,7 +348,7 @@ impl SchemaView {
         };
         SchemaView {
             name: name.to_string(),
-            description: text(&schema["description"]),
+            description: rich(&text(at(schema, &["description"]))),
             properties,
             note,
         }
@@ -344,6 +379,9 @@ mod tests {
             "one of: true, false"
         );
         assert_eq!(k(serde_json::json!({})), "any");
+        let r = rich("`a` b `c`");
+        let parts: Vec<(bool, &str)> = r.iter().map(|s| (s.code, s.text.as_str())).collect();
+        assert_eq!(parts, [(true, "a"), (false, " b "), (true, "c")]);
     }
 
     #[test]
