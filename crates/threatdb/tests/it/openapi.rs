@@ -5,7 +5,7 @@
 //! matching the document's schema, and the rest of its checks.
 
 use crate::api::threatdb;
-use crate::node::{Creds, call, credentials, start};
+use crate::node::{Creds, call, credentials, start_with};
 use crate::python::venv_bin;
 use std::io::Read;
 use std::path::Path;
@@ -13,6 +13,20 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// Every check but `positive_data_acceptance`: the v2 API validates more than a JSON schema
+/// can say (a label must exist, an attribute's value must suit its type, an indicator's value
+/// its kind, a date must be a date, a name must not be blank), so schema-valid requests it
+/// refuses with a 400 are the contract, not a fault. Everything else is checked, among them:
+/// no 5xx, every status in the document, `application/json`, bodies matching the schemas,
+/// schema-violating requests refused, 401 without or with bad credentials, 405 with `Allow`
+/// for methods a path lacks, 404 after a delete.
+const CHECKS: [&str; 4] = [
+    "--checks",
+    "all",
+    "--exclude-checks",
+    "positive_data_acceptance",
+];
 
 /// How long schemathesis may run before the test gives up on it.
 const LIMIT: Duration = Duration::from_secs(240);
@@ -25,7 +39,8 @@ async fn post(client: &reqwest::Client, origin: &str, creds: &Creds, target: &st
     assert!(status == 201, "POST {target}: {status} {json}");
 }
 
-/// Something of every kind, associated with incident 1, so lists and look-ups have answers.
+/// Something of every kind, associated with incident 1, with the ids, names and values
+/// `tests/python/schemathesis.toml` hands schemathesis, so requests reach existing objects.
 async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
     for (name, date) in [
         (
@@ -44,32 +59,13 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
         )
         .await;
     }
-    let i = "/v2/groups/incidents/1";
-    post(client, origin, creds, &format!("{i}/tags/Phishing"), "").await;
-    post(
-        client,
-        origin,
-        creds,
-        &format!("{i}/securityLabels/TLP%3AGREEN"),
-        "",
-    )
-    .await;
-    let attribute = r#"{"type":"Description","value":"Lure: a fake invoice","displayed":true}"#;
-    post(client, origin, creds, &format!("{i}/attributes"), attribute).await;
+    // Items share one id sequence: adversary 1, victim 2, task 3.
     post(
         client,
         origin,
         creds,
         "/v2/groups/adversaries",
         r#"{"name":"FIN7"}"#,
-    )
-    .await;
-    post(
-        client,
-        origin,
-        creds,
-        "/v2/indicators/hosts",
-        r#"{"hostName":"evil.example"}"#,
     )
     .await;
     post(
@@ -88,9 +84,53 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
         r#"{"name":"Reset passwords"}"#,
     )
     .await;
+    post(
+        client,
+        origin,
+        creds,
+        "/v2/indicators/hosts",
+        r#"{"hostName":"example.com"}"#,
+    )
+    .await;
+    let attribute = r#"{"type":"Description","value":"Lure: a fake invoice","displayed":true}"#;
+    // Attributes 1, 2 and 3, tags and labels on each kind of subject.
+    for subject in [
+        "/v2/groups/incidents/1",
+        "/v2/groups/adversaries/1",
+        "/v2/indicators/hosts/example.com",
+    ] {
+        post(
+            client,
+            origin,
+            creds,
+            &format!("{subject}/attributes"),
+            attribute,
+        )
+        .await;
+        post(
+            client,
+            origin,
+            creds,
+            &format!("{subject}/tags/Phishing"),
+            "",
+        )
+        .await;
+        let label = format!("{subject}/securityLabels/TLP%3AGREEN");
+        post(client, origin, creds, &label, "").await;
+    }
+    let i = "/v2/groups/incidents/1";
+    post(
+        client,
+        origin,
+        creds,
+        &format!("{i}/attributes/1/securityLabels/TLP%3AGREEN"),
+        "",
+    )
+    .await;
     for target in [
         "groups/adversaries/1",
-        "indicators/hosts/evil.example",
+        "groups/incidents/2",
+        "indicators/hosts/example.com",
         "victims/2",
         "tasks/3",
     ] {
@@ -104,7 +144,14 @@ async fn schemathesis_finds_every_answer_in_the_document() {
     let bin = venv_bin();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let node = start(&data, None, KEY);
+    // Unauthenticated probes are part of the run: the failure limiter is set out of their way.
+    let node = start_with(
+        &data,
+        None,
+        KEY,
+        &["--auth-failures-per-minute", "100000"],
+        None,
+    );
     let creds = credentials(&data);
     let client = reqwest::Client::new();
     seed(&client, &node.origin, &creds).await;
@@ -135,16 +182,19 @@ async fn schemathesis_finds_every_answer_in_the_document() {
         .to_string();
 
     let report = dir.path().join("report");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/schemathesis.toml");
     let mut run = Command::new(bin.join("schemathesis"));
     run.current_dir(dir.path())
+        .arg("--config-file")
+        .arg(&config)
         .args(["run", &format!("{}/api/openapi.json", node.origin)])
         .args(["--header", &format!("Authorization: TC-Token {token}")])
-        .args(["--checks", "all"])
-        .args(["--max-examples", "10"])
-        .args(["--seed", "20240814"])
-        .args(["--workers", "2"])
-        .args(["--generation-database", "none"])
-        .args(["--request-timeout", "10"])
+        .args(CHECKS)
+        .args(["--max-examples", "25", "--seed", "20240814"])
+        // One worker: hypothesis's threads trip CPython 3.11's `ast` ("AST constructor
+        // recursion depth mismatch").
+        .args(["--workers", "1"])
+        .args(["--generation-database", "none", "--request-timeout", "10"])
         .args(["--report", "junit", "--report-dir"])
         .arg(&report)
         .arg("--no-color")
