@@ -56,6 +56,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The request body's schema name.
     pub body: Option<String>,
+    /// The body fields this operation requires.
+    pub body_requires: String,
     pub answers: Vec<Answer>,
     /// The failure statuses (all answered with the failure envelope).
     pub failures: String,
@@ -282,10 +284,27 @@ impl Operation {
                     .collect()
             })
             .unwrap_or_default();
-        let body = at(op, &["requestBody", "content"])
+        let body_schema = at(op, &["requestBody", "content"])
             .as_object()
             .and_then(|c| c.values().next())
-            .map(|c| kind_of(at(c, &["schema"])));
+            .map(|c| at(c, &["schema"]));
+        // A body is its type's schema, or that and the fields required (`allOf`).
+        let parts: Vec<&Value> = match body_schema.and_then(|b| b.get("allOf")) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => body_schema.into_iter().collect(),
+        };
+        let body = parts
+            .iter()
+            .find(|p| p.get("$ref").is_some())
+            .map(|p| kind_of(p));
+        let body_requires = parts
+            .iter()
+            .filter(|p| p.get("$ref").is_none())
+            .filter_map(|p| p.get("required").and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut answers = Vec::new();
         let mut failures = Vec::new();
         for (status, response) in object(at(op, &["responses"])).into_iter().flatten() {
@@ -306,6 +325,7 @@ impl Operation {
             summary: text(at(op, &["summary"])),
             params,
             body,
+            body_requires,
             answers,
             failures: failures.join(", "),
         }
@@ -393,5 +413,12 @@ mod tests {
         assert!(r.operations > 100, "{}", r.operations);
         assert!(r.schemas.iter().any(|s| s.name == "IncidentDto"));
         assert_eq!(r.schemes.len(), 2);
+        let create = r
+            .sections
+            .iter()
+            .flat_map(|s| &s.operations)
+            .find(|o| o.method == "POST" && o.path == "/api/v2/groups/incidents");
+        let create = create.map(|o| (o.body.as_deref(), o.body_requires.as_str()));
+        assert_eq!(create, Some((Some("IncidentBody"), "name, eventDate")));
     }
 }
