@@ -41,7 +41,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use threatdb_core::Store;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
@@ -116,7 +116,29 @@ pub fn api_paths() -> Vec<String> {
     api::paths()
 }
 
-/// The whole application: `/api/v2/...` behind authentication, `/healthz` open; every answer
+/// The OpenAPI 3.1 document of the v2 API (every route of [`api_paths`]), as served at
+/// `GET /api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::openapi()
+}
+
+/// [`openapi`] as JSON, built once.
+pub fn openapi_json() -> &'static str {
+    static JSON: LazyLock<String> = LazyLock::new(|| {
+        openapi().to_json().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the OpenAPI document failed to serialise");
+            String::from("{}")
+        })
+    });
+    JSON.as_str()
+}
+
+async fn openapi_document() -> Response {
+    json_response(StatusCode::OK, openapi_json().as_bytes().to_vec())
+}
+
+/// The whole application: `/api/v2/...` behind authentication, `/healthz` and
+/// `/api/openapi.json` open; every answer
 /// carries the request's `X-Request-Id`.
 pub fn router(state: AppState) -> Router {
     let api = api::routes().route_layer(middleware::from_fn_with_state(
@@ -125,6 +147,7 @@ pub fn router(state: AppState) -> Router {
     ));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi_document))
         .merge(api)
         .merge(web::routes())
         .fallback(no_route)

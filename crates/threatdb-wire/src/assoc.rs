@@ -6,10 +6,11 @@ use crate::paths::encode_segment;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use threatdb_core::{Indicator, IndicatorKind, Item, format_timestamp};
+use utoipa::ToSchema;
 
 /// A group of another type, a victim or a task, as the API shows it. The type-specific fields
 /// (`fileName`, `subject`, ...) follow the common ones.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemDto {
     /// Its id.
@@ -26,9 +27,11 @@ pub struct ItemDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
     /// When it was added.
+    #[schema(format = DateTime)]
     pub date_added: String,
     /// When it last changed.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub last_modified: String,
     /// The page showing it.
     #[serde(default)]
@@ -54,6 +57,73 @@ impl ItemDto {
             web_link: format!("{public_url}/{}/{}", item.kind.url_name(), item.id),
             fields,
         }
+    }
+}
+
+/// The body of a group (of a type other than incident), victim or task POST or PUT: its `name`
+/// and its type-specific fields (`fileName`, `subject`, ...), which are stored as given. The
+/// common fields of [`ItemDto`] (`id`, `owner`, `dateAdded`, ...) are ignored; on PUT a field set
+/// to `null` is removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ItemBody {
+    /// The name (required on POST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The type-specific fields.
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+/// The body of an indicator POST: the value under its type's key (`ip`, `address`,
+/// `md5`/`sha1`/`sha256`, `hostName`, `text`) or under `summary`. Other fields are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicatorBody {
+    /// An Address's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// An EmailAddress's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// A File's MD5 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// A File's SHA-1 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    /// A File's SHA-256 hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// A Host's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    /// A URL's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The value, for any type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+}
+
+impl IndicatorBody {
+    /// The value given for an indicator of `kind`: the first of [`indicator_body_keys`] present.
+    pub fn value(&self, kind: IndicatorKind) -> Option<&str> {
+        indicator_body_keys(kind).iter().find_map(|k| self.get(k))
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        let field = match key {
+            "ip" => &self.ip,
+            "address" => &self.address,
+            "md5" => &self.md5,
+            "sha1" => &self.sha1,
+            "sha256" => &self.sha256,
+            "hostName" => &self.host_name,
+            "text" => &self.text,
+            "summary" => &self.summary,
+            _ => return None,
+        };
+        field.as_deref()
     }
 }
 
@@ -86,7 +156,7 @@ pub fn indicator_body_keys(kind: IndicatorKind) -> &'static [&'static str] {
 
 /// An indicator as the API shows it: common fields, `summary`, and the value under its type's
 /// key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IndicatorDto {
     /// Its id.
@@ -101,9 +171,11 @@ pub struct IndicatorDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
     /// When it was added.
+    #[schema(format = DateTime)]
     pub date_added: String,
     /// When it last changed.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub last_modified: String,
     /// The page showing it.
     #[serde(default)]

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use threatdb_core::{
     Attribute, AttributeType, IncidentDetails, Owner, SecurityLabel, Tag, format_timestamp,
 };
+use utoipa::ToSchema;
 
 /// An owner: `{id, name, type}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OwnerDto {
     /// Its id.
     pub id: i64,
@@ -33,7 +34,7 @@ impl From<&Owner> for OwnerDto {
 }
 
 /// An incident (or, with `type`, any group) as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IncidentDto {
     /// Its id (an integer).
@@ -53,9 +54,11 @@ pub struct IncidentDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// When it was added.
+    #[schema(format = DateTime)]
     pub date_added: String,
     /// When it last changed.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub last_modified: String,
     /// The page showing it.
     #[serde(default)]
@@ -65,6 +68,7 @@ pub struct IncidentDto {
     pub xid: Option<String>,
     /// When the event happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     pub event_date: Option<String>,
     /// Its status (with `includeAdditional`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,7 +148,7 @@ pub fn tag_link(public_url: &str, name: &str) -> String {
 }
 
 /// An attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeDto {
     /// Its id.
@@ -155,8 +159,10 @@ pub struct AttributeDto {
     /// Its value.
     pub value: String,
     /// When it was added.
+    #[schema(format = DateTime)]
     pub date_added: String,
     /// When it last changed.
+    #[schema(format = DateTime)]
     pub last_modified: String,
     /// Shown at the top of the page.
     pub displayed: bool,
@@ -180,7 +186,7 @@ impl From<&Attribute> for AttributeDto {
 }
 
 /// A tag: `{name, webLink}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagDto {
     /// Its name.
@@ -200,7 +206,7 @@ impl TagDto {
 }
 
 /// A security label: `{name, description, dateAdded, color}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityLabelDto {
     /// Its name.
@@ -208,6 +214,7 @@ pub struct SecurityLabelDto {
     /// What it means.
     pub description: String,
     /// When it was defined.
+    #[schema(format = DateTime)]
     pub date_added: String,
     /// Its colour (`RRGGBB`).
     #[serde(default)]
@@ -226,7 +233,7 @@ impl From<&SecurityLabel> for SecurityLabelDto {
 }
 
 /// An attribute type of `/v2/types/attributeTypes`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeTypeDto {
     /// Its id.
@@ -261,7 +268,7 @@ impl From<&AttributeType> for AttributeTypeDto {
 
 /// The body of an incident POST or PUT. Unknown fields are ignored, as ThreatConnect does; a
 /// `null` counts as absent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IncidentBody {
     /// The name.
@@ -272,6 +279,7 @@ pub struct IncidentBody {
     pub event_date: Option<String>,
     /// The status (one of the nine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = status_schema)]
     pub status: Option<String>,
     /// An external id (create only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -279,7 +287,7 @@ pub struct IncidentBody {
 }
 
 /// The body of an attribute POST or PUT.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttributeBody {
     /// The type name (POST only).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -293,10 +301,37 @@ pub struct AttributeBody {
         deserialize_with = "lenient_bool",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schema(schema_with = lenient_bool_schema)]
     pub displayed: Option<bool>,
     /// Where it came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// The schema of `displayed` in a body: what [`lenient_bool`] reads.
+fn lenient_bool_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::Boolean))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["true", "false"])),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build()
+        .into()
+}
+
+/// The schema of an incident `status` in a body: one of the nine, by name.
+fn status_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(
+            threatdb_core::IncidentStatus::ALL.map(threatdb_core::IncidentStatus::as_str),
+        ))
+        .build()
 }
 
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {

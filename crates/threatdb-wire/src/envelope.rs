@@ -1,6 +1,7 @@
 //! The v2 envelopes: `{"status":"Success","data":{...}}` and `{"status":"Failure","message":"..."}`.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The message of every 404.
 pub const NOT_FOUND: &str = "The requested resource was not found";
@@ -25,7 +26,7 @@ impl<T> Success<T> {
 }
 
 /// The `status` field of an envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum Status {
     /// The call worked.
     Success,
@@ -34,7 +35,7 @@ pub enum Status {
 }
 
 /// A success without data (`{"status":"Success"}`), or a failure with its message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Bare {
     /// `Success` or `Failure`.
     pub status: Status,

@@ -10,9 +10,8 @@ use crate::reply::{JsonBody, done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Map, Value};
 use threatdb_core::{Cond, IndicatorKind, IndicatorValue, Target};
-use threatdb_wire::assoc::{IndicatorDto, indicator_body_keys};
+use threatdb_wire::assoc::{IndicatorBody, IndicatorDto, indicator_body_keys};
 
 async fn list_of(
     state: &AppState,
@@ -52,14 +51,13 @@ pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(kind_raw): Path<String>,
-    JsonBody(body): JsonBody<Map<String, Value>>,
+    JsonBody(body): JsonBody<IndicatorBody>,
 ) -> ApiResult<Response> {
     let owner = &caller.owner;
     let kind = indicator_kind(&kind_raw)?;
     let keys = indicator_body_keys(kind);
-    let raw = keys
-        .iter()
-        .find_map(|k| body.get(*k).and_then(Value::as_str))
+    let raw = body
+        .value(kind)
         .ok_or_else(|| ApiError::BadRequest(format!("{} is required", keys.join(" or "))))?;
     let value = IndicatorValue::parse(kind, raw)?;
     let ind = state

@@ -10,9 +10,9 @@ use crate::reply::{JsonBody, done, many, one};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use threatdb_core::{IncidentName, ItemKind, ItemPatch, NewItem, Target};
-use threatdb_wire::assoc::ItemDto;
+use threatdb_wire::assoc::{ItemBody, ItemDto};
 
 /// Keys of a body that are not type-specific fields.
 const COMMON: &[&str] = &[
@@ -30,12 +30,16 @@ async fn create(
     state: &AppState,
     caller: &Caller,
     kind: ItemKind,
-    mut body: Map<String, Value>,
+    body: ItemBody,
 ) -> ApiResult<Response> {
     let owner = &caller.owner;
-    let name = match body.get("name") {
-        Some(Value::String(s)) => IncidentName::parse(s)?,
-        _ => return Err(ApiError::BadRequest("name is required".into())),
+    let ItemBody {
+        name,
+        fields: mut body,
+    } = body;
+    let name = match name {
+        Some(s) => IncidentName::parse(&s)?,
+        None => return Err(ApiError::BadRequest("name is required".into())),
     };
     for field in kind.required_fields() {
         match body.get(*field) {
@@ -85,14 +89,14 @@ async fn update(
     caller: &Caller,
     kind: ItemKind,
     id: &str,
-    mut body: Map<String, Value>,
+    body: ItemBody,
 ) -> ApiResult<Response> {
     let id = parse_id(id)?;
-    let name = match body.get("name") {
-        None => None,
-        Some(Value::String(s)) => Some(IncidentName::parse(s)?),
-        Some(_) => return Err(ApiError::BadRequest("name must be a string".into())),
-    };
+    let ItemBody {
+        name,
+        fields: mut body,
+    } = body;
+    let name = name.as_deref().map(IncidentName::parse).transpose()?;
     for field in kind.required_fields() {
         match body.get(*field) {
             None => {}
@@ -161,7 +165,7 @@ pub async fn create_group(
     State(state): State<AppState>,
     caller: Caller,
     Path(kind): Path<String>,
-    JsonBody(body): JsonBody<Map<String, Value>>,
+    JsonBody(body): JsonBody<ItemBody>,
 ) -> ApiResult<Response> {
     create(&state, &caller, group_kind(&kind)?, body).await
 }
@@ -189,7 +193,7 @@ pub async fn update_group(
     State(state): State<AppState>,
     caller: Caller,
     Path((kind, id)): Path<(String, String)>,
-    JsonBody(body): JsonBody<Map<String, Value>>,
+    JsonBody(body): JsonBody<ItemBody>,
 ) -> ApiResult<Response> {
     update(&state, &caller, group_kind(&kind)?, &id, body).await
 }
@@ -241,7 +245,7 @@ macro_rules! named_kind {
             pub async fn create(
                 State(state): State<AppState>,
                 caller: Caller,
-                JsonBody(body): JsonBody<Map<String, Value>>,
+                JsonBody(body): JsonBody<ItemBody>,
             ) -> ApiResult<Response> {
                 super::create(&state, &caller, $kind, body).await
             }
@@ -268,7 +272,7 @@ macro_rules! named_kind {
                 State(state): State<AppState>,
                 caller: Caller,
                 Path(id): Path<String>,
-                JsonBody(body): JsonBody<Map<String, Value>>,
+                JsonBody(body): JsonBody<ItemBody>,
             ) -> ApiResult<Response> {
                 super::update(&state, &caller, $kind, &id, body).await
             }

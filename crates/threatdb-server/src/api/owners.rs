@@ -43,9 +43,10 @@ pub async fn get(auth: Auth, Path(id): Path<String>) -> ApiResult<Response> {
     Ok(single_owner(&m.owner))
 }
 
-#[derive(Serialize)]
+/// The caller, as `/v2/whoami` shows it.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct User {
+pub(super) struct User {
     user_name: String,
     first_name: String,
     last_name: String,

@@ -26,9 +26,10 @@ pub async fn attribute_type(Path(name): Path<String>) -> ApiResult<Response> {
     ))
 }
 
-#[derive(Serialize)]
+/// An indicator type of `/v2/types/indicatorTypes`.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct IndicatorType {
+pub(super) struct IndicatorType {
     name: &'static str,
     custom: &'static str,
     parsable: &'static str,

@@ -4,6 +4,7 @@
 //! assets: the one stylesheet is compiled in, and a strict Content-Security-Policy says so.
 
 mod create;
+mod docs;
 mod edit;
 mod error;
 mod forms;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
             get(incident::confirm_delete).post(incident::delete),
         )
         .route("/tags/{name}", get(tags::page))
+        .route("/docs/api", get(docs::page))
         .route("/static/threatdb.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))
         .layer(middleware::from_fn(security_headers))

@@ -10,6 +10,7 @@ mod catalogue;
 mod golden;
 mod helpers;
 mod hostile_props;
+mod openapi;
 mod route_matrix;
 mod web;
 mod workflows;

@@ -4,6 +4,7 @@
 
 mod auth;
 mod csrf;
+mod docs;
 mod incident;
 mod list;
 

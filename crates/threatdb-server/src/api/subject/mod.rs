@@ -12,7 +12,6 @@ use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use axum::routing::get;
 use std::collections::HashMap;
 use threatdb_core::{SecurityLabel, Subject, label_key};
 
@@ -87,37 +86,148 @@ pub(super) fn find_label<'a>(
 
 /// Mounts the subject handlers under every path family.
 pub(crate) fn mount(mut router: Routes) -> Routes {
-    for family in FAMILIES {
+    use super::doc::tags as t;
+    use super::doc::{Doc, Key, Query, get, shape};
+    use axum::http::StatusCode;
+    use threatdb_wire::dto::{AttributeBody, AttributeDto, SecurityLabelDto, TagDto};
+    let (created, ok) = (StatusCode::CREATED, StatusCode::OK);
+    let tag = || shape::<TagDto>();
+    let label = || shape::<SecurityLabelDto>();
+    let attribute = || shape::<AttributeDto>();
+    for (family, of) in FAMILIES
+        .into_iter()
+        .zip(["an incident", "a group", "an indicator"])
+    {
+        let list = |tag_name, what: &str, key, shape| {
+            Doc::list(
+                tag_name,
+                format!("List the {what} of {of}"),
+                Key::Fixed(key),
+                &[shape],
+            )
+            .query(Query::OWNER)
+        };
+        let one = |tag_name, what: &str, key, shape| {
+            Doc::one(
+                tag_name,
+                format!("Read {what} of {of}"),
+                Key::Fixed(key),
+                &[shape],
+            )
+        };
+        let done =
+            |tag_name, what: &str, status| Doc::done(tag_name, format!("{what} {of}"), status);
         router = router
-            .route(&format!("{family}/tags"), get(tags::list))
+            .route(
+                &format!("{family}/tags"),
+                get(tags::list, list(t::TAGS, "tags", "tag", tag())),
+            )
             .route(
                 &format!("{family}/tags/{{name}}"),
-                get(tags::get).post(tags::add).delete(tags::remove),
+                get(tags::get, one(t::TAGS, "a tag", "tag", tag()))
+                    .post(tags::add, done(t::TAGS, "Tag", created))
+                    .delete(tags::remove, done(t::TAGS, "Remove a tag from", ok)),
             )
-            .route(&format!("{family}/securityLabels"), get(labels::list))
+            .route(
+                &format!("{family}/securityLabels"),
+                get(
+                    labels::list,
+                    list(t::LABELS, "security labels", "securityLabel", label()),
+                ),
+            )
             .route(
                 &format!("{family}/securityLabels/{{label}}"),
-                get(labels::get).post(labels::add).delete(labels::remove),
+                get(
+                    labels::get,
+                    one(t::LABELS, "a security label", "securityLabel", label()),
+                )
+                .post(
+                    labels::add,
+                    done(t::LABELS, "Apply an existing security label to", created),
+                )
+                .delete(
+                    labels::remove,
+                    done(t::LABELS, "Remove a security label from", ok),
+                ),
             )
             .route(
                 &format!("{family}/attributes"),
-                get(attributes::list).post(attributes::create),
+                get(
+                    attributes::list,
+                    list(t::ATTRIBUTES, "attributes", "attribute", attribute()),
+                )
+                .post(
+                    attributes::create,
+                    Doc::created(
+                        t::ATTRIBUTES,
+                        format!("Add an attribute to {of} (its value checked against its type)"),
+                        Key::Fixed("attribute"),
+                        attribute(),
+                        shape::<AttributeBody>(),
+                    )
+                    .requires(&["type", "value"]),
+                ),
             )
             .route(
                 &format!("{family}/attributes/{{aid}}"),
-                get(attributes::get)
-                    .put(attributes::update)
-                    .delete(attributes::delete),
+                get(
+                    attributes::get,
+                    one(t::ATTRIBUTES, "an attribute", "attribute", attribute()),
+                )
+                .put(
+                    attributes::update,
+                    Doc::one(
+                        t::ATTRIBUTES,
+                        format!("Change an attribute of {of}: value, displayed, source"),
+                        Key::Fixed("attribute"),
+                        &[attribute()],
+                    )
+                    .body(shape::<AttributeBody>()),
+                )
+                .delete(
+                    attributes::delete,
+                    done(t::ATTRIBUTES, "Delete an attribute of", ok),
+                ),
             )
             .route(
                 &format!("{family}/attributes/{{aid}}/securityLabels"),
-                get(attributes::labels),
+                get(
+                    attributes::labels,
+                    list(
+                        t::LABELS,
+                        "security labels of an attribute",
+                        "securityLabel",
+                        label(),
+                    ),
+                ),
             )
             .route(
                 &format!("{family}/attributes/{{aid}}/securityLabels/{{label}}"),
-                get(attributes::get_label)
-                    .post(attributes::add_label)
-                    .delete(attributes::remove_label),
+                get(
+                    attributes::get_label,
+                    one(
+                        t::LABELS,
+                        "a security label of an attribute",
+                        "securityLabel",
+                        label(),
+                    ),
+                )
+                .post(
+                    attributes::add_label,
+                    done(
+                        t::LABELS,
+                        "Apply a security label to an attribute of",
+                        created,
+                    ),
+                )
+                .delete(
+                    attributes::remove_label,
+                    done(
+                        t::LABELS,
+                        "Remove a security label from an attribute of",
+                        ok,
+                    ),
+                ),
             );
     }
     router
