@@ -145,6 +145,10 @@ pub trait Store: Send + Sync {
     /// access away (a token or key revoked, a key rotated, a user disabled, a membership
     /// removed or changed), so a server knows when to forget the credentials it cached.
     async fn credential_generation(&self) -> StoreResult<i64>;
+    /// Whether the store can serve requests: the database answers, and its schema is exactly
+    /// the one this build knows (every migration applied, none of a newer build). For
+    /// `/readyz`; the error says what is wrong.
+    async fn ready(&self) -> StoreResult<()>;
     /// Returns when the credential generation may have moved: at once when another process
     /// says so (PostgreSQL's LISTEN), else after the polling interval (at most 250 ms when no
     /// such notice can come). The caller then reads [`Store::credential_generation`].

@@ -32,6 +32,7 @@ pub mod provision;
 pub mod reply;
 pub mod request_id;
 pub mod secrets;
+pub mod telemetry;
 mod web;
 
 use crate::error::{ApiError, json_response};
@@ -49,7 +50,7 @@ use tower_http::trace::TraceLayer;
 
 pub use limits::Limits;
 pub use net::tls::{TlsError, TlsFiles};
-pub use net::{serve, serve_with_tls};
+pub use net::{serve, serve_app, serve_with_tls};
 pub use secrets::MasterKey;
 
 /// The largest request body accepted.
@@ -137,9 +138,9 @@ async fn openapi_document() -> Response {
     json_response(StatusCode::OK, openapi_json().as_bytes().to_vec())
 }
 
-/// The whole application: `/api/v2/...` behind authentication, `/healthz` and
-/// `/api/openapi.json` open; every answer
-/// carries the request's `X-Request-Id`.
+/// The whole application: `/api/v2/...` behind authentication, `/healthz`, `/readyz` and
+/// `/api/openapi.json` open; every answer carries the request's `X-Request-Id`. Every request
+/// is counted and timed by its route template when metrics are on ([`telemetry::track`]).
 pub fn router(state: AppState) -> Router {
     let api = api::routes().route_layer(middleware::from_fn_with_state(
         state.clone(),
@@ -147,12 +148,16 @@ pub fn router(state: AppState) -> Router {
     ));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/openapi.json", get(openapi_document))
         .merge(api)
         .merge(web::routes())
         .fallback(no_route)
         .layer(middleware::from_fn(envelope_errors))
         .layer(middleware::from_fn(panics::catch_panics))
+        // Outside the panic layer, so a panic's 500 is counted; a layer of the Router, so it
+        // runs after routing and sees the route template.
+        .layer(middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span::<axum::body::Body>))
         .layer(middleware::from_fn(request_id::assign))
@@ -163,8 +168,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `/healthz`: the process is alive (nothing else is checked).
 async fn healthz() -> Response {
     json_response(StatusCode::OK, br#"{"status":"Success"}"#.to_vec())
+}
+
+/// `/readyz`: the store answers and its schema is current (else 503).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    telemetry::readiness(state.store.as_ref()).await
 }
 
 /// A path no route matches: the API's failure envelope, or the web UI's 404 page for a browser

@@ -90,6 +90,23 @@ fn migrator() -> sqlx::migrate::Migrator {
     }
 }
 
+/// The gauge of the pool's open connections, labelled `state`: `idle` or `in_use`.
+pub const POOL_CONNECTIONS: &str = "threatdb_pg_pool_connections";
+/// The gauge of the most connections the pool opens.
+pub const POOL_MAX_CONNECTIONS: &str = "threatdb_pg_pool_max_connections";
+
+/// Gives the pool's series their help text (once the recorder is installed).
+pub fn describe_metrics() {
+    metrics::describe_gauge!(
+        POOL_CONNECTIONS,
+        "Open connections of this node's PostgreSQL pool, idle or in use (sampled at each scrape)"
+    );
+    metrics::describe_gauge!(
+        POOL_MAX_CONNECTIONS,
+        "The most connections this node's PostgreSQL pool opens"
+    );
+}
+
 /// Pool and timeout settings.
 #[derive(Clone, Debug)]
 pub struct PgSettings {
@@ -154,7 +171,7 @@ impl PgStore {
             pool,
             notices: std::sync::Arc::new(notices::Notices::new(listen_options)),
         };
-        store.ready().await?;
+        store.ping().await?;
         migrator().run(&store.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
                 "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"
@@ -164,8 +181,8 @@ impl PgStore {
         Ok(store)
     }
 
-    /// A readiness check: one round trip to the database.
-    pub async fn ready(&self) -> StoreResult<()> {
+    /// One round trip to the database (`Store::ready` also checks the schema).
+    pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
@@ -177,6 +194,21 @@ impl PgStore {
     /// first wait for one); while it is not, it polls.
     pub fn listening(&self) -> bool {
         self.notices.live()
+    }
+
+    /// Samples the pool into the gauges `threatdb_pg_pool_connections{state="idle"|"in_use"}`
+    /// and `threatdb_pg_pool_max_connections` (the server calls it at every scrape of
+    /// `/metrics`; a no-op when no metrics recorder is installed).
+    pub fn record_pool_metrics(&self) {
+        let size = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle())
+            .unwrap_or(u32::MAX)
+            .min(size);
+        metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(f64::from(idle));
+        metrics::gauge!(POOL_CONNECTIONS, "state" => "in_use")
+            .set(f64::from(size.saturating_sub(idle)));
+        metrics::gauge!(POOL_MAX_CONNECTIONS)
+            .set(f64::from(self.pool.options().get_max_connections()));
     }
 
     /// The pool, for tests and tools.
@@ -232,6 +264,10 @@ impl Backend for PgStore {
             tx.commit().await.map_err(backend)?;
         }
         Ok(out)
+    }
+
+    fn schema_version(&self) -> i64 {
+        MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
     }
 
     async fn credential_change(&self) {

@@ -51,6 +51,18 @@ pub fn path_of_url(url: &str) -> StoreResult<PathBuf> {
     Ok(PathBuf::from(path))
 }
 
+/// Gives the writer's series their help text (once the recorder is installed).
+pub fn describe_metrics() {
+    metrics::describe_histogram!(
+        WRITE_GROUP_SIZE,
+        "Writes committed together in one transaction by the SQLite writer (group commit)"
+    );
+    metrics::describe_gauge!(
+        WRITE_QUEUE_DEPTH,
+        "Writes waiting for the SQLite writer, not yet in a group"
+    );
+}
+
 /// The newest schema (migration) version this build knows.
 pub fn known_schema_version() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
@@ -58,6 +70,10 @@ pub fn known_schema_version() -> i64 {
 
 /// The most writes committed together in one transaction.
 const MAX_GROUP: usize = 512;
+/// The histogram of how many writes each group commit carried.
+pub const WRITE_GROUP_SIZE: &str = "threatdb_sqlite_write_group_size";
+/// The gauge of writes queued for the writer thread and not yet taken into a group.
+pub const WRITE_QUEUE_DEPTH: &str = "threatdb_sqlite_write_queue_depth";
 /// Read connections kept open for reuse.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -216,10 +232,14 @@ impl SqliteStore {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         let closed = || StoreError::backend_msg("the store is closed");
-        sender
-            .ok_or_else(closed)?
-            .send(Msg::Write(job))
-            .map_err(|_| closed())?;
+        let sender = sender.ok_or_else(closed)?;
+        // Counted before it is sent, so the writer's decrement never comes first.
+        let depth = metrics::gauge!(WRITE_QUEUE_DEPTH);
+        depth.increment(1.0);
+        if sender.send(Msg::Write(job)).is_err() {
+            depth.decrement(1.0);
+            return Err(closed());
+        }
         rx.await.map_err(|_| {
             StoreError::backend_msg(
                 "the write was not carried out: the writer could not run it (see the log)",
@@ -291,6 +311,10 @@ impl Backend for SqliteStore {
     async fn write<T: Send + 'static>(&self, work: Work<SqliteDb, T>) -> StoreResult<T> {
         self.submit(move |db| complete(work(db))).await
     }
+
+    fn schema_version(&self) -> i64 {
+        known_schema_version()
+    }
 }
 
 threatdb_store::impl_store!(SqliteStore);
@@ -302,6 +326,8 @@ const OPTIMIZE_EVERY: usize = 100_000;
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
     let mut db = SqliteDb(conn);
     let mut since_optimize = 0usize;
+    // Present from the start (0), not from the first write.
+    metrics::gauge!(WRITE_QUEUE_DEPTH).increment(0.0);
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::new();
         let mut close = None;
@@ -317,6 +343,9 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
             }
         }
         if !jobs.is_empty() {
+            let taken = jobs.len() as f64;
+            metrics::gauge!(WRITE_QUEUE_DEPTH).decrement(taken);
+            metrics::histogram!(WRITE_GROUP_SIZE).record(taken);
             since_optimize = since_optimize.saturating_add(jobs.len());
             commit_group(&mut db, jobs);
             if since_optimize >= OPTIMIZE_EVERY {

@@ -241,3 +241,9 @@ pub async fn admin_memberships_grant_access<S: Store + AdminStore>(store: &S) {
         "failed grants change nothing"
     );
 }
+
+/// A store that opened (and so migrated) is ready: the database answers and its schema
+/// version is the one this build knows (`/readyz`).
+pub async fn store_is_ready<S: Store>(store: &S) {
+    store.ready().await.expect("a migrated store is ready");
+}

@@ -32,7 +32,7 @@ pub mod unicode;
 mod util;
 pub mod web;
 
-pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners};
+pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners, store_is_ready};
 pub use assoc_concurrency::concurrent_incident_links;
 pub use associations::{
     associations_authorization, associations_round_trip, bulk_indicator_links, catalogue_lists,
@@ -96,6 +96,7 @@ macro_rules! for_each_case {
             admin_owners,
             admin_api_users,
             admin_memberships_grant_access,
+            store_is_ready,
             concurrent_tag_adds,
             concurrent_incident_creates,
             bulk_load,

@@ -46,6 +46,10 @@ pub trait Backend: Send + Sync + 'static {
         work: Work<Self::Db, T>,
     ) -> impl Future<Output = StoreResult<T>> + Send + '_;
 
+    /// The newest schema (migration) version this build knows: the database is ready when
+    /// exactly this one is applied.
+    fn schema_version(&self) -> i64;
+
     /// Returns when the credential generation may have moved (`Store::credential_change`). By
     /// default there is no notice from other processes: after [`CREDENTIAL_POLL`].
     fn credential_change(&self) -> impl Future<Output = ()> + Send + '_ {

@@ -25,6 +25,7 @@ pub mod backend;
 pub mod catalogue;
 pub mod db;
 pub mod guard;
+pub mod health;
 pub mod incidents;
 pub mod items;
 pub mod labels;
@@ -36,6 +37,7 @@ pub mod tags;
 
 pub use backend::{Backend, BoxFuture, CREDENTIAL_POLL, Reading, Work};
 pub use db::{Cells, Db, Dialect, Sql, Value};
+pub use health::timed;
 
 #[doc(hidden)]
 pub use async_trait;

@@ -1,7 +1,8 @@
 //! The `Store` and `AdminStore` traits for a backend, once: `impl_store!(MyBackend)` in the
 //! backend's crate (the traits and the backend type are both foreign to this crate, so the impl
 //! must be written there). Each method is one operation in one transaction: a read on a
-//! connection the backend hands out, or a write the backend runs and commits.
+//! connection the backend hands out, or a write the backend runs and commits. Each is timed
+//! once, into `threatdb_store_op_duration_seconds{op="<method>"}` (see [`crate::health`]).
 
 /// Implements [`threatdb_core::Store`] and [`threatdb_core::AdminStore`] for a type that
 /// implements [`crate::Backend`].
@@ -12,192 +13,319 @@ macro_rules! impl_store {
         #[$crate::async_trait::async_trait]
         impl $crate::t::Store for $ty {
             async fn credentials(&self, access_id: &str) -> $crate::t::StoreResult<Option<($crate::t::ApiCredentials, $crate::t::Actor)>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credentials(db, access_id))
+                $crate::timed("credentials", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credentials(db, access_id))
+                }).await
             }
             async fn token_credentials(&self, token_hash: &[u8]) -> $crate::t::StoreResult<Option<($crate::t::TokenCredentials, $crate::t::Actor)>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::token_credentials(db, token_hash))
+                $crate::timed("token_credentials", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::token_credentials(db, token_hash))
+                }).await
             }
             async fn token_used(&self, token_id: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::accounts::token_used(db, token_id))
+                $crate::timed("token_used", async {
+                    $crate::write!(self, () |db| $crate::accounts::token_used(db, token_id))
+                }).await
             }
             async fn credential_generation(&self) -> $crate::t::StoreResult<i64> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credential_generation(db))
+                $crate::timed("credential_generation", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credential_generation(db))
+                }).await
             }
+            async fn ready(&self) -> $crate::t::StoreResult<()> {
+                $crate::timed("ready", async {
+                    let applied = $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::health::schema_version(db))?;
+                    $crate::health::check_schema(applied, $crate::Backend::schema_version(self))
+                }).await
+            }
+            // A wait for a notice, not a query: not timed.
             async fn credential_change(&self) {
                 $crate::Backend::credential_change(self).await
             }
             async fn create_incident(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, new: $crate::t::NewIncident) -> $crate::t::StoreResult<$crate::t::Incident> {
-                $crate::write!(self, (actor, owner) |db| $crate::incidents::create(db, &actor, &owner, &new))
+                $crate::timed("create_incident", async {
+                    $crate::write!(self, (actor, owner) |db| $crate::incidents::create(db, &actor, &owner, &new))
+                }).await
             }
             async fn get_incident(&self, actor: &$crate::t::Actor, id: i64, include: $crate::t::Include) -> $crate::t::StoreResult<$crate::t::IncidentDetails> {
-                let reading = if include.attributes || include.tags || include.labels { $crate::backend::Reading::Snapshot } else { $crate::backend::Reading::OneStatement };
-                $crate::read!(self, reading, |db| $crate::incidents::get(db, actor, id, include))
+                $crate::timed("get_incident", async {
+                    let reading = if include.attributes || include.tags || include.labels { $crate::backend::Reading::Snapshot } else { $crate::backend::Reading::OneStatement };
+                    $crate::read!(self, reading, |db| $crate::incidents::get(db, actor, id, include))
+                }).await
             }
             async fn update_incident(&self, actor: &$crate::t::Actor, id: i64, patch: $crate::t::IncidentPatch) -> $crate::t::StoreResult<$crate::t::Incident> {
-                $crate::write!(self, (actor) |db| $crate::incidents::update(db, &actor, id, &patch))
+                $crate::timed("update_incident", async {
+                    $crate::write!(self, (actor) |db| $crate::incidents::update(db, &actor, id, &patch))
+                }).await
             }
             async fn delete_incident(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))
+                $crate::timed("delete_incident", async {
+                    $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))
+                }).await
             }
             async fn list_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IncidentDetails>> {
-                $crate::read!(self, |db| $crate::list::incidents(db, actor, query))
+                $crate::timed("list_incidents", async {
+                    $crate::read!(self, |db| $crate::list::incidents(db, actor, query))
+                }).await
             }
             async fn explain_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
-                $crate::read!(self, |db| $crate::list::explain(db, actor, query))
+                $crate::timed("explain_incidents", async {
+                    $crate::read!(self, |db| $crate::list::explain(db, actor, query))
+                }).await
             }
             async fn get_tag(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, name: &str) -> $crate::t::StoreResult<$crate::t::Tag> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::tags::get(db, actor, owner, name))
+                $crate::timed("get_tag", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::tags::get(db, actor, owner, name))
+                }).await
             }
             async fn list_tags(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Tag>> {
-                $crate::read!(self, |db| $crate::tags::list(db, actor, owner, paging))
+                $crate::timed("list_tags", async {
+                    $crate::read!(self, |db| $crate::tags::list(db, actor, owner, paging))
+                }).await
             }
             async fn list_labels(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner) -> $crate::t::StoreResult<Vec<$crate::t::SecurityLabel>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::labels::usable(db, actor, owner))
+                $crate::timed("list_labels", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::labels::usable(db, actor, owner))
+                }).await
             }
             async fn create_item(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, new: $crate::t::NewItem) -> $crate::t::StoreResult<$crate::t::Item> {
-                $crate::write!(self, (actor, owner) |db| $crate::items::create_item(db, &actor, &owner, &new))
+                $crate::timed("create_item", async {
+                    $crate::write!(self, (actor, owner) |db| $crate::items::create_item(db, &actor, &owner, &new))
+                }).await
             }
             async fn get_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_item(db, actor, kind, id))
+                $crate::timed("get_item", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_item(db, actor, kind, id))
+                }).await
             }
             async fn update_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64, patch: $crate::t::ItemPatch) -> $crate::t::StoreResult<$crate::t::Item> {
-                $crate::write!(self, (actor) |db| $crate::items::update_item(db, &actor, kind, id, &patch))
+                $crate::timed("update_item", async {
+                    $crate::write!(self, (actor) |db| $crate::items::update_item(db, &actor, kind, id, &patch))
+                }).await
             }
             async fn delete_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor) |db| $crate::items::delete_item(db, &actor, kind, id))
+                $crate::timed("delete_item", async {
+                    $crate::write!(self, (actor) |db| $crate::items::delete_item(db, &actor, kind, id))
+                }).await
             }
             async fn list_items(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, kind: Option<$crate::t::ItemKind>, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Item>> {
-                $crate::read!(self, |db| $crate::catalogue::items(db, actor, owner, kind, paging))
+                $crate::timed("list_items", async {
+                    $crate::read!(self, |db| $crate::catalogue::items(db, actor, owner, kind, paging))
+                }).await
             }
             async fn list_indicators(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, kind: Option<$crate::t::IndicatorKind>, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Indicator>> {
-                $crate::read!(self, |db| $crate::catalogue::indicators(db, actor, owner, kind, paging))
+                $crate::timed("list_indicators", async {
+                    $crate::read!(self, |db| $crate::catalogue::indicators(db, actor, owner, kind, paging))
+                }).await
             }
             async fn create_indicator(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, value: &$crate::t::IndicatorValue) -> $crate::t::StoreResult<$crate::t::Indicator> {
-                $crate::write!(self, (actor, owner, value) |db| $crate::items::create_indicator(db, &actor, &owner, &value))
+                $crate::timed("create_indicator", async {
+                    $crate::write!(self, (actor, owner, value) |db| $crate::items::create_indicator(db, &actor, &owner, &value))
+                }).await
             }
             async fn get_indicator(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, value: &$crate::t::IndicatorValue) -> $crate::t::StoreResult<$crate::t::Indicator> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_indicator(db, actor, owner, value))
+                $crate::timed("get_indicator", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_indicator(db, actor, owner, value))
+                }).await
             }
             async fn delete_indicator(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, value: &$crate::t::IndicatorValue) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, owner, value) |db| $crate::items::delete_indicator(db, &actor, &owner, &value))
+                $crate::timed("delete_indicator", async {
+                    $crate::write!(self, (actor, owner, value) |db| $crate::items::delete_indicator(db, &actor, &owner, &value))
+                }).await
             }
             async fn associate(&self, actor: &$crate::t::Actor, incident: i64, target: &$crate::t::Target) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, target) |db| $crate::associations::associate(db, &actor, incident, &target))
+                $crate::timed("associate", async {
+                    $crate::write!(self, (actor, target) |db| $crate::associations::associate(db, &actor, incident, &target))
+                }).await
             }
             async fn disassociate(&self, actor: &$crate::t::Actor, incident: i64, target: &$crate::t::Target) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, target) |db| $crate::associations::disassociate(db, &actor, incident, &target))
+                $crate::timed("disassociate", async {
+                    $crate::write!(self, (actor, target) |db| $crate::associations::disassociate(db, &actor, incident, &target))
+                }).await
             }
             async fn associations(&self, actor: &$crate::t::Actor, incident: i64, set: $crate::t::LinkSet, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Linked>> {
-                $crate::read!(self, |db| $crate::associations::list(db, actor, incident, set, paging))
+                $crate::timed("associations", async {
+                    $crate::read!(self, |db| $crate::associations::list(db, actor, incident, set, paging))
+                }).await
             }
             async fn tags_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject) -> $crate::t::StoreResult<Vec<$crate::t::Tag>> {
-                $crate::read!(self, |db| $crate::tags::of(db, actor, on))
+                $crate::timed("tags_of", async {
+                    $crate::read!(self, |db| $crate::tags::of(db, actor, on))
+                }).await
             }
             async fn tag(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, tag: &$crate::t::TagName) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on, tag) |db| $crate::tags::add(db, &actor, &on, &tag))
+                $crate::timed("tag", async {
+                    $crate::write!(self, (actor, on, tag) |db| $crate::tags::add(db, &actor, &on, &tag))
+                }).await
             }
             async fn untag(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, tag: &str) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on, tag) |db| $crate::tags::remove(db, &actor, &on, &tag))
+                $crate::timed("untag", async {
+                    $crate::write!(self, (actor, on, tag) |db| $crate::tags::remove(db, &actor, &on, &tag))
+                }).await
             }
             async fn labels_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject) -> $crate::t::StoreResult<Vec<$crate::t::SecurityLabel>> {
-                $crate::read!(self, |db| $crate::labels::of(db, actor, on))
+                $crate::timed("labels_of", async {
+                    $crate::read!(self, |db| $crate::labels::of(db, actor, on))
+                }).await
             }
             async fn label(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on, label) |db| $crate::labels::add(db, &actor, &on, &label))
+                $crate::timed("label", async {
+                    $crate::write!(self, (actor, on, label) |db| $crate::labels::add(db, &actor, &on, &label))
+                }).await
             }
             async fn unlabel(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on, label) |db| $crate::labels::remove(db, &actor, &on, &label))
+                $crate::timed("unlabel", async {
+                    $crate::write!(self, (actor, on, label) |db| $crate::labels::remove(db, &actor, &on, &label))
+                }).await
             }
             async fn attributes_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject) -> $crate::t::StoreResult<Vec<$crate::t::Attribute>> {
-                $crate::read!(self, |db| $crate::attributes::of(db, actor, on))
+                $crate::timed("attributes_of", async {
+                    $crate::read!(self, |db| $crate::attributes::of(db, actor, on))
+                }).await
             }
             async fn attribute_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64) -> $crate::t::StoreResult<$crate::t::Attribute> {
-                $crate::read!(self, |db| $crate::attributes::one(db, actor, on, attribute))
+                $crate::timed("attribute_of", async {
+                    $crate::read!(self, |db| $crate::attributes::one(db, actor, on, attribute))
+                }).await
             }
             async fn add_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, new: $crate::t::NewAttribute) -> $crate::t::StoreResult<$crate::t::Attribute> {
-                $crate::write!(self, (actor, on) |db| $crate::attributes::add(db, &actor, &on, &new))
+                $crate::timed("add_attribute", async {
+                    $crate::write!(self, (actor, on) |db| $crate::attributes::add(db, &actor, &on, &new))
+                }).await
             }
             async fn update_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64, patch: $crate::t::AttributePatch) -> $crate::t::StoreResult<$crate::t::Attribute> {
-                $crate::write!(self, (actor, on) |db| $crate::attributes::update(db, &actor, &on, attribute, &patch))
+                $crate::timed("update_attribute", async {
+                    $crate::write!(self, (actor, on) |db| $crate::attributes::update(db, &actor, &on, attribute, &patch))
+                }).await
             }
             async fn delete_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on) |db| $crate::attributes::delete(db, &actor, &on, attribute))
+                $crate::timed("delete_attribute", async {
+                    $crate::write!(self, (actor, on) |db| $crate::attributes::delete(db, &actor, &on, attribute))
+                }).await
             }
             async fn attribute_labels(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64) -> $crate::t::StoreResult<Vec<$crate::t::SecurityLabel>> {
-                $crate::read!(self, |db| $crate::attributes::labels_of(db, actor, on, attribute))
+                $crate::timed("attribute_labels", async {
+                    $crate::read!(self, |db| $crate::attributes::labels_of(db, actor, on, attribute))
+                }).await
             }
             async fn label_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on, label) |db| $crate::attributes::label(db, &actor, &on, attribute, &label))
+                $crate::timed("label_attribute", async {
+                    $crate::write!(self, (actor, on, label) |db| $crate::attributes::label(db, &actor, &on, attribute, &label))
+                }).await
             }
             async fn unlabel_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor, on, label) |db| $crate::attributes::unlabel(db, &actor, &on, attribute, &label))
+                $crate::timed("unlabel_attribute", async {
+                    $crate::write!(self, (actor, on, label) |db| $crate::attributes::unlabel(db, &actor, &on, attribute, &label))
+                }).await
             }
             async fn web_login(&self, login: &str) -> $crate::t::StoreResult<Option<($crate::t::WebLogin, $crate::t::Actor)>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::web_login(db, login))
+                $crate::timed("web_login", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::web_login(db, login))
+                }).await
             }
             async fn web_session(&self, user_id: i64) -> $crate::t::StoreResult<Option<($crate::t::WebLogin, $crate::t::Actor)>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::web_session(db, user_id))
+                $crate::timed("web_session", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::web_session(db, user_id))
+                }).await
             }
             async fn end_web_sessions(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (actor) |db| $crate::accounts::end_web_sessions(db, &actor))
+                $crate::timed("end_web_sessions", async {
+                    $crate::write!(self, (actor) |db| $crate::accounts::end_web_sessions(db, &actor))
+                }).await
             }
         }
 
         #[$crate::async_trait::async_trait]
         impl $crate::t::AdminStore for $ty {
             async fn create_owner(&self, name: &str, kind: $crate::t::OwnerKind) -> $crate::t::StoreResult<$crate::t::Owner> {
-                $crate::write!(self, (name) |db| $crate::admin::create_owner(db, &name, kind))
+                $crate::timed("create_owner", async {
+                    $crate::write!(self, (name) |db| $crate::admin::create_owner(db, &name, kind))
+                }).await
             }
             async fn all_owners(&self) -> $crate::t::StoreResult<Vec<$crate::t::Owner>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::owners(db))
+                $crate::timed("all_owners", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::owners(db))
+                }).await
             }
             async fn owner_by_name(&self, name: &str) -> $crate::t::StoreResult<$crate::t::Owner> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::owner_by_name(db, name))
+                $crate::timed("owner_by_name", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::owner_by_name(db, name))
+                }).await
             }
             async fn create_api_user(&self, user: $crate::t::NewApiUser) -> $crate::t::StoreResult<i64> {
-                $crate::write!(self, () |db| $crate::admin::create_api_user(db, &user))
+                $crate::timed("create_api_user", async {
+                    $crate::write!(self, () |db| $crate::admin::create_api_user(db, &user))
+                }).await
             }
             async fn set_membership(&self, access_id: &str, owner: i64, role: $crate::t::Role) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (access_id) |db| $crate::admin::set_membership(db, &access_id, owner, role))
+                $crate::timed("set_membership", async {
+                    $crate::write!(self, (access_id) |db| $crate::admin::set_membership(db, &access_id, owner, role))
+                }).await
             }
             async fn create_label(&self, owner: i64, name: &str, description: &str, color: &str) -> $crate::t::StoreResult<$crate::t::SecurityLabel> {
-                $crate::write!(self, (name, description, color) |db| $crate::admin::create_label(db, owner, &name, &description, &color))
+                $crate::timed("create_label", async {
+                    $crate::write!(self, (name, description, color) |db| $crate::admin::create_label(db, owner, &name, &description, &color))
+                }).await
             }
             async fn api_user_count(&self) -> $crate::t::StoreResult<u64> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::api_user_count(db))
+                $crate::timed("api_user_count", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::api_user_count(db))
+                }).await
             }
             async fn create_web_login(&self, new: $crate::t::NewWebLogin) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::admin::create_web_login(db, &new))
+                $crate::timed("create_web_login", async {
+                    $crate::write!(self, () |db| $crate::admin::create_web_login(db, &new))
+                }).await
             }
             async fn set_web_password(&self, login: &str, password_hash: &str) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, (login, password_hash) |db| $crate::admin::set_web_password(db, &login, &password_hash))
+                $crate::timed("set_web_password", async {
+                    $crate::write!(self, (login, password_hash) |db| $crate::admin::set_web_password(db, &login, &password_hash))
+                }).await
             }
             async fn find_user(&self, user: &str) -> $crate::t::StoreResult<$crate::t::ApiUserInfo> {
-                $crate::read!(self, |db| $crate::admin::find_user(db, user))
+                $crate::timed("find_user", async {
+                    $crate::read!(self, |db| $crate::admin::find_user(db, user))
+                }).await
             }
             async fn users(&self) -> $crate::t::StoreResult<Vec<$crate::t::ApiUserInfo>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::users(db))
+                $crate::timed("users", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::users(db))
+                }).await
             }
             async fn create_token(&self, new: $crate::t::NewApiToken) -> $crate::t::StoreResult<i64> {
-                $crate::write!(self, () |db| $crate::admin::create_token(db, &new))
+                $crate::timed("create_token", async {
+                    $crate::write!(self, () |db| $crate::admin::create_token(db, &new))
+                }).await
             }
             async fn tokens(&self) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
-                $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::tokens(db))
+                $crate::timed("tokens", async {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::tokens(db))
+                }).await
             }
             async fn revoke_token(&self, id: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::admin::revoke_token(db, id))
+                $crate::timed("revoke_token", async {
+                    $crate::write!(self, () |db| $crate::admin::revoke_token(db, id))
+                }).await
             }
             async fn set_api_key(&self, user_id: i64, sealed_secret: Vec<u8>) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::admin::set_api_key(db, user_id, &sealed_secret))
+                $crate::timed("set_api_key", async {
+                    $crate::write!(self, () |db| $crate::admin::set_api_key(db, user_id, &sealed_secret))
+                }).await
             }
             async fn revoke_api_key(&self, user_id: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::admin::revoke_api_key(db, user_id))
+                $crate::timed("revoke_api_key", async {
+                    $crate::write!(self, () |db| $crate::admin::revoke_api_key(db, user_id))
+                }).await
             }
             async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::admin::set_user_disabled(db, user_id, disabled))
+                $crate::timed("set_user_disabled", async {
+                    $crate::write!(self, () |db| $crate::admin::set_user_disabled(db, user_id, disabled))
+                }).await
             }
             async fn remove_membership(&self, user_id: i64, owner: i64) -> $crate::t::StoreResult<()> {
-                $crate::write!(self, () |db| $crate::admin::remove_membership(db, user_id, owner))
+                $crate::timed("remove_membership", async {
+                    $crate::write!(self, () |db| $crate::admin::remove_membership(db, user_id, owner))
+                }).await
             }
         }
     };

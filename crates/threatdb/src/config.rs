@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// Log lines as text for people (human) or one JSON object per line (json).
     #[arg(long, env = "THREATDB_LOG_FORMAT", value_enum, default_value_t = crate::logging::LogFormat::Human)]
     pub log_format: crate::logging::LogFormat,
+    /// Serve Prometheus metrics (GET /metrics) and /readyz on this second address (plain
+    /// HTTP; keep it private). Not set: no metrics are recorded or served.
+    #[arg(long, env = "THREATDB_METRICS_ADDR", value_name = "ADDR")]
+    pub metrics_addr: Option<String>,
     #[command(flatten)]
     pub limits: crate::limits::LimitArgs,
 }

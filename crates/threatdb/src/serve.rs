@@ -1,7 +1,7 @@
 //! `threatdb serve`: open the store, bootstrap on first start, listen (HTTPS with a
 //! certificate, re-read on SIGHUP), shut down cleanly.
 
-use crate::config::ServeArgs;
+use crate::config::{OpenStore, ServeArgs};
 use anyhow::{Context, Result, bail};
 use std::sync::Arc;
 use threatdb_server::provision::bootstrap;
@@ -20,12 +20,25 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     args.data.ensure_dir()?;
     let keys = args.data.master_key()?;
+    // Installed before the store opens, so its series exist from the start.
+    let metrics = match &args.metrics_addr {
+        Some(_) => Some(threatdb_server::telemetry::install().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let store = args.data.open_store().await?;
     // Bind before announcing anything, so a busy port fails fast and clearly.
     let listener = TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr()?;
+    let metrics_listener = match &args.metrics_addr {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} for metrics"))?,
+        ),
+        None => None,
+    };
     let public_url = args
         .public_url
         .clone()
@@ -70,6 +83,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // Revocations by `threatdb admin` (another process) or on another node reach this node's
     // credential cache within a quarter of a second.
     let watcher = tokio::spawn(threatdb_server::auth::watch_credentials(state.clone()));
+    // Announced before the API's "listening" line, so whoever waits for that one knows both.
+    let metrics_server = match (metrics, metrics_listener) {
+        (Some(metrics), Some(listener)) => Some(serve_metrics(listener, metrics, &store, &state)?),
+        _ => None,
+    };
     tracing::info!(%local, api = %base_url, "threatdb is listening");
     println!("threatdb listening on {scheme}://{local} (API base URL {base_url})");
     if let Some(tls) = &tls {
@@ -78,10 +96,47 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     serve_with_tls(listener, state, tls, shutdown_signal())
         .await
         .context("the server failed")?;
+    if let Some(server) = metrics_server {
+        server.abort();
+    }
     watcher.abort();
     store.close().await;
     tracing::info!("threatdb stopped cleanly");
     Ok(())
+}
+
+/// Serves `/metrics` (and `/readyz`, `/healthz`) on the metrics listener, within the same
+/// connection limits as the API; the PostgreSQL pool is sampled at every scrape.
+fn serve_metrics(
+    listener: TcpListener,
+    metrics: threatdb_server::telemetry::Metrics,
+    store: &OpenStore,
+    state: &AppState,
+) -> Result<tokio::task::JoinHandle<()>> {
+    use threatdb_server::telemetry::Sampler;
+    threatdb_store::health::describe_metrics();
+    let mut samplers: Vec<Sampler> = Vec::new();
+    match store {
+        OpenStore::Sqlite(_) => threatdb_store_sqlite::describe_metrics(),
+        OpenStore::Pg(pg) => {
+            threatdb_store_pg::describe_metrics();
+            pg.record_pool_metrics();
+            let pg = pg.clone();
+            samplers.push(Arc::new(move || pg.record_pool_metrics()));
+        }
+    }
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "metrics are served");
+    println!("threatdb metrics on http://{local}/metrics");
+    let app = threatdb_server::telemetry::router(metrics, state.store.clone(), samplers);
+    let limits = state.limits.clone();
+    Ok(tokio::spawn(async move {
+        let serving =
+            threatdb_server::serve_app(listener, app, limits, None, std::future::pending());
+        if let Err(e) = serving.await {
+            tracing::error!(error = %e, "the metrics listener failed");
+        }
+    }))
 }
 
 /// A panic (which the server answers with a 500) is logged as one line with its place, not a

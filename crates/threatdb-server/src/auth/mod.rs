@@ -16,6 +16,7 @@ pub use replay::ReplayGuard;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::net::ClientAddr;
+use crate::telemetry::AuthFailure;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::Method;
 use axum::http::request::Parts;
@@ -98,9 +99,8 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
     // Every failure is counted; past the limit it is answered 429 instead of 401. Success is
     // never checked against the limiter: someone else's failures cannot lock a rightful
     // client out, and HMAC cannot be guessed however many tries are allowed.
-    let fail = |principal: Option<&str>, error: ApiError| match state.limiter.hit(ip, principal) {
-        Ok(()) => error,
-        Err(wait) => ApiError::TooManyRequests(retry_after(wait)),
+    let fail = |principal: Option<&str>, why: AuthFailure, error: ApiError| {
+        failed(state.limiter.hit(ip, principal), why, error)
     };
     if let Some(token) = request
         .authorization
@@ -114,7 +114,11 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         .as_deref()
         .and_then(signing::parse_authorization)
     else {
-        return Err(fail(None, ApiError::Unauthorized("Unauthorized")));
+        let why = match request.authorization {
+            None => AuthFailure::Missing,
+            Some(_) => AuthFailure::Malformed,
+        };
+        return Err(fail(None, why, ApiError::Unauthorized("Unauthorized")));
     };
     // An implausible access id (too long, odd characters) cannot exist: it is neither looked up
     // nor kept as a limiter key.
@@ -125,21 +129,33 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         .as_deref()
         .and_then(|t| t.trim().parse::<i64>().ok())
     else {
-        return Err(fail(principal, ApiError::Unauthorized("Unauthorized")));
+        return Err(fail(
+            principal,
+            AuthFailure::BadTimestamp,
+            ApiError::Unauthorized("Unauthorized"),
+        ));
     };
     let now = threatdb_core::date::now().unix_timestamp();
     if now.abs_diff(timestamp) > MAX_SKEW_SECONDS.unsigned_abs() {
         return Err(fail(
             principal,
+            AuthFailure::ExpiredTimestamp,
             ApiError::Unauthorized("Timestamp out of acceptable time range"),
         ));
     }
     let found = match principal {
         Some(_) => lookup(state, access_id).await?,
-        None => None,
+        None => Err(AuthFailure::UnknownKey),
     };
-    let Some((secret, actor)) = found else {
-        return Err(fail(principal, ApiError::Unauthorized("Access Denied")));
+    let (secret, actor) = match found {
+        Ok(found) => found,
+        Err(why) => {
+            return Err(fail(
+                principal,
+                why,
+                ApiError::Unauthorized("Access Denied"),
+            ));
+        }
     };
     if !signing::verify(
         &secret,
@@ -150,6 +166,7 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
     ) {
         return Err(fail(
             principal,
+            AuthFailure::BadSignature,
             ApiError::Unauthorized("Signature data did not match expected result"),
         ));
     }
@@ -158,6 +175,7 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         if write && !replays.first_use(signature) {
             return Err(fail(
                 principal,
+                AuthFailure::Replay,
                 ApiError::Unauthorized(
                     "This signature was already used: sign every request anew (replays are refused)",
                 ),
@@ -165,6 +183,21 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         }
     }
     Ok(actor)
+}
+
+/// A failed authentication, counted by the limiter as `hit`: its `error`, or a 429 past the
+/// limit; recorded in `threatdb_auth_failures_total` as `why` or `rate_limited`.
+fn failed(hit: Result<(), std::time::Duration>, why: AuthFailure, error: ApiError) -> ApiError {
+    match hit {
+        Ok(()) => {
+            why.record();
+            error
+        }
+        Err(wait) => {
+            AuthFailure::RateLimited.record();
+            ApiError::TooManyRequests(retry_after(wait))
+        }
+    }
 }
 
 /// The longest token looked at: longer ones cannot be ours (ours are 47 characters).
@@ -175,12 +208,15 @@ const MAX_TOKEN_BYTES: usize = 128;
 const LAST_USED_EVERY: i64 = 60;
 
 async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<Actor>, ApiError> {
-    let fail = |error: ApiError| match state.limiter.hit(ip, None) {
-        Ok(()) => error,
-        Err(wait) => ApiError::TooManyRequests(retry_after(wait)),
+    let fail = |why: AuthFailure| {
+        failed(
+            state.limiter.hit(ip, None),
+            why,
+            ApiError::Unauthorized("Access Denied"),
+        )
     };
     if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
-        return Err(fail(ApiError::Unauthorized("Access Denied")));
+        return Err(fail(AuthFailure::Malformed));
     }
     let hash = crate::secrets::token_hash(token);
     let key = format!(
@@ -192,11 +228,18 @@ async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<A
     }
     let epoch = state.cache.epoch();
     let Some((found, actor)) = state.store.token_credentials(&hash).await? else {
-        return Err(fail(ApiError::Unauthorized("Access Denied")));
+        return Err(fail(AuthFailure::UnknownToken));
     };
     let now = threatdb_core::date::now();
     if !found.usable_at(now) {
-        return Err(fail(ApiError::Unauthorized("Access Denied")));
+        let why = if found.user_disabled {
+            AuthFailure::Disabled
+        } else if found.revoked {
+            AuthFailure::RevokedToken
+        } else {
+            AuthFailure::ExpiredToken
+        };
+        return Err(fail(why));
     }
     let stale = found.last_used.is_none_or(|at| {
         now.unix_timestamp().saturating_sub(at.unix_timestamp()) >= LAST_USED_EVERY
@@ -223,33 +266,33 @@ async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<A
 }
 
 /// The secret and actor of an access id: from the cache, else from the store (then cached).
-/// `None` for an unknown or disabled key, or a secret this master key cannot open.
+/// Why not, for an unknown or disabled key, or a secret this master key cannot open.
 async fn lookup(
     state: &AppState,
     access_id: &str,
-) -> Result<Option<(String, Arc<Actor>)>, ApiError> {
+) -> Result<Result<(String, Arc<Actor>), AuthFailure>, ApiError> {
     if let Some(hit) = state.cache.get(access_id) {
-        return Ok(Some(hit));
+        return Ok(Ok(hit));
     }
     let epoch = state.cache.epoch();
     let Some((credentials, actor)) = state.store.credentials(access_id).await? else {
-        return Ok(None);
+        return Ok(Err(AuthFailure::UnknownKey));
     };
     if credentials.disabled {
-        return Ok(None);
+        return Ok(Err(AuthFailure::Disabled));
     }
     let Some(secret) = state.keys.open(&credentials.sealed_secret) else {
         tracing::error!(
             access_id,
             "the API secret cannot be opened with this master key"
         );
-        return Ok(None);
+        return Ok(Err(AuthFailure::UnknownKey));
     };
     let actor = Arc::new(actor);
     state
         .cache
         .put(epoch, access_id, secret.clone(), actor.clone(), None);
-    Ok(Some((secret, actor)))
+    Ok(Ok((secret, actor)))
 }
 
 /// Runs for the life of the server: forgets every cached credential whenever the store's

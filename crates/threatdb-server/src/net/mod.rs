@@ -74,7 +74,18 @@ pub async fn serve_with_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = crate::router(state.clone());
-    let limits = state.limits.clone();
+    serve_app(listener, app, state.limits.clone(), tls, shutdown).await
+}
+
+/// Serves any `app` as [`serve_with_tls`] serves the API, within the same `limits` (the
+/// metrics listener, say).
+pub async fn serve_app(
+    listener: TcpListener,
+    app: Router,
+    limits: Arc<Limits>,
+    tls: Option<Arc<TlsFiles>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let admission = Arc::new(Admission::new(&limits));
     let refusals = Arc::new(AtomicUsize::new(0));
     let warned = Arc::new(AtomicU64::new(0));

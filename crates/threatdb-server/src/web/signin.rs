@@ -13,6 +13,7 @@ use crate::auth::limiter::{principal_key, retry_after};
 use crate::net::ClientAddr;
 use crate::passwords::{MAX_PASSWORD_BYTES, hash_password, verify_password};
 use crate::secrets::random_token;
+use crate::telemetry::AuthFailure;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -88,7 +89,10 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
     state
         .limiter
         .hit(ip, principal.as_deref())
-        .map_err(|wait| WebError::TooManyAttempts(retry_after(wait)))?;
+        .map_err(|wait| {
+            AuthFailure::RateLimited.record();
+            WebError::TooManyAttempts(retry_after(wait))
+        })?;
     // A login that cannot exist, or an absurd password, is wrong without a look-up or a hash.
     let found = match &valid_login {
         Some(login) if password.len() <= MAX_PASSWORD_BYTES => state.store.web_login(login).await?,
@@ -134,6 +138,7 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
             ))
         }
         _ => {
+            AuthFailure::WebPassword.record();
             let page = SignIn {
                 nav: None,
                 login,

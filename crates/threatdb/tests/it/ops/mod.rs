@@ -1,9 +1,10 @@
 //! Running the server as an operator does: the configuration file and `config show`
 //! (`config.rs`), HTTPS with a certificate reloaded on SIGHUP (`tls.rs`), request ids and JSON
-//! logs (`logs.rs`).
+//! logs (`logs.rs`), Prometheus metrics and `/readyz` (`metrics.rs`).
 
 mod config;
 mod logs;
+mod metrics;
 mod tls;
 
 use crate::node::Node;
@@ -30,7 +31,13 @@ pub fn command(cwd: &Path, args: &[&str]) -> Command {
 
 /// Starts `cmd` (a `threatdb serve`), waits for its "listening" line and hands back the node
 /// and its stderr, line by line.
-pub fn spawn(mut cmd: Command) -> (Node, mpsc::Receiver<String>) {
+pub fn spawn(cmd: Command) -> (Node, mpsc::Receiver<String>) {
+    let (node, _, log) = spawn_reporting(cmd);
+    (node, log)
+}
+
+/// Like [`spawn`], also handing back what it printed before its "listening" line.
+pub fn spawn_reporting(mut cmd: Command) -> (Node, Vec<String>, mpsc::Receiver<String>) {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -46,6 +53,7 @@ pub fn spawn(mut cmd: Command) -> (Node, mpsc::Receiver<String>) {
         }
     });
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut before = Vec::new();
     let origin = loop {
         let Some(Ok(line)) = lines.next() else {
             let log: Vec<String> = rx.try_iter().collect();
@@ -54,8 +62,9 @@ pub fn spawn(mut cmd: Command) -> (Node, mpsc::Receiver<String>) {
         if let Some(rest) = line.strip_prefix("threatdb listening on ") {
             break rest.split_whitespace().next().unwrap().to_string();
         }
+        before.push(line);
     };
     // Keep reading stdout, so the server never writes into a closed pipe.
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    (Node { child, origin }, rx)
+    (Node { child, origin }, before, rx)
 }
