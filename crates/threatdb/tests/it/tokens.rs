@@ -29,6 +29,28 @@ fn admin_run(data: &Path, database: Option<&str>, args: &[&str]) -> crate::api::
     threatdb(Path::new(data), &all, &[("THREATDB_MASTER_KEY", KEY)], None)
 }
 
+/// `threatdb admin user create`: "Analyst", web login `ana`, a writer in the organization
+/// only; the command's output.
+fn create_analyst(data: &Path) -> String {
+    admin(
+        data,
+        None,
+        &[
+            "user",
+            "create",
+            "--name",
+            "Analyst",
+            "--org",
+            "Example Organization",
+            "--role",
+            "write",
+            "--web",
+            "--login",
+            "ana",
+        ],
+    )
+}
+
 /// The value of `KEY=` in a command's output.
 fn value(out: &str, key: &str) -> String {
     out.lines()
@@ -87,23 +109,7 @@ async fn tokens_on_sqlite_attacks_and_revocation_within_a_second() {
     let o = node.origin.clone();
 
     // An analyst in the organization only, with a token.
-    let out = admin(
-        &data,
-        None,
-        &[
-            "user",
-            "create",
-            "--name",
-            "Analyst",
-            "--org",
-            "Example Organization",
-            "--role",
-            "write",
-            "--web",
-            "--login",
-            "ana",
-        ],
-    );
+    let out = create_analyst(&data);
     let analyst = Creds {
         access_id: value(&out, "TC_API_ACCESS_ID"),
         secret: value(&out, "TC_API_SECRET_KEY"),
@@ -478,23 +484,7 @@ async fn the_sdk_works_with_a_token_until_it_is_revoked() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let node = start(&data, None, KEY);
-    admin(
-        &data,
-        None,
-        &[
-            "user",
-            "create",
-            "--name",
-            "Analyst",
-            "--org",
-            "Example Organization",
-            "--role",
-            "write",
-            "--web",
-            "--login",
-            "ana",
-        ],
-    );
+    create_analyst(&data);
     let out = admin(
         &data,
         None,
