@@ -20,6 +20,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use threatdb_core::{Store, StoreError};
@@ -44,7 +46,7 @@ const SECONDS_BUCKETS: &[f64] = &[
 const SIZE_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
 /// How often recorded histogram samples are folded into their buckets when nobody scrapes
 /// (a scrape folds them too): keeps memory bounded.
-const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+const UPKEEP_EVERY: Duration = Duration::from_millis(100);
 
 static RECORDER: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 
@@ -62,7 +64,8 @@ impl std::fmt::Debug for Metrics {
 
 /// Installs the Prometheus recorder as the process's metrics recorder (once; later calls
 /// return the same handle), starts its upkeep thread and sets `threatdb_build_info`. Fails
-/// when another recorder was installed first.
+/// when another recorder was installed first. Call it before the store opens: the hot paths
+/// look their handles up once, and a handle taken before the recorder exists stays a no-op.
 pub fn install() -> Result<Metrics, String> {
     let installed = RECORDER.get_or_init(|| {
         let builder = PrometheusBuilder::new()
@@ -210,17 +213,13 @@ pub async fn track(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let method = method_label(request.method());
-    let route = match request.extensions().get::<MatchedPath>() {
-        Some(path) => metrics::SharedString::from(path.as_str().to_owned()),
-        None => metrics::SharedString::const_str(UNMATCHED),
-    };
+    // The template is an `Arc<str>` inside axum: cloning it allocates nothing.
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let start = Instant::now();
     let response = next.run(request).await;
     let elapsed = start.elapsed();
-    let status = response.status().as_u16().to_string();
-    metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route).record(elapsed);
+    let route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
+    record_request(route, method, response.status().as_u16(), elapsed);
     response
 }
 
@@ -236,6 +235,38 @@ fn method_label(method: &Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         _ => "other",
     }
+}
+
+/// By route, then (method, status): the request counter and the duration histogram (the same
+/// histogram for every status of a method).
+type Handles =
+    HashMap<Box<str>, HashMap<(&'static str, u16), (metrics::Counter, metrics::Histogram)>>;
+
+thread_local! {
+    /// The handles of the series this thread has recorded, kept: a request then costs two
+    /// look-ups in small maps and two atomic records, not a registry look-up with its labels
+    /// built (and allocated) anew, nor a lock. Bounded, as routes, methods and status codes
+    /// are (and the runtime's threads).
+    static HANDLES: RefCell<Handles> = RefCell::new(HashMap::new());
+}
+
+fn record_request(route: &str, method: &'static str, status: u16, elapsed: Duration) {
+    HANDLES.with(|handles| {
+        let mut handles = handles.borrow_mut();
+        let by_route = match handles.get_mut(route) {
+            Some(found) => found,
+            None => handles.entry(route.into()).or_default(),
+        };
+        let (count, duration) = by_route.entry((method, status)).or_insert_with(|| {
+            let route = metrics::SharedString::from(route.to_owned());
+            (
+                metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.clone(), "status" => status.to_string()),
+                metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route),
+            )
+        });
+        count.increment(1);
+        duration.record(elapsed);
+    });
 }
 
 /// `/readyz`: 200 `{"status":"Success"}` when the store answers and its schema is current,

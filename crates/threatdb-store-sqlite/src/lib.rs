@@ -51,6 +51,13 @@ pub fn path_of_url(url: &str) -> StoreResult<PathBuf> {
     Ok(PathBuf::from(path))
 }
 
+/// The queue depth gauge's handle, looked up once (a recorder installed later is not seen:
+/// a server installs its recorder before it opens the store).
+fn queue_depth() -> &'static metrics::Gauge {
+    static DEPTH: std::sync::OnceLock<metrics::Gauge> = std::sync::OnceLock::new();
+    DEPTH.get_or_init(|| metrics::gauge!(WRITE_QUEUE_DEPTH))
+}
+
 /// Gives the writer's series their help text (once the recorder is installed).
 pub fn describe_metrics() {
     metrics::describe_histogram!(
@@ -234,7 +241,7 @@ impl SqliteStore {
         let closed = || StoreError::backend_msg("the store is closed");
         let sender = sender.ok_or_else(closed)?;
         // Counted before it is sent, so the writer's decrement never comes first.
-        let depth = metrics::gauge!(WRITE_QUEUE_DEPTH);
+        let depth = queue_depth();
         depth.increment(1.0);
         if sender.send(Msg::Write(job)).is_err() {
             depth.decrement(1.0);
@@ -327,7 +334,7 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
     let mut db = SqliteDb(conn);
     let mut since_optimize = 0usize;
     // Present from the start (0), not from the first write.
-    metrics::gauge!(WRITE_QUEUE_DEPTH).increment(0.0);
+    queue_depth().increment(0.0);
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::new();
         let mut close = None;
@@ -344,7 +351,7 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
         }
         if !jobs.is_empty() {
             let taken = jobs.len() as f64;
-            metrics::gauge!(WRITE_QUEUE_DEPTH).decrement(taken);
+            queue_depth().decrement(taken);
             metrics::histogram!(WRITE_GROUP_SIZE).record(taken);
             since_optimize = since_optimize.saturating_add(jobs.len());
             commit_group(&mut db, jobs);

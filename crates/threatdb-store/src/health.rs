@@ -3,6 +3,7 @@
 
 use crate::db::{Db, Dialect, Sql};
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Instant;
 use threatdb_core::{StoreError, StoreResult};
 
@@ -18,12 +19,37 @@ pub fn describe_metrics() {
     );
 }
 
+/// One `Store` method's series: its name and, from its first call on, its histogram handle
+/// (looked up once, not on every call: the registry look-up and the label allocation would cost
+/// more than the recording). A handle taken before a recorder is installed stays a no-op, so a
+/// server installs its recorder before it opens the store.
+#[derive(Debug)]
+pub struct Op {
+    name: &'static str,
+    histogram: OnceLock<metrics::Histogram>,
+}
+
+impl Op {
+    /// The series of the method `name`.
+    pub const fn new(name: &'static str) -> Self {
+        Op {
+            name,
+            histogram: OnceLock::new(),
+        }
+    }
+
+    fn histogram(&self) -> &metrics::Histogram {
+        self.histogram
+            .get_or_init(|| metrics::histogram!(STORE_OP_DURATION, "op" => self.name))
+    }
+}
+
 /// Runs one `Store` method and records how long it took in [`STORE_OP_DURATION`] (a no-op
 /// when no metrics recorder is installed).
-pub async fn timed<T>(op: &'static str, work: impl Future<Output = T>) -> T {
+pub async fn timed<T>(op: &'static Op, work: impl Future<Output = T>) -> T {
     let start = Instant::now();
     let out = work.await;
-    metrics::histogram!(STORE_OP_DURATION, "op" => op).record(start.elapsed());
+    op.histogram().record(start.elapsed());
     out
 }
 
