@@ -498,33 +498,10 @@ mod writer_tests {
             .chain([99])
             .chain(21..=40)
             .map(|v| store.write_sync(insert(v)));
-        let results = futures_join(writes).await;
+        // join_all polls each once, in order, before waiting: every write is queued at once.
+        let results = futures_util::future::join_all(writes).await;
         assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1);
         let expected: Vec<i64> = (1..=40).chain(1001..=1040).collect();
         assert_eq!(values(&store), expected);
-    }
-
-    /// Polls every future until all are done (they are queued at their first poll).
-    async fn futures_join<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-        let handles: Vec<_> = futures.map(Box::pin).collect();
-        let mut out = Vec::new();
-        let mut pending = handles;
-        // Queue every write first: a first poll of each, in order.
-        let waker = Waker::noop();
-        let mut cx = Context::from_waker(waker);
-        let mut ready: Vec<Option<F::Output>> = pending
-            .iter_mut()
-            .map(|f| match f.as_mut().poll(&mut cx) {
-                std::task::Poll::Ready(v) => Some(v),
-                std::task::Poll::Pending => None,
-            })
-            .collect();
-        for (f, r) in pending.iter_mut().zip(ready.iter_mut()) {
-            if r.is_none() {
-                *r = Some(f.await);
-            }
-        }
-        out.extend(ready.into_iter().map(|r| r.unwrap()));
-        out
     }
 }

@@ -138,14 +138,17 @@ pub async fn seed(
         label_ids.push(bulk.label_id(l).await?);
     }
 
-    let scratch = tempfile_dir(data_dir)?;
-    let mut ceiling = match database {
-        None if ceiling => Some(Ceiling::create(
+    let scratch = match database {
+        None if ceiling => Some(tempfile_dir(data_dir)?),
+        _ => None,
+    };
+    let mut ceiling = match &scratch {
+        Some(scratch) => Some(Ceiling::create(
             &scratch.join("ceiling.db"),
             &owners,
             &ceiling_tags,
         )?),
-        _ => None,
+        None => None,
     };
     let now = threatdb_core::date::now().unix_timestamp();
     let mut generator = Generator::new(SEED, &owner_ids, &tag_ids, &label_ids, now);
@@ -174,7 +177,9 @@ pub async fn seed(
         p.finish_and_clear();
     }
     drop(ceiling);
-    let _ = std::fs::remove_dir_all(&scratch);
+    if let Some(scratch) = scratch {
+        let _ = std::fs::remove_dir_all(scratch);
+    }
     bulk.bulk_done().await?;
     opened.close().await;
 

@@ -99,6 +99,29 @@ where
     start.elapsed()
 }
 
+/// Revokes token `id` with `threatdb admin` and waits until every node refuses `token`; the
+/// wait is printed under `what` and must be within a second.
+async fn revoke_within_a_second(
+    admin_on: (&Path, Option<&str>),
+    id: &str,
+    token: &str,
+    nodes: &[&Node],
+    what: &str,
+) {
+    let client = reqwest::Client::new();
+    admin(admin_on.0, admin_on.1, &["token", "revoke", id]);
+    let waited = until_refused(nodes, |origin| {
+        let (client, token) = (client.clone(), token.to_string());
+        async move { with_token(&client, &origin, &token, "/v2/owners/mine").await == 401 }
+    })
+    .await;
+    eprintln!("{what}: token refused on every node {waited:?} after the revocation");
+    assert!(
+        waited <= Duration::from_secs(1),
+        "{what}: revocation took {waited:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_on_sqlite_attacks_and_revocation_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
@@ -436,17 +459,8 @@ async fn tokens_on_two_postgresql_nodes_are_revoked_within_a_second() {
         }
     }
     assert_eq!(db.terminate(listener).await, 2);
-    admin(d1.path(), url, &["token", "revoke", "2"]);
-    let waited = until_refused(&[&a, &b], |origin| {
-        let (client, token) = (client.clone(), second.clone());
-        async move { with_token(&client, &origin, &token, "/v2/owners/mine").await == 401 }
-    })
-    .await;
-    eprintln!("postgresql, listeners cut: token refused on both {waited:?} after the revocation");
-    assert!(
-        waited <= Duration::from_secs(1),
-        "revocation with the listeners down took {waited:?}"
-    );
+    let on = (d1.path(), url);
+    revoke_within_a_second(on, "2", &second, &[&a, &b], "postgresql, listeners cut").await;
     // ... and the listeners come back by themselves, notices working again.
     let back = Instant::now();
     while db.sessions(listener).await < 2 {
@@ -458,19 +472,8 @@ async fn tokens_on_two_postgresql_nodes_are_revoked_within_a_second() {
     }
     // Once reconnected, a node checks once more and goes back to waiting on notices.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    admin(d1.path(), url, &["token", "revoke", "3"]);
-    let waited = until_refused(&[&a, &b], |origin| {
-        let (client, token) = (client.clone(), third.clone());
-        async move { with_token(&client, &origin, &token, "/v2/owners/mine").await == 401 }
-    })
-    .await;
-    eprintln!(
-        "postgresql, listeners reconnected: token refused on both {waited:?} after the revocation"
-    );
-    assert!(
-        waited <= Duration::from_secs(1),
-        "revocation after the listeners reconnected took {waited:?}"
-    );
+    let reconnected = "postgresql, listeners reconnected";
+    revoke_within_a_second(on, "3", &third, &[&a, &b], reconnected).await;
     drop((a, b));
     db.drop_db().await;
 }
