@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cost of metrics on the `get` scenario: the same release binary and seeded store, served
-# without and with `--metrics-addr` (the recorder installed or not: nothing else differs),
+# without and with `--metrics-addr` (requests counted and timed, store methods timed, or not: nothing else differs),
 # interleaved off/on/off/on, a fresh server each run. `bench load` measures its /healthz ceiling
 # first, then `get`, each for SECONDS; the server's CPU time is read from /proc when the get phase
 # starts and when it ends. Prints each run, then per round the on/off ratios of get throughput and

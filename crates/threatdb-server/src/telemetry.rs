@@ -1,12 +1,12 @@
 //! Prometheus metrics and the health endpoints.
 //!
-//! Metrics are recorded through the `metrics` facade (here, in the stores, in the SQLite
-//! writer) and rendered by `metrics-exporter-prometheus` on a listener of their own
-//! (`threatdb serve --metrics-addr`), never on the public one. Off by default: until
-//! [`install`] runs, no recorder exists, every record is a no-op and the request middleware
-//! ([`track`]) does nothing at all. The recorder is process-global (the `metrics` facade has one
-//! global slot): [`install`] sets it once per process, and later calls get the same handle, so
-//! several servers in one process (the tests) share one set of series.
+//! Metrics are `prometheus-client` series: statics here (requests, authentication failures), in
+//! the stores (each `Store` method's time) and in the SQLite writer (group sizes, queue depth),
+//! gathered into one registry by [`install`] and rendered in the Prometheus text format on a
+//! listener of their own (`threatdb serve --metrics-addr`), never on the public one. Off by
+//! default: until [`install`] runs, the request middleware ([`track`]) and the store's timing do
+//! nothing at all. The series are process-global, so several servers in one process (the tests)
+//! share them.
 //!
 //! Labels are bounded: a request is labelled by its route *template* (axum's [`MatchedPath`],
 //! `/api/v2/groups/incidents/{id}`), never its raw path; a path no route matches is
@@ -19,10 +19,17 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use prometheus_client::encoding::prometheus_text;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use threatdb_core::{Store, StoreError};
 
@@ -37,23 +44,32 @@ pub const BUILD_INFO: &str = "threatdb_build_info";
 /// The `route` of a request no route matched.
 pub const UNMATCHED: &str = "unmatched";
 
-/// Buckets of every `…_seconds` histogram: 100 µs to 10 s.
-const SECONDS_BUCKETS: &[f64] = &[
+/// Buckets of the request histogram: 100 µs to 10 s, as the store's
+/// (`threatdb_store::health::SECONDS_BUCKETS`, a crate this one does not depend on).
+const SECONDS_BUCKETS: [f64; 16] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0,
 ];
-/// Buckets of every `…_size` histogram (the SQLite writer's group sizes, at most 512).
-const SIZE_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
-/// How often recorded histogram samples are folded into their buckets when nobody scrapes
-/// (a scrape folds them too): keeps memory bounded.
-const UPKEEP_EVERY: Duration = Duration::from_millis(100);
 
-static RECORDER: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
+type Label = (&'static str, Cow<'static, str>);
+type OneLabel = [(&'static str, &'static str); 1];
 
-/// The installed recorder's handle: renders the exposition text.
+static REQUESTS: LazyLock<Family<[Label; 3], Counter>> = LazyLock::new(Family::default);
+type DurationFamily = Family<[Label; 2], Histogram, fn() -> Histogram>;
+
+static DURATIONS: LazyLock<DurationFamily> =
+    LazyLock::new(|| Family::new_with_constructor(|| Histogram::new(SECONDS_BUCKETS)));
+static AUTH: LazyLock<Family<OneLabel, Counter>> = LazyLock::new(Family::default);
+static BUILD: LazyLock<Family<OneLabel, Gauge>> = LazyLock::new(Family::default);
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Registers its series in a registry.
+pub type Registration = fn(&mut Registry);
+
+/// The registry of every series, rendered at each scrape.
 #[derive(Clone)]
 pub struct Metrics {
-    handle: PrometheusHandle,
+    registry: Arc<Registry>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -62,69 +78,58 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-/// Installs the Prometheus recorder as the process's metrics recorder (once; later calls
-/// return the same handle), starts its upkeep thread and sets `threatdb_build_info`. Fails
-/// when another recorder was installed first. Call it before the store opens: the hot paths
-/// look their handles up once, and a handle taken before the recorder exists stays a no-op.
-pub fn install() -> Result<Metrics, String> {
-    let installed = RECORDER.get_or_init(|| {
-        let builder = PrometheusBuilder::new()
-            .set_buckets(SECONDS_BUCKETS)
-            .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_size".into()), SIZE_BUCKETS))
-            .map_err(|e| e.to_string())?;
-        let recorder = builder.build_recorder();
-        let handle = recorder.handle();
-        metrics::set_global_recorder(recorder)
-            .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
-        let upkeep = handle.clone();
-        std::thread::Builder::new()
-            .name("threatdb-metrics-upkeep".into())
-            .spawn(move || {
-                loop {
-                    std::thread::sleep(UPKEEP_EVERY);
-                    upkeep.run_upkeep();
-                }
-            })
-            .map_err(|e| format!("cannot start the metrics upkeep thread: {e}"))?;
-        describe();
-        metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
-        // Every reason from the start, at 0, so a rate over any of them is defined.
-        for reason in AuthFailure::ALL {
-            metrics::counter!(AUTH_FAILURES, "reason" => reason.as_str()).increment(0);
-        }
-        Ok(handle)
-    });
-    installed.clone().map(|handle| Metrics { handle })
-}
-
-/// Whether [`install`] has installed the recorder (the request middleware does nothing until
-/// then).
-pub fn enabled() -> bool {
-    RECORDER.get().is_some_and(Result::is_ok)
-}
-
-fn describe() {
-    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
-    describe_counter!(
-        HTTP_REQUESTS,
-        "HTTP requests answered, by method, route template and status"
+/// Gathers the server's series and those that `others` register (the store's) into one
+/// registry, sets `threatdb_build_info`, and switches request tracking on.
+pub fn install(others: &[Registration]) -> Metrics {
+    let mut registry = Registry::default();
+    registry.register(
+        "threatdb_http_requests",
+        "HTTP requests answered, by method, route template and status",
+        REQUESTS.clone(),
     );
-    describe_histogram!(
-        HTTP_DURATION,
+    registry.register_with_unit(
+        "threatdb_http_request_duration",
+        "Time to answer an HTTP request (until the response head), by method and route template",
         Unit::Seconds,
-        "Time to answer an HTTP request (until the response head), by method and route template"
+        DURATIONS.clone(),
     );
-    describe_counter!(
-        AUTH_FAILURES,
-        "Failed authentications (API and web sign-in), by reason"
+    // Every reason from the start, at 0, so a rate over any of them is defined.
+    for reason in AuthFailure::ALL {
+        drop(AUTH.get_or_create(&[("reason", reason.as_str())]));
+    }
+    registry.register(
+        "threatdb_auth_failures",
+        "Failed authentications (API and web sign-in), by reason",
+        AUTH.clone(),
     );
-    describe_gauge!(BUILD_INFO, "Always 1; the version of this threatdb");
+    BUILD
+        .get_or_create(&[("version", env!("CARGO_PKG_VERSION"))])
+        .set(1);
+    registry.register(
+        BUILD_INFO,
+        "Always 1; the version of this threatdb",
+        BUILD.clone(),
+    );
+    for register in others {
+        register(&mut registry);
+    }
+    ENABLED.store(true, Ordering::Relaxed);
+    Metrics {
+        registry: Arc::new(registry),
+    }
+}
+
+/// Whether [`install`] has run (the request middleware does nothing until then).
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
 }
 
 impl Metrics {
-    /// The Prometheus text exposition of every series.
-    pub fn render(&self) -> String {
-        self.handle.render()
+    /// The Prometheus text exposition (version 0.0.4) of every series.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_text::encode(&mut text, &self.registry)?;
+        Ok(text)
     }
 }
 
@@ -201,7 +206,7 @@ impl AuthFailure {
 
     /// Counts one failure.
     pub fn record(self) {
-        metrics::counter!(AUTH_FAILURES, "reason" => self.as_str()).increment(1);
+        AUTH.get_or_create(&[("reason", self.as_str())]).inc();
     }
 }
 
@@ -239,13 +244,12 @@ fn method_label(method: &Method) -> &'static str {
 
 /// By route, then (method, status): the request counter and the duration histogram (the same
 /// histogram for every status of a method).
-type Handles =
-    HashMap<Box<str>, HashMap<(&'static str, u16), (metrics::Counter, metrics::Histogram)>>;
+type Handles = HashMap<Box<str>, HashMap<(&'static str, u16), (Counter, Histogram)>>;
 
 thread_local! {
     /// The handles of the series this thread has recorded, kept: a request then costs two
-    /// look-ups in small maps and two atomic records, not a registry look-up with its labels
-    /// built (and allocated) anew, nor a lock. Bounded, as routes, methods and status codes
+    /// look-ups in small maps and two records, not a family look-up with its labels built (and
+    /// allocated) anew under a lock. Bounded, as routes, methods and status codes
     /// are (and the runtime's threads).
     static HANDLES: RefCell<Handles> = RefCell::new(HashMap::new());
 }
@@ -258,14 +262,19 @@ fn record_request(route: &str, method: &'static str, status: u16, elapsed: Durat
             None => handles.entry(route.into()).or_default(),
         };
         let (count, duration) = by_route.entry((method, status)).or_insert_with(|| {
-            let route = metrics::SharedString::from(route.to_owned());
+            let route: Cow<'static, str> = Cow::Owned(route.to_owned());
+            let method = ("method", Cow::Borrowed(method));
             (
-                metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.clone(), "status" => status.to_string()),
-                metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route),
+                REQUESTS.get_or_create_owned(&[
+                    method.clone(),
+                    ("route", route.clone()),
+                    ("status", Cow::Owned(status.to_string())),
+                ]),
+                DURATIONS.get_or_create_owned(&[method, ("route", route)]),
             )
         });
-        count.increment(1);
-        duration.record(elapsed);
+        count.inc();
+        duration.observe(elapsed.as_secs_f64());
     });
 }
 
@@ -321,11 +330,21 @@ async fn scrape(State(state): State<ScrapeState>) -> Response {
     for sample in state.samplers.iter() {
         sample();
     }
-    let text = state.metrics.render();
+    let text = match state.metrics.render() {
+        Ok(text) => text,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render the metrics");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot render the metrics\n",
+            )
+                .into_response();
+        }
+    };
     let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        HeaderValue::from_static(prometheus_text::CONTENT_TYPE),
     );
     response
 }

@@ -15,9 +15,13 @@ pub mod testing;
 
 pub use db::PgDb;
 pub(crate) use db::backend;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::LazyLock;
 use std::time::Duration;
 use threatdb_core::{StoreError, StoreResult, Timestamp};
 use threatdb_store::{Backend, Reading, Work};
@@ -95,15 +99,21 @@ pub const POOL_CONNECTIONS: &str = "threatdb_pg_pool_connections";
 /// The gauge of the most connections the pool opens.
 pub const POOL_MAX_CONNECTIONS: &str = "threatdb_pg_pool_max_connections";
 
-/// Gives the pool's series their help text (once the recorder is installed).
-pub fn describe_metrics() {
-    metrics::describe_gauge!(
+type StateLabel = [(&'static str, &'static str); 1];
+static POOL: LazyLock<Family<StateLabel, Gauge>> = LazyLock::new(Family::default);
+static POOL_MAX: LazyLock<Gauge> = LazyLock::new(Gauge::default);
+
+/// Registers the pool's series in `registry`; [`PgStore::record_pool_metrics`] samples them.
+pub fn register_metrics(registry: &mut Registry) {
+    registry.register(
         POOL_CONNECTIONS,
-        "Open connections of this node's PostgreSQL pool, idle or in use (sampled at each scrape)"
+        "Open connections of this node's PostgreSQL pool, idle or in use (sampled at each scrape)",
+        POOL.clone(),
     );
-    metrics::describe_gauge!(
+    registry.register(
         POOL_MAX_CONNECTIONS,
-        "The most connections this node's PostgreSQL pool opens"
+        "The most connections this node's PostgreSQL pool opens",
+        POOL_MAX.clone(),
     );
 }
 
@@ -198,17 +208,17 @@ impl PgStore {
 
     /// Samples the pool into the gauges `threatdb_pg_pool_connections{state="idle"|"in_use"}`
     /// and `threatdb_pg_pool_max_connections` (the server calls it at every scrape of
-    /// `/metrics`; a no-op when no metrics recorder is installed).
+    /// `/metrics`).
     pub fn record_pool_metrics(&self) {
         let size = self.pool.size();
         let idle = u32::try_from(self.pool.num_idle())
             .unwrap_or(u32::MAX)
             .min(size);
-        metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(f64::from(idle));
-        metrics::gauge!(POOL_CONNECTIONS, "state" => "in_use")
-            .set(f64::from(size.saturating_sub(idle)));
-        metrics::gauge!(POOL_MAX_CONNECTIONS)
-            .set(f64::from(self.pool.options().get_max_connections()));
+        POOL.get_or_create(&[("state", "idle")])
+            .set(i64::from(idle));
+        POOL.get_or_create(&[("state", "in_use")])
+            .set(i64::from(size.saturating_sub(idle)));
+        POOL_MAX.set(i64::from(self.pool.options().get_max_connections()));
     }
 
     /// The pool, for tests and tools.

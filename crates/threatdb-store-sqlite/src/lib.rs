@@ -22,12 +22,15 @@ mod db;
 mod migrate;
 
 use db::SqliteDb;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use rusqlite::{Connection, OpenFlags};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use threatdb_core::{StoreError, StoreResult};
@@ -51,22 +54,24 @@ pub fn path_of_url(url: &str) -> StoreResult<PathBuf> {
     Ok(PathBuf::from(path))
 }
 
-/// The queue depth gauge's handle, looked up once (a recorder installed later is not seen:
-/// a server installs its recorder before it opens the store).
-fn queue_depth() -> &'static metrics::Gauge {
-    static DEPTH: std::sync::OnceLock<metrics::Gauge> = std::sync::OnceLock::new();
-    DEPTH.get_or_init(|| metrics::gauge!(WRITE_QUEUE_DEPTH))
-}
+/// How many writes each group commit carried (1 to [`MAX_GROUP`]).
+static GROUP_SIZES: LazyLock<Histogram> =
+    LazyLock::new(|| Histogram::new([1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0]));
+/// Writes queued for the writer thread and not yet taken into a group.
+static QUEUE_DEPTH: LazyLock<Gauge> = LazyLock::new(Gauge::default);
 
-/// Gives the writer's series their help text (once the recorder is installed).
-pub fn describe_metrics() {
-    metrics::describe_histogram!(
+/// Registers the writer's series in `registry` (they are kept whether or not anyone scrapes:
+/// a group and a queued write cost one atomic each).
+pub fn register_metrics(registry: &mut Registry) {
+    registry.register(
         WRITE_GROUP_SIZE,
-        "Writes committed together in one transaction by the SQLite writer (group commit)"
+        "Writes committed together in one transaction by the SQLite writer (group commit)",
+        GROUP_SIZES.clone(),
     );
-    metrics::describe_gauge!(
+    registry.register(
         WRITE_QUEUE_DEPTH,
-        "Writes waiting for the SQLite writer, not yet in a group"
+        "Writes waiting for the SQLite writer, not yet in a group",
+        QUEUE_DEPTH.clone(),
     );
 }
 
@@ -241,10 +246,9 @@ impl SqliteStore {
         let closed = || StoreError::backend_msg("the store is closed");
         let sender = sender.ok_or_else(closed)?;
         // Counted before it is sent, so the writer's decrement never comes first.
-        let depth = queue_depth();
-        depth.increment(1.0);
+        QUEUE_DEPTH.inc();
         if sender.send(Msg::Write(job)).is_err() {
-            depth.decrement(1.0);
+            QUEUE_DEPTH.dec();
             return Err(closed());
         }
         rx.await.map_err(|_| {
@@ -333,8 +337,6 @@ const OPTIMIZE_EVERY: usize = 100_000;
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
     let mut db = SqliteDb(conn);
     let mut since_optimize = 0usize;
-    // Present from the start (0), not from the first write.
-    queue_depth().increment(0.0);
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::new();
         let mut close = None;
@@ -350,9 +352,9 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Msg>) {
             }
         }
         if !jobs.is_empty() {
-            let taken = jobs.len() as f64;
-            queue_depth().decrement(taken);
-            metrics::histogram!(WRITE_GROUP_SIZE).record(taken);
+            let taken = i64::try_from(jobs.len()).unwrap_or(i64::MAX);
+            QUEUE_DEPTH.dec_by(taken);
+            GROUP_SIZES.observe(jobs.len() as f64);
             since_optimize = since_optimize.saturating_add(jobs.len());
             commit_group(&mut db, jobs);
             if since_optimize >= OPTIMIZE_EVERY {

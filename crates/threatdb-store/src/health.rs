@@ -2,31 +2,55 @@
 //! (`threatdb_store_op_duration_seconds{op}`).
 
 use crate::db::{Db, Dialect, Sql};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, OnceLock};
 use std::time::Instant;
 use threatdb_core::{StoreError, StoreResult};
 
 /// The histogram of every `Store` method's duration, labelled `op` (the method's name).
 pub const STORE_OP_DURATION: &str = "threatdb_store_op_duration_seconds";
 
-/// Gives the store's series their help text (once the recorder is installed).
-pub fn describe_metrics() {
-    metrics::describe_histogram!(
-        STORE_OP_DURATION,
-        metrics::Unit::Seconds,
-        "Time of each Store method (one transaction), by method name"
+/// Buckets of every `…_seconds` histogram: 100 µs to 10 s (the server's request histogram has
+/// the same).
+pub const SECONDS_BUCKETS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+
+/// A histogram with [`SECONDS_BUCKETS`].
+pub fn seconds_histogram() -> Histogram {
+    Histogram::new(SECONDS_BUCKETS)
+}
+
+type OpLabels = [(&'static str, &'static str); 1];
+type OpFamily = Family<OpLabels, Histogram, fn() -> Histogram>;
+
+/// The family exists from the start (a static), so a handle is never taken too early; the
+/// timing itself is switched on by [`register_metrics`], and costs nothing until then.
+static OPS: LazyLock<OpFamily> = LazyLock::new(|| Family::new_with_constructor(seconds_histogram));
+static TIMING: AtomicBool = AtomicBool::new(false);
+
+/// Registers the store's series in `registry` and starts timing every `Store` method.
+pub fn register_metrics(registry: &mut Registry) {
+    TIMING.store(true, Ordering::Relaxed);
+    registry.register_with_unit(
+        "threatdb_store_op_duration",
+        "Time of each Store method (one transaction), by method name",
+        Unit::Seconds,
+        OPS.clone(),
     );
 }
 
-/// One `Store` method's series: its name and, from its first call on, its histogram handle
-/// (looked up once, not on every call: the registry look-up and the label allocation would cost
-/// more than the recording). A handle taken before a recorder is installed stays a no-op, so a
-/// server installs its recorder before it opens the store.
+/// One `Store` method's series: its name and, from its first timed call on, its histogram
+/// (looked up once, not on every call: the family look-up would cost more than the recording).
 #[derive(Debug)]
 pub struct Op {
     name: &'static str,
-    histogram: OnceLock<metrics::Histogram>,
+    histogram: OnceLock<Histogram>,
 }
 
 impl Op {
@@ -38,18 +62,21 @@ impl Op {
         }
     }
 
-    fn histogram(&self) -> &metrics::Histogram {
+    fn histogram(&self) -> &Histogram {
         self.histogram
-            .get_or_init(|| metrics::histogram!(STORE_OP_DURATION, "op" => self.name))
+            .get_or_init(|| OPS.get_or_create_owned(&[("op", self.name)]))
     }
 }
 
-/// Runs one `Store` method and records how long it took in [`STORE_OP_DURATION`] (a no-op
-/// when no metrics recorder is installed).
+/// Runs one `Store` method and, once [`register_metrics`] has run, records how long it took in
+/// [`STORE_OP_DURATION`].
 pub async fn timed<T>(op: &'static Op, work: impl Future<Output = T>) -> T {
+    if !TIMING.load(Ordering::Relaxed) {
+        return work.await;
+    }
     let start = Instant::now();
     let out = work.await;
-    op.histogram().record(start.elapsed());
+    op.histogram().observe(start.elapsed().as_secs_f64());
     out
 }
 

@@ -18,7 +18,11 @@ pub fn init(format: LogFormat) {
         tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| "info,sqlx=warn".into())
     };
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    // A line that cannot be written (stderr closed: the collector went away) is dropped, not
+    // reported with `eprintln!`, which would panic and take the server down with it.
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     match format {
         LogFormat::Human => builder.with_env_filter(filter()).init(),
         LogFormat::Json => builder

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
     let parsed = match config_file::parse::<Cli>(std::env::args_os().collect()) {
         Ok(parsed) => parsed,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            report(&format!("{e:#}"));
             return ExitCode::FAILURE;
         }
     };
@@ -68,7 +68,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            report(&format!("cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -92,8 +92,15 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            report(&format!("{e:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints `error: MESSAGE` on stderr; when stderr is closed there is nowhere to say it, and the
+/// exit status says it instead (`eprintln!` would panic).
+fn report(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {message}");
 }

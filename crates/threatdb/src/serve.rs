@@ -20,11 +20,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     args.data.ensure_dir()?;
     let keys = args.data.master_key()?;
-    // Installed before the store opens, so its series exist from the start.
-    let metrics = match &args.metrics_addr {
-        Some(_) => Some(threatdb_server::telemetry::install().map_err(anyhow::Error::msg)?),
-        None => None,
-    };
     let store = args.data.open_store().await?;
     // Bind before announcing anything, so a busy port fails fast and clearly.
     let listener = TcpListener::bind(&args.listen)
@@ -84,9 +79,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // credential cache within a quarter of a second.
     let watcher = tokio::spawn(threatdb_server::auth::watch_credentials(state.clone()));
     // Announced before the API's "listening" line, so whoever waits for that one knows both.
-    let metrics_server = match (metrics, metrics_listener) {
-        (Some(metrics), Some(listener)) => Some(serve_metrics(listener, metrics, &store, &state)?),
-        _ => None,
+    let metrics_server = match metrics_listener {
+        Some(listener) => Some(serve_metrics(listener, &store, &state)?),
+        None => None,
     };
     tracing::info!(%local, api = %base_url, "threatdb is listening");
     println!("threatdb listening on {scheme}://{local} (API base URL {base_url})");
@@ -109,22 +104,21 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 /// connection limits as the API; the PostgreSQL pool is sampled at every scrape.
 fn serve_metrics(
     listener: TcpListener,
-    metrics: threatdb_server::telemetry::Metrics,
     store: &OpenStore,
     state: &AppState,
 ) -> Result<tokio::task::JoinHandle<()>> {
-    use threatdb_server::telemetry::Sampler;
-    threatdb_store::health::describe_metrics();
+    use threatdb_server::telemetry::{Registration, Sampler, install};
     let mut samplers: Vec<Sampler> = Vec::new();
-    match store {
-        OpenStore::Sqlite(_) => threatdb_store_sqlite::describe_metrics(),
+    let backend: Registration = match store {
+        OpenStore::Sqlite(_) => threatdb_store_sqlite::register_metrics,
         OpenStore::Pg(pg) => {
-            threatdb_store_pg::describe_metrics();
             pg.record_pool_metrics();
             let pg = pg.clone();
             samplers.push(Arc::new(move || pg.record_pool_metrics()));
+            threatdb_store_pg::register_metrics
         }
-    }
+    };
+    let metrics = install(&[threatdb_store::health::register_metrics, backend]);
     let local = listener.local_addr()?;
     tracing::info!(%local, "metrics are served");
     println!("threatdb metrics on http://{local}/metrics");

@@ -9,11 +9,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use threatdb_store_pg::testing::{TestDatabase, server_url};
 
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+use crate::ops::KEY;
 
 /// `threatdb admin ARGS` on the data directory (and database, when given); stdout. Panics
 /// when the command fails.
-fn admin(data: &Path, database: Option<&str>, args: &[&str]) -> String {
+pub(crate) fn admin(data: &Path, database: Option<&str>, args: &[&str]) -> String {
     let run = admin_run(data, database, args);
     assert!(run.ok, "admin {args:?} failed: {}", run.stderr);
     run.stdout
@@ -31,7 +31,7 @@ fn admin_run(data: &Path, database: Option<&str>, args: &[&str]) -> crate::api::
 
 /// `threatdb admin user create`: "Analyst", web login `ana`, a writer in the organization
 /// only; the command's output.
-fn create_analyst(data: &Path) -> String {
+pub(crate) fn create_analyst(data: &Path) -> String {
     admin(
         data,
         None,
@@ -52,7 +52,7 @@ fn create_analyst(data: &Path) -> String {
 }
 
 /// The value of `KEY=` in a command's output.
-fn value(out: &str, key: &str) -> String {
+pub(crate) fn value(out: &str, key: &str) -> String {
     out.lines()
         .find_map(|l| l.strip_prefix(&format!("{key}=")))
         .unwrap_or_else(|| panic!("no {key} in {out}"))
@@ -61,7 +61,12 @@ fn value(out: &str, key: &str) -> String {
 }
 
 /// A token request; the status.
-async fn with_token(client: &reqwest::Client, origin: &str, token: &str, target: &str) -> u16 {
+pub(crate) async fn with_token(
+    client: &reqwest::Client,
+    origin: &str,
+    token: &str,
+    target: &str,
+) -> u16 {
     client
         .get(format!("{origin}/api{target}"))
         .header("Authorization", format!("TC-Token {token}"))
@@ -72,7 +77,12 @@ async fn with_token(client: &reqwest::Client, origin: &str, token: &str, target:
         .as_u16()
 }
 
-async fn hmac(client: &reqwest::Client, origin: &str, creds: &Creds, target: &str) -> u16 {
+pub(crate) async fn hmac(
+    client: &reqwest::Client,
+    origin: &str,
+    creds: &Creds,
+    target: &str,
+) -> u16 {
     call(client, origin, creds, "GET", target, None)
         .await
         .unwrap()
@@ -81,7 +91,7 @@ async fn hmac(client: &reqwest::Client, origin: &str, creds: &Creds, target: &st
 
 /// Polls every 10 ms until `refused` says so on every node; how long that took. Gives up
 /// after 10 s (far beyond the requirement, so a failure shows the real latency).
-async fn until_refused<F, Fut>(nodes: &[&Node], refused: F) -> Duration
+pub(crate) async fn until_refused<F, Fut>(nodes: &[&Node], refused: F) -> Duration
 where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = bool>,

@@ -106,3 +106,50 @@ async fn every_answer_has_a_request_id_and_json_log_lines_carry_it() {
         "{answer}"
     );
 }
+
+/// A server whose log reader went away (its stderr closed: a collector restarted, a terminal
+/// gone) keeps serving and stops cleanly: a log line that cannot be written is dropped, never
+/// a panic.
+#[tokio::test]
+async fn a_closed_stderr_neither_stops_nor_crashes_the_server() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = command(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    // Every request writes log lines.
+    serve
+        .env("THREATDB_MASTER_KEY", KEY)
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = serve.spawn().unwrap();
+    drop(child.stderr.take());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let origin = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("threatdb listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let mut node = crate::node::Node { child, origin };
+    let client = reqwest::Client::new();
+    for _ in 0..5 {
+        let status = client
+            .get(format!("{}/healthz", node.origin))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
+    // Stopping logs two lines more.
+    std::process::Command::new("kill")
+        .args(["-TERM", &node.child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = node.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

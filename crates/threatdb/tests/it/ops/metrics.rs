@@ -550,3 +550,114 @@ async fn postgres_pool_gauges_are_sampled_at_each_scrape() {
     drop(node);
     db.drop_db().await;
 }
+
+/// The reasons that take a token, a user, a write or a web sign-in to provoke, each provoked
+/// once: a revoked token, an expired one, a disabled user (by token and by HMAC), a replayed
+/// write (`--reject-replays`) and a wrong web password. Each refusal is polled for until the
+/// first 401, so each adds exactly one failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_user_replay_and_web_failures_are_counted_by_reason() {
+    use crate::tokens::{admin, create_analyst, hmac, until_refused, with_token};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut cmd = serve(dir.path(), &["--reject-replays"]);
+    cmd.env("THREATDB_METRICS_ADDR", "127.0.0.1:0");
+    let (node, metrics, _log) = start_with_metrics(cmd);
+    let creds = credentials(&data);
+    let client = reqwest::Client::new();
+    let out = create_analyst(&data);
+    let analyst = Creds {
+        access_id: crate::tokens::value(&out, "TC_API_ACCESS_ID"),
+        secret: crate::tokens::value(&out, "TC_API_SECRET_KEY"),
+    };
+    let token = |expires: &str| {
+        let out = admin(
+            &data,
+            None,
+            &["token", "create", "--user", "ana", "--expires", expires],
+        );
+        crate::tokens::value(&out, "TC_TOKEN")
+    };
+    // Numbered 1, 2, 3 in the order they are made.
+    let (revoked, expiring, kept) = (token("1d"), token("1s"), token("1d"));
+    let refused = |token: String| {
+        let client = client.clone();
+        move |origin: String| {
+            let (client, token) = (client.clone(), token.clone());
+            async move { with_token(&client, &origin, &token, "/v2/owners/mine").await == 401 }
+        }
+    };
+    admin(&data, None, &["token", "revoke", "1"]);
+    until_refused(&[&node], refused(revoked)).await;
+    until_refused(&[&node], refused(expiring)).await;
+    assert_eq!(
+        with_token(&client, &node.origin, &kept, "/v2/owners/mine").await,
+        200
+    );
+    admin(&data, None, &["user", "disable", "ana"]);
+    until_refused(&[&node], refused(kept)).await;
+    until_refused(&[&node], |origin| {
+        let (client, analyst) = (client.clone(), analyst.clone());
+        async move { hmac(&client, &origin, &analyst, "/v2/owners/mine").await == 401 }
+    })
+    .await;
+
+    // The same signed write twice.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let target = "/api/v2/groups/incidents";
+    let auth = signing::authorization(&creds.access_id, &creds.secret, target, "POST", now);
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let resp = client
+            .post(format!("{}{target}", node.origin))
+            .header("Authorization", &auth)
+            .header("Timestamp", now.to_string())
+            .header("Content-Type", "application/json")
+            .body(r#"{"name":"once","eventDate":"2020-01-01"}"#)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 401]);
+
+    // A wrong web password (the sign-in form's anti-forgery token is the cookie's).
+    let csrf = "metrics-test-token-0123456789";
+    let page = client
+        .post(format!("{}/signin", node.origin))
+        .header("Cookie", format!("threatdb_signin={csrf}"))
+        .form(&[
+            ("csrf", csrf),
+            ("next", "/incidents"),
+            ("login", "admin"),
+            ("password", "not the password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Wrong login name or password."), "{page}");
+
+    let samples = scrape(&client, &metrics).await;
+    let failures = "threatdb_auth_failures_total";
+    let counted: BTreeMap<&str, f64> = matching(&samples, failures, &[])
+        .iter()
+        .filter(|s| s.value > 0.0)
+        .map(|s| (s.labels["reason"].as_str(), s.value))
+        .collect();
+    assert_eq!(
+        counted,
+        BTreeMap::from([
+            ("disabled", 2.0),
+            ("expired_token", 1.0),
+            ("replay", 1.0),
+            ("revoked_token", 1.0),
+            ("web_password", 1.0),
+        ])
+    );
+}
