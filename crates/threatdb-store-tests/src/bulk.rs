@@ -1,11 +1,12 @@
 //! The bulk path: what it loads reads back through the normal Store methods exactly.
 
 use crate::fixture::SetQuery;
-use crate::fixture::fixture;
+use crate::fixture::{create, fixture};
 use threatdb_core::attribute::ATTRIBUTE_TYPES;
 use threatdb_core::date::from_unix;
 use threatdb_core::{
-    AdminStore, BulkLoad, IncidentQuery, IncidentStatus, Include, SeedIncident, Store,
+    AdminStore, BulkLoad, Cond, IncidentQuery, IncidentStatus, Include, SeedIncident, Store,
+    TextMatch,
 };
 
 /// Bulk tags are idempotent and per owner; bulk incidents carry their tags, attributes and label
@@ -87,4 +88,50 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
         store.list_incidents(&fx.member_b.actor, &q).await.is_err(),
         "B cannot list A"
     );
+
+    // A batch over several statements' worth of incidents, after an incident was deleted: fresh
+    // ids (never the deleted one's), every name searchable by substring, every attribute there.
+    let gone = create(store, &fx.writer_a.actor, &fx.org_a, "gone", "2020-01-01").await;
+    store
+        .delete_incident(&fx.writer_a.actor, gone)
+        .await
+        .expect("delete");
+    let big: Vec<SeedIncident> = (0..2_345)
+        .map(|i| SeedIncident {
+            owner_id: fx.org_a.id,
+            name: format!("chunked {i:05} end"),
+            event_date: from_unix(1_500_000_000 + i),
+            date_added: from_unix(1_600_000_000 + i),
+            status: IncidentStatus::Closed,
+            created_by: "loader".into(),
+            tag_ids: vec![tags[0]],
+            attributes: vec![(&ATTRIBUTE_TYPES[0], format!("about {i}"))],
+            label_id: None,
+        })
+        .collect();
+    assert_eq!(store.bulk_incidents(big).await.expect("big batch"), 2_345);
+    for i in [0, 999, 1_000, 1_001, 2_344] {
+        let mut q = IncidentQuery::owner(fx.org_a.clone());
+        q.and(Cond::Name(TextMatch::Contains, format!("{i:05} end")));
+        q.include.attributes = true;
+        let page = store
+            .list_incidents(&fx.reader_a.actor, &q)
+            .await
+            .expect("substring");
+        assert_eq!(page.total, Some(1), "chunked {i:05}");
+        let found = &page.items[0];
+        assert!(found.incident.id > gone, "id {} reused", found.incident.id);
+        assert_eq!(found.incident.status, IncidentStatus::Closed);
+        assert_eq!(
+            found.attributes.as_ref().expect("attributes")[0].value,
+            format!("about {i}")
+        );
+    }
+    let mut q = IncidentQuery::owner(fx.org_a.clone());
+    q.and(Cond::Name(TextMatch::StartsWith, "chunked ".into()));
+    let page = store
+        .list_incidents(&fx.reader_a.actor, &q)
+        .await
+        .expect("prefix");
+    assert_eq!(page.total, Some(2_345));
 }
