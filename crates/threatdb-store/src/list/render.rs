@@ -3,7 +3,7 @@
 //! index (and checked exactly), labels from the label's side when they are rare.
 
 use super::resolve::Resolved;
-use super::text::{MIN_TRIGRAM_CHARS, fts_phrase};
+use super::text::MIN_TRIGRAM_CHARS;
 use crate::db::{Dialect, Sql};
 use threatdb_core::{Cmp, Cond, Filter, Target, TextMatch};
 
@@ -126,8 +126,8 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
         }
         Cond::Name(TextMatch::Contains, text) => {
             let indexed = match cx.dialect {
-                Dialect::Sqlite => cx.ids.rare_texts.contains(text),
-                Dialect::Postgres => text.chars().count() >= MIN_TRIGRAM_CHARS,
+                Dialect::Sqlite => cx.ids.rare_texts.get(text).map(String::as_str),
+                Dialect::Postgres => (text.chars().count() >= MIN_TRIGRAM_CHARS).then_some(""),
             };
             contains(sql, text, cx.dialect, indexed)
         }
@@ -174,13 +174,14 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
 }
 
 /// Name contains `text`, ASCII letters regardless of case: found through the trigram index when
-/// that helps (`indexed`), then checked exactly.
-fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: bool) {
+/// that helps (`indexed`: on SQLite, the FTS5 query of the text's selective trigrams), then
+/// checked exactly.
+fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: Option<&str>) {
     match d {
         Dialect::Sqlite => {
-            if indexed {
+            if let Some(query) = indexed {
                 sql.push("i.id IN (SELECT rowid FROM incident_names WHERE incident_names MATCH ")
-                    .bind(fts_phrase(text))
+                    .bind(query.to_owned())
                     .push(") AND ");
             }
             // No LIKE wildcards; lower() folds ASCII letters only.
@@ -189,7 +190,7 @@ fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: bool) {
                 .push(")) > 0");
         }
         Dialect::Postgres => {
-            if indexed {
+            if indexed.is_some() {
                 // ILIKE folds at least ASCII: a superset that pg_trgm serves.
                 sql.push("i.name ILIKE ")
                     .bind(like_pattern(text))

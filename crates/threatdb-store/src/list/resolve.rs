@@ -2,10 +2,10 @@
 //! the counters that say how selective a label is and how many incidents a first page counts.
 
 use super::READ_ALL_BELOW;
-use super::text::{MIN_TRIGRAM_CHARS, fts_phrase};
+use super::text::{MIN_TRIGRAM_CHARS, SAMPLE_NAMES, fts_selective};
 use crate::db::{Db, Dialect, Sql};
 use crate::rows;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use threatdb_core::tag::tag_key;
 use threatdb_core::{Cond, Filter, IncidentQuery, StoreResult, TextMatch, label_key};
 
@@ -24,9 +24,10 @@ pub struct Resolved {
     pub window: u64,
     /// How many incidents the owner has.
     pub owner_count: u64,
-    /// Substrings the trigram index finds in few names (of every owner): worth reading from
-    /// the index (SQLite; PostgreSQL's planner knows this from its statistics).
-    pub rare_texts: HashSet<String>,
+    /// Substrings the trigram index finds in few names (of every owner), with the FTS5 query
+    /// of their selective trigrams: worth reading from the index (SQLite; PostgreSQL's planner
+    /// knows this from its statistics).
+    pub rare_texts: HashMap<String, String>,
 }
 
 impl Resolved {
@@ -40,8 +41,9 @@ impl Resolved {
             label_totals: HashMap::new(),
             window: q.paging.start.saturating_add(q.paging.limit),
             owner_count: owner_count(db, owner).await?,
-            rare_texts: HashSet::new(),
+            rare_texts: HashMap::new(),
         };
+        let mut sample: Option<Vec<String>> = None;
         for cond in q.filter.conditions() {
             match cond {
                 Cond::Tag(name) if !out.tags.contains_key(name) => {
@@ -67,15 +69,22 @@ impl Resolved {
                 Cond::Name(TextMatch::Contains, text)
                     if db.dialect() == Dialect::Sqlite
                         && text.chars().count() >= MIN_TRIGRAM_CHARS
-                        && !out.rare_texts.contains(text) =>
+                        && !out.rare_texts.contains_key(text) =>
                 {
+                    if sample.is_none() {
+                        sample = Some(sample_names(db).await?);
+                    }
+                    let Some(query) = fts_selective(text, sample.as_deref().unwrap_or_default())
+                    else {
+                        continue;
+                    };
                     // Counted up to the threshold only: a common substring costs no more.
                     let sql = Sql::with(
                         "SELECT count(*) FROM (SELECT 1 FROM incident_names WHERE incident_names MATCH ? LIMIT ?) AS found",
-                        vec![fts_phrase(text).into(), rows::int_of(READ_ALL_BELOW).into()],
+                        vec![query.clone().into(), rows::int_of(READ_ALL_BELOW).into()],
                     );
                     if rows::count(db, sql).await? < READ_ALL_BELOW {
-                        out.rare_texts.insert(text.clone());
+                        out.rare_texts.insert(text.clone(), query);
                     }
                 }
                 _ => {}
@@ -118,7 +127,7 @@ impl Resolved {
     pub fn drives_from_names(&self, filter: &Filter) -> bool {
         filter.conjunction().is_some_and(|conds| {
             conds.iter().any(|c| {
-                matches!(c, Cond::Name(TextMatch::Contains, text) if self.rare_texts.contains(text))
+                matches!(c, Cond::Name(TextMatch::Contains, text) if self.rare_texts.contains_key(text))
             })
         })
     }
@@ -134,6 +143,20 @@ impl Resolved {
             _ => None,
         }
     }
+}
+
+/// The lower-cased names of up to [`SAMPLE_NAMES`] incidents picked at random by id, of every
+/// owner (the trigram index spans them all): one statement of point look-ups (SQLite).
+async fn sample_names<D: Db>(db: &mut D) -> StoreResult<Vec<String>> {
+    let sql = Sql::with(
+        "WITH RECURSIVE top(m) AS (SELECT max(id) FROM incidents), \
+         pick(n, id) AS (SELECT 1, abs(random() % (SELECT m FROM top)) + 1 \
+                         UNION ALL SELECT n + 1, abs(random() % (SELECT m FROM top)) + 1 FROM pick WHERE n < ?) \
+         SELECT i.name FROM pick JOIN incidents i ON i.id = pick.id",
+        vec![rows::int_of(SAMPLE_NAMES as u64).into()],
+    );
+    let names = db.fetch(sql, |r| r.text(0)).await?;
+    Ok(names.into_iter().map(|n| n.to_lowercase()).collect())
 }
 
 /// The owner's incidents, from its counter.
