@@ -3,7 +3,6 @@
 //! index (and checked exactly), labels from the label's side when they are rare.
 
 use super::resolve::Resolved;
-use super::text::MIN_TRIGRAM_CHARS;
 use crate::db::{Dialect, Sql};
 use threatdb_core::{Cmp, Cond, Filter, Target, TextMatch};
 
@@ -124,13 +123,12 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
                 sql.push(" AND ").push(name).push(" < ").bind(upper);
             }
         }
-        Cond::Name(TextMatch::Contains, text) => {
-            let indexed = match cx.dialect {
-                Dialect::Sqlite => cx.ids.rare_texts.get(text).map(String::as_str),
-                Dialect::Postgres => (text.chars().count() >= MIN_TRIGRAM_CHARS).then_some(""),
-            };
-            contains(sql, text, cx.dialect, indexed)
-        }
+        Cond::Name(TextMatch::Contains, text) => contains(
+            sql,
+            text,
+            cx.dialect,
+            cx.ids.rare_texts.get(text).map(String::as_str),
+        ),
         Cond::Status(status) => {
             sql.push("i.status = ").bind(status.as_str());
         }
@@ -174,8 +172,8 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
 }
 
 /// Name contains `text`, ASCII letters regardless of case: found through the trigram index when
-/// that helps (`indexed`: on SQLite, the FTS5 query of the text's selective trigrams), then
-/// checked exactly.
+/// that helps (`indexed`: on SQLite, the FTS5 query of the text's selective trigrams; on
+/// PostgreSQL, its selective part), then checked exactly.
 fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: Option<&str>) {
     match d {
         Dialect::Sqlite => {
@@ -190,10 +188,10 @@ fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: Option<&s
                 .push(")) > 0");
         }
         Dialect::Postgres => {
-            if indexed.is_some() {
+            if let Some(part) = indexed {
                 // ILIKE folds at least ASCII: a superset that pg_trgm serves.
                 sql.push("i.name ILIKE ")
-                    .bind(like_pattern(text))
+                    .bind(like_pattern(part))
                     .push(" AND ");
             }
             // lower() under the "C" collation folds ASCII letters only, as SQLite's does.

@@ -2,7 +2,7 @@
 //! the counters that say how selective a label is and how many incidents a first page counts.
 
 use super::READ_ALL_BELOW;
-use super::text::{MIN_TRIGRAM_CHARS, SAMPLE_NAMES, fts_selective};
+use super::text::{MIN_TRIGRAM_CHARS, SAMPLE_NAMES, fts_selective, selective_part};
 use crate::db::{Db, Dialect, Sql};
 use crate::rows;
 use std::collections::HashMap;
@@ -24,9 +24,10 @@ pub struct Resolved {
     pub window: u64,
     /// How many incidents the owner has.
     pub owner_count: u64,
-    /// Substrings the trigram index finds in few names (of every owner), with the FTS5 query
-    /// of their selective trigrams: worth reading from the index (SQLite; PostgreSQL's planner
-    /// knows this from its statistics).
+    /// Substrings worth reading from the trigram index, with what to ask it: on SQLite, those
+    /// the index finds in few names (of every owner), with the FTS5 query of their selective
+    /// trigrams; on PostgreSQL, every substring with a selective part, with that part (the
+    /// planner weighs the index against a walk from its own statistics).
     pub rare_texts: HashMap<String, String>,
 }
 
@@ -67,15 +68,20 @@ impl Resolved {
                     out.label_totals.insert(name.clone(), total);
                 }
                 Cond::Name(TextMatch::Contains, text)
-                    if db.dialect() == Dialect::Sqlite
-                        && text.chars().count() >= MIN_TRIGRAM_CHARS
+                    if text.chars().count() >= MIN_TRIGRAM_CHARS
                         && !out.rare_texts.contains_key(text) =>
                 {
                     if sample.is_none() {
                         sample = Some(sample_names(db).await?);
                     }
-                    let Some(query) = fts_selective(text, sample.as_deref().unwrap_or_default())
-                    else {
+                    let sample = sample.as_deref().unwrap_or_default();
+                    if db.dialect() == Dialect::Postgres {
+                        if let Some(part) = selective_part(text, sample) {
+                            out.rare_texts.insert(text.clone(), part);
+                        }
+                        continue;
+                    }
+                    let Some(query) = fts_selective(text, sample) else {
                         continue;
                     };
                     // Counted up to the threshold only: a common substring costs no more.
@@ -146,15 +152,24 @@ impl Resolved {
 }
 
 /// The lower-cased names of up to [`SAMPLE_NAMES`] incidents picked at random by id, of every
-/// owner (the trigram index spans them all): one statement of point look-ups (SQLite).
+/// owner (the trigram index spans them all): one statement of point look-ups.
 async fn sample_names<D: Db>(db: &mut D) -> StoreResult<Vec<String>> {
-    let sql = Sql::with(
-        "WITH RECURSIVE top(m) AS (SELECT max(id) FROM incidents), \
-         pick(n, id) AS (SELECT 1, abs(random() % (SELECT m FROM top)) + 1 \
-                         UNION ALL SELECT n + 1, abs(random() % (SELECT m FROM top)) + 1 FROM pick WHERE n < ?) \
-         SELECT i.name FROM pick JOIN incidents i ON i.id = pick.id",
-        vec![rows::int_of(SAMPLE_NAMES as u64).into()],
-    );
+    let text = match db.dialect() {
+        Dialect::Sqlite => {
+            "WITH RECURSIVE top(m) AS (SELECT max(id) FROM incidents), \
+             pick(n, id) AS (SELECT 1, abs(random() % (SELECT m FROM top)) + 1 \
+                             UNION ALL SELECT n + 1, abs(random() % (SELECT m FROM top)) + 1 FROM pick WHERE n < ?) \
+             SELECT i.name FROM pick JOIN incidents i ON i.id = pick.id"
+        }
+        // The ids first (random() is volatile: in the join it would defeat the index).
+        Dialect::Postgres => {
+            "WITH pick AS MATERIALIZED ( \
+                 SELECT (1 + floor(random() * (SELECT max(id) FROM incidents)))::bigint AS id \
+                 FROM generate_series(1, ?)) \
+             SELECT i.name FROM pick JOIN incidents i ON i.id = pick.id"
+        }
+    };
+    let sql = Sql::with(text, vec![rows::int_of(SAMPLE_NAMES as u64).into()]);
     let names = db.fetch(sql, |r| r.text(0)).await?;
     Ok(names.into_iter().map(|n| n.to_lowercase()).collect())
 }

@@ -11,18 +11,44 @@ pub fn fts_phrase(text: &str) -> String {
 /// Names sampled to tell common trigrams from selective ones.
 pub const SAMPLE_NAMES: usize = 256;
 
-/// The distinct trigrams of `text` as the trigram tokenizer sees them (lower-cased), in order
-/// of first appearance.
-pub fn trigrams(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.to_lowercase().chars().collect();
-    let mut out: Vec<String> = Vec::new();
-    for window in chars.windows(3) {
-        let t: String = window.iter().collect();
-        if !out.contains(&t) {
-            out.push(t);
+/// Each trigram of `text` as written, position by position, with how many of `sample`
+/// (lower-cased names) contain it lower-cased; and the count from which a trigram is common (in
+/// 1 in 32 of the sample, at least 2). The trigrams stay as written so that the index folds
+/// them exactly as it folded the names; lower-casing only judges how common they are.
+fn trigram_hits(text: &str, sample: &[String]) -> (Vec<(String, usize)>, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    let hits = chars
+        .windows(3)
+        .map(|w| {
+            let t: String = w.iter().collect();
+            let lower = t.to_lowercase();
+            let n = sample.iter().filter(|name| name.contains(&lower)).count();
+            (t, n)
+        })
+        .collect();
+    (hits, (sample.len() / 32).max(2))
+}
+
+/// The longest part of `text` whose trigrams are all selective (see [`fts_selective`]), as
+/// written, for a pg_trgm `ILIKE '%part%'`: pg_trgm reads the posting list of every trigram of
+/// the pattern, and a common one costs a read of most of the index. `None` when no trigram is
+/// selective.
+pub fn selective_part(text: &str, sample: &[String]) -> Option<String> {
+    let (hits, common_from) = trigram_hits(text, sample);
+    let (mut best, mut run_start) = (None::<(usize, usize)>, None::<usize>);
+    for (i, (_, n)) in hits.iter().enumerate() {
+        if *n < common_from {
+            let start = *run_start.get_or_insert(i);
+            if best.is_none_or(|(s, e)| i - start > e - s) {
+                best = Some((start, i));
+            }
+        } else {
+            run_start = None;
         }
     }
-    out
+    let (start, end) = best?;
+    // Trigram i covers characters i..i+3.
+    Some(text.chars().skip(start).take(end - start + 3).collect())
 }
 
 /// The FTS5 query that finds every name containing `text` through its selective trigrams only:
@@ -33,13 +59,14 @@ pub fn trigrams(text: &str) -> Vec<String> {
 /// superset of those that contain `text`, which the caller checks exactly. `None` when every
 /// trigram is common (or `text` has none): the index cannot narrow the search.
 pub fn fts_selective(text: &str, sample: &[String]) -> Option<String> {
-    let common_from = (sample.len() / 32).max(2);
-    let mut ranked: Vec<(usize, String)> = trigrams(text)
-        .into_iter()
-        .map(|t| (sample.iter().filter(|name| name.contains(&t)).count(), t))
-        .filter(|(hits, _)| *hits < common_from)
-        .collect();
-    ranked.sort_by_key(|(hits, _)| *hits);
+    let (hits, common_from) = trigram_hits(text, sample);
+    let mut ranked: Vec<(usize, String)> = Vec::new();
+    for (t, n) in hits {
+        if n < common_from && !ranked.iter().any(|(_, seen)| *seen == t) {
+            ranked.push((n, t));
+        }
+    }
+    ranked.sort_by_key(|(n, _)| *n);
     let terms: Vec<String> = ranked
         .into_iter()
         .take(3)
@@ -51,13 +78,6 @@ pub fn fts_selective(text: &str, sample: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn trigrams_are_lower_cased_and_distinct() {
-        assert_eq!(trigrams("AbAbA"), ["aba", "bab"]);
-        assert_eq!(trigrams("ab"), Vec::<String>::new());
-        assert_eq!(trigrams("ÉtÉ"), ["été"]);
-    }
 
     #[test]
     fn only_selective_trigrams_are_searched() {
@@ -74,7 +94,24 @@ mod tests {
         );
         assert_eq!(q.matches(" AND ").count(), 2, "{q}");
         assert_eq!(fts_selective("activity", &sample), None);
-        // An empty sample (an empty table): every trigram counts as selective.
+        // pg_trgm: the longest run of selective trigrams, as written.
+        assert_eq!(
+            selective_part("Site 7077", &sample).as_deref(),
+            Some("e 7077")
+        );
+        // As written: the index folds case as it folded the names.
+        assert_eq!(
+            selective_part("SITE 7077", &sample).as_deref(),
+            Some("E 7077")
+        );
+        assert_eq!(selective_part("activity", &sample), None);
+        assert_eq!(selective_part("ab", &sample), None);
+        // Repeated trigrams are searched once; an empty sample (an empty table): every trigram
+        // counts as selective.
+        assert_eq!(
+            fts_selective("AbAbA", &[]).as_deref(),
+            Some(r#""AbA" AND "bAb""#)
+        );
         assert_eq!(
             fts_selective("a\"bc", &[]).as_deref(),
             Some(r#""a""b" AND """bc""#)
