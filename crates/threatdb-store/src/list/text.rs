@@ -39,7 +39,7 @@ pub fn selective_part(text: &str, sample: &[String]) -> Option<String> {
     for (i, (_, n)) in hits.iter().enumerate() {
         if *n < common_from {
             let start = *run_start.get_or_insert(i);
-            if best.is_none_or(|(s, e)| i - start > e - s) {
+            if best.is_none_or(|(s, e)| i.saturating_sub(start) > e.saturating_sub(s)) {
                 best = Some((start, i));
             }
         } else {
@@ -48,7 +48,12 @@ pub fn selective_part(text: &str, sample: &[String]) -> Option<String> {
     }
     let (start, end) = best?;
     // Trigram i covers characters i..i+3.
-    Some(text.chars().skip(start).take(end - start + 3).collect())
+    Some(
+        text.chars()
+            .skip(start)
+            .take(end.saturating_sub(start).saturating_add(3))
+            .collect(),
+    )
 }
 
 /// The FTS5 query that finds every name containing `text` through its selective trigrams only:
