@@ -61,6 +61,7 @@ static DURATIONS: LazyLock<DurationFamily> =
     LazyLock::new(|| Family::new_with_constructor(|| Histogram::new(SECONDS_BUCKETS)));
 static AUTH: LazyLock<Family<OneLabel, Counter>> = LazyLock::new(Family::default);
 static BUILD: LazyLock<Family<OneLabel, Gauge>> = LazyLock::new(Family::default);
+static REFUSED: LazyLock<Family<OneLabel, Counter>> = LazyLock::new(Family::default);
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
 /// Registers its series in a registry.
@@ -102,6 +103,14 @@ pub fn install(others: &[Registration]) -> Metrics {
         "Failed authentications (API and web sign-in), by reason",
         AUTH.clone(),
     );
+    for reason in ["full", "address_full"] {
+        drop(REFUSED.get_or_create(&[("reason", reason)]));
+    }
+    registry.register(
+        "threatdb_connections_refused",
+        "Connections refused at accept, past the total cap (full) or the per-address cap (address_full)",
+        REFUSED.clone(),
+    );
     BUILD
         .get_or_create(&[("version", env!("CARGO_PKG_VERSION"))])
         .set(1);
@@ -117,6 +126,12 @@ pub fn install(others: &[Registration]) -> Metrics {
     Metrics {
         registry: Arc::new(registry),
     }
+}
+
+/// Counts a connection refused at accept (`reason`: `full` or `address_full`); such a
+/// connection never reaches the router, so the request counters cannot see it.
+pub fn connection_refused(reason: &'static str) {
+    REFUSED.get_or_create(&[("reason", reason)]).inc();
 }
 
 /// Whether [`install`] has run (the request middleware does nothing until then).

@@ -223,12 +223,17 @@ fn refuse(
     refusals: &Arc<AtomicUsize>,
     warned: &AtomicU64,
 ) {
-    let message = match why {
-        Refusal::Full => "The server has too many open connections: try again shortly",
-        Refusal::AddressFull => {
-            "Too many open connections from your address: close some or try again shortly"
-        }
+    let (message, reason) = match why {
+        Refusal::Full => (
+            "The server has too many open connections: try again shortly",
+            "full",
+        ),
+        Refusal::AddressFull => (
+            "Too many open connections from your address: close some or try again shortly",
+            "address_full",
+        ),
     };
+    crate::telemetry::connection_refused(reason);
     warn_now_and_then(warned, message);
     if !plain {
         return;

@@ -136,12 +136,18 @@ async fn idle_and_slowloris_sockets_are_capped_and_closed_under_a_low_open_file_
 
 #[tokio::test]
 async fn past_the_total_cap_connections_are_refused_clearly() {
+    let metrics = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        free.local_addr().unwrap().to_string()
+    };
     let server = Server::start(
         &[
             "--max-connections",
             "20",
             "--max-connections-per-address",
             "8",
+            "--metrics-addr",
+            &metrics,
         ],
         None,
     );
@@ -165,6 +171,17 @@ async fn past_the_total_cap_connections_are_refused_clearly() {
             answer.contains("The server has too many open connections"),
             "{answer}"
         );
+    }
+    // Refused before the router: counted at accept, by reason.
+    let text = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (reason, n) in [("full", 4), ("address_full", 0)] {
+        let line = format!("threatdb_connections_refused_total{{reason=\"{reason}\"}} {n}");
+        assert!(text.lines().any(|l| l == line), "no {line} in:\n{text}");
     }
 }
 
