@@ -46,6 +46,12 @@ pub async fn list_filter_trees<S: Store + AdminStore>(store: &S) {
         (Filter::Or(vec![tagged()]), m(&[0, 2])),
         (Filter::Or(vec![]), vec![]),
         (Filter::And(vec![]), m(&[0, 1, 2, 3, 4])),
+        // What TQL's `typeName != "Incident"` and `eventDate IS NOT NULL` compile to.
+        (Filter::Not(Box::new(Filter::And(vec![]))), vec![]),
+        (
+            Filter::Not(Box::new(Filter::Or(vec![]))),
+            m(&[0, 1, 2, 3, 4]),
+        ),
         (
             Filter::Or(vec![
                 Filter::And(vec![tagged(), open()]),

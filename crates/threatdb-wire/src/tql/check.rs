@@ -19,6 +19,8 @@ pub enum TypedExpr {
     Has {
         /// The sub-query (`hasTag`), with the related objects and their table.
         sub: &'static SubQuery,
+        /// The 1-based column of the sub-query's name.
+        column: usize,
         /// The condition on the related objects.
         inner: Box<TypedExpr>,
     },
@@ -37,6 +39,8 @@ pub struct TypedCmp {
     pub keyword: &'static Keyword,
     /// The operator; always one [`Keyword::allows`].
     pub op: Op,
+    /// The 1-based column of the keyword.
+    pub column: usize,
     /// The values: none for `IS [NOT] NULL`, exactly one for `= != > >= < <=`, one or more
     /// for `IN` and the text matches.
     pub values: Vec<TypedValue>,
@@ -116,6 +120,7 @@ fn check_nested(n: &Nested, table: &'static Table) -> Result<TypedExpr, TqlError
     };
     Ok(TypedExpr::Has {
         sub,
+        column,
         inner: Box::new(check(&n.inner, sub.table)?),
     })
 }
@@ -185,6 +190,7 @@ fn check_cmp(c: &Cmp, table: &'static Table) -> Result<TypedCmp, TqlError> {
     Ok(TypedCmp {
         keyword,
         op: c.op,
+        column,
         values,
     })
 }

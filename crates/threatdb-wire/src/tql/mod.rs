@@ -13,7 +13,7 @@
 //! let TypedExpr::Cmp(c) = &parts[0] else { panic!("a comparison") };
 //! assert_eq!((c.keyword.field, c.op), (Field::TypeName, Op::Eq));
 //! assert_eq!(c.values, vec![TypedValue::Choice("Incident")]);
-//! let TypedExpr::Has { sub, inner } = &parts[1] else { panic!("a sub-query") };
+//! let TypedExpr::Has { sub, inner, .. } = &parts[1] else { panic!("a sub-query") };
 //! assert_eq!(sub.related, Related::Tags);
 //! assert!(matches!(inner.as_ref(), TypedExpr::Cmp(c) if c.keyword.exact_case));
 //! // The canonical text of the query:
@@ -76,6 +76,7 @@
 
 mod ast;
 mod check;
+mod compile;
 pub mod date;
 pub mod keywords;
 mod lexer;
@@ -86,6 +87,7 @@ mod tests;
 
 pub use ast::{Cmp, Column, Expr, Ident, Literal, Nested, Op, Operand, Value};
 pub use check::{TypedCmp, TypedExpr, TypedValue, check};
+pub use compile::incident_filter;
 pub use date::{DateBase, DateUnit, DateValue, RelativeDate};
 pub use keywords::{
     Field, GROUP_ATTRIBUTES, GROUPS, INDICATOR_ATTRIBUTES, INDICATORS, Keyword, Related,

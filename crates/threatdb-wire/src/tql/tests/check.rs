@@ -245,7 +245,7 @@ fn sub_queries_switch_tables() {
     let TypedExpr::And(parts) = t else {
         panic!("and")
     };
-    let TypedExpr::Has { sub, inner } = &parts[0] else {
+    let TypedExpr::Has { sub, inner, .. } = &parts[0] else {
         panic!("has")
     };
     assert_eq!(
@@ -256,7 +256,7 @@ fn sub_queries_switch_tables() {
         panic!("cmp")
     };
     assert!(c.keyword.exact_case);
-    let TypedExpr::Has { sub, inner } = &parts[1] else {
+    let TypedExpr::Has { sub, inner, .. } = &parts[1] else {
         panic!("has")
     };
     assert_eq!(sub.table.kind, TableKind::GroupAttributes);

@@ -1,6 +1,7 @@
 //! Tests of the TQL parser, printer and checker.
 
 mod check;
+mod compile;
 mod dates;
 mod errors;
 mod fuzz;

@@ -1,0 +1,206 @@
+//! Compiles a checked `/v3/groups` query into the incident filter tree the stores render
+//! ([`threatdb_core::Filter`]): the same tree v2's `filters=`, the tag and label paths and the
+//! web list build, so both APIs share one authorization policy and one set of indexes.
+//!
+//! What compiles, and to what (`v` a value, several values under `IN` or a list):
+//!
+//! | TQL | filter |
+//! |---|---|
+//! | `typeName = "Incident"` (`IN`, `!=`, `NOT IN`) | everything, or nothing, for another type |
+//! | `isGroup = true` / `false` | everything / nothing |
+//! | `summary CONTAINS v` | `Name(Contains, v)` (ASCII letters regardless of case) |
+//! | `status = v` (`IN`) | `Status(v)` |
+//! | `dateAdded`, `eventDate` `> >= < <= = !=` | `DateAdded` / `EventDate` with `Gt`/`Lt`, `NOT`, `AND` |
+//! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` | `Tag(v)` |
+//! | `securityLabel = v` (`IN`), `hasSecurityLabel(name = v)` | `Label(v)` |
+//! | the negative forms (`!=`, `NOT IN`, `NOT CONTAINS`) | `NOT` of the positive form |
+//! | `eventDate`/`status` `IS NULL` (`IS NOT NULL`) | nothing (everything): an incident always has both |
+//!
+//! Anything else (`id`, `ownerName`, `lastModified`, `xid`, a case-insensitive `summary =` or
+//! `STARTSWITH`, `ENDSWITH`, `LIKE`, `hasAttribute`, `hasGroup`, `hasIndicator`, ...) is refused
+//! with a message naming the keyword, the operator and the column, rather than answered with rows
+//! that are not what ThreatConnect would return. Tags and labels are matched by identity, which in
+//! threatdb is the name regardless of case (as in v2), so `hasTag(name = "X")` also matches a tag
+//! stored as `x`: an owner cannot hold both.
+
+use super::TqlError;
+use super::ast::Op;
+use super::check::{TypedCmp, TypedExpr, TypedValue};
+use super::keywords::{Field, Related};
+use threatdb_core::{Cmp, Cond, Filter, IncidentStatus, TextMatch, Timestamp};
+
+/// The filter of the incidents a checked `/v3/groups` query selects, with relative dates taken
+/// from `now`.
+pub fn incident_filter(expr: &TypedExpr, now: Timestamp) -> Result<Filter, TqlError> {
+    match expr {
+        TypedExpr::And(parts) => Ok(Filter::And(
+            parts
+                .iter()
+                .map(|p| incident_filter(p, now))
+                .collect::<Result<_, _>>()?,
+        )),
+        TypedExpr::Or(parts) => Ok(Filter::Or(
+            parts
+                .iter()
+                .map(|p| incident_filter(p, now))
+                .collect::<Result<_, _>>()?,
+        )),
+        TypedExpr::Cmp(c) => cmp(c, now),
+        TypedExpr::Has { sub, column, inner } => match sub.related {
+            Related::Tags => related(inner, *column, sub.name, Cond::Tag),
+            Related::SecurityLabels => related(inner, *column, sub.name, Cond::Label),
+            _ => Err(not_served(
+                *column,
+                &format!("the sub-query {}(...)", sub.name),
+            )),
+        },
+    }
+}
+
+fn not_served(column: usize, what: &str) -> TqlError {
+    TqlError::new(
+        column,
+        format!(
+            "{what} at column {column} is not served yet by this server's group queries: use typeName, isGroup, summary CONTAINS, status, dateAdded, eventDate, tag, securityLabel, hasTag(name = ...) or hasSecurityLabel(name = ...)"
+        ),
+    )
+}
+
+fn unsupported(c: &TypedCmp) -> TqlError {
+    not_served(c.column, &format!("{} {}", c.keyword.name, c.op))
+}
+
+/// Never matches.
+fn nothing() -> Filter {
+    Filter::Or(Vec::new())
+}
+
+/// `positive` for a positive operator, its negation for a negative one.
+fn signed(op: Op, positive: Filter) -> Filter {
+    if op.is_negative() {
+        Filter::Not(Box::new(positive))
+    } else {
+        positive
+    }
+}
+
+/// Any of `values`, each turned into a condition.
+fn any_of(
+    c: &TypedCmp,
+    mut cond: impl FnMut(&TypedValue) -> Result<Cond, TqlError>,
+) -> Result<Filter, TqlError> {
+    let mut parts = c
+        .values
+        .iter()
+        .map(|v| cond(v).map(Filter::Cond))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        Filter::Or(parts)
+    })
+}
+
+fn text(v: &TypedValue) -> String {
+    match v {
+        TypedValue::Text(s) => s.clone(),
+        TypedValue::Choice(s) => (*s).to_string(),
+        TypedValue::Integer(n) => n.to_string(),
+        TypedValue::Bool(b) => b.to_string(),
+        TypedValue::Date(d) => d.to_string(),
+    }
+}
+
+fn cmp(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
+    let positive = c.op.positive();
+    match (c.keyword.field, positive) {
+        (Field::TypeName, Op::Eq | Op::In) => {
+            let incident = c
+                .values
+                .iter()
+                .any(|v| matches!(v, TypedValue::Choice("Incident")));
+            let matches = if incident { Filter::all() } else { nothing() };
+            Ok(signed(c.op, matches))
+        }
+        (Field::IsGroup, Op::Eq) => {
+            let wanted = matches!(c.values.first(), Some(TypedValue::Bool(true)));
+            let matches = if wanted { Filter::all() } else { nothing() };
+            Ok(signed(c.op, matches))
+        }
+        (Field::Summary, Op::Contains) => {
+            any_of(c, |v| Ok(Cond::Name(TextMatch::Contains, text(v)))).map(|f| signed(c.op, f))
+        }
+        (Field::Status, Op::Eq | Op::In) => any_of(c, |v| {
+            IncidentStatus::parse(&text(v))
+                .map(Cond::Status)
+                .map_err(|e| TqlError::new(c.column, format!("{e} (column {})", c.column)))
+        })
+        .map(|f| signed(c.op, f)),
+        (Field::Status | Field::EventDate, Op::IsNull) => Ok(signed(c.op, nothing())),
+        (Field::DateAdded | Field::EventDate, _) => date(c, now),
+        (Field::Tag, Op::Eq | Op::In) => {
+            any_of(c, |v| Ok(Cond::Tag(text(v)))).map(|f| signed(c.op, f))
+        }
+        (Field::SecurityLabel, Op::Eq | Op::In) => {
+            any_of(c, |v| Ok(Cond::Label(text(v)))).map(|f| signed(c.op, f))
+        }
+        _ => Err(unsupported(c)),
+    }
+}
+
+/// A date comparison: `>` and `<` as they are, `>=` and `<=` as the negation of the strict
+/// opposite, `=` as neither before nor after (the same second), `!=` as its negation.
+fn date(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
+    let Some(TypedValue::Date(d)) = c.values.first() else {
+        return Err(unsupported(c));
+    };
+    let at = d
+        .at(now)
+        .map_err(|e| TqlError::new(c.column, format!("{e} (column {})", c.column)))?;
+    let make = |cmp: Cmp| match c.keyword.field {
+        Field::DateAdded => Filter::Cond(Cond::DateAdded(cmp, at)),
+        _ => Filter::Cond(Cond::EventDate(cmp, at)),
+    };
+    let not = |f: Filter| Filter::Not(Box::new(f));
+    Ok(match c.op {
+        Op::Gt => make(Cmp::Gt),
+        Op::Lt => make(Cmp::Lt),
+        Op::Ge => not(make(Cmp::Lt)),
+        Op::Le => not(make(Cmp::Gt)),
+        Op::Eq => Filter::And(vec![not(make(Cmp::Lt)), not(make(Cmp::Gt))]),
+        Op::Ne => Filter::Or(vec![make(Cmp::Lt), make(Cmp::Gt)]),
+        _ => return Err(unsupported(c)),
+    })
+}
+
+/// `hasTag(...)` / `hasSecurityLabel(...)`: the inner query must name the tag or label (its
+/// `name` or `summary`, `=` or `IN`, possibly ORed); the object carries one of them.
+fn related(
+    inner: &TypedExpr,
+    column: usize,
+    sub: &str,
+    cond: fn(String) -> Cond,
+) -> Result<Filter, TqlError> {
+    match inner {
+        TypedExpr::Or(parts) => Ok(Filter::Or(
+            parts
+                .iter()
+                .map(|p| related(p, column, sub, cond))
+                .collect::<Result<_, _>>()?,
+        )),
+        TypedExpr::Cmp(c)
+            if matches!(c.keyword.field, Field::Name | Field::Summary)
+                && matches!(c.op, Op::Eq | Op::In) =>
+        {
+            any_of(c, |v| Ok(cond(text(v))))
+        }
+        TypedExpr::Cmp(c) => Err(not_served(
+            c.column,
+            &format!("{} {} inside {sub}(...)", c.keyword.name, c.op),
+        )),
+        _ => Err(not_served(
+            column,
+            &format!("{sub}(...) with anything but name = or name IN"),
+        )),
+    }
+}

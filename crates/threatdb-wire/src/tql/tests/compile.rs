@@ -1,0 +1,127 @@
+//! TQL to the incident filter tree: what each served form becomes, and the column of what is not
+//! served yet.
+
+use super::super::{GROUPS, analyze, incident_filter};
+use threatdb_core::date::{from_unix, parse_timestamp};
+use threatdb_core::{Cmp, Cond, Filter, IncidentStatus, TextMatch};
+
+fn compile(q: &str) -> Result<Filter, (usize, String)> {
+    let typed = analyze(q, &GROUPS).map_err(|e| (e.column, e.message))?;
+    incident_filter(&typed, from_unix(1_700_000_000)).map_err(|e| (e.column, e.message))
+}
+
+fn ok(q: &str) -> Filter {
+    compile(q).unwrap_or_else(|e| panic!("{q}: {e:?}"))
+}
+
+fn c(cond: Cond) -> Filter {
+    Filter::Cond(cond)
+}
+
+fn not(f: Filter) -> Filter {
+    Filter::Not(Box::new(f))
+}
+
+#[test]
+fn the_forms_tcex_sends_compile_to_the_v2_conditions() {
+    let q = r#"typeName = "Incident" AND summary CONTAINS "wave" AND hasTag(name = "Phishing")"#;
+    assert_eq!(
+        ok(q),
+        Filter::And(vec![
+            Filter::all(),
+            c(Cond::Name(TextMatch::Contains, "wave".into())),
+            c(Cond::Tag("Phishing".into())),
+        ])
+    );
+    let at = parse_timestamp("2024-01-31T13:45:00Z").unwrap();
+    assert_eq!(
+        ok(r#"dateAdded > "2024-01-31 13:45:00""#),
+        c(Cond::DateAdded(Cmp::Gt, at))
+    );
+    assert_eq!(
+        ok(r#"eventDate <= "2024-01-31 13:45:00""#),
+        not(c(Cond::EventDate(Cmp::Gt, at)))
+    );
+    assert_eq!(
+        ok(r#"eventDate = "2024-01-31 13:45:00""#),
+        Filter::And(vec![
+            not(c(Cond::EventDate(Cmp::Lt, at))),
+            not(c(Cond::EventDate(Cmp::Gt, at)))
+        ])
+    );
+    assert_eq!(
+        ok(r#"status IN ("open", "Closed")"#),
+        Filter::Or(vec![
+            c(Cond::Status(IncidentStatus::Open)),
+            c(Cond::Status(IncidentStatus::Closed))
+        ])
+    );
+    assert_eq!(
+        ok(r#"tag NOT IN ("a", "b")"#),
+        not(Filter::Or(vec![
+            c(Cond::Tag("a".into())),
+            c(Cond::Tag("b".into()))
+        ]))
+    );
+    assert_eq!(
+        ok(r#"securityLabel = "TLP:RED" OR hasSecurityLabel(name = "TLP:AMBER")"#),
+        Filter::Or(vec![
+            c(Cond::Label("TLP:RED".into())),
+            c(Cond::Label("TLP:AMBER".into()))
+        ])
+    );
+    assert_eq!(
+        ok(r#"summary NOT CONTAINS "test""#),
+        not(c(Cond::Name(TextMatch::Contains, "test".into())))
+    );
+}
+
+#[test]
+fn other_types_and_impossible_tests_match_nothing() {
+    let nothing = Filter::Or(Vec::new());
+    assert_eq!(ok(r#"typeName = "Adversary""#), nothing);
+    assert_eq!(ok(r#"typeName != "Incident""#), not(Filter::all()));
+    assert_eq!(ok(r#"typeName NOT IN ("Adversary")"#), not(nothing.clone()));
+    assert_eq!(ok("isGroup = true"), Filter::all());
+    assert_eq!(ok("isGroup = false"), nothing);
+    assert_eq!(ok("eventDate IS NULL"), Filter::Or(Vec::new()));
+    assert_eq!(ok("status IS NOT NULL"), not(Filter::Or(Vec::new())));
+}
+
+#[test]
+fn relative_dates_are_taken_from_now() {
+    let week_ago = from_unix(1_700_000_000 - 7 * 86_400);
+    assert_eq!(
+        ok(r#"dateAdded > "NOW() - 7 DAYS""#),
+        c(Cond::DateAdded(Cmp::Gt, week_ago))
+    );
+}
+
+#[test]
+fn what_is_not_served_yet_is_refused_at_its_column() {
+    for (q, column, says) in [
+        ("id = 5", 1, "id = at column 1"),
+        (r#"summary = "x""#, 1, "summary = at column 1"),
+        (
+            r#"typeName = "Incident" AND xid = "a""#,
+            27,
+            "xid = at column 27",
+        ),
+        (
+            r#"hasAttribute(text = "x")"#,
+            1,
+            "hasAttribute(...) at column 1",
+        ),
+        (
+            r#"hasTag(name STARTSWITH "x")"#,
+            8,
+            "name STARTSWITH inside hasTag(...)",
+        ),
+        (r#"ownerName = "Example Org""#, 1, "ownerName = at column 1"),
+    ] {
+        let (col, message) = compile(q).expect_err(q);
+        assert_eq!(col, column, "{q}: {message}");
+        assert!(message.contains(says), "{q}: {message}");
+        assert!(message.contains("not served yet"), "{q}: {message}");
+    }
+}
