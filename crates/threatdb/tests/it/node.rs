@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use threatdb_wire::signing;
 
 pub struct Node {
@@ -46,17 +46,23 @@ pub fn start_with(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let origin = loop {
+    let (origin, _) = listening(&mut child);
+    Node { child, origin }
+}
+
+/// Reads a started `threatdb serve`'s stdout up to its "listening" line: the origin it
+/// announces, and the rest of its stdout (keep reading it, or the server's next print fails).
+pub fn listening(child: &mut Child) -> (String, std::io::Lines<BufReader<ChildStdout>>) {
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout piped")).lines();
+    loop {
         let line = lines
             .next()
             .expect("serve exited before listening")
             .unwrap();
         if let Some(rest) = line.strip_prefix("threatdb listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
+            break (rest.split_whitespace().next().unwrap().to_string(), lines);
         }
-    };
-    Node { child, origin }
+    }
 }
 
 impl Node {

@@ -112,7 +112,6 @@ async fn every_answer_has_a_request_id_and_json_log_lines_carry_it() {
 /// a panic.
 #[tokio::test]
 async fn a_closed_stderr_neither_stops_nor_crashes_the_server() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let mut serve = command(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
     // Every request writes log lines.
@@ -123,16 +122,7 @@ async fn a_closed_stderr_neither_stops_nor_crashes_the_server() {
         .stderr(std::process::Stdio::piped());
     let mut child = serve.spawn().unwrap();
     drop(child.stderr.take());
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let origin = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("threatdb listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (origin, lines) = crate::node::listening(&mut child);
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
     let mut node = crate::node::Node { child, origin };
     let client = reqwest::Client::new();
