@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api tokens",
         include_str!("../migrations/0009_api_tokens.sql"),
     ),
+    (
+        10,
+        "fts automerge",
+        include_str!("../migrations/0010_fts_automerge.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {
