@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "api tokens",
         include_str!("../migrations/0009_api_tokens.sql"),
     ),
+    (
+        10,
+        "fts automerge (SQLite only)",
+        include_str!("../migrations/0010_fts_automerge.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
