@@ -150,6 +150,23 @@ pub async fn seed(
         )?),
         None => None,
     };
+    // Written now and after every batch with the incidents loaded so far, so a seed stopped
+    // half-way still leaves a data directory the other benchmarks can use.
+    let mut info = BenchInfo {
+        incidents: 0,
+        owners: owners.iter().map(|o| o.0.clone()).collect(),
+        tags: tag_names,
+        admin: Credentials {
+            access_id: admin_id,
+            secret_key: admin_secret,
+        },
+        member: Credentials {
+            access_id: member_id,
+            secret_key: member_secret,
+        },
+        member_owners: owners[1..=40].iter().map(|o| o.0.clone()).collect(),
+    };
+    write_info(data_dir, &info)?;
     let now = threatdb_core::date::now().unix_timestamp();
     let mut generator = Generator::new(SEED, &owner_ids, &tag_ids, &label_ids, now);
     let progress = (!quiet).then(|| super::progress(incidents, "incidents"));
@@ -169,6 +186,8 @@ pub async fn seed(
         bulk.bulk_incidents(batch).await?;
         store_time += t.elapsed();
         done += n as u64;
+        info.incidents = done;
+        write_info(data_dir, &info)?;
         if let Some(p) = &progress {
             p.set_position(done);
         }
@@ -183,24 +202,8 @@ pub async fn seed(
     bulk.bulk_done().await?;
     opened.close().await;
 
-    let info = BenchInfo {
-        incidents,
-        owners: owners.iter().map(|o| o.0.clone()).collect(),
-        tags: tag_names,
-        admin: Credentials {
-            access_id: admin_id,
-            secret_key: admin_secret,
-        },
-        member: Credentials {
-            access_id: member_id,
-            secret_key: member_secret,
-        },
-        member_owners: owners[1..=40].iter().map(|o| o.0.clone()).collect(),
-    };
-    threatdb_server::secrets::write_private(
-        &info_path(data_dir),
-        &serde_json::to_string_pretty(&info)?,
-    )?;
+    info.incidents = incidents;
+    write_info(data_dir, &info)?;
     let rate = |d: Duration| {
         if d.is_zero() {
             0.0
@@ -215,6 +218,14 @@ pub async fn seed(
         ratio: ceiling_time.as_secs_f64() / store_time.as_secs_f64().max(1e-9),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+fn write_info(data_dir: &Path, info: &BenchInfo) -> Result<()> {
+    threatdb_server::secrets::write_private(
+        &info_path(data_dir),
+        &serde_json::to_string_pretty(info)?,
+    )?;
+    Ok(())
 }
 
 fn tempfile_dir(beside: &Path) -> Result<std::path::PathBuf> {
