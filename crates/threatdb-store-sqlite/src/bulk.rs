@@ -4,6 +4,7 @@ use crate::{SqliteStore, backend};
 use async_trait::async_trait;
 use rusqlite::{Connection, params};
 use std::path::Path;
+use std::sync::LazyLock;
 use threatdb_core::tag::tag_key;
 use threatdb_core::{BulkLoad, SeedIncident, StoreError, StoreResult, label_key};
 
@@ -71,7 +72,16 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
                 &s.created_by,
             ]);
         }
-        conn.prepare_cached(&incidents_sql(chunk.len()))?
+        // The full chunk's text is made once (it is long); a last, shorter chunk makes its own.
+        static FULL: LazyLock<String> = LazyLock::new(|| incidents_sql(INCIDENTS_PER_STATEMENT));
+        let short;
+        let sql = if chunk.len() == INCIDENTS_PER_STATEMENT {
+            FULL.as_str()
+        } else {
+            short = incidents_sql(chunk.len());
+            short.as_str()
+        };
+        conn.prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(values))?;
         for (s, ([id, event, added], _)) in chunk.iter().zip(&numbers) {
             for (kind, value) in &s.attributes {

@@ -22,7 +22,7 @@ pub const SECONDS_BUCKETS: [f64; 16] = [
 ];
 
 /// A histogram with [`SECONDS_BUCKETS`].
-pub fn seconds_histogram() -> Histogram {
+fn seconds_histogram() -> Histogram {
     Histogram::new(SECONDS_BUCKETS)
 }
 
@@ -66,6 +66,17 @@ impl Op {
         self.histogram
             .get_or_init(|| OPS.get_or_create_owned(&[("op", self.name)]))
     }
+}
+
+/// Times the body of the `Store` method `name` (a block, run as an async block): the method's
+/// [`Op`] is a static of its own, so its histogram is looked up once.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! timed_op {
+    ($name:literal, $body:block) => {{
+        static OP: $crate::health::Op = $crate::health::Op::new($name);
+        $crate::timed(&OP, async $body).await
+    }};
 }
 
 /// Runs one `Store` method and, once [`register_metrics`] has run, records how long it took in

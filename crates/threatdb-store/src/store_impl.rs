@@ -13,319 +13,319 @@ macro_rules! impl_store {
         #[$crate::async_trait::async_trait]
         impl $crate::t::Store for $ty {
             async fn credentials(&self, access_id: &str) -> $crate::t::StoreResult<Option<($crate::t::ApiCredentials, $crate::t::Actor)>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("credentials"); &OP }, async {
+                $crate::timed_op!("credentials", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credentials(db, access_id))
-                }).await
+                })
             }
             async fn token_credentials(&self, token_hash: &[u8]) -> $crate::t::StoreResult<Option<($crate::t::TokenCredentials, $crate::t::Actor)>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("token_credentials"); &OP }, async {
+                $crate::timed_op!("token_credentials", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::token_credentials(db, token_hash))
-                }).await
+                })
             }
             async fn token_used(&self, token_id: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("token_used"); &OP }, async {
+                $crate::timed_op!("token_used", {
                     $crate::write!(self, () |db| $crate::accounts::token_used(db, token_id))
-                }).await
+                })
             }
             async fn credential_generation(&self) -> $crate::t::StoreResult<i64> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("credential_generation"); &OP }, async {
+                $crate::timed_op!("credential_generation", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::credential_generation(db))
-                }).await
+                })
             }
             async fn ready(&self) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("ready"); &OP }, async {
+                $crate::timed_op!("ready", {
                     let applied = $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::health::schema_version(db))?;
                     $crate::health::check_schema(applied, $crate::Backend::schema_version(self))
-                }).await
+                })
             }
             // A wait for a notice, not a query: not timed.
             async fn credential_change(&self) {
                 $crate::Backend::credential_change(self).await
             }
             async fn create_incident(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, new: $crate::t::NewIncident) -> $crate::t::StoreResult<$crate::t::Incident> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_incident"); &OP }, async {
+                $crate::timed_op!("create_incident", {
                     $crate::write!(self, (actor, owner) |db| $crate::incidents::create(db, &actor, &owner, &new))
-                }).await
+                })
             }
             async fn get_incident(&self, actor: &$crate::t::Actor, id: i64, include: $crate::t::Include) -> $crate::t::StoreResult<$crate::t::IncidentDetails> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("get_incident"); &OP }, async {
+                $crate::timed_op!("get_incident", {
                     let reading = if include.attributes || include.tags || include.labels { $crate::backend::Reading::Snapshot } else { $crate::backend::Reading::OneStatement };
                     $crate::read!(self, reading, |db| $crate::incidents::get(db, actor, id, include))
-                }).await
+                })
             }
             async fn update_incident(&self, actor: &$crate::t::Actor, id: i64, patch: $crate::t::IncidentPatch) -> $crate::t::StoreResult<$crate::t::Incident> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("update_incident"); &OP }, async {
+                $crate::timed_op!("update_incident", {
                     $crate::write!(self, (actor) |db| $crate::incidents::update(db, &actor, id, &patch))
-                }).await
+                })
             }
             async fn delete_incident(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("delete_incident"); &OP }, async {
+                $crate::timed_op!("delete_incident", {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))
-                }).await
+                })
             }
             async fn list_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IncidentDetails>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("list_incidents"); &OP }, async {
+                $crate::timed_op!("list_incidents", {
                     $crate::read!(self, |db| $crate::list::incidents(db, actor, query))
-                }).await
+                })
             }
             async fn explain_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("explain_incidents"); &OP }, async {
+                $crate::timed_op!("explain_incidents", {
                     $crate::read!(self, |db| $crate::list::explain(db, actor, query))
-                }).await
+                })
             }
             async fn get_tag(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, name: &str) -> $crate::t::StoreResult<$crate::t::Tag> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("get_tag"); &OP }, async {
+                $crate::timed_op!("get_tag", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::tags::get(db, actor, owner, name))
-                }).await
+                })
             }
             async fn list_tags(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Tag>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("list_tags"); &OP }, async {
+                $crate::timed_op!("list_tags", {
                     $crate::read!(self, |db| $crate::tags::list(db, actor, owner, paging))
-                }).await
+                })
             }
             async fn list_labels(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner) -> $crate::t::StoreResult<Vec<$crate::t::SecurityLabel>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("list_labels"); &OP }, async {
+                $crate::timed_op!("list_labels", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::labels::usable(db, actor, owner))
-                }).await
+                })
             }
             async fn create_item(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, new: $crate::t::NewItem) -> $crate::t::StoreResult<$crate::t::Item> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_item"); &OP }, async {
+                $crate::timed_op!("create_item", {
                     $crate::write!(self, (actor, owner) |db| $crate::items::create_item(db, &actor, &owner, &new))
-                }).await
+                })
             }
             async fn get_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("get_item"); &OP }, async {
+                $crate::timed_op!("get_item", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_item(db, actor, kind, id))
-                }).await
+                })
             }
             async fn update_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64, patch: $crate::t::ItemPatch) -> $crate::t::StoreResult<$crate::t::Item> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("update_item"); &OP }, async {
+                $crate::timed_op!("update_item", {
                     $crate::write!(self, (actor) |db| $crate::items::update_item(db, &actor, kind, id, &patch))
-                }).await
+                })
             }
             async fn delete_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("delete_item"); &OP }, async {
+                $crate::timed_op!("delete_item", {
                     $crate::write!(self, (actor) |db| $crate::items::delete_item(db, &actor, kind, id))
-                }).await
+                })
             }
             async fn list_items(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, kind: Option<$crate::t::ItemKind>, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Item>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("list_items"); &OP }, async {
+                $crate::timed_op!("list_items", {
                     $crate::read!(self, |db| $crate::catalogue::items(db, actor, owner, kind, paging))
-                }).await
+                })
             }
             async fn list_indicators(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, kind: Option<$crate::t::IndicatorKind>, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Indicator>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("list_indicators"); &OP }, async {
+                $crate::timed_op!("list_indicators", {
                     $crate::read!(self, |db| $crate::catalogue::indicators(db, actor, owner, kind, paging))
-                }).await
+                })
             }
             async fn create_indicator(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, value: &$crate::t::IndicatorValue) -> $crate::t::StoreResult<$crate::t::Indicator> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_indicator"); &OP }, async {
+                $crate::timed_op!("create_indicator", {
                     $crate::write!(self, (actor, owner, value) |db| $crate::items::create_indicator(db, &actor, &owner, &value))
-                }).await
+                })
             }
             async fn get_indicator(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, value: &$crate::t::IndicatorValue) -> $crate::t::StoreResult<$crate::t::Indicator> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("get_indicator"); &OP }, async {
+                $crate::timed_op!("get_indicator", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_indicator(db, actor, owner, value))
-                }).await
+                })
             }
             async fn delete_indicator(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, value: &$crate::t::IndicatorValue) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("delete_indicator"); &OP }, async {
+                $crate::timed_op!("delete_indicator", {
                     $crate::write!(self, (actor, owner, value) |db| $crate::items::delete_indicator(db, &actor, &owner, &value))
-                }).await
+                })
             }
             async fn associate(&self, actor: &$crate::t::Actor, incident: i64, target: &$crate::t::Target) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("associate"); &OP }, async {
+                $crate::timed_op!("associate", {
                     $crate::write!(self, (actor, target) |db| $crate::associations::associate(db, &actor, incident, &target))
-                }).await
+                })
             }
             async fn disassociate(&self, actor: &$crate::t::Actor, incident: i64, target: &$crate::t::Target) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("disassociate"); &OP }, async {
+                $crate::timed_op!("disassociate", {
                     $crate::write!(self, (actor, target) |db| $crate::associations::disassociate(db, &actor, incident, &target))
-                }).await
+                })
             }
             async fn associations(&self, actor: &$crate::t::Actor, incident: i64, set: $crate::t::LinkSet, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Linked>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("associations"); &OP }, async {
+                $crate::timed_op!("associations", {
                     $crate::read!(self, |db| $crate::associations::list(db, actor, incident, set, paging))
-                }).await
+                })
             }
             async fn tags_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject) -> $crate::t::StoreResult<Vec<$crate::t::Tag>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("tags_of"); &OP }, async {
+                $crate::timed_op!("tags_of", {
                     $crate::read!(self, |db| $crate::tags::of(db, actor, on))
-                }).await
+                })
             }
             async fn tag(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, tag: &$crate::t::TagName) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("tag"); &OP }, async {
+                $crate::timed_op!("tag", {
                     $crate::write!(self, (actor, on, tag) |db| $crate::tags::add(db, &actor, &on, &tag))
-                }).await
+                })
             }
             async fn untag(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, tag: &str) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("untag"); &OP }, async {
+                $crate::timed_op!("untag", {
                     $crate::write!(self, (actor, on, tag) |db| $crate::tags::remove(db, &actor, &on, &tag))
-                }).await
+                })
             }
             async fn labels_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject) -> $crate::t::StoreResult<Vec<$crate::t::SecurityLabel>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("labels_of"); &OP }, async {
+                $crate::timed_op!("labels_of", {
                     $crate::read!(self, |db| $crate::labels::of(db, actor, on))
-                }).await
+                })
             }
             async fn label(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("label"); &OP }, async {
+                $crate::timed_op!("label", {
                     $crate::write!(self, (actor, on, label) |db| $crate::labels::add(db, &actor, &on, &label))
-                }).await
+                })
             }
             async fn unlabel(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("unlabel"); &OP }, async {
+                $crate::timed_op!("unlabel", {
                     $crate::write!(self, (actor, on, label) |db| $crate::labels::remove(db, &actor, &on, &label))
-                }).await
+                })
             }
             async fn attributes_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject) -> $crate::t::StoreResult<Vec<$crate::t::Attribute>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("attributes_of"); &OP }, async {
+                $crate::timed_op!("attributes_of", {
                     $crate::read!(self, |db| $crate::attributes::of(db, actor, on))
-                }).await
+                })
             }
             async fn attribute_of(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64) -> $crate::t::StoreResult<$crate::t::Attribute> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("attribute_of"); &OP }, async {
+                $crate::timed_op!("attribute_of", {
                     $crate::read!(self, |db| $crate::attributes::one(db, actor, on, attribute))
-                }).await
+                })
             }
             async fn add_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, new: $crate::t::NewAttribute) -> $crate::t::StoreResult<$crate::t::Attribute> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("add_attribute"); &OP }, async {
+                $crate::timed_op!("add_attribute", {
                     $crate::write!(self, (actor, on) |db| $crate::attributes::add(db, &actor, &on, &new))
-                }).await
+                })
             }
             async fn update_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64, patch: $crate::t::AttributePatch) -> $crate::t::StoreResult<$crate::t::Attribute> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("update_attribute"); &OP }, async {
+                $crate::timed_op!("update_attribute", {
                     $crate::write!(self, (actor, on) |db| $crate::attributes::update(db, &actor, &on, attribute, &patch))
-                }).await
+                })
             }
             async fn delete_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("delete_attribute"); &OP }, async {
+                $crate::timed_op!("delete_attribute", {
                     $crate::write!(self, (actor, on) |db| $crate::attributes::delete(db, &actor, &on, attribute))
-                }).await
+                })
             }
             async fn attribute_labels(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64) -> $crate::t::StoreResult<Vec<$crate::t::SecurityLabel>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("attribute_labels"); &OP }, async {
+                $crate::timed_op!("attribute_labels", {
                     $crate::read!(self, |db| $crate::attributes::labels_of(db, actor, on, attribute))
-                }).await
+                })
             }
             async fn label_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("label_attribute"); &OP }, async {
+                $crate::timed_op!("label_attribute", {
                     $crate::write!(self, (actor, on, label) |db| $crate::attributes::label(db, &actor, &on, attribute, &label))
-                }).await
+                })
             }
             async fn unlabel_attribute(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, attribute: i64, label: &str) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("unlabel_attribute"); &OP }, async {
+                $crate::timed_op!("unlabel_attribute", {
                     $crate::write!(self, (actor, on, label) |db| $crate::attributes::unlabel(db, &actor, &on, attribute, &label))
-                }).await
+                })
             }
             async fn web_login(&self, login: &str) -> $crate::t::StoreResult<Option<($crate::t::WebLogin, $crate::t::Actor)>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("web_login"); &OP }, async {
+                $crate::timed_op!("web_login", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::web_login(db, login))
-                }).await
+                })
             }
             async fn web_session(&self, user_id: i64) -> $crate::t::StoreResult<Option<($crate::t::WebLogin, $crate::t::Actor)>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("web_session"); &OP }, async {
+                $crate::timed_op!("web_session", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::accounts::web_session(db, user_id))
-                }).await
+                })
             }
             async fn end_web_sessions(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("end_web_sessions"); &OP }, async {
+                $crate::timed_op!("end_web_sessions", {
                     $crate::write!(self, (actor) |db| $crate::accounts::end_web_sessions(db, &actor))
-                }).await
+                })
             }
         }
 
         #[$crate::async_trait::async_trait]
         impl $crate::t::AdminStore for $ty {
             async fn create_owner(&self, name: &str, kind: $crate::t::OwnerKind) -> $crate::t::StoreResult<$crate::t::Owner> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_owner"); &OP }, async {
+                $crate::timed_op!("create_owner", {
                     $crate::write!(self, (name) |db| $crate::admin::create_owner(db, &name, kind))
-                }).await
+                })
             }
             async fn all_owners(&self) -> $crate::t::StoreResult<Vec<$crate::t::Owner>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("all_owners"); &OP }, async {
+                $crate::timed_op!("all_owners", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::owners(db))
-                }).await
+                })
             }
             async fn owner_by_name(&self, name: &str) -> $crate::t::StoreResult<$crate::t::Owner> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("owner_by_name"); &OP }, async {
+                $crate::timed_op!("owner_by_name", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::owner_by_name(db, name))
-                }).await
+                })
             }
             async fn create_api_user(&self, user: $crate::t::NewApiUser) -> $crate::t::StoreResult<i64> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_api_user"); &OP }, async {
+                $crate::timed_op!("create_api_user", {
                     $crate::write!(self, () |db| $crate::admin::create_api_user(db, &user))
-                }).await
+                })
             }
             async fn set_membership(&self, access_id: &str, owner: i64, role: $crate::t::Role) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("set_membership"); &OP }, async {
+                $crate::timed_op!("set_membership", {
                     $crate::write!(self, (access_id) |db| $crate::admin::set_membership(db, &access_id, owner, role))
-                }).await
+                })
             }
             async fn create_label(&self, owner: i64, name: &str, description: &str, color: &str) -> $crate::t::StoreResult<$crate::t::SecurityLabel> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_label"); &OP }, async {
+                $crate::timed_op!("create_label", {
                     $crate::write!(self, (name, description, color) |db| $crate::admin::create_label(db, owner, &name, &description, &color))
-                }).await
+                })
             }
             async fn api_user_count(&self) -> $crate::t::StoreResult<u64> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("api_user_count"); &OP }, async {
+                $crate::timed_op!("api_user_count", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::api_user_count(db))
-                }).await
+                })
             }
             async fn create_web_login(&self, new: $crate::t::NewWebLogin) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_web_login"); &OP }, async {
+                $crate::timed_op!("create_web_login", {
                     $crate::write!(self, () |db| $crate::admin::create_web_login(db, &new))
-                }).await
+                })
             }
             async fn set_web_password(&self, login: &str, password_hash: &str) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("set_web_password"); &OP }, async {
+                $crate::timed_op!("set_web_password", {
                     $crate::write!(self, (login, password_hash) |db| $crate::admin::set_web_password(db, &login, &password_hash))
-                }).await
+                })
             }
             async fn find_user(&self, user: &str) -> $crate::t::StoreResult<$crate::t::ApiUserInfo> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("find_user"); &OP }, async {
+                $crate::timed_op!("find_user", {
                     $crate::read!(self, |db| $crate::admin::find_user(db, user))
-                }).await
+                })
             }
             async fn users(&self) -> $crate::t::StoreResult<Vec<$crate::t::ApiUserInfo>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("users"); &OP }, async {
+                $crate::timed_op!("users", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::users(db))
-                }).await
+                })
             }
             async fn create_token(&self, new: $crate::t::NewApiToken) -> $crate::t::StoreResult<i64> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("create_token"); &OP }, async {
+                $crate::timed_op!("create_token", {
                     $crate::write!(self, () |db| $crate::admin::create_token(db, &new))
-                }).await
+                })
             }
             async fn tokens(&self) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("tokens"); &OP }, async {
+                $crate::timed_op!("tokens", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::admin::tokens(db))
-                }).await
+                })
             }
             async fn revoke_token(&self, id: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("revoke_token"); &OP }, async {
+                $crate::timed_op!("revoke_token", {
                     $crate::write!(self, () |db| $crate::admin::revoke_token(db, id))
-                }).await
+                })
             }
             async fn set_api_key(&self, user_id: i64, sealed_secret: Vec<u8>) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("set_api_key"); &OP }, async {
+                $crate::timed_op!("set_api_key", {
                     $crate::write!(self, () |db| $crate::admin::set_api_key(db, user_id, &sealed_secret))
-                }).await
+                })
             }
             async fn revoke_api_key(&self, user_id: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("revoke_api_key"); &OP }, async {
+                $crate::timed_op!("revoke_api_key", {
                     $crate::write!(self, () |db| $crate::admin::revoke_api_key(db, user_id))
-                }).await
+                })
             }
             async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("set_user_disabled"); &OP }, async {
+                $crate::timed_op!("set_user_disabled", {
                     $crate::write!(self, () |db| $crate::admin::set_user_disabled(db, user_id, disabled))
-                }).await
+                })
             }
             async fn remove_membership(&self, user_id: i64, owner: i64) -> $crate::t::StoreResult<()> {
-                $crate::timed({ static OP: $crate::health::Op = $crate::health::Op::new("remove_membership"); &OP }, async {
+                $crate::timed_op!("remove_membership", {
                     $crate::write!(self, () |db| $crate::admin::remove_membership(db, user_id, owner))
-                }).await
+                })
             }
         }
     };
