@@ -65,8 +65,8 @@ impl BulkLoad for PgStore {
         .map_err(backend)?;
         let (mut a_inc, mut a_type, mut a_value, mut a_disp, mut a_date) =
             (vec![], vec![], vec![], vec![], vec![]);
-        let (mut t_inc, mut t_tag, mut t_date, mut l_inc, mut l_label) =
-            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut t_inc, mut t_tag, mut t_date) = (vec![], vec![], vec![]);
+        let (mut l_inc, mut l_label, mut l_owner) = (vec![], vec![], vec![]);
         for (id, s) in ids.iter().zip(&batch) {
             for (kind, value) in &s.attributes {
                 a_inc.push(*id);
@@ -83,6 +83,7 @@ impl BulkLoad for PgStore {
             if let Some(l) = s.label_id {
                 l_inc.push(*id);
                 l_label.push(l);
+                l_owner.push(s.owner_id);
             }
         }
         sqlx::query(
@@ -107,9 +108,10 @@ impl BulkLoad for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        sqlx::query("INSERT INTO incident_labels (incident_id, label_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING")
+        sqlx::query("INSERT INTO incident_labels (incident_id, label_id, owner_id) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING")
             .bind(l_inc)
             .bind(l_label)
+            .bind(l_owner)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;

@@ -75,12 +75,23 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "fts automerge (SQLite only)",
         include_str!("../migrations/0010_fts_automerge.sql"),
     ),
+    (
+        11,
+        "owner-scoped label and name indexes",
+        include_str!("../migrations/0011_owner_scoped_indexes.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
+    migrator_to(i64::MAX)
+}
+
+/// The migrations up to version `last`.
+fn migrator_to(last: i64) -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};
     let migrations = MIGRATIONS
         .iter()
+        .filter(|m| m.0 <= last)
         .map(|(version, description, sql)| {
             Migration::new(
                 *version,
@@ -298,6 +309,67 @@ pub(crate) fn now() -> Timestamp {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+    use crate::testing::{TestDatabase, server_url};
+
+    /// A database at version 10 with labelled incidents, items and indicators in two owners,
+    /// upgraded: every label link gains its subject's owner (and keeps it NOT NULL).
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+    async fn version_11_gives_label_links_their_owner() {
+        let db = TestDatabase::create(&server_url()).await;
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+        super::migrator_to(10).run(&pool).await.expect("to 10");
+        sqlx::raw_sql(
+            "INSERT INTO owners (name, name_key, kind, date_added) VALUES
+                 ('A', 'a', 'Organization', now()), ('B', 'b', 'Organization', now());
+             INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid)
+                 SELECT o.id, 'zqxj ' || o.name || n, now(), 'New', now(), now(), 't', o.name || n
+                 FROM owners o, generate_series(1, 2) n;
+             INSERT INTO incident_labels (incident_id, label_id)
+                 SELECT i.id, l.id FROM incidents i, security_labels l WHERE l.name = 'TLP:RED';
+             INSERT INTO items (owner_id, kind, name, date_added, last_modified, created_by)
+                 SELECT id, 'adversaries', 'Adv', now(), now(), 't' FROM owners WHERE name = 'B';
+             INSERT INTO item_labels (item_id, label_id) SELECT i.id, l.id FROM items i, security_labels l WHERE l.name = 'TLP:RED';
+             INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by)
+                 SELECT id, 'Host', 'a.example', now(), now(), 't' FROM owners WHERE name = 'A';
+             INSERT INTO indicator_labels (indicator_id, label_id) SELECT d.id, l.id FROM indicators d, security_labels l WHERE l.name = 'TLP:RED';",
+        )
+        .execute(&pool)
+        .await
+        .expect("version 10 rows");
+        super::migrator().run(&pool).await.expect("upgrade");
+        for (table, subject) in [
+            (
+                "incident_labels x JOIN incidents s ON s.id = x.incident_id",
+                4,
+            ),
+            ("item_labels x JOIN items s ON s.id = x.item_id", 1),
+            (
+                "indicator_labels x JOIN indicators s ON s.id = x.indicator_id",
+                1,
+            ),
+        ] {
+            let (matching, all): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT count(*) FILTER (WHERE x.owner_id = s.owner_id), count(*) FROM {table}"
+            ))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+            assert_eq!((matching, all), (subject, subject), "{table}");
+        }
+        let in_owner: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM incidents i JOIN owners o ON o.id = i.owner_id \
+             WHERE o.name = 'A' AND i.owner_id = o.id AND i.name ILIKE '%zqxj%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("substring");
+        assert_eq!(in_owner, 2);
+        pool.close().await;
+        db.drop_db().await;
+    }
+
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(

@@ -47,7 +47,7 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
         "INSERT OR IGNORE INTO incident_tags (incident_id, tag_id, event_date) VALUES (?1, ?2, ?3)",
     )?;
     let mut label = conn.prepare_cached(
-        "INSERT OR IGNORE INTO incident_labels (incident_id, label_id) VALUES (?1, ?2)",
+        "INSERT OR IGNORE INTO incident_labels (incident_id, label_id, owner_id) VALUES (?1, ?2, ?3)",
     )?;
     for chunk in batch.chunks(INCIDENTS_PER_STATEMENT) {
         // (id, event date, date added) and status of each row, for the parameters to borrow.
@@ -91,7 +91,7 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
                 tag.execute(params![id, t, event])?;
             }
             if let Some(l) = s.label_id {
-                label.execute(params![id, l])?;
+                label.execute(params![id, l, s.owner_id])?;
             }
         }
         next_id += chunk.len() as i64;

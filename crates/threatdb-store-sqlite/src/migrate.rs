@@ -54,9 +54,19 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "fts automerge",
         include_str!("../migrations/0010_fts_automerge.sql"),
     ),
+    (
+        11,
+        "owner-scoped label and name indexes",
+        include_str!("../migrations/0011_owner_scoped_indexes.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {
+    run_to(conn, i64::MAX)
+}
+
+/// Applies the migrations up to version `last`.
+fn run_to(conn: &mut Connection, last: i64) -> StoreResult<()> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(backend)?;
@@ -79,7 +89,7 @@ pub fn run(conn: &mut Connection) -> StoreResult<()> {
         )));
     }
     for (version, description, sql) in MIGRATIONS {
-        if newest.is_some_and(|n| n >= *version) {
+        if newest.is_some_and(|n| n >= *version) || *version > last {
             continue;
         }
         tx.execute_batch(sql).map_err(|e| {
@@ -92,4 +102,76 @@ pub fn run(conn: &mut Connection) -> StoreResult<()> {
         .map_err(backend)?;
     }
     tx.commit().map_err(backend)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+
+    fn ids(conn: &Connection, sql: &str) -> Vec<i64> {
+        let mut stmt = conn.prepare(sql).expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    /// A database at version 10 with labelled incidents, items and indicators in two owners,
+    /// upgraded: every label link gains its subject's owner, and the trigram index finds each
+    /// owner's names in its own rowid range and follows later renames and deletions.
+    #[test]
+    fn version_11_scopes_label_links_and_names_by_owner() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        run_to(&mut conn, 10).expect("to 10");
+        conn.execute_batch(
+            "INSERT INTO owners (id, name, name_key, kind, date_added) VALUES
+                 (1, 'A', 'a', 'Organization', 0), (2, 'B', 'b', 'Organization', 0);
+             INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid) VALUES
+                 (1, 1, 'Beacon to zqxj host', 0, 'New', 0, 0, 't', 'x1'),
+                 (2, 2, 'Also zqxj, other owner', 0, 'New', 0, 0, 't', 'x2'),
+                 (3, 1, 'Nothing to see', 0, 'New', 0, 0, 't', 'x3');
+             INSERT INTO incident_labels (incident_id, label_id)
+                 SELECT i.id, l.id FROM incidents i, security_labels l WHERE l.name = 'TLP:RED';
+             INSERT INTO items (id, owner_id, kind, name, date_added, last_modified, created_by) VALUES
+                 (7, 2, 'adversaries', 'Adv', 0, 0, 't');
+             INSERT INTO item_labels (item_id, label_id) SELECT 7, id FROM security_labels WHERE name = 'TLP:RED';
+             INSERT INTO indicators (id, owner_id, kind, value, date_added, last_modified, created_by) VALUES
+                 (9, 1, 'Host', 'a.example', 0, 0, 't');
+             INSERT INTO indicator_labels (indicator_id, label_id) SELECT 9, id FROM security_labels WHERE name = 'TLP:RED';",
+        )
+        .expect("version 10 rows");
+        run(&mut conn).expect("upgrade");
+
+        let owners = ids(
+            &conn,
+            "SELECT x.owner_id FROM incident_labels x ORDER BY x.incident_id",
+        );
+        assert_eq!(owners, vec![1, 2, 1]);
+        assert_eq!(ids(&conn, "SELECT owner_id FROM item_labels"), vec![2]);
+        assert_eq!(ids(&conn, "SELECT owner_id FROM indicator_labels"), vec![1]);
+
+        let range = |owner: i64| {
+            let first = owner << 40;
+            format!(
+                "SELECT rowid - {first} FROM incident_names WHERE incident_names MATCH '\"zqx\"' \
+                 AND rowid BETWEEN {first} AND {} ORDER BY rowid",
+                first + (1 << 40) - 1
+            )
+        };
+        assert_eq!(ids(&conn, &range(1)), vec![1]);
+        assert_eq!(ids(&conn, &range(2)), vec![2]);
+        // Written after the upgrade, renamed, deleted: the triggers keep the index exact.
+        conn.execute_batch(
+            "INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid)
+                 VALUES (4, 1, 'New zqxj', 0, 'New', 0, 0, 't', 'x4');
+             UPDATE incidents SET name = 'Renamed' WHERE id = 1;
+             UPDATE incidents SET name = 'Now zqxj too' WHERE id = 3;
+             DELETE FROM incidents WHERE id = 2;
+             INSERT INTO incident_names (incident_names) VALUES ('integrity-check');",
+        )
+        .expect("writes");
+        assert_eq!(ids(&conn, &range(1)), vec![3, 4]);
+        assert!(ids(&conn, &range(2)).is_empty());
+    }
 }

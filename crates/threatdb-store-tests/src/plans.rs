@@ -30,6 +30,9 @@ async fn seed<S: Store + AdminStore + BulkLoad + BulkLinks>(
         .await
         .expect("tags");
     let green = store.label_id("TLP:GREEN").await.expect("label");
+    // A system label common in the other owner and rare in this one: read from the label's side,
+    // it must not read the other owner's links.
+    let red = store.label_id("TLP:RED").await.expect("label");
     let base = ts("2020-01-01");
     for (target, n) in [(owner, SEEDED), (other, SEEDED)] {
         let mut batch = Vec::new();
@@ -62,7 +65,7 @@ async fn seed<S: Store + AdminStore + BulkLoad + BulkLinks>(
                 created_by: "plans".into(),
                 tag_ids,
                 attributes: vec![],
-                label_id: (i % 10 < 3).then_some(green),
+                label_id: (i % 10 < 3).then_some(if target.id == owner.id { green } else { red }),
             });
             if batch.len() == 5_000 {
                 store
@@ -95,6 +98,10 @@ fn shapes(owner: &Owner, rare_value: &IndicatorValue) -> Vec<(String, IncidentQu
         ("status", vec![Cond::Status(IncidentStatus::Rejected)]),
         ("tag", vec![Cond::Tag("rare".into())]),
         ("label", vec![Cond::Label("Plans Rare".into())]),
+        (
+            "system label, rare here and common in another owner",
+            vec![Cond::Label("TLP:RED".into())],
+        ),
         (
             "dateAdded window",
             vec![
@@ -227,6 +234,21 @@ fn violations(steps: &[PlanStep], walk_allowed: bool) -> Vec<String> {
                 && line.contains("[(owner_id = ")
                 && !line.contains(" AND ");
             let walk = sqlite_walk || pg_walk;
+            // A label's links or the trigram index read beyond the owner: every owner's links of
+            // a system label, every owner's names with a trigram.
+            let sqlite_labels_all =
+                line.contains("INDEX incident_labels_label") && !line.contains("owner_id=?");
+            let pg_labels_all =
+                line.contains("using incident_labels_label") && !line.contains("owner_id = ");
+            let sqlite_names_all = line.contains("incident_names VIRTUAL TABLE")
+                && !(line.contains('<') && line.contains('>'));
+            let pg_names_all = line.contains("_trgm") && !line.contains("owner_id = ");
+            if sqlite_labels_all || pg_labels_all || sqlite_names_all || pg_names_all {
+                out.push(format!(
+                    "reads other owners' rows: {line} in {}",
+                    step.statement
+                ));
+            }
             if walk && !walk_allowed {
                 out.push(format!(
                     "walks the owner's incidents: {line} in {}",
@@ -278,10 +300,12 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
         .await
         .expect("links");
     for id in &rare_ids {
-        store
-            .label(&fx.admin_a, &Subject::Incident(*id), "Plans Rare")
-            .await
-            .expect("label");
+        for label in ["Plans Rare", "TLP:RED"] {
+            store
+                .label(&fx.admin_a, &Subject::Incident(*id), label)
+                .await
+                .expect("label");
+        }
     }
     store.links_done().await.expect("statistics");
     store.bulk_done().await.expect("statistics");

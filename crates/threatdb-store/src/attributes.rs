@@ -169,7 +169,7 @@ pub async fn label<D: Db>(
     let row = *granted.get();
     let label = labels::resolve(db, row.owner, label).await?;
     let target = (row.kind.attribute_labels(), "attribute_id", id);
-    labels::link(db, &granted, target, label).await?;
+    labels::link(db, &granted, target, None, label).await?;
     Ok(())
 }
 

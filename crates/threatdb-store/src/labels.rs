@@ -39,18 +39,26 @@ pub(crate) async fn linked<D: Db>(
 }
 
 /// Links `label_id` through `table`, under a write grant on what the row belongs to; whether a
-/// row was added.
+/// row was added. A subject's own label links carry its `owner` (their index leads from the
+/// label to the owner: migration 11); an attribute's carry none.
 pub(crate) async fn link<D: Db, T>(
     db: &mut D,
     proof: &Granted<T>,
     (table, column, id): (&str, &str, i64),
+    owner: Option<i64>,
     label: i64,
 ) -> StoreResult<bool> {
     guard::for_write(proof)?;
-    let mut sql = Sql::new(format!(
-        "INSERT INTO {table} ({column}, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
-    ));
+    let mut sql = Sql::new(match owner {
+        Some(_) => format!(
+            "INSERT INTO {table} ({column}, label_id, owner_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        ),
+        None => {
+            format!("INSERT INTO {table} ({column}, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        }
+    });
     sql.params = vec![id.into(), label.into()];
+    sql.params.extend(owner.map(Into::into));
     Ok(db.execute(sql).await? > 0)
 }
 
@@ -88,7 +96,7 @@ pub async fn add<D: Db>(db: &mut D, actor: &Actor, on: &Subject, label: &str) ->
     let row = *guard::for_write(&granted)?;
     let label = resolve(db, row.owner, label).await?;
     let target = (row.kind.labels(), row.kind.column(), row.id);
-    if link(db, &granted, target, label).await? {
+    if link(db, &granted, target, Some(row.owner), label).await? {
         subject::touch(db, &granted, now()).await?;
     }
     Ok(())

@@ -126,7 +126,7 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
         Cond::Name(TextMatch::Contains, text) => contains(
             sql,
             text,
-            cx.dialect,
+            cx,
             cx.ids.rare_texts.get(text).map(String::as_str),
         ),
         Cond::Status(status) => {
@@ -144,15 +144,17 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
         },
         Cond::Label(label) => match cx.ids.labels.get(label).filter(|l| !l.is_empty()) {
             Some(ids) if cx.ids.label_is_rare(label) || cx.dialect == Dialect::Postgres => {
-                // From the label's side: its few incidents, not the owner's many.
+                // From the label's side: its few incidents in the owner, one range of the
+                // (label_id, owner_id, incident_id) index per label.
                 sql.push("i.id IN (SELECT incident_id FROM incident_labels WHERE label_id IN ")
                     .bind_list(ids.iter().copied())
+                    .push(" AND owner_id = ")
+                    .bind(cx.owner)
                     .push(")");
             }
             Some(ids) => {
-                // A common label: probed incident by incident as the owner's are read (system
-                // labels span every owner, so reading all of a common label's incidents would
-                // cost more).
+                // A common label: probed incident by incident as the owner's are read (a page
+                // fills after a few rows; reading all of the label's incidents would cost more).
                 sql.push("EXISTS (SELECT 1 FROM incident_labels il WHERE il.incident_id = i.id AND il.label_id IN ")
                     .bind_list(ids.iter().copied())
                     .push(")");
@@ -171,15 +173,30 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
     }
 }
 
+/// The rowids of an owner's names in the trigram index: `(owner_id << 40) + incident id`
+/// (SQLite migration 11), so one owner's names are one rowid range FTS5 seeks to.
+pub fn name_rowids(owner: i64) -> (i64, i64) {
+    let first = owner.saturating_mul(1 << 40);
+    (first, first.saturating_add((1 << 40) - 1))
+}
+
 /// Name contains `text`, ASCII letters regardless of case: found through the trigram index when
-/// that helps (`indexed`: on SQLite, the FTS5 query of the text's selective trigrams; on
-/// PostgreSQL, its selective part), then checked exactly.
-fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, d: Dialect, indexed: Option<&str>) {
-    match d {
+/// that helps (`indexed`: on SQLite, the FTS5 query of the text's selective trigrams, read in
+/// the owner's rowid range; on PostgreSQL, its selective part, from the owner-first trigram
+/// index), then checked exactly.
+fn contains<'a>(sql: &mut Sql<'a>, text: &'a str, cx: &Context<'_>, indexed: Option<&str>) {
+    match cx.dialect {
         Dialect::Sqlite => {
             if let Some(query) = indexed {
-                sql.push("i.id IN (SELECT rowid FROM incident_names WHERE incident_names MATCH ")
+                let (first, last) = name_rowids(cx.owner);
+                sql.push("i.id IN (SELECT rowid - ")
+                    .bind(first)
+                    .push(" FROM incident_names WHERE incident_names MATCH ")
                     .bind(query.to_owned())
+                    .push(" AND rowid BETWEEN ")
+                    .bind(first)
+                    .push(" AND ")
+                    .bind(last)
                     .push(") AND ");
             }
             // No LIKE wildcards; lower() folds ASCII letters only.

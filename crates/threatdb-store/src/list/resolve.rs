@@ -2,6 +2,7 @@
 //! the counters that say how selective a label is and how many incidents a first page counts.
 
 use super::READ_ALL_BELOW;
+use super::render::name_rowids;
 use super::text::{MIN_TRIGRAM_CHARS, SAMPLE_NAMES, fts_selective, selective_part};
 use crate::db::{Db, Dialect, Sql};
 use crate::rows;
@@ -17,9 +18,6 @@ pub struct Resolved {
     pub labels: HashMap<String, Vec<i64>>,
     /// Label name → how many of the owner's incidents carry it.
     pub label_counts: HashMap<String, u64>,
-    /// Label name → how many incidents of every owner carry it (what reading it from the
-    /// label's side costs: a system label spans every owner).
-    pub label_totals: HashMap<String, u64>,
     /// The first row and size of the page asked for (what a walk of the owner must reach).
     pub window: u64,
     /// How many incidents the owner has.
@@ -39,7 +37,6 @@ impl Resolved {
             tags: HashMap::new(),
             labels: HashMap::new(),
             label_counts: HashMap::new(),
-            label_totals: HashMap::new(),
             window: q.paging.start.saturating_add(q.paging.limit),
             owner_count: owner_count(db, owner).await?,
             rare_texts: HashMap::new(),
@@ -61,11 +58,9 @@ impl Resolved {
                         vec![owner.into(), label_key(name).into()],
                     );
                     let ids = db.fetch(sql, |r| r.int(0)).await?;
-                    let n = label_count(db, Some(owner), &ids).await?;
-                    let total = label_count(db, None, &ids).await?;
+                    let n = label_count(db, owner, &ids).await?;
                     out.labels.insert(name.clone(), ids);
                     out.label_counts.insert(name.clone(), n);
-                    out.label_totals.insert(name.clone(), total);
                 }
                 Cond::Name(TextMatch::Contains, text)
                     if text.chars().count() >= MIN_TRIGRAM_CHARS
@@ -84,10 +79,18 @@ impl Resolved {
                     let Some(query) = fts_selective(text, sample) else {
                         continue;
                     };
-                    // Counted up to the threshold only: a common substring costs no more.
+                    // Counted in the owner's rowid range, up to the threshold only: a common
+                    // substring costs no more.
+                    let (first, last) = name_rowids(owner);
                     let sql = Sql::with(
-                        "SELECT count(*) FROM (SELECT 1 FROM incident_names WHERE incident_names MATCH ? LIMIT ?) AS found",
-                        vec![query.clone().into(), rows::int_of(READ_ALL_BELOW).into()],
+                        "SELECT count(*) FROM (SELECT 1 FROM incident_names WHERE incident_names MATCH ? \
+                         AND rowid BETWEEN ? AND ? LIMIT ?) AS found",
+                        vec![
+                            query.clone().into(),
+                            first.into(),
+                            last.into(),
+                            rows::int_of(READ_ALL_BELOW).into(),
+                        ],
                     );
                     if rows::count(db, sql).await? < READ_ALL_BELOW {
                         out.rare_texts.insert(text.clone(), query);
@@ -119,13 +122,12 @@ impl Resolved {
             .map_or(self.owner_count, |rows| rows.min(self.owner_count))
     }
 
-    /// Whether reading every incident carrying the label (in every owner) costs less than
-    /// probing the owner's incidents one by one until the page is full.
+    /// Whether reading every incident of the owner carrying the label (one range of its index)
+    /// costs less than probing the owner's incidents one by one until the page is full.
     pub fn label_is_rare(&self, name: &str) -> bool {
-        match (self.label_totals.get(name), self.label_counts.get(name)) {
-            (Some(total), Some(mine)) => *total < self.walk_rows(*mine),
-            _ => false,
-        }
+        self.label_counts
+            .get(name)
+            .is_some_and(|mine| *mine < self.walk_rows(*mine))
     }
 
     /// Whether the filter reads from the trigram index at the top level (SQLite): then the
@@ -183,13 +185,13 @@ async fn owner_count<D: Db>(db: &mut D, owner: i64) -> StoreResult<u64> {
     rows::count(db, sql).await
 }
 
-/// Incidents carrying any of `labels` (in `owner`, or in every owner), from the counters.
-async fn label_count<D: Db>(db: &mut D, owner: Option<i64>, labels: &[i64]) -> StoreResult<u64> {
-    let mut sql = Sql::new("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM label_counts WHERE ");
-    if let Some(owner) = owner {
-        sql.push("owner_id = ").bind(owner).push(" AND ");
-    }
-    sql.push("label_id IN ").bind_list(labels.iter().copied());
+/// The owner's incidents carrying any of `labels`, from the counters.
+async fn label_count<D: Db>(db: &mut D, owner: i64, labels: &[i64]) -> StoreResult<u64> {
+    let mut sql =
+        Sql::new("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM label_counts WHERE owner_id = ");
+    sql.bind(owner)
+        .push(" AND label_id IN ")
+        .bind_list(labels.iter().copied());
     rows::count(db, sql).await
 }
 

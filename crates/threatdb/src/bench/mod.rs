@@ -75,6 +75,11 @@ enum BenchCommand {
         /// Seconds per filter.
         #[arg(long, default_value_t = 5)]
         duration: u64,
+        /// Incidents per page (`resultLimit`). Hold it small to compare sizes: a rare filter
+        /// matches almost nothing at 10 k and fills a page of 100 at 10 M, and reading a
+        /// page's incidents is not what the filter costs.
+        #[arg(long, default_value_t = threatdb_core::Paging::DEFAULT_LIMIT)]
+        page_size: u64,
     },
 }
 
@@ -146,8 +151,10 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             data,
             concurrency,
             duration,
+            page_size,
         } => {
-            let rows = rare::run(&data, concurrency, Duration::from_secs(duration)).await?;
+            let paging = threatdb_core::Paging::new(0, page_size)?;
+            let rows = rare::run(&data, concurrency, Duration::from_secs(duration), paging).await?;
             let mut table = Table::new();
             table.set_header(vec![
                 "filter (list-rare)",

@@ -35,9 +35,9 @@ pub const FILTERS: [&str; 6] = [
     "name contains",
 ];
 
-fn query(filter: &str, owner: &Owner, rng: &mut Rng) -> IncidentQuery {
+fn query(filter: &str, owner: &Owner, paging: Paging, rng: &mut Rng) -> IncidentQuery {
     let mut q = IncidentQuery::owner(owner.clone());
-    q.paging = Paging::default();
+    q.paging = paging;
     let at = EVENT_END - rng.below(FIVE_YEARS as u64) as i64;
     q.and(match filter {
         "name ^ (no match)" => Cond::Name(TextMatch::StartsWith, "Op".into()),
@@ -67,6 +67,7 @@ pub async fn run(
     data: &DataArgs,
     concurrency: usize,
     duration: Duration,
+    paging: Paging,
 ) -> Result<Vec<RareReport>> {
     let path = info_path(&data.data_dir);
     let info: BenchInfo = serde_json::from_slice(
@@ -89,7 +90,17 @@ pub async fn run(
     );
     let mut out = Vec::new();
     for filter in FILTERS {
-        out.push(one(&store, &actor, &owners, filter, concurrency, duration).await?);
+        out.push(
+            one(
+                &store,
+                &actor,
+                &owners,
+                filter,
+                (concurrency, duration),
+                paging,
+            )
+            .await?,
+        );
     }
     opened.close().await;
     Ok(out)
@@ -100,8 +111,8 @@ async fn one(
     actor: &Arc<Actor>,
     owners: &Arc<Vec<Owner>>,
     filter: &'static str,
-    concurrency: usize,
-    duration: Duration,
+    (concurrency, duration): (usize, Duration),
+    paging: Paging,
 ) -> Result<RareReport> {
     let started = Instant::now();
     let deadline = started + duration;
@@ -114,7 +125,7 @@ async fn one(
             let mut last = 0;
             while Instant::now() < deadline {
                 let owner = &owners[rng.below(owners.len() as u64) as usize];
-                let q = query(filter, owner, &mut rng);
+                let q = query(filter, owner, paging, &mut rng);
                 let t = Instant::now();
                 let page = store.list_incidents(&actor, &q).await?;
                 let _ = hist.record(t.elapsed().as_micros() as u64);
