@@ -34,7 +34,8 @@ pub trait BulkLoad: Send + Sync {
     async fn bulk_tags(&self, owner_id: i64, names: Vec<String>) -> StoreResult<Vec<i64>>;
     /// The id of a system security label, by name.
     async fn label_id(&self, name: &str) -> StoreResult<i64>;
-    /// Inserts a batch of incidents in one transaction; returns how many.
+    /// Inserts a batch of incidents in one transaction; returns how many. Ids ascend in the
+    /// order given within each owner (a store may give one owner's incidents theirs first).
     async fn bulk_incidents(&self, batch: Vec<SeedIncident>) -> StoreResult<u64>;
     /// Called once after a bulk load: the store may refresh statistics.
     async fn bulk_done(&self) -> StoreResult<()> {

@@ -34,7 +34,11 @@ CREATE VIRTUAL TABLE incident_names USING fts5 (
     name, content = '', detail = 'none', tokenize = 'trigram'
 );
 INSERT INTO incident_names (incident_names, rank) VALUES ('automerge', 16);
-INSERT INTO incident_names (rowid, name) SELECT (owner_id << 40) + id, name FROM incidents;
+-- In key order (FTS5 starts a new segment wherever a key is lower than the one before), then
+-- merged into one segment (a query looks each trigram up once per segment).
+INSERT INTO incident_names (rowid, name)
+    SELECT (owner_id << 40) + id, name FROM incidents ORDER BY owner_id, id;
+INSERT INTO incident_names (incident_names) VALUES ('optimize');
 CREATE TRIGGER incident_names_insert AFTER INSERT ON incidents BEGIN
     INSERT INTO incident_names (rowid, name) VALUES ((new.owner_id << 40) + new.id, new.name);
 END;
