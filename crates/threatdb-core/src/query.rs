@@ -91,6 +91,14 @@ pub enum Cond {
     DateAdded(Cmp, Timestamp),
     /// Its event before or after.
     EventDate(Cmp, Timestamp),
+    /// Last changed before or after.
+    LastModified(Cmp, Timestamp),
+    /// This id.
+    Id(i64),
+    /// An id below or above.
+    IdRange(Cmp, i64),
+    /// This external id (exact).
+    Xid(String),
     /// Associated with this (an indicator is looked up in the query's owner). The store answers
     /// NotFound when the target is missing or hidden from the actor.
     Associated(Target),

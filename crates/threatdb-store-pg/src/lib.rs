@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "owner-scoped label and name indexes",
         include_str!("../migrations/0011_owner_scoped_indexes.sql"),
     ),
+    (
+        12,
+        "last-modified index",
+        include_str!("../migrations/0012_last_modified_index.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
@@ -161,6 +166,8 @@ pub struct PgStore {
     /// Notices of credential changes from other nodes (started by the first
     /// `credential_change`, so `threatdb admin` never listens).
     notices: std::sync::Arc<notices::Notices>,
+    /// The sample of names substring searches judge trigrams by.
+    names: std::sync::Arc<threatdb_store::list::NameSample>,
 }
 
 impl PgStore {
@@ -196,6 +203,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             notices: std::sync::Arc::new(notices::Notices::new(listen_options)),
+            names: Default::default(),
         };
         store.ping().await?;
         migrator().run(&store.pool).await.map_err(|e| match e {
@@ -290,6 +298,10 @@ impl Backend for PgStore {
             tx.commit().await.map_err(backend)?;
         }
         Ok(out)
+    }
+
+    fn name_sample(&self) -> &threatdb_store::list::NameSample {
+        &self.names
     }
 
     fn schema_version(&self) -> i64 {

@@ -72,6 +72,7 @@ struct Inner {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
     writer: Mutex<Option<mpsc::Sender<Msg>>>,
+    names: threatdb_store::list::NameSample,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -130,6 +131,7 @@ impl SqliteStore {
                 path,
                 readers: Mutex::new(Vec::new()),
                 writer: Mutex::new(Some(tx)),
+                names: Default::default(),
             }),
         })
     }
@@ -288,6 +290,10 @@ impl Backend for SqliteStore {
 
     fn schema_version(&self) -> i64 {
         known_schema_version()
+    }
+
+    fn name_sample(&self) -> &threatdb_store::list::NameSample {
+        &self.inner.names
     }
 }
 

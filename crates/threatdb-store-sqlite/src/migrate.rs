@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "owner-scoped label and name indexes",
         include_str!("../migrations/0011_owner_scoped_indexes.sql"),
     ),
+    (
+        12,
+        "last-modified index",
+        include_str!("../migrations/0012_last_modified_index.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -80,7 +80,11 @@ async fn seed<S: Store + AdminStore + BulkLoad + BulkLinks>(
 }
 
 /// The shapes: a name and a query, all in `owner`.
-fn shapes(owner: &Owner, rare_value: &IndicatorValue) -> Vec<(String, IncidentQuery)> {
+fn shapes(
+    owner: &Owner,
+    rare_value: &IndicatorValue,
+    rare_id: i64,
+) -> Vec<(String, IncidentQuery)> {
     let t = |s: &str| ts(s);
     let rare: Vec<(&str, Vec<Cond>)> = vec![
         (
@@ -109,6 +113,22 @@ fn shapes(owner: &Owner, rare_value: &IndicatorValue) -> Vec<(String, IncidentQu
                 Cond::DateAdded(Cmp::Lt, t("2020-01-02T00:05:00Z")),
             ],
         ),
+        (
+            "lastModified window",
+            vec![
+                Cond::LastModified(Cmp::Gt, t("2020-01-04T00:00:00Z")),
+                Cond::LastModified(Cmp::Lt, t("2020-01-04T00:05:00Z")),
+            ],
+        ),
+        ("id =", vec![Cond::Id(rare_id)]),
+        (
+            "id range",
+            vec![
+                Cond::IdRange(Cmp::Gt, rare_id.saturating_sub(3)),
+                Cond::IdRange(Cmp::Lt, rare_id.saturating_add(3)),
+            ],
+        ),
+        ("xid =", vec![Cond::Xid("plans-none".into())]),
         (
             "eventDate window",
             vec![
@@ -311,7 +331,7 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
     store.bulk_done().await.expect("statistics");
 
     let mut failures = Vec::new();
-    for (name, query) in shapes(&fx.org_a, &value) {
+    for (name, query) in shapes(&fx.org_a, &value, rare_ids[0]) {
         let steps = store
             .explain_incidents(&fx.admin_a, &query)
             .await

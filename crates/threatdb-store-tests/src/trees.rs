@@ -73,6 +73,69 @@ pub async fn list_filter_trees<S: Store + AdminStore>(store: &S) {
     }
 }
 
+/// Ids, external ids and last-modified bounds (what TQL's `id`, `xid` and `lastModified`
+/// compile to) select exactly their incidents, and never another owner's.
+pub async fn id_xid_and_modified_filters<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let (w, a) = (&fx.writer_a, &fx.org_a);
+    let mut made = Vec::new();
+    for name in ["One", "Two", "Three"] {
+        let mut new = new_incident(name, ts("2020-01-01"));
+        // Unique across runs on one database (external ids are unique store-wide).
+        new.xid = Some(format!("feed-{}-{name}", a.id));
+        made.push(store.create_incident(w, a, new).await.expect("create"));
+    }
+    let theirs = store
+        .create_incident(
+            &fx.member_b,
+            &fx.org_b,
+            new_incident("Theirs", ts("2020-01-01")),
+        )
+        .await
+        .expect("create in B");
+    let id = |i: usize| made[i].id;
+    let c = |c: Cond| Filter::Cond(c);
+    let newest = made.iter().map(|m| m.last_modified).max().expect("three");
+    let oldest = made.iter().map(|m| m.last_modified).min().expect("three");
+    for (filter, want) in [
+        (c(Cond::Id(id(1))), vec![id(1)]),
+        (c(Cond::Id(theirs.id)), vec![]),
+        (
+            Filter::Not(Box::new(c(Cond::Id(id(1))))),
+            vec![id(0), id(2)],
+        ),
+        (c(Cond::IdRange(Cmp::Gt, id(0))), vec![id(1), id(2)]),
+        (c(Cond::IdRange(Cmp::Lt, id(2))), vec![id(0), id(1)]),
+        (c(Cond::Xid(made[2].xid.clone())), vec![id(2)]),
+        (c(Cond::Xid(theirs.xid.clone())), vec![]),
+        (c(Cond::Xid(made[2].xid.to_lowercase())), vec![]),
+        (c(Cond::LastModified(Cmp::Gt, newest)), vec![]),
+        (
+            c(Cond::LastModified(
+                Cmp::Lt,
+                newest + time::Duration::seconds(1),
+            )),
+            vec![id(0), id(1), id(2)],
+        ),
+        (
+            c(Cond::LastModified(
+                Cmp::Gt,
+                oldest - time::Duration::seconds(1),
+            )),
+            vec![id(0), id(1), id(2)],
+        ),
+    ] {
+        let mut q = IncidentQuery::owner(a.clone());
+        q.filter = filter.clone();
+        q.order.descending = false;
+        let page = list(store, &fx.reader_a, &q).await;
+        let mut got = ids(&page);
+        got.sort_unstable();
+        assert_eq!(got, want, "{filter:?}");
+        assert_eq!(page.total, Some(want.len() as u64), "{filter:?}");
+    }
+}
+
 /// First-page counts answered by counters (an owner's incidents, a tag's, a label's) equal the
 /// counts of the same lists made to count row by row (an always-true date bound), through
 /// creations, tags, labels, removals and deletions that cascade.

@@ -46,6 +46,9 @@ pub trait Backend: Send + Sync + 'static {
         work: Work<Self::Db, T>,
     ) -> impl Future<Output = StoreResult<T>> + Send + '_;
 
+    /// The store's sample of incident names, which substring searches judge trigrams by.
+    fn name_sample(&self) -> &crate::list::NameSample;
+
     /// The newest schema (migration) version this build knows: the database is ready when
     /// exactly this one is applied.
     fn schema_version(&self) -> i64;

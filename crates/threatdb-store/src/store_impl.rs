@@ -65,12 +65,12 @@ macro_rules! impl_store {
             }
             async fn list_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IncidentDetails>> {
                 $crate::timed_op!("list_incidents", {
-                    $crate::read!(self, |db| $crate::list::incidents(db, actor, query))
+                    $crate::read!(self, |db| $crate::list::incidents(db, actor, query, $crate::Backend::name_sample(self)))
                 })
             }
             async fn explain_incidents(&self, actor: &$crate::t::Actor, query: &$crate::t::IncidentQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
                 $crate::timed_op!("explain_incidents", {
-                    $crate::read!(self, |db| $crate::list::explain(db, actor, query))
+                    $crate::read!(self, |db| $crate::list::explain(db, actor, query, $crate::Backend::name_sample(self)))
                 })
             }
             async fn get_tag(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, name: &str) -> $crate::t::StoreResult<$crate::t::Tag> {

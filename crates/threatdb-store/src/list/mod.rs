@@ -7,6 +7,7 @@ mod resolve;
 mod text;
 
 pub use render::prefix_upper_bound;
+pub use resolve::NameSample;
 pub use text::MIN_TRIGRAM_CHARS;
 
 use crate::db::{Db, Dialect, Sql};
@@ -78,6 +79,16 @@ fn order_by(order: IncidentOrder, d: Dialect, read_all: bool) -> String {
     format!(" ORDER BY {key}{dir}, i.id{dir}")
 }
 
+/// Whether the page can be read in order from an index that serves the filter: one status in
+/// id order is a range of (owner_id, status, id), already sorted, so only the page's rows are
+/// read, not every match.
+fn in_index_order(q: &IncidentQuery) -> bool {
+    q.order.key == SortKey::Id
+        && q.filter
+            .conjunction()
+            .is_some_and(|c| matches!(c.as_slice(), [Cond::Status(_)]))
+}
+
 /// Whether the query is a tag's incidents with at most event-date bounds, in id order: then it
 /// is counted and paged from the `incident_tags` indexes alone.
 fn tag_only(q: &IncidentQuery) -> Option<(&str, Vec<(Cmp, threatdb_core::Timestamp)>)> {
@@ -118,10 +129,15 @@ enum Plan<'q> {
 
 /// Decides how to answer `q` and builds the statements (counting matches where that decides
 /// the plan: a deep page of a filter estimates with a bounded count).
-async fn plan<'q, D: Db>(db: &mut D, actor: &Actor, q: &'q IncidentQuery) -> StoreResult<Plan<'q>> {
+async fn plan<'q, D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &'q IncidentQuery,
+    names: &NameSample,
+) -> StoreResult<Plan<'q>> {
     let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
     check_associated(db, actor, q).await?;
-    let ids = Resolved::of(db, q).await?;
+    let ids = Resolved::of(db, q, names).await?;
     if ids.empty(q) {
         return Ok(Plan::Empty);
     }
@@ -158,8 +174,9 @@ async fn plan<'q, D: Db>(db: &mut D, actor: &Actor, q: &'q IncidentQuery) -> Sto
     };
     // Reading the matches and sorting them beats walking the owner in order when there are
     // fewer of them than the walk would read to fill the page.
-    let read_all =
-        !q.filter.is_all() && matches.is_some_and(|n| n < READ_ALL_BELOW && n < ids.walk_rows(n));
+    let read_all = !q.filter.is_all()
+        && !in_index_order(q)
+        && matches.is_some_and(|n| n < READ_ALL_BELOW && n < ids.walk_rows(n));
     let mut page = Sql::new(format!(
         "SELECT {} FROM incidents i JOIN owners o ON o.id = i.owner_id",
         rows::INCIDENT_COLUMNS
@@ -186,8 +203,9 @@ pub async fn incidents<D: Db>(
     db: &mut D,
     actor: &Actor,
     q: &IncidentQuery,
+    names: &NameSample,
 ) -> StoreResult<Page<IncidentDetails>> {
-    match plan(db, actor, q).await? {
+    match plan(db, actor, q, names).await? {
         Plan::Empty => Ok(Page {
             total: (q.paging.start == 0).then_some(0),
             items: vec![],
@@ -211,8 +229,9 @@ pub async fn explain<D: Db>(
     db: &mut D,
     actor: &Actor,
     q: &IncidentQuery,
+    names: &NameSample,
 ) -> StoreResult<Vec<PlanStep>> {
-    let statements = match plan(db, actor, q).await? {
+    let statements = match plan(db, actor, q, names).await? {
         Plan::Empty => vec![],
         Plan::Tag(tag, dates) => {
             let (count, page) = tag_statements(db.dialect(), q, tag, &dates);

@@ -169,6 +169,18 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
         Cond::EventDate(c, t) => {
             sql.push("i.event_date").push(cmp(*c)).bind(*t);
         }
+        Cond::LastModified(c, t) => {
+            sql.push("i.last_modified").push(cmp(*c)).bind(*t);
+        }
+        Cond::Id(id) => {
+            sql.push("i.id = ").bind(*id);
+        }
+        Cond::IdRange(c, id) => {
+            sql.push("i.id").push(cmp(*c)).bind(*id);
+        }
+        Cond::Xid(xid) => {
+            sql.push("i.xid = ").bind(xid.as_str());
+        }
         Cond::Associated(target) => associated(sql, target, cx.owner),
     }
 }

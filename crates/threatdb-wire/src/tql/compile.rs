@@ -10,13 +10,15 @@
 //! | `isGroup = true` / `false` | everything / nothing |
 //! | `summary CONTAINS v` | `Name(Contains, v)` (ASCII letters regardless of case) |
 //! | `status = v` (`IN`) | `Status(v)` |
-//! | `dateAdded`, `eventDate` `> >= < <= = !=` | `DateAdded` / `EventDate` with `Gt`/`Lt`, `NOT`, `AND` |
+//! | `dateAdded`, `eventDate`, `lastModified` `> >= < <= = !=` | `DateAdded` / `EventDate` / `LastModified` with `Gt`/`Lt`, `NOT`, `AND` |
+//! | `id = v` (`IN`), `id > >= < <= v` | `Id(v)`, `IdRange` with `Gt`/`Lt` and `NOT` |
+//! | `xid = v` (`IN`) | `Xid(v)` (exact) |
 //! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` | `Tag(v)` |
 //! | `securityLabel = v` (`IN`), `hasSecurityLabel(name = v)` | `Label(v)` |
 //! | the negative forms (`!=`, `NOT IN`, `NOT CONTAINS`) | `NOT` of the positive form |
 //! | `eventDate`/`status` `IS NULL` (`IS NOT NULL`) | nothing (everything): an incident always has both |
 //!
-//! Anything else (`id`, `ownerName`, `lastModified`, `xid`, a case-insensitive `summary =` or
+//! Anything else (`ownerName`, a case-insensitive `summary =` or
 //! `STARTSWITH`, `ENDSWITH`, `LIKE`, `hasAttribute`, `hasGroup`, `hasIndicator`, ...) is refused
 //! with a message naming the keyword, the operator and the column, rather than answered with rows
 //! that are not what ThreatConnect would return. Tags and labels are matched by identity, which in
@@ -61,7 +63,7 @@ fn not_served(column: usize, what: &str) -> TqlError {
     TqlError::new(
         column,
         format!(
-            "{what} at column {column} is not served yet by this server's group queries: use typeName, isGroup, summary CONTAINS, status, dateAdded, eventDate, tag, securityLabel, hasTag(name = ...) or hasSecurityLabel(name = ...)"
+            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary CONTAINS, status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...) or hasSecurityLabel(name = ...)"
         ),
     )
 }
@@ -111,6 +113,14 @@ fn text(v: &TypedValue) -> String {
     }
 }
 
+/// An id value.
+fn integer(c: &TypedCmp, v: &TypedValue) -> Result<i64, TqlError> {
+    match v {
+        TypedValue::Integer(n) => Ok(*n),
+        _ => Err(unsupported(c)),
+    }
+}
+
 fn cmp(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
     let positive = c.op.positive();
     match (c.keyword.field, positive) {
@@ -137,7 +147,26 @@ fn cmp(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
         })
         .map(|f| signed(c.op, f)),
         (Field::Status | Field::EventDate, Op::IsNull) => Ok(signed(c.op, nothing())),
-        (Field::DateAdded | Field::EventDate, _) => date(c, now),
+        (Field::DateAdded | Field::EventDate | Field::LastModified, _) => date(c, now),
+        (Field::Id, Op::Eq | Op::In) => {
+            any_of(c, |v| integer(c, v).map(Cond::Id)).map(|f| signed(c.op, f))
+        }
+        (Field::Id, Op::Gt | Op::Lt | Op::Ge | Op::Le) => {
+            let Some(v) = c.values.first() else {
+                return Err(unsupported(c));
+            };
+            let id = integer(c, v)?;
+            let make = |cmp: Cmp| Filter::Cond(Cond::IdRange(cmp, id));
+            Ok(match c.op {
+                Op::Gt => make(Cmp::Gt),
+                Op::Lt => make(Cmp::Lt),
+                Op::Ge => Filter::Not(Box::new(make(Cmp::Lt))),
+                _ => Filter::Not(Box::new(make(Cmp::Gt))),
+            })
+        }
+        (Field::Xid, Op::Eq | Op::In) => {
+            any_of(c, |v| Ok(Cond::Xid(text(v)))).map(|f| signed(c.op, f))
+        }
         (Field::Tag, Op::Eq | Op::In) => {
             any_of(c, |v| Ok(Cond::Tag(text(v)))).map(|f| signed(c.op, f))
         }
@@ -159,6 +188,7 @@ fn date(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
         .map_err(|e| TqlError::new(c.column, format!("{e} (column {})", c.column)))?;
     let make = |cmp: Cmp| match c.keyword.field {
         Field::DateAdded => Filter::Cond(Cond::DateAdded(cmp, at)),
+        Field::LastModified => Filter::Cond(Cond::LastModified(cmp, at)),
         _ => Filter::Cond(Cond::EventDate(cmp, at)),
     };
     let not = |f: Filter| Filter::Not(Box::new(f));

@@ -100,12 +100,11 @@ fn relative_dates_are_taken_from_now() {
 #[test]
 fn what_is_not_served_yet_is_refused_at_its_column() {
     for (q, column, says) in [
-        ("id = 5", 1, "id = at column 1"),
         (r#"summary = "x""#, 1, "summary = at column 1"),
         (
-            r#"typeName = "Incident" AND xid = "a""#,
+            r#"typeName = "Incident" AND xid CONTAINS "a""#,
             27,
-            "xid = at column 27",
+            "xid CONTAINS at column 27",
         ),
         (
             r#"hasAttribute(text = "x")"#,
@@ -124,4 +123,24 @@ fn what_is_not_served_yet_is_refused_at_its_column() {
         assert!(message.contains(says), "{q}: {message}");
         assert!(message.contains("not served yet"), "{q}: {message}");
     }
+}
+
+#[test]
+fn ids_external_ids_and_last_modified_compile_to_their_conditions() {
+    assert_eq!(ok("id = 5"), c(Cond::Id(5)));
+    assert_eq!(
+        ok("id IN (5, 7)"),
+        Filter::Or(vec![c(Cond::Id(5)), c(Cond::Id(7))])
+    );
+    assert_eq!(ok("id != 5"), not(c(Cond::Id(5))));
+    assert_eq!(ok("id > 5"), c(Cond::IdRange(Cmp::Gt, 5)));
+    assert_eq!(ok("id <= 5"), not(c(Cond::IdRange(Cmp::Gt, 5))));
+    assert_eq!(ok("id >= 5"), not(c(Cond::IdRange(Cmp::Lt, 5))));
+    assert_eq!(ok(r#"xid = "feed-1""#), c(Cond::Xid("feed-1".into())));
+    assert_eq!(ok(r#"xid NOT IN ("a")"#), not(c(Cond::Xid("a".into()))));
+    let at = parse_timestamp("2024-01-31T13:45:00Z").unwrap();
+    assert_eq!(
+        ok(r#"lastModified < "2024-01-31 13:45:00""#),
+        c(Cond::LastModified(Cmp::Lt, at))
+    );
 }
