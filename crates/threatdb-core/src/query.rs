@@ -65,6 +65,13 @@ pub enum TextMatch {
     StartsWith,
     /// Contains (ASCII letters case-insensitively).
     Contains,
+    /// Equal, ASCII letters case-insensitively (TQL's `summary =`).
+    EqualsFolded,
+    /// Starts with, ASCII letters case-insensitively (TQL's `STARTSWITH`).
+    StartsWithFolded,
+    /// Ends with, ASCII letters case-insensitively (TQL's `ENDSWITH`). Served through the
+    /// trigram index only when ANDed with `Contains` of the same text (as TQL compiles it).
+    EndsWithFolded,
 }
 
 /// How an ordered value (a date) is compared with the one given.

@@ -61,8 +61,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         12,
-        "last-modified index",
-        include_str!("../migrations/0012_last_modified_index.sql"),
+        "tql indexes",
+        include_str!("../migrations/0012_tql_indexes.sql"),
     ),
 ];
 

@@ -51,7 +51,9 @@ pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use ordering::{list_sort_orders, list_status_and_name_search};
 pub use tag_dates::tag_event_dates_follow_updates;
 pub use tags::{list_tags_per_owner, tag_identity};
-pub use trees::{counters_stay_exact, id_xid_and_modified_filters, list_filter_trees};
+pub use trees::{
+    counters_stay_exact, folded_name_filters, id_xid_and_modified_filters, list_filter_trees,
+};
 pub use unicode::unicode_and_injection_round_trip;
 pub use web::{web_logins, web_sessions_end};
 
@@ -79,6 +81,7 @@ macro_rules! for_each_case {
             list_filters_dates,
             list_filter_trees,
             id_xid_and_modified_filters,
+            folded_name_filters,
             counters_stay_exact,
             list_status_and_name_search,
             list_sort_orders,

@@ -122,6 +122,21 @@ fn shapes(
         ),
         ("id =", vec![Cond::Id(rare_id)]),
         (
+            "summary = (any case)",
+            vec![Cond::Name(TextMatch::EqualsFolded, "ZQ RARE ZQXJ 7".into())],
+        ),
+        (
+            "summary STARTSWITH (any case)",
+            vec![Cond::Name(TextMatch::StartsWithFolded, "zQ".into())],
+        ),
+        (
+            "summary ENDSWITH",
+            vec![
+                Cond::Name(TextMatch::Contains, "zqxj 7".into()),
+                Cond::Name(TextMatch::EndsWithFolded, "zqxj 7".into()),
+            ],
+        ),
+        (
             "id range",
             vec![
                 Cond::IdRange(Cmp::Gt, rare_id.saturating_sub(3)),

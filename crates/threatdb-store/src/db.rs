@@ -26,6 +26,24 @@ impl Dialect {
         }
     }
 
+    /// An incident name with ASCII letters lower-cased (and nothing else: SQLite's `lower()`
+    /// folds ASCII only, PostgreSQL's does under the "C" collation), ordered by code point: the
+    /// expression the (owner_id, folded name) index is built on.
+    pub fn folded_name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "lower(i.name)",
+            Dialect::Postgres => "lower(i.name COLLATE \"C\")",
+        }
+    }
+
+    /// An incident's external id with ASCII letters lower-cased: its folded index's expression.
+    pub fn folded_xid(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "lower(i.xid)",
+            Dialect::Postgres => "lower(i.xid COLLATE \"C\")",
+        }
+    }
+
     /// A join that SQLite's planner must keep in the written order (`CROSS JOIN`); PostgreSQL
     /// plans a plain join well.
     pub fn ordered_join(self) -> &'static str {

@@ -74,7 +74,7 @@ fn order_by(order: IncidentOrder, d: Dialect, read_all: bool) -> String {
         SortKey::Id => return format!(" ORDER BY {hint}i.id{dir}"),
         SortKey::DateAdded => format!("{hint}i.date_added"),
         SortKey::EventDate => format!("{hint}i.event_date"),
-        SortKey::Name => format!("lower({})", d.name_column()),
+        SortKey::Name => format!("{hint}{}", d.folded_name()),
     };
     format!(" ORDER BY {key}{dir}, i.id{dir}")
 }

@@ -123,6 +123,47 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
                 sql.push(" AND ").push(name).push(" < ").bind(upper);
             }
         }
+        Cond::Name(TextMatch::EqualsFolded, value) => {
+            sql.push(cx.dialect.folded_name())
+                .push(" = ")
+                .bind(value.to_ascii_lowercase());
+        }
+        Cond::Name(TextMatch::StartsWithFolded, prefix) => {
+            if prefix.is_empty() {
+                sql.push("1 = 1");
+                return;
+            }
+            // A range of the (owner_id, folded name) index: the folded names that start with
+            // the folded prefix.
+            let folded = prefix.to_ascii_lowercase();
+            let upper = prefix_upper_bound(&folded);
+            let column = cx.dialect.folded_name();
+            sql.push(column).push(" >= ").bind(folded);
+            if let Some(upper) = upper {
+                sql.push(" AND ").push(column).push(" < ").bind(upper);
+            }
+        }
+        Cond::Name(TextMatch::EndsWithFolded, suffix) => {
+            // The check only: TQL ANDs it with `Contains` of the same text, which the trigram
+            // index serves.
+            if suffix.is_empty() {
+                sql.push("1 = 1");
+                return;
+            }
+            let n = i64::try_from(suffix.chars().count()).unwrap_or(i64::MAX);
+            let column = cx.dialect.folded_name();
+            match cx.dialect {
+                // The last n characters (all of them when there are fewer).
+                Dialect::Sqlite => sql.push("substr(").push(column).push(", -").bind(n),
+                Dialect::Postgres => sql
+                    .push("right(")
+                    .push(column)
+                    .push(", CAST(")
+                    .bind(n)
+                    .push(" AS INTEGER)"),
+            };
+            sql.push(") = ").bind(suffix.to_ascii_lowercase());
+        }
         Cond::Name(TextMatch::Contains, text) => contains(
             sql,
             text,
@@ -179,7 +220,9 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
             sql.push("i.id").push(cmp(*c)).bind(*id);
         }
         Cond::Xid(xid) => {
-            sql.push("i.xid = ").bind(xid.as_str());
+            sql.push(cx.dialect.folded_xid())
+                .push(" = ")
+                .bind(xid.to_ascii_lowercase());
         }
         Cond::Associated(target) => associated(sql, target, cx.owner),
     }

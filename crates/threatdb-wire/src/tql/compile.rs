@@ -9,17 +9,18 @@
 //! | `typeName = "Incident"` (`IN`, `!=`, `NOT IN`) | everything, or nothing, for another type |
 //! | `isGroup = true` / `false` | everything / nothing |
 //! | `summary CONTAINS v` | `Name(Contains, v)` (ASCII letters regardless of case) |
+//! | `summary = v` (`IN`), `summary STARTSWITH v` | `Name(EqualsFolded, v)`, `Name(StartsWithFolded, v)` |
+//! | `summary ENDSWITH v` | `Name(Contains, v)` AND `Name(EndsWithFolded, v)` (the trigram index finds, the suffix checks) |
 //! | `status = v` (`IN`) | `Status(v)` |
 //! | `dateAdded`, `eventDate`, `lastModified` `> >= < <= = !=` | `DateAdded` / `EventDate` / `LastModified` with `Gt`/`Lt`, `NOT`, `AND` |
 //! | `id = v` (`IN`), `id > >= < <= v` | `Id(v)`, `IdRange` with `Gt`/`Lt` and `NOT` |
-//! | `xid = v` (`IN`) | `Xid(v)` (exact) |
+//! | `xid = v` (`IN`) | `Xid(v)` (ASCII letters regardless of case, as every string `=` in TQL) |
 //! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` | `Tag(v)` |
 //! | `securityLabel = v` (`IN`), `hasSecurityLabel(name = v)` | `Label(v)` |
 //! | the negative forms (`!=`, `NOT IN`, `NOT CONTAINS`) | `NOT` of the positive form |
 //! | `eventDate`/`status` `IS NULL` (`IS NOT NULL`) | nothing (everything): an incident always has both |
 //!
-//! Anything else (`ownerName`, a case-insensitive `summary =` or
-//! `STARTSWITH`, `ENDSWITH`, `LIKE`, `hasAttribute`, `hasGroup`, `hasIndicator`, ...) is refused
+//! Anything else (`ownerName`, `LIKE`, `hasAttribute`, `hasGroup`, `hasIndicator`, ...) is refused
 //! with a message naming the keyword, the operator and the column, rather than answered with rows
 //! that are not what ThreatConnect would return. Tags and labels are matched by identity, which in
 //! threatdb is the name regardless of case (as in v2), so `hasTag(name = "X")` also matches a tag
@@ -63,7 +64,7 @@ fn not_served(column: usize, what: &str) -> TqlError {
     TqlError::new(
         column,
         format!(
-            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary CONTAINS, status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...) or hasSecurityLabel(name = ...)"
+            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary (=, IN, CONTAINS, STARTSWITH, ENDSWITH), status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...) or hasSecurityLabel(name = ...)"
         ),
     )
 }
@@ -139,6 +140,31 @@ fn cmp(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
         }
         (Field::Summary, Op::Contains) => {
             any_of(c, |v| Ok(Cond::Name(TextMatch::Contains, text(v)))).map(|f| signed(c.op, f))
+        }
+        (Field::Summary, Op::Eq | Op::In) => {
+            any_of(c, |v| Ok(Cond::Name(TextMatch::EqualsFolded, text(v)))).map(|f| signed(c.op, f))
+        }
+        (Field::Summary, Op::StartsWith) => {
+            any_of(c, |v| Ok(Cond::Name(TextMatch::StartsWithFolded, text(v))))
+                .map(|f| signed(c.op, f))
+        }
+        (Field::Summary, Op::EndsWith) => {
+            // The suffix check, with the substring that the trigram index serves.
+            let parts = c
+                .values
+                .iter()
+                .map(|v| {
+                    Filter::And(vec![
+                        Filter::Cond(Cond::Name(TextMatch::Contains, text(v))),
+                        Filter::Cond(Cond::Name(TextMatch::EndsWithFolded, text(v))),
+                    ])
+                })
+                .collect::<Vec<_>>();
+            let positive = match <[Filter; 1]>::try_from(parts) {
+                Ok([one]) => one,
+                Err(parts) => Filter::Or(parts),
+            };
+            Ok(signed(c.op, positive))
         }
         (Field::Status, Op::Eq | Op::In) => any_of(c, |v| {
             IncidentStatus::parse(&text(v))

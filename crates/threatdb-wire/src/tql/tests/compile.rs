@@ -100,7 +100,7 @@ fn relative_dates_are_taken_from_now() {
 #[test]
 fn what_is_not_served_yet_is_refused_at_its_column() {
     for (q, column, says) in [
-        (r#"summary = "x""#, 1, "summary = at column 1"),
+        (r#"summary LIKE "x%""#, 1, "summary LIKE at column 1"),
         (
             r#"typeName = "Incident" AND xid CONTAINS "a""#,
             27,
@@ -142,5 +142,32 @@ fn ids_external_ids_and_last_modified_compile_to_their_conditions() {
     assert_eq!(
         ok(r#"lastModified < "2024-01-31 13:45:00""#),
         c(Cond::LastModified(Cmp::Lt, at))
+    );
+}
+
+#[test]
+fn summary_comparisons_fold_ascii_case() {
+    let name = |m: TextMatch, v: &str| c(Cond::Name(m, v.into()));
+    assert_eq!(
+        ok(r#"summary = "Wave""#),
+        name(TextMatch::EqualsFolded, "Wave")
+    );
+    assert_eq!(
+        ok(r#"summary NOT IN ("a", "b")"#),
+        not(Filter::Or(vec![
+            name(TextMatch::EqualsFolded, "a"),
+            name(TextMatch::EqualsFolded, "b")
+        ]))
+    );
+    assert_eq!(
+        ok(r#"summary STARTSWITH "Op""#),
+        name(TextMatch::StartsWithFolded, "Op")
+    );
+    assert_eq!(
+        ok(r#"summary NOT ENDSWITH "wave""#),
+        not(Filter::And(vec![
+            name(TextMatch::Contains, "wave"),
+            name(TextMatch::EndsWithFolded, "wave")
+        ]))
     );
 }
