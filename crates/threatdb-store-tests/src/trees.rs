@@ -73,6 +73,24 @@ pub async fn list_filter_trees<S: Store + AdminStore>(store: &S) {
     }
 }
 
+/// Lists the owner's incidents through `filter` and checks they are `want` (in any order),
+/// counted as many.
+async fn expect_ids<S: Store>(
+    store: &S,
+    reader: &threatdb_core::Actor,
+    owner: &threatdb_core::Owner,
+    filter: Filter,
+    want: Vec<i64>,
+) {
+    let mut q = IncidentQuery::owner(owner.clone());
+    q.filter = filter;
+    let page = list(store, reader, &q).await;
+    let mut got = ids(&page);
+    got.sort_unstable();
+    assert_eq!(got, want, "{:?}", q.filter);
+    assert_eq!(page.total, Some(want.len() as u64), "{:?}", q.filter);
+}
+
 /// Ids, external ids and last-modified bounds (what TQL's `id`, `xid` and `lastModified`
 /// compile to) select exactly their incidents, and never another owner's.
 pub async fn id_xid_and_modified_filters<S: Store + AdminStore>(store: &S) {
@@ -125,14 +143,7 @@ pub async fn id_xid_and_modified_filters<S: Store + AdminStore>(store: &S) {
             vec![id(0), id(1), id(2)],
         ),
     ] {
-        let mut q = IncidentQuery::owner(a.clone());
-        q.filter = filter.clone();
-        q.order.descending = false;
-        let page = list(store, &fx.reader_a, &q).await;
-        let mut got = ids(&page);
-        got.sort_unstable();
-        assert_eq!(got, want, "{filter:?}");
-        assert_eq!(page.total, Some(want.len() as u64), "{filter:?}");
+        expect_ids(store, &fx.reader_a, a, filter, want).await;
     }
 }
 
@@ -193,13 +204,7 @@ pub async fn folded_name_filters<S: Store + AdminStore>(store: &S) {
             vec![id(3)],
         ),
     ] {
-        let mut q = IncidentQuery::owner(a.clone());
-        q.filter = filter.clone();
-        let page = list(store, &fx.reader_a, &q).await;
-        let mut got = ids(&page);
-        got.sort_unstable();
-        assert_eq!(got, want, "{filter:?}");
-        assert_eq!(page.total, Some(want.len() as u64), "{filter:?}");
+        expect_ids(store, &fx.reader_a, a, filter, want).await;
     }
 }
 
