@@ -206,6 +206,21 @@ impl PgStore {
             names: Default::default(),
         };
         store.ping().await?;
+        // Some migrations rebuild an index over every incident (minutes at 10 M): say so.
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&store.pool)
+                .await
+                .ok()
+                .flatten();
+        let known = MIGRATIONS.last().map_or(0, |m| m.0);
+        if applied.is_none_or(|v| v < known) {
+            tracing::info!(
+                from = applied.unwrap_or(0),
+                to = known,
+                "applying schema migrations"
+            );
+        }
         migrator().run(&store.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
                 "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"

@@ -97,9 +97,17 @@ fn run_to(conn: &mut Connection, last: i64) -> StoreResult<()> {
         if newest.is_some_and(|n| n >= *version) || *version > last {
             continue;
         }
+        // Some migrations rebuild an index over every incident (minutes at 10 M): say so.
+        tracing::info!(version, description, "applying schema migration");
+        let started = std::time::Instant::now();
         tx.execute_batch(sql).map_err(|e| {
             StoreError::backend_msg(format!("migration {version} ({description}) failed: {e}"))
         })?;
+        tracing::info!(
+            version,
+            seconds = started.elapsed().as_secs_f64(),
+            "schema migration applied"
+        );
         tx.execute(
             "INSERT INTO threatdb_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)",
             rusqlite::params![version, description, crate::now()],
