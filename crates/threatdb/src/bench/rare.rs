@@ -130,6 +130,10 @@ async fn one(
                 let page = store.list_incidents(&actor, &q).await?;
                 let _ = hist.record(t.elapsed().as_micros() as u64);
                 last = page.total.unwrap_or(0);
+                // SQLite answers a read without ever yielding: without this, one task would
+                // hold its thread until the deadline and "concurrency 16" would mean 2 (the
+                // runtime's threads), with the others never run.
+                tokio::task::yield_now().await;
             }
             anyhow::Ok((hist, last))
         }));
