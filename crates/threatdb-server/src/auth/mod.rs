@@ -31,6 +31,11 @@ use threatdb_wire::signing;
 /// How far the `Timestamp` may be from the server's clock.
 pub const MAX_SKEW_SECONDS: i64 = 300;
 
+/// Whether a request's `timestamp` is within [`MAX_SKEW_SECONDS`] of `now`, either way.
+fn in_skew_window(now: i64, timestamp: i64) -> bool {
+    now.abs_diff(timestamp) <= MAX_SKEW_SECONDS.unsigned_abs()
+}
+
 /// The authenticated caller, for handlers.
 #[derive(Clone, Debug)]
 pub struct Auth(pub Arc<Actor>);
@@ -136,7 +141,7 @@ async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Ac
         ));
     };
     let now = threatdb_core::date::now().unix_timestamp();
-    if now.abs_diff(timestamp) > MAX_SKEW_SECONDS.unsigned_abs() {
+    if !in_skew_window(now, timestamp) {
         return Err(fail(
             principal,
             AuthFailure::ExpiredTimestamp,
@@ -317,5 +322,28 @@ pub async fn watch_credentials(state: AppState) {
             }
         }
         state.store.credential_change().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact edges of the window (the black-box test keeps a margin: a second can tick
+    /// between signing and the server's check).
+    #[test]
+    fn the_skew_window_is_300_seconds_either_way() {
+        let now = 1_700_000_000;
+        for (ts, inside) in [
+            (now, true),
+            (now - 300, true),
+            (now + 300, true),
+            (now - 301, false),
+            (now + 301, false),
+            (i64::MIN, false),
+            (i64::MAX, false),
+        ] {
+            assert_eq!(in_skew_window(now, ts), inside, "{ts}");
+        }
     }
 }
