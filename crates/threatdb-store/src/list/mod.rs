@@ -108,6 +108,47 @@ fn tag_only(q: &IncidentQuery) -> Option<(&str, Vec<(Cmp, threatdb_core::Timesta
     Some((tag?, dates))
 }
 
+/// The label's id when the query is one label's incidents (a label resolving to one id: the
+/// owner's own or a system label) in id order: then (on SQLite) it is paged from the label's
+/// index range in order, reading only the page's incidents, and counted by the label's counter
+/// (the owner's 170 `TLP:RED` incidents at 8 M were read and sorted for every page).
+fn label_only(q: &IncidentQuery, ids: &Resolved) -> Option<i64> {
+    if q.order.key != SortKey::Id {
+        return None;
+    }
+    match q.filter.conjunction()?.as_slice() {
+        [Cond::Label(name)] => match ids.labels.get(name)?.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The page of one label's incidents in an owner, in the order of the label's index.
+fn label_page<'q>(d: Dialect, q: &IncidentQuery, label: i64, owner: i64) -> Sql<'q> {
+    let mut page = Sql::new(format!(
+        "SELECT {} FROM incident_labels il{}incidents i ON i.id = il.incident_id \
+         JOIN owners o ON o.id = i.owner_id",
+        rows::INCIDENT_COLUMNS,
+        d.ordered_join()
+    ));
+    page.push(" WHERE il.label_id = ")
+        .bind(label)
+        .push(" AND il.owner_id = ")
+        .bind(owner)
+        .push(if q.order.descending {
+            " ORDER BY il.incident_id DESC"
+        } else {
+            " ORDER BY il.incident_id"
+        })
+        .push(" LIMIT ")
+        .bind(rows::int_of(q.paging.limit))
+        .push(" OFFSET ")
+        .bind(rows::int_of(q.paging.start));
+    page
+}
+
 /// The statements of a list, built once for running and for explaining.
 struct Statements<'q> {
     count: Option<Sql<'q>>,
@@ -120,6 +161,13 @@ enum Plan<'q> {
     Empty,
     /// A tag's incidents, from its own indexes.
     Tag(i64, Vec<(Cmp, threatdb_core::Timestamp)>),
+    /// One label's incidents in the owner, from its (label_id, owner_id, incident_id) range
+    /// in order, counted by its counter.
+    Label {
+        label: i64,
+        owner: i64,
+        counted: Option<u64>,
+    },
     /// The owner's incidents through the filter.
     Filtered {
         counted: Option<u64>,
@@ -145,6 +193,17 @@ async fn plan<'q, D: Db>(
         && let Some(tag) = ids.tags.get(tag).copied().flatten()
     {
         return Ok(Plan::Tag(tag, dates));
+    }
+    // SQLite only: PostgreSQL's planner may merge-join this with the whole primary key in id
+    // order, and plans the filtered form (the label's range in the owner) well by itself.
+    if db.dialect() == Dialect::Sqlite
+        && let Some(label) = label_only(q, &ids)
+    {
+        return Ok(Plan::Label {
+            label,
+            owner,
+            counted: ids.counted(q),
+        });
     }
     let cx = Context {
         owner,
@@ -211,6 +270,19 @@ pub async fn incidents<D: Db>(
             items: vec![],
         }),
         Plan::Tag(tag, dates) => by_tag(db, q, tag, &dates).await,
+        Plan::Label {
+            label,
+            owner,
+            counted,
+        } => {
+            let page = label_page(db.dialect(), q, label, owner);
+            let found = db.fetch(page, rows::incident).await?;
+            let items = incidents::with_metadata(db, found, q.include).await?;
+            Ok(Page {
+                total: if q.paging.start == 0 { counted } else { None },
+                items,
+            })
+        }
         Plan::Filtered {
             counted,
             statements,
@@ -237,6 +309,7 @@ pub async fn explain<D: Db>(
             let (count, page) = tag_statements(db.dialect(), q, tag, &dates);
             count.into_iter().chain([page]).collect()
         }
+        Plan::Label { label, owner, .. } => vec![label_page(db.dialect(), q, label, owner)],
         Plan::Filtered { statements, .. } => statements
             .count
             .into_iter()
