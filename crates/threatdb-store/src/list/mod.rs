@@ -127,21 +127,32 @@ fn label_only(q: &IncidentQuery, ids: &Resolved) -> Option<i64> {
 
 /// The page of one label's incidents in an owner, in the order of the label's index.
 fn label_page<'q>(d: Dialect, q: &IncidentQuery, label: i64, owner: i64) -> Sql<'q> {
+    link_page(d, q, "incident_labels il", "il", |sql| {
+        sql.push(" WHERE il.label_id = ")
+            .bind(label)
+            .push(" AND il.owner_id = ")
+            .bind(owner);
+    })
+}
+
+/// A page of incidents read through a link table (`from`, aliased `alias`) in the order of its
+/// incident ids, `conditions` choosing the links: only the page's incidents are read.
+fn link_page<'q>(
+    d: Dialect,
+    q: &IncidentQuery,
+    from: &str,
+    alias: &str,
+    conditions: impl FnOnce(&mut Sql<'q>),
+) -> Sql<'q> {
     let mut page = Sql::new(format!(
-        "SELECT {} FROM incident_labels il{}incidents i ON i.id = il.incident_id \
+        "SELECT {} FROM {from}{}incidents i ON i.id = {alias}.incident_id \
          JOIN owners o ON o.id = i.owner_id",
         rows::INCIDENT_COLUMNS,
         d.ordered_join()
     ));
-    page.push(" WHERE il.label_id = ")
-        .bind(label)
-        .push(" AND il.owner_id = ")
-        .bind(owner)
-        .push(if q.order.descending {
-            " ORDER BY il.incident_id DESC"
-        } else {
-            " ORDER BY il.incident_id"
-        })
+    conditions(&mut page);
+    let dir = if q.order.descending { " DESC" } else { "" };
+    page.push(&format!(" ORDER BY {alias}.incident_id{dir}"))
         .push(" LIMIT ")
         .bind(rows::int_of(q.paging.limit))
         .push(" OFFSET ")
@@ -349,22 +360,7 @@ fn tag_statements<'q>(
         conditions(&mut sql);
         sql
     });
-    let mut page = Sql::new(format!(
-        "SELECT {} FROM incident_tags it{}incidents i ON i.id = it.incident_id \
-         JOIN owners o ON o.id = i.owner_id",
-        rows::INCIDENT_COLUMNS,
-        d.ordered_join()
-    ));
-    conditions(&mut page);
-    page.push(if q.order.descending {
-        " ORDER BY it.incident_id DESC"
-    } else {
-        " ORDER BY it.incident_id"
-    })
-    .push(" LIMIT ")
-    .bind(rows::int_of(q.paging.limit))
-    .push(" OFFSET ")
-    .bind(rows::int_of(q.paging.start));
+    let page = link_page(d, q, "incident_tags it", "it", conditions);
     (count, page)
 }
 
