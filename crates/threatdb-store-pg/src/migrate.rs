@@ -1,0 +1,184 @@
+//! Schema migrations: the same version list as the SQLite store's, applied by sqlx's migrator
+//! under a PostgreSQL advisory lock (two nodes starting together migrate once).
+
+use sqlx::PgPool;
+use threatdb_core::{StoreError, StoreResult};
+
+/// The schema migrations, embedded in the binary: version, description, SQL. The same version
+/// list as the SQLite store's; an applied migration is never edited.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "web users",
+        include_str!("../migrations/0002_web_users.sql"),
+    ),
+    (
+        3,
+        "associations",
+        include_str!("../migrations/0003_associations.sql"),
+    ),
+    (
+        4,
+        "item tags",
+        include_str!("../migrations/0004_item_tags.sql"),
+    ),
+    (
+        5,
+        "item labels",
+        include_str!("../migrations/0005_item_labels.sql"),
+    ),
+    (
+        6,
+        "item attributes",
+        include_str!("../migrations/0006_item_attributes.sql"),
+    ),
+    (
+        7,
+        "item attribute labels",
+        include_str!("../migrations/0007_item_attribute_labels.sql"),
+    ),
+    (
+        8,
+        "query indexes",
+        include_str!("../migrations/0008_query_indexes.sql"),
+    ),
+    (
+        9,
+        "api tokens",
+        include_str!("../migrations/0009_api_tokens.sql"),
+    ),
+    (
+        10,
+        "fts automerge (SQLite only)",
+        include_str!("../migrations/0010_fts_automerge.sql"),
+    ),
+    (
+        11,
+        "owner-scoped label and name indexes",
+        include_str!("../migrations/0011_owner_scoped_indexes.sql"),
+    ),
+    (
+        12,
+        "tql indexes",
+        include_str!("../migrations/0012_tql_indexes.sql"),
+    ),
+];
+
+fn migrator() -> sqlx::migrate::Migrator {
+    migrator_to(i64::MAX)
+}
+
+/// The migrations up to version `last`.
+fn migrator_to(last: i64) -> sqlx::migrate::Migrator {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let migrations = MIGRATIONS
+        .iter()
+        .filter(|m| m.0 <= last)
+        .map(|(version, description, sql)| {
+            Migration::new(
+                *version,
+                (*description).into(),
+                MigrationType::Simple,
+                (*sql).into(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    // `locking` (the default) takes a PostgreSQL advisory lock: two nodes starting together
+    // migrate once.
+    Migrator {
+        migrations: migrations.into(),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Brings the schema up to date, saying so when there is anything to apply (some migrations
+/// rebuild an index over every incident: minutes at 10 M).
+pub(crate) async fn run(pool: &PgPool) -> StoreResult<()> {
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+            .ok()
+            .flatten();
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if applied.is_none_or(|v| v < known) {
+        tracing::info!(
+            from = applied.unwrap_or(0),
+            to = known,
+            "applying schema migrations"
+        );
+    }
+    migrator().run(pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
+            "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"
+        )),
+        other => StoreError::backend_msg(format!("migration failed: {other}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+    use crate::testing::{TestDatabase, server_url};
+
+    /// A database at version 10 with labelled incidents, items and indicators in two owners,
+    /// upgraded: every label link gains its subject's owner (and keeps it NOT NULL).
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+    async fn version_11_gives_label_links_their_owner() {
+        let db = TestDatabase::create(&server_url()).await;
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+        migrator_to(10).run(&pool).await.expect("to 10");
+        sqlx::raw_sql(
+            "INSERT INTO owners (name, name_key, kind, date_added) VALUES
+                 ('A', 'a', 'Organization', now()), ('B', 'b', 'Organization', now());
+             INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid)
+                 SELECT o.id, 'zqxj ' || o.name || n, now(), 'New', now(), now(), 't', o.name || n
+                 FROM owners o, generate_series(1, 2) n;
+             INSERT INTO incident_labels (incident_id, label_id)
+                 SELECT i.id, l.id FROM incidents i, security_labels l WHERE l.name = 'TLP:RED';
+             INSERT INTO items (owner_id, kind, name, date_added, last_modified, created_by)
+                 SELECT id, 'adversaries', 'Adv', now(), now(), 't' FROM owners WHERE name = 'B';
+             INSERT INTO item_labels (item_id, label_id) SELECT i.id, l.id FROM items i, security_labels l WHERE l.name = 'TLP:RED';
+             INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by)
+                 SELECT id, 'Host', 'a.example', now(), now(), 't' FROM owners WHERE name = 'A';
+             INSERT INTO indicator_labels (indicator_id, label_id) SELECT d.id, l.id FROM indicators d, security_labels l WHERE l.name = 'TLP:RED';",
+        )
+        .execute(&pool)
+        .await
+        .expect("version 10 rows");
+        migrator().run(&pool).await.expect("upgrade");
+        for (table, subject) in [
+            (
+                "incident_labels x JOIN incidents s ON s.id = x.incident_id",
+                4,
+            ),
+            ("item_labels x JOIN items s ON s.id = x.item_id", 1),
+            (
+                "indicator_labels x JOIN indicators s ON s.id = x.indicator_id",
+                1,
+            ),
+        ] {
+            let (matching, all): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT count(*) FILTER (WHERE x.owner_id = s.owner_id), count(*) FROM {table}"
+            ))
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+            assert_eq!((matching, all), (subject, subject), "{table}");
+        }
+        let in_owner: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM incidents i JOIN owners o ON o.id = i.owner_id \
+             WHERE o.name = 'A' AND i.owner_id = o.id AND i.name ILIKE '%zqxj%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("substring");
+        assert_eq!(in_owner, 2);
+        pool.close().await;
+        db.drop_db().await;
+    }
+}
