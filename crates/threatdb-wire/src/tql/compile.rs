@@ -92,11 +92,15 @@ fn any_of(
     c: &TypedCmp,
     mut cond: impl FnMut(&TypedValue) -> Result<Cond, TqlError>,
 ) -> Result<Filter, TqlError> {
-    let mut parts = c
-        .values
-        .iter()
-        .map(|v| cond(v).map(Filter::Cond))
-        .collect::<Result<Vec<_>, _>>()?;
+    any_filter(c, |v| cond(v).map(Filter::Cond))
+}
+
+/// Any of `values`, each turned into a filter.
+fn any_filter(
+    c: &TypedCmp,
+    filter: impl FnMut(&TypedValue) -> Result<Filter, TqlError>,
+) -> Result<Filter, TqlError> {
+    let mut parts = c.values.iter().map(filter).collect::<Result<Vec<_>, _>>()?;
     Ok(if parts.len() == 1 {
         parts.remove(0)
     } else {
@@ -150,21 +154,13 @@ fn cmp(c: &TypedCmp, now: Timestamp) -> Result<Filter, TqlError> {
         }
         (Field::Summary, Op::EndsWith) => {
             // The suffix check, with the substring that the trigram index serves.
-            let parts = c
-                .values
-                .iter()
-                .map(|v| {
-                    Filter::And(vec![
-                        Filter::Cond(Cond::Name(TextMatch::Contains, text(v))),
-                        Filter::Cond(Cond::Name(TextMatch::EndsWithFolded, text(v))),
-                    ])
-                })
-                .collect::<Vec<_>>();
-            let positive = match <[Filter; 1]>::try_from(parts) {
-                Ok([one]) => one,
-                Err(parts) => Filter::Or(parts),
-            };
-            Ok(signed(c.op, positive))
+            any_filter(c, |v| {
+                Ok(Filter::And(vec![
+                    Filter::Cond(Cond::Name(TextMatch::Contains, text(v))),
+                    Filter::Cond(Cond::Name(TextMatch::EndsWithFolded, text(v))),
+                ]))
+            })
+            .map(|f| signed(c.op, f))
         }
         (Field::Status, Op::Eq | Op::In) => any_of(c, |v| {
             IncidentStatus::parse(&text(v))
