@@ -287,21 +287,15 @@ pub async fn incidents<D: Db>(
             counted,
         } => {
             let page = label_page(db.dialect(), q, label, owner);
-            let found = db.fetch(page, rows::incident).await?;
-            let items = incidents::with_metadata(db, found, q.include).await?;
-            Ok(Page {
-                total: if q.paging.start == 0 { counted } else { None },
-                items,
-            })
+            let total = if q.paging.start == 0 { counted } else { None };
+            read_page(db, q, page, total).await
         }
         Plan::Filtered {
             counted,
             statements,
         } => {
             let total = if q.paging.start == 0 { counted } else { None };
-            let found = db.fetch(statements.page, rows::incident).await?;
-            let items = incidents::with_metadata(db, found, q.include).await?;
-            Ok(Page { total, items })
+            read_page(db, q, statements.page, total).await
         }
     }
 }
@@ -379,6 +373,16 @@ async fn by_tag<D: Db>(
         None if q.paging.start == 0 => Some(resolve::tag_count(db, tag).await?),
         None => None,
     };
+    read_page(db, q, page, total).await
+}
+
+/// Runs a page statement and reads what the query includes of each incident.
+async fn read_page<D: Db>(
+    db: &mut D,
+    q: &IncidentQuery,
+    page: Sql<'_>,
+    total: Option<u64>,
+) -> StoreResult<Page<IncidentDetails>> {
     let found = db.fetch(page, rows::incident).await?;
     let items = incidents::with_metadata(db, found, q.include).await?;
     Ok(Page { total, items })
