@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tql indexes",
         include_str!("../migrations/0012_tql_indexes.sql"),
     ),
+    (
+        13,
+        "one id space for every group",
+        include_str!("../migrations/0013_group_ids.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
@@ -178,6 +183,58 @@ mod tests {
         .await
         .expect("substring");
         assert_eq!(in_owner, 2);
+        pool.close().await;
+        db.drop_db().await;
+    }
+
+    /// A database at version 12 whose items share ids with incidents, upgraded: the colliding
+    /// items move above every id either identity sequence issued, with their tags and
+    /// associations; afterwards both tables draw from one sequence.
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+    async fn version_13_gives_every_group_its_own_id() {
+        let db = TestDatabase::create(&server_url()).await;
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+        migrator_to(12).run(&pool).await.expect("to 12");
+        sqlx::raw_sql(
+            "INSERT INTO owners (name, name_key, kind, date_added) VALUES ('A', 'a', 'Organization', now());
+             INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid)
+                 SELECT o.id, 'i' || n, now(), 'New', now(), now(), 't', 'x' || n
+                 FROM owners o, generate_series(1, 3) n;
+             DELETE FROM incidents WHERE id = 3;
+             INSERT INTO items (owner_id, kind, name, date_added, last_modified, created_by)
+                 SELECT o.id, 'adversaries', 'Adv ' || n, now(), now(), 't' FROM owners o, generate_series(1, 2) n;
+             INSERT INTO tags (owner_id, name, name_key) SELECT id, 'T', 't' FROM owners;
+             INSERT INTO item_tags (item_id, tag_id) SELECT 2, id FROM tags;
+             INSERT INTO incident_items (incident_id, item_id) VALUES (1, 2);",
+        )
+        .execute(&pool)
+        .await
+        .expect("version 12 rows");
+        migrator().run(&pool).await.expect("upgrade");
+        let all = |sql: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_all(&pool)
+                    .await
+                    .expect(sql)
+            }
+        };
+        assert_eq!(all("SELECT id FROM items ORDER BY id").await, vec![4, 5]);
+        assert_eq!(
+            all("SELECT id FROM items WHERE name = 'Adv 2'").await,
+            vec![5]
+        );
+        assert_eq!(all("SELECT item_id FROM item_tags").await, vec![5]);
+        assert_eq!(all("SELECT item_id FROM incident_items").await, vec![5]);
+        let incident = "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
+             SELECT id, 'n', now(), 'New', now(), now(), 't', md5(random()::text) FROM owners RETURNING id";
+        let item = "INSERT INTO items (owner_id, kind, name, date_added, last_modified, created_by) \
+             SELECT id, 'adversaries', 'a', now(), now(), 't' FROM owners RETURNING id";
+        assert_eq!(all(incident).await, vec![6]);
+        assert_eq!(all(item).await, vec![7]);
+        assert_eq!(all(incident).await, vec![8]);
         pool.close().await;
         db.drop_db().await;
     }

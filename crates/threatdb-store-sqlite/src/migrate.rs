@@ -64,6 +64,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tql indexes",
         include_str!("../migrations/0012_tql_indexes.sql"),
     ),
+    (
+        13,
+        "one id space for every group",
+        include_str!("../migrations/0013_group_ids.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {
@@ -186,5 +191,63 @@ mod tests {
         .expect("writes");
         assert_eq!(ids(&conn, &range(1)), vec![3, 4]);
         assert!(ids(&conn, &range(2)).is_empty());
+    }
+
+    /// A database at version 12 whose items share ids with incidents, upgraded: the colliding
+    /// item moves above every issued id with its tags, labels, attributes and associations; the
+    /// others keep theirs; afterwards both tables draw from one sequence, through the ordinary
+    /// insert and through an explicit id (the bulk loader's), and never reuse a deleted id.
+    #[test]
+    fn version_13_gives_every_group_its_own_id() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        run_to(&mut conn, 12).expect("to 12");
+        conn.execute_batch(
+            "INSERT INTO owners (id, name, name_key, kind, date_added) VALUES (1, 'A', 'a', 'Organization', 0);
+             INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid) VALUES
+                 (1, 1, 'one', 0, 'New', 0, 0, 't', 'x1'), (2, 1, 'two', 0, 'New', 0, 0, 't', 'x2'),
+                 (9, 1, 'nine, deleted below', 0, 'New', 0, 0, 't', 'x9');
+             DELETE FROM incidents WHERE id = 9;
+             INSERT INTO items (id, owner_id, kind, name, date_added, last_modified, created_by) VALUES
+                 (2, 1, 'adversaries', 'Adv two', 0, 0, 't'), (5, 1, 'emails', 'Mail five', 0, 0, 't');
+             INSERT INTO tags (id, owner_id, name, name_key) VALUES (1, 1, 'T', 't');
+             INSERT INTO item_tags (item_id, tag_id) VALUES (2, 1), (5, 1);
+             INSERT INTO item_labels (item_id, label_id, owner_id) SELECT 2, id, 1 FROM security_labels WHERE name = 'TLP:RED';
+             INSERT INTO item_attributes (item_id, type, value, displayed, date_added, last_modified) VALUES (2, 'Description', 'd', 1, 0, 0);
+             INSERT INTO incident_items (incident_id, item_id) VALUES (1, 2), (2, 5);",
+        )
+        .expect("version 12 rows");
+        run(&mut conn).expect("upgrade");
+
+        assert_eq!(ids(&conn, "SELECT id FROM items ORDER BY id"), vec![5, 10]);
+        assert_eq!(ids(&conn, "SELECT item_id FROM item_tags ORDER BY item_id"), vec![5, 10]);
+        assert_eq!(ids(&conn, "SELECT item_id FROM item_labels"), vec![10]);
+        assert_eq!(ids(&conn, "SELECT item_id FROM item_attributes"), vec![10]);
+        assert_eq!(
+            ids(&conn, "SELECT item_id FROM incident_items ORDER BY incident_id"),
+            vec![10, 5]
+        );
+        assert_eq!(ids(&conn, "SELECT id FROM items WHERE name = 'Adv two'"), vec![10]);
+
+        let insert_incident = "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
+             VALUES (1, 'n', 0, 'New', 0, 0, 't', hex(randomblob(8))) RETURNING id";
+        let insert_item = "INSERT INTO items (owner_id, kind, name, date_added, last_modified, created_by) \
+             VALUES (1, 'adversaries', 'a', 0, 0, 't') RETURNING id";
+        assert_eq!(ids(&conn, insert_incident), vec![11]);
+        assert_eq!(ids(&conn, insert_item), vec![12]);
+        assert_eq!(ids(&conn, insert_incident), vec![13]);
+        // The bulk loader inserts incidents with explicit ids from the counter it reads.
+        conn.execute_batch(
+            "INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid)
+                 VALUES (20, 1, 'bulk', 0, 'New', 0, 0, 't', 'b20');
+             DELETE FROM items WHERE id = 12;",
+        )
+        .expect("bulk row");
+        assert_eq!(ids(&conn, insert_item), vec![21]);
+        assert_eq!(ids(&conn, insert_incident), vec![22]);
+        let shared = ids(
+            &conn,
+            "SELECT count(*) FROM incidents i JOIN items it ON it.id = i.id",
+        );
+        assert_eq!(shared, vec![0]);
     }
 }

@@ -5,8 +5,8 @@ use crate::fixture::{create, fixture};
 use threatdb_core::attribute::ATTRIBUTE_TYPES;
 use threatdb_core::date::from_unix;
 use threatdb_core::{
-    AdminStore, BulkLoad, Cond, IncidentQuery, IncidentStatus, Include, SeedIncident, Store,
-    TextMatch,
+    AdminStore, BulkLoad, Cond, IncidentName, IncidentQuery, IncidentStatus, Include, ItemKind,
+    NewItem, SeedIncident, Store, TextMatch,
 };
 
 /// Bulk tags are idempotent and per owner; bulk incidents carry their tags, attributes and label
@@ -96,6 +96,18 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
         .delete_incident(&fx.writer_a.actor, gone)
         .await
         .expect("delete");
+    // Every group type draws from one id space (DECISIONS 47): the bulk loader's explicit ids
+    // start above an item created just before, and an item created after starts above them.
+    let adversary = |name: &str| NewItem {
+        kind: ItemKind::Adversary,
+        name: IncidentName::parse(name).unwrap(),
+        fields: "{}".into(),
+    };
+    let before = store
+        .create_item(&fx.writer_a.actor, &fx.org_a, adversary("before the batch"))
+        .await
+        .expect("item before")
+        .id;
     let big: Vec<SeedIncident> = (0..2_345)
         .map(|i| SeedIncident {
             owner_id: fx.org_a.id,
@@ -110,6 +122,7 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
         })
         .collect();
     assert_eq!(store.bulk_incidents(big).await.expect("big batch"), 2_345);
+    let mut highest = before;
     for i in [0, 999, 1_000, 1_001, 2_344] {
         let mut q = IncidentQuery::owner(fx.org_a.clone());
         q.and(Cond::Name(TextMatch::Contains, format!("{i:05} end")));
@@ -121,6 +134,12 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
         assert_eq!(page.total, Some(1), "chunked {i:05}");
         let found = &page.items[0];
         assert!(found.incident.id > gone, "id {} reused", found.incident.id);
+        assert!(
+            found.incident.id > before,
+            "incident {} shares the id space below item {before}",
+            found.incident.id
+        );
+        highest = highest.max(found.incident.id);
         assert_eq!(found.incident.status, IncidentStatus::Closed);
         assert_eq!(
             found.attributes.as_ref().expect("attributes")[0].value,
@@ -134,4 +153,10 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
         .await
         .expect("prefix");
     assert_eq!(page.total, Some(2_345));
+    let after = store
+        .create_item(&fx.writer_a.actor, &fx.org_a, adversary("after the batch"))
+        .await
+        .expect("item after")
+        .id;
+    assert!(after > highest, "item {after} is not above the batch ({highest})");
 }
