@@ -5,6 +5,8 @@ use crate::Timestamp;
 /// A security label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityLabel {
+    /// Its id.
+    pub id: i64,
     /// Its name (`TLP:GREEN`).
     pub name: String,
     /// What it means.

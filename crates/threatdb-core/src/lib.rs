@@ -29,6 +29,7 @@ pub mod date;
 pub mod incident;
 pub mod indicator;
 pub mod label;
+pub mod nested;
 pub mod owner;
 pub mod policy;
 pub mod query;
@@ -49,6 +50,7 @@ pub use incident::{
 };
 pub use indicator::IndicatorKind;
 pub use label::{SecurityLabel, label_key, parse_label_name};
+pub use nested::{AttributeEdit, IncidentTarget, NestedChanges, SetMode};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{
     Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, PlanStep, SortKey,

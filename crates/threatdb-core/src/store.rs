@@ -175,6 +175,14 @@ pub trait Store: Send + Sync {
         id: i64,
         patch: IncidentPatch,
     ) -> StoreResult<Incident>;
+    /// Creates or updates an incident together with changes to its tags, labels and
+    /// attributes, in one transaction: all of it or, on any error, none of it.
+    async fn write_incident(
+        &self,
+        actor: &Actor,
+        target: crate::IncidentTarget,
+        nested: crate::NestedChanges,
+    ) -> StoreResult<Incident>;
     /// Deletes an incident and everything hanging off it.
     async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()>;
     /// Lists an owner's incidents matching the query, in id order.

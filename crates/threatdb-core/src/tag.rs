@@ -46,6 +46,8 @@ pub fn tag_key(name: &str) -> String {
 /// A tag as stored in an owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
+    /// Its id (per owner: the same name in two owners is two tags).
+    pub id: i64,
     /// The first spelling the tag was created with.
     pub name: String,
 }

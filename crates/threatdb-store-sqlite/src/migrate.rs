@@ -219,14 +219,23 @@ mod tests {
         run(&mut conn).expect("upgrade");
 
         assert_eq!(ids(&conn, "SELECT id FROM items ORDER BY id"), vec![5, 10]);
-        assert_eq!(ids(&conn, "SELECT item_id FROM item_tags ORDER BY item_id"), vec![5, 10]);
+        assert_eq!(
+            ids(&conn, "SELECT item_id FROM item_tags ORDER BY item_id"),
+            vec![5, 10]
+        );
         assert_eq!(ids(&conn, "SELECT item_id FROM item_labels"), vec![10]);
         assert_eq!(ids(&conn, "SELECT item_id FROM item_attributes"), vec![10]);
         assert_eq!(
-            ids(&conn, "SELECT item_id FROM incident_items ORDER BY incident_id"),
+            ids(
+                &conn,
+                "SELECT item_id FROM incident_items ORDER BY incident_id"
+            ),
             vec![10, 5]
         );
-        assert_eq!(ids(&conn, "SELECT id FROM items WHERE name = 'Adv two'"), vec![10]);
+        assert_eq!(
+            ids(&conn, "SELECT id FROM items WHERE name = 'Adv two'"),
+            vec![10]
+        );
 
         let insert_incident = "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
              VALUES (1, 'n', 0, 'New', 0, 0, 't', hex(randomblob(8))) RETURNING id";

@@ -158,5 +158,8 @@ pub async fn bulk_load<S: Store + AdminStore + BulkLoad>(store: &S) {
         .await
         .expect("item after")
         .id;
-    assert!(after > highest, "item {after} is not above the batch ({highest})");
+    assert!(
+        after > highest,
+        "item {after} is not above the batch ({highest})"
+    );
 }

@@ -156,7 +156,7 @@ pub async fn create_label<D: Db>(
         .await
         .map_err(|e| e.on_duplicate(format!("the owner already has a label '{name}'")))?;
     let sql = Sql::with(
-        "SELECT l.name, l.description, l.color, l.date_added FROM security_labels l WHERE l.id = ?",
+        "SELECT l.name, l.description, l.color, l.date_added, l.id FROM security_labels l WHERE l.id = ?",
         vec![id.into()],
     );
     rows::one(db, sql, |r| rows::label(r, 0)).await

@@ -151,10 +151,16 @@ pub async fn with_metadata<D: Db>(
         HashMap::new()
     };
     let mut tags = if include.tags && any {
-        let head = "SELECT it.incident_id, t.name FROM incident_tags it JOIN tags t ON t.id = it.tag_id \
+        let head = "SELECT it.incident_id, t.name, t.id FROM incident_tags it JOIN tags t ON t.id = it.tag_id \
                     WHERE it.incident_id IN ";
         by_incident(db, head, &ids, " ORDER BY t.name_key", |r| {
-            Ok((r.int(0)?, Tag { name: r.text(1)? }))
+            Ok((
+                r.int(0)?,
+                Tag {
+                    name: r.text(1)?,
+                    id: r.int(2)?,
+                },
+            ))
         })
         .await?
     } else {

@@ -124,7 +124,7 @@ pub async fn usable<D: Db>(
 ) -> StoreResult<Vec<SecurityLabel>> {
     let id = guard::owner(actor, owner, Access::Read)?.get().id;
     let sql = Sql::with(
-        "SELECT l.name, l.description, l.color, l.date_added FROM security_labels l \
+        "SELECT l.name, l.description, l.color, l.date_added, l.id FROM security_labels l \
          WHERE l.owner_id IS NULL OR l.owner_id = ? ORDER BY l.name_key",
         vec![id.into()],
     );

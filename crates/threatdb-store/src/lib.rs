@@ -30,6 +30,7 @@ pub mod incidents;
 pub mod items;
 pub mod labels;
 pub mod list;
+pub mod nested;
 pub mod rows;
 mod store_impl;
 pub mod subject;

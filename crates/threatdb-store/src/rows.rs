@@ -19,7 +19,7 @@ pub const ATTRIBUTE_COLUMNS: &str =
     "a.id, a.type, a.value, a.displayed, a.source, a.date_added, a.last_modified";
 
 /// Columns: name, description, color, date_added (alias `l`).
-pub const LABEL_COLUMNS: &str = "l.name, l.description, l.color, l.date_added";
+pub const LABEL_COLUMNS: &str = "l.name, l.description, l.color, l.date_added, l.id";
 
 /// The columns [`item`] reads, for `items it JOIN owners o`.
 pub const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
@@ -85,6 +85,7 @@ pub fn label(r: &dyn Cells, at: usize) -> StoreResult<SecurityLabel> {
         description: r.text(at + 1)?,
         color: r.text(at + 2)?,
         date_added: r.time(at + 3)?,
+        id: r.int(at + 4)?,
     })
 }
 

@@ -58,6 +58,11 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::incidents::update(db, &actor, id, &patch))
                 })
             }
+            async fn write_incident(&self, actor: &$crate::t::Actor, target: $crate::t::IncidentTarget, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<$crate::t::Incident> {
+                $crate::timed_op!("write_incident", {
+                    $crate::write!(self, (actor, target) |db| $crate::nested::write_incident(db, &actor, &target, &nested))
+                })
+            }
             async fn delete_incident(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
                 $crate::timed_op!("delete_incident", {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))

@@ -15,13 +15,19 @@ pub async fn of<D: Db>(db: &mut D, actor: &Actor, on: &Subject) -> StoreResult<V
         .await?
         .into_inner();
     let sql = format!(
-        "SELECT t.name FROM {} x JOIN tags t ON t.id = x.tag_id WHERE x.{} = ? ORDER BY t.name_key",
+        "SELECT t.name, t.id FROM {} x JOIN tags t ON t.id = x.tag_id WHERE x.{} = ? ORDER BY t.name_key",
         row.kind.tags(),
         row.kind.column()
     );
     let mut sql = Sql::new(sql);
     sql.params.push(row.id.into());
-    db.fetch(sql, |r| Ok(Tag { name: r.text(0)? })).await
+    db.fetch(sql, |r| {
+        Ok(Tag {
+            name: r.text(0)?,
+            id: r.int(1)?,
+        })
+    })
+    .await
 }
 
 /// The id of a tag in the subject's owner, creating it with this spelling if it is new. A later
@@ -90,10 +96,15 @@ pub async fn get<D: Db>(db: &mut D, actor: &Actor, owner: &Owner, name: &str) ->
     rows::one(
         db,
         Sql::with(
-            "SELECT name FROM tags WHERE owner_id = ? AND name_key = ?",
+            "SELECT name, id FROM tags WHERE owner_id = ? AND name_key = ?",
             vec![owner.get().id.into(), tag_key(name).into()],
         ),
-        |r| Ok(Tag { name: r.text(0)? }),
+        |r| {
+            Ok(Tag {
+                name: r.text(0)?,
+                id: r.int(1)?,
+            })
+        },
     )
     .await
 }
@@ -118,14 +129,19 @@ pub async fn list<D: Db>(
     let items = db
         .fetch(
             Sql::with(
-                "SELECT name FROM tags WHERE owner_id = ? ORDER BY name_key LIMIT ? OFFSET ?",
+                "SELECT name, id FROM tags WHERE owner_id = ? ORDER BY name_key LIMIT ? OFFSET ?",
                 vec![
                     id.into(),
                     rows::int_of(paging.limit).into(),
                     rows::int_of(paging.start).into(),
                 ],
             ),
-            |r| Ok(Tag { name: r.text(0)? }),
+            |r| {
+                Ok(Tag {
+                    name: r.text(0)?,
+                    id: r.int(1)?,
+                })
+            },
         )
         .await?;
     Ok(Page { total, items })

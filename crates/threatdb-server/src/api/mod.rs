@@ -11,6 +11,7 @@ mod owners;
 mod reverse;
 mod subject;
 mod types;
+pub mod v3;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -56,7 +57,7 @@ impl Routes {
 
 /// Every `/api/v2` route. Authentication is layered on by the caller.
 pub fn routes() -> Router<AppState> {
-    table().router
+    table().router.merge(v3::routes())
 }
 
 /// The path of every `/api/v2` route, with its `{parameters}`.

@@ -124,6 +124,7 @@ mod tests {
             "status-containment-achieved"
         );
         let label = |name: &str| SecurityLabel {
+            id: 1,
             name: name.into(),
             description: String::new(),
             color: "FFFFFF".into(),

@@ -12,5 +12,6 @@ mod helpers;
 mod hostile_props;
 mod openapi;
 mod route_matrix;
+mod v3;
 mod web;
 mod workflows;

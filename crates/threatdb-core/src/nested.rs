@@ -1,0 +1,52 @@
+//! One write of an incident with its nested collections (the v3 API's `POST` and `PUT
+//! /v3/groups`): the incident's own fields plus changes to its tags, security labels and
+//! attributes, applied by the store in one transaction, all or nothing.
+
+use crate::{AttributePatch, IncidentPatch, NewAttribute, NewIncident, Owner, TagName};
+
+/// How a nested collection changes (`"mode"` in a v3 body).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SetMode {
+    /// Add what is not there yet (an attribute with an id: update it in place).
+    #[default]
+    Append,
+    /// Remove what is named (absent items are no error).
+    Delete,
+    /// Exactly the given set afterwards.
+    Replace,
+}
+
+/// One attribute of a nested change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttributeEdit {
+    /// A new attribute.
+    New(NewAttribute),
+    /// An existing attribute of the incident, by id, with what changes in it (nothing for a
+    /// delete, or to keep it in a replace).
+    Existing {
+        /// The attribute's id.
+        id: i64,
+        /// Its new value, default flag or source.
+        patch: AttributePatch,
+    },
+}
+
+/// Changes to an incident's nested collections; `None` leaves a collection as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NestedChanges {
+    /// Tags by name.
+    pub tags: Option<(SetMode, Vec<TagName>)>,
+    /// Security labels by name (aliases resolve as everywhere).
+    pub labels: Option<(SetMode, Vec<String>)>,
+    /// Attributes.
+    pub attributes: Option<(SetMode, Vec<AttributeEdit>)>,
+}
+
+/// Which incident a write is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentTarget {
+    /// A new incident in this owner.
+    Create(Owner, NewIncident),
+    /// An existing incident and what changes in its own fields.
+    Update(i64, IncidentPatch),
+}

@@ -1,0 +1,551 @@
+//! `/api/v3/groups[/{id}]`: incidents as tcex's v3 client reads and writes them. One POST or
+//! PUT writes the group and its nested tags, labels and attributes in one transaction
+//! (`Store::write_incident`); lists compile `tql=` into the filter tree v2 uses
+//! (`tql::incident_filter`), so both APIs share one authorization policy and one set of indexes.
+
+use super::params::V3Params;
+use super::{V3Error, V3Result, reply};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::reply::JsonBody;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use threatdb_core::{
+    Actor, AttributeEdit, AttributePatch, Cond, IncidentDetails, IncidentName, IncidentPatch,
+    IncidentQuery, IncidentStatus, IncidentTarget, Include, NestedChanges, NewAttribute,
+    NewIncident, Owner, SetMode, StoreError, TagName, format_timestamp, parse_timestamp,
+};
+use threatdb_wire::tql;
+use threatdb_wire::v3::{
+    self, AttributeItem, DataList, FieldName, Fields, Group, GroupBody, GroupDetails, GroupType,
+    IncidentFields, LabelRef, List, Message, Mode, Nested, Object, Single, TagRef, User,
+};
+
+const MAX_XID_CHARS: usize = 100;
+
+type Body = Result<JsonBody<GroupBody>, ApiError>;
+
+fn params(query: &Option<String>) -> V3Params {
+    V3Params::parse(query.as_deref().unwrap_or(""))
+}
+
+/// The owner `owner=` names among the actor's (its organization when none): else 403.
+fn owner_named<'a>(actor: &'a Actor, name: Option<&str>) -> ApiResult<&'a Owner> {
+    actor
+        .resolve_owner(name)
+        .ok_or_else(|| ApiError::Forbidden("Access Denied".into()))
+}
+
+fn include(fields: &Fields) -> Include {
+    Include {
+        additional: false,
+        attributes: fields.has(FieldName::Attributes),
+        tags: fields.has(FieldName::Tags),
+        labels: fields.has(FieldName::SecurityLabels),
+    }
+}
+
+/// `fields=associatedGroups` and `associatedIndicators` are not served yet: a 400 rather than
+/// an answer without them.
+fn served(fields: &Fields) -> ApiResult<()> {
+    for f in [FieldName::AssociatedGroups, FieldName::AssociatedIndicators] {
+        if fields.has(f) {
+            return Err(ApiError::BadRequest(format!(
+                "field '{}' is not served by /v3/groups yet: use the v2 association routes",
+                f.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An incident as a v3 group; nested collections when they were read.
+pub fn group(public_url: &str, d: &IncidentDetails) -> Group {
+    let i = &d.incident;
+    Group {
+        id: i.id,
+        owner_id: i.owner.id,
+        owner_name: i.owner.name.clone(),
+        date_added: format_timestamp(i.date_added),
+        last_modified: format_timestamp(i.last_modified),
+        web_link: threatdb_wire::dto::incident_link(public_url, i.id),
+        details: GroupDetails::Incident(IncidentFields {
+            event_date: Some(format_timestamp(i.event_date)),
+            status: Some(i.status.as_str().to_string()),
+        }),
+        name: i.name.clone(),
+        created_by: Some(User {
+            id: 0,
+            user_name: i.created_by.clone(),
+            first_name: None,
+            last_name: None,
+            pseudonym: None,
+            owner: Some(i.owner.name.clone()),
+        }),
+        up_vote_count: "0".into(),
+        down_vote_count: "0".into(),
+        xid: Some(i.xid.clone()),
+        first_seen: None,
+        last_seen: None,
+        legacy_link: None,
+        tags: d.tags.as_ref().map(|tags| {
+            DataList::new(
+                tags.iter()
+                    .map(|t| v3::Tag {
+                        id: t.id,
+                        name: t.name.clone(),
+                        description: None,
+                        last_used: None,
+                        technique_id: None,
+                    })
+                    .collect(),
+            )
+        }),
+        security_labels: d.labels.as_ref().map(|labels| {
+            DataList::new(
+                labels
+                    .iter()
+                    .map(|l| v3::SecurityLabel {
+                        id: l.id,
+                        name: l.name.clone(),
+                        color: l.color.clone(),
+                        description: l.description.clone(),
+                        owner: None,
+                        date_added: Some(format_timestamp(l.date_added)),
+                    })
+                    .collect(),
+            )
+        }),
+        attributes: d.attributes.as_ref().map(|attributes| {
+            DataList::new(
+                attributes
+                    .iter()
+                    .map(|a| v3::Attribute {
+                        id: a.id,
+                        kind: a.kind.clone(),
+                        value: a.value.clone(),
+                        default: a.displayed,
+                        pinned: None,
+                        source: a.source.clone(),
+                        date_added: format_timestamp(a.date_added),
+                        last_modified: format_timestamp(a.last_modified),
+                        created_by: None,
+                        security_labels: None,
+                    })
+                    .collect(),
+            )
+        }),
+        associated_groups: None,
+        associated_indicators: None,
+    }
+}
+
+/// A `next`/`prev` link (tc-v3-wire.md §6): absolute under an `https` public URL, else relative
+/// to the API root (tcex prefixes anything that does not start with `https`).
+fn link(public_url: &str, query: &str) -> String {
+    if public_url.starts_with("https") {
+        format!("{public_url}/api/v3/groups?{query}")
+    } else {
+        format!("/v3/groups?{query}")
+    }
+}
+
+fn tql_error(e: tql::TqlError) -> ApiError {
+    ApiError::BadRequest(format!("Invalid TQL: {}", e.message))
+}
+
+/// `GET /api/v3/groups`.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let owner = owner_named(&actor, p.owner.as_deref())?;
+    let fields = p.fields()?;
+    served(&fields)?;
+    let mut q = IncidentQuery::owner(owner.clone());
+    q.paging = p.paging()?;
+    q.order = p.order()?;
+    q.include = include(&fields);
+    if let Some(text) = &p.tql {
+        let typed = tql::analyze(text, &tql::GROUPS).map_err(tql_error)?;
+        q.filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
+    }
+    let page = state.store.list_incidents(&actor, &q).await?;
+    let (start, limit) = (q.paging.start, q.paging.limit);
+    let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
+    let mut answer = List::new(
+        page.items
+            .iter()
+            .map(|d| group(&state.public_url, d))
+            .collect(),
+    );
+    if p.count && start == 0 {
+        answer.count = Some(page.total.unwrap_or(shown));
+    }
+    let more = match page.total {
+        Some(total) => start.saturating_add(limit) < total,
+        // Past the first page there is no count (DECISIONS 32): a full page may have a next.
+        None => shown == limit,
+    };
+    if more {
+        let next = p.next_query(start.saturating_add(limit), limit);
+        answer.next = Some(link(&state.public_url, &next));
+    }
+    if start > 0 {
+        let prev = p.next_query(start.saturating_sub(limit), limit);
+        answer.prev = Some(link(&state.public_url, &prev));
+    }
+    Ok(reply(StatusCode::OK, &answer))
+}
+
+/// The incident `{id}` names: a number is an id, anything else an xid in `owner=`'s owner.
+async fn resolve(state: &AppState, actor: &Actor, p: &V3Params, raw: &str) -> ApiResult<i64> {
+    if let Ok(id) = raw.trim().parse::<i64>() {
+        return Ok(id);
+    }
+    let owner = owner_named(actor, p.owner.as_deref())?;
+    let mut q = IncidentQuery::owner(owner.clone());
+    q.and(Cond::Xid(raw.to_string()));
+    let page = state.store.list_incidents(actor, &q).await?;
+    page.items
+        .first()
+        .map(|d| d.incident.id)
+        .ok_or(ApiError::NotFound)
+}
+
+async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    fields: &Fields,
+    status: StatusCode,
+) -> V3Result {
+    let details = state.store.get_incident(actor, id, include(fields)).await?;
+    let data = group(&state.public_url, &details);
+    Ok(match status {
+        StatusCode::CREATED => reply(status, &Single::created(data)),
+        _ if status == StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
+        _ => reply(status, &Single::read(data)),
+    })
+}
+
+/// `GET /api/v3/groups/{id}` (an id, or an xid with `owner=`).
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+    Path(raw): Path<String>,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let fields = p.fields()?;
+    served(&fields)?;
+    let id = resolve(&state, &actor, &p, &raw).await?;
+    answer(&state, &actor, id, &fields, StatusCode::OK).await
+}
+
+/// Only incidents are served through v3 so far: another type is a 400 naming it.
+fn incident_type(raw: &str) -> ApiResult<()> {
+    match GroupType::parse(raw).map_err(ApiError::BadRequest)? {
+        GroupType::Incident => Ok(()),
+        other => Err(ApiError::BadRequest(format!(
+            "groups of type {} are not served by /v3/groups yet (Incident is): use /v2/groups",
+            other.as_str()
+        ))),
+    }
+}
+
+fn set_mode(mode: Mode) -> SetMode {
+    match mode {
+        Mode::Append => SetMode::Append,
+        Mode::Delete => SetMode::Delete,
+        Mode::Replace => SetMode::Replace,
+    }
+}
+
+fn tag_names(items: &[TagRef]) -> ApiResult<Vec<TagName>> {
+    items
+        .iter()
+        .map(|t| match &t.name {
+            Some(name) => Ok(TagName::parse(name)?),
+            None => Err(ApiError::BadRequest(
+                "a tag is named by its name here (a tag given only by id is not served yet)".into(),
+            )),
+        })
+        .collect()
+}
+
+fn label_names(items: &[LabelRef]) -> ApiResult<Vec<String>> {
+    items
+        .iter()
+        .map(|l| {
+            l.name.clone().ok_or_else(|| {
+                ApiError::BadRequest(
+                    "a security label is named by its name here (a label given only by id is \
+                     not served yet)"
+                        .into(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn attribute_edits(items: &[AttributeItem]) -> ApiResult<Vec<AttributeEdit>> {
+    items
+        .iter()
+        .map(|a| {
+            if a.security_labels.is_some() {
+                return Err(ApiError::BadRequest(
+                    "security labels of an attribute are not served by /v3/groups yet: use \
+                     /v2/groups/incidents/{id}/attributes/{attributeId}/securityLabels"
+                        .into(),
+                ));
+            }
+            Ok(match a.id {
+                Some(id) => AttributeEdit::Existing {
+                    id,
+                    patch: AttributePatch {
+                        value: a.value.clone(),
+                        displayed: a.default,
+                        source: a.source.clone(),
+                    },
+                },
+                None => {
+                    let kind = a.kind.as_deref().ok_or_else(|| {
+                        ApiError::BadRequest("a new attribute needs its type".into())
+                    })?;
+                    let value = a.value.as_deref().ok_or_else(|| {
+                        ApiError::BadRequest("a new attribute needs its value".into())
+                    })?;
+                    AttributeEdit::New(NewAttribute::parse(
+                        kind,
+                        value,
+                        a.default.unwrap_or(false),
+                        a.source.clone(),
+                    )?)
+                }
+            })
+        })
+        .collect()
+}
+
+/// The nested changes of a body; on a create every mode is append (tc-v3-wire.md §4).
+fn nested(body: &GroupBody, create: bool) -> ApiResult<NestedChanges> {
+    if body.associated_groups.is_some() || body.associated_indicators.is_some() {
+        return Err(ApiError::BadRequest(
+            "associatedGroups and associatedIndicators are not served by /v3/groups yet: use \
+             the v2 association routes"
+                .into(),
+        ));
+    }
+    let mode = |n_mode: Mode| {
+        if create {
+            SetMode::Append
+        } else {
+            set_mode(n_mode)
+        }
+    };
+    fn each<T, U>(
+        n: &Option<Nested<T>>,
+        mode: impl Fn(Mode) -> SetMode,
+        read: impl Fn(&[T]) -> ApiResult<Vec<U>>,
+    ) -> ApiResult<Option<(SetMode, Vec<U>)>> {
+        n.as_ref()
+            .map(|n| Ok((mode(n.mode), read(&n.data)?)))
+            .transpose()
+    }
+    Ok(NestedChanges {
+        tags: each(&body.tags, mode, tag_names)?,
+        labels: each(&body.security_labels, mode, label_names)?,
+        attributes: each(&body.attributes, mode, attribute_edits)?,
+    })
+}
+
+/// A duplicate xid is the request's mistake (tc-v3-wire.md §4): 400.
+fn written(e: StoreError) -> V3Error {
+    match e {
+        StoreError::Duplicate(what) => V3Error(ApiError::BadRequest(format!(
+            "This already exists (duplicate {what})"
+        ))),
+        StoreError::Conflict(m) => V3Error(ApiError::BadRequest(m)),
+        other => V3Error(other.into()),
+    }
+}
+
+/// `POST /api/v3/groups`: the group with its tags, labels and attributes, all or nothing.
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let fields = p.fields()?;
+    served(&fields)?;
+    let JsonBody(body) = body?;
+    incident_type(
+        body.kind
+            .as_deref()
+            .ok_or_else(|| ApiError::BadRequest("type is required".into()))?,
+    )?;
+    let name = IncidentName::parse(
+        body.name
+            .as_deref()
+            .ok_or_else(|| ApiError::BadRequest("name is required".into()))?,
+    )?;
+    let event_date = match &body.event_date {
+        Some(Some(raw)) => parse_timestamp(raw)
+            .map_err(|e| ApiError::BadRequest(format!("eventDate is not valid: {e}")))?,
+        _ => threatdb_core::date::now(),
+    };
+    let status = match &body.status {
+        Some(Some(raw)) => IncidentStatus::parse(raw)?,
+        _ => IncidentStatus::New,
+    };
+    let owner = match (body.owner_id, body.owner_name.as_deref()) {
+        (Some(id), _) => actor
+            .memberships
+            .iter()
+            .find(|m| m.owner.id == id)
+            .map(|m| &m.owner)
+            .ok_or_else(|| ApiError::Forbidden("Access Denied".into()))?,
+        (None, Some(name)) => owner_named(&actor, Some(name))?,
+        (None, None) => owner_named(&actor, p.owner.as_deref())?,
+    };
+    let xid = body
+        .xid
+        .as_deref()
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string);
+    if xid
+        .as_ref()
+        .is_some_and(|x| x.chars().count() > MAX_XID_CHARS)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "xid must be at most {MAX_XID_CHARS} characters"
+        ))
+        .into());
+    }
+    let changes = nested(&body, true)?;
+    let incident = state
+        .store
+        .write_incident(
+            &actor,
+            IncidentTarget::Create(
+                owner.clone(),
+                NewIncident {
+                    name,
+                    event_date,
+                    status,
+                    xid,
+                },
+            ),
+            changes,
+        )
+        .await
+        .map_err(written)?;
+    answer(&state, &actor, incident.id, &fields, StatusCode::CREATED).await
+}
+
+/// `PUT /api/v3/groups/{id}`: the fields the body carries and each nested collection by its
+/// mode, all or nothing.
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+    Path(raw): Path<String>,
+    body: Body,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let fields = p.fields()?;
+    served(&fields)?;
+    let JsonBody(body) = body?;
+    if let Some(kind) = body.kind.as_deref() {
+        incident_type(kind)?;
+    }
+    let id = resolve(&state, &actor, &p, &raw).await?;
+    let patch = IncidentPatch {
+        name: body.name.as_deref().map(IncidentName::parse).transpose()?,
+        event_date: match &body.event_date {
+            None => None,
+            Some(None) => {
+                return Err(ApiError::BadRequest(
+                    "eventDate cannot be cleared: every incident has one".into(),
+                )
+                .into());
+            }
+            Some(Some(raw)) => Some(
+                parse_timestamp(raw)
+                    .map_err(|e| ApiError::BadRequest(format!("eventDate is not valid: {e}")))?,
+            ),
+        },
+        status: match &body.status {
+            None => None,
+            Some(None) => {
+                return Err(ApiError::BadRequest(
+                    "status cannot be cleared: every incident has one".into(),
+                )
+                .into());
+            }
+            Some(Some(raw)) => Some(IncidentStatus::parse(raw)?),
+        },
+    };
+    let changes = nested(&body, false)?;
+    state
+        .store
+        .write_incident(&actor, IncidentTarget::Update(id, patch), changes)
+        .await
+        .map_err(written)?;
+    answer(&state, &actor, id, &fields, StatusCode::ACCEPTED).await
+}
+
+/// `DELETE /api/v3/groups/{id}`.
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+    Path(raw): Path<String>,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let id = resolve(&state, &actor, &p, &raw).await?;
+    state.store.delete_incident(&actor, id).await?;
+    Ok(reply(StatusCode::OK, &Message::deleted()))
+}
+
+/// `OPTIONS /api/v3/groups/tql`: the TQL keywords.
+pub async fn options_tql(auth: Result<Auth, ApiError>) -> V3Result {
+    auth?;
+    Ok(reply(StatusCode::OK, &v3::tql_keywords(&tql::GROUPS)))
+}
+
+/// `OPTIONS /api/v3/groups/fields`: the names `fields=` takes.
+pub async fn options_fields(auth: Result<Auth, ApiError>) -> V3Result {
+    auth?;
+    Ok(reply(StatusCode::OK, &v3::field_infos(Object::Group)))
+}
+
+/// `OPTIONS /api/v3/groups`: the writable fields of an Incident (tc-v3-wire.md §9).
+pub async fn options_groups(auth: Result<Auth, ApiError>) -> V3Result {
+    auth?;
+    let statuses: Vec<&str> = IncidentStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let body = serde_json::json!({
+        "name": {"type": "String", "description": "The name of the group", "required": true, "maxLength": 500},
+        "type": {"type": "String", "required": true, "updatable": false, "allowableValues": ["Incident"]},
+        "eventDate": {"type": "Date", "appliesTo": ["Incident"]},
+        "status": {"type": "String", "appliesTo": ["Incident"], "allowableValues": statuses},
+        "tags": {"data": [{"type": "Tag", "description": "Tags applied to the group"}]},
+        "securityLabels": {"data": [{"type": "SecurityLabel"}]},
+        "attributes": {"data": [{"type": "GroupAttribute"}]},
+        "xid": {"type": "String", "updatable": false},
+        "ownerName": {"type": "String", "updatable": false},
+    });
+    Ok(reply(StatusCode::OK, &body))
+}
