@@ -12,6 +12,7 @@ mod openapi;
 mod ops;
 mod python;
 mod readme;
+mod tcex;
 mod tokens;
 mod web_ui;
 mod webdriver;

@@ -60,7 +60,8 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
         )
         .await;
     }
-    // Items share one id sequence: adversary 1, victim 2, task 3.
+    // Every group type shares one id sequence (DECISIONS 47): incidents 1 and 2, then
+    // adversary 3, victim 4, task 5.
     post(
         client,
         origin,
@@ -97,7 +98,7 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
     // Attributes 1, 2 and 3, tags and labels on each kind of subject.
     for subject in [
         "/v2/groups/incidents/1",
-        "/v2/groups/adversaries/1",
+        "/v2/groups/adversaries/3",
         "/v2/indicators/hosts/example.com",
     ] {
         post(
@@ -129,11 +130,11 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
     )
     .await;
     for target in [
-        "groups/adversaries/1",
+        "groups/adversaries/3",
         "groups/incidents/2",
         "indicators/hosts/example.com",
-        "victims/2",
-        "tasks/3",
+        "victims/4",
+        "tasks/5",
     ] {
         post(client, origin, creds, &format!("{i}/{target}"), "").await;
     }
