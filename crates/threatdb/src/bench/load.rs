@@ -30,6 +30,13 @@ pub enum Scenario {
     Mixed,
     /// The HTTP ceiling: GET /healthz, no authentication, no database.
     Ceiling,
+    /// GET an incident by id through v3 (`/v3/groups/{id}`): compare with `get`.
+    V3Get,
+    /// A v3 TQL list: `typeName EQ "Incident" AND hasTag(summary EQ "<tag>")` in an owner, a
+    /// page of 100 with its count.
+    V3Tql,
+    /// One v3 request: an incident with 2 tags, a label and an attribute, in one transaction.
+    V3Create,
 }
 
 impl Scenario {
@@ -51,6 +58,9 @@ impl Scenario {
             Scenario::Commit => "commit",
             Scenario::Mixed => "mixed",
             Scenario::Ceiling => "ceiling",
+            Scenario::V3Get => "v3-get",
+            Scenario::V3Tql => "v3-tql",
+            Scenario::V3Create => "v3-create",
         }
     }
 }
@@ -200,6 +210,43 @@ impl Ctx {
                     .map(drop)
             }
             Scenario::Commit => self.commit(rng).await,
+            Scenario::V3Get => {
+                let id = 1 + rng.below(self.info.incidents.max(1));
+                self.send(admin, "GET", &format!("/v3/groups/{id}"), None)
+                    .await
+                    .map(drop)
+            }
+            Scenario::V3Tql => {
+                let owners = &self.info.owners;
+                let owner = &owners[rng.below(owners.len() as u64) as usize];
+                let tag = &self.info.tags[self.zipf.sample(rng).min(49)];
+                let tql = format!(
+                    "typeName EQ \"Incident\" AND hasTag(summary EQ \"{}\")",
+                    tag.replace('\\', "\\\\").replace('"', "\\\"")
+                );
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("owner", owner)
+                    .append_pair("tql", &tql)
+                    .append_pair("count", "true")
+                    .append_pair("resultLimit", "100")
+                    .finish();
+                self.send(admin, "GET", &format!("/v3/groups?{query}"), None)
+                    .await
+                    .map(drop)
+            }
+            Scenario::V3Create => {
+                let owner = &self.info.owners[rng.below(self.info.owners.len() as u64) as usize];
+                let body = serde_json::json!({
+                    "type": "Incident", "name": format!("bench v3 {}", rng.next_u64()),
+                    "eventDate": "2026-01-01T00:00:00Z", "ownerName": owner,
+                    "tags": {"data": [{"name": self.info.tags[self.zipf.sample(rng)]}, {"name": "bench v3"}]},
+                    "securityLabels": {"data": [{"name": "TLP:GREEN"}]},
+                    "attributes": {"data": [{"type": "Description", "value": "Description Example", "default": true}]},
+                });
+                self.send(admin, "POST", "/v3/groups", Some(body.to_string()))
+                    .await
+                    .map(drop)
+            }
             Scenario::Mixed => match rng.below(20) {
                 0..=8 => Box::pin(self.op(Scenario::Get, rng)).await,
                 9..=17 => Box::pin(self.op(Scenario::List, rng)).await,
