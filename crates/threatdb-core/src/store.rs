@@ -213,6 +213,8 @@ pub trait Store: Send + Sync {
 
     /// Creates an item (a group of another type, a victim, a task) in `owner` (write access).
     async fn create_item(&self, actor: &Actor, owner: &Owner, new: NewItem) -> StoreResult<Item>;
+    /// Reads one item by id, whatever its kind.
+    async fn find_item(&self, actor: &Actor, id: i64) -> StoreResult<Item>;
     /// Reads one item of `kind`.
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item>;
     /// Changes an item's name or merges fields into its type-specific ones (write access).

@@ -35,6 +35,13 @@ pub async fn granted_item<D: Db>(
     guard::grant(actor, item.owner.id, access, item)
 }
 
+/// Reads one item by id, whatever its kind (ids are unique across every group type:
+/// DECISIONS 47).
+pub async fn find_item<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<Item> {
+    let item = load_item(db, id).await?;
+    Ok(guard::grant(actor, item.owner.id, Access::Read, item)?.into_inner())
+}
+
 /// Reads one item of `kind`.
 pub async fn get_item<D: Db>(
     db: &mut D,

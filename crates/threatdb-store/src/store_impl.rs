@@ -98,6 +98,11 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor, owner) |db| $crate::items::create_item(db, &actor, &owner, &new))
                 })
             }
+            async fn find_item(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
+                $crate::timed_op!("find_item", {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::find_item(db, actor, id))
+                })
+            }
             async fn get_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
                 $crate::timed_op!("get_item", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_item(db, actor, kind, id))

@@ -12,7 +12,8 @@ crate::on_both_stores!(
     tql_lists_page_through_next_links,
     bad_requests_are_400_in_the_v3_envelope,
     another_owners_group_is_invisible,
-    options_describe_fields_and_tql
+    options_describe_fields_and_tql,
+    other_group_types_read_by_id
 );
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
@@ -525,4 +526,47 @@ async fn options_describe_fields_and_tql(app: TestApp) {
     assert_eq!(r.json["name"]["required"], true);
     let r = app.raw("OPTIONS", "/v3/groups/tql", None, &[]).await;
     assert_eq!(r.status, 401);
+}
+
+async fn other_group_types_read_by_id(app: TestApp) {
+    let incident = app
+        .create_incident(&app.writer, ORG, "an incident first")
+        .await;
+    let r = app
+        .call(
+            &app.writer,
+            "POST",
+            "/v2/groups/events",
+            Some(r#"{"name": "Login storm", "eventDate": "2024-01-02T03:04:05Z"}"#),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let event = r.json["data"]["event"]["id"].as_i64().unwrap();
+    assert!(event > incident, "one id space: {event} after {incident}");
+    let r = app.get(&app.reader, &format!("/v3/groups/{event}")).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["data"]["type"], "Event");
+    assert_eq!(r.json["data"]["name"], "Login storm");
+    assert_eq!(r.json["data"]["id"], event);
+    let r = app
+        .get(&app.reader, &format!("/v3/groups/{event}?fields=tags"))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.json);
+    assert_eq!(
+        app.get(&app.outsider, &format!("/v3/groups/{event}"))
+            .await
+            .status,
+        404
+    );
+    let r = app
+        .call(
+            &app.writer,
+            "POST",
+            "/v2/victims",
+            Some(r#"{"name": "Finance"}"#),
+        )
+        .await;
+    let victim = r.json["data"]["victim"]["id"].as_i64().unwrap();
+    let r = app.get(&app.reader, &format!("/v3/groups/{victim}")).await;
+    assert_eq!(r.status, 404, "a victim is not a group: {}", r.json);
 }

@@ -13,7 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
     Actor, AttributeEdit, AttributePatch, Cond, IncidentDetails, IncidentName, IncidentPatch,
-    IncidentQuery, IncidentStatus, IncidentTarget, Include, NestedChanges, NewAttribute,
+    IncidentQuery, IncidentStatus, IncidentTarget, Include, Item, NestedChanges, NewAttribute,
     NewIncident, Owner, SetMode, StoreError, TagName, format_timestamp, parse_timestamp,
 };
 use threatdb_wire::tql;
@@ -233,7 +233,44 @@ async fn answer(
     })
 }
 
-/// `GET /api/v3/groups/{id}` (an id, or an xid with `owner=`).
+/// A group of another type than Incident, as v3 shows it: its type's own fields from the
+/// fields v2 stores (a field whose stored form v3 cannot read is left out).
+fn item_group(public_url: &str, item: &Item) -> Group {
+    let type_name = item.kind.type_name();
+    let mut fields =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&item.fields)
+            .unwrap_or_default();
+    fields.insert("type".into(), type_name.into());
+    let details = serde_json::from_value::<GroupDetails>(fields.into())
+        .or_else(|_| serde_json::from_value(serde_json::json!({ "type": type_name })))
+        .unwrap_or(GroupDetails::Adversary);
+    Group {
+        id: item.id,
+        owner_id: item.owner.id,
+        owner_name: item.owner.name.clone(),
+        date_added: format_timestamp(item.date_added),
+        last_modified: format_timestamp(item.last_modified),
+        web_link: format!("{public_url}/{}/{}", item.kind.url_name(), item.id),
+        details,
+        name: item.name.clone(),
+        created_by: None,
+        up_vote_count: "0".into(),
+        down_vote_count: "0".into(),
+        xid: None,
+        first_seen: None,
+        last_seen: None,
+        legacy_link: None,
+        tags: None,
+        security_labels: None,
+        attributes: None,
+        associated_groups: None,
+        associated_indicators: None,
+    }
+}
+
+/// `GET /api/v3/groups/{id}` (an id, or an xid with `owner=`). An id of another group type is
+/// answered with its own type and fields (without nested collections, which v3 serves for
+/// incidents only so far).
 pub async fn get(
     State(state): State<AppState>,
     auth: Result<Auth, ApiError>,
@@ -245,7 +282,26 @@ pub async fn get(
     let fields = p.fields()?;
     served(&fields)?;
     let id = resolve(&state, &actor, &p, &raw).await?;
-    answer(&state, &actor, id, &fields, StatusCode::OK).await
+    match answer(&state, &actor, id, &fields, StatusCode::OK).await {
+        Err(V3Error(ApiError::NotFound)) => {}
+        other => return other,
+    }
+    let item = state.store.find_item(&actor, id).await?;
+    if !item.kind.is_group() {
+        return Err(ApiError::NotFound.into());
+    }
+    if fields.names().is_empty() {
+        Ok(reply(
+            StatusCode::OK,
+            &Single::read(item_group(&state.public_url, &item)),
+        ))
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "fields= is served for incidents only so far; group {id} is a {}",
+            item.kind.type_name()
+        ))
+        .into())
+    }
 }
 
 /// Only incidents are served through v3 so far: another type is a 400 naming it.
