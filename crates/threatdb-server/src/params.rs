@@ -77,19 +77,7 @@ impl Params {
 
     /// `resultStart` and `resultLimit`, checked (DECISIONS.md #14).
     pub fn paging(&self) -> ApiResult<Paging> {
-        let number = |name: &str, value: &Option<String>, default: u64| -> ApiResult<u64> {
-            match value {
-                None => Ok(default),
-                Some(v) => v.trim().parse::<u64>().map_err(|_| {
-                    ApiError::BadRequest(format!(
-                        "{name} must be a whole number of at least 0, not '{v}'"
-                    ))
-                }),
-            }
-        };
-        let start = number("resultStart", &self.start, 0)?;
-        let limit = number("resultLimit", &self.limit, Paging::DEFAULT_LIMIT)?;
-        Ok(Paging::new(start, limit)?)
+        paging(&self.start, &self.limit)
     }
 
     /// An incident query over `owner` with this request's filters, includes and paging.
@@ -115,6 +103,24 @@ impl Params {
         }
         Ok(q)
     }
+}
+
+/// `resultStart` (default 0) and `resultLimit` (default 100, 1..=10,000) as sent, checked: the
+/// same rules for v2 and v3 (DECISIONS.md #14).
+pub fn paging(start: &Option<String>, limit: &Option<String>) -> ApiResult<Paging> {
+    let number = |name: &str, value: &Option<String>, default: u64| -> ApiResult<u64> {
+        match value {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<u64>().map_err(|_| {
+                ApiError::BadRequest(format!(
+                    "{name} must be a whole number of at least 0, not '{v}'"
+                ))
+            }),
+        }
+    };
+    let start = number("resultStart", start, 0)?;
+    let limit = number("resultLimit", limit, Paging::DEFAULT_LIMIT)?;
+    Ok(Paging::new(start, limit)?)
 }
 
 #[cfg(test)]

@@ -49,21 +49,9 @@ impl V3Params {
             .map_err(ApiError::BadRequest)
     }
 
-    /// `resultStart` (≥ 0, default 0) and `resultLimit` (1..=10000, default 100).
+    /// `resultStart` (≥ 0, default 0) and `resultLimit` (1..=10000, default 100), as v2.
     pub fn paging(&self) -> ApiResult<Paging> {
-        let number = |name: &str, value: &Option<String>, default: u64| -> ApiResult<u64> {
-            match value {
-                None => Ok(default),
-                Some(v) => v.trim().parse::<u64>().map_err(|_| {
-                    ApiError::BadRequest(format!(
-                        "{name} must be a whole number of at least 0, not '{v}'"
-                    ))
-                }),
-            }
-        };
-        let start = number("resultStart", &self.start, 0)?;
-        let limit = number("resultLimit", &self.limit, Paging::DEFAULT_LIMIT)?;
-        Ok(Paging::new(start, limit)?)
+        crate::params::paging(&self.start, &self.limit)
     }
 
     /// `sorting=<keyword> [asc|desc]`: one of `id`, `dateAdded`, `eventDate`, `name`
