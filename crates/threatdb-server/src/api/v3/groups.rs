@@ -12,9 +12,10 @@ use crate::reply::JsonBody;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
-    Actor, AttributeEdit, AttributePatch, Cond, IncidentDetails, IncidentName, IncidentPatch,
-    IncidentQuery, IncidentStatus, IncidentTarget, Include, Item, NestedChanges, NewAttribute,
-    NewIncident, Owner, SetMode, StoreError, TagName, format_timestamp, parse_timestamp,
+    Actor, AttributeEdit, AttributePatch, Cmp, Cond, IncidentDetails, IncidentName, IncidentOrder,
+    IncidentPatch, IncidentQuery, IncidentStatus, IncidentTarget, Include, Item, NestedChanges,
+    NewAttribute, NewIncident, Owner, Paging, SetMode, StoreError, TagName, format_timestamp,
+    parse_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
@@ -167,15 +168,31 @@ pub async fn list(
     let fields = p.fields()?;
     served(&fields)?;
     let mut q = IncidentQuery::owner(owner.clone());
-    q.paging = p.paging()?;
+    let paging = p.paging()?;
+    q.paging = paging;
     q.order = p.order()?;
     q.include = include(&fields);
     if let Some(text) = &p.tql {
         let typed = tql::analyze(text, &tql::GROUPS).map_err(tql_error)?;
         q.filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
     }
+    // In id order, `next` pages by the last id seen (`afterId`), not by offset: a row deleted
+    // from an earlier page cannot make the next page skip one (tc-v3-wire §6 asks that a list
+    // being written to is paged without repeats or gaps).
+    let by_id = q.order == IncidentOrder::default();
+    let after = p.after()?;
+    if let Some(after) = after {
+        if !by_id {
+            return Err(ApiError::BadRequest(
+                "afterId pages the default order (id ascending) only".into(),
+            )
+            .into());
+        }
+        q.and(Cond::IdRange(Cmp::Gt, after));
+        q.paging = Paging::new(0, paging.limit)?;
+    }
     let page = state.store.list_incidents(&actor, &q).await?;
-    let (start, limit) = (q.paging.start, q.paging.limit);
+    let (start, limit) = (paging.start, paging.limit);
     let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
     let mut answer = List::new(
         page.items
@@ -183,20 +200,25 @@ pub async fn list(
             .map(|d| group(&state.public_url, d))
             .collect(),
     );
-    if p.count && start == 0 {
+    if p.count && start == 0 && after.is_none() {
         answer.count = Some(page.total.unwrap_or(shown));
     }
     let more = match page.total {
-        Some(total) => start.saturating_add(limit) < total,
+        Some(total) => shown < total && (after.is_some() || start.saturating_add(limit) < total),
         // Past the first page there is no count (DECISIONS 32): a full page may have a next.
         None => shown == limit,
     };
     if more {
-        let next = p.next_query(start.saturating_add(limit), limit);
+        let last = page.items.last().map(|d| d.incident.id);
+        let next = p.next_query(
+            start.saturating_add(limit),
+            limit,
+            if by_id { last } else { None },
+        );
         answer.next = Some(link(&state.public_url, &next));
     }
-    if start > 0 {
-        let prev = p.next_query(start.saturating_sub(limit), limit);
+    if start > 0 && after.is_none() {
+        let prev = p.next_query(start.saturating_sub(limit), limit, None);
         answer.prev = Some(link(&state.public_url, &prev));
     }
     Ok(reply(StatusCode::OK, &answer))

@@ -22,6 +22,9 @@ pub struct V3Params {
     pub count: bool,
     /// `sorting=`.
     pub sorting: Option<String>,
+    /// `afterId=` (a threatdb extension that `next` links carry): the page starts after this
+    /// id, in id order, so rows deleted from earlier pages shift nothing.
+    pub after_id: Option<String>,
 }
 
 impl V3Params {
@@ -37,6 +40,7 @@ impl V3Params {
                 "resultLimit" => p.limit = Some(value.into_owned()),
                 "count" => p.count = value.trim().eq_ignore_ascii_case("true"),
                 "sorting" => p.sorting = Some(value.into_owned()),
+                "afterId" => p.after_id = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -52,6 +56,18 @@ impl V3Params {
     /// `resultStart` (≥ 0, default 0) and `resultLimit` (1..=10000, default 100), as v2.
     pub fn paging(&self) -> ApiResult<Paging> {
         crate::params::paging(&self.start, &self.limit)
+    }
+
+    /// `afterId=`, checked.
+    pub fn after(&self) -> ApiResult<Option<i64>> {
+        self.after_id
+            .as_deref()
+            .map(|v| {
+                v.trim().parse::<i64>().map_err(|_| {
+                    ApiError::BadRequest(format!("afterId must be a group id, not '{v}'"))
+                })
+            })
+            .transpose()
     }
 
     /// `sorting=<keyword> [asc|desc]`: one of `id`, `dateAdded`, `eventDate`, `name`
@@ -95,7 +111,7 @@ impl V3Params {
 
     /// The query of the next page: every parameter that defines the result, `resultStart`
     /// moved on (tc-v3-wire.md §6).
-    pub fn next_query(&self, start: u64, limit: u64) -> String {
+    pub fn next_query(&self, start: u64, limit: u64, after: Option<i64>) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         if let Some(t) = &self.tql {
             q.append_pair("tql", t);
@@ -111,6 +127,9 @@ impl V3Params {
         }
         if self.count {
             q.append_pair("count", "true");
+        }
+        if let Some(id) = after {
+            q.append_pair("afterId", &id.to_string());
         }
         q.append_pair("resultLimit", &limit.to_string());
         q.append_pair("resultStart", &start.to_string());
@@ -132,7 +151,7 @@ mod tests {
         assert_eq!(p.paging().map(|p| p.limit).ok(), Some(50));
         assert_eq!(p.fields().map(|f| f.names().len()).ok(), Some(3));
         assert!(
-            p.next_query(50, 50)
+            p.next_query(50, 50, None)
                 .ends_with("count=true&resultLimit=50&resultStart=50")
         );
     }
