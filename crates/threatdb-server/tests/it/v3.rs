@@ -477,6 +477,22 @@ async fn bad_requests_are_400_in_the_v3_envelope(app: TestApp) {
         .get(&app.reader, &format!("/v3/groups?tql={}", tql(&deep)))
         .await;
     assert_eq!(r.status, 400, "{}", r.json);
+    // A flood of nested items is refused before anything is written.
+    let many: Vec<Value> = (0..501).map(|n| json!({"name": format!("t{n}")})).collect();
+    let r = create(
+        &app,
+        &app.writer,
+        json!({"type": "Incident", "name": "flood", "tags": {"data": many}}),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.json);
+    assert!(
+        r.json["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("at most 500")
+    );
+    assert_eq!(count_named(&app, "flood").await, 0);
     let r = create(&app, &app.writer, json!({"name": "no type"})).await;
     assert_eq!(r.status, 400, "{}", r.json);
     let r = app

@@ -25,6 +25,10 @@ use threatdb_wire::v3::{
 
 const MAX_XID_CHARS: usize = 100;
 
+/// The most items one nested collection of a request may carry: a body is at most 1 MiB, but
+/// 50,000 tags in it would hold the writer in one long transaction (DECISIONS 53).
+pub const MAX_NESTED: usize = 500;
+
 type Body = Result<JsonBody<GroupBody>, ApiError>;
 
 fn params(query: &Option<String>) -> V3Params {
@@ -432,6 +436,14 @@ fn nested(body: &GroupBody, create: bool) -> ApiResult<NestedChanges> {
         mode: impl Fn(Mode) -> SetMode,
         read: impl Fn(&[T]) -> ApiResult<Vec<U>>,
     ) -> ApiResult<Option<(SetMode, Vec<U>)>> {
+        if let Some(n) = n
+            && n.data.len() > MAX_NESTED
+        {
+            return Err(ApiError::BadRequest(format!(
+                "at most {MAX_NESTED} items per nested collection in one request, not {}",
+                n.data.len()
+            )));
+        }
         n.as_ref()
             .map(|n| Ok((mode(n.mode), read(&n.data)?)))
             .transpose()
