@@ -28,6 +28,7 @@ pub mod credential;
 pub mod date;
 pub mod incident;
 pub mod indicator;
+pub mod indicator_query;
 pub mod label;
 pub mod nested;
 pub mod owner;
@@ -49,8 +50,9 @@ pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
 };
 pub use indicator::IndicatorKind;
+pub use indicator_query::{IndicatorDetails, IndicatorFilter, IndicatorQuery};
 pub use label::{SecurityLabel, label_key, parse_label_name};
-pub use nested::{AttributeEdit, IncidentTarget, NestedChanges, SetMode};
+pub use nested::{AttributeEdit, IncidentTarget, IndicatorTarget, NestedChanges, SetMode};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{
     Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, PlanStep, SortKey,

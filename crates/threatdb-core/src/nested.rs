@@ -2,7 +2,9 @@
 //! /v3/groups`): the incident's own fields plus changes to its tags, security labels and
 //! attributes, applied by the store in one transaction, all or nothing.
 
-use crate::{AttributePatch, IncidentPatch, NewAttribute, NewIncident, Owner, TagName};
+use crate::{
+    AttributePatch, IncidentPatch, IndicatorValue, NewAttribute, NewIncident, Owner, TagName,
+};
 
 /// How a nested collection changes (`"mode"` in a v3 body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,4 +51,13 @@ pub enum IncidentTarget {
     Create(Owner, NewIncident),
     /// An existing incident and what changes in its own fields.
     Update(i64, IncidentPatch),
+}
+
+/// Which indicator a write is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndicatorTarget {
+    /// A new indicator with this value in this owner (one that exists already is a Conflict).
+    Create(Owner, IndicatorValue),
+    /// An existing indicator, by id.
+    Existing(i64),
 }

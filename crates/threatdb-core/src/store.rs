@@ -264,6 +264,25 @@ pub trait Store: Send + Sync {
         owner: &Owner,
         value: &IndicatorValue,
     ) -> StoreResult<()>;
+    /// Reads one indicator by id (NotFound when missing or hidden).
+    async fn indicator_by_id(&self, actor: &Actor, id: i64) -> StoreResult<Indicator>;
+    /// A page of an owner's indicators matching the query, in id order, each with what the
+    /// query includes; counted on a first page when the query asks.
+    async fn query_indicators(
+        &self,
+        actor: &Actor,
+        query: &crate::IndicatorQuery,
+    ) -> StoreResult<Page<crate::IndicatorDetails>>;
+    /// Creates an indicator, or takes an existing one by id, together with changes to its tags,
+    /// labels and attributes, in one transaction: all of it or, on any error, none of it.
+    async fn write_indicator(
+        &self,
+        actor: &Actor,
+        target: crate::IndicatorTarget,
+        nested: crate::NestedChanges,
+    ) -> StoreResult<Indicator>;
+    /// Deletes an indicator by id and its associations, in one transaction.
+    async fn delete_indicator_by_id(&self, actor: &Actor, id: i64) -> StoreResult<()>;
     /// Associates the incident with `target` (write access on the incident, read access on
     /// the target; an indicator is the one in the incident's owner). Idempotent; a missing or
     /// hidden target is NotFound.

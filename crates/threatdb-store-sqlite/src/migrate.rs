@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "one id space for every group",
         include_str!("../migrations/0013_group_ids.sql"),
     ),
+    (
+        14,
+        "indicators in id order by owner",
+        include_str!("../migrations/0014_indicator_order.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

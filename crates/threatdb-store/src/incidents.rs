@@ -2,12 +2,13 @@
 
 use crate::db::{Db, Sql};
 use crate::guard;
+use crate::metadata::Metadata;
 use crate::subject;
+use crate::subject::Kind;
 use crate::{now, rows};
-use std::collections::HashMap;
 use threatdb_core::policy::Access;
 use threatdb_core::{
-    Actor, Incident, IncidentDetails, IncidentPatch, Include, NewIncident, Owner, StoreResult, Tag,
+    Actor, Incident, IncidentDetails, IncidentPatch, Include, NewIncident, Owner, StoreResult,
 };
 
 /// An incident by id, without a permission check (the caller checks the loaded owner).
@@ -113,23 +114,6 @@ pub async fn delete<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()
     Ok(())
 }
 
-/// Rows of `head (ids) tail`, grouped by the incident id in their first column.
-async fn by_incident<D: Db, T: Send>(
-    db: &mut D,
-    head: &str,
-    ids: &[i64],
-    tail: &str,
-    map: impl FnMut(&dyn crate::db::Cells) -> StoreResult<(i64, T)> + Send,
-) -> StoreResult<HashMap<i64, Vec<T>>> {
-    let mut sql = Sql::new(head.to_string());
-    sql.bind_list(ids.iter().copied()).push(tail);
-    let mut out: HashMap<i64, Vec<T>> = HashMap::new();
-    for (id, item) in db.fetch(sql, map).await? {
-        out.entry(id).or_default().push(item);
-    }
-    Ok(out)
-}
-
 /// Loads the metadata `include` asks for, for many incidents at once (one query per kind).
 pub async fn with_metadata<D: Db>(
     db: &mut D,
@@ -137,61 +121,16 @@ pub async fn with_metadata<D: Db>(
     include: Include,
 ) -> StoreResult<Vec<IncidentDetails>> {
     let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
-    let any = !ids.is_empty();
-    let mut attributes = if include.attributes && any {
-        let head = format!(
-            "SELECT a.incident_id, {} FROM attributes a WHERE a.incident_id IN ",
-            rows::ATTRIBUTE_COLUMNS
-        );
-        by_incident(db, &head, &ids, " ORDER BY a.id", |r| {
-            Ok((r.int(0)?, rows::attribute(r, 1)?))
-        })
-        .await?
-    } else {
-        HashMap::new()
-    };
-    let mut tags = if include.tags && any {
-        let head = "SELECT it.incident_id, t.name, t.id FROM incident_tags it JOIN tags t ON t.id = it.tag_id \
-                    WHERE it.incident_id IN ";
-        by_incident(db, head, &ids, " ORDER BY t.name_key", |r| {
-            Ok((
-                r.int(0)?,
-                Tag {
-                    name: r.text(1)?,
-                    id: r.int(2)?,
-                },
-            ))
-        })
-        .await?
-    } else {
-        HashMap::new()
-    };
-    let mut labels = if include.labels && any {
-        let head = format!(
-            "SELECT il.incident_id, {} FROM incident_labels il JOIN security_labels l ON l.id = il.label_id \
-             WHERE il.incident_id IN ",
-            rows::LABEL_COLUMNS
-        );
-        by_incident(db, &head, &ids, " ORDER BY l.name_key", |r| {
-            Ok((r.int(0)?, rows::label(r, 1)?))
-        })
-        .await?
-    } else {
-        HashMap::new()
-    };
+    let mut found = Metadata::load(db, Kind::Incident, &ids, include).await?;
     Ok(incidents
         .into_iter()
         .map(|incident| {
-            let id = incident.id;
+            let (attributes, tags, labels) = found.take(incident.id);
             IncidentDetails {
                 incident,
-                attributes: include
-                    .attributes
-                    .then(|| attributes.remove(&id).unwrap_or_default()),
-                tags: include.tags.then(|| tags.remove(&id).unwrap_or_default()),
-                labels: include
-                    .labels
-                    .then(|| labels.remove(&id).unwrap_or_default()),
+                attributes,
+                tags,
+                labels,
             }
         })
         .collect())

@@ -143,6 +143,26 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor, owner, value) |db| $crate::items::delete_indicator(db, &actor, &owner, &value))
                 })
             }
+            async fn indicator_by_id(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<$crate::t::Indicator> {
+                $crate::timed_op!("indicator_by_id", {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::indicators::by_id(db, actor, id))
+                })
+            }
+            async fn query_indicators(&self, actor: &$crate::t::Actor, query: &$crate::t::IndicatorQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IndicatorDetails>> {
+                $crate::timed_op!("query_indicators", {
+                    $crate::read!(self, |db| $crate::indicators::query(db, actor, query))
+                })
+            }
+            async fn write_indicator(&self, actor: &$crate::t::Actor, target: $crate::t::IndicatorTarget, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<$crate::t::Indicator> {
+                $crate::timed_op!("write_indicator", {
+                    $crate::write!(self, (actor, target) |db| $crate::nested::write_indicator(db, &actor, &target, &nested))
+                })
+            }
+            async fn delete_indicator_by_id(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
+                $crate::timed_op!("delete_indicator_by_id", {
+                    $crate::write!(self, (actor) |db| $crate::indicators::delete_by_id(db, &actor, id))
+                })
+            }
             async fn associate(&self, actor: &$crate::t::Actor, incident: i64, target: &$crate::t::Target) -> $crate::t::StoreResult<()> {
                 $crate::timed_op!("associate", {
                     $crate::write!(self, (actor, target) |db| $crate::associations::associate(db, &actor, incident, &target))

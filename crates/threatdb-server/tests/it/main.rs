@@ -13,5 +13,6 @@ mod hostile_props;
 mod openapi;
 mod route_matrix;
 mod v3;
+mod v3_indicators;
 mod web;
 mod workflows;

@@ -78,6 +78,7 @@ mod ast;
 mod check;
 mod compile;
 pub mod date;
+mod indicators;
 pub mod keywords;
 mod lexer;
 mod parser;
@@ -89,6 +90,7 @@ pub use ast::{Cmp, Column, Expr, Ident, Literal, Nested, Op, Operand, Value};
 pub use check::{TypedCmp, TypedExpr, TypedValue, check};
 pub use compile::incident_filter;
 pub use date::{DateBase, DateUnit, DateValue, RelativeDate};
+pub use indicators::indicator_filter;
 pub use keywords::{
     Field, GROUP_ATTRIBUTES, GROUPS, INDICATOR_ATTRIBUTES, INDICATORS, Keyword, Related,
     SECURITY_LABELS, SubQuery, TAGS, Table, TableKind, ValueType,

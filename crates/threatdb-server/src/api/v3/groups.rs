@@ -3,6 +3,10 @@
 //! (`Store::write_incident`); lists compile `tql=` into the filter tree v2 uses
 //! (`tql::incident_filter`), so both APIs share one authorization policy and one set of indexes.
 
+use super::common::{
+    self, NestedBody, create_owner, include, link, nested, owner_named, params, served, tql_error,
+    written,
+};
 use super::params::V3Params;
 use super::{V3Error, V3Result, reply};
 use crate::AppState;
@@ -12,58 +16,18 @@ use crate::reply::JsonBody;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
-    Actor, AttributeEdit, AttributePatch, Cmp, Cond, IncidentDetails, IncidentName, IncidentOrder,
-    IncidentPatch, IncidentQuery, IncidentStatus, IncidentTarget, Include, Item, NestedChanges,
-    NewAttribute, NewIncident, Owner, Paging, SetMode, StoreError, TagName, format_timestamp,
-    parse_timestamp,
+    Actor, Cmp, Cond, IncidentDetails, IncidentName, IncidentOrder, IncidentPatch, IncidentQuery,
+    IncidentStatus, IncidentTarget, Item, NewIncident, Paging, format_timestamp, parse_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
-    self, AttributeItem, DataList, FieldName, Fields, Group, GroupBody, GroupDetails, GroupType,
-    IncidentFields, LabelRef, List, Message, Mode, Nested, Object, Single, TagRef, User,
+    self, Fields, Group, GroupBody, GroupDetails, GroupType, IncidentFields, List, Message, Object,
+    Single, User,
 };
 
 const MAX_XID_CHARS: usize = 100;
 
-/// The most items one nested collection of a request may carry: a body is at most 1 MiB, but
-/// 50,000 tags in it would hold the writer in one long transaction (DECISIONS 53).
-pub const MAX_NESTED: usize = 500;
-
 type Body = Result<JsonBody<GroupBody>, ApiError>;
-
-fn params(query: &Option<String>) -> V3Params {
-    V3Params::parse(query.as_deref().unwrap_or(""))
-}
-
-/// The owner `owner=` names among the actor's (its organization when none): else 403.
-fn owner_named<'a>(actor: &'a Actor, name: Option<&str>) -> ApiResult<&'a Owner> {
-    actor
-        .resolve_owner(name)
-        .ok_or_else(|| ApiError::Forbidden("Access Denied".into()))
-}
-
-fn include(fields: &Fields) -> Include {
-    Include {
-        additional: false,
-        attributes: fields.has(FieldName::Attributes),
-        tags: fields.has(FieldName::Tags),
-        labels: fields.has(FieldName::SecurityLabels),
-    }
-}
-
-/// `fields=associatedGroups` and `associatedIndicators` are not served yet: a 400 rather than
-/// an answer without them.
-fn served(fields: &Fields) -> ApiResult<()> {
-    for f in [FieldName::AssociatedGroups, FieldName::AssociatedIndicators] {
-        if fields.has(f) {
-            return Err(ApiError::BadRequest(format!(
-                "field '{}' is not served by /v3/groups yet: use the v2 association routes",
-                f.as_str()
-            )));
-        }
-    }
-    Ok(())
-}
 
 /// An incident as a v3 group; nested collections when they were read.
 pub fn group(public_url: &str, d: &IncidentDetails) -> Group {
@@ -94,70 +58,12 @@ pub fn group(public_url: &str, d: &IncidentDetails) -> Group {
         first_seen: None,
         last_seen: None,
         legacy_link: None,
-        tags: d.tags.as_ref().map(|tags| {
-            DataList::new(
-                tags.iter()
-                    .map(|t| v3::Tag {
-                        id: t.id,
-                        name: t.name.clone(),
-                        description: None,
-                        last_used: None,
-                        technique_id: None,
-                    })
-                    .collect(),
-            )
-        }),
-        security_labels: d.labels.as_ref().map(|labels| {
-            DataList::new(
-                labels
-                    .iter()
-                    .map(|l| v3::SecurityLabel {
-                        id: l.id,
-                        name: l.name.clone(),
-                        color: l.color.clone(),
-                        description: l.description.clone(),
-                        owner: None,
-                        date_added: Some(format_timestamp(l.date_added)),
-                    })
-                    .collect(),
-            )
-        }),
-        attributes: d.attributes.as_ref().map(|attributes| {
-            DataList::new(
-                attributes
-                    .iter()
-                    .map(|a| v3::Attribute {
-                        id: a.id,
-                        kind: a.kind.clone(),
-                        value: a.value.clone(),
-                        default: a.displayed,
-                        pinned: None,
-                        source: a.source.clone(),
-                        date_added: format_timestamp(a.date_added),
-                        last_modified: format_timestamp(a.last_modified),
-                        created_by: None,
-                        security_labels: None,
-                    })
-                    .collect(),
-            )
-        }),
+        tags: common::tags(&d.tags),
+        security_labels: common::labels(&d.labels),
+        attributes: common::attributes(&d.attributes),
         associated_groups: None,
         associated_indicators: None,
     }
-}
-
-/// A `next`/`prev` link (tc-v3-wire.md §6): absolute under an `https` public URL, else relative
-/// to the API root (tcex prefixes anything that does not start with `https`).
-fn link(public_url: &str, query: &str) -> String {
-    if public_url.starts_with("https") {
-        format!("{public_url}/api/v3/groups?{query}")
-    } else {
-        format!("/v3/groups?{query}")
-    }
-}
-
-fn tql_error(e: tql::TqlError) -> ApiError {
-    ApiError::BadRequest(format!("Invalid TQL: {}", e.message))
 }
 
 /// `GET /api/v3/groups`.
@@ -169,8 +75,8 @@ pub async fn list(
     let Auth(actor) = auth?;
     let p = params(&query);
     let owner = owner_named(&actor, p.owner.as_deref())?;
-    let fields = p.fields()?;
-    served(&fields)?;
+    let fields = p.fields(Object::Group)?;
+    served(&fields, "groups")?;
     let mut q = IncidentQuery::owner(owner.clone());
     let paging = p.paging()?;
     q.paging = paging;
@@ -219,11 +125,11 @@ pub async fn list(
             limit,
             if by_id { last } else { None },
         );
-        answer.next = Some(link(&state.public_url, &next));
+        answer.next = Some(link(&state.public_url, "groups", &next));
     }
     if start > 0 && after.is_none() {
         let prev = p.next_query(start.saturating_sub(limit), limit, None);
-        answer.prev = Some(link(&state.public_url, &prev));
+        answer.prev = Some(link(&state.public_url, "groups", &prev));
     }
     Ok(reply(StatusCode::OK, &answer))
 }
@@ -305,8 +211,8 @@ pub async fn get(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let p = params(&query);
-    let fields = p.fields()?;
-    served(&fields)?;
+    let fields = p.fields(Object::Group)?;
+    served(&fields, "groups")?;
     let id = resolve(&state, &actor, &p, &raw).await?;
     match answer(&state, &actor, id, &fields, StatusCode::OK).await {
         Err(V3Error(ApiError::NotFound)) => {}
@@ -341,128 +247,12 @@ fn incident_type(raw: &str) -> ApiResult<()> {
     }
 }
 
-fn set_mode(mode: Mode) -> SetMode {
-    match mode {
-        Mode::Append => SetMode::Append,
-        Mode::Delete => SetMode::Delete,
-        Mode::Replace => SetMode::Replace,
-    }
-}
-
-fn tag_names(items: &[TagRef]) -> ApiResult<Vec<TagName>> {
-    items
-        .iter()
-        .map(|t| match &t.name {
-            Some(name) => Ok(TagName::parse(name)?),
-            None => Err(ApiError::BadRequest(
-                "a tag is named by its name here (a tag given only by id is not served yet)".into(),
-            )),
-        })
-        .collect()
-}
-
-fn label_names(items: &[LabelRef]) -> ApiResult<Vec<String>> {
-    items
-        .iter()
-        .map(|l| {
-            l.name.clone().ok_or_else(|| {
-                ApiError::BadRequest(
-                    "a security label is named by its name here (a label given only by id is \
-                     not served yet)"
-                        .into(),
-                )
-            })
-        })
-        .collect()
-}
-
-fn attribute_edits(items: &[AttributeItem]) -> ApiResult<Vec<AttributeEdit>> {
-    items
-        .iter()
-        .map(|a| {
-            if a.security_labels.is_some() {
-                return Err(ApiError::BadRequest(
-                    "security labels of an attribute are not served by /v3/groups yet: use \
-                     /v2/groups/incidents/{id}/attributes/{attributeId}/securityLabels"
-                        .into(),
-                ));
-            }
-            Ok(match a.id {
-                Some(id) => AttributeEdit::Existing {
-                    id,
-                    patch: AttributePatch {
-                        value: a.value.clone(),
-                        displayed: a.default,
-                        source: a.source.clone(),
-                    },
-                },
-                None => {
-                    let kind = a.kind.as_deref().ok_or_else(|| {
-                        ApiError::BadRequest("a new attribute needs its type".into())
-                    })?;
-                    let value = a.value.as_deref().ok_or_else(|| {
-                        ApiError::BadRequest("a new attribute needs its value".into())
-                    })?;
-                    AttributeEdit::New(NewAttribute::parse(
-                        kind,
-                        value,
-                        a.default.unwrap_or(false),
-                        a.source.clone(),
-                    )?)
-                }
-            })
-        })
-        .collect()
-}
-
-/// The nested changes of a body; on a create every mode is append (tc-v3-wire.md §4).
-fn nested(body: &GroupBody, create: bool) -> ApiResult<NestedChanges> {
-    if body.associated_groups.is_some() || body.associated_indicators.is_some() {
-        return Err(ApiError::BadRequest(
-            "associatedGroups and associatedIndicators are not served by /v3/groups yet: use \
-             the v2 association routes"
-                .into(),
-        ));
-    }
-    let mode = |n_mode: Mode| {
-        if create {
-            SetMode::Append
-        } else {
-            set_mode(n_mode)
-        }
-    };
-    fn each<T, U>(
-        n: &Option<Nested<T>>,
-        mode: impl Fn(Mode) -> SetMode,
-        read: impl Fn(&[T]) -> ApiResult<Vec<U>>,
-    ) -> ApiResult<Option<(SetMode, Vec<U>)>> {
-        if let Some(n) = n
-            && n.data.len() > MAX_NESTED
-        {
-            return Err(ApiError::BadRequest(format!(
-                "at most {MAX_NESTED} items per nested collection in one request, not {}",
-                n.data.len()
-            )));
-        }
-        n.as_ref()
-            .map(|n| Ok((mode(n.mode), read(&n.data)?)))
-            .transpose()
-    }
-    Ok(NestedChanges {
-        tags: each(&body.tags, mode, tag_names)?,
-        labels: each(&body.security_labels, mode, label_names)?,
-        attributes: each(&body.attributes, mode, attribute_edits)?,
-    })
-}
-
-/// A duplicate xid is the request's mistake (tc-v3-wire.md §4): 400.
-fn written(e: StoreError) -> V3Error {
-    match e {
-        StoreError::Duplicate(what) => V3Error(ApiError::BadRequest(format!(
-            "This already exists (duplicate {what})"
-        ))),
-        StoreError::Conflict(m) => V3Error(ApiError::BadRequest(m)),
-        other => V3Error(other.into()),
+fn body_nested(body: &GroupBody) -> NestedBody<'_> {
+    NestedBody {
+        tags: &body.tags,
+        labels: &body.security_labels,
+        attributes: &body.attributes,
+        associations: body.associated_groups.is_some() || body.associated_indicators.is_some(),
     }
 }
 
@@ -475,8 +265,8 @@ pub async fn create(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let p = params(&query);
-    let fields = p.fields()?;
-    served(&fields)?;
+    let fields = p.fields(Object::Group)?;
+    served(&fields, "groups")?;
     let JsonBody(body) = body?;
     incident_type(
         body.kind
@@ -497,16 +287,7 @@ pub async fn create(
         Some(Some(raw)) => IncidentStatus::parse(raw)?,
         _ => IncidentStatus::New,
     };
-    let owner = match (body.owner_id, body.owner_name.as_deref()) {
-        (Some(id), _) => actor
-            .memberships
-            .iter()
-            .find(|m| m.owner.id == id)
-            .map(|m| &m.owner)
-            .ok_or_else(|| ApiError::Forbidden("Access Denied".into()))?,
-        (None, Some(name)) => owner_named(&actor, Some(name))?,
-        (None, None) => owner_named(&actor, p.owner.as_deref())?,
-    };
+    let owner = create_owner(&actor, &p, body.owner_id, body.owner_name.as_deref())?;
     let xid = body
         .xid
         .as_deref()
@@ -522,7 +303,7 @@ pub async fn create(
         ))
         .into());
     }
-    let changes = nested(&body, true)?;
+    let changes = nested(body_nested(&body), true)?;
     let incident = state
         .store
         .write_incident(
@@ -554,8 +335,8 @@ pub async fn update(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let p = params(&query);
-    let fields = p.fields()?;
-    served(&fields)?;
+    let fields = p.fields(Object::Group)?;
+    served(&fields, "groups")?;
     let JsonBody(body) = body?;
     if let Some(kind) = body.kind.as_deref() {
         incident_type(kind)?;
@@ -587,7 +368,7 @@ pub async fn update(
             Some(Some(raw)) => Some(IncidentStatus::parse(raw)?),
         },
     };
-    let changes = nested(&body, false)?;
+    let changes = nested(body_nested(&body), false)?;
     state
         .store
         .write_incident(&actor, IncidentTarget::Update(id, patch), changes)

@@ -3,7 +3,9 @@
 //! and attributes written in the same transaction as the group. Answers use the v3 envelopes
 //! (`{"data": ..., "status": "Success"}`, errors `{"status": "Error", "message": ...}`).
 
+mod common;
 mod groups;
+mod indicators;
 mod params;
 
 use crate::AppState;
@@ -28,6 +30,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v3/groups/{id}",
             get(groups::get).put(groups::update).delete(groups::delete),
+        )
+        .route(
+            "/api/v3/indicators",
+            get(indicators::list)
+                .post(indicators::create)
+                .options(indicators::options_indicators),
+        )
+        .route(
+            "/api/v3/indicators/fields",
+            options(indicators::options_fields),
+        )
+        .route("/api/v3/indicators/tql", options(indicators::options_tql))
+        .route(
+            "/api/v3/indicators/{id}",
+            get(indicators::get)
+                .put(indicators::update)
+                .delete(indicators::delete),
         )
 }
 

@@ -47,10 +47,9 @@ impl V3Params {
         p
     }
 
-    /// The `fields=` names, checked for a group.
-    pub fn fields(&self) -> ApiResult<Fields> {
-        Fields::parse(self.fields.iter().map(String::as_str), Object::Group)
-            .map_err(ApiError::BadRequest)
+    /// The `fields=` names, checked for `object`.
+    pub fn fields(&self, object: Object) -> ApiResult<Fields> {
+        Fields::parse(self.fields.iter().map(String::as_str), object).map_err(ApiError::BadRequest)
     }
 
     /// `resultStart` (≥ 0, default 0) and `resultLimit` (1..=10000, default 100), as v2.
@@ -149,7 +148,10 @@ mod tests {
         assert_eq!(p.tql.as_deref(), Some("summary CONTAINS \"x\""));
         assert!(p.count);
         assert_eq!(p.paging().map(|p| p.limit).ok(), Some(50));
-        assert_eq!(p.fields().map(|f| f.names().len()).ok(), Some(3));
+        assert_eq!(
+            p.fields(Object::Group).map(|f| f.names().len()).ok(),
+            Some(3)
+        );
         assert!(
             p.next_query(50, 50, None)
                 .ends_with("count=true&resultLimit=50&resultStart=50")
@@ -170,6 +172,10 @@ mod tests {
         assert!(V3Params::parse("resultLimit=0").paging().is_err());
         assert!(V3Params::parse("resultLimit=10001").paging().is_err());
         assert!(V3Params::parse("resultStart=-1").paging().is_err());
-        assert!(V3Params::parse("fields=nope").fields().is_err());
+        assert!(
+            V3Params::parse("fields=nope")
+                .fields(Object::Group)
+                .is_err()
+        );
     }
 }

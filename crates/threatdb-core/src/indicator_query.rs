@@ -1,0 +1,135 @@
+//! A list of an owner's indicators (the v3 API's `GET /v3/indicators`): the conditions that
+//! every database serves from an index (type, value, id, tag), in id order, and one indicator
+//! with what hangs off it.
+
+use crate::{
+    Attribute, Include, Indicator, IndicatorKind, IndicatorValue, Owner, Paging, SecurityLabel, Tag,
+};
+
+/// What selects indicators; every condition present must hold (`None`: no condition).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndicatorFilter {
+    /// One of these types.
+    pub kinds: Option<Vec<IndicatorKind>>,
+    /// One of these values (each with its type, normalised as stored).
+    pub values: Option<Vec<IndicatorValue>>,
+    /// One of these ids.
+    pub ids: Option<Vec<i64>>,
+    /// An id greater than this.
+    pub id_above: Option<i64>,
+    /// An id less than this.
+    pub id_below: Option<i64>,
+    /// Tagged with one of these tags (by name, regardless of case).
+    pub tags: Option<Vec<String>>,
+}
+
+impl IndicatorFilter {
+    /// Whether no indicator can match (an empty list of types, values, ids or tags, or an
+    /// empty id range).
+    pub fn is_empty(&self) -> bool {
+        let empty = |v: Option<usize>| v == Some(0);
+        empty(self.kinds.as_ref().map(Vec::len))
+            || empty(self.values.as_ref().map(Vec::len))
+            || empty(self.ids.as_ref().map(Vec::len))
+            || empty(self.tags.as_ref().map(Vec::len))
+            || matches!((self.id_above, self.id_below), (Some(a), Some(b)) if a >= b.saturating_sub(1))
+    }
+
+    /// Both this and `other` (lists intersect, ranges narrow). Two tag conditions cannot be
+    /// combined into one list, so the second is refused by the caller before this point.
+    pub fn and(mut self, other: IndicatorFilter) -> Self {
+        fn both<T: PartialEq>(a: Option<Vec<T>>, b: Option<Vec<T>>) -> Option<Vec<T>> {
+            match (a, b) {
+                (Some(a), Some(b)) => Some(a.into_iter().filter(|x| b.contains(x)).collect()),
+                (a, None) => a,
+                (None, b) => b,
+            }
+        }
+        self.kinds = both(self.kinds, other.kinds);
+        self.values = both(self.values, other.values);
+        self.ids = both(self.ids, other.ids);
+        self.tags = both(self.tags, other.tags);
+        self.id_above = self.id_above.max(other.id_above);
+        self.id_below = match (self.id_below, other.id_below) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self
+    }
+}
+
+/// A page of an owner's indicators, in id order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorQuery {
+    /// Whose indicators.
+    pub owner: Owner,
+    /// Which of them.
+    pub filter: IndicatorFilter,
+    /// Which page.
+    pub paging: Paging,
+    /// What to load with each.
+    pub include: Include,
+    /// Whether to count every match (first page only).
+    pub count: bool,
+}
+
+impl IndicatorQuery {
+    /// Every indicator of `owner`, first page, nothing loaded with them.
+    pub fn owner(owner: Owner) -> Self {
+        IndicatorQuery {
+            owner,
+            filter: IndicatorFilter::default(),
+            paging: Paging::default(),
+            include: Include::default(),
+            count: false,
+        }
+    }
+}
+
+/// An indicator with what was asked to be loaded with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorDetails {
+    /// The indicator itself.
+    pub indicator: Indicator,
+    /// Its attributes, when asked for.
+    pub attributes: Option<Vec<Attribute>>,
+    /// Its tags, when asked for.
+    pub tags: Option<Vec<Tag>>,
+    /// Its security labels, when asked for.
+    pub labels: Option<Vec<SecurityLabel>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn and_intersects_and_narrows() {
+        let a = IndicatorFilter {
+            kinds: Some(vec![IndicatorKind::Host, IndicatorKind::Address]),
+            id_above: Some(5),
+            ..Default::default()
+        };
+        let b = IndicatorFilter {
+            kinds: Some(vec![IndicatorKind::Host]),
+            id_above: Some(3),
+            id_below: Some(9),
+            ..Default::default()
+        };
+        let both = a.and(b);
+        assert_eq!(both.kinds, Some(vec![IndicatorKind::Host]));
+        assert_eq!((both.id_above, both.id_below), (Some(5), Some(9)));
+        assert!(!both.is_empty());
+        let none = both.and(IndicatorFilter {
+            kinds: Some(vec![IndicatorKind::File]),
+            ..Default::default()
+        });
+        assert!(none.is_empty());
+        let range = IndicatorFilter {
+            id_above: Some(4),
+            id_below: Some(5),
+            ..Default::default()
+        };
+        assert!(range.is_empty());
+    }
+}

@@ -1,0 +1,286 @@
+//! What `/v3/groups` and `/v3/indicators` share: the owner a request names, `fields=`, the
+//! `next` links, the nested collections of a body (tags, security labels, attributes) read into
+//! one [`NestedChanges`], and the nested collections of an answer.
+
+use super::V3Error;
+use super::params::V3Params;
+use crate::error::{ApiError, ApiResult};
+use threatdb_core::{
+    Actor, Attribute, AttributeEdit, AttributePatch, Include, NestedChanges, NewAttribute, Owner,
+    SecurityLabel, SetMode, StoreError, Tag, TagName, format_timestamp,
+};
+use threatdb_wire::tql;
+use threatdb_wire::v3::{
+    self, AttributeItem, DataList, FieldName, Fields, LabelRef, Mode, Nested, TagRef,
+};
+
+/// The most items one nested collection of a request may carry: a body is at most 1 MiB, but
+/// 50,000 tags in it would hold the writer in one long transaction (DECISIONS 53).
+pub const MAX_NESTED: usize = 500;
+
+/// The parameters of a request's query string.
+pub fn params(query: &Option<String>) -> V3Params {
+    V3Params::parse(query.as_deref().unwrap_or(""))
+}
+
+/// The owner `owner=` names among the actor's (its organization when none): else 403.
+pub fn owner_named<'a>(actor: &'a Actor, name: Option<&str>) -> ApiResult<&'a Owner> {
+    actor
+        .resolve_owner(name)
+        .ok_or_else(|| ApiError::Forbidden("Access Denied".into()))
+}
+
+/// The owner a create names: `ownerId`, else `ownerName`, else `owner=`, else the actor's
+/// organization; one the actor is not a member of is a 403.
+pub fn create_owner<'a>(
+    actor: &'a Actor,
+    p: &V3Params,
+    owner_id: Option<i64>,
+    owner_name: Option<&str>,
+) -> ApiResult<&'a Owner> {
+    match (owner_id, owner_name) {
+        (Some(id), _) => actor
+            .memberships
+            .iter()
+            .find(|m| m.owner.id == id)
+            .map(|m| &m.owner)
+            .ok_or_else(|| ApiError::Forbidden("Access Denied".into())),
+        (None, Some(name)) => owner_named(actor, Some(name)),
+        (None, None) => owner_named(actor, p.owner.as_deref()),
+    }
+}
+
+/// What a store read loads for these `fields=`.
+pub fn include(fields: &Fields) -> Include {
+    Include {
+        additional: false,
+        attributes: fields.has(FieldName::Attributes),
+        tags: fields.has(FieldName::Tags),
+        labels: fields.has(FieldName::SecurityLabels),
+    }
+}
+
+/// `fields=associatedGroups` and `associatedIndicators` are not served yet: a 400 rather than
+/// an answer without them.
+pub fn served(fields: &Fields, endpoint: &str) -> ApiResult<()> {
+    for f in [FieldName::AssociatedGroups, FieldName::AssociatedIndicators] {
+        if fields.has(f) {
+            return Err(ApiError::BadRequest(format!(
+                "field '{}' is not served by /v3/{endpoint} yet: use the v2 association routes",
+                f.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A `next`/`prev` link (tc-v3-wire.md §6): absolute under an `https` public URL, else relative
+/// to the API root (tcex prefixes anything that does not start with `https`).
+pub fn link(public_url: &str, endpoint: &str, query: &str) -> String {
+    if public_url.starts_with("https") {
+        format!("{public_url}/api/v3/{endpoint}?{query}")
+    } else {
+        format!("/v3/{endpoint}?{query}")
+    }
+}
+
+/// A TQL error as the 400 it is.
+pub fn tql_error(e: tql::TqlError) -> ApiError {
+    ApiError::BadRequest(format!("Invalid TQL: {}", e.message))
+}
+
+/// Tags as an answer shows them.
+pub fn tags(tags: &Option<Vec<Tag>>) -> Option<DataList<v3::Tag>> {
+    tags.as_ref().map(|tags| {
+        DataList::new(
+            tags.iter()
+                .map(|t| v3::Tag {
+                    id: t.id,
+                    name: t.name.clone(),
+                    description: None,
+                    last_used: None,
+                    technique_id: None,
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Security labels as an answer shows them.
+pub fn labels(labels: &Option<Vec<SecurityLabel>>) -> Option<DataList<v3::SecurityLabel>> {
+    labels.as_ref().map(|labels| {
+        DataList::new(
+            labels
+                .iter()
+                .map(|l| v3::SecurityLabel {
+                    id: l.id,
+                    name: l.name.clone(),
+                    color: l.color.clone(),
+                    description: l.description.clone(),
+                    owner: None,
+                    date_added: Some(format_timestamp(l.date_added)),
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Attributes as an answer shows them.
+pub fn attributes(attributes: &Option<Vec<Attribute>>) -> Option<DataList<v3::Attribute>> {
+    attributes.as_ref().map(|attributes| {
+        DataList::new(
+            attributes
+                .iter()
+                .map(|a| v3::Attribute {
+                    id: a.id,
+                    kind: a.kind.clone(),
+                    value: a.value.clone(),
+                    default: a.displayed,
+                    pinned: None,
+                    source: a.source.clone(),
+                    date_added: format_timestamp(a.date_added),
+                    last_modified: format_timestamp(a.last_modified),
+                    created_by: None,
+                    security_labels: None,
+                })
+                .collect(),
+        )
+    })
+}
+
+fn set_mode(mode: Mode) -> SetMode {
+    match mode {
+        Mode::Append => SetMode::Append,
+        Mode::Delete => SetMode::Delete,
+        Mode::Replace => SetMode::Replace,
+    }
+}
+
+fn tag_names(items: &[TagRef]) -> ApiResult<Vec<TagName>> {
+    items
+        .iter()
+        .map(|t| match &t.name {
+            Some(name) => Ok(TagName::parse(name)?),
+            None => Err(ApiError::BadRequest(
+                "a tag is named by its name here (a tag given only by id is not served yet)".into(),
+            )),
+        })
+        .collect()
+}
+
+fn label_names(items: &[LabelRef]) -> ApiResult<Vec<String>> {
+    items
+        .iter()
+        .map(|l| {
+            l.name.clone().ok_or_else(|| {
+                ApiError::BadRequest(
+                    "a security label is named by its name here (a label given only by id is \
+                     not served yet)"
+                        .into(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn attribute_edits(items: &[AttributeItem]) -> ApiResult<Vec<AttributeEdit>> {
+    items
+        .iter()
+        .map(|a| {
+            if a.security_labels.is_some() {
+                return Err(ApiError::BadRequest(
+                    "security labels of an attribute are not served by v3 yet: use the v2 \
+                     route .../attributes/{attributeId}/securityLabels"
+                        .into(),
+                ));
+            }
+            Ok(match a.id {
+                Some(id) => AttributeEdit::Existing {
+                    id,
+                    patch: AttributePatch {
+                        value: a.value.clone(),
+                        displayed: a.default,
+                        source: a.source.clone(),
+                    },
+                },
+                None => {
+                    let kind = a.kind.as_deref().ok_or_else(|| {
+                        ApiError::BadRequest("a new attribute needs its type".into())
+                    })?;
+                    let value = a.value.as_deref().ok_or_else(|| {
+                        ApiError::BadRequest("a new attribute needs its value".into())
+                    })?;
+                    AttributeEdit::New(NewAttribute::parse(
+                        kind,
+                        value,
+                        a.default.unwrap_or(false),
+                        a.source.clone(),
+                    )?)
+                }
+            })
+        })
+        .collect()
+}
+
+/// The nested collections of a body.
+pub struct NestedBody<'a> {
+    /// `tags`.
+    pub tags: &'a Option<Nested<TagRef>>,
+    /// `securityLabels`.
+    pub labels: &'a Option<Nested<LabelRef>>,
+    /// `attributes`.
+    pub attributes: &'a Option<Nested<AttributeItem>>,
+    /// Whether `associatedGroups` or `associatedIndicators` is present (not served yet).
+    pub associations: bool,
+}
+
+/// The nested changes of a body; on a create every mode is append (tc-v3-wire.md §4).
+pub fn nested(body: NestedBody<'_>, create: bool) -> ApiResult<NestedChanges> {
+    if body.associations {
+        return Err(ApiError::BadRequest(
+            "associatedGroups and associatedIndicators are not served by v3 yet: use the v2 \
+             association routes"
+                .into(),
+        ));
+    }
+    let mode = |n_mode: Mode| {
+        if create {
+            SetMode::Append
+        } else {
+            set_mode(n_mode)
+        }
+    };
+    fn each<T, U>(
+        n: &Option<Nested<T>>,
+        mode: impl Fn(Mode) -> SetMode,
+        read: impl Fn(&[T]) -> ApiResult<Vec<U>>,
+    ) -> ApiResult<Option<(SetMode, Vec<U>)>> {
+        if let Some(n) = n
+            && n.data.len() > MAX_NESTED
+        {
+            return Err(ApiError::BadRequest(format!(
+                "at most {MAX_NESTED} items per nested collection in one request, not {}",
+                n.data.len()
+            )));
+        }
+        n.as_ref()
+            .map(|n| Ok((mode(n.mode), read(&n.data)?)))
+            .transpose()
+    }
+    Ok(NestedChanges {
+        tags: each(body.tags, mode, tag_names)?,
+        labels: each(body.labels, mode, label_names)?,
+        attributes: each(body.attributes, mode, attribute_edits)?,
+    })
+}
+
+/// A duplicate is the request's mistake (tc-v3-wire.md §4): 400.
+pub fn written(e: StoreError) -> V3Error {
+    match e {
+        StoreError::Duplicate(what) => V3Error(ApiError::BadRequest(format!(
+            "This already exists (duplicate {what})"
+        ))),
+        StoreError::Conflict(m) => V3Error(ApiError::BadRequest(m)),
+        other => V3Error(other.into()),
+    }
+}

@@ -1,0 +1,234 @@
+//! Compiles a checked `/v3/indicators` query into an [`IndicatorFilter`]: the conditions every
+//! store serves from an index. What compiles (`v` a value, several under `IN`):
+//!
+//! | TQL | filter |
+//! |---|---|
+//! | `typeName = v` (`IN`, `!=`, `NOT IN`) | those types (a type threatdb does not store: none) |
+//! | `summary = v` (`IN`) | the value normalised as each type would store it (`1.2.3.4` is the Address; `EVIL.example` the Host `evil.example`) |
+//! | `id = v` (`IN`), `id > >= < <= v` | ids, an id range |
+//! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` (`IN`, `OR`) | tagged with one of them |
+//! | `AND` of the above | all of them |
+//!
+//! Anything else (`OR` between conditions, `summary CONTAINS`, dates, `ownerName`, ...) is
+//! refused with a message naming the keyword, operator and column: a page of different rows
+//! than ThreatConnect would return is worse than a clear 400.
+
+use super::TqlError;
+use super::ast::Op;
+use super::check::{TypedCmp, TypedExpr, TypedValue};
+use super::keywords::{Field, Related};
+use threatdb_core::{IndicatorFilter, IndicatorKind, IndicatorValue};
+
+/// The filter of the indicators a checked `/v3/indicators` query selects.
+pub fn indicator_filter(expr: &TypedExpr) -> Result<IndicatorFilter, TqlError> {
+    match expr {
+        TypedExpr::And(parts) => {
+            let mut out = IndicatorFilter::default();
+            let mut tagged = false;
+            for part in parts {
+                let next = indicator_filter(part)?;
+                if next.tags.is_some() {
+                    if tagged {
+                        return Err(not_served(
+                            column_of(part),
+                            "a second tag condition in one query",
+                        ));
+                    }
+                    tagged = true;
+                }
+                out = out.and(next);
+            }
+            Ok(out)
+        }
+        TypedExpr::Or(parts) => Err(not_served(
+            parts.first().map(column_of).unwrap_or(1),
+            "OR between conditions (IN is served)",
+        )),
+        TypedExpr::Cmp(c) => cmp(c),
+        TypedExpr::Has { sub, column, inner } => match sub.related {
+            Related::Tags => Ok(IndicatorFilter {
+                tags: Some(tag_names(inner, *column)?),
+                ..IndicatorFilter::default()
+            }),
+            _ => Err(not_served(
+                *column,
+                &format!("the sub-query {}(...)", sub.name),
+            )),
+        },
+    }
+}
+
+fn column_of(expr: &TypedExpr) -> usize {
+    match expr {
+        TypedExpr::Cmp(c) => c.column,
+        TypedExpr::Has { column, .. } => *column,
+        TypedExpr::And(parts) | TypedExpr::Or(parts) => parts.first().map(column_of).unwrap_or(1),
+    }
+}
+
+fn not_served(column: usize, what: &str) -> TqlError {
+    TqlError::new(
+        column,
+        format!(
+            "{what} at column {column} is not served yet by this server's indicator queries: use id, typeName, summary (= or IN), tag or hasTag(name = ...), joined by AND"
+        ),
+    )
+}
+
+fn unsupported(c: &TypedCmp) -> TqlError {
+    not_served(c.column, &format!("{} {}", c.keyword.name, c.op))
+}
+
+fn text(v: &TypedValue) -> String {
+    match v {
+        TypedValue::Text(s) => s.clone(),
+        TypedValue::Choice(s) => (*s).to_string(),
+        TypedValue::Integer(n) => n.to_string(),
+        TypedValue::Bool(b) => b.to_string(),
+        TypedValue::Date(d) => d.to_string(),
+    }
+}
+
+fn integer(c: &TypedCmp, v: &TypedValue) -> Result<i64, TqlError> {
+    match v {
+        TypedValue::Integer(n) => Ok(*n),
+        _ => Err(unsupported(c)),
+    }
+}
+
+/// The stored type a TQL type name stands for (`None`: a type threatdb does not store).
+fn kind(name: &str) -> Option<IndicatorKind> {
+    IndicatorKind::ALL
+        .into_iter()
+        .find(|k| k.type_name().eq_ignore_ascii_case(name))
+}
+
+fn cmp(c: &TypedCmp) -> Result<IndicatorFilter, TqlError> {
+    let mut out = IndicatorFilter::default();
+    match (c.keyword.field, c.op) {
+        (Field::TypeName, Op::Eq | Op::In | Op::Ne | Op::NotIn) => {
+            let named: Vec<IndicatorKind> =
+                c.values.iter().filter_map(|v| kind(&text(v))).collect();
+            out.kinds = Some(if c.op.is_negative() {
+                IndicatorKind::ALL
+                    .into_iter()
+                    .filter(|k| !named.contains(k))
+                    .collect()
+            } else {
+                named
+            });
+        }
+        (Field::Summary, Op::Eq | Op::In) => {
+            let mut values = Vec::new();
+            for v in &c.values {
+                let raw = text(v);
+                for k in IndicatorKind::ALL {
+                    if let Ok(value) = IndicatorValue::parse(k, &raw)
+                        && !values.contains(&value)
+                    {
+                        values.push(value);
+                    }
+                }
+            }
+            out.values = Some(values);
+        }
+        (Field::Id, Op::Eq | Op::In) => {
+            out.ids = Some(
+                c.values
+                    .iter()
+                    .map(|v| integer(c, v))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+        (Field::Id, Op::Gt | Op::Ge | Op::Lt | Op::Le) => {
+            let id = integer(c, c.values.first().ok_or_else(|| unsupported(c))?)?;
+            match c.op {
+                Op::Gt => out.id_above = Some(id),
+                Op::Ge => out.id_above = Some(id.saturating_sub(1)),
+                Op::Lt => out.id_below = Some(id),
+                _ => out.id_below = Some(id.saturating_add(1)),
+            }
+        }
+        (Field::Tag, Op::Eq | Op::In) => out.tags = Some(c.values.iter().map(text).collect()),
+        _ => return Err(unsupported(c)),
+    }
+    Ok(out)
+}
+
+/// `hasTag(...)`: the inner query names the tags (`name` or `summary`, `=` or `IN`, ORed).
+fn tag_names(inner: &TypedExpr, column: usize) -> Result<Vec<String>, TqlError> {
+    match inner {
+        TypedExpr::Or(parts) => {
+            let mut out = Vec::new();
+            for p in parts {
+                out.extend(tag_names(p, column)?);
+            }
+            Ok(out)
+        }
+        TypedExpr::Cmp(c)
+            if matches!(c.keyword.field, Field::Name | Field::Summary)
+                && matches!(c.op, Op::Eq | Op::In) =>
+        {
+            Ok(c.values.iter().map(text).collect())
+        }
+        TypedExpr::Cmp(c) => Err(not_served(
+            c.column,
+            &format!("{} {} inside hasTag(...)", c.keyword.name, c.op),
+        )),
+        _ => Err(not_served(
+            column,
+            "hasTag(...) with anything but name = or name IN",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tql::{INDICATORS, analyze};
+
+    fn compile(q: &str) -> Result<IndicatorFilter, TqlError> {
+        indicator_filter(&analyze(q, &INDICATORS)?)
+    }
+
+    #[test]
+    fn compiles_the_served_forms() {
+        let f = compile(r#"typeName IN ("Host", "ASN") AND summary = "EVIL.Example""#).unwrap();
+        assert_eq!(f.kinds, Some(vec![IndicatorKind::Host]));
+        let values = f.values.unwrap();
+        assert!(
+            values.contains(&IndicatorValue::parse(IndicatorKind::Host, "evil.example").unwrap())
+        );
+        // Every type that could store it: the Address, and a URL written that way.
+        let f = compile(r#"summary = "1.2.3.4""#).unwrap();
+        assert_eq!(
+            f.values,
+            Some(vec![
+                IndicatorValue::parse(IndicatorKind::Address, "1.2.3.4").unwrap(),
+                IndicatorValue::parse(IndicatorKind::Url, "1.2.3.4").unwrap(),
+            ])
+        );
+        let f = compile("id >= 10 AND id < 20").unwrap();
+        assert_eq!((f.id_above, f.id_below), (Some(9), Some(20)));
+        let f = compile(r#"hasTag(name = "A" OR summary IN ("b", "c"))"#).unwrap();
+        assert_eq!(f.tags, Some(vec!["A".into(), "b".into(), "c".into()]));
+        let f = compile(r#"typeName != "Host""#).unwrap();
+        assert_eq!(f.kinds.map(|k| k.len()), Some(4));
+        assert!(compile(r#"typeName = "ASN""#).unwrap().is_empty());
+    }
+
+    #[test]
+    fn refuses_what_is_not_served_with_its_column() {
+        for (q, column) in [
+            (r#"summary CONTAINS "x""#, 1),
+            (r#"id = 1 OR id = 2"#, 1),
+            (r#"id = 1 AND dateAdded > "2020-01-01""#, 12),
+            (r#"tag = "a" AND hasTag(name = "b")"#, 15),
+            (r#"hasGroup(id = 1)"#, 1),
+        ] {
+            let e = compile(q).unwrap_err();
+            assert_eq!(e.column, column, "{q}: {}", e.message);
+            assert!(e.message.contains("not served"), "{}", e.message);
+        }
+    }
+}
