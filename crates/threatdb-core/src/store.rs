@@ -273,6 +273,13 @@ pub trait Store: Send + Sync {
         actor: &Actor,
         query: &crate::IndicatorQuery,
     ) -> StoreResult<Page<crate::IndicatorDetails>>;
+    /// The statements [`Store::query_indicators`] would run for `query` and the database's
+    /// plan for each, without running them.
+    async fn explain_indicators(
+        &self,
+        actor: &Actor,
+        query: &crate::IndicatorQuery,
+    ) -> StoreResult<Vec<PlanStep>>;
     /// Creates an indicator, or takes an existing one by id, together with changes to its tags,
     /// labels and attributes, in one transaction: all of it or, on any error, none of it.
     async fn write_indicator(

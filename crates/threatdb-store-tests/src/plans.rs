@@ -10,8 +10,8 @@
 use crate::fixture::{fixture, ts};
 use threatdb_core::{
     AdminStore, BulkLinks, BulkLoad, Cmp, Cond, Filter, IncidentOrder, IncidentQuery,
-    IncidentStatus, IndicatorKind, IndicatorValue, Owner, Paging, PlanStep, SeedIncident, SortKey,
-    Store, Subject, Target, TextMatch,
+    IncidentStatus, IndicatorFilter, IndicatorKind, IndicatorQuery, IndicatorValue, Owner, Paging,
+    PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target, TextMatch,
 };
 use time::Duration;
 
@@ -295,6 +295,162 @@ fn violations(steps: &[PlanStep], walk_allowed: bool) -> Vec<String> {
     out
 }
 
+/// With `THREATDB_PRINT_PLANS=<part of a shape's name>`, prints the plans of those shapes.
+fn print_plan(name: &str, steps: &[PlanStep]) {
+    if std::env::var("THREATDB_PRINT_PLANS").is_ok_and(|v| name.contains(&v)) {
+        for step in steps {
+            eprintln!(
+                "{name}\n  {}\n    {}",
+                step.statement,
+                step.plan.join("\n    ")
+            );
+        }
+    }
+}
+
+/// The shapes of an indicator list (`/v3/indicators`): each condition alone and with the
+/// others, counted, first and deep pages.
+fn indicator_shapes(
+    owner: &Owner,
+    rare_value: &IndicatorValue,
+    rare_id: i64,
+) -> Vec<(String, IndicatorQuery)> {
+    let filters: Vec<(&str, IndicatorFilter)> = vec![
+        ("indicators, owner, unfiltered", IndicatorFilter::default()),
+        (
+            "indicators, a rare type",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::EmailAddress]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, common type",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::Address]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, two types, one rare",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::EmailAddress, IndicatorKind::File]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a value",
+            IndicatorFilter {
+                values: Some(vec![rare_value.clone()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a value of any type",
+            IndicatorFilter {
+                values: Some(
+                    IndicatorKind::ALL
+                        .into_iter()
+                        .filter_map(|k| IndicatorValue::parse(k, "10.0.0.7").ok())
+                        .collect(),
+                ),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, ids",
+            IndicatorFilter {
+                ids: Some(vec![rare_id, rare_id + 1]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a narrow id range",
+            IndicatorFilter {
+                id_above: Some(rare_id),
+                id_below: Some(rare_id + 20),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a rare tag",
+            IndicatorFilter {
+                tags: Some(vec!["plans rare indicator".into()]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a rare tag and common type",
+            IndicatorFilter {
+                tags: Some(vec!["Plans Rare Indicator".into()]),
+                kinds: Some(vec![IndicatorKind::Address]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, common type after an id (a next link)",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::Address]),
+                id_above: Some(rare_id),
+                ..Default::default()
+            },
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, filter) in filters {
+        for (page, start) in [("first page", 0), ("deep page", 5_000)] {
+            let mut q = IndicatorQuery::owner(owner.clone());
+            q.filter = filter.clone();
+            q.count = true;
+            q.paging = Paging::new(start, 100).expect("paging");
+            out.push((format!("{name}, {page}"), q));
+        }
+    }
+    out
+}
+
+/// Indicator shapes that cannot be served from an index, and why.
+fn indicator_exception(name: &str) -> Option<&'static str> {
+    (name.starts_with("indicators, owner, unfiltered")
+        || name.starts_with("indicators, common type"))
+    .then_some(
+        "every indicator of the owner (or most) matches: reading them in id order until a page is full is the plan",
+    )
+}
+
+/// What is wrong with an indicator list's plan: a full scan of `indicators` or of a link
+/// table, or a walk of all of the owner's indicators (allowed only for an exception).
+fn indicator_violations(steps: &[PlanStep], walk_allowed: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for step in steps {
+        for line in &step.plan {
+            let sqlite_scan = ["SCAN d", "SCAN x", "SCAN indicators"]
+                .iter()
+                .any(|p| line.starts_with(p))
+                && !line.contains("USING INDEX indicators_owner");
+            let pg_scan = line.starts_with("Seq Scan on indicators");
+            if sqlite_scan || pg_scan {
+                out.push(format!("full scan: {line} in {}", step.statement));
+            }
+            // A walk: an owner-first index of indicators searched on the owner alone, or
+            // scanned whole.
+            let sqlite_walk = (line.contains("INDEX indicators_owner")
+                || line.contains("INDEX sqlite_autoindex_indicators"))
+                && (line.ends_with("(owner_id=?)") || line.starts_with("SCAN "));
+            let pg_walk = line.contains("on indicators using ")
+                && line.contains("[(owner_id = ")
+                && !line.contains(" AND ");
+            if (sqlite_walk || pg_walk) && !walk_allowed {
+                out.push(format!(
+                    "walks the owner's indicators: {line} in {}",
+                    step.statement
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Plans every shape and fails with the list of offending ones.
 pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S) {
     let fx = fixture(store).await;
@@ -342,25 +498,86 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
                 .expect("label");
         }
     }
+    // Indicators: 10,000 Addresses in A (one per incident), 10,000 Hosts in B, three
+    // EmailAddresses in A (a rare type) and a rare tag on two of A's indicators.
+    let addresses: Vec<(String, i64)> = all
+        .items
+        .iter()
+        .map(|d| {
+            let n = d.incident.id;
+            (
+                format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+                n,
+            )
+        })
+        .collect();
+    store
+        .bulk_indicator_links(fx.org_a.id, IndicatorKind::Address, addresses)
+        .await
+        .expect("addresses");
+    let mut other = IncidentQuery::owner(fx.org_b.clone());
+    other.paging = Paging::new(0, 10_000).expect("paging");
+    let other = store
+        .list_incidents(&fx.member_b, &other)
+        .await
+        .expect("ids");
+    let hosts: Vec<(String, i64)> = other
+        .items
+        .iter()
+        .map(|d| (format!("h{}.example", d.incident.id), d.incident.id))
+        .collect();
+    store
+        .bulk_indicator_links(fx.org_b.id, IndicatorKind::Host, hosts)
+        .await
+        .expect("hosts");
+    let emails: Vec<(String, i64)> = rare_ids
+        .iter()
+        .take(3)
+        .map(|id| (format!("rare{id}@example.com"), *id))
+        .collect();
+    store
+        .bulk_indicator_links(fx.org_a.id, IndicatorKind::EmailAddress, emails)
+        .await
+        .expect("emails");
+    let rare_address = IndicatorValue::parse(IndicatorKind::Address, "10.0.0.7").expect("ip");
+    for v in [&value, &rare_address] {
+        store
+            .tag(
+                &fx.admin_a,
+                &Subject::Indicator(fx.org_a.clone(), v.clone()),
+                &TagName::parse("Plans Rare Indicator").expect("tag"),
+            )
+            .await
+            .expect("tag");
+    }
+    let rare_indicator = store
+        .get_indicator(&fx.admin_a, &fx.org_a, &rare_address)
+        .await
+        .expect("indicator")
+        .id;
     store.links_done().await.expect("statistics");
     store.bulk_done().await.expect("statistics");
 
     let mut failures = Vec::new();
+    for (name, query) in indicator_shapes(&fx.org_a, &rare_address, rare_indicator) {
+        let steps = store
+            .explain_indicators(&fx.admin_a, &query)
+            .await
+            .unwrap_or_else(|e| panic!("explain {name}: {e}"));
+        assert!(!steps.is_empty(), "{name}: no statements");
+        print_plan(&name, &steps);
+        let found = indicator_violations(&steps, indicator_exception(&name).is_some());
+        if !found.is_empty() {
+            failures.push(format!("{name}:\n    {}", found.join("\n    ")));
+        }
+    }
     for (name, query) in shapes(&fx.org_a, &value, rare_ids[0]) {
         let steps = store
             .explain_incidents(&fx.admin_a, &query)
             .await
             .unwrap_or_else(|e| panic!("explain {name}: {e}"));
         assert!(!steps.is_empty(), "{name}: no statements");
-        if std::env::var("THREATDB_PRINT_PLANS").is_ok_and(|v| name.contains(&v)) {
-            for step in &steps {
-                eprintln!(
-                    "{name}\n  {}\n    {}",
-                    step.statement,
-                    step.plan.join("\n    ")
-                );
-            }
-        }
+        print_plan(&name, &steps);
         let found = violations(&steps, exception(&name).is_some());
         if !found.is_empty() {
             failures.push(format!("{name}:\n    {}", found.join("\n    ")));

@@ -7,16 +7,16 @@ use threatdb_core::{
     Actor, Indicator, IndicatorKind, Item, ItemKind, Owner, Page, Paging, StoreResult,
 };
 
-/// Pages `FROM ... WHERE ...` in `from`, counting every match when `count` (first pages only).
-pub(crate) async fn paged<D: Db, T: Send>(
+/// Counts (first pages only) and pages `FROM ... WHERE ...` in `from`.
+async fn paged<D: Db, T: Send>(
     db: &mut D,
     columns: &str,
     from: Sql<'_>,
     order: &str,
-    (paging, count): (Paging, bool),
+    paging: Paging,
     map: fn(&dyn Cells) -> StoreResult<T>,
 ) -> StoreResult<Page<T>> {
-    let total = if count && paging.start == 0 {
+    let total = if paging.start == 0 {
         let count = Sql {
             text: format!("SELECT count(*) {}", from.text).into(),
             params: from.params.clone(),
@@ -61,7 +61,7 @@ pub async fn items<D: Db>(
         rows::ITEM_COLUMNS,
         from,
         " ORDER BY it.id",
-        (paging, true),
+        paging,
         rows::item,
     )
     .await
@@ -87,7 +87,7 @@ pub async fn indicators<D: Db>(
         rows::INDICATOR_COLUMNS,
         from,
         " ORDER BY d.id",
-        (paging, true),
+        paging,
         rows::indicator,
     )
     .await

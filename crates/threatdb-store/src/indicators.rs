@@ -5,11 +5,11 @@ use crate::db::{Db, Sql};
 use crate::guard::{self, Granted};
 use crate::metadata::Metadata;
 use crate::subject::Kind;
-use crate::{catalogue, items, rows};
+use crate::{items, rows};
 use threatdb_core::policy::Access;
 use threatdb_core::{
-    Actor, Indicator, IndicatorDetails, IndicatorQuery, IndicatorValue, Page, StoreResult, Subject,
-    tag::tag_key,
+    Actor, Indicator, IndicatorDetails, IndicatorFilter, IndicatorKind, IndicatorQuery,
+    IndicatorValue, Page, PlanStep, StoreResult, Subject, tag::tag_key,
 };
 
 /// Loads an indicator by id and grants `access` on it (NotFound when missing or hidden).
@@ -54,43 +54,70 @@ pub async fn delete_by_id<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreRes
     Ok(())
 }
 
-/// A page of an owner's indicators in id order. Every condition is served from an index:
-/// the owner and type from `(owner_id, kind, id)` or `(owner_id, id)`, values from the unique
-/// `(owner_id, kind, value)`, ids from the primary key, tags from `indicator_tags (tag_id,
-/// indicator_id)` after the owner's tags by name.
-pub async fn query<D: Db>(
-    db: &mut D,
-    actor: &Actor,
-    q: &IndicatorQuery,
-) -> StoreResult<Page<IndicatorDetails>> {
-    let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
-    let f = &q.filter;
-    if f.is_empty() {
-        return Ok(Page {
-            total: (q.count && q.paging.start == 0).then_some(0),
-            items: Vec::new(),
+/// One part of a list: the indicators of one type (or of any, `None`), with the values of that
+/// type the query names.
+struct Part<'q> {
+    kind: Option<IndicatorKind>,
+    values: Option<Vec<&'q str>>,
+}
+
+/// The parts of a list. A list of several types is read type by type, each part in the order of
+/// its `(owner_id, kind, id)` index, and the parts merged by id: one statement with `kind IN
+/// (...)` would walk every indicator of the owner in id order, however rare the types.
+fn parts(f: &IndicatorFilter) -> Vec<Part<'_>> {
+    let mut kinds: Option<Vec<IndicatorKind>> = f.kinds.clone();
+    if let Some(values) = &f.values {
+        let of_values: Vec<IndicatorKind> = IndicatorKind::ALL
+            .into_iter()
+            .filter(|k| values.iter().any(|v| v.kind() == *k))
+            .collect();
+        kinds = Some(match kinds {
+            Some(k) => of_values.into_iter().filter(|x| k.contains(x)).collect(),
+            None => of_values,
         });
     }
-    let mut from =
-        Sql::new("FROM indicators d JOIN owners o ON o.id = d.owner_id WHERE d.owner_id = ");
-    from.bind(owner);
-    if let Some(kinds) = &f.kinds {
-        from.push(" AND d.kind IN ")
-            .bind_list(kinds.iter().map(|k| k.url_name()));
+    match kinds {
+        None => vec![Part {
+            kind: None,
+            values: None,
+        }],
+        Some(kinds) => kinds
+            .into_iter()
+            .map(|kind| Part {
+                kind: Some(kind),
+                values: f.values.as_ref().map(|values| {
+                    values
+                        .iter()
+                        .filter(|v| v.kind() == kind)
+                        .map(|v| v.as_str())
+                        .collect()
+                }),
+            })
+            .collect(),
     }
-    if let Some(values) = &f.values {
-        from.push(" AND (");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                from.push(" OR ");
-            }
-            from.push("(d.kind = ")
-                .bind(v.kind().url_name())
-                .push(" AND d.value = ")
-                .bind(v.as_str().to_string())
-                .push(")");
-        }
-        from.push(")");
+}
+
+/// The statements of one part: its count (when asked, on a first page) and its page (`take`
+/// rows from `skip`). Every condition is served from an index: the owner and type from
+/// `(owner_id, kind, id)` or `(owner_id, id)`, values from the unique `(owner_id, kind,
+/// value)`, ids from the primary key, tags from `indicator_tags (tag_id, indicator_id)` after
+/// the owner's tags by name.
+fn statements<'q>(
+    owner: i64,
+    q: &'q IndicatorQuery,
+    part: &Part<'q>,
+    (skip, take): (u64, u64),
+) -> (Option<Sql<'q>>, Sql<'q>) {
+    let f = &q.filter;
+    let mut from =
+        Sql::new(" FROM indicators d JOIN owners o ON o.id = d.owner_id WHERE d.owner_id = ");
+    from.bind(owner);
+    if let Some(kind) = part.kind {
+        from.push(" AND d.kind = ").bind(kind.url_name());
+    }
+    if let Some(values) = &part.values {
+        from.push(" AND d.value IN ")
+            .bind_list(values.iter().copied());
     }
     if let Some(ids) = &f.ids {
         from.push(" AND d.id IN ").bind_list(ids.iter().copied());
@@ -111,24 +138,71 @@ pub async fn query<D: Db>(
         .bind_list(tags.iter().map(|t| tag_key(t)))
         .push(")");
     }
-    let page = catalogue::paged(
-        db,
-        rows::INDICATOR_COLUMNS,
-        from,
-        " ORDER BY d.id",
-        (q.paging, q.count),
-        rows::indicator,
-    )
-    .await?;
-    let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
-    let mut found = Metadata::load(db, Kind::Indicator, &ids, q.include).await?;
+    let count = (q.count && q.paging.start == 0).then(|| Sql {
+        text: format!("SELECT count(*){}", from.text).into(),
+        params: from.params.clone(),
+    });
+    let mut page = Sql {
+        text: format!("SELECT {}{}", rows::INDICATOR_COLUMNS, from.text).into(),
+        params: from.params,
+    };
+    page.push(" ORDER BY d.id LIMIT ")
+        .bind(rows::int_of(take))
+        .push(" OFFSET ")
+        .bind(rows::int_of(skip));
+    (count, page)
+}
+
+/// Each part's window: the page itself for one part; for several, the first `start + limit`
+/// of each, merged and cut afterwards.
+fn window(q: &IndicatorQuery, parts: usize) -> (u64, u64) {
+    if parts == 1 {
+        (q.paging.start, q.paging.limit)
+    } else {
+        (0, q.paging.start.saturating_add(q.paging.limit))
+    }
+}
+
+/// A page of an owner's indicators in id order, with what the query includes of each.
+pub async fn query<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &IndicatorQuery,
+) -> StoreResult<Page<IndicatorDetails>> {
+    let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
+    let parts = parts(&q.filter);
+    let counted = q.count && q.paging.start == 0;
+    if q.filter.is_empty() || parts.is_empty() {
+        return Ok(Page {
+            total: counted.then_some(0),
+            items: Vec::new(),
+        });
+    }
+    let window = window(q, parts.len());
+    let mut total: Option<u64> = None;
+    let mut found = Vec::new();
+    for part in &parts {
+        let (count, page) = statements(owner, q, part, window);
+        if let Some(sql) = count {
+            let n = rows::count(db, sql).await?;
+            total = Some(total.unwrap_or(0).saturating_add(n));
+        }
+        found.extend(db.fetch(page, rows::indicator).await?);
+    }
+    if parts.len() > 1 {
+        found.sort_by_key(|i| i.id);
+        let skip = usize::try_from(q.paging.start).unwrap_or(usize::MAX);
+        let take = usize::try_from(q.paging.limit).unwrap_or(usize::MAX);
+        found = found.into_iter().skip(skip).take(take).collect();
+    }
+    let ids: Vec<i64> = found.iter().map(|i| i.id).collect();
+    let mut loaded = Metadata::load(db, Kind::Indicator, &ids, q.include).await?;
     Ok(Page {
-        total: page.total,
-        items: page
-            .items
+        total,
+        items: found
             .into_iter()
             .map(|indicator| {
-                let (attributes, tags, labels) = found.take(indicator.id);
+                let (attributes, tags, labels) = loaded.take(indicator.id);
                 IndicatorDetails {
                     indicator,
                     attributes,
@@ -138,4 +212,29 @@ pub async fn query<D: Db>(
             })
             .collect(),
     })
+}
+
+/// The statements a list would run and the database's plan for each.
+pub async fn explain<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &IndicatorQuery,
+) -> StoreResult<Vec<PlanStep>> {
+    let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
+    let parts = parts(&q.filter);
+    if q.filter.is_empty() {
+        return Ok(Vec::new());
+    }
+    let window = window(q, parts.len());
+    let mut out = Vec::new();
+    let statements = parts.iter().flat_map(|part| {
+        let (count, page) = statements(owner, q, part, window);
+        count.into_iter().chain([page])
+    });
+    for sql in statements.collect::<Vec<_>>() {
+        let statement = sql.text.to_string();
+        let plan = db.explain(sql).await?;
+        out.push(PlanStep { statement, plan });
+    }
+    Ok(out)
 }

@@ -153,6 +153,11 @@ macro_rules! impl_store {
                     $crate::read!(self, |db| $crate::indicators::query(db, actor, query))
                 })
             }
+            async fn explain_indicators(&self, actor: &$crate::t::Actor, query: &$crate::t::IndicatorQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::timed_op!("explain_indicators", {
+                    $crate::read!(self, |db| $crate::indicators::explain(db, actor, query))
+                })
+            }
             async fn write_indicator(&self, actor: &$crate::t::Actor, target: $crate::t::IndicatorTarget, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<$crate::t::Indicator> {
                 $crate::timed_op!("write_indicator", {
                     $crate::write!(self, (actor, target) |db| $crate::nested::write_indicator(db, &actor, &target, &nested))
