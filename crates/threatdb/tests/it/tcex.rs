@@ -1,6 +1,7 @@
 //! ThreatConnect's own client: tcex 5 (pinned in `tests/python/requirements.txt`) runs the seed's
-//! five incident workflows through its v3 objects (`tests/python/tcex_v3.py`) against a running
-//! `threatdb serve`, signing with HMAC as a tcex app does.
+//! five workflows through its v3 objects, for an incident and for an indicator
+//! (`tests/python/tcex_v3.py`), against a running `threatdb serve`, signing with HMAC as a tcex
+//! app does.
 
 use crate::node::{credentials, start};
 use crate::python::venv_bin;

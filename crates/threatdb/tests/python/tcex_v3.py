@@ -1,4 +1,5 @@
-"""The seed's five incident workflows through tcex 5's own v3 client, against a running threatdb.
+"""The seed's five workflows through tcex 5's own v3 client, for an incident and for an indicator,
+against a running threatdb.
 
 Run by crates/threatdb/tests/it/tcex.rs with the API root and an API user's credentials in the
 environment (THREATDB_API, THREATDB_ACCESS_ID, THREATDB_SECRET_KEY, THREATDB_OWNER). Every step
@@ -89,5 +90,52 @@ gone = v3.groups()
 gone.filter.id(TqlOperator.EQ, created.id)
 assert list(gone) == [], 'deleted incident still listed'
 print('deleted', created.id)
+
+# The same five workflows for an indicator (tcex's v3 Indicator objects).
+host = v3.indicator(type='Host', host_name='Tcex.Example', owner_name=owner)
+host.stage_tag({'name': 'tcex-ind'})
+host.stage_security_label({'name': 'TLP:AMBER'})
+host.stage_attribute({'type': 'Description', 'value': 'Seen by tcex', 'default': True})
+host.create(params={'fields': ['tags', 'securityLabels', 'attributes']})
+made = host.model
+assert made.id, made
+assert made.host_name == 'tcex.example', made.host_name
+assert [t.name for t in made.tags.data] == ['tcex-ind'], made.tags
+assert [lab.name for lab in made.security_labels.data] == ['TLP:AMBER']
+assert made.attributes.data[0].value == 'Seen by tcex'
+print('indicator created', made.id)
+
+one_ind = v3.indicator(id=made.id)
+one_ind.get(params={'fields': ['tags', 'attributes']})
+assert one_ind.model.summary == 'tcex.example', one_ind.model
+assert [t.name for t in one_ind.model.tags.data] == ['tcex-ind']
+print('indicator retrieved', one_ind.model.id)
+
+ips = ['192.0.2.10', '192.0.2.11', '192.0.2.12']
+for ip in ips:
+    v3.indicator(type='Address', ip=ip, owner_name=owner).create()
+addresses = v3.indicators(params={'result_limit': 2})
+addresses.filter.type_name(TqlOperator.EQ, 'Address')
+listed = sorted(i.model.ip for i in addresses)
+assert listed == ips, listed
+tagged_ind = v3.indicators()
+tagged_ind.filter.has_tag.name(TqlOperator.EQ, 'tcex-ind')
+assert [i.model.id for i in tagged_ind] == [made.id]
+print('indicators listed', len(listed))
+
+# A fresh object (not read first) carries only what is staged: replace leaves exactly that.
+retag = v3.indicator(id=made.id)
+retag.stage_tag({'name': 'tcex-ind-2'})
+retag.update(mode='replace', params={'fields': ['tags']})
+again_ind = v3.indicator(id=made.id)
+again_ind.get(params={'fields': ['tags']})
+assert [t.name for t in again_ind.model.tags.data] == ['tcex-ind-2'], again_ind.model.tags
+print('indicator updated', made.id)
+
+again_ind.delete()
+gone_ind = v3.indicators()
+gone_ind.filter.id(TqlOperator.EQ, made.id)
+assert list(gone_ind) == [], 'deleted indicator still listed'
+print('indicator deleted', made.id)
 print('tcex v3: all five workflows passed')
 sys.exit(0)
