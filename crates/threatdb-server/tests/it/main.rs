@@ -14,5 +14,6 @@ mod openapi;
 mod route_matrix;
 mod v3;
 mod v3_indicators;
+mod v3_meta;
 mod web;
 mod workflows;

@@ -6,6 +6,7 @@
 mod common;
 mod groups;
 mod indicators;
+mod meta;
 mod params;
 
 use crate::AppState;
@@ -48,6 +49,13 @@ pub fn routes() -> Router<AppState> {
                 .put(indicators::update)
                 .delete(indicators::delete),
         )
+        .route("/api/v3/tags", get(meta::tags))
+        .route("/api/v3/securityLabels", get(meta::security_labels))
+        .route("/api/v3/securityLabels/{id}", get(meta::security_label))
+        .route("/api/v3/security/owners", get(meta::owners))
+        .route("/api/v3/security/owners/{id}", get(meta::owner))
+        .route("/api/v3/attributeTypes", get(meta::attribute_types))
+        .route("/api/v3/attributeTypes/{id}", get(meta::attribute_type))
 }
 
 /// A v3 failure: the status of the v2 error it wraps, the v3 error envelope.
