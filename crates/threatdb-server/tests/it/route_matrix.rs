@@ -1,5 +1,5 @@
-//! The authorization matrix, generated from the router's own route list: every API path ×
-//! GET/POST/PUT/DELETE × admin, writer and reader of the owner, and an admin of another owner.
+//! The authorization matrix, generated from the router's own route lists (v2 and v3): every API path ×
+//! GET/POST/PUT/DELETE/OPTIONS × admin, writer and reader of the owner, and an admin of another owner.
 //! A new route is covered as soon as it exists; one whose path parameters this test cannot
 //! fill fails it until the test learns them.
 //!
@@ -162,8 +162,12 @@ async fn make(app: &TestApp, n: usize) -> Objects {
 /// The path with every `{parameter}` filled from `o`; `None` for a parameter it does not know.
 fn fill(path: &str, o: &Objects) -> Option<String> {
     let path = path.trim_start_matches("/api");
-    let family = if path.starts_with("/v2/groups/incidents") {
+    let family = if path.starts_with("/v2/groups/incidents") || path.starts_with("/v3/groups") {
         "incidents"
+    } else if path.starts_with("/v3/indicators") {
+        "v3indicators"
+    } else if path.starts_with("/v3/security/owners") {
+        "owners"
     } else if path.starts_with("/v2/groups/{type}") {
         "groups"
     } else {
@@ -174,14 +178,17 @@ fn fill(path: &str, o: &Objects) -> Option<String> {
     for segment in path.split('/').skip(1) {
         let value = match (segment, prev) {
             ("{id}", _) => match family {
-                "incidents" => o.incident,
-                "groups" => o.adversary,
-                "victims" => o.victim,
-                "tasks" => o.task,
-                "owners" => o.org,
+                "incidents" => o.incident.to_string(),
+                "groups" => o.adversary.to_string(),
+                "victims" => o.victim.to_string(),
+                "tasks" => o.task.to_string(),
+                "owners" => o.org.to_string(),
+                // v3 names an indicator by id or by value, a label by id or name.
+                "v3indicators" => o.host.clone(),
+                "securityLabels" => "TLP%3AGREEN".into(),
+                "attributeTypes" => "1".into(),
                 _ => return None,
-            }
-            .to_string(),
+            },
             ("{type}", "indicators") => "hosts".into(),
             ("{type}", "groups") => "adversaries".into(),
             ("{value}", _) => o.host.clone(),
@@ -209,8 +216,12 @@ fn fill(path: &str, o: &Objects) -> Option<String> {
     Some(out)
 }
 
-/// Whether a path names one of the owner's objects (by id or value).
+/// Whether a path names one of the owner's objects (by id or value). A system label and an
+/// attribute type are everyone's.
 fn names_ours(path: &str) -> bool {
+    if path.starts_with("/api/v3/securityLabels/") || path.starts_with("/api/v3/attributeTypes/") {
+        return false;
+    }
     ["{id}", "{value}", "{aid}", "{gid}", "{vid}", "{incident}"]
         .iter()
         .any(|p| path.contains(p))
@@ -261,16 +272,19 @@ async fn snapshot(app: &TestApp, o: &Objects) -> Value {
 }
 
 async fn every_route_by_role_and_owner(app: TestApp) {
-    let paths = threatdb_server::api_paths();
+    let mut paths = threatdb_server::api_paths();
     assert!(paths.len() > 40, "the route list is the router's own");
+    let v3 = threatdb_server::v3_paths();
+    assert!(v3.len() > 10, "the v3 route list is the router's own");
+    paths.extend(v3);
     let base = make(&app, 0).await;
     let mut served: BTreeMap<String, Vec<(&str, u16)>> = BTreeMap::new();
     let mut n = 0;
     for path in &paths {
-        for method in ["GET", "POST", "PUT", "DELETE"] {
+        for method in ["GET", "POST", "PUT", "DELETE", "OPTIONS"] {
             let body = body(method, path).map(|b| b.to_string());
             // Reads share one set of objects; anything else gets fresh ones.
-            let o = if method == "GET" {
+            let o = if matches!(method, "GET" | "OPTIONS") {
                 None
             } else {
                 n += 1;
@@ -298,7 +312,7 @@ async fn every_route_by_role_and_owner(app: TestApp) {
                         "outsider {method} {target} sees {}",
                         r.json
                     );
-                } else if method != "GET" {
+                } else if !matches!(method, "GET" | "OPTIONS") {
                     assert!(
                         !(200..300).contains(&r.status),
                         "reader {method} {target}: {} {}",

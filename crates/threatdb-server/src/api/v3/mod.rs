@@ -14,48 +14,75 @@ use crate::error::{ApiError, json_response};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, options};
+use axum::routing::{MethodRouter, get, options};
 use serde::Serialize;
+
+/// A router that remembers its paths, so the route × role × owner matrix enumerates every v3
+/// route (one added without its place there cannot pass unnoticed).
+struct Table {
+    router: Router<AppState>,
+    paths: Vec<&'static str>,
+}
+
+impl Table {
+    fn route(mut self, path: &'static str, methods: MethodRouter<AppState>) -> Self {
+        self.paths.push(path);
+        self.router = self.router.route(path, methods);
+        self
+    }
+}
+
+fn table() -> Table {
+    Table {
+        router: Router::new(),
+        paths: Vec::new(),
+    }
+    .route(
+        "/api/v3/groups",
+        get(groups::list)
+            .post(groups::create)
+            .options(groups::options_groups),
+    )
+    .route("/api/v3/groups/fields", options(groups::options_fields))
+    .route("/api/v3/groups/tql", options(groups::options_tql))
+    .route(
+        "/api/v3/groups/{id}",
+        get(groups::get).put(groups::update).delete(groups::delete),
+    )
+    .route(
+        "/api/v3/indicators",
+        get(indicators::list)
+            .post(indicators::create)
+            .options(indicators::options_indicators),
+    )
+    .route(
+        "/api/v3/indicators/fields",
+        options(indicators::options_fields),
+    )
+    .route("/api/v3/indicators/tql", options(indicators::options_tql))
+    .route(
+        "/api/v3/indicators/{id}",
+        get(indicators::get)
+            .put(indicators::update)
+            .delete(indicators::delete),
+    )
+    .route("/api/v3/tags", get(meta::tags))
+    .route("/api/v3/securityLabels", get(meta::security_labels))
+    .route("/api/v3/securityLabels/{id}", get(meta::security_label))
+    .route("/api/v3/security/owners", get(meta::owners))
+    .route("/api/v3/security/owners/{id}", get(meta::owner))
+    .route("/api/v3/attributeTypes", get(meta::attribute_types))
+    .route("/api/v3/attributeTypes/{id}", get(meta::attribute_type))
+}
 
 /// Every `/api/v3` route. Authentication is layered on by the caller, as for v2.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v3/groups",
-            get(groups::list)
-                .post(groups::create)
-                .options(groups::options_groups),
-        )
-        .route("/api/v3/groups/fields", options(groups::options_fields))
-        .route("/api/v3/groups/tql", options(groups::options_tql))
-        .route(
-            "/api/v3/groups/{id}",
-            get(groups::get).put(groups::update).delete(groups::delete),
-        )
-        .route(
-            "/api/v3/indicators",
-            get(indicators::list)
-                .post(indicators::create)
-                .options(indicators::options_indicators),
-        )
-        .route(
-            "/api/v3/indicators/fields",
-            options(indicators::options_fields),
-        )
-        .route("/api/v3/indicators/tql", options(indicators::options_tql))
-        .route(
-            "/api/v3/indicators/{id}",
-            get(indicators::get)
-                .put(indicators::update)
-                .delete(indicators::delete),
-        )
-        .route("/api/v3/tags", get(meta::tags))
-        .route("/api/v3/securityLabels", get(meta::security_labels))
-        .route("/api/v3/securityLabels/{id}", get(meta::security_label))
-        .route("/api/v3/security/owners", get(meta::owners))
-        .route("/api/v3/security/owners/{id}", get(meta::owner))
-        .route("/api/v3/attributeTypes", get(meta::attribute_types))
-        .route("/api/v3/attributeTypes/{id}", get(meta::attribute_type))
+    table().router
+}
+
+/// The path of every `/api/v3` route, with its `{parameters}`.
+pub fn paths() -> Vec<String> {
+    table().paths.into_iter().map(str::to_string).collect()
 }
 
 /// A v3 failure: the status of the v2 error it wraps, the v3 error envelope.
