@@ -42,6 +42,11 @@ pub struct NestedChanges {
     pub labels: Option<(SetMode, Vec<String>)>,
     /// Attributes.
     pub attributes: Option<(SetMode, Vec<AttributeEdit>)>,
+    /// Associated groups by id (an incident or a group of another type: one id space). On an
+    /// indicator, incidents only.
+    pub groups: Option<(SetMode, Vec<i64>)>,
+    /// Associated indicators (of an incident), by value in the incident's owner.
+    pub indicators: Option<(SetMode, Vec<IndicatorValue>)>,
 }
 
 /// Which incident a write is about.

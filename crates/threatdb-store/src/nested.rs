@@ -5,10 +5,12 @@
 //! step leaves nothing behind.
 
 use crate::db::Db;
-use crate::{attributes, incidents, items, labels, tags};
+use crate::{associations, attributes, incidents, items, labels, subject, tags};
+use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, AttributeEdit, AttributePatch, Incident, IncidentTarget, Indicator, IndicatorTarget,
-    NestedChanges, SetMode, StoreError, StoreResult, Subject, label_key, tag::tag_key,
+    IndicatorValue, LinkSet, Linked, NestedChanges, Paging, SetMode, StoreError, StoreResult,
+    Subject, Target, label_key, tag::tag_key,
 };
 
 /// Creates or updates the incident, then applies the nested changes. Returns the incident as it
@@ -122,7 +124,178 @@ async fn apply<D: Db>(
             }
         }
     }
-    Ok(())
+    associate(db, actor, on, nested).await
+}
+
+/// The group an id names, as an association's target (ids are one space for every group).
+async fn group_target<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<Target> {
+    match subject::incident(db, actor, id, Access::Read).await {
+        Ok(_) => return Ok(Target::Incident(id)),
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e),
+    }
+    match items::find_item(db, actor, id).await {
+        Ok(item) if item.kind.is_group() => Ok(Target::Item(item.kind, id)),
+        Ok(_) | Err(StoreError::NotFound) => {
+            Err(StoreError::Invalid(format!("group {id} was not found")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Every association of one set of the incident (all pages).
+async fn linked<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    incident: i64,
+    set: LinkSet,
+) -> StoreResult<Vec<Linked>> {
+    let mut out = Vec::new();
+    let mut start = 0u64;
+    loop {
+        let page = associations::list(
+            db,
+            actor,
+            incident,
+            set,
+            Paging::new(start, Paging::MAX_LIMIT)?,
+        )
+        .await?;
+        let n = page.items.len();
+        out.extend(page.items);
+        if n < usize::try_from(Paging::MAX_LIMIT).unwrap_or(usize::MAX) {
+            return Ok(out);
+        }
+        start = start.saturating_add(Paging::MAX_LIMIT);
+    }
+}
+
+/// A missing target is the request's mistake, not a 404 of the subject.
+fn found<T>(done: StoreResult<T>, what: impl FnOnce() -> String) -> StoreResult<T> {
+    match done {
+        Err(StoreError::NotFound) => Err(StoreError::Invalid(what())),
+        other => other,
+    }
+}
+
+/// The associations of the nested changes: groups and indicators of an incident, incidents of
+/// an indicator (in the indicator's owner).
+async fn associate<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    on: &Subject,
+    nested: &NestedChanges,
+) -> StoreResult<()> {
+    match on {
+        Subject::Incident(incident) => {
+            let incident = *incident;
+            if let Some((mode, ids)) = &nested.groups {
+                let mut targets = Vec::with_capacity(ids.len());
+                for id in ids {
+                    targets.push(group_target(db, actor, *id).await?);
+                }
+                if *mode == SetMode::Replace {
+                    for current in linked(db, actor, incident, LinkSet::Groups(None)).await? {
+                        let target = match current {
+                            Linked::Incident(i) => Target::Incident(i.id),
+                            Linked::Item(it) => Target::Item(it.kind, it.id),
+                            Linked::Indicator(_) => continue,
+                        };
+                        if !targets.contains(&target) {
+                            associations::disassociate(db, actor, incident, &target).await?;
+                        }
+                    }
+                }
+                for target in &targets {
+                    match mode {
+                        SetMode::Delete => absent_is_fine(
+                            associations::disassociate(db, actor, incident, target).await,
+                        )?,
+                        SetMode::Append | SetMode::Replace => {
+                            associations::associate(db, actor, incident, target).await?
+                        }
+                    }
+                }
+            }
+            if let Some((mode, values)) = &nested.indicators {
+                if *mode == SetMode::Replace {
+                    for current in linked(db, actor, incident, LinkSet::Indicators(None)).await? {
+                        if let Linked::Indicator(ind) = current {
+                            let value = IndicatorValue::parse(ind.kind, &ind.value)?;
+                            if !values.contains(&value) {
+                                let target = Target::Indicator(value);
+                                associations::disassociate(db, actor, incident, &target).await?;
+                            }
+                        }
+                    }
+                }
+                for value in values {
+                    let target = Target::Indicator(value.clone());
+                    match mode {
+                        SetMode::Delete => absent_is_fine(
+                            associations::disassociate(db, actor, incident, &target).await,
+                        )?,
+                        SetMode::Append | SetMode::Replace => found(
+                            associations::associate(db, actor, incident, &target).await,
+                            || {
+                                format!(
+                                    "indicator {} is not in this group's owner: create it first",
+                                    value.as_str()
+                                )
+                            },
+                        )?,
+                    }
+                }
+            }
+            Ok(())
+        }
+        Subject::Indicator(owner, value) => {
+            if nested.indicators.is_some() {
+                return Err(StoreError::Invalid(
+                    "an indicator is associated with groups here, not with other indicators".into(),
+                ));
+            }
+            let Some((mode, ids)) = &nested.groups else {
+                return Ok(());
+            };
+            if *mode == SetMode::Replace {
+                return Err(StoreError::Invalid(
+                    "associatedGroups of an indicator take mode append or delete here".into(),
+                ));
+            }
+            let target = Target::Indicator(value.clone());
+            for id in ids {
+                // The incident must be the indicator's owner's: a link is looked up by value
+                // in the incident's owner.
+                let row = found(
+                    subject::incident(db, actor, *id, Access::Read).await,
+                    || {
+                        format!(
+                            "group {id} is not an incident this indicator can be associated with"
+                        )
+                    },
+                )?;
+                if row.get().owner != owner.id {
+                    return Err(StoreError::Invalid(format!(
+                        "group {id} is in another owner than the indicator"
+                    )));
+                }
+                match mode {
+                    SetMode::Delete => {
+                        absent_is_fine(associations::disassociate(db, actor, *id, &target).await)?
+                    }
+                    _ => associations::associate(db, actor, *id, &target).await?,
+                }
+            }
+            Ok(())
+        }
+        Subject::Item(..) => match (&nested.groups, &nested.indicators) {
+            (None, None) => Ok(()),
+            _ => Err(StoreError::Invalid(
+                "associations of this group type are written through v2".into(),
+            )),
+        },
+    }
 }
 
 /// Removing what is not there changes nothing (a v3 delete-mode item is no error).

@@ -13,6 +13,7 @@ mod hostile_props;
 mod openapi;
 mod route_matrix;
 mod v3;
+mod v3_associations;
 mod v3_indicators;
 mod v3_meta;
 mod web;

@@ -425,10 +425,6 @@ async fn bad_requests_are_400_in_the_v3_envelope(app: TestApp) {
             "column",
         ),
         ("/v3/indicators?fields=bogus".to_string(), "bogus"),
-        (
-            "/v3/indicators?fields=associatedGroups".to_string(),
-            "associatedGroups",
-        ),
         ("/v3/indicators?sorting=summary".to_string(), "sorting"),
         ("/v3/indicators?resultLimit=0".to_string(), "resultLimit"),
         ("/v3/indicators?afterId=x".to_string(), "afterId"),

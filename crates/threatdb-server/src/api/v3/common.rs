@@ -4,14 +4,16 @@
 
 use super::V3Error;
 use super::params::V3Params;
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use threatdb_core::{
-    Actor, Attribute, AttributeEdit, AttributePatch, Include, NestedChanges, NewAttribute, Owner,
-    SecurityLabel, SetMode, StoreError, Tag, TagName, format_timestamp,
+    Actor, Attribute, AttributeEdit, AttributePatch, Include, IndicatorValue, NestedChanges,
+    NewAttribute, Owner, SecurityLabel, SetMode, StoreError, Tag, TagName, format_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
-    self, AttributeItem, DataList, FieldName, Fields, LabelRef, Mode, Nested, TagRef,
+    self, AttributeItem, DataList, FieldName, Fields, GroupBody, IndicatorBody, LabelRef, Mode,
+    Nested, TagRef,
 };
 
 /// The most items one nested collection of a request may carry: a body is at most 1 MiB, but
@@ -58,20 +60,6 @@ pub fn include(fields: &Fields) -> Include {
         tags: fields.has(FieldName::Tags),
         labels: fields.has(FieldName::SecurityLabels),
     }
-}
-
-/// `fields=associatedGroups` and `associatedIndicators` are not served yet: a 400 rather than
-/// an answer without them.
-pub fn served(fields: &Fields, endpoint: &str) -> ApiResult<()> {
-    for f in [FieldName::AssociatedGroups, FieldName::AssociatedIndicators] {
-        if fields.has(f) {
-            return Err(ApiError::BadRequest(format!(
-                "field '{}' is not served by /v3/{endpoint} yet: use the v2 association routes",
-                f.as_str()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// A `next`/`prev` link (tc-v3-wire.md §6): absolute under an `https` public URL, else relative
@@ -230,19 +218,36 @@ pub struct NestedBody<'a> {
     pub labels: &'a Option<Nested<LabelRef>>,
     /// `attributes`.
     pub attributes: &'a Option<Nested<AttributeItem>>,
-    /// Whether `associatedGroups` or `associatedIndicators` is present (not served yet).
-    pub associations: bool,
+    /// `associatedGroups`: existing groups, by id.
+    pub groups: &'a Option<Nested<GroupBody>>,
+    /// `associatedIndicators`: existing indicators, by id or by type and value.
+    pub indicators: &'a Option<Nested<IndicatorBody>>,
 }
 
-/// The nested changes of a body; on a create every mode is append (tc-v3-wire.md §4).
-pub fn nested(body: NestedBody<'_>, create: bool) -> ApiResult<NestedChanges> {
-    if body.associations {
-        return Err(ApiError::BadRequest(
-            "associatedGroups and associatedIndicators are not served by v3 yet: use the v2 \
-             association routes"
-                .into(),
-        ));
+/// Refuses a nested collection of more than [`MAX_NESTED`] items.
+fn bounded<T>(n: &Option<Nested<T>>) -> ApiResult<()> {
+    match n {
+        Some(n) if n.data.len() > MAX_NESTED => Err(ApiError::BadRequest(format!(
+            "at most {MAX_NESTED} items per nested collection in one request, not {}",
+            n.data.len()
+        ))),
+        _ => Ok(()),
     }
+}
+
+/// The nested changes of a body; on a create every mode is append (tc-v3-wire.md §4). An
+/// associated indicator given by id is looked up (read access) to name it by value.
+pub async fn nested(
+    state: &AppState,
+    actor: &Actor,
+    body: NestedBody<'_>,
+    create: bool,
+) -> ApiResult<NestedChanges> {
+    bounded(body.tags)?;
+    bounded(body.labels)?;
+    bounded(body.attributes)?;
+    bounded(body.groups)?;
+    bounded(body.indicators)?;
     let mode = |n_mode: Mode| {
         if create {
             SetMode::Append
@@ -255,22 +260,50 @@ pub fn nested(body: NestedBody<'_>, create: bool) -> ApiResult<NestedChanges> {
         mode: impl Fn(Mode) -> SetMode,
         read: impl Fn(&[T]) -> ApiResult<Vec<U>>,
     ) -> ApiResult<Option<(SetMode, Vec<U>)>> {
-        if let Some(n) = n
-            && n.data.len() > MAX_NESTED
-        {
-            return Err(ApiError::BadRequest(format!(
-                "at most {MAX_NESTED} items per nested collection in one request, not {}",
-                n.data.len()
-            )));
-        }
         n.as_ref()
             .map(|n| Ok((mode(n.mode), read(&n.data)?)))
             .transpose()
     }
+    let indicators = match body.indicators {
+        None => None,
+        Some(n) => {
+            let mut values = Vec::with_capacity(n.data.len());
+            for item in &n.data {
+                values.push(match item.id {
+                    Some(id) => {
+                        let found = match state.store.indicator_by_id(actor, id).await {
+                            Err(StoreError::NotFound) => {
+                                return Err(ApiError::BadRequest(format!(
+                                    "indicator {id} was not found"
+                                )));
+                            }
+                            other => other?,
+                        };
+                        IndicatorValue::parse(found.kind, &found.value)?
+                    }
+                    None => super::indicators::value_of(item)?,
+                });
+            }
+            Some((mode(n.mode), values))
+        }
+    };
     Ok(NestedChanges {
         tags: each(body.tags, mode, tag_names)?,
         labels: each(body.labels, mode, label_names)?,
         attributes: each(body.attributes, mode, attribute_edits)?,
+        groups: each(body.groups, mode, |items| {
+            items
+                .iter()
+                .map(|g| {
+                    g.id.ok_or_else(|| {
+                        ApiError::BadRequest(
+                            "an associated group is named by its id here (create it first)".into(),
+                        )
+                    })
+                })
+                .collect()
+        })?,
+        indicators,
     })
 }
 

@@ -4,8 +4,8 @@
 //! (`tql::incident_filter`), so both APIs share one authorization policy and one set of indexes.
 
 use super::common::{
-    self, NestedBody, create_owner, include, link, nested, owner_named, params, served, tql_error,
-    written,
+    self, MAX_NESTED, NestedBody, create_owner, include, link, nested, owner_named, params,
+    tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Error, V3Result, reply};
@@ -17,12 +17,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
     Actor, Cmp, Cond, IncidentDetails, IncidentName, IncidentOrder, IncidentPatch, IncidentQuery,
-    IncidentStatus, IncidentTarget, Item, NewIncident, Paging, format_timestamp, parse_timestamp,
+    IncidentStatus, IncidentTarget, IndicatorDetails, Item, LinkSet, Linked, NewIncident, Paging,
+    format_timestamp, parse_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
-    self, Fields, Group, GroupBody, GroupDetails, GroupType, IncidentFields, List, Message, Object,
-    Single, User,
+    self, DataList, FieldName, Fields, Group, GroupBody, GroupDetails, GroupType, IncidentFields,
+    List, Message, Object, Single, User,
 };
 
 const MAX_XID_CHARS: usize = 100;
@@ -76,7 +77,6 @@ pub async fn list(
     let p = params(&query);
     let owner = owner_named(&actor, p.owner.as_deref())?;
     let fields = p.fields(Object::Group)?;
-    served(&fields, "groups")?;
     let mut q = IncidentQuery::owner(owner.clone());
     let paging = p.paging()?;
     q.paging = paging;
@@ -110,6 +110,9 @@ pub async fn list(
             .map(|d| group(&state.public_url, d))
             .collect(),
     );
+    for g in &mut answer.data {
+        associated(&state, &actor, &fields, g).await?;
+    }
     if p.count && start == 0 && after.is_none() {
         answer.count = Some(page.total.unwrap_or(shown));
     }
@@ -132,6 +135,65 @@ pub async fn list(
         answer.prev = Some(link(&state.public_url, "groups", &prev));
     }
     Ok(reply(StatusCode::OK, &answer))
+}
+
+/// `fields=associatedGroups` and `associatedIndicators`: the first [`MAX_NESTED`] of each that
+/// the caller can read.
+async fn associated(
+    state: &AppState,
+    actor: &Actor,
+    fields: &Fields,
+    g: &mut Group,
+) -> ApiResult<()> {
+    let cap = Paging::new(0, MAX_NESTED as u64)?;
+    if fields.has(FieldName::AssociatedGroups) {
+        let page = state
+            .store
+            .associations(actor, g.id, LinkSet::Groups(None), cap)
+            .await?;
+        g.associated_groups = Some(DataList::new(
+            page.items
+                .iter()
+                .filter_map(|l| match l {
+                    Linked::Incident(i) => Some(group(
+                        &state.public_url,
+                        &IncidentDetails {
+                            incident: i.clone(),
+                            attributes: None,
+                            tags: None,
+                            labels: None,
+                        },
+                    )),
+                    Linked::Item(it) => Some(item_group(&state.public_url, it)),
+                    Linked::Indicator(_) => None,
+                })
+                .collect(),
+        ));
+    }
+    if fields.has(FieldName::AssociatedIndicators) {
+        let page = state
+            .store
+            .associations(actor, g.id, LinkSet::Indicators(None), cap)
+            .await?;
+        g.associated_indicators = Some(DataList::new(
+            page.items
+                .iter()
+                .filter_map(|l| match l {
+                    Linked::Indicator(ind) => Some(super::indicators::indicator(
+                        &state.public_url,
+                        &IndicatorDetails {
+                            indicator: ind.clone(),
+                            attributes: None,
+                            tags: None,
+                            labels: None,
+                        },
+                    )),
+                    _ => None,
+                })
+                .collect(),
+        ));
+    }
+    Ok(())
 }
 
 /// The incident `{id}` names: a number is an id, anything else an xid in `owner=`'s owner.
@@ -157,7 +219,8 @@ async fn answer(
     status: StatusCode,
 ) -> V3Result {
     let details = state.store.get_incident(actor, id, include(fields)).await?;
-    let data = group(&state.public_url, &details);
+    let mut data = group(&state.public_url, &details);
+    associated(state, actor, fields, &mut data).await?;
     Ok(match status {
         StatusCode::CREATED => reply(status, &Single::created(data)),
         _ if status == StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
@@ -212,7 +275,6 @@ pub async fn get(
     let Auth(actor) = auth?;
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
-    served(&fields, "groups")?;
     let id = resolve(&state, &actor, &p, &raw).await?;
     match answer(&state, &actor, id, &fields, StatusCode::OK).await {
         Err(V3Error(ApiError::NotFound)) => {}
@@ -252,7 +314,8 @@ fn body_nested(body: &GroupBody) -> NestedBody<'_> {
         tags: &body.tags,
         labels: &body.security_labels,
         attributes: &body.attributes,
-        associations: body.associated_groups.is_some() || body.associated_indicators.is_some(),
+        groups: &body.associated_groups,
+        indicators: &body.associated_indicators,
     }
 }
 
@@ -266,7 +329,6 @@ pub async fn create(
     let Auth(actor) = auth?;
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
-    served(&fields, "groups")?;
     let JsonBody(body) = body?;
     incident_type(
         body.kind
@@ -303,7 +365,7 @@ pub async fn create(
         ))
         .into());
     }
-    let changes = nested(body_nested(&body), true)?;
+    let changes = nested(&state, &actor, body_nested(&body), true).await?;
     let incident = state
         .store
         .write_incident(
@@ -336,7 +398,6 @@ pub async fn update(
     let Auth(actor) = auth?;
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
-    served(&fields, "groups")?;
     let JsonBody(body) = body?;
     if let Some(kind) = body.kind.as_deref() {
         incident_type(kind)?;
@@ -368,7 +429,7 @@ pub async fn update(
             Some(Some(raw)) => Some(IncidentStatus::parse(raw)?),
         },
     };
-    let changes = nested(body_nested(&body), false)?;
+    let changes = nested(&state, &actor, body_nested(&body), false).await?;
     state
         .store
         .write_incident(&actor, IncidentTarget::Update(id, patch), changes)

@@ -6,8 +6,8 @@
 //! [`IndicatorFilter`]: threatdb_core::IndicatorFilter
 
 use super::common::{
-    self, NestedBody, create_owner, include, link, nested, owner_named, params, served, tql_error,
-    written,
+    self, MAX_NESTED, NestedBody, create_owner, include, link, nested, owner_named, params,
+    tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Result, reply};
@@ -18,12 +18,15 @@ use crate::reply::JsonBody;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
-    Actor, IndicatorDetails, IndicatorFilter, IndicatorKind, IndicatorQuery, IndicatorTarget,
-    IndicatorValue, NestedChanges, Paging, format_timestamp,
+    Actor, Cond, IncidentQuery, Indicator, IndicatorDetails, IndicatorFilter, IndicatorKind,
+    IndicatorQuery, IndicatorTarget, IndicatorValue, NestedChanges, Paging, Target,
+    format_timestamp,
 };
 use threatdb_wire::paths::encode_segment;
 use threatdb_wire::tql;
-use threatdb_wire::v3::{self, Fields, IndicatorBody, List, Message, Object, Single};
+use threatdb_wire::v3::{
+    self, DataList, FieldName, Fields, IndicatorBody, List, Message, Object, Single,
+};
 
 type Body = Result<JsonBody<IndicatorBody>, ApiError>;
 
@@ -93,9 +96,7 @@ pub fn indicator(public_url: &str, d: &IndicatorDetails) -> v3::Indicator {
 }
 
 fn fields(p: &V3Params) -> ApiResult<Fields> {
-    let fields = p.fields(Object::Indicator)?;
-    served(&fields, "indicators")?;
-    Ok(fields)
+    p.fields(Object::Indicator)
 }
 
 /// Indicators are listed in id order only (`sorting=id` or `id asc`).
@@ -147,12 +148,12 @@ pub async fn list(
     let page = state.store.query_indicators(&actor, &q).await?;
     let (start, limit) = (paging.start, paging.limit);
     let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
-    let mut answer = List::new(
-        page.items
-            .iter()
-            .map(|d| indicator(&state.public_url, d))
-            .collect(),
-    );
+    let mut answer = List::new(Vec::with_capacity(page.items.len()));
+    for d in &page.items {
+        let mut one = indicator(&state.public_url, d);
+        associated(&state, &actor, &fields, &d.indicator, &mut one).await?;
+        answer.data.push(one);
+    }
     if q.count {
         answer.count = Some(page.total.unwrap_or(shown));
     }
@@ -170,6 +171,37 @@ pub async fn list(
         answer.prev = Some(link(&state.public_url, "indicators", &prev));
     }
     Ok(reply(StatusCode::OK, &answer))
+}
+
+/// `fields=associatedGroups`: the first [`MAX_NESTED`] incidents associated with the indicator
+/// that the caller can read; `associatedIndicators` is empty (threatdb associates indicators
+/// with groups only).
+async fn associated(
+    state: &AppState,
+    actor: &Actor,
+    fields: &Fields,
+    found: &Indicator,
+    out: &mut v3::Indicator,
+) -> ApiResult<()> {
+    if fields.has(FieldName::AssociatedGroups) {
+        let mut q = IncidentQuery::owner(found.owner.clone());
+        q.and(Cond::Associated(Target::Indicator(IndicatorValue::parse(
+            found.kind,
+            &found.value,
+        )?)));
+        q.paging = Paging::new(0, MAX_NESTED as u64)?;
+        let page = state.store.list_incidents(actor, &q).await?;
+        out.associated_groups = Some(DataList::new(
+            page.items
+                .iter()
+                .map(|g| super::groups::group(&state.public_url, g))
+                .collect(),
+        ));
+    }
+    if fields.has(FieldName::AssociatedIndicators) {
+        out.associated_indicators = Some(DataList::default());
+    }
+    Ok(())
 }
 
 /// The indicator `{id}` names: a number is an id, anything else a value (of any type that can
@@ -212,7 +244,8 @@ async fn answer(
     let Some(d) = page.items.first() else {
         return Err(ApiError::NotFound.into());
     };
-    let data = indicator(&state.public_url, d);
+    let mut data = indicator(&state.public_url, d);
+    associated(state, actor, fields, &d.indicator, &mut data).await?;
     Ok(match status {
         StatusCode::CREATED => reply(status, &Single::created(data)),
         StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
@@ -239,7 +272,8 @@ fn body_nested(body: &IndicatorBody) -> NestedBody<'_> {
         tags: &body.tags,
         labels: &body.security_labels,
         attributes: &body.attributes,
-        associations: body.associated_groups.is_some() || body.associated_indicators.is_some(),
+        groups: &body.associated_groups,
+        indicators: &body.associated_indicators,
     }
 }
 
@@ -271,7 +305,7 @@ fn unstored(body: &IndicatorBody) -> ApiResult<()> {
 
 /// The value a create names: the field of its type (`ip`, `address`, `hostName`, `text`, one
 /// of `md5`/`sha1`/`sha256`).
-fn value_of(body: &IndicatorBody) -> ApiResult<IndicatorValue> {
+pub(super) fn value_of(body: &IndicatorBody) -> ApiResult<IndicatorValue> {
     let type_name = body
         .kind
         .as_deref()
@@ -327,7 +361,7 @@ pub async fn create(
     unstored(&body)?;
     let value = value_of(&body)?;
     let owner = create_owner(&actor, &p, body.owner_id, body.owner_name.as_deref())?;
-    let changes = nested(body_nested(&body), true)?;
+    let changes = nested(&state, &actor, body_nested(&body), true).await?;
     let created = state
         .store
         .write_indicator(
@@ -355,7 +389,7 @@ pub async fn update(
     let JsonBody(body) = body?;
     unstored(&body)?;
     let id = resolve(&state, &actor, &p, &raw).await?;
-    let changes: NestedChanges = nested(body_nested(&body), false)?;
+    let changes: NestedChanges = nested(&state, &actor, body_nested(&body), false).await?;
     state
         .store
         .write_indicator(&actor, IndicatorTarget::Existing(id), changes)
