@@ -123,6 +123,16 @@ tagged_ind.filter.has_tag.name(TqlOperator.EQ, 'tcex-ind')
 assert [i.model.id for i in tagged_ind] == [made.id]
 print('indicators listed', len(listed))
 
+# An incident created with the indicator associated, read back from both sides.
+linked = v3.group(type='Incident', name='tcex linked', event_date='2021-01-01', owner_name=owner)
+linked.stage_associated_indicator({'id': made.id})
+linked.create(params={'fields': ['associatedIndicators']})
+assert [i.id for i in linked.model.associated_indicators.data] == [made.id], linked.model
+from_host = v3.indicator(id=made.id)
+from_host.get(params={'fields': ['associatedGroups']})
+assert [g.id for g in from_host.model.associated_groups.data] == [linked.model.id]
+print('associated', linked.model.id, made.id)
+
 # A fresh object (not read first) carries only what is staged: replace leaves exactly that.
 retag = v3.indicator(id=made.id)
 retag.stage_tag({'name': 'tcex-ind-2'})
