@@ -52,7 +52,9 @@ pub use incident::{
 pub use indicator::IndicatorKind;
 pub use indicator_query::{IndicatorDetails, IndicatorFilter, IndicatorQuery};
 pub use label::{SecurityLabel, label_key, parse_label_name};
-pub use nested::{AttributeEdit, IncidentTarget, IndicatorTarget, NestedChanges, SetMode};
+pub use nested::{
+    AttributeEdit, IncidentTarget, IndicatorTarget, ItemTarget, NestedChanges, SetMode,
+};
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{
     Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, PlanStep, SortKey,

@@ -3,7 +3,8 @@
 //! attributes, applied by the store in one transaction, all or nothing.
 
 use crate::{
-    AttributePatch, IncidentPatch, IndicatorValue, NewAttribute, NewIncident, Owner, TagName,
+    AttributePatch, IncidentPatch, IndicatorValue, ItemKind, ItemPatch, NewAttribute, NewIncident,
+    NewItem, Owner, TagName,
 };
 
 /// How a nested collection changes (`"mode"` in a v3 body).
@@ -65,4 +66,13 @@ pub enum IndicatorTarget {
     Create(Owner, IndicatorValue),
     /// An existing indicator, by id.
     Existing(i64),
+}
+
+/// Which group of another type than Incident a write is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemTarget {
+    /// A new group in this owner.
+    Create(Owner, NewItem),
+    /// An existing group of this kind, and what changes in its name and own fields.
+    Update(ItemKind, i64, ItemPatch),
 }

@@ -225,6 +225,14 @@ pub trait Store: Send + Sync {
         id: i64,
         patch: ItemPatch,
     ) -> StoreResult<Item>;
+    /// Creates or updates a group of another type than Incident together with changes to its
+    /// tags, labels, attributes and incidents, in one transaction: all of it or none of it.
+    async fn write_item(
+        &self,
+        actor: &Actor,
+        target: crate::ItemTarget,
+        nested: crate::NestedChanges,
+    ) -> StoreResult<Item>;
     /// Deletes an item and its associations, in one transaction.
     async fn delete_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<()>;
     /// The items of `kind` in `owner` (`None`: the groups of every kind), in id order.

@@ -9,8 +9,8 @@ use crate::{associations, attributes, incidents, items, labels, subject, tags};
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, AttributeEdit, AttributePatch, Incident, IncidentTarget, Indicator, IndicatorTarget,
-    IndicatorValue, LinkSet, Linked, NestedChanges, Paging, SetMode, StoreError, StoreResult,
-    Subject, Target, label_key, tag::tag_key,
+    IndicatorValue, Item, ItemTarget, LinkSet, Linked, NestedChanges, Paging, SetMode, StoreError,
+    StoreResult, Subject, Target, label_key, tag::tag_key,
 };
 
 /// Creates or updates the incident, then applies the nested changes. Returns the incident as it
@@ -27,6 +27,28 @@ pub async fn write_incident<D: Db>(
     };
     apply(db, actor, &Subject::Incident(id), nested).await?;
     incidents::load(db, id).await
+}
+
+/// Creates or updates a group of another type, then applies the nested changes. Returns the
+/// group as it stands afterwards.
+pub async fn write_item<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    target: &ItemTarget,
+    nested: &NestedChanges,
+) -> StoreResult<Item> {
+    let (kind, id) = match target {
+        ItemTarget::Create(owner, new) => {
+            let made = items::create_item(db, actor, owner, new).await?;
+            (made.kind, made.id)
+        }
+        ItemTarget::Update(kind, id, patch) => {
+            let changed = items::update_item(db, actor, *kind, *id, patch).await?;
+            (changed.kind, changed.id)
+        }
+    };
+    apply(db, actor, &Subject::Item(kind, id), nested).await?;
+    items::get_item(db, actor, kind, id).await
 }
 
 /// Creates the indicator or finds it by id (write access), then applies the nested changes.
@@ -289,12 +311,37 @@ async fn associate<D: Db>(
             }
             Ok(())
         }
-        Subject::Item(..) => match (&nested.groups, &nested.indicators) {
-            (None, None) => Ok(()),
-            _ => Err(StoreError::Invalid(
-                "associations of this group type are written through v2".into(),
-            )),
-        },
+        Subject::Item(kind, item) => {
+            if nested.indicators.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "a {} is associated with incidents here, not with indicators",
+                    kind.type_name()
+                )));
+            }
+            let Some((mode, ids)) = &nested.groups else {
+                return Ok(());
+            };
+            if *mode == SetMode::Replace {
+                return Err(StoreError::Invalid(format!(
+                    "associatedGroups of a {} take mode append or delete here",
+                    kind.type_name()
+                )));
+            }
+            let target = Target::Item(*kind, *item);
+            for id in ids {
+                found(
+                    subject::incident(db, actor, *id, Access::Read).await,
+                    || format!("group {id} is not an incident this group can be associated with"),
+                )?;
+                match mode {
+                    SetMode::Delete => {
+                        absent_is_fine(associations::disassociate(db, actor, *id, &target).await)?
+                    }
+                    _ => associations::associate(db, actor, *id, &target).await?,
+                }
+            }
+            Ok(())
+        }
     }
 }
 

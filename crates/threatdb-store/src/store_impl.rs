@@ -158,6 +158,11 @@ macro_rules! impl_store {
                     $crate::read!(self, |db| $crate::indicators::explain(db, actor, query))
                 })
             }
+            async fn write_item(&self, actor: &$crate::t::Actor, target: $crate::t::ItemTarget, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<$crate::t::Item> {
+                $crate::timed_op!("write_item", {
+                    $crate::write!(self, (actor, target) |db| $crate::nested::write_item(db, &actor, &target, &nested))
+                })
+            }
             async fn write_indicator(&self, actor: &$crate::t::Actor, target: $crate::t::IndicatorTarget, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<$crate::t::Indicator> {
                 $crate::timed_op!("write_indicator", {
                     $crate::write!(self, (actor, target) |db| $crate::nested::write_indicator(db, &actor, &target, &nested))

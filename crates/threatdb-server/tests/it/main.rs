@@ -16,5 +16,6 @@ mod v3;
 mod v3_associations;
 mod v3_indicators;
 mod v3_meta;
+mod v3_other_groups;
 mod web;
 mod workflows;

@@ -8,7 +8,7 @@ use super::common::{
     tql_error, written,
 };
 use super::params::V3Params;
-use super::{V3Error, V3Result, reply};
+use super::{V3Result, reply};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -17,8 +17,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
     Actor, Cmp, Cond, IncidentDetails, IncidentName, IncidentOrder, IncidentPatch, IncidentQuery,
-    IncidentStatus, IncidentTarget, IndicatorDetails, Item, LinkSet, Linked, NewIncident, Paging,
-    format_timestamp, parse_timestamp,
+    IncidentStatus, IncidentTarget, IndicatorDetails, Item, ItemKind, ItemPatch, ItemTarget,
+    LinkSet, Linked, NewIncident, NewItem, Paging, StoreError, Subject, Target, format_timestamp,
+    parse_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
@@ -84,6 +85,9 @@ pub async fn list(
     q.include = include(&fields);
     if let Some(text) = &p.tql {
         let typed = tql::analyze(text, &tql::GROUPS).map_err(tql_error)?;
+        if let Some(kind) = only_item_type(&typed) {
+            return item_list(&state, &actor, owner, kind, &p, &fields).await;
+        }
         q.filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
     }
     // In id order, `next` pages by the last id seen (`afterId`), not by offset: a row deleted
@@ -132,6 +136,89 @@ pub async fn list(
     }
     if start > 0 && after.is_none() {
         let prev = p.next_query(start.saturating_sub(limit), limit, None);
+        answer.prev = Some(link(&state.public_url, "groups", &prev));
+    }
+    Ok(reply(StatusCode::OK, &answer))
+}
+
+/// The group type of another kind than Incident that a query names alone (`typeName = "Threat"`,
+/// or `IN` with that one type): such a list is the owner's groups of that type.
+fn only_item_type(expr: &tql::TypedExpr) -> Option<ItemKind> {
+    let tql::TypedExpr::Cmp(c) = expr else {
+        return None;
+    };
+    if c.keyword.field != tql::Field::TypeName
+        || !matches!(c.op, tql::Op::Eq | tql::Op::In)
+        || c.values.len() != 1
+    {
+        return None;
+    }
+    let name = match c.values.first()? {
+        tql::TypedValue::Choice(s) => (*s).to_string(),
+        tql::TypedValue::Text(s) => s.clone(),
+        _ => return None,
+    };
+    match group_kind(&name).ok()? {
+        Kind::Item(kind) => Some(kind),
+        Kind::Incident => None,
+    }
+}
+
+/// `GET /api/v3/groups?tql=typeName = "<type>"` for a type other than Incident: the owner's
+/// groups of that type in id order, paged by offset, counted on the first page.
+async fn item_list(
+    state: &AppState,
+    actor: &Actor,
+    owner: &threatdb_core::Owner,
+    kind: ItemKind,
+    p: &V3Params,
+    fields: &Fields,
+) -> V3Result {
+    if p.after_id.is_some()
+        || p.sorting.as_deref().is_some_and(|s| {
+            let s = s.trim().to_ascii_lowercase();
+            !(s.is_empty() || s == "id" || s == "id asc")
+        })
+    {
+        return Err(ApiError::BadRequest(format!(
+            "a list of {} groups is in id order, paged by resultStart",
+            kind.type_name()
+        ))
+        .into());
+    }
+    let paging = p.paging()?;
+    let page = state
+        .store
+        .list_items(actor, owner, Some(kind), paging)
+        .await?;
+    let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
+    let mut answer = List::new(Vec::with_capacity(page.items.len()));
+    for item in &page.items {
+        answer
+            .data
+            .push(item_details(state, actor, item, fields).await?);
+    }
+    if p.count && paging.start == 0 {
+        answer.count = Some(page.total.unwrap_or(shown));
+    }
+    let more = match page.total {
+        Some(total) => paging.start.saturating_add(paging.limit) < total,
+        None => shown == paging.limit,
+    };
+    if more {
+        let next = p.next_query(
+            paging.start.saturating_add(paging.limit),
+            paging.limit,
+            None,
+        );
+        answer.next = Some(link(&state.public_url, "groups", &next));
+    }
+    if paging.start > 0 {
+        let prev = p.next_query(
+            paging.start.saturating_sub(paging.limit),
+            paging.limit,
+            None,
+        );
         answer.prev = Some(link(&state.public_url, "groups", &prev));
     }
     Ok(reply(StatusCode::OK, &answer))
@@ -263,9 +350,8 @@ fn item_group(public_url: &str, item: &Item) -> Group {
     }
 }
 
-/// `GET /api/v3/groups/{id}` (an id, or an xid with `owner=`). An id of another group type is
-/// answered with its own type and fields (without nested collections, which v3 serves for
-/// incidents only so far).
+/// `GET /api/v3/groups/{id}` (an id, or an xid with `owner=`): an incident, or a group of any
+/// other type by id, each with the nested collections `fields=` asks for.
 pub async fn get(
     State(state): State<AppState>,
     auth: Result<Auth, ApiError>,
@@ -276,37 +362,144 @@ pub async fn get(
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
     let id = resolve(&state, &actor, &p, &raw).await?;
-    match answer(&state, &actor, id, &fields, StatusCode::OK).await {
-        Err(V3Error(ApiError::NotFound)) => {}
-        other => return other,
-    }
-    let item = state.store.find_item(&actor, id).await?;
-    if !item.kind.is_group() {
-        return Err(ApiError::NotFound.into());
-    }
-    if fields.names().is_empty() {
-        Ok(reply(
-            StatusCode::OK,
-            &Single::read(item_group(&state.public_url, &item)),
-        ))
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "fields= is served for incidents only so far; group {id} is a {}",
-            item.kind.type_name()
-        ))
-        .into())
+    match item_of(&state, &actor, id).await? {
+        Some(item) => item_answer(&state, &actor, &item, &fields, StatusCode::OK).await,
+        None => answer(&state, &actor, id, &fields, StatusCode::OK).await,
     }
 }
 
-/// Only incidents are served through v3 so far: another type is a 400 naming it.
-fn incident_type(raw: &str) -> ApiResult<()> {
-    match GroupType::parse(raw).map_err(ApiError::BadRequest)? {
-        GroupType::Incident => Ok(()),
-        other => Err(ApiError::BadRequest(format!(
-            "groups of type {} are not served by /v3/groups yet (Incident is): use /v2/groups",
-            other.as_str()
-        ))),
+/// The group `id` when it is of another type than Incident (ids are one space, DECISIONS 47).
+async fn item_of(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Option<Item>> {
+    match state.store.find_item(actor, id).await {
+        Ok(item) if item.kind.is_group() => Ok(Some(item)),
+        Ok(_) | Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// A group of another type as the answer to a request, with what `fields=` asks for: its tags,
+/// labels and attributes, and the incidents it is associated with (the first [`MAX_NESTED`]).
+async fn item_answer(
+    state: &AppState,
+    actor: &Actor,
+    item: &Item,
+    fields: &Fields,
+    status: StatusCode,
+) -> V3Result {
+    let data = item_details(state, actor, item, fields).await?;
+    Ok(match status {
+        StatusCode::CREATED => reply(status, &Single::created(data)),
+        StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
+        _ => reply(status, &Single::read(data)),
+    })
+}
+
+async fn item_details(
+    state: &AppState,
+    actor: &Actor,
+    item: &Item,
+    fields: &Fields,
+) -> ApiResult<Group> {
+    let on = Subject::Item(item.kind, item.id);
+    let mut g = item_group(&state.public_url, item);
+    if fields.has(FieldName::Tags) {
+        g.tags = common::tags(&Some(state.store.tags_of(actor, &on).await?));
+    }
+    if fields.has(FieldName::SecurityLabels) {
+        g.security_labels = common::labels(&Some(state.store.labels_of(actor, &on).await?));
+    }
+    if fields.has(FieldName::Attributes) {
+        g.attributes = common::attributes(&Some(state.store.attributes_of(actor, &on).await?));
+    }
+    if fields.has(FieldName::AssociatedGroups) {
+        let mut q = IncidentQuery::owner(item.owner.clone());
+        q.and(Cond::Associated(Target::Item(item.kind, item.id)));
+        q.paging = Paging::new(0, MAX_NESTED as u64)?;
+        let page = state.store.list_incidents(actor, &q).await?;
+        g.associated_groups = Some(DataList::new(
+            page.items
+                .iter()
+                .map(|d| group(&state.public_url, d))
+                .collect(),
+        ));
+    }
+    if fields.has(FieldName::AssociatedIndicators) {
+        g.associated_indicators = Some(DataList::default());
+    }
+    Ok(g)
+}
+
+/// The type a body names: Incident, or one of the other group types v2 stores.
+enum Kind {
+    Incident,
+    Item(ItemKind),
+}
+
+fn group_kind(raw: &str) -> ApiResult<Kind> {
+    let named = GroupType::parse(raw).map_err(ApiError::BadRequest)?;
+    if named == GroupType::Incident {
+        return Ok(Kind::Incident);
+    }
+    ItemKind::ALL
+        .into_iter()
+        .find(|k| k.is_group() && k.type_name() == named.as_str())
+        .map(Kind::Item)
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "groups of type {} are not stored by this server",
+                named.as_str()
+            ))
+        })
+}
+
+/// Body keys that are not a group's own fields.
+const NOT_FIELDS: &[&str] = &[
+    "id",
+    "type",
+    "name",
+    "ownerId",
+    "ownerName",
+    "xid",
+    "tags",
+    "securityLabels",
+    "attributes",
+    "associatedGroups",
+    "associatedIndicators",
+];
+
+/// A group's own fields from a body (as v2 keeps them: a JSON object; on an update a `null`
+/// removes one), with the fields its type requires (on an update: not emptied).
+fn item_fields(body: &GroupBody, kind: ItemKind, create: bool) -> ApiResult<Option<String>> {
+    if body.xid.is_some() {
+        return Err(ApiError::BadRequest(format!(
+            "xid is kept for incidents only: a {} has none here",
+            kind.type_name()
+        )));
+    }
+    let value = serde_json::to_value(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut map = match value {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    map.retain(|k, v| !NOT_FIELDS.contains(&k.as_str()) && !(create && v.is_null()));
+    for field in kind.required_fields() {
+        match map.get(*field) {
+            None if !create => {}
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {}
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "{field} is required for a {}",
+                    kind.type_name()
+                )));
+            }
+        }
+    }
+    if map.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(&map)
+        .map(Some)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 fn body_nested(body: &GroupBody) -> NestedBody<'_> {
@@ -330,7 +523,7 @@ pub async fn create(
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
     let JsonBody(body) = body?;
-    incident_type(
+    let kind = group_kind(
         body.kind
             .as_deref()
             .ok_or_else(|| ApiError::BadRequest("type is required".into()))?,
@@ -340,6 +533,28 @@ pub async fn create(
             .as_deref()
             .ok_or_else(|| ApiError::BadRequest("name is required".into()))?,
     )?;
+    if let Kind::Item(kind) = kind {
+        let own = item_fields(&body, kind, true)?.unwrap_or_else(|| "{}".into());
+        let owner = create_owner(&actor, &p, body.owner_id, body.owner_name.as_deref())?;
+        let changes = nested(&state, &actor, body_nested(&body), true).await?;
+        let item = state
+            .store
+            .write_item(
+                &actor,
+                ItemTarget::Create(
+                    owner.clone(),
+                    NewItem {
+                        kind,
+                        name,
+                        fields: own,
+                    },
+                ),
+                changes,
+            )
+            .await
+            .map_err(written)?;
+        return item_answer(&state, &actor, &item, &fields, StatusCode::CREATED).await;
+    }
     let event_date = match &body.event_date {
         Some(Some(raw)) => parse_timestamp(raw)
             .map_err(|e| ApiError::BadRequest(format!("eventDate is not valid: {e}")))?,
@@ -399,10 +614,40 @@ pub async fn update(
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
     let JsonBody(body) = body?;
-    if let Some(kind) = body.kind.as_deref() {
-        incident_type(kind)?;
-    }
+    let named = body.kind.as_deref().map(group_kind).transpose()?;
     let id = resolve(&state, &actor, &p, &raw).await?;
+    if let Some(item) = item_of(&state, &actor, id).await? {
+        let other = match &named {
+            Some(Kind::Item(k)) if *k != item.kind => Some(k.type_name()),
+            Some(Kind::Incident) => Some("Incident"),
+            _ => None,
+        };
+        if let Some(other) = other {
+            return Err(ApiError::BadRequest(format!(
+                "group {id} is a {}: it cannot become a {other} (a group's type does not change)",
+                item.kind.type_name()
+            ))
+            .into());
+        }
+        let patch = ItemPatch {
+            name: body.name.as_deref().map(IncidentName::parse).transpose()?,
+            fields: item_fields(&body, item.kind, false)?,
+        };
+        let changes = nested(&state, &actor, body_nested(&body), false).await?;
+        let item = state
+            .store
+            .write_item(&actor, ItemTarget::Update(item.kind, id, patch), changes)
+            .await
+            .map_err(written)?;
+        return item_answer(&state, &actor, &item, &fields, StatusCode::ACCEPTED).await;
+    }
+    if let Some(Kind::Item(other)) = named {
+        return Err(ApiError::BadRequest(format!(
+            "group {id} is an Incident: it cannot become a {} (a group's type does not change)",
+            other.type_name()
+        ))
+        .into());
+    }
     let patch = IncidentPatch {
         name: body.name.as_deref().map(IncidentName::parse).transpose()?,
         event_date: match &body.event_date {
@@ -448,7 +693,10 @@ pub async fn delete(
     let Auth(actor) = auth?;
     let p = params(&query);
     let id = resolve(&state, &actor, &p, &raw).await?;
-    state.store.delete_incident(&actor, id).await?;
+    match item_of(&state, &actor, id).await? {
+        Some(item) => state.store.delete_item(&actor, item.kind, id).await?,
+        None => state.store.delete_incident(&actor, id).await?,
+    }
     Ok(reply(StatusCode::OK, &Message::deleted()))
 }
 
@@ -468,9 +716,17 @@ pub async fn options_fields(auth: Result<Auth, ApiError>) -> V3Result {
 pub async fn options_groups(auth: Result<Auth, ApiError>) -> V3Result {
     auth?;
     let statuses: Vec<&str> = IncidentStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let types: Vec<&str> = std::iter::once("Incident")
+        .chain(
+            ItemKind::ALL
+                .into_iter()
+                .filter(|k| k.is_group())
+                .map(ItemKind::type_name),
+        )
+        .collect();
     let body = serde_json::json!({
         "name": {"type": "String", "description": "The name of the group", "required": true, "maxLength": 500},
-        "type": {"type": "String", "required": true, "updatable": false, "allowableValues": ["Incident"]},
+        "type": {"type": "String", "required": true, "updatable": false, "allowableValues": types},
         "eventDate": {"type": "Date", "appliesTo": ["Incident"]},
         "status": {"type": "String", "appliesTo": ["Incident"], "allowableValues": statuses},
         "tags": {"data": [{"type": "Tag", "description": "Tags applied to the group"}]},
