@@ -481,7 +481,11 @@ fn item_fields(body: &GroupBody, kind: ItemKind, create: bool) -> ApiResult<Opti
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
-    map.retain(|k, v| !NOT_FIELDS.contains(&k.as_str()) && !(create && v.is_null()));
+    map.retain(|k, v| {
+        let common = NOT_FIELDS.contains(&k.as_str());
+        let unset = create && v.is_null();
+        !(common || unset)
+    });
     for field in kind.required_fields() {
         match map.get(*field) {
             None if !create => {}
