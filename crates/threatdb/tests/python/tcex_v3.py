@@ -147,5 +147,22 @@ gone_ind = v3.indicators()
 gone_ind.filter.id(TqlOperator.EQ, made.id)
 assert list(gone_ind) == [], 'deleted indicator still listed'
 print('indicator deleted', made.id)
+
+# A group of another type: an Adversary created with a tag, read, listed by type, renamed, deleted.
+adv = v3.group(type='Adversary', name='tcex adversary', owner_name=owner)
+adv.stage_tag({'name': 'tcex-adv'})
+adv.create(params={'fields': ['tags']})
+assert adv.model.id and adv.model.type == 'Adversary', adv.model
+assert [t.name for t in adv.model.tags.data] == ['tcex-adv']
+advs = v3.groups()
+advs.filter.type_name(TqlOperator.EQ, 'Adversary')
+assert [g.model.id for g in advs] == [adv.model.id]
+adv.model.name = 'tcex adversary, renamed'
+adv.update()
+again_adv = v3.group(id=adv.model.id)
+again_adv.get()
+assert again_adv.model.name == 'tcex adversary, renamed', again_adv.model.name
+again_adv.delete()
+print('adversary created, listed, updated and deleted', adv.model.id)
 print('tcex v3: all five workflows passed')
 sys.exit(0)
