@@ -13,7 +13,8 @@ crate::on_both_stores!(
     tql_lists_page_through_next_links,
     bad_requests_are_400_in_the_v3_envelope,
     another_owners_indicator_is_invisible,
-    options_describe_indicators
+    options_describe_indicators,
+    explain_answers_the_plan
 );
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
@@ -543,4 +544,42 @@ async fn options_describe_indicators(app: TestApp) {
     assert_eq!(r.json["type"]["required"], true, "{}", r.json);
     let r = app.raw("GET", "/v3/indicators", None, &[]).await;
     assert_eq!(r.status, 401);
+}
+
+/// `explain=true` answers the plan, not the rows, on both list endpoints.
+async fn explain_answers_the_plan(app: TestApp) {
+    create(
+        &app,
+        &app.writer,
+        json!({"type": "Host", "hostName": "plan.example"}),
+    )
+    .await;
+    for target in [
+        format!(
+            "/v3/indicators?explain=true&count=true&tql={}",
+            tql("typeName IN (\"Host\", \"File\") AND summary = \"plan.example\"")
+        ),
+        format!(
+            "/v3/groups?explain=true&count=true&tql={}",
+            tql("summary STARTSWITH \"Zq\" AND dateAdded > \"2020-01-01\"")
+        ),
+    ] {
+        let r = app.get(&app.reader, &target).await;
+        assert_eq!(r.status, 200, "{target}: {}", r.json);
+        let statements = r.json["data"]["statements"].as_array().unwrap();
+        assert!(!statements.is_empty(), "{}", r.json);
+        for s in statements {
+            assert!(
+                s["statement"].as_str().unwrap().starts_with("SELECT"),
+                "{s}"
+            );
+            assert!(!s["plan"].as_array().unwrap().is_empty(), "{s}");
+        }
+        assert_eq!(r.json["data"]["fullScan"], false, "{}", r.json);
+        assert!(
+            !r.json.to_string().contains("plan.example\""),
+            "no rows: {}",
+            r.json
+        );
+    }
 }

@@ -317,3 +317,36 @@ pub fn written(e: StoreError) -> V3Error {
         other => V3Error(other.into()),
     }
 }
+
+/// The answer to `explain=true`: the statements a list runs and the database's plan of each
+/// (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN`), and the plan lines that read a whole
+/// table or index (`SCAN …`, `Seq Scan on …`), which an index-served list does not have.
+pub fn explained(steps: Vec<threatdb_core::PlanStep>) -> axum::response::Response {
+    let scans: Vec<String> = steps
+        .iter()
+        .flat_map(|s| s.plan.iter())
+        .filter(|line| {
+            let line = line.trim_start();
+            (line.starts_with("SCAN ") && !line.contains("VIRTUAL TABLE"))
+                || line.starts_with("Seq Scan on ")
+        })
+        .cloned()
+        .collect();
+    let mut body = serde_json::json!({
+        "status": "Success",
+        "data": {
+            "statements": steps
+                .iter()
+                .map(|s| serde_json::json!({"statement": s.statement, "plan": s.plan}))
+                .collect::<Vec<_>>(),
+            "fullScan": !scans.is_empty(),
+            "scans": scans,
+        }
+    });
+    if steps.is_empty() {
+        body["data"]["note"] =
+            "nothing can match (a tag, label or owner that does not exist): no statement runs"
+                .into();
+    }
+    super::reply(axum::http::StatusCode::OK, &body)
+}

@@ -1,11 +1,12 @@
-//! `/api/v3/groups[/{id}]`: incidents as tcex's v3 client reads and writes them. One POST or
-//! PUT writes the group and its nested tags, labels and attributes in one transaction
-//! (`Store::write_incident`); lists compile `tql=` into the filter tree v2 uses
+//! `/api/v3/groups[/{id}]`: groups (incidents, and every other type v2 stores) as tcex's v3
+//! client reads and writes them. One POST or PUT writes the group and its nested tags, labels,
+//! attributes and associations in one transaction (`Store::write_incident`,
+//! `Store::write_item`); incident lists compile `tql=` into the filter tree v2 uses
 //! (`tql::incident_filter`), so both APIs share one authorization policy and one set of indexes.
 
 use super::common::{
-    self, MAX_NESTED, NestedBody, create_owner, include, link, nested, owner_named, params,
-    tql_error, written,
+    self, MAX_NESTED, NestedBody, create_owner, explained, include, link, nested, owner_named,
+    params, tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Result, reply};
@@ -86,6 +87,12 @@ pub async fn list(
     if let Some(text) = &p.tql {
         let typed = tql::analyze(text, &tql::GROUPS).map_err(tql_error)?;
         if let Some(kind) = only_item_type(&typed) {
+            if p.explain {
+                return Err(ApiError::BadRequest(
+                    "explain=true is served for incident and indicator lists".into(),
+                )
+                .into());
+            }
             return item_list(&state, &actor, owner, kind, &p, &fields).await;
         }
         q.filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
@@ -104,6 +111,9 @@ pub async fn list(
         }
         q.and(Cond::IdRange(Cmp::Gt, after));
         q.paging = Paging::new(0, paging.limit)?;
+    }
+    if p.explain {
+        return Ok(explained(state.store.explain_incidents(&actor, &q).await?));
     }
     let page = state.store.list_incidents(&actor, &q).await?;
     let (start, limit) = (paging.start, paging.limit);

@@ -6,8 +6,8 @@
 //! [`IndicatorFilter`]: threatdb_core::IndicatorFilter
 
 use super::common::{
-    self, MAX_NESTED, NestedBody, create_owner, include, link, nested, owner_named, params,
-    tql_error, written,
+    self, MAX_NESTED, NestedBody, create_owner, explained, include, link, nested, owner_named,
+    params, tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Result, reply};
@@ -145,6 +145,9 @@ pub async fn list(
     }
     // The count costs a walk of every match: only when asked (tcex asks with `count=true`).
     q.count = p.count && paging.start == 0 && after.is_none();
+    if p.explain {
+        return Ok(explained(state.store.explain_indicators(&actor, &q).await?));
+    }
     let page = state.store.query_indicators(&actor, &q).await?;
     let (start, limit) = (paging.start, paging.limit);
     let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);

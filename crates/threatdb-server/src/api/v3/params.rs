@@ -25,6 +25,8 @@ pub struct V3Params {
     /// `afterId=` (a threatdb extension that `next` links carry): the page starts after this
     /// id, in id order, so rows deleted from earlier pages shift nothing.
     pub after_id: Option<String>,
+    /// `explain=true`: the plan of the list instead of its rows.
+    pub explain: bool,
 }
 
 impl V3Params {
@@ -41,6 +43,7 @@ impl V3Params {
                 "count" => p.count = value.trim().eq_ignore_ascii_case("true"),
                 "sorting" => p.sorting = Some(value.into_owned()),
                 "afterId" => p.after_id = Some(value.into_owned()),
+                "explain" => p.explain = value.trim().eq_ignore_ascii_case("true"),
                 _ => {}
             }
         }
