@@ -332,7 +332,10 @@ pub fn explained(steps: Vec<threatdb_core::PlanStep>) -> axum::response::Respons
         })
         .cloned()
         .collect();
-    let mut body = serde_json::json!({
+    let note = steps.is_empty().then_some(
+        "nothing can match (a tag, label or owner that does not exist): no statement runs",
+    );
+    let body = serde_json::json!({
         "status": "Success",
         "data": {
             "statements": steps
@@ -341,12 +344,8 @@ pub fn explained(steps: Vec<threatdb_core::PlanStep>) -> axum::response::Respons
                 .collect::<Vec<_>>(),
             "fullScan": !scans.is_empty(),
             "scans": scans,
+            "note": note,
         }
     });
-    if steps.is_empty() {
-        body["data"]["note"] =
-            "nothing can match (a tag, label or owner that does not exist): no statement runs"
-                .into();
-    }
     super::reply(axum::http::StatusCode::OK, &body)
 }
