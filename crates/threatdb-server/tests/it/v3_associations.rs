@@ -6,6 +6,7 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 
 crate::on_both_stores!(
+    tql_finds_groups_by_their_associations,
     a_group_written_with_its_associations,
     an_indicator_written_with_its_groups,
     another_owners_objects_cannot_be_linked
@@ -235,4 +236,82 @@ async fn another_owners_objects_cannot_be_linked(app: TestApp) {
         .await;
     assert_eq!(r.json["data"]["associatedGroups"]["data"], json!([]));
     assert_eq!(r.json["data"]["associatedIndicators"]["data"], json!([]));
+}
+
+fn tql(query: &str) -> String {
+    form_urlencoded::byte_serialize(query.as_bytes()).collect()
+}
+
+async fn tql_finds_groups_by_their_associations(app: TestApp) {
+    let h = indicator(&app, "found.example").await;
+    let adversary = post(
+        &app,
+        &app.writer,
+        "/v3/groups",
+        json!({"type": "Adversary", "name": "Linked adversary"}),
+    )
+    .await;
+    let adversary = adversary.json["data"]["id"].as_i64().unwrap();
+    let other = app.create_incident(&app.writer, ORG, "other").await;
+    let r = post(
+        &app,
+        &app.writer,
+        "/v3/groups",
+        json!({"type": "Incident", "name": "by association",
+               "associatedIndicators": {"data": [{"id": h}]},
+               "associatedGroups": {"data": [{"id": adversary}, {"id": other}]}}),
+    )
+    .await;
+    let id = r.json["data"]["id"].as_i64().unwrap();
+    // `other` is linked both ways, so it lists `id` too.
+    for (query, want) in [
+        (
+            "hasIndicator(summary = \"FOUND.example\")".to_string(),
+            vec![id],
+        ),
+        (format!("hasGroup(id = {adversary})"), vec![id]),
+        (format!("hasGroup(id IN ({adversary}, {other}))"), vec![id]),
+        (format!("hasGroup(id = {id})"), vec![other]),
+        (
+            "hasIndicator(summary = \"absent.example\")".to_string(),
+            vec![],
+        ),
+        ("hasGroup(id = 999999999)".to_string(), vec![]),
+        (
+            "hasIndicator(summary = \"found.example\") AND summary = \"nope\"".to_string(),
+            vec![],
+        ),
+    ] {
+        let r = app
+            .get(
+                &app.reader,
+                &format!("/v3/groups?count=true&tql={}", tql(&query)),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{query}: {}", r.json);
+        assert_eq!(ids(&r.json), want, "{query}");
+        assert_eq!(r.json["count"], want.len(), "{query}");
+    }
+    // Another owner's indicator of the same value finds nothing of theirs or ours.
+    let r = app
+        .get(
+            &app.outsider,
+            &format!(
+                "/v3/groups?count=true&tql={}",
+                tql("hasIndicator(summary = \"found.example\")")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["count"], 0, "{}", r.json);
+    let r = app
+        .get(
+            &app.outsider,
+            &format!(
+                "/v3/groups?count=true&tql={}",
+                tql(&format!("hasGroup(id = {adversary})"))
+            ),
+        )
+        .await;
+    assert_eq!(r.json["count"], 0, "{}", r.json);
 }

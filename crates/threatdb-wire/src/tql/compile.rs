@@ -17,10 +17,12 @@
 //! | `xid = v` (`IN`) | `Xid(v)` (ASCII letters regardless of case, as every string `=` in TQL) |
 //! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` | `Tag(v)` |
 //! | `securityLabel = v` (`IN`), `hasSecurityLabel(name = v)` | `Label(v)` |
+//! | `hasIndicator(summary = v)` (`IN`, `OR`) | `Associated(Indicator(v))` for each type that can hold `v` |
+//! | `hasGroup(id = n)` (`IN`, `OR`) | `Associated(Incident(n))`, which the caller turns into the group `n` is |
 //! | the negative forms (`!=`, `NOT IN`, `NOT CONTAINS`) | `NOT` of the positive form |
 //! | `eventDate`/`status` `IS NULL` (`IS NOT NULL`) | nothing (everything): an incident always has both |
 //!
-//! Anything else (`ownerName`, `LIKE`, `hasAttribute`, `hasGroup`, `hasIndicator`, ...) is refused
+//! Anything else (`ownerName`, `LIKE`, `hasAttribute`, ...) is refused
 //! with a message naming the keyword, the operator and the column, rather than answered with rows
 //! that are not what ThreatConnect would return. Tags and labels are matched by identity, which in
 //! threatdb is the name regardless of case (as in v2), so `hasTag(name = "X")` also matches a tag
@@ -30,7 +32,9 @@ use super::TqlError;
 use super::ast::Op;
 use super::check::{TypedCmp, TypedExpr, TypedValue};
 use super::keywords::{Field, Related};
-use threatdb_core::{Cmp, Cond, Filter, IncidentStatus, TextMatch, Timestamp};
+use threatdb_core::{
+    Cmp, Cond, Filter, IncidentStatus, IndicatorKind, IndicatorValue, Target, TextMatch, Timestamp,
+};
 
 /// The filter of the incidents a checked `/v3/groups` query selects, with relative dates taken
 /// from `now`.
@@ -52,6 +56,8 @@ pub fn incident_filter(expr: &TypedExpr, now: Timestamp) -> Result<Filter, TqlEr
         TypedExpr::Has { sub, column, inner } => match sub.related {
             Related::Tags => related(inner, *column, sub.name, Cond::Tag),
             Related::SecurityLabels => related(inner, *column, sub.name, Cond::Label),
+            Related::Indicators => associated_indicators(inner, *column),
+            Related::Groups => associated_groups(inner, *column),
             _ => Err(not_served(
                 *column,
                 &format!("the sub-query {}(...)", sub.name),
@@ -64,7 +70,7 @@ fn not_served(column: usize, what: &str) -> TqlError {
     TqlError::new(
         column,
         format!(
-            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary (=, IN, CONTAINS, STARTSWITH, ENDSWITH), status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...) or hasSecurityLabel(name = ...)"
+            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary (=, IN, CONTAINS, STARTSWITH, ENDSWITH), status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...), hasSecurityLabel(name = ...), hasIndicator(summary = ...) or hasGroup(id = ...)"
         ),
     )
 }
@@ -253,6 +259,67 @@ fn related(
         _ => Err(not_served(
             column,
             &format!("{sub}(...) with anything but name = or name IN"),
+        )),
+    }
+}
+
+/// `hasIndicator(summary = v)` (`IN`, `OR`): associated with the indicator of value `v` in the
+/// list's owner, of any type that can hold it (DECISIONS 55).
+fn associated_indicators(inner: &TypedExpr, column: usize) -> Result<Filter, TqlError> {
+    match inner {
+        TypedExpr::Or(parts) => Ok(Filter::Or(
+            parts
+                .iter()
+                .map(|p| associated_indicators(p, column))
+                .collect::<Result<_, _>>()?,
+        )),
+        TypedExpr::Cmp(c)
+            if c.keyword.field == Field::Summary && matches!(c.op, Op::Eq | Op::In) =>
+        {
+            let mut parts = Vec::new();
+            for v in &c.values {
+                for kind in IndicatorKind::ALL {
+                    if let Ok(value) = IndicatorValue::parse(kind, &text(v)) {
+                        parts.push(Filter::Cond(Cond::Associated(Target::Indicator(value))));
+                    }
+                }
+            }
+            Ok(Filter::Or(parts))
+        }
+        TypedExpr::Cmp(c) => Err(not_served(
+            c.column,
+            &format!("{} {} inside hasIndicator(...)", c.keyword.name, c.op),
+        )),
+        _ => Err(not_served(
+            column,
+            "hasIndicator(...) with anything but summary = or summary IN",
+        )),
+    }
+}
+
+/// `hasGroup(id = n)` (`IN`, `OR`): associated with the group `n`. Its type is not known here:
+/// the condition names an incident, and the caller, which can look the id up, turns it into the
+/// group of whatever type `n` is (ids are one space, DECISIONS 47).
+fn associated_groups(inner: &TypedExpr, column: usize) -> Result<Filter, TqlError> {
+    match inner {
+        TypedExpr::Or(parts) => Ok(Filter::Or(
+            parts
+                .iter()
+                .map(|p| associated_groups(p, column))
+                .collect::<Result<_, _>>()?,
+        )),
+        TypedExpr::Cmp(c) if c.keyword.field == Field::Id && matches!(c.op, Op::Eq | Op::In) => {
+            any_of(c, |v| {
+                integer(c, v).map(|id| Cond::Associated(Target::Incident(id)))
+            })
+        }
+        TypedExpr::Cmp(c) => Err(not_served(
+            c.column,
+            &format!("{} {} inside hasGroup(...)", c.keyword.name, c.op),
+        )),
+        _ => Err(not_served(
+            column,
+            "hasGroup(...) with anything but id = or id IN",
         )),
     }
 }

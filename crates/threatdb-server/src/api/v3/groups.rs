@@ -16,11 +16,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::reply::JsonBody;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use std::collections::HashMap;
 use threatdb_core::{
-    Actor, Cmp, Cond, IncidentDetails, IncidentName, IncidentOrder, IncidentPatch, IncidentQuery,
-    IncidentStatus, IncidentTarget, IndicatorDetails, Item, ItemKind, ItemPatch, ItemTarget,
-    LinkSet, Linked, NewIncident, NewItem, Paging, StoreError, Subject, Target, format_timestamp,
-    parse_timestamp,
+    Actor, Cmp, Cond, Filter, IncidentDetails, IncidentName, IncidentOrder, IncidentPatch,
+    IncidentQuery, IncidentStatus, IncidentTarget, IndicatorDetails, Item, ItemKind, ItemPatch,
+    ItemTarget, LinkSet, Linked, NewIncident, NewItem, Paging, StoreError, Subject, Target,
+    format_timestamp, parse_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
@@ -95,7 +96,8 @@ pub async fn list(
             }
             return item_list(&state, &actor, owner, kind, &p, &fields).await;
         }
-        q.filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
+        let filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
+        q.filter = associated_targets(&state, &actor, owner, filter).await?;
     }
     // In id order, `next` pages by the last id seen (`afterId`), not by offset: a row deleted
     // from an earlier page cannot make the next page skip one (tc-v3-wire §6 asks that a list
@@ -149,6 +151,69 @@ pub async fn list(
         answer.prev = Some(link(&state.public_url, "groups", &prev));
     }
     Ok(reply(StatusCode::OK, &answer))
+}
+
+/// The targets of `hasIndicator(...)` and `hasGroup(...)` resolved against the store: a group
+/// id becomes the group of whatever type it is, and a target that does not exist or that the
+/// caller cannot read matches nothing (a TQL list is never a 404).
+async fn associated_targets(
+    state: &AppState,
+    actor: &Actor,
+    owner: &threatdb_core::Owner,
+    filter: Filter,
+) -> ApiResult<Filter> {
+    let mut resolved: HashMap<Target, Option<Target>> = HashMap::new();
+    for c in filter.conditions() {
+        let Cond::Associated(target) = c else {
+            continue;
+        };
+        if resolved.contains_key(target) {
+            continue;
+        }
+        let found = match target {
+            Target::Indicator(value) => {
+                match state.store.get_indicator(actor, owner, value).await {
+                    Ok(_) => Some(target.clone()),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Target::Incident(id) | Target::Item(_, id) => match item_of(state, actor, *id).await? {
+                Some(item) => Some(Target::Item(item.kind, item.id)),
+                None => match state
+                    .store
+                    .get_incident(actor, *id, threatdb_core::Include::default())
+                    .await
+                {
+                    Ok(_) => Some(Target::Incident(*id)),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                },
+            },
+        };
+        resolved.insert(target.clone(), found);
+    }
+    fn rebuild(f: Filter, resolved: &HashMap<Target, Option<Target>>) -> Filter {
+        match f {
+            Filter::Cond(Cond::Associated(target)) => match resolved.get(&target) {
+                Some(Some(t)) => Filter::Cond(Cond::Associated(t.clone())),
+                _ => Filter::Or(Vec::new()),
+            },
+            Filter::And(parts) => {
+                Filter::And(parts.into_iter().map(|p| rebuild(p, resolved)).collect())
+            }
+            Filter::Or(parts) => {
+                Filter::Or(parts.into_iter().map(|p| rebuild(p, resolved)).collect())
+            }
+            Filter::Not(part) => Filter::Not(Box::new(rebuild(*part, resolved))),
+            other => other,
+        }
+    }
+    Ok(if resolved.is_empty() {
+        filter
+    } else {
+        rebuild(filter, &resolved)
+    })
 }
 
 /// The group type of another kind than Incident that a query names alone (`typeName = "Threat"`,
