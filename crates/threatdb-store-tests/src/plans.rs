@@ -9,9 +9,10 @@
 
 use crate::fixture::{fixture, ts};
 use threatdb_core::{
-    AdminStore, BulkLinks, BulkLoad, Cmp, Cond, Filter, IncidentOrder, IncidentQuery,
-    IncidentStatus, IndicatorFilter, IndicatorKind, IndicatorQuery, IndicatorValue, Owner, Paging,
-    PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target, TextMatch,
+    AdminStore, BulkLinks, BulkLoad, Cmp, Cond, Filter, IncidentName, IncidentOrder, IncidentQuery,
+    IncidentStatus, IndicatorFilter, IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind,
+    NewItem, Owner, Paging, PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target,
+    TextMatch,
 };
 use time::Duration;
 
@@ -84,6 +85,7 @@ fn shapes(
     owner: &Owner,
     rare_value: &IndicatorValue,
     rare_id: i64,
+    rare_item: i64,
 ) -> Vec<(String, IncidentQuery)> {
     let t = |s: &str| ts(s);
     let rare: Vec<(&str, Vec<Cond>)> = vec![
@@ -154,6 +156,17 @@ fn shapes(
         (
             "associated indicator",
             vec![Cond::Associated(Target::Indicator(rare_value.clone()))],
+        ),
+        (
+            "associated incident",
+            vec![Cond::Associated(Target::Incident(rare_id))],
+        ),
+        (
+            "associated group of another type",
+            vec![Cond::Associated(Target::Item(
+                ItemKind::Adversary,
+                rare_item,
+            ))],
         ),
     ];
     let q = |conds: Vec<Cond>| {
@@ -555,6 +568,36 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
         .await
         .expect("indicator")
         .id;
+    // An adversary linked to the rare incidents, and the rare incidents to each other.
+    let rare_item = store
+        .create_item(
+            &fx.admin_a,
+            &fx.org_a,
+            NewItem {
+                kind: ItemKind::Adversary,
+                name: IncidentName::parse("Plans adversary").expect("name"),
+                fields: "{}".into(),
+            },
+        )
+        .await
+        .expect("adversary")
+        .id;
+    for id in &rare_ids {
+        store
+            .associate(
+                &fx.admin_a,
+                *id,
+                &Target::Item(ItemKind::Adversary, rare_item),
+            )
+            .await
+            .expect("link");
+        if *id != rare_ids[0] {
+            store
+                .associate(&fx.admin_a, rare_ids[0], &Target::Incident(*id))
+                .await
+                .expect("link");
+        }
+    }
     store.links_done().await.expect("statistics");
     store.bulk_done().await.expect("statistics");
 
@@ -571,7 +614,7 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
             failures.push(format!("{name}:\n    {}", found.join("\n    ")));
         }
     }
-    for (name, query) in shapes(&fx.org_a, &value, rare_ids[0]) {
+    for (name, query) in shapes(&fx.org_a, &value, rare_ids[0], rare_item) {
         let steps = store
             .explain_incidents(&fx.admin_a, &query)
             .await
