@@ -73,6 +73,7 @@ mod request;
 pub mod retrieve;
 mod transport;
 mod types;
+pub mod v3;
 
 pub use client::{CA_CERT_ENV, ThreatConnect, User};
 pub use clock::{Clock, FixedClock, Sleep, SystemClock};

@@ -38,6 +38,10 @@ enum Command {
     Admin(admin::AdminArgs),
     /// Work with incidents on a threatdb (or ThreatConnect v2) server, through the SDK.
     Incidents(client::IncidentsArgs),
+    /// List groups of every type through the v3 API with a TQL query.
+    Groups(client::GroupsArgs),
+    /// List indicators through the v3 API with a TQL query.
+    Indicators(client::IndicatorsArgs),
     /// List the owners your API credentials can use.
     Owners(client::OwnersArgs),
     /// Show whom your API credentials belong to.
@@ -83,6 +87,8 @@ fn main() -> ExitCode {
             }
             Command::Admin(args) => admin::run(args).await,
             Command::Incidents(args) => client::incidents(args).await,
+            Command::Groups(args) => client::groups(args).await,
+            Command::Indicators(args) => client::indicators(args).await,
             Command::Owners(args) => client::owners(args).await,
             Command::Whoami(args) => client::whoami(args).await,
             Command::Api(args) => api::run(args).await,

@@ -161,6 +161,11 @@ impl ThreatConnect {
         Incidents::new(Arc::clone(&self.transport))
     }
 
+    /// The v3 API (`/v3/groups`, `/v3/indicators`), as `tcex.api.tc.v3`.
+    pub fn v3(&self) -> crate::v3::V3 {
+        crate::v3::V3::new(Arc::clone(&self.transport))
+    }
+
     /// The owners the credentials can use: `GET /v2/owners` (not paginated, no owner).
     pub async fn owners(&self) -> Result<Vec<OwnerDto>> {
         let body = self

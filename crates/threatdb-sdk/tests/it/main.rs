@@ -8,3 +8,4 @@ mod helpers;
 mod requests;
 mod retries;
 mod seed;
+mod v3;

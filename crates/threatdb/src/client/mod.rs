@@ -1,10 +1,12 @@
 //! The command-line client, built on `threatdb-sdk`: `threatdb incidents ...`,
-//! `threatdb owners list`, `threatdb whoami`.
+//! `threatdb groups list`, `threatdb indicators list` (v3, TQL), `threatdb owners list`,
+//! `threatdb whoami`.
 
 mod associations;
 mod connect;
 mod incidents;
 mod output;
+mod v3list;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -13,6 +15,7 @@ use output::{Format, FormatArgs, RowWriter, print_json, table};
 
 pub use connect::{CredentialsFile, EndpointArgs};
 pub use incidents::{IncidentsArgs, run as incidents};
+pub use v3list::{GroupsArgs, IndicatorsArgs, groups, indicators};
 
 /// `threatdb owners`.
 #[derive(Args, Debug)]

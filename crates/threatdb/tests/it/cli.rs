@@ -483,3 +483,82 @@ fn owners_whoami_and_credentials() {
     s.run_with(&["whoami", "--retries", "0"], &gone, elsewhere.path())
         .fails_with("transport error");
 }
+
+/// `threatdb groups list --tql` and `threatdb indicators list --tql`: every page through the v3
+/// `next` links (a page size of 2), as a table, JSON and CSV; a bad TQL fails naming the column.
+#[test]
+fn v3_lists_through_tql() {
+    let s = Server::start();
+    for body in [
+        r#"{"type":"Incident","name":"cli v3 one","tags":{"data":[{"name":"Phishing"}]}}"#,
+        r#"{"type":"Incident","name":"cli v3 two","tags":{"data":[{"name":"Phishing"}]}}"#,
+        r#"{"type":"Incident","name":"cli v3 three","tags":{"data":[{"name":"Phishing"}]}}"#,
+        r#"{"type":"Incident","name":"cli v3 untagged"}"#,
+        r#"{"type":"Adversary","name":"cli adversary","tags":{"data":[{"name":"Phishing"}]}}"#,
+    ] {
+        s.ok(&["api", "POST", "/v3/groups", "--data", body]);
+    }
+    for body in [
+        r#"{"type":"Host","hostName":"cli.example","tags":{"data":[{"name":"C2"}]}}"#,
+        r#"{"type":"Address","ip":"192.0.2.44"}"#,
+    ] {
+        s.ok(&["api", "POST", "/v3/indicators", "--data", body]);
+    }
+    let tql = r#"typeName EQ "Incident" AND hasTag(summary EQ "phishing")"#;
+    let json = s.json(&[
+        "groups",
+        "list",
+        "--tql",
+        tql,
+        "--fields",
+        "tags",
+        "--result-limit",
+        "2",
+    ]);
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["cli v3 one", "cli v3 two", "cli v3 three"]);
+    assert_eq!(json[0]["tags"]["data"][0]["name"], "Phishing");
+    let table = s.ok(&["groups", "list", "--tql", tql, "--fields", "tags"]);
+    assert!(
+        table.contains("cli v3 three") && table.contains("Phishing"),
+        "{table}"
+    );
+    let adversaries = s.ok(&[
+        "groups",
+        "list",
+        "--tql",
+        r#"typeName = "Adversary""#,
+        "--csv",
+    ]);
+    assert!(
+        adversaries.starts_with("id,type,name,owner,added,tags"),
+        "{adversaries}"
+    );
+    assert!(
+        adversaries.contains("Adversary,cli adversary"),
+        "{adversaries}"
+    );
+
+    let hosts = s.json(&[
+        "indicators",
+        "list",
+        "--tql",
+        r#"typeName IN ("Host", "Address")"#,
+        "--fields",
+        "tags",
+    ]);
+    let summaries: Vec<&str> = hosts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries, vec!["cli.example", "192.0.2.44"]);
+    s.run(&["groups", "list", "--tql", "summary EQ"])
+        .fails_with("column");
+}

@@ -1,0 +1,268 @@
+//! The v3 API (`/v3/groups`, `/v3/indicators`), as tcex's v3 objects use it: a collection with
+//! a TQL filter and `fields=`, iterated page by page through the server's `next` links.
+//!
+//! ```no_run
+//! # async fn run(tc: threatdb_sdk::ThreatConnect) -> Result<(), threatdb_sdk::Error> {
+//! // like tcex: groups = tcex.api.tc.v3.groups(); groups.filter.tql = '...'
+//! let mut groups = tc.v3().groups();
+//! groups.filter().tql(r#"typeName EQ "Incident" AND hasTag(summary EQ "Phishing")"#);
+//! groups.fields(["tags", "attributes"]);
+//! let mut pages = groups.pages();
+//! while let Some(page) = pages.next_page().await? {
+//!     for group in page {
+//!         println!("{} {}", group.id, group.name);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+use crate::error::{Error, Result};
+use crate::request::{ApiRequest, Method};
+use crate::transport::Transport;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+pub use threatdb_wire::v3::{Group, Indicator};
+
+/// The v3 API of a [`ThreatConnect`](crate::ThreatConnect) client.
+#[derive(Clone)]
+pub struct V3 {
+    transport: Arc<Transport>,
+}
+
+impl V3 {
+    pub(crate) fn new(transport: Arc<Transport>) -> Self {
+        V3 { transport }
+    }
+
+    /// Every group the filter selects (`/v3/groups`), as `tcex.api.tc.v3.groups()`.
+    pub fn groups(&self) -> Collection<Group> {
+        Collection::new(Arc::clone(&self.transport), "/v3/groups")
+    }
+
+    /// Every indicator the filter selects (`/v3/indicators`), as `tcex.api.tc.v3.indicators()`.
+    pub fn indicators(&self) -> Collection<Indicator> {
+        Collection::new(Arc::clone(&self.transport), "/v3/indicators")
+    }
+
+    /// One group by id, with the nested collections named in `fields`.
+    pub async fn group(&self, id: i64, fields: &[&str]) -> Result<Group> {
+        self.one(&format!("/v3/groups/{id}"), fields).await
+    }
+
+    /// One indicator by id, with the nested collections named in `fields`.
+    pub async fn indicator(&self, id: i64, fields: &[&str]) -> Result<Indicator> {
+        self.one(&format!("/v3/indicators/{id}"), fields).await
+    }
+
+    async fn one<T: DeserializeOwned>(&self, path: &str, fields: &[&str]) -> Result<T> {
+        let mut req = ApiRequest::new(Method::Get, path);
+        if !fields.is_empty() {
+            req = req.param("fields", fields.join(","));
+        }
+        let body = self.transport.call(req).await?;
+        #[derive(Deserialize)]
+        struct One<T> {
+            data: T,
+        }
+        serde_json::from_slice::<One<T>>(&body)
+            .map(|o| o.data)
+            .map_err(|e| Error::UnexpectedResponse(format!("a v3 answer: {e}")))
+    }
+}
+
+/// The filter of a collection: TQL, as tcex's `filter.tql`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    tql: Option<String>,
+}
+
+impl Filter {
+    /// The whole query, in TQL (`typeName EQ "Incident" AND ...`). Checked by the server: a
+    /// bad one is an [`Error::Api`] with status 400 whose message names the column.
+    pub fn tql(&mut self, query: impl Into<String>) -> &mut Self {
+        self.tql = Some(query.into());
+        self
+    }
+}
+
+/// A v3 list: what it selects, and which nested collections each item carries.
+pub struct Collection<T> {
+    transport: Arc<Transport>,
+    path: &'static str,
+    filter: Filter,
+    fields: Vec<String>,
+    owner: Option<String>,
+    limit: Option<u32>,
+    _items: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Collection<T> {
+    fn new(transport: Arc<Transport>, path: &'static str) -> Self {
+        Collection {
+            transport,
+            path,
+            filter: Filter::default(),
+            fields: Vec::new(),
+            owner: None,
+            limit: None,
+            _items: PhantomData,
+        }
+    }
+
+    /// The filter, to set its TQL.
+    pub fn filter(&mut self) -> &mut Filter {
+        &mut self.filter
+    }
+
+    /// The nested collections each item carries (`tags`, `securityLabels`, `attributes`,
+    /// `associatedGroups`, `associatedIndicators`).
+    pub fn fields<I, S>(&mut self, names: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.fields = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The owner to list (default: the API user's organization).
+    pub fn owner(&mut self, owner: impl Into<String>) -> &mut Self {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// The page size (default: the client's result limit).
+    pub fn result_limit(&mut self, limit: u32) -> &mut Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// The pages, fetched one at a time as [`Pages::next_page`] is called.
+    pub fn pages(&self) -> Pages<T> {
+        let limit = self.limit.unwrap_or_else(|| self.transport.result_limit());
+        let mut first = ApiRequest::new(Method::Get, self.path)
+            .param("resultLimit", limit.to_string())
+            .param("resultStart", "0")
+            .param("count", "true");
+        if let Some(q) = &self.filter.tql {
+            first = first.param("tql", q.clone());
+        }
+        if !self.fields.is_empty() {
+            first = first.param("fields", self.fields.join(","));
+        }
+        if let Some(o) = &self.owner {
+            first = first.param("owner", o.clone());
+        }
+        Pages {
+            transport: Arc::clone(&self.transport),
+            path: self.path,
+            next: Some(first),
+            count: None,
+            _items: PhantomData,
+        }
+    }
+
+    /// Every item, all pages read.
+    pub async fn all(&self) -> Result<Vec<T>> {
+        let mut pages = self.pages();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            out.extend(page);
+        }
+        Ok(out)
+    }
+}
+
+/// A collection read page by page, following the server's `next` links.
+pub struct Pages<T> {
+    transport: Arc<Transport>,
+    path: &'static str,
+    next: Option<ApiRequest>,
+    count: Option<u64>,
+    _items: PhantomData<fn() -> T>,
+}
+
+#[derive(Deserialize)]
+struct ListAnswer<T> {
+    data: Vec<T>,
+    #[serde(default)]
+    count: Option<u64>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The parameters a `next` link carries that a request repeats (names the server reads).
+const NEXT_PARAMS: [&str; 8] = [
+    "tql",
+    "fields",
+    "sorting",
+    "owner",
+    "count",
+    "afterId",
+    "resultLimit",
+    "resultStart",
+];
+
+impl<T: DeserializeOwned> Pages<T> {
+    /// The number of matches, known once the first page is read.
+    pub fn count(&self) -> Option<u64> {
+        self.count
+    }
+
+    /// The next page; `None` once every page was read.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<T>>> {
+        let Some(req) = self.next.take() else {
+            return Ok(None);
+        };
+        let body = self.transport.call(req).await?;
+        let answer: ListAnswer<T> = serde_json::from_slice(&body)
+            .map_err(|e| Error::UnexpectedResponse(format!("a v3 list: {e}")))?;
+        if answer.count.is_some() {
+            self.count = answer.count;
+        }
+        if let Some(link) = answer.next {
+            self.next = Some(self.follow(&link)?);
+        }
+        Ok(Some(answer.data))
+    }
+
+    /// The request a `next` link names (its query, on this collection's path: the link may be
+    /// relative to the API root or absolute).
+    fn follow(&self, link: &str) -> Result<ApiRequest> {
+        let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let mut req = ApiRequest::new(Method::Get, self.path);
+        for (name, value) in form_pairs(query) {
+            if let Some(known) = NEXT_PARAMS.iter().find(|n| **n == name) {
+                req = req.param(known, value);
+            }
+        }
+        if req.params.is_empty() {
+            return Err(Error::UnexpectedResponse(format!(
+                "a next link without a query: {link}"
+            )));
+        }
+        Ok(req)
+    }
+}
+
+/// `name=value` pairs of a query string, form-decoded.
+fn form_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (n, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(n), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let plus = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus)
+        .decode_utf8_lossy()
+        .into_owned()
+}
