@@ -185,6 +185,9 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Incident>;
     /// Deletes an incident and everything hanging off it.
     async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()>;
+    /// Deletes these incidents in one transaction (write access on each; a missing one is
+    /// skipped). Returns how many were deleted.
+    async fn delete_incidents(&self, actor: &Actor, ids: Vec<i64>) -> StoreResult<u64>;
     /// Lists an owner's incidents matching the query, in id order.
     async fn list_incidents(
         &self,
@@ -298,6 +301,9 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Indicator>;
     /// Deletes an indicator by id and its associations, in one transaction.
     async fn delete_indicator_by_id(&self, actor: &Actor, id: i64) -> StoreResult<()>;
+    /// Deletes these indicators in one transaction (write access on each; a missing one is
+    /// skipped). Returns how many were deleted.
+    async fn delete_indicators(&self, actor: &Actor, ids: Vec<i64>) -> StoreResult<u64>;
     /// Associates the incident with `target` (write access on the incident, read access on
     /// the target; an indicator is the one in the incident's owner). Idempotent; a missing or
     /// hidden target is NotFound.

@@ -114,6 +114,20 @@ pub async fn delete<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()
     Ok(())
 }
 
+/// Deletes each of `ids` (write access on each; one that is gone already is skipped), in the
+/// caller's one transaction. Returns how many were deleted.
+pub async fn delete_many<D: Db>(db: &mut D, actor: &Actor, ids: &[i64]) -> StoreResult<u64> {
+    let mut deleted = 0u64;
+    for id in ids {
+        match delete(db, actor, *id).await {
+            Ok(()) => deleted = deleted.saturating_add(1),
+            Err(threatdb_core::StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(deleted)
+}
+
 /// Loads the metadata `include` asks for, for many incidents at once (one query per kind).
 pub async fn with_metadata<D: Db>(
     db: &mut D,

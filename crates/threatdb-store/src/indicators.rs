@@ -54,6 +54,20 @@ pub async fn delete_by_id<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreRes
     Ok(())
 }
 
+/// Deletes each of `ids` (write access on each; one that is gone already is skipped), in the
+/// caller's one transaction. Returns how many were deleted.
+pub async fn delete_many<D: Db>(db: &mut D, actor: &Actor, ids: &[i64]) -> StoreResult<u64> {
+    let mut deleted = 0u64;
+    for id in ids {
+        match delete_by_id(db, actor, *id).await {
+            Ok(()) => deleted = deleted.saturating_add(1),
+            Err(threatdb_core::StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(deleted)
+}
+
 /// One part of a list: the indicators of one type (or of any, `None`), with the values of that
 /// type the query names.
 struct Part<'q> {

@@ -63,6 +63,11 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor, target) |db| $crate::nested::write_incident(db, &actor, &target, &nested))
                 })
             }
+            async fn delete_incidents(&self, actor: &$crate::t::Actor, ids: Vec<i64>) -> $crate::t::StoreResult<u64> {
+                $crate::timed_op!("delete_incidents", {
+                    $crate::write!(self, (actor) |db| $crate::incidents::delete_many(db, &actor, &ids))
+                })
+            }
             async fn delete_incident(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
                 $crate::timed_op!("delete_incident", {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))
@@ -151,6 +156,11 @@ macro_rules! impl_store {
             async fn query_indicators(&self, actor: &$crate::t::Actor, query: &$crate::t::IndicatorQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IndicatorDetails>> {
                 $crate::timed_op!("query_indicators", {
                     $crate::read!(self, |db| $crate::indicators::query(db, actor, query))
+                })
+            }
+            async fn delete_indicators(&self, actor: &$crate::t::Actor, ids: Vec<i64>) -> $crate::t::StoreResult<u64> {
+                $crate::timed_op!("delete_indicators", {
+                    $crate::write!(self, (actor) |db| $crate::indicators::delete_many(db, &actor, &ids))
                 })
             }
             async fn explain_indicators(&self, actor: &$crate::t::Actor, query: &$crate::t::IndicatorQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {

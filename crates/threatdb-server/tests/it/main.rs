@@ -14,6 +14,7 @@ mod openapi;
 mod route_matrix;
 mod v3;
 mod v3_associations;
+mod v3_bulk;
 mod v3_indicators;
 mod v3_meta;
 mod v3_other_groups;

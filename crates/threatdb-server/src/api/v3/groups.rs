@@ -156,7 +156,7 @@ pub async fn list(
 /// The targets of `hasIndicator(...)` and `hasGroup(...)` resolved against the store: a group
 /// id becomes the group of whatever type it is, and a target that does not exist or that the
 /// caller cannot read matches nothing (a TQL list is never a 404).
-async fn associated_targets(
+pub(super) async fn associated_targets(
     state: &AppState,
     actor: &Actor,
     owner: &threatdb_core::Owner,
@@ -218,7 +218,7 @@ async fn associated_targets(
 
 /// The group type of another kind than Incident that a query names alone (`typeName = "Threat"`,
 /// or `IN` with that one type): such a list is the owner's groups of that type.
-fn only_item_type(expr: &tql::TypedExpr) -> Option<ItemKind> {
+pub(super) fn only_item_type(expr: &tql::TypedExpr) -> Option<ItemKind> {
     let tql::TypedExpr::Cmp(c) = expr else {
         return None;
     };

@@ -3,6 +3,7 @@
 //! and attributes written in the same transaction as the group. Answers use the v3 envelopes
 //! (`{"data": ..., "status": "Success"}`, errors `{"status": "Error", "message": ...}`).
 
+mod bulk;
 mod common;
 mod groups;
 mod indicators;
@@ -41,6 +42,7 @@ fn table() -> Table {
         "/api/v3/groups",
         get(groups::list)
             .post(groups::create)
+            .delete(bulk::delete_groups)
             .options(groups::options_groups),
     )
     .route("/api/v3/groups/fields", options(groups::options_fields))
@@ -53,6 +55,7 @@ fn table() -> Table {
         "/api/v3/indicators",
         get(indicators::list)
             .post(indicators::create)
+            .delete(bulk::delete_indicators)
             .options(indicators::options_indicators),
     )
     .route(

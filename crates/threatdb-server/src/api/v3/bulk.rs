@@ -1,0 +1,181 @@
+//! Bulk deletes by TQL (`DELETE /api/v3/groups?tql=…`, `DELETE /api/v3/indicators?tql=…`), as
+//! ThreatConnect's v3 offers them, with `dryRun=true` (the count and a sample of what would be
+//! deleted, nothing changed).
+//!
+//! The rows are read in id order and deleted in chunks of [`CHUNK`], one transaction each, with
+//! the caller's write access checked on every row by the store. A request deletes at most
+//! [`MAX_PER_REQUEST`] rows and says whether more match (`more`): sending it again continues,
+//! and so does re-sending one that was cut off (a crash, a timeout), since what was deleted no
+//! longer matches. The query is the journal (DECISIONS 59).
+
+use super::common::{owner_named, params, tql_error};
+use super::params::V3Params;
+use super::{V3Result, groups, indicators, reply};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use threatdb_core::{
+    Actor, Cmp, Cond, IncidentQuery, IndicatorFilter, IndicatorQuery, Owner, Paging, Role,
+};
+use threatdb_wire::tql;
+
+/// Rows deleted per transaction.
+pub const CHUNK: u64 = 500;
+/// Rows deleted per request at most; `more: true` says to send it again.
+pub const MAX_PER_REQUEST: u64 = 10_000;
+/// Rows shown by a dry run.
+const SAMPLE: u64 = 10;
+
+fn dry_run(query: &Option<String>) -> bool {
+    form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "dryRun" && v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The owner and the TQL a bulk delete needs; a delete (not a dry run) needs write access.
+fn target<'a>(actor: &'a Actor, p: &V3Params, dry: bool) -> ApiResult<(&'a Owner, String)> {
+    let owner = owner_named(actor, p.owner.as_deref())?;
+    let Some(text) = p.tql.clone() else {
+        return Err(ApiError::BadRequest(
+            "a bulk delete needs tql= naming what to delete (DELETE /v3/groups/{id} deletes one)"
+                .into(),
+        ));
+    };
+    if !dry && !matches!(actor.role_in(owner.id), Some(Role::Write | Role::Admin)) {
+        return Err(ApiError::Forbidden("Access Denied".into()));
+    }
+    Ok((owner, text))
+}
+
+fn done(deleted: u64, more: bool) -> axum::response::Response {
+    reply(
+        StatusCode::OK,
+        &serde_json::json!({
+            "status": "Success",
+            "data": {"deleted": deleted, "more": more},
+        }),
+    )
+}
+
+/// `DELETE /api/v3/groups?tql=…[&dryRun=true]`: the incidents the query selects.
+pub async fn delete_groups(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let dry = dry_run(&query);
+    let (owner, text) = target(&actor, &p, dry)?;
+    let typed = tql::analyze(&text, &tql::GROUPS).map_err(tql_error)?;
+    if groups::only_item_type(&typed).is_some() {
+        return Err(ApiError::BadRequest(
+            "a bulk delete by TQL is served for incidents (delete other groups by id)".into(),
+        )
+        .into());
+    }
+    let filter = tql::incident_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
+    let filter = groups::associated_targets(&state, &actor, owner, filter).await?;
+    let mut q = IncidentQuery::owner(owner.clone());
+    q.filter = filter;
+    if dry {
+        q.paging = Paging::new(0, SAMPLE)?;
+        let page = state.store.list_incidents(&actor, &q).await?;
+        let sample: Vec<_> = page
+            .items
+            .iter()
+            .map(|d| groups::group(&state.public_url, d))
+            .collect();
+        return Ok(reply(
+            StatusCode::OK,
+            &serde_json::json!({
+                "status": "Success",
+                "data": {"dryRun": true, "count": page.total, "sample": sample},
+            }),
+        ));
+    }
+    let mut deleted = 0u64;
+    let mut after: Option<i64> = None;
+    loop {
+        let mut chunk = q.clone();
+        if let Some(last) = after {
+            chunk.and(Cond::IdRange(Cmp::Gt, last));
+        }
+        chunk.paging = Paging::new(0, CHUNK)?;
+        let page = state.store.list_incidents(&actor, &chunk).await?;
+        let ids: Vec<i64> = page.items.iter().map(|d| d.incident.id).collect();
+        let Some(last) = ids.last().copied() else {
+            return Ok(done(deleted, false));
+        };
+        let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        deleted = deleted.saturating_add(state.store.delete_incidents(&actor, ids).await?);
+        after = Some(last);
+        if n < CHUNK {
+            return Ok(done(deleted, false));
+        }
+        if deleted >= MAX_PER_REQUEST {
+            return Ok(done(deleted, true));
+        }
+    }
+}
+
+/// `DELETE /api/v3/indicators?tql=…[&dryRun=true]`: the indicators the query selects.
+pub async fn delete_indicators(
+    State(state): State<AppState>,
+    auth: Result<Auth, ApiError>,
+    RawQuery(query): RawQuery,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let p = params(&query);
+    let dry = dry_run(&query);
+    let (owner, text) = target(&actor, &p, dry)?;
+    let typed = tql::analyze(&text, &tql::INDICATORS).map_err(tql_error)?;
+    let filter = tql::indicator_filter(&typed).map_err(tql_error)?;
+    let mut q = IndicatorQuery::owner(owner.clone());
+    q.filter = filter.clone();
+    if dry {
+        q.paging = Paging::new(0, SAMPLE)?;
+        q.count = true;
+        let page = state.store.query_indicators(&actor, &q).await?;
+        let sample: Vec<_> = page
+            .items
+            .iter()
+            .map(|d| indicators::indicator(&state.public_url, d))
+            .collect();
+        return Ok(reply(
+            StatusCode::OK,
+            &serde_json::json!({
+                "status": "Success",
+                "data": {"dryRun": true, "count": page.total, "sample": sample},
+            }),
+        ));
+    }
+    let mut deleted = 0u64;
+    let mut after: Option<i64> = None;
+    loop {
+        let mut chunk = IndicatorQuery::owner(owner.clone());
+        chunk.filter = match after {
+            Some(last) => filter.clone().and(IndicatorFilter {
+                id_above: Some(last),
+                ..IndicatorFilter::default()
+            }),
+            None => filter.clone(),
+        };
+        chunk.paging = Paging::new(0, CHUNK)?;
+        let page = state.store.query_indicators(&actor, &chunk).await?;
+        let ids: Vec<i64> = page.items.iter().map(|d| d.indicator.id).collect();
+        let Some(last) = ids.last().copied() else {
+            return Ok(done(deleted, false));
+        };
+        let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        deleted = deleted.saturating_add(state.store.delete_indicators(&actor, ids).await?);
+        after = Some(last);
+        if n < CHUNK {
+            return Ok(done(deleted, false));
+        }
+        if deleted >= MAX_PER_REQUEST {
+            return Ok(done(deleted, true));
+        }
+    }
+}
