@@ -12,6 +12,7 @@ mod helpers;
 mod hostile_props;
 mod openapi;
 mod route_matrix;
+mod tql_props;
 mod v3;
 mod v3_associations;
 mod v3_bulk;
