@@ -153,7 +153,15 @@ pub async fn run(a: AllArgs) -> Result<()> {
         a.incidents,
         data_dir.display()
     );
-    let seeded = seed::seed(&data_dir, a.database.as_deref(), a.incidents, a.quiet, true).await?;
+    let seeded = seed::seed(
+        &data_dir,
+        a.database.as_deref(),
+        a.incidents,
+        a.quiet,
+        true,
+        0,
+    )
+    .await?;
     let info = super::read_info(&data_dir)?;
 
     let (server, origin, started_in) = startup(&data_dir, a.database.as_deref(), &info).await?;

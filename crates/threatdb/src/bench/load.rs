@@ -37,6 +37,12 @@ pub enum Scenario {
     V3Tql,
     /// One v3 request: an incident with 2 tags, a label and an attribute, in one transaction.
     V3Create,
+    /// GET an indicator by id through v3 (`/v3/indicators/{id}`; needs a seed with
+    /// `--indicators-per-incident`).
+    V3IndGet,
+    /// A v3 indicator list: `typeName IN ("Host", "Address")` in an owner, a page of 100 (two
+    /// index ranges merged), half of them after a random id (a `next` page).
+    V3IndList,
 }
 
 impl Scenario {
@@ -61,6 +67,8 @@ impl Scenario {
             Scenario::V3Get => "v3-get",
             Scenario::V3Tql => "v3-tql",
             Scenario::V3Create => "v3-create",
+            Scenario::V3IndGet => "v3-ind-get",
+            Scenario::V3IndList => "v3-ind-list",
         }
     }
 }
@@ -244,6 +252,36 @@ impl Ctx {
                     "attributes": {"data": [{"type": "Description", "value": "Description Example", "default": true}]},
                 });
                 self.send(admin, "POST", "/v3/groups", Some(body.to_string()))
+                    .await
+                    .map(drop)
+            }
+            Scenario::V3IndGet => {
+                if self.info.indicators == 0 {
+                    bail!("v3-ind-get needs a seed with --indicators-per-incident");
+                }
+                let id = 1 + rng.below(self.info.indicators);
+                self.send(admin, "GET", &format!("/v3/indicators/{id}"), None)
+                    .await
+                    .map(drop)
+            }
+            Scenario::V3IndList => {
+                if self.info.indicators == 0 {
+                    bail!("v3-ind-list needs a seed with --indicators-per-incident");
+                }
+                let owners = &self.info.owners;
+                let owner = &owners[rng.below(owners.len() as u64) as usize];
+                let after = (rng.below(2) == 1).then(|| 1 + rng.below(self.info.indicators));
+                let query = {
+                    let mut q = form_urlencoded::Serializer::new(String::new());
+                    q.append_pair("owner", owner)
+                        .append_pair("tql", r#"typeName IN ("Host", "Address")"#)
+                        .append_pair("resultLimit", "100");
+                    if let Some(after) = after {
+                        q.append_pair("afterId", &after.to_string());
+                    }
+                    q.finish()
+                };
+                self.send(admin, "GET", &format!("/v3/indicators?{query}"), None)
                     .await
                     .map(drop)
             }

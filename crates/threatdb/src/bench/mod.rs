@@ -40,6 +40,10 @@ enum BenchCommand {
         /// scratch database): for seeding large datasets only.
         #[arg(long)]
         no_ceiling: bool,
+        /// Indicators per incident (0 to 3: a Host, an Address, a File), each linked to it,
+        /// for the v3-ind-* scenarios.
+        #[arg(long, default_value_t = 0)]
+        indicators_per_incident: usize,
     },
     /// Drive a running server seeded by `bench seed` (its credentials come from bench.json).
     Load {
@@ -90,6 +94,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             incidents,
             database,
             no_ceiling,
+            indicators_per_incident,
         } => {
             let r = seed::seed(
                 &data_dir,
@@ -97,6 +102,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
                 incidents,
                 false,
                 !no_ceiling,
+                indicators_per_incident,
             )
             .await?;
             if r.ceiling_rows_per_s > 0.0 {

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use threatdb_core::{AdminStore, BulkLoad, OwnerKind, Role};
+use threatdb_core::{AdminStore, BulkLinks, BulkLoad, IndicatorKind, OwnerKind, Role};
 
 enum Opened {
     Sqlite(SqliteStore),
@@ -22,6 +22,13 @@ impl Opened {
     }
 
     fn bulk(&self) -> &dyn BulkLoad {
+        match self {
+            Opened::Sqlite(s) => s,
+            Opened::Pg(s) => s,
+        }
+    }
+
+    fn links(&self) -> &dyn BulkLinks {
         match self {
             Opened::Sqlite(s) => s,
             Opened::Pg(s) => s,
@@ -50,6 +57,9 @@ pub struct BenchInfo {
     pub member: Credentials,
     /// The owners `member` reads (40 of the 50).
     pub member_owners: Vec<String>,
+    /// Indicators seeded (`--indicators-per-incident`), ids 1 to this.
+    #[serde(default)]
+    pub indicators: u64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -84,7 +94,14 @@ pub async fn seed(
     incidents: u64,
     quiet: bool,
     ceiling: bool,
+    indicators_per_incident: usize,
 ) -> Result<SeedReport> {
+    if indicators_per_incident > INDICATOR_KINDS.len() {
+        bail!(
+            "--indicators-per-incident is at most {}",
+            INDICATOR_KINDS.len()
+        );
+    }
     let db_path = data_dir.join("threatdb.db");
     if database.is_none() && db_path.exists() {
         bail!(
@@ -165,6 +182,7 @@ pub async fn seed(
             secret_key: member_secret,
         },
         member_owners: owners[1..=40].iter().map(|o| o.0.clone()).collect(),
+        indicators: 0,
     };
     write_info(data_dir, &info)?;
     let now = threatdb_core::date::now().unix_timestamp();
@@ -175,7 +193,12 @@ pub async fn seed(
     let mut done = 0u64;
     while done < incidents {
         let n = BATCH.min((incidents - done) as usize);
-        let batch = generator.batch(n);
+        let mut batch = generator.batch(n);
+        // In owner order: a store may give one owner's incidents their ids first, so in this
+        // order the batch's ids are done+1.. in turn (a fresh database), which the indicator
+        // links below rely on.
+        batch.sort_by_key(|i| i.owner_id);
+        let owners_of: Vec<i64> = batch.iter().map(|i| i.owner_id).collect();
         // Alternate the two so machine noise falls on both alike.
         if let Some(ceiling) = ceiling.as_mut() {
             let t = Instant::now();
@@ -185,6 +208,24 @@ pub async fn seed(
         let t = Instant::now();
         bulk.bulk_incidents(batch).await?;
         store_time += t.elapsed();
+        for kind in &INDICATOR_KINDS[..indicators_per_incident] {
+            let mut by_owner: std::collections::BTreeMap<i64, Vec<(String, i64)>> =
+                Default::default();
+            for (k, owner) in owners_of.iter().enumerate() {
+                let id = (done + 1 + k as u64) as i64;
+                by_owner
+                    .entry(*owner)
+                    .or_default()
+                    .push((indicator_value(*kind, id), id));
+            }
+            for (owner, links) in by_owner {
+                opened
+                    .links()
+                    .bulk_indicator_links(owner, *kind, links)
+                    .await?;
+            }
+        }
+        info.indicators += (n * indicators_per_incident) as u64;
         done += n as u64;
         info.incidents = done;
         write_info(data_dir, &info)?;
@@ -200,6 +241,9 @@ pub async fn seed(
         let _ = std::fs::remove_dir_all(scratch);
     }
     bulk.bulk_done().await?;
+    if indicators_per_incident > 0 {
+        opened.links().links_done().await?;
+    }
     opened.close().await;
 
     info.incidents = incidents;
@@ -218,6 +262,24 @@ pub async fn seed(
         ratio: ceiling_time.as_secs_f64() / store_time.as_secs_f64().max(1e-9),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The types of the seeded indicators, in the order `--indicators-per-incident` takes them.
+const INDICATOR_KINDS: [IndicatorKind; 3] = [
+    IndicatorKind::Host,
+    IndicatorKind::Address,
+    IndicatorKind::File,
+];
+
+/// The normalised value of the seeded indicator of `kind` for incident `id` (unique per id).
+fn indicator_value(kind: IndicatorKind, id: i64) -> String {
+    match kind {
+        IndicatorKind::Address => {
+            format!("10.{}.{}.{}", (id >> 16) & 255, (id >> 8) & 255, id & 255)
+        }
+        IndicatorKind::File => format!("{id:032x}"),
+        _ => format!("i{id}.example"),
+    }
 }
 
 fn write_info(data_dir: &Path, info: &BenchInfo) -> Result<()> {
