@@ -114,7 +114,7 @@ fn any_filter(
     })
 }
 
-fn text(v: &TypedValue) -> String {
+pub(super) fn text(v: &TypedValue) -> String {
     match v {
         TypedValue::Text(s) => s.clone(),
         TypedValue::Choice(s) => (*s).to_string(),
@@ -125,7 +125,7 @@ fn text(v: &TypedValue) -> String {
 }
 
 /// An id value.
-fn integer(c: &TypedCmp, v: &TypedValue) -> Result<i64, TqlError> {
+pub(super) fn integer(c: &TypedCmp, v: &TypedValue) -> Result<i64, TqlError> {
     match v {
         TypedValue::Integer(n) => Ok(*n),
         _ => Err(unsupported(c)),

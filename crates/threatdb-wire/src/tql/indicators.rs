@@ -15,7 +15,8 @@
 
 use super::TqlError;
 use super::ast::Op;
-use super::check::{TypedCmp, TypedExpr, TypedValue};
+use super::check::{TypedCmp, TypedExpr};
+use super::compile::{integer as id_value, text};
 use super::keywords::{Field, Related};
 use threatdb_core::{IndicatorFilter, IndicatorKind, IndicatorValue};
 
@@ -79,23 +80,6 @@ fn unsupported(c: &TypedCmp) -> TqlError {
     not_served(c.column, &format!("{} {}", c.keyword.name, c.op))
 }
 
-fn text(v: &TypedValue) -> String {
-    match v {
-        TypedValue::Text(s) => s.clone(),
-        TypedValue::Choice(s) => (*s).to_string(),
-        TypedValue::Integer(n) => n.to_string(),
-        TypedValue::Bool(b) => b.to_string(),
-        TypedValue::Date(d) => d.to_string(),
-    }
-}
-
-fn integer(c: &TypedCmp, v: &TypedValue) -> Result<i64, TqlError> {
-    match v {
-        TypedValue::Integer(n) => Ok(*n),
-        _ => Err(unsupported(c)),
-    }
-}
-
 /// The stored type a TQL type name stands for (`None`: a type threatdb does not store).
 fn kind(name: &str) -> Option<IndicatorKind> {
     IndicatorKind::ALL
@@ -136,12 +120,12 @@ fn cmp(c: &TypedCmp) -> Result<IndicatorFilter, TqlError> {
             out.ids = Some(
                 c.values
                     .iter()
-                    .map(|v| integer(c, v))
+                    .map(|v| id_value(c, v))
                     .collect::<Result<_, _>>()?,
             );
         }
         (Field::Id, Op::Gt | Op::Ge | Op::Lt | Op::Le) => {
-            let id = integer(c, c.values.first().ok_or_else(|| unsupported(c))?)?;
+            let id = id_value(c, c.values.first().ok_or_else(|| unsupported(c))?)?;
             match c.op {
                 Op::Gt => out.id_above = Some(id),
                 Op::Ge => out.id_above = Some(id.saturating_sub(1)),

@@ -82,42 +82,13 @@ pub async fn delete_groups(
     if dry {
         q.paging = Paging::new(0, SAMPLE)?;
         let page = state.store.list_incidents(&actor, &q).await?;
-        let sample: Vec<_> = page
+        let sample = page
             .items
             .iter()
-            .map(|d| groups::group(&state.public_url, d))
-            .collect();
-        return Ok(reply(
-            StatusCode::OK,
-            &serde_json::json!({
-                "status": "Success",
-                "data": {"dryRun": true, "count": page.total, "sample": sample},
-            }),
-        ));
+            .map(|d| groups::group(&state.public_url, d));
+        return Ok(dry_answer(page.total, sample.collect()));
     }
-    let mut deleted = 0u64;
-    let mut after: Option<i64> = None;
-    loop {
-        let mut chunk = q.clone();
-        if let Some(last) = after {
-            chunk.and(Cond::IdRange(Cmp::Gt, last));
-        }
-        chunk.paging = Paging::new(0, CHUNK)?;
-        let page = state.store.list_incidents(&actor, &chunk).await?;
-        let ids: Vec<i64> = page.items.iter().map(|d| d.incident.id).collect();
-        let Some(last) = ids.last().copied() else {
-            return Ok(done(deleted, false));
-        };
-        let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
-        deleted = deleted.saturating_add(state.store.delete_incidents(&actor, ids).await?);
-        after = Some(last);
-        if n < CHUNK {
-            return Ok(done(deleted, false));
-        }
-        if deleted >= MAX_PER_REQUEST {
-            return Ok(done(deleted, true));
-        }
-    }
+    in_chunks(&state, &actor, Rows::Incidents(q)).await
 }
 
 /// `DELETE /api/v3/indicators?tql=…[&dryRun=true]`: the indicators the query selects.
@@ -133,43 +104,80 @@ pub async fn delete_indicators(
     let typed = tql::analyze(&text, &tql::INDICATORS).map_err(tql_error)?;
     let filter = tql::indicator_filter(&typed).map_err(tql_error)?;
     let mut q = IndicatorQuery::owner(owner.clone());
-    q.filter = filter.clone();
+    q.filter = filter;
     if dry {
         q.paging = Paging::new(0, SAMPLE)?;
         q.count = true;
         let page = state.store.query_indicators(&actor, &q).await?;
-        let sample: Vec<_> = page
+        let sample = page
             .items
             .iter()
-            .map(|d| indicators::indicator(&state.public_url, d))
-            .collect();
-        return Ok(reply(
-            StatusCode::OK,
-            &serde_json::json!({
-                "status": "Success",
-                "data": {"dryRun": true, "count": page.total, "sample": sample},
-            }),
-        ));
+            .map(|d| indicators::indicator(&state.public_url, d));
+        return Ok(dry_answer(page.total, sample.collect()));
     }
+    in_chunks(&state, &actor, Rows::Indicators(q)).await
+}
+
+/// What a bulk delete deletes.
+enum Rows {
+    Incidents(IncidentQuery),
+    Indicators(IndicatorQuery),
+}
+
+impl Rows {
+    /// The ids of the next chunk: the first [`CHUNK`] matches after `after`, in id order.
+    async fn next(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        after: Option<i64>,
+    ) -> ApiResult<Vec<i64>> {
+        Ok(match self {
+            Rows::Incidents(q) => {
+                let mut chunk = q.clone();
+                if let Some(last) = after {
+                    chunk.and(Cond::IdRange(Cmp::Gt, last));
+                }
+                chunk.paging = Paging::new(0, CHUNK)?;
+                let page = state.store.list_incidents(actor, &chunk).await?;
+                page.items.iter().map(|d| d.incident.id).collect()
+            }
+            Rows::Indicators(q) => {
+                let mut chunk = q.clone();
+                if let Some(last) = after {
+                    chunk.filter = chunk.filter.and(IndicatorFilter {
+                        id_above: Some(last),
+                        ..IndicatorFilter::default()
+                    });
+                }
+                chunk.paging = Paging::new(0, CHUNK)?;
+                chunk.count = false;
+                let page = state.store.query_indicators(actor, &chunk).await?;
+                page.items.iter().map(|d| d.indicator.id).collect()
+            }
+        })
+    }
+
+    /// Deletes `ids` in one transaction; how many were.
+    async fn delete(&self, state: &AppState, actor: &Actor, ids: Vec<i64>) -> ApiResult<u64> {
+        Ok(match self {
+            Rows::Incidents(_) => state.store.delete_incidents(actor, ids).await?,
+            Rows::Indicators(_) => state.store.delete_indicators(actor, ids).await?,
+        })
+    }
+}
+
+/// Deletes `rows` chunk by chunk, at most [`MAX_PER_REQUEST`].
+async fn in_chunks(state: &AppState, actor: &Actor, rows: Rows) -> V3Result {
     let mut deleted = 0u64;
     let mut after: Option<i64> = None;
     loop {
-        let mut chunk = IndicatorQuery::owner(owner.clone());
-        chunk.filter = match after {
-            Some(last) => filter.clone().and(IndicatorFilter {
-                id_above: Some(last),
-                ..IndicatorFilter::default()
-            }),
-            None => filter.clone(),
-        };
-        chunk.paging = Paging::new(0, CHUNK)?;
-        let page = state.store.query_indicators(&actor, &chunk).await?;
-        let ids: Vec<i64> = page.items.iter().map(|d| d.indicator.id).collect();
+        let ids = rows.next(state, actor, after).await?;
         let Some(last) = ids.last().copied() else {
             return Ok(done(deleted, false));
         };
         let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
-        deleted = deleted.saturating_add(state.store.delete_indicators(&actor, ids).await?);
+        deleted = deleted.saturating_add(rows.delete(state, actor, ids).await?);
         after = Some(last);
         if n < CHUNK {
             return Ok(done(deleted, false));
@@ -178,4 +186,15 @@ pub async fn delete_indicators(
             return Ok(done(deleted, true));
         }
     }
+}
+
+/// A dry run's answer: the number of matches and the first few.
+fn dry_answer<T: serde::Serialize>(count: Option<u64>, sample: Vec<T>) -> axum::response::Response {
+    reply(
+        StatusCode::OK,
+        &serde_json::json!({
+            "status": "Success",
+            "data": {"dryRun": true, "count": count, "sample": sample},
+        }),
+    )
 }

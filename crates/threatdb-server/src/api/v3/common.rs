@@ -349,3 +349,18 @@ pub fn explained(steps: Vec<threatdb_core::PlanStep>) -> axum::response::Respons
     });
     super::reply(axum::http::StatusCode::OK, &body)
 }
+
+/// One object as the answer to a read (200), a create (`CREATED`: 201, "Created") or an update
+/// (`ACCEPTED` stands for it: 200, "Updated").
+pub fn single<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    data: T,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use threatdb_wire::v3::Single;
+    match status {
+        StatusCode::CREATED => super::reply(status, &Single::created(data)),
+        StatusCode::ACCEPTED => super::reply(StatusCode::OK, &Single::updated(data)),
+        _ => super::reply(status, &Single::read(data)),
+    }
+}

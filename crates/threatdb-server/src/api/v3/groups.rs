@@ -26,7 +26,7 @@ use threatdb_core::{
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
     self, DataList, FieldName, Fields, Group, GroupBody, GroupDetails, GroupType, IncidentFields,
-    List, Message, Object, Single, User,
+    List, Message, Object, User,
 };
 
 const MAX_XID_CHARS: usize = 100;
@@ -383,11 +383,7 @@ async fn answer(
     let details = state.store.get_incident(actor, id, include(fields)).await?;
     let mut data = group(&state.public_url, &details);
     associated(state, actor, fields, &mut data).await?;
-    Ok(match status {
-        StatusCode::CREATED => reply(status, &Single::created(data)),
-        _ if status == StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
-        _ => reply(status, &Single::read(data)),
-    })
+    Ok(common::single(status, data))
 }
 
 /// A group of another type than Incident, as v3 shows it: its type's own fields from the
@@ -462,11 +458,7 @@ async fn item_answer(
     status: StatusCode,
 ) -> V3Result {
     let data = item_details(state, actor, item, fields).await?;
-    Ok(match status {
-        StatusCode::CREATED => reply(status, &Single::created(data)),
-        StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
-        _ => reply(status, &Single::read(data)),
-    })
+    Ok(common::single(status, data))
 }
 
 async fn item_details(

@@ -24,9 +24,7 @@ use threatdb_core::{
 };
 use threatdb_wire::paths::encode_segment;
 use threatdb_wire::tql;
-use threatdb_wire::v3::{
-    self, DataList, FieldName, Fields, IndicatorBody, List, Message, Object, Single,
-};
+use threatdb_wire::v3::{self, DataList, FieldName, Fields, IndicatorBody, List, Message, Object};
 
 type Body = Result<JsonBody<IndicatorBody>, ApiError>;
 
@@ -249,11 +247,7 @@ async fn answer(
     };
     let mut data = indicator(&state.public_url, d);
     associated(state, actor, fields, &d.indicator, &mut data).await?;
-    Ok(match status {
-        StatusCode::CREATED => reply(status, &Single::created(data)),
-        StatusCode::ACCEPTED => reply(StatusCode::OK, &Single::updated(data)),
-        _ => reply(status, &Single::read(data)),
-    })
+    Ok(common::single(status, data))
 }
 
 /// `GET /api/v3/indicators/{id}` (an id, or a value with `owner=`).
