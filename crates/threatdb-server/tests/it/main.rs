@@ -16,6 +16,7 @@ mod tql_props;
 mod v3;
 mod v3_associations;
 mod v3_bulk;
+mod v3_hostile_props;
 mod v3_indicators;
 mod v3_meta;
 mod v3_other_groups;
