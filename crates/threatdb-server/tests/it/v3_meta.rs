@@ -1,12 +1,14 @@
 //! The v3 catalogues tcex reads: `/v3/tags`, `/v3/securityLabels`, `/v3/security/owners`,
-//! `/v3/attributeTypes`, with TQL on tags and labels, paging, and another owner's tags invisible.
+//! `/v3/attributeTypes`, with TQL on tags and labels, paging, and another owner's tags invisible;
+//! and `ownerName` in TQL choosing the owner of a group or indicator list.
 
 use crate::helpers::*;
 use serde_json::{Value, json};
 
 crate::on_both_stores!(
     catalogues_list_and_filter,
-    another_owners_tags_are_invisible
+    another_owners_tags_are_invisible,
+    owner_name_in_tql_picks_the_owner
 );
 
 fn tql(query: &str) -> String {
@@ -175,4 +177,109 @@ async fn another_owners_tags_are_invisible(app: TestApp) {
         .get(&app.outsider, &format!("/v3/tags?owner={}", tql(ORG)))
         .await;
     assert_eq!(r.status, 403, "{}", r.json);
+}
+
+/// `ownerName = "…"` in TQL picks the owner a list is of, as `owner=` does.
+async fn owner_name_in_tql_picks_the_owner(app: TestApp) {
+    let community = "Example Community";
+    let r = app
+        .call(
+            &app.admin,
+            "POST",
+            "/v3/groups",
+            Some(
+                &json!({"type": "Incident", "name": "in the community", "ownerName": community})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let id = r.json["data"]["id"].as_i64().unwrap();
+    let r = app
+        .call(
+            &app.admin,
+            "POST",
+            "/v3/indicators",
+            Some(
+                &json!({"type": "Host", "hostName": "community.example", "ownerName": community})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let q = |t: &str| format!("tql={}", tql(t));
+    let r = app
+        .get(
+            &app.admin,
+            &format!(
+                "/v3/groups?count=true&{}",
+                q("ownerName = \"Example Community\" AND summary = \"in the community\"")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["count"], 1, "{}", r.json);
+    assert_eq!(r.json["data"][0]["id"], id);
+    let r = app
+        .get(
+            &app.admin,
+            &format!(
+                "/v3/indicators?count=true&{}",
+                q("ownerName = \"Example Community\"")
+            ),
+        )
+        .await;
+    assert_eq!(r.json["count"], 1, "{}", r.json);
+    // The organization's list does not hold it.
+    let r = app
+        .get(
+            &app.admin,
+            &format!(
+                "/v3/groups?count=true&{}",
+                q("summary = \"in the community\"")
+            ),
+        )
+        .await;
+    assert_eq!(r.json["count"], 0, "{}", r.json);
+    // An owner the caller is not a member of: 403; two owners: 400; inside an OR: 400.
+    let r = app
+        .get(
+            &app.outsider,
+            &format!("/v3/groups?{}", q("ownerName = \"Example Community\"")),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.json);
+    for target in [
+        format!(
+            "/v3/groups?owner=Example+Organization&{}",
+            q("ownerName = \"Example Community\"")
+        ),
+        format!(
+            "/v3/groups?{}",
+            q("ownerName = \"Example Community\" OR summary = \"x\"")
+        ),
+        format!(
+            "/v3/groups?{}",
+            q("ownerName = \"A\" AND ownerName = \"B\"")
+        ),
+    ] {
+        let r = app.get(&app.admin, &target).await;
+        assert_eq!(r.status, 400, "{target}: {}", r.json);
+    }
+    // A bulk delete needs more than the owner.
+    let r = app
+        .call(
+            &app.admin,
+            "DELETE",
+            &format!("/v3/groups?{}", q("ownerName = \"Example Community\"")),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.json);
+    assert_eq!(
+        app.get(&app.admin, &format!("/v3/groups/{id}"))
+            .await
+            .status,
+        200
+    );
 }

@@ -81,6 +81,7 @@ pub mod date;
 mod indicators;
 pub mod keywords;
 mod lexer;
+mod owner;
 mod parser;
 
 #[cfg(test)]
@@ -95,6 +96,7 @@ pub use keywords::{
     Field, GROUP_ATTRIBUTES, GROUPS, INDICATOR_ATTRIBUTES, INDICATORS, Keyword, Related,
     SECURITY_LABELS, SubQuery, TAGS, Table, TableKind, ValueType,
 };
+pub use owner::take_owner;
 
 use std::fmt;
 

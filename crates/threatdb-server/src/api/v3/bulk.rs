@@ -8,7 +8,7 @@
 //! and so does re-sending one that was cut off (a crash, a timeout), since what was deleted no
 //! longer matches. The query is the journal (DECISIONS 59).
 
-use super::common::{owner_named, params, tql_error};
+use super::common::{params, query_of, tql_error};
 use super::params::V3Params;
 use super::{V3Result, groups, indicators, reply};
 use crate::AppState;
@@ -33,19 +33,32 @@ fn dry_run(query: &Option<String>) -> bool {
         .any(|(k, v)| k == "dryRun" && v.trim().eq_ignore_ascii_case("true"))
 }
 
-/// The owner and the TQL a bulk delete needs; a delete (not a dry run) needs write access.
-fn target<'a>(actor: &'a Actor, p: &V3Params, dry: bool) -> ApiResult<(&'a Owner, String)> {
-    let owner = owner_named(actor, p.owner.as_deref())?;
-    let Some(text) = p.tql.clone() else {
+/// The owner and the query a bulk delete needs (a condition besides `ownerName`); a delete
+/// (not a dry run) needs write access.
+fn target<'a>(
+    actor: &'a Actor,
+    p: &V3Params,
+    table: &'static tql::Table,
+    dry: bool,
+) -> ApiResult<(&'a Owner, tql::TypedExpr)> {
+    if p.tql.is_none() {
         return Err(ApiError::BadRequest(
             "a bulk delete needs tql= naming what to delete (DELETE /v3/groups/{id} deletes one)"
+                .into(),
+        ));
+    }
+    let (owner, typed) = query_of(actor, p, table)?;
+    let Some(typed) = typed else {
+        return Err(ApiError::BadRequest(
+            "a bulk delete needs a condition besides ownerName (it would delete everything the \
+             owner holds)"
                 .into(),
         ));
     };
     if !dry && !matches!(actor.role_in(owner.id), Some(Role::Write | Role::Admin)) {
         return Err(ApiError::Forbidden("Access Denied".into()));
     }
-    Ok((owner, text))
+    Ok((owner, typed))
 }
 
 fn done(deleted: u64, more: bool) -> axum::response::Response {
@@ -67,8 +80,7 @@ pub async fn delete_groups(
     let Auth(actor) = auth?;
     let p = params(&query);
     let dry = dry_run(&query);
-    let (owner, text) = target(&actor, &p, dry)?;
-    let typed = tql::analyze(&text, &tql::GROUPS).map_err(tql_error)?;
+    let (owner, typed) = target(&actor, &p, &tql::GROUPS, dry)?;
     if groups::only_item_type(&typed).is_some() {
         return Err(ApiError::BadRequest(
             "a bulk delete by TQL is served for incidents (delete other groups by id)".into(),
@@ -100,8 +112,7 @@ pub async fn delete_indicators(
     let Auth(actor) = auth?;
     let p = params(&query);
     let dry = dry_run(&query);
-    let (owner, text) = target(&actor, &p, dry)?;
-    let typed = tql::analyze(&text, &tql::INDICATORS).map_err(tql_error)?;
+    let (owner, typed) = target(&actor, &p, &tql::INDICATORS, dry)?;
     let filter = tql::indicator_filter(&typed).map_err(tql_error)?;
     let mut q = IndicatorQuery::owner(owner.clone());
     q.filter = filter;

@@ -32,6 +32,32 @@ pub fn owner_named<'a>(actor: &'a Actor, name: Option<&str>) -> ApiResult<&'a Ow
         .ok_or_else(|| ApiError::Forbidden("Access Denied".into()))
 }
 
+/// The owner a list is of and its TQL: `ownerName = "…"` at the top of the query (DECISIONS 60)
+/// or `owner=` (they must agree), else the caller's organization; and the query without the
+/// owner (`None`: everything in the owner).
+pub fn query_of<'a>(
+    actor: &'a Actor,
+    p: &V3Params,
+    table: &'static tql::Table,
+) -> ApiResult<(&'a Owner, Option<tql::TypedExpr>)> {
+    let (named, rest) = match &p.tql {
+        Some(text) => {
+            let typed = tql::analyze(text, table).map_err(tql_error)?;
+            tql::take_owner(typed).map_err(tql_error)?
+        }
+        None => (None, None),
+    };
+    let name = match (p.owner.as_deref(), named.as_deref()) {
+        (Some(a), Some(b)) if a.trim() != b.trim() => {
+            return Err(ApiError::BadRequest(format!(
+                "owner={a} and ownerName \"{b}\" name two owners: a list is of one"
+            )));
+        }
+        (a, b) => b.or(a),
+    };
+    Ok((owner_named(actor, name)?, rest))
+}
+
 /// The owner a create names: `ownerId`, else `ownerName`, else `owner=`, else the actor's
 /// organization; one the actor is not a member of is a 403.
 pub fn create_owner<'a>(

@@ -6,7 +6,7 @@
 
 use super::common::{
     self, MAX_NESTED, NestedBody, create_owner, explained, include, link, nested, owner_named,
-    params, tql_error, written,
+    params, query_of, tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Result, reply};
@@ -78,15 +78,14 @@ pub async fn list(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let p = params(&query);
-    let owner = owner_named(&actor, p.owner.as_deref())?;
+    let (owner, typed) = query_of(&actor, &p, &tql::GROUPS)?;
     let fields = p.fields(Object::Group)?;
     let mut q = IncidentQuery::owner(owner.clone());
     let paging = p.paging()?;
     q.paging = paging;
     q.order = p.order()?;
     q.include = include(&fields);
-    if let Some(text) = &p.tql {
-        let typed = tql::analyze(text, &tql::GROUPS).map_err(tql_error)?;
+    if let Some(typed) = typed {
         if let Some(kind) = only_item_type(&typed) {
             if p.explain {
                 return Err(ApiError::BadRequest(

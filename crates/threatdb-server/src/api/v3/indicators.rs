@@ -7,7 +7,7 @@
 
 use super::common::{
     self, MAX_NESTED, NestedBody, create_owner, explained, include, link, nested, owner_named,
-    params, tql_error, written,
+    params, query_of, tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Result, reply};
@@ -122,15 +122,14 @@ pub async fn list(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let p = params(&query);
-    let owner = owner_named(&actor, p.owner.as_deref())?;
+    let (owner, typed) = query_of(&actor, &p, &tql::INDICATORS)?;
     let fields = fields(&p)?;
     check_sorting(&p)?;
     let paging = p.paging()?;
     let mut q = IndicatorQuery::owner(owner.clone());
     q.paging = paging;
     q.include = include(&fields);
-    if let Some(text) = &p.tql {
-        let typed = tql::analyze(text, &tql::INDICATORS).map_err(tql_error)?;
+    if let Some(typed) = typed {
         q.filter = tql::indicator_filter(&typed).map_err(tql_error)?;
     }
     let after = p.after()?;
