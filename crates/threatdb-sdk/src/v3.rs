@@ -15,6 +15,23 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Writing, as tcex's `group.create()` with staged tags: one request, all or nothing.
+//!
+//! ```no_run
+//! # async fn run(tc: threatdb_sdk::ThreatConnect) -> Result<(), threatdb_sdk::Error> {
+//! use threatdb_sdk::v3::{GroupBody, Mode, Nested, TagRef};
+//!
+//! let body = GroupBody {
+//!     kind: Some("Incident".into()),
+//!     name: Some("Phish wave 12".into()),
+//!     tags: Some(Nested::new(Mode::Append, vec![TagRef { id: None, name: Some("Phishing".into()) }])),
+//!     ..GroupBody::default()
+//! };
+//! let created = tc.v3().create_group(&body, &["tags"]).await?;
+//! tc.v3().delete_group(created.id).await?;
+//! # Ok(()) }
+//! ```
 
 use crate::error::{Error, Result};
 use crate::request::{ApiRequest, Method};
@@ -24,7 +41,9 @@ use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-pub use threatdb_wire::v3::{Group, Indicator};
+pub use threatdb_wire::v3::{
+    AttributeItem, Group, GroupBody, Indicator, IndicatorBody, LabelRef, Mode, Nested, TagRef,
+};
 
 /// The v3 API of a [`ThreatConnect`](crate::ThreatConnect) client.
 #[derive(Clone)]
@@ -57,20 +76,90 @@ impl V3 {
         self.one(&format!("/v3/indicators/{id}"), fields).await
     }
 
+    /// Creates a group (any type) with its nested collections, in one request; the group as
+    /// stored, with the nested collections named in `fields`.
+    pub async fn create_group(&self, body: &GroupBody, fields: &[&str]) -> Result<Group> {
+        self.write(Method::Post, "/v3/groups", body, fields).await
+    }
+
+    /// Changes a group: the fields `body` carries, each nested collection by its mode.
+    pub async fn update_group(&self, id: i64, body: &GroupBody, fields: &[&str]) -> Result<Group> {
+        self.write(Method::Put, &format!("/v3/groups/{id}"), body, fields)
+            .await
+    }
+
+    /// Deletes a group.
+    pub async fn delete_group(&self, id: i64) -> Result<()> {
+        self.delete(&format!("/v3/groups/{id}")).await
+    }
+
+    /// Creates an indicator with its nested collections, in one request.
+    pub async fn create_indicator(
+        &self,
+        body: &IndicatorBody,
+        fields: &[&str],
+    ) -> Result<Indicator> {
+        self.write(Method::Post, "/v3/indicators", body, fields)
+            .await
+    }
+
+    /// Changes an indicator's nested collections, each by its mode.
+    pub async fn update_indicator(
+        &self,
+        id: i64,
+        body: &IndicatorBody,
+        fields: &[&str],
+    ) -> Result<Indicator> {
+        self.write(Method::Put, &format!("/v3/indicators/{id}"), body, fields)
+            .await
+    }
+
+    /// Deletes an indicator.
+    pub async fn delete_indicator(&self, id: i64) -> Result<()> {
+        self.delete(&format!("/v3/indicators/{id}")).await
+    }
+
+    async fn write<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        fields: &[&str],
+    ) -> Result<T> {
+        let json = serde_json::to_string(body)
+            .map_err(|e| Error::InvalidInput(format!("the body: {e}")))?;
+        let mut req = ApiRequest::new(method, path).body(json);
+        if !fields.is_empty() {
+            req = req.param("fields", fields.join(","));
+        }
+        data(&self.transport.call(req).await?)
+    }
+
+    async fn delete(&self, path: &str) -> Result<()> {
+        self.transport
+            .call(ApiRequest::new(Method::Delete, path))
+            .await
+            .map(drop)
+    }
+
     async fn one<T: DeserializeOwned>(&self, path: &str, fields: &[&str]) -> Result<T> {
         let mut req = ApiRequest::new(Method::Get, path);
         if !fields.is_empty() {
             req = req.param("fields", fields.join(","));
         }
-        let body = self.transport.call(req).await?;
-        #[derive(Deserialize)]
-        struct One<T> {
-            data: T,
-        }
-        serde_json::from_slice::<One<T>>(&body)
-            .map(|o| o.data)
-            .map_err(|e| Error::UnexpectedResponse(format!("a v3 answer: {e}")))
+        data(&self.transport.call(req).await?)
     }
+}
+
+/// The `data` of a v3 answer.
+fn data<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    #[derive(Deserialize)]
+    struct One<T> {
+        data: T,
+    }
+    serde_json::from_slice::<One<T>>(body)
+        .map(|o| o.data)
+        .map_err(|e| Error::UnexpectedResponse(format!("a v3 answer: {e}")))
 }
 
 /// The filter of a collection: TQL, as tcex's `filter.tql`.

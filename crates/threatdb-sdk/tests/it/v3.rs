@@ -1,10 +1,11 @@
 //! The SDK's v3 module against a real server: a TQL collection read page by page through the
 //! server's `next` links (every row once, with its nested collections), indicators the same,
-//! a bad TQL as the server's 400, and one group and one indicator by id.
+//! a bad TQL as the server's 400, one group and one indicator by id; and writes (create, update
+//! with a mode, delete) of groups and indicators.
 
 use crate::helpers::*;
 use threatdb_sdk::Error;
-use threatdb_sdk::v3::{Group, Indicator};
+use threatdb_sdk::v3::{Group, GroupBody, Indicator, IndicatorBody, Mode, Nested, TagRef};
 
 #[tokio::test]
 async fn groups_and_indicators_through_v3() {
@@ -72,10 +73,13 @@ async fn groups_and_indicators_through_v3() {
     assert!(hosts.all().await.unwrap().is_empty());
     let mut ids = Vec::new();
     for host in ["a.example", "B.example"] {
-        let body = format!(
-            r#"{{"type":"Host","hostName":"{host}","tags":{{"data":[{{"name":"sdk"}}]}}}}"#
-        );
-        ids.push(post(&app, "/v3/indicators", &body).await);
+        let body = IndicatorBody {
+            kind: Some("Host".into()),
+            host_name: Some(host.into()),
+            tags: Some(Nested::new(Mode::Append, vec![tag("sdk")])),
+            ..IndicatorBody::default()
+        };
+        ids.push(v3.create_indicator(&body, &[]).await.unwrap().id);
     }
     let mut hosts = v3.indicators();
     hosts
@@ -90,27 +94,59 @@ async fn groups_and_indicators_through_v3() {
     assert_eq!(one.tags.map(|t| t.data.len()), Some(1));
 }
 
-/// A signed POST outside the SDK (which has no v3 create yet); the created object's id.
-async fn post(app: &TestApp, target: &str, body: &str) -> i64 {
-    let who = &app.admin;
-    let ts = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+fn tag(name: &str) -> TagRef {
+    TagRef {
+        id: None,
+        name: Some(name.into()),
+    }
+}
+
+#[tokio::test]
+async fn groups_written_through_v3() {
+    let app = TestApp::spawn().await;
+    let v3 = app.tc(&app.admin).v3();
+    let body = GroupBody {
+        kind: Some("Incident".into()),
+        name: Some("written by the sdk".into()),
+        tags: Some(Nested::new(Mode::Append, vec![tag("a"), tag("b")])),
+        ..GroupBody::default()
+    };
+    let made = v3.create_group(&body, &["tags"]).await.unwrap();
+    assert_eq!(made.name, "written by the sdk");
+    assert_eq!(made.tags.map(|t| t.data.len()), Some(2));
+    let change = GroupBody {
+        name: Some("renamed by the sdk".into()),
+        tags: Some(Nested::new(Mode::Replace, vec![tag("c")])),
+        ..GroupBody::default()
+    };
+    let changed = v3.update_group(made.id, &change, &["tags"]).await.unwrap();
+    assert_eq!(changed.name, "renamed by the sdk");
+    let tags: Vec<String> = changed
+        .tags
         .unwrap()
-        .as_secs() as i64;
-    let signed = format!("/api{target}");
-    let auth =
-        threatdb_wire::signing::authorization(&who.access_id, &who.secret, &signed, "POST", ts);
-    let resp = reqwest::Client::new()
-        .post(format!("{}{signed}", app.origin))
-        .header("Timestamp", ts.to_string())
-        .header("Authorization", auth)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let json: serde_json::Value = resp.json().await.unwrap();
-    json["data"]["id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("{json}"))
+        .data
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(tags, vec!["c"]);
+    // A refused write is the server's 400, nothing written.
+    let bad = GroupBody {
+        kind: Some("Incident".into()),
+        ..GroupBody::default()
+    };
+    match v3.create_group(&bad, &[]).await {
+        Err(Error::Api {
+            status: 400,
+            message,
+        }) => assert!(message.contains("name"), "{message}"),
+        other => panic!("a group without a name: {other:?}"),
+    }
+    let mut all = v3.groups();
+    all.filter().tql(r#"summary STARTSWITH "written""#);
+    assert!(all.all().await.unwrap().is_empty());
+    v3.delete_group(made.id).await.unwrap();
+    match v3.group(made.id, &[]).await {
+        Err(Error::Api { status: 404, .. }) => {}
+        other => panic!("deleted: {other:?}"),
+    }
 }
