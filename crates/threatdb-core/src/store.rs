@@ -277,6 +277,13 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
     /// Reads one indicator by id (NotFound when missing or hidden).
     async fn indicator_by_id(&self, actor: &Actor, id: i64) -> StoreResult<Indicator>;
+    /// Reads one indicator by id with what `include` asks for, in one read.
+    async fn indicator_details(
+        &self,
+        actor: &Actor,
+        id: i64,
+        include: Include,
+    ) -> StoreResult<crate::IndicatorDetails>;
     /// A page of an owner's indicators matching the query, in id order, each with what the
     /// query includes; counted on a first page when the query asks.
     async fn query_indicators(

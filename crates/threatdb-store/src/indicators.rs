@@ -28,6 +28,25 @@ pub async fn by_id<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<Ind
     Ok(granted(db, actor, id, Access::Read).await?.into_inner())
 }
 
+/// Reads an indicator by id with what `include` asks for.
+pub async fn details<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    id: i64,
+    include: threatdb_core::Include,
+) -> StoreResult<IndicatorDetails> {
+    let indicator = by_id(db, actor, id).await?;
+    let (attributes, tags, labels) = Metadata::load(db, Kind::Indicator, &[id], include)
+        .await?
+        .take(id);
+    Ok(IndicatorDetails {
+        indicator,
+        attributes,
+        tags,
+        labels,
+    })
+}
+
 /// Loads an indicator by id for a write (Forbidden for a reader).
 pub async fn writable<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<Indicator> {
     let found = granted(db, actor, id, Access::Write).await?;

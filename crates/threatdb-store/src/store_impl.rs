@@ -153,6 +153,12 @@ macro_rules! impl_store {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::indicators::by_id(db, actor, id))
                 })
             }
+            async fn indicator_details(&self, actor: &$crate::t::Actor, id: i64, include: $crate::t::Include) -> $crate::t::StoreResult<$crate::t::IndicatorDetails> {
+                $crate::timed_op!("indicator_details", {
+                    let reading = if include.attributes || include.tags || include.labels { $crate::backend::Reading::Snapshot } else { $crate::backend::Reading::OneStatement };
+                    $crate::read!(self, reading, |db| $crate::indicators::details(db, actor, id, include))
+                })
+            }
             async fn query_indicators(&self, actor: &$crate::t::Actor, query: &$crate::t::IndicatorQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::IndicatorDetails>> {
                 $crate::timed_op!("query_indicators", {
                     $crate::read!(self, |db| $crate::indicators::query(db, actor, query))

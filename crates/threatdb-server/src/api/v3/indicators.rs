@@ -236,15 +236,11 @@ async fn answer(
     fields: &Fields,
     status: StatusCode,
 ) -> V3Result {
-    let found = state.store.indicator_by_id(actor, id).await?;
-    let mut q = IndicatorQuery::owner(found.owner.clone());
-    q.filter.ids = Some(vec![id]);
-    q.include = include(fields);
-    let page = state.store.query_indicators(actor, &q).await?;
-    let Some(d) = page.items.first() else {
-        return Err(ApiError::NotFound.into());
-    };
-    let mut data = indicator(&state.public_url, d);
+    let d = state
+        .store
+        .indicator_details(actor, id, include(fields))
+        .await?;
+    let mut data = indicator(&state.public_url, &d);
     associated(state, actor, fields, &d.indicator, &mut data).await?;
     Ok(common::single(status, data))
 }
