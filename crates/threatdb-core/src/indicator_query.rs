@@ -1,10 +1,43 @@
 //! A list of an owner's indicators (the v3 API's `GET /v3/indicators`): the conditions that
-//! every database serves from an index (type, value, id, tag), in id order, and one indicator
+//! every database serves from an index (type, value, id, tag, dates), in id order, and one indicator
 //! with what hangs off it.
 
 use crate::{
-    Attribute, Include, Indicator, IndicatorKind, IndicatorValue, Owner, Paging, SecurityLabel, Tag,
+    Attribute, Include, Indicator, IndicatorKind, IndicatorValue, Owner, Paging, SecurityLabel,
+    Tag, Timestamp,
 };
+
+/// A window of time, bounds excluded (`None`: unbounded on that side).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Later than this.
+    pub after: Option<Timestamp>,
+    /// Earlier than this.
+    pub before: Option<Timestamp>,
+}
+
+impl Window {
+    /// Both windows at once.
+    pub fn and(self, other: Window) -> Window {
+        Window {
+            after: self.after.max(other.after),
+            before: match (self.before, other.before) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+
+    /// Whether no whole second lies inside (times are kept to the second).
+    pub fn is_empty(&self) -> bool {
+        match (self.after, self.before) {
+            (Some(a), Some(b)) => a
+                .checked_add(time::Duration::seconds(1))
+                .is_none_or(|a1| a1 >= b),
+            _ => false,
+        }
+    }
+}
 
 /// What selects indicators; every condition present must hold (`None`: no condition).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +54,10 @@ pub struct IndicatorFilter {
     pub id_below: Option<i64>,
     /// Tagged with one of these tags (by name, regardless of case).
     pub tags: Option<Vec<String>>,
+    /// Added within this window.
+    pub added: Window,
+    /// Last changed within this window.
+    pub modified: Window,
 }
 
 impl IndicatorFilter {
@@ -33,6 +70,8 @@ impl IndicatorFilter {
             || empty(self.ids.as_ref().map(Vec::len))
             || empty(self.tags.as_ref().map(Vec::len))
             || matches!((self.id_above, self.id_below), (Some(a), Some(b)) if a >= b.saturating_sub(1))
+            || self.added.is_empty()
+            || self.modified.is_empty()
     }
 
     /// Both this and `other` (lists intersect, ranges narrow). Two tag conditions cannot be
@@ -50,6 +89,8 @@ impl IndicatorFilter {
         self.ids = both(self.ids, other.ids);
         self.tags = both(self.tags, other.tags);
         self.id_above = self.id_above.max(other.id_above);
+        self.added = self.added.and(other.added);
+        self.modified = self.modified.and(other.modified);
         self.id_below = match (self.id_below, other.id_below) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -74,6 +74,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "indicators in id order by owner",
         include_str!("../migrations/0014_indicator_order.sql"),
     ),
+    (
+        15,
+        "indicators by date added and last modified",
+        include_str!("../migrations/0015_indicator_dates.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

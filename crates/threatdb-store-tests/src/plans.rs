@@ -12,7 +12,7 @@ use threatdb_core::{
     AdminStore, BulkLinks, BulkLoad, Cmp, Cond, Filter, IncidentName, IncidentOrder, IncidentQuery,
     IncidentStatus, IndicatorFilter, IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind,
     NewItem, Owner, Paging, PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target,
-    TextMatch,
+    TextMatch, Window,
 };
 use time::Duration;
 
@@ -397,6 +397,27 @@ fn indicator_shapes(
             IndicatorFilter {
                 tags: Some(vec!["Plans Rare Indicator".into()]),
                 kinds: Some(vec![IndicatorKind::Address]),
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a narrow dateAdded window",
+            IndicatorFilter {
+                added: Window {
+                    after: Some(ts("2020-01-01T00:00:00Z")),
+                    before: Some(ts("2020-01-01T01:00:00Z")),
+                },
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a narrow lastModified window and a type",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::Address]),
+                modified: Window {
+                    after: Some(ts("2020-01-01T00:00:00Z")),
+                    before: Some(ts("2020-01-01T01:00:00Z")),
+                },
                 ..Default::default()
             },
         ),

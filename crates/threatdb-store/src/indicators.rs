@@ -161,6 +161,14 @@ fn statements<'q>(
     if let Some(below) = f.id_below {
         from.push(" AND d.id < ").bind(below);
     }
+    for (column, w) in [("d.date_added", f.added), ("d.last_modified", f.modified)] {
+        if let Some(t) = w.after {
+            from.push(" AND ").push(column).push(" > ").bind(t);
+        }
+        if let Some(t) = w.before {
+            from.push(" AND ").push(column).push(" < ").bind(t);
+        }
+    }
     if let Some(tags) = &f.tags {
         from.push(
             " AND d.id IN (SELECT x.indicator_id FROM indicator_tags x \

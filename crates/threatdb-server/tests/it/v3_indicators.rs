@@ -387,6 +387,15 @@ async fn tql_lists_page_through_next_links(app: TestApp) {
         ),
         ("typeName = \"ASN\"".to_string(), vec![]),
         (
+            "typeName = \"Address\" AND dateAdded > \"NOW() - 1 DAYS\"".to_string(),
+            vec![address],
+        ),
+        ("lastModified < \"2001-01-01\"".to_string(), vec![]),
+        (
+            "typeName = \"Address\" AND lastModified >= \"2001-01-01\" AND lastModified <= \"NOW() + 1 DAYS\"".to_string(),
+            vec![address],
+        ),
+        (
             "typeName != \"Host\" AND typeName != \"URL\"".to_string(),
             vec![address],
         ),
@@ -420,6 +429,10 @@ async fn bad_requests_are_400_in_the_v3_envelope(app: TestApp) {
         (
             format!("/v3/indicators?tql={}", tql("eventDate > \"2020-01-01\"")),
             "eventDate",
+        ),
+        (
+            format!("/v3/indicators?tql={}", tql("dateAdded != \"2020-01-01\"")),
+            "dateAdded",
         ),
         (
             format!("/v3/indicators?tql={}", tql("summary EQ")),

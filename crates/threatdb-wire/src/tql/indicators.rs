@@ -7,6 +7,7 @@
 //! | `summary = v` (`IN`) | the value normalised as each type would store it (`1.2.3.4` is the Address; `EVIL.example` the Host `evil.example`) |
 //! | `id = v` (`IN`), `id > >= < <= v` | ids, an id range |
 //! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` (`IN`, `OR`) | tagged with one of them |
+//! | `dateAdded`, `lastModified` `> >= < <= =` (absolute or relative dates) | a window of that date |
 //! | `AND` of the above | all of them |
 //!
 //! Anything else (`OR` between conditions, `summary CONTAINS`, dates, `ownerName`, ...) is
@@ -15,19 +16,19 @@
 
 use super::TqlError;
 use super::ast::Op;
-use super::check::{TypedCmp, TypedExpr};
+use super::check::{TypedCmp, TypedExpr, TypedValue};
 use super::compile::{integer as id_value, text};
 use super::keywords::{Field, Related};
-use threatdb_core::{IndicatorFilter, IndicatorKind, IndicatorValue};
+use threatdb_core::{IndicatorFilter, IndicatorKind, IndicatorValue, Timestamp, Window};
 
 /// The filter of the indicators a checked `/v3/indicators` query selects.
-pub fn indicator_filter(expr: &TypedExpr) -> Result<IndicatorFilter, TqlError> {
+pub fn indicator_filter(expr: &TypedExpr, now: Timestamp) -> Result<IndicatorFilter, TqlError> {
     match expr {
         TypedExpr::And(parts) => {
             let mut out = IndicatorFilter::default();
             let mut tagged = false;
             for part in parts {
-                let next = indicator_filter(part)?;
+                let next = indicator_filter(part, now)?;
                 if next.tags.is_some() {
                     if tagged {
                         return Err(not_served(
@@ -45,7 +46,7 @@ pub fn indicator_filter(expr: &TypedExpr) -> Result<IndicatorFilter, TqlError> {
             parts.first().map(column_of).unwrap_or(1),
             "OR between conditions (IN is served)",
         )),
-        TypedExpr::Cmp(c) => cmp(c),
+        TypedExpr::Cmp(c) => cmp(c, now),
         TypedExpr::Has { sub, column, inner } => match sub.related {
             Related::Tags => Ok(IndicatorFilter {
                 tags: Some(tag_names(inner, *column)?),
@@ -71,7 +72,7 @@ fn not_served(column: usize, what: &str) -> TqlError {
     TqlError::new(
         column,
         format!(
-            "{what} at column {column} is not served yet by this server's indicator queries: use id, typeName, summary (= or IN), tag or hasTag(name = ...), joined by AND"
+            "{what} at column {column} is not served yet by this server's indicator queries: use id, typeName, summary (= or IN), tag, hasTag(name = ...), dateAdded or lastModified (> >= < <= =), joined by AND"
         ),
     )
 }
@@ -87,7 +88,7 @@ fn kind(name: &str) -> Option<IndicatorKind> {
         .find(|k| k.type_name().eq_ignore_ascii_case(name))
 }
 
-fn cmp(c: &TypedCmp) -> Result<IndicatorFilter, TqlError> {
+fn cmp(c: &TypedCmp, now: Timestamp) -> Result<IndicatorFilter, TqlError> {
     let mut out = IndicatorFilter::default();
     match (c.keyword.field, c.op) {
         (Field::TypeName, Op::Eq | Op::In | Op::Ne | Op::NotIn) => {
@@ -134,6 +135,50 @@ fn cmp(c: &TypedCmp) -> Result<IndicatorFilter, TqlError> {
             }
         }
         (Field::Tag, Op::Eq | Op::In) => out.tags = Some(c.values.iter().map(text).collect()),
+        (Field::DateAdded | Field::LastModified, Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::Eq) => {
+            let Some(TypedValue::Date(d)) = c.values.first() else {
+                return Err(unsupported(c));
+            };
+            let at = d
+                .at(now)
+                .map_err(|e| TqlError::new(c.column, format!("{e} (column {})", c.column)))?;
+            let second = time::Duration::seconds(1);
+            let shifted = |t: Option<Timestamp>| {
+                t.ok_or_else(|| {
+                    TqlError::new(
+                        c.column,
+                        format!("a date out of range (column {})", c.column),
+                    )
+                })
+            };
+            let w = match c.op {
+                Op::Gt => Window {
+                    after: Some(at),
+                    before: None,
+                },
+                Op::Ge => Window {
+                    after: Some(shifted(at.checked_sub(second))?),
+                    before: None,
+                },
+                Op::Lt => Window {
+                    after: None,
+                    before: Some(at),
+                },
+                Op::Le => Window {
+                    after: None,
+                    before: Some(shifted(at.checked_add(second))?),
+                },
+                _ => Window {
+                    after: Some(shifted(at.checked_sub(second))?),
+                    before: Some(shifted(at.checked_add(second))?),
+                },
+            };
+            if c.keyword.field == Field::DateAdded {
+                out.added = w;
+            } else {
+                out.modified = w;
+            }
+        }
         _ => return Err(unsupported(c)),
     }
     Ok(out)
@@ -172,7 +217,7 @@ mod tests {
     use crate::tql::{INDICATORS, analyze};
 
     fn compile(q: &str) -> Result<IndicatorFilter, TqlError> {
-        indicator_filter(&analyze(q, &INDICATORS)?)
+        indicator_filter(&analyze(q, &INDICATORS)?, threatdb_core::date::now())
     }
 
     #[test]
@@ -202,11 +247,37 @@ mod tests {
     }
 
     #[test]
+    fn dates_are_windows() {
+        let f = compile(
+            r#"lastModified > "2020-01-02T00:00:00Z" AND lastModified <= "2020-01-03T00:00:00Z""#,
+        )
+        .unwrap();
+        let t = |s: &str| threatdb_core::parse_timestamp(s).unwrap();
+        assert_eq!(f.modified.after, Some(t("2020-01-02T00:00:00Z")));
+        assert_eq!(f.modified.before, Some(t("2020-01-03T00:00:01Z")));
+        let f = compile(r#"dateAdded = "2020-01-02T00:00:00Z""#).unwrap();
+        assert_eq!(f.added.after, Some(t("2020-01-01T23:59:59Z")));
+        assert_eq!(f.added.before, Some(t("2020-01-02T00:00:01Z")));
+        assert!(!f.is_empty());
+        let f =
+            compile(r#"dateAdded > "2020-01-02T00:00:00Z" AND dateAdded < "2020-01-02T00:00:01Z""#)
+                .unwrap();
+        assert!(f.is_empty(), "no whole second between");
+        assert!(
+            compile(r#"lastModified > "NOW() - 1 DAYS""#)
+                .unwrap()
+                .modified
+                .after
+                .is_some()
+        );
+    }
+
+    #[test]
     fn refuses_what_is_not_served_with_its_column() {
         for (q, column) in [
             (r#"summary CONTAINS "x""#, 1),
             (r#"id = 1 OR id = 2"#, 1),
-            (r#"id = 1 AND dateAdded > "2020-01-01""#, 12),
+            (r#"id = 1 AND dateAdded != "2020-01-01""#, 12),
             (r#"tag = "a" AND hasTag(name = "b")"#, 15),
             (r#"hasGroup(id = 1)"#, 1),
         ] {

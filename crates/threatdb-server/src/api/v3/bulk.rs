@@ -113,7 +113,7 @@ pub async fn delete_indicators(
     let p = params(&query);
     let dry = dry_run(&query);
     let (owner, typed) = target(&actor, &p, &tql::INDICATORS, dry)?;
-    let filter = tql::indicator_filter(&typed).map_err(tql_error)?;
+    let filter = tql::indicator_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
     let mut q = IndicatorQuery::owner(owner.clone());
     q.filter = filter;
     if dry {

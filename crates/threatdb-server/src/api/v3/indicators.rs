@@ -130,7 +130,7 @@ pub async fn list(
     q.paging = paging;
     q.include = include(&fields);
     if let Some(typed) = typed {
-        q.filter = tql::indicator_filter(&typed).map_err(tql_error)?;
+        q.filter = tql::indicator_filter(&typed, threatdb_core::date::now()).map_err(tql_error)?;
     }
     let after = p.after()?;
     if let Some(after) = after {
