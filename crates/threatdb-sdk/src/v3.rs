@@ -231,7 +231,14 @@ impl<T: DeserializeOwned> Collection<T> {
 
     /// The pages, fetched one at a time as [`Pages::next_page`] is called.
     pub fn pages(&self) -> Pages<T> {
+        // A page whose rows carry nested collections read row by row is at most 100 rows on
+        // the server (associations, or a list of another group type than Incident).
         let limit = self.limit.unwrap_or_else(|| self.transport.result_limit());
+        let limit = if self.fields.is_empty() {
+            limit
+        } else {
+            limit.min(NESTED_PAGE)
+        };
         let mut first = ApiRequest::new(Method::Get, self.path)
             .param("resultLimit", limit.to_string())
             .param("resultStart", "0")
@@ -282,6 +289,9 @@ struct ListAnswer<T> {
     #[serde(default)]
     next: Option<String>,
 }
+
+/// The page size when items carry nested collections (the server's bound for some of them).
+pub const NESTED_PAGE: u32 = 100;
 
 /// The parameters a `next` link carries that a request repeats (names the server reads).
 const NEXT_PARAMS: [&str; 8] = [

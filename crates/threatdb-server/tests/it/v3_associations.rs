@@ -131,6 +131,25 @@ async fn a_group_written_with_its_associations(app: TestApp) {
     assert_eq!(r.status, 400, "{}", r.json);
     let r = put(json!({"associatedGroups": {"data": [{"name": "by name"}]}})).await;
     assert_eq!(r.status, 400, "{}", r.json);
+    // A page whose rows are each read on their own is bounded.
+    for target in [
+        format!("/v3/groups?{ASSOC}&resultLimit=101"),
+        "/v3/indicators?fields=associatedGroups&resultLimit=101".to_string(),
+        format!(
+            "/v3/groups?fields=tags&resultLimit=101&tql={}",
+            tql("typeName = \"Adversary\"")
+        ),
+    ] {
+        let r = app.get(&app.reader, &target).await;
+        assert_eq!(r.status, 400, "{target}: {}", r.json);
+        assert!(r.message().contains("at most 100"), "{}", r.json);
+    }
+    assert_eq!(
+        app.get(&app.reader, &format!("/v3/groups?{ASSOC}&resultLimit=100"))
+            .await
+            .status,
+        200
+    );
     // Lists carry them too.
     let r = app
         .get(

@@ -88,6 +88,30 @@ pub fn include(fields: &Fields) -> Include {
     }
 }
 
+/// The largest page whose rows each cost their own store reads: `associatedGroups` or
+/// `associatedIndicators` on any list, and any nested collection on a list of another group type
+/// than Incident. A page of 10,000 such rows would be 20,000 reads for one request, and with up to
+/// 500 associations each ([`MAX_NESTED`]) a page of 100 is already 100,000 nested objects.
+pub const MAX_PAGE_READ_PER_ROW: u64 = 100;
+
+/// Refuses a page of more than [`MAX_PAGE_READ_PER_ROW`] rows when `per_row` (each row is read
+/// on its own).
+pub fn bounded_page(limit: u64, per_row: bool) -> ApiResult<()> {
+    if per_row && limit > MAX_PAGE_READ_PER_ROW {
+        return Err(ApiError::BadRequest(format!(
+            "with associatedGroups or associatedIndicators (or nested fields of a list of another \
+             group type than Incident) a page holds at most {MAX_PAGE_READ_PER_ROW} rows: \
+             resultLimit={limit} is too many"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `fields` asks for associations (read row by row).
+pub fn associations_asked(fields: &Fields) -> bool {
+    fields.has(FieldName::AssociatedGroups) || fields.has(FieldName::AssociatedIndicators)
+}
+
 /// A `next`/`prev` link (tc-v3-wire.md §6): absolute under an `https` public URL, else relative
 /// to the API root (tcex prefixes anything that does not start with `https`).
 pub fn link(public_url: &str, endpoint: &str, query: &str) -> String {

@@ -82,6 +82,7 @@ pub async fn list(
     let fields = p.fields(Object::Group)?;
     let mut q = IncidentQuery::owner(owner.clone());
     let paging = p.paging()?;
+    common::bounded_page(paging.limit, common::associations_asked(&fields))?;
     q.paging = paging;
     q.order = p.order()?;
     q.include = include(&fields);
@@ -261,6 +262,7 @@ async fn item_list(
         .into());
     }
     let paging = p.paging()?;
+    common::bounded_page(paging.limit, !fields.names().is_empty())?;
     let page = state
         .store
         .list_items(actor, owner, Some(kind), paging)

@@ -126,6 +126,7 @@ pub async fn list(
     let fields = fields(&p)?;
     check_sorting(&p)?;
     let paging = p.paging()?;
+    common::bounded_page(paging.limit, common::associations_asked(&fields))?;
     let mut q = IndicatorQuery::owner(owner.clone());
     q.paging = paging;
     q.include = include(&fields);
