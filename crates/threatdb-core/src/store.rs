@@ -185,6 +185,23 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Incident>;
     /// Deletes an incident and everything hanging off it.
     async fn delete_incident(&self, actor: &Actor, id: i64) -> StoreResult<()>;
+    /// Applies the same change (the patch and the nested changes) to each of these incidents in
+    /// one transaction (write access on each; a missing one is skipped). Returns how many changed.
+    async fn update_incidents(
+        &self,
+        actor: &Actor,
+        ids: Vec<i64>,
+        patch: IncidentPatch,
+        nested: crate::NestedChanges,
+    ) -> StoreResult<u64>;
+    /// Applies the same nested changes to each of these indicators in one transaction (write
+    /// access on each; a missing one is skipped). Returns how many changed.
+    async fn update_indicators(
+        &self,
+        actor: &Actor,
+        ids: Vec<i64>,
+        nested: crate::NestedChanges,
+    ) -> StoreResult<u64>;
     /// Deletes these incidents in one transaction (write access on each; a missing one is
     /// skipped). Returns how many were deleted.
     async fn delete_incidents(&self, actor: &Actor, ids: Vec<i64>) -> StoreResult<u64>;

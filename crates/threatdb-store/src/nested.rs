@@ -29,6 +29,49 @@ pub async fn write_incident<D: Db>(
     incidents::load(db, id).await
 }
 
+/// The same change to each of `ids` (a bulk update), in the caller's one transaction; one that
+/// is gone already is skipped. Returns how many were changed.
+pub async fn update_incidents<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    ids: &[i64],
+    patch: &threatdb_core::IncidentPatch,
+    nested: &NestedChanges,
+) -> StoreResult<u64> {
+    let mut changed = 0u64;
+    for id in ids {
+        // Gone since it was listed: skipped. Any other failure (a label that does not exist,
+        // no write access) fails the whole chunk.
+        match subject::incident(db, actor, *id, Access::Write).await {
+            Err(StoreError::NotFound) => continue,
+            other => other?,
+        };
+        let target = IncidentTarget::Update(*id, patch.clone());
+        write_incident(db, actor, &target, nested).await?;
+        changed = changed.saturating_add(1);
+    }
+    Ok(changed)
+}
+
+/// The same nested changes to each of `ids` (a bulk update), in the caller's one transaction.
+pub async fn update_indicators<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    ids: &[i64],
+    nested: &NestedChanges,
+) -> StoreResult<u64> {
+    let mut changed = 0u64;
+    for id in ids {
+        match crate::indicators::writable(db, actor, *id).await {
+            Err(StoreError::NotFound) => continue,
+            other => other?,
+        };
+        write_indicator(db, actor, &IndicatorTarget::Existing(*id), nested).await?;
+        changed = changed.saturating_add(1);
+    }
+    Ok(changed)
+}
+
 /// Creates or updates a group of another type, then applies the nested changes. Returns the
 /// group as it stands afterwards.
 pub async fn write_item<D: Db>(

@@ -63,6 +63,16 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor, target) |db| $crate::nested::write_incident(db, &actor, &target, &nested))
                 })
             }
+            async fn update_incidents(&self, actor: &$crate::t::Actor, ids: Vec<i64>, patch: $crate::t::IncidentPatch, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<u64> {
+                $crate::timed_op!("update_incidents", {
+                    $crate::write!(self, (actor) |db| $crate::nested::update_incidents(db, &actor, &ids, &patch, &nested))
+                })
+            }
+            async fn update_indicators(&self, actor: &$crate::t::Actor, ids: Vec<i64>, nested: $crate::t::NestedChanges) -> $crate::t::StoreResult<u64> {
+                $crate::timed_op!("update_indicators", {
+                    $crate::write!(self, (actor) |db| $crate::nested::update_indicators(db, &actor, &ids, &nested))
+                })
+            }
             async fn delete_incidents(&self, actor: &$crate::t::Actor, ids: Vec<i64>) -> $crate::t::StoreResult<u64> {
                 $crate::timed_op!("delete_incidents", {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete_many(db, &actor, &ids))

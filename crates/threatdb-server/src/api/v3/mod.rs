@@ -42,6 +42,7 @@ fn table() -> Table {
         "/api/v3/groups",
         get(groups::list)
             .post(groups::create)
+            .put(bulk::update_groups)
             .delete(bulk::delete_groups)
             .options(groups::options_groups),
     )
@@ -55,6 +56,7 @@ fn table() -> Table {
         "/api/v3/indicators",
         get(indicators::list)
             .post(indicators::create)
+            .put(bulk::update_indicators)
             .delete(bulk::delete_indicators)
             .options(indicators::options_indicators),
     )
