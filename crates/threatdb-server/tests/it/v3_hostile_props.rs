@@ -1,8 +1,8 @@
 //! Property tests of hostile v3 requests against a real server: generated TQL (from keywords,
 //! operators and values the grammar knows, and from noise), `fields=`, paging and sorting
-//! values, and JSON bodies for POST and PUT of groups and indicators (nested collections with
-//! hostile items and modes). Whatever is sent: never a 5xx, never a dropped connection, and a
-//! rejected write changes nothing.
+//! values, and JSON bodies for POST and PUT of groups and indicators, one by id and in bulk by
+//! TQL (nested collections with hostile items and modes). Whatever is sent: never a 5xx, never
+//! a dropped connection, and a rejected write changes nothing.
 //!
 //! `cargo test` runs `PROPTEST_CASES` cases per property (64 unless set).
 
@@ -302,6 +302,9 @@ proptest! {
             ("PUT", format!("/v3/groups/{g}")),
             ("POST", "/v3/indicators".to_string()),
             ("PUT", format!("/v3/indicators/{i}")),
+            // Bulk updates by TQL, with the same bodies.
+            ("PUT", "/v3/groups?tql=typeName%20%3D%20%22Incident%22".to_string()),
+            ("PUT", "/v3/indicators?tql=typeName%20%3D%20%22Host%22".to_string()),
         ] {
             let (status, _) = send(&app.writer, method, &target, Some(&b));
             rejected &= status >= 400;
