@@ -20,8 +20,8 @@ use crate::reply::JsonBody;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::{
-    Actor, Cmp, Cond, IncidentPatch, IncidentQuery, IncidentStatus, IndicatorFilter,
-    IndicatorQuery, NestedChanges, Owner, Paging, Role,
+    Actor, Cmp, Cond, IncidentPatch, IncidentQuery, IndicatorFilter, IndicatorQuery, NestedChanges,
+    Owner, Paging, Role,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{GroupBody, IndicatorBody};
@@ -206,16 +206,7 @@ pub async fn update_groups(
         ],
         body.tags.is_none() && body.security_labels.is_none() && body.status.is_none(),
     )?;
-    let status = match &body.status {
-        None => None,
-        Some(None) => {
-            return Err(ApiError::BadRequest(
-                "status cannot be cleared: every incident has one".into(),
-            )
-            .into());
-        }
-        Some(Some(raw)) => Some(IncidentStatus::parse(raw)?),
-    };
+    let status = groups::status_of(&body)?;
     let changes = nested_changes(&state, &actor, &body.tags, &body.security_labels).await?;
     let patch = IncidentPatch {
         name: None,

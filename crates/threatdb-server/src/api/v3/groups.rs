@@ -735,16 +735,7 @@ pub async fn update(
                     .map_err(|e| ApiError::BadRequest(format!("eventDate is not valid: {e}")))?,
             ),
         },
-        status: match &body.status {
-            None => None,
-            Some(None) => {
-                return Err(ApiError::BadRequest(
-                    "status cannot be cleared: every incident has one".into(),
-                )
-                .into());
-            }
-            Some(Some(raw)) => Some(IncidentStatus::parse(raw)?),
-        },
+        status: status_of(&body)?,
     };
     let changes = nested(&state, &actor, body_nested(&body), false).await?;
     state
@@ -753,6 +744,17 @@ pub async fn update(
         .await
         .map_err(written)?;
     answer(&state, &actor, id, &fields, StatusCode::ACCEPTED).await
+}
+
+/// The status a PUT body sets (`None`: unchanged); `null` is a 400, every incident has one.
+pub(super) fn status_of(body: &GroupBody) -> ApiResult<Option<IncidentStatus>> {
+    match &body.status {
+        None => Ok(None),
+        Some(None) => Err(ApiError::BadRequest(
+            "status cannot be cleared: every incident has one".into(),
+        )),
+        Some(Some(raw)) => Ok(Some(IncidentStatus::parse(raw)?)),
+    }
 }
 
 /// `DELETE /api/v3/groups/{id}`.
