@@ -44,6 +44,13 @@ fn app() -> &'static (tokio::runtime::Runtime, TestApp, i64, i64) {
     })
 }
 
+/// Held by each case: the two properties share one server, and one compares its state before
+/// and after while the other writes.
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
@@ -279,6 +286,7 @@ proptest! {
 
     #[test]
     fn v3_lists_never_fail_the_server(q in query()) {
+        let _one_at_a_time = exclusive();
         let (_, app, _, _) = app();
         for path in ["/v3/groups", "/v3/indicators", "/v3/tags", "/v3/securityLabels"] {
             let (status, json) = send(&app.reader, "GET", &format!("{path}?{q}"), None);
@@ -294,6 +302,7 @@ proptest! {
 
     #[test]
     fn v3_writes_never_fail_the_server_and_rejections_change_nothing(b in body()) {
+        let _one_at_a_time = exclusive();
         let (_, app, g, i) = app();
         let before = state();
         let mut rejected = true;

@@ -387,6 +387,27 @@ async fn answer(
     Ok(common::single(status, data))
 }
 
+/// The answer to a write: the incident as the write's transaction left it when `fields=` asks
+/// for nothing nested (no second read), else read again with what it asks for.
+async fn written_answer(
+    state: &AppState,
+    actor: &Actor,
+    incident: threatdb_core::Incident,
+    fields: &Fields,
+    status: StatusCode,
+) -> V3Result {
+    if !fields.names().is_empty() {
+        return answer(state, actor, incident.id, fields, status).await;
+    }
+    let details = IncidentDetails {
+        incident,
+        attributes: None,
+        tags: None,
+        labels: None,
+    };
+    Ok(common::single(status, group(&state.public_url, &details)))
+}
+
 /// A group of another type than Incident, as v3 shows it: its type's own fields from the
 /// fields v2 stores (a field whose stored form v3 cannot read is left out).
 fn item_group(public_url: &str, item: &Item) -> Group {
@@ -670,7 +691,7 @@ pub async fn create(
         )
         .await
         .map_err(written)?;
-    answer(&state, &actor, incident.id, &fields, StatusCode::CREATED).await
+    written_answer(&state, &actor, incident, &fields, StatusCode::CREATED).await
 }
 
 /// `PUT /api/v3/groups/{id}`: the fields the body carries and each nested collection by its
@@ -738,12 +759,12 @@ pub async fn update(
         status: status_of(&body)?,
     };
     let changes = nested(&state, &actor, body_nested(&body), false).await?;
-    state
+    let incident = state
         .store
         .write_incident(&actor, IncidentTarget::Update(id, patch), changes)
         .await
         .map_err(written)?;
-    answer(&state, &actor, id, &fields, StatusCode::ACCEPTED).await
+    written_answer(&state, &actor, incident, &fields, StatusCode::ACCEPTED).await
 }
 
 /// The status a PUT body sets (`None`: unchanged); `null` is a 400, every incident has one.
