@@ -122,6 +122,50 @@ pub fn link(public_url: &str, endpoint: &str, query: &str) -> String {
     }
 }
 
+/// Where a page of a list stands: what decides its `count`, `next` and `prev`.
+pub struct PageState {
+    /// `resultStart` and `resultLimit` as the request gave them.
+    pub paging: threatdb_core::Paging,
+    /// Rows on this page.
+    pub shown: u64,
+    /// Every match, when they were counted (first pages).
+    pub total: Option<u64>,
+    /// The request's `afterId`.
+    pub after: Option<i64>,
+    /// The id the next page starts after (lists in id order); `None`: the next page is by
+    /// offset.
+    pub last: Option<i64>,
+}
+
+/// Sets a list's `count` (first pages, when asked), `next` (while more rows may follow; past
+/// the first page there is no count, so a full page has one) and `prev` (pages by offset).
+pub fn page_links<T>(
+    answer: &mut threatdb_wire::v3::List<T>,
+    public_url: &str,
+    endpoint: &str,
+    p: &V3Params,
+    s: PageState,
+) {
+    let (start, limit) = (s.paging.start, s.paging.limit);
+    if p.count && start == 0 && s.after.is_none() {
+        answer.count = Some(s.total.unwrap_or(s.shown));
+    }
+    let more = match s.total {
+        Some(total) => {
+            s.shown < total && (s.after.is_some() || start.saturating_add(limit) < total)
+        }
+        None => s.shown == limit,
+    };
+    if more {
+        let next = p.next_query(start.saturating_add(limit), limit, s.last);
+        answer.next = Some(link(public_url, endpoint, &next));
+    }
+    if start > 0 && s.after.is_none() {
+        let prev = p.next_query(start.saturating_sub(limit), limit, None);
+        answer.prev = Some(link(public_url, endpoint, &prev));
+    }
+}
+
 /// A TQL error as the 400 it is.
 pub fn tql_error(e: tql::TqlError) -> ApiError {
     ApiError::BadRequest(format!("Invalid TQL: {}", e.message))

@@ -5,11 +5,11 @@
 //! (`tql::incident_filter`), so both APIs share one authorization policy and one set of indexes.
 
 use super::common::{
-    self, MAX_NESTED, NestedBody, create_owner, explained, include, link, nested, owner_named,
-    params, query_of, tql_error, written,
+    self, MAX_NESTED, NestedBody, PageState, create_owner, explained, include, nested, owner_named,
+    page_links, params, query_of, tql_error, written,
 };
 use super::params::V3Params;
-use super::{V3Result, reply};
+use super::{V3Error, V3Result, reply};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -118,8 +118,6 @@ pub async fn list(
         return Ok(explained(state.store.explain_incidents(&actor, &q).await?));
     }
     let page = state.store.list_incidents(&actor, &q).await?;
-    let (start, limit) = (paging.start, paging.limit);
-    let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
     let mut answer = List::new(
         page.items
             .iter()
@@ -129,27 +127,14 @@ pub async fn list(
     for g in &mut answer.data {
         associated(&state, &actor, &fields, g).await?;
     }
-    if p.count && start == 0 && after.is_none() {
-        answer.count = Some(page.total.unwrap_or(shown));
-    }
-    let more = match page.total {
-        Some(total) => shown < total && (after.is_some() || start.saturating_add(limit) < total),
-        // Past the first page there is no count (DECISIONS 32): a full page may have a next.
-        None => shown == limit,
+    let state_of_page = PageState {
+        paging,
+        shown: u64::try_from(page.items.len()).unwrap_or(u64::MAX),
+        total: page.total,
+        after,
+        last: page.items.last().map(|d| d.incident.id).filter(|_| by_id),
     };
-    if more {
-        let last = page.items.last().map(|d| d.incident.id);
-        let next = p.next_query(
-            start.saturating_add(limit),
-            limit,
-            if by_id { last } else { None },
-        );
-        answer.next = Some(link(&state.public_url, "groups", &next));
-    }
-    if start > 0 && after.is_none() {
-        let prev = p.next_query(start.saturating_sub(limit), limit, None);
-        answer.prev = Some(link(&state.public_url, "groups", &prev));
-    }
+    page_links(&mut answer, &state.public_url, "groups", &p, state_of_page);
     Ok(reply(StatusCode::OK, &answer))
 }
 
@@ -267,36 +252,20 @@ async fn item_list(
         .store
         .list_items(actor, owner, Some(kind), paging)
         .await?;
-    let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
     let mut answer = List::new(Vec::with_capacity(page.items.len()));
     for item in &page.items {
         answer
             .data
             .push(item_details(state, actor, item, fields).await?);
     }
-    if p.count && paging.start == 0 {
-        answer.count = Some(page.total.unwrap_or(shown));
-    }
-    let more = match page.total {
-        Some(total) => paging.start.saturating_add(paging.limit) < total,
-        None => shown == paging.limit,
+    let state_of_page = PageState {
+        paging,
+        shown: u64::try_from(page.items.len()).unwrap_or(u64::MAX),
+        total: page.total,
+        after: None,
+        last: None,
     };
-    if more {
-        let next = p.next_query(
-            paging.start.saturating_add(paging.limit),
-            paging.limit,
-            None,
-        );
-        answer.next = Some(link(&state.public_url, "groups", &next));
-    }
-    if paging.start > 0 {
-        let prev = p.next_query(
-            paging.start.saturating_sub(paging.limit),
-            paging.limit,
-            None,
-        );
-        answer.prev = Some(link(&state.public_url, "groups", &prev));
-    }
+    page_links(&mut answer, &state.public_url, "groups", p, state_of_page);
     Ok(reply(StatusCode::OK, &answer))
 }
 
@@ -455,9 +424,13 @@ pub async fn get(
     let p = params(&query);
     let fields = p.fields(Object::Group)?;
     let id = resolve(&state, &actor, &p, &raw).await?;
-    match item_of(&state, &actor, id).await? {
-        Some(item) => item_answer(&state, &actor, &item, &fields, StatusCode::OK).await,
-        None => answer(&state, &actor, id, &fields, StatusCode::OK).await,
+    // Incidents first: they are what v3 clients read most, and one read answers them.
+    match answer(&state, &actor, id, &fields, StatusCode::OK).await {
+        Err(V3Error(ApiError::NotFound)) => match item_of(&state, &actor, id).await? {
+            Some(item) => item_answer(&state, &actor, &item, &fields, StatusCode::OK).await,
+            None => Err(ApiError::NotFound.into()),
+        },
+        other => other,
     }
 }
 
@@ -788,9 +761,12 @@ pub async fn delete(
     let Auth(actor) = auth?;
     let p = params(&query);
     let id = resolve(&state, &actor, &p, &raw).await?;
-    match item_of(&state, &actor, id).await? {
-        Some(item) => state.store.delete_item(&actor, item.kind, id).await?,
-        None => state.store.delete_incident(&actor, id).await?,
+    match state.store.delete_incident(&actor, id).await {
+        Err(StoreError::NotFound) => match item_of(&state, &actor, id).await? {
+            Some(item) => state.store.delete_item(&actor, item.kind, id).await?,
+            None => return Err(ApiError::NotFound.into()),
+        },
+        other => other?,
     }
     Ok(reply(StatusCode::OK, &Message::deleted()))
 }

@@ -6,8 +6,8 @@
 //! [`IndicatorFilter`]: threatdb_core::IndicatorFilter
 
 use super::common::{
-    self, MAX_NESTED, NestedBody, create_owner, explained, include, link, nested, owner_named,
-    params, query_of, tql_error, written,
+    self, MAX_NESTED, NestedBody, PageState, create_owner, explained, include, nested, owner_named,
+    page_links, params, query_of, tql_error, written,
 };
 use super::params::V3Params;
 use super::{V3Result, reply};
@@ -147,30 +147,26 @@ pub async fn list(
         return Ok(explained(state.store.explain_indicators(&actor, &q).await?));
     }
     let page = state.store.query_indicators(&actor, &q).await?;
-    let (start, limit) = (paging.start, paging.limit);
-    let shown = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
     let mut answer = List::new(Vec::with_capacity(page.items.len()));
     for d in &page.items {
         let mut one = indicator(&state.public_url, d);
         associated(&state, &actor, &fields, &d.indicator, &mut one).await?;
         answer.data.push(one);
     }
-    if q.count {
-        answer.count = Some(page.total.unwrap_or(shown));
-    }
-    let more = match page.total {
-        Some(total) => shown < total && start.saturating_add(limit) < total,
-        None => shown == limit,
+    let state_of_page = PageState {
+        paging,
+        shown: u64::try_from(page.items.len()).unwrap_or(u64::MAX),
+        total: page.total,
+        after,
+        last: page.items.last().map(|d| d.indicator.id),
     };
-    if more {
-        let last = page.items.last().map(|d| d.indicator.id);
-        let next = p.next_query(start.saturating_add(limit), limit, last);
-        answer.next = Some(link(&state.public_url, "indicators", &next));
-    }
-    if start > 0 && after.is_none() {
-        let prev = p.next_query(start.saturating_sub(limit), limit, None);
-        answer.prev = Some(link(&state.public_url, "indicators", &prev));
-    }
+    page_links(
+        &mut answer,
+        &state.public_url,
+        "indicators",
+        &p,
+        state_of_page,
+    );
     Ok(reply(StatusCode::OK, &answer))
 }
 

@@ -4,7 +4,7 @@
 //! `count=true` and a `next` link; tags and labels take `tql=` with `id`, `name` and `summary`
 //! (`=`, `IN`, `!=`, `NOT IN`) joined by `AND`.
 
-use super::common::{link, owner_named, params, tql_error};
+use super::common::{PageState, owner_named, page_links, params, tql_error};
 use super::params::V3Params;
 use super::{V3Result, reply};
 use crate::AppState;
@@ -118,25 +118,15 @@ fn page<T: Serialize>(
     let skip = usize::try_from(paging.start).unwrap_or(usize::MAX);
     let take = usize::try_from(paging.limit).unwrap_or(usize::MAX);
     let mut answer = List::new(items.into_iter().skip(skip).take(take).collect());
-    if p.count && paging.start == 0 {
-        answer.count = Some(total);
-    }
-    if paging.start.saturating_add(paging.limit) < total {
-        let next = p.next_query(
-            paging.start.saturating_add(paging.limit),
-            paging.limit,
-            None,
-        );
-        answer.next = Some(link(&state.public_url, endpoint, &next));
-    }
-    if paging.start > 0 {
-        let prev = p.next_query(
-            paging.start.saturating_sub(paging.limit),
-            paging.limit,
-            None,
-        );
-        answer.prev = Some(link(&state.public_url, endpoint, &prev));
-    }
+    let shown = u64::try_from(answer.data.len()).unwrap_or(u64::MAX);
+    let state_of_page = PageState {
+        paging,
+        shown,
+        total: Some(total),
+        after: None,
+        last: None,
+    };
+    page_links(&mut answer, &state.public_url, endpoint, p, state_of_page);
     Ok(reply(StatusCode::OK, &answer))
 }
 
@@ -177,23 +167,15 @@ pub async fn tags(
         // The store pages and counts the catalogue itself.
         let paging = p.paging()?;
         let found = state.store.list_tags(&actor, owner, paging).await?;
-        let shown = u64::try_from(found.items.len()).unwrap_or(u64::MAX);
         let mut answer = List::new(found.items.iter().map(tag).collect());
-        if p.count && paging.start == 0 {
-            answer.count = found.total;
-        }
-        let more = match found.total {
-            Some(total) => paging.start.saturating_add(paging.limit) < total,
-            None => shown == paging.limit,
+        let state_of_page = PageState {
+            paging,
+            shown: u64::try_from(found.items.len()).unwrap_or(u64::MAX),
+            total: found.total,
+            after: None,
+            last: None,
         };
-        if more {
-            let next = p.next_query(
-                paging.start.saturating_add(paging.limit),
-                paging.limit,
-                None,
-            );
-            answer.next = Some(link(&state.public_url, "tags", &next));
-        }
+        page_links(&mut answer, &state.public_url, "tags", &p, state_of_page);
         return Ok(reply(StatusCode::OK, &answer));
     }
     // With names, each is one look-up of the (owner, name) index; otherwise the first
