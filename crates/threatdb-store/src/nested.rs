@@ -244,7 +244,7 @@ fn found<T>(done: StoreResult<T>, what: impl FnOnce() -> String) -> StoreResult<
 }
 
 /// The associations of the nested changes: groups and indicators of an incident, incidents of
-/// an indicator (in the indicator's owner).
+/// an indicator (in the indicator's owner) or of a group of another type.
 async fn associate<D: Db>(
     db: &mut D,
     actor: &Actor,
@@ -253,139 +253,129 @@ async fn associate<D: Db>(
 ) -> StoreResult<()> {
     match on {
         Subject::Incident(incident) => {
-            let incident = *incident;
             if let Some((mode, ids)) = &nested.groups {
-                let mut targets = Vec::with_capacity(ids.len());
+                let mut wanted = Vec::with_capacity(ids.len());
                 for id in ids {
-                    targets.push(group_target(db, actor, *id).await?);
+                    wanted.push(group_target(db, actor, *id).await?);
                 }
-                if *mode == SetMode::Replace {
-                    for current in linked(db, actor, incident, LinkSet::Groups(None)).await? {
-                        let target = match current {
-                            Linked::Incident(i) => Target::Incident(i.id),
-                            Linked::Item(it) => Target::Item(it.kind, it.id),
-                            Linked::Indicator(_) => continue,
-                        };
-                        if !targets.contains(&target) {
-                            associations::disassociate(db, actor, incident, &target).await?;
-                        }
-                    }
-                }
-                for target in &targets {
-                    match mode {
-                        SetMode::Delete => absent_is_fine(
-                            associations::disassociate(db, actor, incident, target).await,
-                        )?,
-                        SetMode::Append | SetMode::Replace => {
-                            associations::associate(db, actor, incident, target).await?
-                        }
-                    }
-                }
+                set_links(db, actor, *incident, LinkSet::Groups(None), *mode, &wanted).await?;
             }
             if let Some((mode, values)) = &nested.indicators {
-                if *mode == SetMode::Replace {
-                    for current in linked(db, actor, incident, LinkSet::Indicators(None)).await? {
-                        if let Linked::Indicator(ind) = current {
-                            let value = IndicatorValue::parse(ind.kind, &ind.value)?;
-                            if !values.contains(&value) {
-                                let target = Target::Indicator(value);
-                                associations::disassociate(db, actor, incident, &target).await?;
-                            }
-                        }
-                    }
-                }
-                for value in values {
-                    let target = Target::Indicator(value.clone());
-                    match mode {
-                        SetMode::Delete => absent_is_fine(
-                            associations::disassociate(db, actor, incident, &target).await,
-                        )?,
-                        SetMode::Append | SetMode::Replace => found(
-                            associations::associate(db, actor, incident, &target).await,
-                            || {
-                                format!(
-                                    "indicator {} is not in this group's owner: create it first",
-                                    value.as_str()
-                                )
-                            },
-                        )?,
-                    }
-                }
+                let wanted: Vec<Target> = values.iter().cloned().map(Target::Indicator).collect();
+                set_links(
+                    db,
+                    actor,
+                    *incident,
+                    LinkSet::Indicators(None),
+                    *mode,
+                    &wanted,
+                )
+                .await?;
             }
             Ok(())
         }
+        // A link is looked up by value in the incident's owner: the incident must be the
+        // indicator's owner's.
         Subject::Indicator(owner, value) => {
-            if nested.indicators.is_some() {
-                return Err(StoreError::Invalid(
-                    "an indicator is associated with groups here, not with other indicators".into(),
-                ));
-            }
-            let Some((mode, ids)) = &nested.groups else {
-                return Ok(());
-            };
-            if *mode == SetMode::Replace {
-                return Err(StoreError::Invalid(
-                    "associatedGroups of an indicator take mode append or delete here".into(),
-                ));
-            }
             let target = Target::Indicator(value.clone());
-            for id in ids {
-                // The incident must be the indicator's owner's: a link is looked up by value
-                // in the incident's owner.
-                let row = found(
-                    subject::incident(db, actor, *id, Access::Read).await,
-                    || {
-                        format!(
-                            "group {id} is not an incident this indicator can be associated with"
-                        )
-                    },
-                )?;
-                if row.get().owner != owner.id {
-                    return Err(StoreError::Invalid(format!(
-                        "group {id} is in another owner than the indicator"
-                    )));
-                }
-                match mode {
-                    SetMode::Delete => {
-                        absent_is_fine(associations::disassociate(db, actor, *id, &target).await)?
-                    }
-                    _ => associations::associate(db, actor, *id, &target).await?,
-                }
-            }
-            Ok(())
+            from_incidents(db, actor, &target, Some(owner.id), "an indicator", nested).await
         }
-        Subject::Item(kind, item) => {
-            if nested.indicators.is_some() {
-                return Err(StoreError::Invalid(format!(
-                    "a {} is associated with incidents here, not with indicators",
-                    kind.type_name()
-                )));
-            }
-            let Some((mode, ids)) = &nested.groups else {
-                return Ok(());
-            };
-            if *mode == SetMode::Replace {
-                return Err(StoreError::Invalid(format!(
-                    "associatedGroups of a {} take mode append or delete here",
-                    kind.type_name()
-                )));
-            }
-            let target = Target::Item(*kind, *item);
-            for id in ids {
-                found(
-                    subject::incident(db, actor, *id, Access::Read).await,
-                    || format!("group {id} is not an incident this group can be associated with"),
-                )?;
-                match mode {
-                    SetMode::Delete => {
-                        absent_is_fine(associations::disassociate(db, actor, *id, &target).await)?
-                    }
-                    _ => associations::associate(db, actor, *id, &target).await?,
-                }
-            }
-            Ok(())
+        Subject::Item(kind, id) => {
+            let what = format!("a {}", kind.type_name());
+            from_incidents(db, actor, &Target::Item(*kind, *id), None, &what, nested).await
         }
     }
+}
+
+/// The incident's links of one set, as `mode` says with `wanted`: added, removed, or exactly
+/// these afterwards.
+async fn set_links<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    incident: i64,
+    set: LinkSet,
+    mode: SetMode,
+    wanted: &[Target],
+) -> StoreResult<()> {
+    if mode == SetMode::Replace {
+        for current in linked(db, actor, incident, set).await? {
+            let target = match current {
+                Linked::Incident(i) => Target::Incident(i.id),
+                Linked::Item(it) => Target::Item(it.kind, it.id),
+                Linked::Indicator(ind) => {
+                    Target::Indicator(IndicatorValue::parse(ind.kind, &ind.value)?)
+                }
+            };
+            if !wanted.contains(&target) {
+                associations::disassociate(db, actor, incident, &target).await?;
+            }
+        }
+    }
+    for target in wanted {
+        match mode {
+            SetMode::Delete => {
+                absent_is_fine(associations::disassociate(db, actor, incident, target).await)?
+            }
+            SetMode::Append | SetMode::Replace => found(
+                associations::associate(db, actor, incident, target).await,
+                || match target {
+                    Target::Indicator(v) => format!(
+                        "indicator {} is not in this group's owner: create it first",
+                        v.as_str()
+                    ),
+                    Target::Incident(id) | Target::Item(_, id) => {
+                        format!("group {id} was not found")
+                    }
+                },
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// `associatedGroups` of an indicator or of a group of another type (`what`): the incidents
+/// linked to `target`, added or removed (not replaced); with `owner`, they must be of it.
+async fn from_incidents<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    target: &Target,
+    owner: Option<i64>,
+    what: &str,
+    nested: &NestedChanges,
+) -> StoreResult<()> {
+    if nested.indicators.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "{what} is associated with incidents here, not with indicators"
+        )));
+    }
+    let Some((mode, ids)) = &nested.groups else {
+        return Ok(());
+    };
+    if *mode == SetMode::Replace {
+        return Err(StoreError::Invalid(format!(
+            "associatedGroups of {what} take mode append or delete here"
+        )));
+    }
+    for id in ids {
+        let row = found(
+            subject::incident(db, actor, *id, Access::Read).await,
+            || format!("group {id} is not an incident {what} can be associated with"),
+        )?;
+        if owner.is_some_and(|o| row.get().owner != o) {
+            return Err(StoreError::Invalid(format!(
+                "group {id} is in another owner than {what}"
+            )));
+        }
+        match mode {
+            SetMode::Delete => {
+                absent_is_fine(associations::disassociate(db, actor, *id, target).await)?
+            }
+            SetMode::Append | SetMode::Replace => {
+                associations::associate(db, actor, *id, target).await?
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Removing what is not there changes nothing (a v3 delete-mode item is no error).
