@@ -146,6 +146,18 @@ pub struct IncidentDetails {
     pub labels: Option<Vec<SecurityLabel>>,
 }
 
+impl From<Incident> for IncidentDetails {
+    /// The incident alone, nothing included.
+    fn from(incident: Incident) -> Self {
+        IncidentDetails {
+            incident,
+            attributes: None,
+            tags: None,
+            labels: None,
+        }
+    }
+}
+
 /// What a create needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIncident {

@@ -140,6 +140,31 @@ pub struct IndicatorDetails {
     pub labels: Option<Vec<SecurityLabel>>,
 }
 
+impl From<Indicator> for IndicatorDetails {
+    /// The indicator alone, nothing included.
+    fn from(indicator: Indicator) -> Self {
+        IndicatorDetails {
+            indicator,
+            attributes: None,
+            tags: None,
+            labels: None,
+        }
+    }
+}
+
+/// A group of another type than Incident with what was asked to be loaded with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDetails {
+    /// The group itself.
+    pub item: crate::Item,
+    /// Its attributes, when asked for.
+    pub attributes: Option<Vec<Attribute>>,
+    /// Its tags, when asked for.
+    pub tags: Option<Vec<Tag>>,
+    /// Its security labels, when asked for.
+    pub labels: Option<Vec<SecurityLabel>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

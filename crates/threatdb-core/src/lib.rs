@@ -50,7 +50,7 @@ pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
 };
 pub use indicator::IndicatorKind;
-pub use indicator_query::{IndicatorDetails, IndicatorFilter, IndicatorQuery, Window};
+pub use indicator_query::{IndicatorDetails, IndicatorFilter, IndicatorQuery, ItemDetails, Window};
 pub use label::{SecurityLabel, label_key, parse_label_name};
 pub use nested::{
     AttributeEdit, IncidentTarget, IndicatorTarget, ItemTarget, NestedChanges, SetMode,

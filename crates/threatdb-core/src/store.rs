@@ -237,6 +237,14 @@ pub trait Store: Send + Sync {
     async fn find_item(&self, actor: &Actor, id: i64) -> StoreResult<Item>;
     /// Reads one item of `kind`.
     async fn get_item(&self, actor: &Actor, kind: ItemKind, id: i64) -> StoreResult<Item>;
+    /// Reads one item of `kind` with what `include` asks for, in one read.
+    async fn item_details(
+        &self,
+        actor: &Actor,
+        kind: ItemKind,
+        id: i64,
+        include: Include,
+    ) -> StoreResult<crate::ItemDetails>;
     /// Changes an item's name or merges fields into its type-specific ones (write access).
     async fn update_item(
         &self,

@@ -54,6 +54,27 @@ pub async fn get_item<D: Db>(
         .into_inner())
 }
 
+/// Reads one item of `kind` with what `include` asks for.
+pub async fn details<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    kind: ItemKind,
+    id: i64,
+    include: threatdb_core::Include,
+) -> StoreResult<threatdb_core::ItemDetails> {
+    let item = get_item(db, actor, kind, id).await?;
+    let (attributes, tags, labels) =
+        crate::metadata::Metadata::load(db, crate::subject::Kind::Item, &[id], include)
+            .await?
+            .take(id);
+    Ok(threatdb_core::ItemDetails {
+        item,
+        attributes,
+        tags,
+        labels,
+    })
+}
+
 /// Creates an item in `owner` (write access there).
 pub async fn create_item<D: Db>(
     db: &mut D,

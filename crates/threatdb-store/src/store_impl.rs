@@ -118,6 +118,11 @@ macro_rules! impl_store {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::find_item(db, actor, id))
                 })
             }
+            async fn item_details(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64, include: $crate::t::Include) -> $crate::t::StoreResult<$crate::t::ItemDetails> {
+                $crate::timed_op!("item_details", {
+                    $crate::read!(self, |db| $crate::items::details(db, actor, kind, id, include))
+                })
+            }
             async fn get_item(&self, actor: &$crate::t::Actor, kind: $crate::t::ItemKind, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
                 $crate::timed_op!("get_item", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::get_item(db, actor, kind, id))

@@ -19,9 +19,8 @@ use axum::http::StatusCode;
 use std::collections::HashMap;
 use threatdb_core::{
     Actor, Cmp, Cond, Filter, IncidentDetails, IncidentName, IncidentOrder, IncidentPatch,
-    IncidentQuery, IncidentStatus, IncidentTarget, IndicatorDetails, Item, ItemKind, ItemPatch,
-    ItemTarget, LinkSet, Linked, NewIncident, NewItem, Paging, StoreError, Subject, Target,
-    format_timestamp, parse_timestamp,
+    IncidentQuery, IncidentStatus, IncidentTarget, Item, ItemKind, ItemPatch, ItemTarget, LinkSet,
+    Linked, NewIncident, NewItem, Paging, StoreError, Target, format_timestamp, parse_timestamp,
 };
 use threatdb_wire::tql;
 use threatdb_wire::v3::{
@@ -287,15 +286,7 @@ async fn associated(
             page.items
                 .iter()
                 .filter_map(|l| match l {
-                    Linked::Incident(i) => Some(group(
-                        &state.public_url,
-                        &IncidentDetails {
-                            incident: i.clone(),
-                            attributes: None,
-                            tags: None,
-                            labels: None,
-                        },
-                    )),
+                    Linked::Incident(i) => Some(group(&state.public_url, &i.clone().into())),
                     Linked::Item(it) => Some(item_group(&state.public_url, it)),
                     Linked::Indicator(_) => None,
                 })
@@ -313,12 +304,7 @@ async fn associated(
                 .filter_map(|l| match l {
                     Linked::Indicator(ind) => Some(super::indicators::indicator(
                         &state.public_url,
-                        &IndicatorDetails {
-                            indicator: ind.clone(),
-                            attributes: None,
-                            tags: None,
-                            labels: None,
-                        },
+                        &ind.clone().into(),
                     )),
                     _ => None,
                 })
@@ -368,13 +354,8 @@ async fn written_answer(
     if !fields.names().is_empty() {
         return answer(state, actor, incident.id, fields, status).await;
     }
-    let details = IncidentDetails {
-        incident,
-        attributes: None,
-        tags: None,
-        labels: None,
-    };
-    Ok(common::single(status, group(&state.public_url, &details)))
+    let data = group(&state.public_url, &incident.into());
+    Ok(common::single(status, data))
 }
 
 /// A group of another type than Incident, as v3 shows it: its type's own fields from the
@@ -462,16 +443,16 @@ async fn item_details(
     item: &Item,
     fields: &Fields,
 ) -> ApiResult<Group> {
-    let on = Subject::Item(item.kind, item.id);
     let mut g = item_group(&state.public_url, item);
-    if fields.has(FieldName::Tags) {
-        g.tags = common::tags(&Some(state.store.tags_of(actor, &on).await?));
-    }
-    if fields.has(FieldName::SecurityLabels) {
-        g.security_labels = common::labels(&Some(state.store.labels_of(actor, &on).await?));
-    }
-    if fields.has(FieldName::Attributes) {
-        g.attributes = common::attributes(&Some(state.store.attributes_of(actor, &on).await?));
+    let wanted = include(fields);
+    if wanted.tags || wanted.labels || wanted.attributes {
+        let d = state
+            .store
+            .item_details(actor, item.kind, item.id, wanted)
+            .await?;
+        g.tags = common::tags(&d.tags);
+        g.security_labels = common::labels(&d.labels);
+        g.attributes = common::attributes(&d.attributes);
     }
     if fields.has(FieldName::AssociatedGroups) {
         let mut q = IncidentQuery::owner(item.owner.clone());
