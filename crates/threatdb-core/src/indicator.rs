@@ -50,6 +50,14 @@ impl IndicatorKind {
         }
     }
 
+    /// The type a wire `type` names (`Host`, `url`: ASCII case ignored); `None` for a type
+    /// threatdb does not store.
+    pub fn from_type_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.type_name().eq_ignore_ascii_case(name))
+    }
+
     /// Parses a URL name (exact spelling).
     pub fn from_url(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.url_name() == s)

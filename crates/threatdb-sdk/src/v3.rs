@@ -332,10 +332,14 @@ impl<T: DeserializeOwned> Pages<T> {
     /// relative to the API root or absolute).
     fn follow(&self, link: &str) -> Result<ApiRequest> {
         let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        // Only the query matters (the link may be relative to the API root or absolute).
+        let mut url = reqwest::Url::parse("http://next.invalid/")
+            .map_err(|e| Error::UnexpectedResponse(format!("a next link: {e}")))?;
+        url.set_query(Some(query));
         let mut req = ApiRequest::new(Method::Get, self.path);
-        for (name, value) in form_pairs(query) {
+        for (name, value) in url.query_pairs() {
             if let Some(known) = NEXT_PARAMS.iter().find(|n| **n == name) {
-                req = req.param(known, value);
+                req = req.param(known, value.into_owned());
             }
         }
         if req.params.is_empty() {
@@ -345,23 +349,4 @@ impl<T: DeserializeOwned> Pages<T> {
         }
         Ok(req)
     }
-}
-
-/// `name=value` pairs of a query string, form-decoded.
-fn form_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (n, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(n), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let plus = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&plus)
-        .decode_utf8_lossy()
-        .into_owned()
 }

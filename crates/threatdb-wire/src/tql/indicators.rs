@@ -81,19 +81,15 @@ fn unsupported(c: &TypedCmp) -> TqlError {
     not_served(c.column, &format!("{} {}", c.keyword.name, c.op))
 }
 
-/// The stored type a TQL type name stands for (`None`: a type threatdb does not store).
-fn kind(name: &str) -> Option<IndicatorKind> {
-    IndicatorKind::ALL
-        .into_iter()
-        .find(|k| k.type_name().eq_ignore_ascii_case(name))
-}
-
 fn cmp(c: &TypedCmp, now: Timestamp) -> Result<IndicatorFilter, TqlError> {
     let mut out = IndicatorFilter::default();
     match (c.keyword.field, c.op) {
         (Field::TypeName, Op::Eq | Op::In | Op::Ne | Op::NotIn) => {
-            let named: Vec<IndicatorKind> =
-                c.values.iter().filter_map(|v| kind(&text(v))).collect();
+            let named: Vec<IndicatorKind> = c
+                .values
+                .iter()
+                .filter_map(|v| IndicatorKind::from_type_name(&text(v)))
+                .collect();
             out.kinds = Some(if c.op.is_negative() {
                 IndicatorKind::ALL
                     .into_iter()

@@ -233,15 +233,11 @@ async fn item_list(
     p: &V3Params,
     fields: &Fields,
 ) -> V3Result {
-    if p.after_id.is_some()
-        || p.sorting.as_deref().is_some_and(|s| {
-            let s = s.trim().to_ascii_lowercase();
-            !(s.is_empty() || s == "id" || s == "id asc")
-        })
-    {
+    let what = format!("{} groups", kind.type_name());
+    p.id_order_only(&what)?;
+    if p.after_id.is_some() {
         return Err(ApiError::BadRequest(format!(
-            "a list of {} groups is in id order, paged by resultStart",
-            kind.type_name()
+            "a list of {what} is paged by resultStart, not afterId"
         ))
         .into());
     }

@@ -97,23 +97,6 @@ fn fields(p: &V3Params) -> ApiResult<Fields> {
     p.fields(Object::Indicator)
 }
 
-/// Indicators are listed in id order only (`sorting=id` or `id asc`).
-fn check_sorting(p: &V3Params) -> ApiResult<()> {
-    let Some(raw) = p.sorting.as_deref().filter(|s| !s.trim().is_empty()) else {
-        return Ok(());
-    };
-    let words: Vec<String> = raw
-        .split_whitespace()
-        .map(str::to_ascii_lowercase)
-        .collect();
-    match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["id"] | ["id", "asc"] => Ok(()),
-        _ => Err(ApiError::BadRequest(format!(
-            "sorting indicators by '{raw}' is not supported: they are listed by id ascending"
-        ))),
-    }
-}
-
 /// `GET /api/v3/indicators`: a page in id order; `next` pages by the last id (`afterId`).
 pub async fn list(
     State(state): State<AppState>,
@@ -124,7 +107,7 @@ pub async fn list(
     let p = params(&query);
     let (owner, typed) = query_of(&actor, &p, &tql::INDICATORS)?;
     let fields = fields(&p)?;
-    check_sorting(&p)?;
+    p.id_order_only("indicators")?;
     let paging = p.paging()?;
     common::bounded_page(paging.limit, common::associations_asked(&fields))?;
     let mut q = IndicatorQuery::owner(owner.clone());
@@ -299,15 +282,12 @@ pub(super) fn value_of(body: &IndicatorBody) -> ApiResult<IndicatorValue> {
         .kind
         .as_deref()
         .ok_or_else(|| ApiError::BadRequest("type is required".into()))?;
-    let kind = IndicatorKind::ALL
-        .into_iter()
-        .find(|k| k.type_name().eq_ignore_ascii_case(type_name))
-        .ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "indicators of type '{type_name}' are not stored by this server: use Address, \
+    let kind = IndicatorKind::from_type_name(type_name).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "indicators of type '{type_name}' are not stored by this server: use Address, \
                  EmailAddress, File, Host or URL"
-            ))
-        })?;
+        ))
+    })?;
     let (field, raw) = match kind {
         IndicatorKind::Address => ("ip", body.ip.as_deref()),
         IndicatorKind::EmailAddress => ("address", body.address.as_deref()),

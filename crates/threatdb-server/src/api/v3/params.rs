@@ -111,6 +111,24 @@ impl V3Params {
         Ok(IncidentOrder { key, descending })
     }
 
+    /// Refuses a `sorting=` other than `id` or `id asc`, for lists (of `what`) kept in id order
+    /// only.
+    pub fn id_order_only(&self, what: &str) -> ApiResult<()> {
+        let Some(raw) = self.sorting.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok(());
+        };
+        let words: Vec<String> = raw
+            .split_whitespace()
+            .map(str::to_ascii_lowercase)
+            .collect();
+        match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["id"] | ["id", "asc"] => Ok(()),
+            _ => Err(ApiError::BadRequest(format!(
+                "sorting {what} by '{raw}' is not supported: they are listed by id ascending"
+            ))),
+        }
+    }
+
     /// The query of the next page: every parameter that defines the result, `resultStart`
     /// moved on (tc-v3-wire.md §6).
     pub fn next_query(&self, start: u64, limit: u64, after: Option<i64>) -> String {
