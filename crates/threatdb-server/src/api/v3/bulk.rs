@@ -12,7 +12,7 @@
 
 use super::common::{NestedBody, nested, params, query_of, tql_error, written};
 use super::params::V3Params;
-use super::{V3Result, groups, indicators, reply};
+use super::{V3Result, groups, indicators, items, reply};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -91,7 +91,7 @@ async fn incidents_of(
     dry: bool,
 ) -> ApiResult<Result<Rows, axum::response::Response>> {
     let (owner, typed) = target(actor, p, &tql::GROUPS, dry)?;
-    if groups::only_item_type(&typed).is_some() {
+    if items::only_item_type(&typed).is_some() {
         return Err(ApiError::BadRequest(
             "a bulk change by TQL is served for incidents (change other groups by id)".into(),
         ));

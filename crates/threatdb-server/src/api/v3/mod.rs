@@ -7,6 +7,7 @@ mod bulk;
 mod common;
 mod groups;
 mod indicators;
+mod items;
 mod meta;
 mod params;
 
