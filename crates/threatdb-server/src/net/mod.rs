@@ -182,11 +182,13 @@ impl Connection {
             let client = limits.client_address(peer.ip(), forwarded);
             request.extensions_mut().insert(ClientAddr(client));
             let call = app.clone().oneshot(request);
-            async move {
+            // Boxed so the connection is `Unpin` and can be polled without hyper's own shutdown
+            // (see `linger`).
+            Box::pin(async move {
                 let response = call.await;
                 drop(in_flight);
                 response
-            }
+            })
         });
         let mut builder = http1::Builder::new();
         builder
@@ -195,22 +197,58 @@ impl Connection {
             .header_read_timeout(None)
             .max_buf_size(MAX_HEAD_BYTES)
             .keep_alive(true);
-        let conn = builder.serve_connection(TokioIo::new(io), service);
-        tokio::pin!(conn);
-        let stopping = async move {
+        let mut conn = builder.serve_connection(TokioIo::new(io), service);
+        let stopping = stop.clone();
+        let stopped = async move {
             let _ = stop.wait_for(|stopping| *stopping).await;
         };
+        let served = std::future::poll_fn(|cx| conn.poll_without_shutdown(cx));
         let result = tokio::select! {
-            result = conn.as_mut() => result,
-            () = stopping => {
-                conn.as_mut().graceful_shutdown();
-                conn.await
+            result = served => result,
+            () = stopped => {
+                std::pin::Pin::new(&mut conn).graceful_shutdown();
+                std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)).await
             }
         };
-        if let Err(e) = result {
+        if let Err(e) = &result {
             tracing::debug!(%peer, error = %e, "connection closed");
         }
+        let io = conn.into_parts().io.into_inner();
+        // On shutdown the listener's caller waits for every connection: no lingering then.
+        if *stopping.borrow() {
+            return;
+        }
+        linger(io).await;
     }
+}
+
+/// How long a closing connection keeps reading what the client still sends (see [`linger`]).
+const LINGER: Duration = Duration::from_secs(2);
+
+/// The most a closing connection reads and throws away (see [`linger`]).
+const LINGER_BYTES: usize = 256 * 1024;
+
+/// Closes a connection the way HTTP/1.1 servers must (RFC 9112, section 9.6): send our side's
+/// end first, then read and discard what the client is still sending, for at most [`LINGER`]
+/// and [`LINGER_BYTES`], before closing. Closing a socket with unread bytes in it makes the
+/// kernel answer with a reset, and a reset makes the client's kernel throw away the answer it
+/// has not read yet: a 408 or 413 answered before the body ended would never be seen.
+async fn linger<I: AsyncRead + AsyncWrite + Unpin>(mut io: I) {
+    use tokio::io::AsyncReadExt;
+    let _ = tokio::time::timeout(LINGER, async {
+        if io.shutdown().await.is_err() {
+            return;
+        }
+        let mut buf = [0u8; 8192];
+        let mut read = 0usize;
+        while read < LINGER_BYTES {
+            match io.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => read = read.saturating_add(n),
+            }
+        }
+    })
+    .await;
 }
 
 /// Answers a connection past a cap with a 503 in the failure envelope and closes it, without

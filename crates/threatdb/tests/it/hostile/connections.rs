@@ -32,8 +32,12 @@ async fn fate(socket: &mut TcpStream, wait: Duration) -> Fate {
     loop {
         match tokio::time::timeout_at(deadline, socket.read(&mut buf)).await {
             Err(_) => return Fate::Open,
-            Ok(Ok(0)) | Ok(Err(_)) => {
-                return Fate::Closed(String::from_utf8_lossy(&answer).into_owned());
+            Ok(Ok(0)) => return Fate::Closed(String::from_utf8_lossy(&answer).into_owned()),
+            // Said in the answer, so a failure tells a reset from a close.
+            Ok(Err(e)) => {
+                let mut answer = String::from_utf8_lossy(&answer).into_owned();
+                answer.push_str(&format!("<read failed: {e}>"));
+                return Fate::Closed(answer);
             }
             Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
         }
@@ -185,35 +189,64 @@ async fn past_the_total_cap_connections_are_refused_clearly() {
     }
 }
 
-/// A body trickled in slowly is cut at the body timeout with a 408, however steady the trickle.
+/// A body trickled in slowly is cut at the body timeout with a 408, however steady the trickle,
+/// and the client reads that answer even when it goes on sending a while before it reads (as a
+/// client uploading a body does): the server ends its side and drains what still arrives before
+/// closing, rather than closing on unread bytes, which makes the kernel send a reset that
+/// destroys the answer before the client has read it.
 #[tokio::test]
 async fn a_trickled_body_is_answered_408_at_the_body_timeout() {
     let server = Server::start(&["--body-timeout", "2"], None);
-    let ts = super::now();
-    let target = "/api/v2/groups/incidents";
-    let auth = threatdb_wire::signing::authorization(
-        &server.creds.access_id,
-        &server.creds.secret,
-        target,
-        "POST",
-        ts,
-    );
-    let mut s = connect_from("127.0.0.1", &server).await;
-    let head = format!(
-        "POST {target} HTTP/1.1\r\nHost: x\r\nTimestamp: {ts}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
-    );
-    s.write_all(head.as_bytes()).await.unwrap();
-    let started = Instant::now();
-    let answer = loop {
-        match fate(&mut s, Duration::from_millis(500)).await {
-            Fate::Open => {
-                assert!(started.elapsed() < Duration::from_secs(10), "still waiting");
-                let _ = s.write_all(b" ").await;
+    for reads_while_sending in [true, false] {
+        let ts = super::now();
+        let target = "/api/v2/groups/incidents";
+        let auth = threatdb_wire::signing::authorization(
+            &server.creds.access_id,
+            &server.creds.secret,
+            target,
+            "POST",
+            ts,
+        );
+        let mut s = connect_from("127.0.0.1", &server).await;
+        let head = format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nTimestamp: {ts}\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{"
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        let started = Instant::now();
+        let answer = if reads_while_sending {
+            loop {
+                match fate(&mut s, Duration::from_millis(500)).await {
+                    Fate::Open => {
+                        assert!(started.elapsed() < Duration::from_secs(10), "still waiting");
+                        let _ = s.write_all(b" ").await;
+                    }
+                    Fate::Closed(answer) => break answer,
+                }
             }
-            Fate::Closed(answer) => break answer,
-        }
-    };
-    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(answer.contains("did not arrive in time"), "{answer}");
-    assert!(started.elapsed() >= Duration::from_millis(1500));
+        } else {
+            // A byte every 10 ms until half a second past the timeout, then read.
+            while started.elapsed() < Duration::from_millis(2500) {
+                if s.write_all(b" ").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            match fate(&mut s, Duration::from_secs(5)).await {
+                Fate::Closed(answer) => answer,
+                Fate::Open => panic!("no answer and no close"),
+            }
+        };
+        let how = if reads_while_sending {
+            "reading while sending"
+        } else {
+            "reading after sending"
+        };
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "{how}, after {:?}: {answer:?}",
+            started.elapsed()
+        );
+        assert!(answer.contains("did not arrive in time"), "{answer}");
+        assert!(started.elapsed() >= Duration::from_millis(1500));
+    }
 }
