@@ -42,7 +42,7 @@ pub use association::{
     BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, ItemPatch, LinkSet, Linked,
     NewItem, Subject, Target,
 };
-pub use attribute::{Attribute, AttributePatch, AttributeType, NewAttribute};
+pub use attribute::{ATTRIBUTE_TYPES, Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};
 pub use credential::{ApiToken, ApiUserInfo, NewApiToken, TokenCredentials};
 pub use date::{Timestamp, format_timestamp, parse_timestamp, shift};
@@ -57,8 +57,8 @@ pub use nested::{
 };
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{
-    Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page, Paging, PlanStep, SortKey,
-    TextMatch,
+    AttributeCond, AttributeText, Cmp, Cond, Filter, IncidentOrder, IncidentQuery, Include, Page,
+    Paging, PlanStep, SortKey, TextMatch,
 };
 pub use store::{AdminStore, ApiCredentials, NewApiUser, Store, StoreError, StoreResult};
 pub use tag::{Tag, TagName};

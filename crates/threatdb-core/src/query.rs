@@ -109,6 +109,28 @@ pub enum Cond {
     /// Associated with this (an indicator is looked up in the query's owner). The store answers
     /// NotFound when the target is missing or hidden from the actor.
     Associated(Target),
+    /// Has an attribute with every property given.
+    Attribute(AttributeCond),
+}
+
+/// What `hasAttribute(...)` asks of one of an incident's attributes: every part given holds
+/// for the same attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeCond {
+    /// Its type, by its canonical name (`Description`, ...: see `ATTRIBUTE_TYPES`).
+    pub type_name: Option<String>,
+    /// Its value.
+    pub text: Option<AttributeText>,
+}
+
+/// How an attribute's value is matched: ASCII letters regardless of case, as every TQL string
+/// comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttributeText {
+    /// The whole value.
+    Is(String),
+    /// A part of it.
+    Contains(String),
 }
 
 /// A filter: conditions combined with AND, OR and NOT. `Filter::all()` (an empty AND) matches

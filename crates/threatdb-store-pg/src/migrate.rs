@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "indicators by date added and last modified",
         include_str!("../migrations/0015_indicator_dates.sql"),
     ),
+    (
+        16,
+        "incident attributes by type",
+        include_str!("../migrations/0016_attribute_types.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

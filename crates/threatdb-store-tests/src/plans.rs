@@ -9,10 +9,10 @@
 
 use crate::fixture::{fixture, ts};
 use threatdb_core::{
-    AdminStore, BulkLinks, BulkLoad, Cmp, Cond, Filter, IncidentName, IncidentOrder, IncidentQuery,
-    IncidentStatus, IndicatorFilter, IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind,
-    NewItem, Owner, Paging, PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target,
-    TextMatch, Window,
+    AdminStore, AttributeCond, AttributeText, AttributeType, BulkLinks, BulkLoad, Cmp, Cond,
+    Filter, IncidentName, IncidentOrder, IncidentQuery, IncidentStatus, IndicatorFilter,
+    IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind, NewItem, Owner, Paging, PlanStep,
+    SeedIncident, SortKey, Store, Subject, TagName, Target, TextMatch, Window,
 };
 use time::Duration;
 
@@ -35,6 +35,8 @@ async fn seed<S: Store + AdminStore + BulkLoad + BulkLinks>(
     // it must not read the other owner's links.
     let red = store.label_id("TLP:RED").await.expect("label");
     let base = ts("2020-01-01");
+    let description = AttributeType::lookup("Description").expect("type");
+    let attack_vector = AttributeType::lookup("Attack Vector").expect("type");
     for (target, n) in [(owner, SEEDED), (other, SEEDED)] {
         let mut batch = Vec::new();
         for i in 0..n {
@@ -65,7 +67,15 @@ async fn seed<S: Store + AdminStore + BulkLoad + BulkLinks>(
                 },
                 created_by: "plans".into(),
                 tag_ids,
-                attributes: vec![],
+                // A Description on half of each owner's incidents (a common type), an Attack
+                // Vector on the rare ones only (a rare type).
+                attributes: if rare {
+                    vec![(attack_vector, format!("zq vector {i}"))]
+                } else if i % 2 == 1 {
+                    vec![(description, format!("Described {i}"))]
+                } else {
+                    vec![]
+                },
                 label_id: (i % 10 < 3).then_some(if target.id == owner.id { green } else { red }),
             });
             if batch.len() == 5_000 {
@@ -162,6 +172,17 @@ fn shapes(
             vec![Cond::Associated(Target::Incident(rare_id))],
         ),
         (
+            "attribute of a rare type",
+            vec![attribute(Some("Attack Vector"), None)],
+        ),
+        (
+            "attribute of a rare type and value",
+            vec![attribute(
+                Some("Attack Vector"),
+                Some(AttributeText::Is("ZQ VECTOR 7".into())),
+            )],
+        ),
+        (
             "associated group of another type",
             vec![Cond::Associated(Target::Item(
                 ItemKind::Adversary,
@@ -177,6 +198,24 @@ fn shapes(
         q
     };
     let mut out = vec![("owner, unfiltered".to_string(), q(vec![]))];
+    out.push((
+        "attribute of a common type".into(),
+        q(vec![attribute(Some("Description"), None)]),
+    ));
+    out.push((
+        "attribute value of a common type".into(),
+        q(vec![attribute(
+            Some("Description"),
+            Some(AttributeText::Is("described 9".into())),
+        )]),
+    ));
+    out.push((
+        "attribute value of any type".into(),
+        q(vec![attribute(
+            None,
+            Some(AttributeText::Contains("vector".into())),
+        )]),
+    ));
     out.push((
         "name contains, 2 characters".into(),
         q(vec![Cond::Name(TextMatch::Contains, "zq".into())]),
@@ -224,8 +263,25 @@ fn shapes(
     out
 }
 
+fn attribute(type_name: Option<&str>, text: Option<AttributeText>) -> Cond {
+    Cond::Attribute(AttributeCond {
+        type_name: type_name.map(str::to_owned),
+        text,
+    })
+}
+
 /// Shapes that cannot be served from an index, and why.
 fn exception(name: &str) -> Option<&'static str> {
+    if name == "attribute of a common type" {
+        return Some(
+            "half of the owner's incidents match: probing them in order until a page is full is the plan",
+        );
+    }
+    if name.starts_with("attribute value of") {
+        return Some(
+            "attribute values are free text of up to 65,500 characters with no index of their own (the full-text search of issue 18 will add one): a value is checked on the incidents of its type, or on every incident of the owner when no rare type is named",
+        );
+    }
     if name == "name contains, 2 characters" {
         return Some(
             "a substring shorter than a trigram has no index: it is checked on the owner's incidents",

@@ -13,7 +13,8 @@ crate::on_both_stores!(
     bad_requests_are_400_in_the_v3_envelope,
     another_owners_group_is_invisible,
     options_describe_fields_and_tql,
-    other_group_types_read_by_id
+    other_group_types_read_by_id,
+    has_attribute_lists_by_attribute_type_and_value
 );
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
@@ -636,4 +637,138 @@ async fn other_group_types_read_by_id(app: TestApp) {
     let victim = r.json["data"]["victim"]["id"].as_i64().unwrap();
     let r = app.get(&app.reader, &format!("/v3/groups/{victim}")).await;
     assert_eq!(r.status, 404, "a victim is not a group: {}", r.json);
+}
+
+/// `hasAttribute(...)`: by type (any case, or its id), by value (`=` regardless of ASCII case,
+/// `CONTAINS`), both on the same attribute, ORed, with a tag; counted; another owner's incident
+/// with the same attribute is not found; an unknown type is a 400 naming it.
+async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
+    let attrs = |list: Value| json!({"data": list});
+    for (name, attributes, tag) in [
+        (
+            "Attr A",
+            json!([{"type": "Source", "value": "OSINT Feed"},
+                   {"type": "Description", "value": "A phishing WAVE"}]),
+            "Phishing",
+        ),
+        (
+            "Attr B",
+            json!([{"type": "Source", "value": "internal"}]),
+            "Other",
+        ),
+        (
+            "Attr C",
+            json!([{"type": "Title", "value": "OSINT Feed"}]),
+            "Phishing",
+        ),
+        ("Attr D", json!([]), "Phishing"),
+    ] {
+        let r = create(
+            &app,
+            &app.writer,
+            json!({"type": "Incident", "name": name, "attributes": attrs(attributes),
+                   "tags": {"data": [{"name": tag}]}}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.json);
+    }
+    // The outsider's own incident, with A's Source.
+    let r = create(
+        &app,
+        &app.outsider,
+        json!({"type": "Incident", "name": "Attr Outside",
+               "attributes": attrs(json!([{"type": "Source", "value": "OSINT Feed"}]))}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    for (query, want) in [
+        (
+            "hasAttribute(typeName = \"Source\")",
+            vec!["Attr A", "Attr B"],
+        ),
+        (
+            "hasAttribute(typeName = \"source\")",
+            vec!["Attr A", "Attr B"],
+        ),
+        ("hasAttribute(type = 2)", vec!["Attr A", "Attr B"]),
+        (
+            "hasAttribute(typeName = \"Source\" AND text = \"osint feed\")",
+            vec!["Attr A"],
+        ),
+        (
+            "hasAttribute(text = \"OSINT Feed\")",
+            vec!["Attr A", "Attr C"],
+        ),
+        ("hasAttribute(text CONTAINS \"wave\")", vec!["Attr A"]),
+        (
+            "hasAttribute(typeName = \"Description\" AND text CONTAINS \"osint\")",
+            vec![],
+        ),
+        (
+            "hasAttribute(typeName IN (\"Title\", \"Description\"))",
+            vec!["Attr A", "Attr C"],
+        ),
+        (
+            "hasAttribute(typeName = \"Title\" OR text = \"internal\")",
+            vec!["Attr B", "Attr C"],
+        ),
+        (
+            "hasAttribute(text = \"OSINT Feed\") AND hasTag(name = \"Phishing\")",
+            vec!["Attr A", "Attr C"],
+        ),
+        (
+            "hasAttribute(typeName = \"Source\") AND tag = \"Phishing\"",
+            vec!["Attr A"],
+        ),
+        (
+            "summary STARTSWITH \"Attr\" AND hasAttribute(typeName = \"Source\") OR summary = \"Attr D\"",
+            vec!["Attr A", "Attr B", "Attr D"],
+        ),
+    ] {
+        let r = app
+            .get(
+                &app.reader,
+                &format!("/v3/groups?count=true&resultLimit=100&tql={}", tql(query)),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{query}: {}", r.json);
+        let mut got: Vec<String> = r.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{query}");
+        assert_eq!(r.json["count"], want.len(), "{query}: {}", r.json);
+    }
+    // The outsider finds its own, and only its own.
+    let r = app
+        .get(
+            &app.outsider,
+            &format!(
+                "/v3/groups?count=true&tql={}",
+                tql("hasAttribute(typeName = \"Source\" AND text = \"OSINT Feed\")")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["count"], 1, "{}", r.json);
+    assert_eq!(r.json["data"][0]["name"], "Attr Outside");
+    for (query, says) in [
+        (
+            "hasAttribute(typeName = \"Colour\")",
+            "no attribute type Colour at column 14",
+        ),
+        (
+            "hasAttribute(source = \"x\")",
+            "source = inside hasAttribute(...) at column 14",
+        ),
+    ] {
+        let r = app
+            .get(&app.reader, &format!("/v3/groups?tql={}", tql(query)))
+            .await;
+        assert_eq!(r.status, 400, "{query}: {}", r.json);
+        assert!(r.message().contains(says), "{query}: {}", r.json);
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::resolve::Resolved;
 use crate::db::{Dialect, Sql};
-use threatdb_core::{Cmp, Cond, Filter, Target, TextMatch};
+use threatdb_core::{AttributeCond, AttributeText, Cmp, Cond, Filter, Target, TextMatch};
 
 /// What rendering needs besides the filter.
 pub struct Context<'r> {
@@ -225,7 +225,58 @@ fn cond<'a>(sql: &mut Sql<'a>, c: &'a Cond, cx: &Context<'_>) {
                 .bind(xid.to_ascii_lowercase());
         }
         Cond::Associated(target) => associated(sql, target, cx.owner),
+        Cond::Attribute(attribute) => has_attribute(sql, attribute, cx),
     }
+}
+
+/// Has an attribute of the type and value asked. A type few incidents carry is read from the
+/// (type, incident) index, its incidents then kept when they are in the list; otherwise each
+/// incident read is probed through its own attributes (a page of a common type fills after a
+/// few rows).
+fn has_attribute<'a>(sql: &mut Sql<'a>, a: &'a AttributeCond, cx: &Context<'_>) {
+    let rare = a
+        .type_name
+        .as_ref()
+        .is_some_and(|t| cx.ids.rare_attribute_types.contains(t));
+    if rare {
+        sql.push("i.id IN (SELECT a.incident_id FROM attributes a WHERE ");
+    } else {
+        sql.push("EXISTS (SELECT 1 FROM attributes a WHERE a.incident_id = i.id AND ");
+    }
+    if let Some(kind) = &a.type_name {
+        sql.push("a.type = ").bind(kind.as_str());
+    }
+    let value = match cx.dialect {
+        Dialect::Sqlite => "lower(a.value)",
+        // lower() under the "C" collation folds ASCII letters only, as SQLite's does.
+        Dialect::Postgres => "lower(a.value COLLATE \"C\")",
+    };
+    let and = if a.type_name.is_some() { " AND " } else { "" };
+    match &a.text {
+        None if a.type_name.is_none() => {
+            sql.push("1 = 1");
+        }
+        None => {}
+        Some(AttributeText::Is(text)) => {
+            sql.push(and)
+                .push(value)
+                .push(" = ")
+                .bind(text.to_ascii_lowercase());
+        }
+        Some(AttributeText::Contains(text)) => {
+            let position = match cx.dialect {
+                Dialect::Sqlite => "instr(",
+                Dialect::Postgres => "strpos(",
+            };
+            sql.push(and)
+                .push(position)
+                .push(value)
+                .push(", ")
+                .bind(text.to_ascii_lowercase())
+                .push(") > 0");
+        }
+    }
+    sql.push(")");
 }
 
 /// The rowids of an owner's names in the trigram index: `(owner_id << 40) + incident id`

@@ -6,11 +6,13 @@ use super::render::name_rowids;
 use super::text::{MIN_TRIGRAM_CHARS, SAMPLE_NAMES, fts_selective, selective_part};
 use crate::db::{Db, Dialect, Sql};
 use crate::rows;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use threatdb_core::tag::tag_key;
-use threatdb_core::{Cond, Filter, IncidentQuery, StoreResult, TextMatch, label_key};
+use threatdb_core::{
+    AttributeCond, Cond, Filter, IncidentQuery, StoreResult, TextMatch, label_key,
+};
 
 /// Tag and label names of a query resolved to ids, once, and the label counts in the owner.
 pub struct Resolved {
@@ -29,6 +31,9 @@ pub struct Resolved {
     /// trigrams; on PostgreSQL, every substring with a selective part, with that part (the
     /// planner weighs the index against a walk from its own statistics).
     pub rare_texts: HashMap<String, String>,
+    /// Attribute types few incidents carry (of every owner: fewer than [`READ_ALL_BELOW`]),
+    /// read from their index rather than probed incident by incident.
+    pub rare_attribute_types: HashSet<String>,
 }
 
 impl Resolved {
@@ -42,6 +47,7 @@ impl Resolved {
             window: q.paging.start.saturating_add(q.paging.limit),
             owner_count: owner_count(db, owner).await?,
             rare_texts: HashMap::new(),
+            rare_attribute_types: HashSet::new(),
         };
         let mut sample: Option<Arc<Vec<String>>> = None;
         for cond in q.filter.conditions() {
@@ -63,6 +69,19 @@ impl Resolved {
                     let n = label_count(db, owner, &ids).await?;
                     out.labels.insert(name.clone(), ids);
                     out.label_counts.insert(name.clone(), n);
+                }
+                Cond::Attribute(AttributeCond {
+                    type_name: Some(kind),
+                    ..
+                }) if !out.rare_attribute_types.contains(kind) => {
+                    // Counted up to the threshold only: a common type costs no more.
+                    let sql = Sql::with(
+                        "SELECT count(*) FROM (SELECT 1 FROM attributes WHERE type = ? LIMIT ?) AS found",
+                        vec![kind.clone().into(), rows::int_of(READ_ALL_BELOW).into()],
+                    );
+                    if rows::count(db, sql).await? < READ_ALL_BELOW {
+                        out.rare_attribute_types.insert(kind.clone());
+                    }
                 }
                 Cond::Name(TextMatch::Contains, text)
                     if text.chars().count() >= MIN_TRIGRAM_CHARS

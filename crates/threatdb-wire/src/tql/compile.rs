@@ -19,10 +19,11 @@
 //! | `securityLabel = v` (`IN`), `hasSecurityLabel(name = v)` | `Label(v)` |
 //! | `hasIndicator(summary = v)` (`IN`, `OR`) | `Associated(Indicator(v))` for each type that can hold `v` |
 //! | `hasGroup(id = n)` (`IN`, `OR`) | `Associated(Incident(n))`, which the caller turns into the group `n` is |
+//! | `hasAttribute(typeName = t AND text = v)` (`type = id`, `IN`, `text CONTAINS v`, `OR`) | `Attribute { type t, text v }` |
 //! | the negative forms (`!=`, `NOT IN`, `NOT CONTAINS`) | `NOT` of the positive form |
 //! | `eventDate`/`status` `IS NULL` (`IS NOT NULL`) | nothing (everything): an incident always has both |
 //!
-//! Anything else (`ownerName`, `LIKE`, `hasAttribute`, ...) is refused
+//! Anything else (`LIKE`, `hasAttribute(source = ...)`, ...) is refused
 //! with a message naming the keyword, the operator and the column, rather than answered with rows
 //! that are not what ThreatConnect would return. Tags and labels are matched by identity, which in
 //! threatdb is the name regardless of case (as in v2), so `hasTag(name = "X")` also matches a tag
@@ -33,7 +34,8 @@ use super::ast::Op;
 use super::check::{TypedCmp, TypedExpr, TypedValue};
 use super::keywords::{Field, Related};
 use threatdb_core::{
-    Cmp, Cond, Filter, IncidentStatus, IndicatorKind, IndicatorValue, Target, TextMatch, Timestamp,
+    ATTRIBUTE_TYPES, AttributeCond, AttributeText, Cmp, Cond, Filter, IncidentStatus,
+    IndicatorKind, IndicatorValue, Target, TextMatch, Timestamp,
 };
 
 /// The filter of the incidents a checked `/v3/groups` query selects, with relative dates taken
@@ -58,10 +60,7 @@ pub fn incident_filter(expr: &TypedExpr, now: Timestamp) -> Result<Filter, TqlEr
             Related::SecurityLabels => related(inner, *column, sub.name, Cond::Label),
             Related::Indicators => associated_indicators(inner, *column),
             Related::Groups => associated_groups(inner, *column),
-            _ => Err(not_served(
-                *column,
-                &format!("the sub-query {}(...)", sub.name),
-            )),
+            Related::Attributes => attributes(inner, *column),
         },
     }
 }
@@ -70,7 +69,7 @@ fn not_served(column: usize, what: &str) -> TqlError {
     TqlError::new(
         column,
         format!(
-            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary (=, IN, CONTAINS, STARTSWITH, ENDSWITH), status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...), hasSecurityLabel(name = ...), hasIndicator(summary = ...) or hasGroup(id = ...)"
+            "{what} at column {column} is not served yet by this server's group queries: use id, xid, typeName, isGroup, summary (=, IN, CONTAINS, STARTSWITH, ENDSWITH), status, dateAdded, eventDate, lastModified, tag, securityLabel, hasTag(name = ...), hasSecurityLabel(name = ...), hasIndicator(summary = ...), hasGroup(id = ...) or hasAttribute(typeName = ... AND text = ...)"
         ),
     )
 }
@@ -261,6 +260,103 @@ fn related(
             &format!("{sub}(...) with anything but name = or name IN"),
         )),
     }
+}
+
+/// `hasAttribute(...)`: an attribute of which every comparison ANDed inside holds: `typeName`
+/// (`=`, `IN`), `type` (its id, `=`, `IN`), and at most one `text` `=` or `CONTAINS`; parts
+/// ORed inside are each such an attribute.
+fn attributes(inner: &TypedExpr, column: usize) -> Result<Filter, TqlError> {
+    let parts = match inner {
+        TypedExpr::Or(parts) => {
+            return Ok(Filter::Or(
+                parts
+                    .iter()
+                    .map(|p| attributes(p, column))
+                    .collect::<Result<_, _>>()?,
+            ));
+        }
+        TypedExpr::And(parts) => parts.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    // Each type asked (None: any), and the value.
+    let mut kinds: Option<Vec<String>> = None;
+    let mut value: Option<AttributeText> = None;
+    for part in parts {
+        let c = match part {
+            TypedExpr::Cmp(c) => c,
+            _ => {
+                return Err(not_served(
+                    column,
+                    "hasAttribute(...) with anything but typeName, type and text compared and joined by AND",
+                ));
+            }
+        };
+        let inside = |what: &str| {
+            not_served(
+                c.column,
+                &format!("{} {} inside hasAttribute(...){what}", c.keyword.name, c.op),
+            )
+        };
+        match (c.keyword.field, c.op) {
+            (Field::TypeName | Field::TypeId, Op::Eq | Op::In) => {
+                if kinds.is_some() {
+                    return Err(inside(" a second time"));
+                }
+                let named = c
+                    .values
+                    .iter()
+                    .map(|v| attribute_type(c, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                kinds = Some(named);
+            }
+            (Field::Text, Op::Eq | Op::Contains) => {
+                if value.is_some() {
+                    return Err(inside(" a second time"));
+                }
+                let Some(v) = c.values.first() else {
+                    return Err(inside(""));
+                };
+                value = Some(if c.op == Op::Eq {
+                    AttributeText::Is(text(v))
+                } else {
+                    AttributeText::Contains(text(v))
+                });
+            }
+            _ => return Err(inside("")),
+        }
+    }
+    let cond = |type_name: Option<String>| {
+        Filter::Cond(Cond::Attribute(AttributeCond {
+            type_name,
+            text: value.clone(),
+        }))
+    };
+    Ok(match kinds {
+        None => cond(None),
+        Some(kinds) if kinds.len() == 1 => cond(kinds.into_iter().next()),
+        Some(kinds) => Filter::Or(kinds.into_iter().map(|k| cond(Some(k))).collect()),
+    })
+}
+
+/// The canonical name of the attribute type a `typeName` (any case) or `type` (its id) names;
+/// one that does not exist is a 400 naming it.
+fn attribute_type(c: &TypedCmp, v: &TypedValue) -> Result<String, TqlError> {
+    let found = match v {
+        TypedValue::Integer(id) => ATTRIBUTE_TYPES.iter().find(|t| t.id == *id),
+        other => ATTRIBUTE_TYPES
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(text(other).trim())),
+    };
+    found.map(|t| t.name.to_owned()).ok_or_else(|| {
+        TqlError::new(
+            c.column,
+            format!(
+                "no attribute type {} at column {}: /v3/attributeTypes lists them",
+                text(v),
+                c.column
+            ),
+        )
+    })
 }
 
 /// `hasIndicator(summary = v)` (`IN`, `OR`): associated with the indicator of value `v` in the

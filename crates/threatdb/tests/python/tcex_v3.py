@@ -72,6 +72,12 @@ assert many == [f'tcex many {n}' for n in range(5)], many
 tagged = v3.groups()
 tagged.filter.tag(TqlOperator.EQ, 'tcex-made')
 assert [g.model.id for g in tagged] == [created.id]
+# hasAttribute(typeName EQ ... AND text EQ ...), as tcex's has_attribute builds it.
+by_attribute = v3.groups()
+attribute = by_attribute.filter.has_attribute
+attribute.type_name(TqlOperator.EQ, 'Description')
+attribute.text(TqlOperator.EQ, 'made by TCEX')
+assert [g.model.id for g in by_attribute] == [created.id]
 print('listed', len(many))
 
 # 4. Update: a new name and status, the tag list replaced.

@@ -3,7 +3,7 @@
 
 use super::super::{GROUPS, analyze, incident_filter};
 use threatdb_core::date::{from_unix, parse_timestamp};
-use threatdb_core::{Cmp, Cond, Filter, IncidentStatus, TextMatch};
+use threatdb_core::{AttributeCond, AttributeText, Cmp, Cond, Filter, IncidentStatus, TextMatch};
 
 fn compile(q: &str) -> Result<Filter, (usize, String)> {
     let typed = analyze(q, &GROUPS).map_err(|e| (e.column, e.message))?;
@@ -107,9 +107,19 @@ fn what_is_not_served_yet_is_refused_at_its_column() {
             "xid CONTAINS at column 27",
         ),
         (
-            r#"hasAttribute(text = "x")"#,
-            1,
-            "hasAttribute(...) at column 1",
+            r#"hasAttribute(source = "x")"#,
+            14,
+            "source = inside hasAttribute(...)",
+        ),
+        (
+            r#"hasAttribute(text = "x" AND text = "y")"#,
+            29,
+            "text = inside hasAttribute(...) a second time",
+        ),
+        (
+            r#"hasAttribute(text NOT CONTAINS "x")"#,
+            14,
+            "text NOT CONTAINS inside hasAttribute(...)",
         ),
         (
             r#"hasTag(name STARTSWITH "x")"#,
@@ -170,4 +180,50 @@ fn summary_comparisons_fold_ascii_case() {
             name(TextMatch::EndsWithFolded, "wave")
         ]))
     );
+}
+
+fn attribute(type_name: Option<&str>, text: Option<AttributeText>) -> Filter {
+    c(Cond::Attribute(AttributeCond {
+        type_name: type_name.map(str::to_owned),
+        text,
+    }))
+}
+
+#[test]
+fn has_attribute_names_the_type_by_its_canonical_name_and_matches_the_value() {
+    assert_eq!(
+        ok(r#"hasAttribute(typeName = "source" AND text = "OSINT")"#),
+        attribute(Some("Source"), Some(AttributeText::Is("OSINT".into())))
+    );
+    assert_eq!(
+        ok(r#"hasAttribute(type = 1)"#),
+        attribute(Some("Description"), None)
+    );
+    assert_eq!(
+        ok(r#"hasAttribute(text CONTAINS "wave")"#),
+        attribute(None, Some(AttributeText::Contains("wave".into())))
+    );
+    assert_eq!(
+        ok(r#"hasAttribute(typeName IN ("Source", "Title") AND text = "x")"#),
+        Filter::Or(vec![
+            attribute(Some("Source"), Some(AttributeText::Is("x".into()))),
+            attribute(Some("Title"), Some(AttributeText::Is("x".into()))),
+        ])
+    );
+    assert_eq!(
+        ok(r#"hasAttribute(typeName = "Source" OR text = "x")"#),
+        Filter::Or(vec![
+            attribute(Some("Source"), None),
+            attribute(None, Some(AttributeText::Is("x".into()))),
+        ])
+    );
+    let (column, message) = compile(r#"hasAttribute(typeName = "Colour")"#).unwrap_err();
+    assert_eq!(column, 14);
+    assert!(
+        message.contains("no attribute type Colour at column 14"),
+        "{message}"
+    );
+    let (column, message) = compile("hasAttribute(type = 99)").unwrap_err();
+    assert_eq!(column, 14);
+    assert!(message.contains("no attribute type 99"), "{message}");
 }
