@@ -117,13 +117,13 @@ pub fn api_paths() -> Vec<String> {
     api::paths()
 }
 
-/// The path of every v3 route (`/api/v3/...`), with its `{parameters}` (not yet in
-/// [`openapi`]).
+/// The path of every v3 route (`/api/v3/...`), with its `{parameters}`.
 pub fn v3_paths() -> Vec<String> {
     api::v3::paths()
 }
 
-/// The OpenAPI 3.1 document of the v2 API (every route of [`api_paths`]), as served at
+/// The OpenAPI 3.1 document of the v2 and v3 APIs (every route of [`api_paths`] and
+/// [`v3_paths`]), as served at
 /// `GET /api/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api::openapi()

@@ -3,6 +3,8 @@
 //! types' own `utoipa::ToSchema` schemas), so no route exists without its documentation.
 //! The envelopes are assembled here the way `crate::reply` assembles them.
 
+mod v3;
+
 use super::Routes;
 use crate::AppState;
 use axum::handler::Handler;
@@ -82,6 +84,8 @@ pub(crate) enum Reply {
     Counted(Key, Shape),
     /// `{"status":"Success"}` with this status.
     Done(StatusCode),
+    /// A v3 answer.
+    V3(v3::V3Reply),
 }
 
 /// The query parameters an operation reads.
@@ -134,6 +138,8 @@ pub(crate) struct Doc {
     /// The body's fields this operation requires.
     requires: &'static [&'static str],
     reply: Reply,
+    /// A v3 operation's query parameters (its failures use the v3 envelope).
+    v3: Option<v3::V3Query>,
 }
 
 impl Doc {
@@ -145,6 +151,7 @@ impl Doc {
             body: None,
             requires: &[],
             reply,
+            v3: None,
         }
     }
 
@@ -271,8 +278,8 @@ macro_rules! more_methods {
     };
 }
 
-first_methods!(get GET, post POST);
-more_methods!(post POST, put PUT, delete DELETE);
+first_methods!(get GET, post POST, options OPTIONS);
+more_methods!(post POST, put PUT, delete DELETE, options OPTIONS);
 
 /// Tags, in the order the docs page shows them.
 pub(crate) mod tags {
@@ -287,9 +294,12 @@ pub(crate) mod tags {
     pub const ATTRIBUTES: &str = "Attributes";
     pub const OWNERS: &str = "Owners";
     pub const TYPES: &str = "Types";
+    pub const V3_GROUPS: &str = "v3 Groups";
+    pub const V3_INDICATORS: &str = "v3 Indicators";
+    pub const V3_CATALOGUES: &str = "v3 Catalogues";
 
     /// Each tag and what it covers.
-    pub const ALL: [(&str, &str); 11] = [
+    pub const ALL: [(&str, &str); 14] = [
         (
             INCIDENTS,
             "Incidents: list (with `filters=`), create, read, change, delete.",
@@ -325,10 +335,23 @@ pub(crate) mod tags {
             "The owners the caller is a member of, and the caller.",
         ),
         (TYPES, "The attribute and indicator types."),
+        (
+            V3_GROUPS,
+            "v3: groups of every type with TQL, `fields=`, nested tags, labels, attributes and associations written in one request, bulk changes by TQL, and `OPTIONS` introspection (docs/V3.md).",
+        ),
+        (
+            V3_INDICATORS,
+            "v3: indicators, as the v3 groups (docs/V3.md).",
+        ),
+        (
+            V3_CATALOGUES,
+            "v3: the owner's tags, the security labels, the caller's owners and the attribute types.",
+        ),
     ];
 }
 
 const FAILURE: &str = "Failure";
+const V3_FAILURE: &str = "V3Failure";
 const JSON: &str = threatdb_wire::CONTENT_TYPE_JSON;
 const TOKEN: &str = "tcToken";
 const HMAC: &str = "tcHmac";
@@ -360,11 +383,23 @@ pub(super) fn document(routes: &Routes) -> OpenApi {
                 .build(),
         )
         .build();
+    let v3_failure = ResponseBuilder::new()
+        .description(
+            "Failure: `{\"status\":\"Error\",\"message\":\"...\"}` from the v3 routes, or the v2 envelope from authentication and the limits in front of them",
+        )
+        .content(
+            JSON,
+            ContentBuilder::new()
+                .schema(Some(v3::failure(&mut schemas)))
+                .build(),
+        )
+        .build();
     schemas.sort_by(|a, b| a.0.cmp(&b.0));
     schemas.dedup_by(|a, b| a.0 == b.0);
     let mut components = ComponentsBuilder::new()
         .schemas_from_iter(schemas)
         .response(FAILURE, failure)
+        .response(V3_FAILURE, v3_failure)
         .build();
     components.add_security_scheme(
         TOKEN,
@@ -385,14 +420,17 @@ pub(super) fn document(routes: &Routes) -> OpenApi {
     OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
-                .title("threatdb: the ThreatConnect REST API v2")
+                .title("threatdb: the ThreatConnect REST API v2 and v3")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
                     "Every answer is JSON with `Content-Type: application/json`: \
                      `{\"status\":\"Success\",\"data\":{...}}` or \
                      `{\"status\":\"Failure\",\"message\":\"...\"}`. Lists carry `resultCount` \
-                     on their first page (`resultStart=0`). Unknown query parameters and body \
-                     fields are ignored. The web UI shows this document at `/docs/api`.",
+                     on their first page (`resultStart=0`). The v3 routes (`/api/v3/...`) answer \
+                     `{\"data\":...,\"status\":\"Success\"}` or \
+                     `{\"status\":\"Error\",\"message\":\"...\"}` (docs/V3.md). Unknown query \
+                     parameters and body fields are ignored. The web UI shows this document at \
+                     `/docs/api`.",
                 ))
                 .build(),
         )
@@ -417,6 +455,7 @@ fn http_method(method: &Method) -> Option<HttpMethod> {
         Method::POST => HttpMethod::Post,
         Method::PUT => HttpMethod::Put,
         Method::DELETE => HttpMethod::Delete,
+        Method::OPTIONS => HttpMethod::Options,
         _ => return None,
     })
 }
@@ -424,7 +463,14 @@ fn http_method(method: &Method) -> Option<HttpMethod> {
 /// `getGroupsIncidentsIdTags` for `GET /api/v2/groups/incidents/{id}/tags`.
 fn operation_id(path: &str, method: &Method) -> String {
     let mut id = method.as_str().to_ascii_lowercase();
-    for segment in path.trim_start_matches("/api/v2/").split('/') {
+    let rest = match path.strip_prefix("/api/v3/") {
+        Some(rest) => {
+            id.push_str("V3");
+            rest
+        }
+        None => path.trim_start_matches("/api/v2/"),
+    };
+    for segment in rest.split('/') {
         let word = segment.trim_matches(['{', '}']);
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
@@ -443,7 +489,11 @@ fn operation(path: &str, method: &Method, doc: &Doc, schemas: &mut Schemas) -> O
     for name in path_parameters(path) {
         op = op.parameter(path_parameter(path, name));
     }
-    for p in query_parameters(doc.query) {
+    let query = match doc.v3 {
+        Some(q) => v3::query_parameters(q),
+        None => query_parameters(doc.query),
+    };
+    for p in query {
         op = op.parameter(p);
     }
     if let Some(body) = doc.body {
@@ -468,16 +518,21 @@ fn operation(path: &str, method: &Method, doc: &Doc, schemas: &mut Schemas) -> O
             .content(JSON, ContentBuilder::new().schema(Some(schema)).build())
             .build(),
     );
-    let writes = *method != Method::GET;
+    let writes = !matches!(*method, Method::GET | Method::OPTIONS);
     let failures: &[u16] = match (writes, doc.body.is_some()) {
         (false, _) => &[400, 401, 403, 404, 429],
         (true, false) => &[400, 401, 403, 404, 409, 429],
         (true, true) => &[400, 401, 403, 404, 408, 409, 413, 429],
     };
+    let failure = if doc.v3.is_some() {
+        V3_FAILURE
+    } else {
+        FAILURE
+    };
     for code in failures {
         op = op.response(
             code.to_string(),
-            RefOr::Ref(Ref::from_response_name(FAILURE)),
+            RefOr::Ref(Ref::from_response_name(failure)),
         );
     }
     op.build()
@@ -526,6 +581,26 @@ fn path_parameter(path: &str, name: &str) -> Parameter {
             .min_length(Some(1))
     };
     let (schema, description, example): (ObjectBuilder, &str, _) = match name {
+        "id" if path.starts_with("/api/v3/groups/") => (
+            text(),
+            "The group's id, or its external id (xid) in the owner `owner=` names",
+            json!("1"),
+        ),
+        "id" if path.starts_with("/api/v3/indicators/") => (
+            text(),
+            "The indicator's id, or its value in the owner `owner=` names",
+            json!("example.com"),
+        ),
+        "id" if path.starts_with("/api/v3/securityLabels/") => {
+            (text(), "The label's id or name", json!("TLP:GREEN"))
+        }
+        "id" if path.starts_with("/api/v3/") => (
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+            "The id",
+            json!(1),
+        ),
         "id" | "gid" | "vid" | "aid" | "incident" => (
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
@@ -712,6 +787,7 @@ fn data(key: Key, value: RefOr<Schema>, counted: Option<bool>) -> ObjectBuilder 
 /// The success status, its description and its schema.
 fn success(reply: &Reply, schemas: &mut Schemas) -> (StatusCode, String, RefOr<Schema>) {
     let (status, text, data) = match reply {
+        Reply::V3(reply) => return v3::success(reply, schemas),
         Reply::Done(status) => {
             return (
                 *status,

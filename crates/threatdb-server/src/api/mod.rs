@@ -55,6 +55,16 @@ impl Routes {
     }
 }
 
+impl Routes {
+    /// These routes and `other`'s.
+    fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.paths.extend(other.paths);
+        self.docs.extend(other.docs);
+        self
+    }
+}
+
 /// Every `/api/v2` route. Authentication is layered on by the caller.
 pub fn routes() -> Router<AppState> {
     table().router.merge(v3::routes())
@@ -65,9 +75,9 @@ pub fn paths() -> Vec<String> {
     table().paths
 }
 
-/// The OpenAPI 3.1 document of every `/api/v2` route.
+/// The OpenAPI 3.1 document of every `/api/v2` and `/api/v3` route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    doc::document(&table())
+    doc::document(&table().merge(v3::table()))
 }
 
 fn incident() -> Shape {

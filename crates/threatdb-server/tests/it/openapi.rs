@@ -7,7 +7,7 @@ use crate::helpers::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-const METHODS: [&str; 4] = ["get", "put", "post", "delete"];
+const METHODS: [&str; 5] = ["get", "put", "post", "delete", "options"];
 
 fn document() -> Value {
     serde_json::from_str(threatdb_server::openapi_json()).unwrap()
@@ -23,8 +23,11 @@ fn every_route_is_documented() {
         .keys()
         .map(String::as_str)
         .collect();
-    let routed = threatdb_server::api_paths();
+    let mut routed = threatdb_server::api_paths();
     assert!(routed.len() > 40, "the route list is the router's own");
+    let v3 = threatdb_server::v3_paths();
+    assert!(v3.len() > 10, "the v3 route list is the router's own");
+    routed.extend(v3);
     let missing: Vec<&String> = routed
         .iter()
         .filter(|p| !documented.contains(p.as_str()))

@@ -8,9 +8,11 @@
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use utoipa::ToSchema;
 
 /// How a nested collection of a PUT changes the stored one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, ToSchema)]
+#[schema(as = V3Mode, rename_all = "lowercase")]
 pub enum Mode {
     /// Add the items (the default when `mode` is absent).
     #[default]
@@ -60,7 +62,7 @@ impl<'de> Deserialize<'de> for Mode {
 }
 
 /// A nested collection in a request: `{"data": [...], "mode": "append"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Nested<T> {
     /// The items (none when absent).
     #[serde(default = "Vec::new")]
@@ -78,7 +80,8 @@ impl<T> Nested<T> {
 }
 
 /// A tag in a request: by `name`, or by the `id` of an existing tag.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = V3TagRef)]
 pub struct TagRef {
     /// The id of an existing tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +92,8 @@ pub struct TagRef {
 }
 
 /// A security label in a request: by `name` (a known label) or `id`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = V3LabelRef)]
 pub struct LabelRef {
     /// The label's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,8 +106,9 @@ pub struct LabelRef {
 /// An attribute in a request. Without `id`: a new attribute (`type` and `value` required).
 /// With `id`: that attribute, whose `value`/`default` a PUT in append or replace mode updates
 /// in place, and which delete mode removes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3AttributeItem)]
 pub struct AttributeItem {
     /// The id of an existing attribute.
     #[serde(default, skip_serializing_if = "Option::is_none")]

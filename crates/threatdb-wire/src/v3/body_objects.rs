@@ -6,11 +6,35 @@
 
 use super::body::{AttributeItem, LabelRef, Nested, TagRef, nullable};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `{"data": [<a reference to the body named>], "mode": ...}` in the OpenAPI document: by
+/// reference, since group and indicator bodies hold each other.
+fn nested_of(name: &str) -> utoipa::openapi::Object {
+    use utoipa::PartialSchema;
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
+    ObjectBuilder::new()
+        .property(
+            "data",
+            ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name(name)),
+        )
+        .property("mode", super::body::Mode::schema())
+        .build()
+}
+
+fn nested_groups() -> utoipa::openapi::Object {
+    nested_of("V3GroupBody")
+}
+
+fn nested_indicators() -> utoipa::openapi::Object {
+    nested_of("V3IndicatorBody")
+}
 
 /// A group in a request. Fields marked "nullable" distinguish absent (`None`: unchanged) from
 /// `null` (`Some(None)`: cleared).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3GroupBody)]
 pub struct GroupBody {
     /// An existing group (inside `associatedGroups`; ignored at the top level).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,16 +172,19 @@ pub struct GroupBody {
     pub attributes: Option<Nested<AttributeItem>>,
     /// Groups to associate, dissociate or set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = nested_groups)]
     pub associated_groups: Option<Nested<GroupBody>>,
     /// Indicators to associate, dissociate or set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = nested_indicators)]
     pub associated_indicators: Option<Nested<IndicatorBody>>,
 }
 
 /// An indicator in a request. The value goes in the field of its type (`ip`, `address`,
 /// `hostName`, `text`, `md5`/`sha1`/`sha256`), or `value1`..`value3` for the others.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3IndicatorBody)]
 pub struct IndicatorBody {
     /// An existing indicator (inside `associatedIndicators`; ignored at the top level).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,8 +285,10 @@ pub struct IndicatorBody {
     pub attributes: Option<Nested<AttributeItem>>,
     /// Groups to associate, dissociate or set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = nested_groups)]
     pub associated_groups: Option<Nested<GroupBody>>,
     /// Indicators to associate, dissociate or set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = nested_indicators)]
     pub associated_indicators: Option<Nested<IndicatorBody>>,
 }

@@ -12,9 +12,11 @@
 //! v3 errors say `Error` where v2 says `Failure`.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The `status` of a v3 envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = V3Status)]
 pub enum Status {
     /// The call worked.
     Success,
@@ -96,8 +98,9 @@ impl<T> List<T> {
 }
 
 /// An envelope without data: a delete (`Deleted`) or an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3Message)]
 pub struct Message {
     /// `Success` or `Error`.
     pub status: Status,

@@ -8,10 +8,12 @@ use super::group_kinds::{EmailFields, SignatureFields, TaskFields};
 use super::indicator::Indicator;
 use super::meta::{Attribute, DataList, SecurityLabel, Tag, User};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A group as the v3 API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3Group)]
 pub struct Group {
     /// Its id (the same as in v2).
     pub id: i64,
@@ -62,9 +64,11 @@ pub struct Group {
     pub attributes: Option<DataList<Attribute>>,
     /// Associated groups, without their nested collections (`fields=associatedGroups`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::meta::associated_groups)]
     pub associated_groups: Option<DataList<Group>>,
     /// Associated indicators (`fields=associatedIndicators`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::meta::associated_indicators)]
     pub associated_indicators: Option<DataList<Indicator>>,
 }
 
@@ -176,8 +180,9 @@ impl GroupType {
 }
 
 /// The `type` of a group and the fields only that type has.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type")]
+#[schema(as = V3GroupType)]
 pub enum GroupDetails {
     /// `Adversary`.
     Adversary,
@@ -244,8 +249,9 @@ impl GroupDetails {
 }
 
 /// An Incident's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3IncidentFields)]
 pub struct IncidentFields {
     /// When the incident happened; absent when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -256,8 +262,9 @@ pub struct IncidentFields {
 }
 
 /// An Event's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3EventFields)]
 pub struct EventFields {
     /// When the event took place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,8 +278,9 @@ pub struct EventFields {
 }
 
 /// A Document's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3DocumentFields)]
 pub struct DocumentFields {
     /// The uploaded file's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,8 +303,9 @@ pub struct DocumentFields {
 }
 
 /// A Report's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3ReportFields)]
 pub struct ReportFields {
     /// The uploaded file's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

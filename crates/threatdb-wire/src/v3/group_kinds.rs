@@ -1,10 +1,12 @@
 //! The own fields of Email, Signature and Task groups (see [`GroupDetails`](super::GroupDetails)).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// An Email's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3EmailFields)]
 pub struct EmailFields {
     /// The `To:` field (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,8 +38,9 @@ pub struct EmailFields {
 }
 
 /// A Signature's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3SignatureFields)]
 pub struct SignatureFields {
     /// The signature's file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,8 +57,9 @@ pub struct SignatureFields {
 }
 
 /// A Task's own fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3TaskFields)]
 pub struct TaskFields {
     /// Its status.
     #[serde(default, skip_serializing_if = "Option::is_none")]

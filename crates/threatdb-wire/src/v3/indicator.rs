@@ -8,10 +8,12 @@
 use super::group::Group;
 use super::meta::{Attribute, DataList, SecurityLabel, Tag};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// An indicator as the v3 API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3Indicator)]
 pub struct Indicator {
     /// Its id.
     pub id: i64,
@@ -92,9 +94,11 @@ pub struct Indicator {
     pub attributes: Option<DataList<Attribute>>,
     /// Associated groups (`fields=associatedGroups`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::meta::associated_groups)]
     pub associated_groups: Option<DataList<Group>>,
     /// Associated indicators (`fields=associatedIndicators`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = super::meta::associated_indicators)]
     pub associated_indicators: Option<DataList<Indicator>>,
 }
 
@@ -103,8 +107,9 @@ fn yes() -> bool {
 }
 
 /// The `type` of an indicator and its value fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type")]
+#[schema(as = V3IndicatorType)]
 pub enum IndicatorDetails {
     /// An IPv4 or IPv6 address.
     Address {

@@ -2,10 +2,11 @@
 //! `createdBy`, tags, security labels and attributes as responses show them.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A nested collection in a response: `{"data": [...]}`. Present only when asked for with
 /// `fields=`; an empty requested collection is `{"data": []}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DataList<T> {
     /// The items.
     #[serde(default = "Vec::new")]
@@ -25,9 +26,33 @@ impl<T> Default for DataList<T> {
     }
 }
 
+/// `{"data": [<a reference to the schema named>]}`: an association list in the OpenAPI document,
+/// by reference (groups and indicators list each other, so inlining them would never end).
+fn data_of(name: &str) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
+    ObjectBuilder::new()
+        .property(
+            "data",
+            ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name(name)),
+        )
+        .required("data")
+        .build()
+}
+
+/// The schema of `associatedGroups`.
+pub(crate) fn associated_groups() -> utoipa::openapi::Object {
+    data_of("V3Group")
+}
+
+/// The schema of `associatedIndicators`.
+pub(crate) fn associated_indicators() -> utoipa::openapi::Object {
+    data_of("V3Indicator")
+}
+
 /// A user, as `createdBy` shows it: `{"id", "userName", "owner"}` and, when known, names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3User)]
 pub struct User {
     /// The user's id.
     pub id: i64,
@@ -48,8 +73,9 @@ pub struct User {
 }
 
 /// A tag applied to an object: `{"id", "name", "lastUsed"}` (ATT&CK tags add `techniqueId`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3Tag)]
 pub struct Tag {
     /// The tag's id.
     pub id: i64,
@@ -67,8 +93,9 @@ pub struct Tag {
 }
 
 /// A security label applied to an object or an attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3SecurityLabel)]
 pub struct SecurityLabel {
     /// The label's id.
     pub id: i64,
@@ -89,8 +116,9 @@ pub struct SecurityLabel {
 }
 
 /// An attribute of a group or an indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3Attribute)]
 pub struct Attribute {
     /// The attribute's id.
     pub id: i64,

@@ -5,10 +5,12 @@ use super::envelope::List;
 use super::fields::Object;
 use crate::tql::Table;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// One keyword of `OPTIONS .../tql`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3TqlKeyword)]
 pub struct TqlKeywordInfo {
     /// The keyword (`dateAdded`).
     pub keyword: String,
@@ -26,8 +28,9 @@ pub struct TqlKeywordInfo {
 }
 
 /// One name of `OPTIONS .../fields`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = V3Field)]
 pub struct FieldInfo {
     /// The name `fields=` takes.
     pub name: String,

@@ -272,9 +272,10 @@ pub async fn security_label(
 }
 
 /// An owner as `/v3/security/owners` shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct OwnerInfo {
+#[schema(as = V3Owner)]
+pub(super) struct OwnerInfo {
     id: i64,
     name: String,
     #[serde(rename = "type")]
@@ -324,9 +325,10 @@ pub async fn owner(auth: Result<Auth, ApiError>, Path(id): Path<String>) -> V3Re
 }
 
 /// An attribute type as `/v3/attributeTypes` shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct AttributeTypeInfo {
+#[schema(as = V3AttributeType)]
+pub(super) struct AttributeTypeInfo {
     id: i64,
     name: &'static str,
     description: &'static str,

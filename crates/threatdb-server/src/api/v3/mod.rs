@@ -11,74 +11,124 @@ mod items;
 mod meta;
 mod params;
 
+use super::Routes;
+use super::doc::{Doc, Shape, get, options, shape};
 use crate::AppState;
 use crate::error::{ApiError, json_response};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, options};
 use serde::Serialize;
+use threatdb_wire::v3;
 
-/// A router that remembers its paths, so the route × role × owner matrix enumerates every v3
-/// route (one added without its place there cannot pass unnoticed).
-struct Table {
-    router: Router<AppState>,
-    paths: Vec<&'static str>,
+fn group() -> Shape {
+    shape::<v3::Group>()
 }
 
-impl Table {
-    fn route(mut self, path: &'static str, methods: MethodRouter<AppState>) -> Self {
-        self.paths.push(path);
-        self.router = self.router.route(path, methods);
-        self
-    }
+fn indicator() -> Shape {
+    shape::<v3::Indicator>()
 }
 
-fn table() -> Table {
-    Table {
-        router: Router::new(),
-        paths: Vec::new(),
-    }
-    .route(
-        "/api/v3/groups",
-        get(groups::list)
-            .post(groups::create)
-            .put(bulk::update_groups)
-            .delete(bulk::delete_groups)
-            .options(groups::options_groups),
-    )
-    .route("/api/v3/groups/fields", options(groups::options_fields))
-    .route("/api/v3/groups/tql", options(groups::options_tql))
-    .route(
-        "/api/v3/groups/{id}",
-        get(groups::get).put(groups::update).delete(groups::delete),
-    )
-    .route(
-        "/api/v3/indicators",
-        get(indicators::list)
-            .post(indicators::create)
-            .put(bulk::update_indicators)
-            .delete(bulk::delete_indicators)
-            .options(indicators::options_indicators),
-    )
-    .route(
-        "/api/v3/indicators/fields",
-        options(indicators::options_fields),
-    )
-    .route("/api/v3/indicators/tql", options(indicators::options_tql))
-    .route(
-        "/api/v3/indicators/{id}",
-        get(indicators::get)
-            .put(indicators::update)
-            .delete(indicators::delete),
-    )
-    .route("/api/v3/tags", get(meta::tags))
-    .route("/api/v3/securityLabels", get(meta::security_labels))
-    .route("/api/v3/securityLabels/{id}", get(meta::security_label))
-    .route("/api/v3/security/owners", get(meta::owners))
-    .route("/api/v3/security/owners/{id}", get(meta::owner))
-    .route("/api/v3/attributeTypes", get(meta::attribute_types))
-    .route("/api/v3/attributeTypes/{id}", get(meta::attribute_type))
+/// The v3 routes, each method with its documentation (the OpenAPI document is built from
+/// them, and the route × role × owner matrix enumerates their paths).
+pub(super) fn table() -> Routes {
+    use crate::api::doc::tags::{
+        V3_CATALOGUES as CATALOGUES, V3_GROUPS as GROUPS, V3_INDICATORS as INDICATORS,
+    };
+    Routes::new()
+        .route(
+            "/api/v3/groups",
+            get(groups::list, Doc::v3_list(GROUPS, "List groups (TQL, fields, paging by next links)", group()))
+                .post(
+                    groups::create,
+                    Doc::v3_write(GROUPS, "Create a group with its nested tags, labels, attributes and associations (all or nothing)", StatusCode::CREATED, group(), shape::<v3::GroupBody>()),
+                )
+                .put(
+                    bulk::update_groups,
+                    Doc::v3_bulk(GROUPS, "Change the tags, labels or status of every incident a TQL selects", group(), Some(shape::<v3::GroupBody>())),
+                )
+                .delete(
+                    bulk::delete_groups,
+                    Doc::v3_bulk(GROUPS, "Delete every incident a TQL selects", group(), None),
+                )
+                .options(groups::options_groups, Doc::v3_field_map(GROUPS, "The fields of a group body")),
+        )
+        .route(
+            "/api/v3/groups/fields",
+            options(groups::options_fields, Doc::v3_options(GROUPS, "The names `fields=` takes on groups", shape::<v3::FieldInfo>())),
+        )
+        .route(
+            "/api/v3/groups/tql",
+            options(groups::options_tql, Doc::v3_options(GROUPS, "The TQL keywords of group lists", shape::<v3::TqlKeywordInfo>())),
+        )
+        .route(
+            "/api/v3/groups/{id}",
+            get(groups::get, Doc::v3_one(GROUPS, "Read a group", group()))
+                .put(
+                    groups::update,
+                    Doc::v3_write(GROUPS, "Change a group and its nested collections (each with its mode)", StatusCode::OK, group(), shape::<v3::GroupBody>()),
+                )
+                .delete(groups::delete, Doc::v3_deleted(GROUPS, "Delete a group")),
+        )
+        .route(
+            "/api/v3/indicators",
+            get(indicators::list, Doc::v3_list(INDICATORS, "List indicators (TQL, fields, paging by next links)", indicator()))
+                .post(
+                    indicators::create,
+                    Doc::v3_write(INDICATORS, "Create an indicator with its nested tags, labels, attributes and associated groups (all or nothing)", StatusCode::CREATED, indicator(), shape::<v3::IndicatorBody>()),
+                )
+                .put(
+                    bulk::update_indicators,
+                    Doc::v3_bulk(INDICATORS, "Change the tags or labels of every indicator a TQL selects", indicator(), Some(shape::<v3::IndicatorBody>())),
+                )
+                .delete(
+                    bulk::delete_indicators,
+                    Doc::v3_bulk(INDICATORS, "Delete every indicator a TQL selects", indicator(), None),
+                )
+                .options(indicators::options_indicators, Doc::v3_field_map(INDICATORS, "The fields of an indicator body")),
+        )
+        .route(
+            "/api/v3/indicators/fields",
+            options(indicators::options_fields, Doc::v3_options(INDICATORS, "The names `fields=` takes on indicators", shape::<v3::FieldInfo>())),
+        )
+        .route(
+            "/api/v3/indicators/tql",
+            options(indicators::options_tql, Doc::v3_options(INDICATORS, "The TQL keywords of indicator lists", shape::<v3::TqlKeywordInfo>())),
+        )
+        .route(
+            "/api/v3/indicators/{id}",
+            get(indicators::get, Doc::v3_one(INDICATORS, "Read an indicator", indicator()))
+                .put(
+                    indicators::update,
+                    Doc::v3_write(INDICATORS, "Change an indicator and its nested collections (each with its mode)", StatusCode::OK, indicator(), shape::<v3::IndicatorBody>()),
+                )
+                .delete(indicators::delete, Doc::v3_deleted(INDICATORS, "Delete an indicator")),
+        )
+        .route("/api/v3/tags", get(meta::tags, Doc::v3_catalogue(CATALOGUES, "The owner's tags", shape::<v3::Tag>())))
+        .route(
+            "/api/v3/securityLabels",
+            get(meta::security_labels, Doc::v3_catalogue(CATALOGUES, "The security labels usable in the owner", shape::<v3::SecurityLabel>())),
+        )
+        .route(
+            "/api/v3/securityLabels/{id}",
+            get(meta::security_label, Doc::v3_one(CATALOGUES, "Read a security label", shape::<v3::SecurityLabel>())),
+        )
+        .route(
+            "/api/v3/security/owners",
+            get(meta::owners, Doc::v3_catalogue(CATALOGUES, "The owners the caller is a member of, with its role", shape::<meta::OwnerInfo>())),
+        )
+        .route(
+            "/api/v3/security/owners/{id}",
+            get(meta::owner, Doc::v3_one(CATALOGUES, "Read one of the caller's owners", shape::<meta::OwnerInfo>())),
+        )
+        .route(
+            "/api/v3/attributeTypes",
+            get(meta::attribute_types, Doc::v3_catalogue(CATALOGUES, "The attribute types", shape::<meta::AttributeTypeInfo>())),
+        )
+        .route(
+            "/api/v3/attributeTypes/{id}",
+            get(meta::attribute_type, Doc::v3_one(CATALOGUES, "Read an attribute type", shape::<meta::AttributeTypeInfo>())),
+        )
 }
 
 /// Every `/api/v3` route. Authentication is layered on by the caller, as for v2.
@@ -88,7 +138,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The path of every `/api/v3` route, with its `{parameters}`.
 pub fn paths() -> Vec<String> {
-    table().paths.into_iter().map(str::to_string).collect()
+    table().paths
 }
 
 /// A v3 failure: the status of the v2 error it wraps, the v3 error envelope.
