@@ -35,8 +35,13 @@ pub(crate) enum V3Reply {
 pub(crate) enum V3Query {
     /// A list: `tql`, `fields`, paging, `count`, `sorting`, `afterId`, `explain`, `owner`.
     List,
-    /// A catalogue list: paging, `count`, `tql` where the catalogue takes one, `owner`.
+    /// A catalogue of the owner (tags, labels): `tql`, paging, `count`, `owner`.
+    OwnerCatalogue,
+    /// A catalogue the same for every owner (attribute types, the caller's owners): paging,
+    /// `count`.
     Catalogue,
+    /// One object of an owner's catalogue: `owner`.
+    OwnerOne,
     /// One object: `fields`, `owner` (to name an object by its external id or value).
     One,
     /// A bulk change: `tql`, `dryRun`, `afterId`, `owner`.
@@ -57,9 +62,35 @@ impl Doc {
         Doc::v3(tag, summary, V3Reply::List(item), V3Query::List)
     }
 
-    /// A v3 catalogue list of `item`.
-    pub(crate) fn v3_catalogue(tag: &'static str, summary: &'static str, item: Shape) -> Doc {
-        Doc::v3(tag, summary, V3Reply::List(item), V3Query::Catalogue)
+    /// A v3 list of the owner's `item`s (`owner` true) or of a catalogue the same for every
+    /// owner.
+    pub(crate) fn v3_catalogue(
+        tag: &'static str,
+        summary: &'static str,
+        item: Shape,
+        owner: bool,
+    ) -> Doc {
+        let query = if owner {
+            V3Query::OwnerCatalogue
+        } else {
+            V3Query::Catalogue
+        };
+        Doc::v3(tag, summary, V3Reply::List(item), query)
+    }
+
+    /// One entry of a v3 catalogue, of the owner (`owner` true) or the same for every owner.
+    pub(crate) fn v3_entry(
+        tag: &'static str,
+        summary: &'static str,
+        item: Shape,
+        owner: bool,
+    ) -> Doc {
+        let query = if owner {
+            V3Query::OwnerOne
+        } else {
+            V3Query::None
+        };
+        Doc::v3(tag, summary, V3Reply::One(StatusCode::OK, item), query)
     }
 
     /// One v3 object (200).
@@ -258,8 +289,9 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
             .minimum(Some(min))
             .maximum(Some(max))
     };
-    let switch = || string_enum(["true", "false"]);
-    if q != V3Query::None {
+    // `true` (any case) turns it on; anything else leaves it off, as v3 reads it.
+    let switch = || text().examples(["true"]);
+    if !matches!(q, V3Query::None | V3Query::Catalogue) {
         out.push(p(
             "owner",
             "The owner by name; the caller's organization when absent (an owner the caller is \
@@ -269,7 +301,7 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
                 .examples(["Example Organization"]),
         ));
     }
-    if matches!(q, V3Query::List | V3Query::Catalogue | V3Query::Bulk) {
+    if matches!(q, V3Query::List | V3Query::OwnerCatalogue | V3Query::Bulk) {
         out.push(p(
             "tql",
             "A ThreatConnect Query Language filter (docs/V3.md lists what each list serves; \
@@ -285,7 +317,10 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
             text().examples(["tags"]),
         ));
     }
-    if matches!(q, V3Query::List | V3Query::Catalogue) {
+    if matches!(
+        q,
+        V3Query::List | V3Query::OwnerCatalogue | V3Query::Catalogue
+    ) {
         let max = i64::try_from(threatdb_core::Paging::MAX_LIMIT).unwrap_or(i64::MAX);
         out.push(p(
             "resultStart",
@@ -297,7 +332,11 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
             "How many results at most (100 when absent)",
             integer(1, max),
         ));
-        out.push(p("count", "`true`: the number of matches", switch()));
+        out.push(p(
+            "count",
+            "`true`: the number of matches (anything else: none)",
+            switch(),
+        ));
     }
     if q == V3Query::List {
         out.push(p(
@@ -307,7 +346,8 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
         ));
         out.push(p(
             "explain",
-            "`true`: the statements the query runs and their plans, instead of its rows",
+            "`true`: the statements the query runs and their plans, instead of its rows \
+             (anything else: the rows)",
             switch(),
         ));
     }
@@ -321,7 +361,8 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
     if q == V3Query::Bulk {
         out.push(p(
             "dryRun",
-            "`true`: how many rows would change and the first of them, changing nothing",
+            "`true`: how many rows would change and the first of them, changing nothing \
+             (anything else: the change is made)",
             switch(),
         ));
     }

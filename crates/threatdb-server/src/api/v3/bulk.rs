@@ -396,3 +396,28 @@ fn dry_answer<T: serde::Serialize>(count: Option<u64>, sample: Vec<T>) -> axum::
         }),
     )
 }
+
+/// The body of `PUT /api/v3/groups?tql=…` as the OpenAPI document shows it: what a bulk update
+/// changes (it is read as a group body, whose other fields are a 400 naming them).
+#[derive(utoipa::ToSchema)]
+#[schema(as = V3GroupsChange, rename_all = "camelCase")]
+#[allow(dead_code)]
+pub(super) struct GroupsChange {
+    /// Tags to add (`mode` append, the default), remove (delete) or set (replace).
+    tags: Option<threatdb_wire::v3::Nested<threatdb_wire::v3::TagRef>>,
+    /// Security labels, with their `mode` as tags.
+    security_labels: Option<threatdb_wire::v3::Nested<threatdb_wire::v3::LabelRef>>,
+    /// The new status of every incident selected.
+    status: Option<String>,
+}
+
+/// The body of `PUT /api/v3/indicators?tql=…` as the OpenAPI document shows it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = V3IndicatorsChange, rename_all = "camelCase")]
+#[allow(dead_code)]
+pub(super) struct IndicatorsChange {
+    /// Tags to add (`mode` append, the default), remove (delete) or set (replace).
+    tags: Option<threatdb_wire::v3::Nested<threatdb_wire::v3::TagRef>>,
+    /// Security labels, with their `mode` as tags.
+    security_labels: Option<threatdb_wire::v3::Nested<threatdb_wire::v3::LabelRef>>,
+}

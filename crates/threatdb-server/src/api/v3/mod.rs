@@ -45,7 +45,7 @@ pub(super) fn table() -> Routes {
                 )
                 .put(
                     bulk::update_groups,
-                    Doc::v3_bulk(GROUPS, "Change the tags, labels or status of every incident a TQL selects", group(), Some(shape::<v3::GroupBody>())),
+                    Doc::v3_bulk(GROUPS, "Change the tags, labels or status of every incident a TQL selects", group(), Some(shape::<bulk::GroupsChange>())),
                 )
                 .delete(
                     bulk::delete_groups,
@@ -79,7 +79,7 @@ pub(super) fn table() -> Routes {
                 )
                 .put(
                     bulk::update_indicators,
-                    Doc::v3_bulk(INDICATORS, "Change the tags or labels of every indicator a TQL selects", indicator(), Some(shape::<v3::IndicatorBody>())),
+                    Doc::v3_bulk(INDICATORS, "Change the tags or labels of every indicator a TQL selects", indicator(), Some(shape::<bulk::IndicatorsChange>())),
                 )
                 .delete(
                     bulk::delete_indicators,
@@ -104,30 +104,30 @@ pub(super) fn table() -> Routes {
                 )
                 .delete(indicators::delete, Doc::v3_deleted(INDICATORS, "Delete an indicator")),
         )
-        .route("/api/v3/tags", get(meta::tags, Doc::v3_catalogue(CATALOGUES, "The owner's tags", shape::<v3::Tag>())))
+        .route("/api/v3/tags", get(meta::tags, Doc::v3_catalogue(CATALOGUES, "The owner's tags", shape::<v3::Tag>(), true)))
         .route(
             "/api/v3/securityLabels",
-            get(meta::security_labels, Doc::v3_catalogue(CATALOGUES, "The security labels usable in the owner", shape::<v3::SecurityLabel>())),
+            get(meta::security_labels, Doc::v3_catalogue(CATALOGUES, "The security labels usable in the owner", shape::<v3::SecurityLabel>(), true)),
         )
         .route(
             "/api/v3/securityLabels/{id}",
-            get(meta::security_label, Doc::v3_one(CATALOGUES, "Read a security label", shape::<v3::SecurityLabel>())),
+            get(meta::security_label, Doc::v3_entry(CATALOGUES, "Read a security label", shape::<v3::SecurityLabel>(), true)),
         )
         .route(
             "/api/v3/security/owners",
-            get(meta::owners, Doc::v3_catalogue(CATALOGUES, "The owners the caller is a member of, with its role", shape::<meta::OwnerInfo>())),
+            get(meta::owners, Doc::v3_catalogue(CATALOGUES, "The owners the caller is a member of, with its role", shape::<meta::OwnerInfo>(), false)),
         )
         .route(
             "/api/v3/security/owners/{id}",
-            get(meta::owner, Doc::v3_one(CATALOGUES, "Read one of the caller's owners", shape::<meta::OwnerInfo>())),
+            get(meta::owner, Doc::v3_entry(CATALOGUES, "Read one of the caller's owners", shape::<meta::OwnerInfo>(), false)),
         )
         .route(
             "/api/v3/attributeTypes",
-            get(meta::attribute_types, Doc::v3_catalogue(CATALOGUES, "The attribute types", shape::<meta::AttributeTypeInfo>())),
+            get(meta::attribute_types, Doc::v3_catalogue(CATALOGUES, "The attribute types", shape::<meta::AttributeTypeInfo>(), false)),
         )
         .route(
             "/api/v3/attributeTypes/{id}",
-            get(meta::attribute_type, Doc::v3_one(CATALOGUES, "Read an attribute type", shape::<meta::AttributeTypeInfo>())),
+            get(meta::attribute_type, Doc::v3_entry(CATALOGUES, "Read an attribute type", shape::<meta::AttributeTypeInfo>(), false)),
         )
 }
 
