@@ -58,6 +58,8 @@ pub struct IndicatorFilter {
     pub added: Window,
     /// Last changed within this window.
     pub modified: Window,
+    /// Has an attribute as each of these says.
+    pub attributes: Vec<crate::AttributeCond>,
 }
 
 impl IndicatorFilter {
@@ -91,6 +93,7 @@ impl IndicatorFilter {
         self.id_above = self.id_above.max(other.id_above);
         self.added = self.added.and(other.added);
         self.modified = self.modified.and(other.modified);
+        self.attributes.extend(other.attributes);
         self.id_below = match (self.id_below, other.id_below) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

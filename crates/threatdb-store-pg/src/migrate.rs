@@ -83,6 +83,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incident attributes by type",
         include_str!("../migrations/0016_attribute_types.sql"),
     ),
+    (
+        17,
+        "indicator attributes by type",
+        include_str!("../migrations/0017_indicator_attribute_types.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

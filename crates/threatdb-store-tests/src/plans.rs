@@ -11,8 +11,8 @@ use crate::fixture::{fixture, ts};
 use threatdb_core::{
     AdminStore, AttributeCond, AttributeText, AttributeType, BulkLinks, BulkLoad, Cmp, Cond,
     Filter, IncidentName, IncidentOrder, IncidentQuery, IncidentStatus, IndicatorFilter,
-    IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind, NewItem, Owner, Paging, PlanStep,
-    SeedIncident, SortKey, Store, Subject, TagName, Target, TextMatch, Window,
+    IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind, NewAttribute, NewItem, Owner, Paging,
+    PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target, TextMatch, Window,
 };
 use time::Duration;
 
@@ -264,10 +264,14 @@ fn shapes(
 }
 
 fn attribute(type_name: Option<&str>, text: Option<AttributeText>) -> Cond {
-    Cond::Attribute(AttributeCond {
+    Cond::Attribute(attribute_cond(type_name, text))
+}
+
+fn attribute_cond(type_name: Option<&str>, text: Option<AttributeText>) -> AttributeCond {
+    AttributeCond {
         type_name: type_name.map(str::to_owned),
         text,
-    })
+    }
 }
 
 /// Shapes that cannot be served from an index, and why.
@@ -478,6 +482,34 @@ fn indicator_shapes(
             },
         ),
         (
+            "indicators, an attribute of a rare type",
+            IndicatorFilter {
+                attributes: vec![attribute_cond(Some("Attack Vector"), None)],
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, an attribute of a rare type and value, and a common type",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::Address]),
+                attributes: vec![attribute_cond(
+                    Some("Attack Vector"),
+                    Some(AttributeText::Is("ZQ indicator vector".into())),
+                )],
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, an attribute value of any type",
+            IndicatorFilter {
+                attributes: vec![attribute_cond(
+                    None,
+                    Some(AttributeText::Contains("vector".into())),
+                )],
+                ..Default::default()
+            },
+        ),
+        (
             "indicators, common type after an id (a next link)",
             IndicatorFilter {
                 kinds: Some(vec![IndicatorKind::Address]),
@@ -501,6 +533,11 @@ fn indicator_shapes(
 
 /// Indicator shapes that cannot be served from an index, and why.
 fn indicator_exception(name: &str) -> Option<&'static str> {
+    if name.starts_with("indicators, an attribute value of any type") {
+        return Some(
+            "attribute values have no index of their own: with no type named, each of the owner's indicators is probed",
+        );
+    }
     (name.starts_with("indicators, owner, unfiltered")
         || name.starts_with("indicators, common type"))
     .then_some(
@@ -645,6 +682,22 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
         .await
         .expect("indicator")
         .id;
+    // An attribute of a type no other indicator has, on two of A's indicators.
+    for v in [&value, &rare_address] {
+        store
+            .add_attribute(
+                &fx.admin_a,
+                &Subject::Indicator(fx.org_a.clone(), v.clone()),
+                NewAttribute {
+                    kind: AttributeType::lookup("Attack Vector").expect("type"),
+                    value: "zq indicator vector".into(),
+                    displayed: false,
+                    source: None,
+                },
+            )
+            .await
+            .expect("attribute");
+    }
     // An adversary linked to the rare incidents, and the rare incidents to each other.
     let rare_item = store
         .create_item(

@@ -1,11 +1,12 @@
 //! Indicators by id, listed by an index-served query, and as the subject of nested writes (the
 //! v3 API's `/v3/indicators`). By value, they are in [`crate::items`].
 
-use crate::db::{Db, Sql};
+use crate::db::{Db, Dialect, Sql};
 use crate::guard::{self, Granted};
 use crate::metadata::Metadata;
 use crate::subject::Kind;
-use crate::{items, rows};
+use crate::{items, list, rows};
+use std::collections::HashSet;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, Indicator, IndicatorDetails, IndicatorFilter, IndicatorKind, IndicatorQuery,
@@ -140,6 +141,7 @@ fn statements<'q>(
     q: &'q IndicatorQuery,
     part: &Part<'q>,
     (skip, take): (u64, u64),
+    cx: &Resolved,
 ) -> (Option<Sql<'q>>, Sql<'q>) {
     let f = &q.filter;
     let mut from =
@@ -179,6 +181,14 @@ fn statements<'q>(
         .bind_list(tags.iter().map(|t| tag_key(t)))
         .push(")");
     }
+    for a in &f.attributes {
+        let rare = a
+            .type_name
+            .as_ref()
+            .is_some_and(|t| cx.rare_types.contains(t));
+        from.push(" AND ");
+        list::attribute_condition(&mut from, a, rare, cx.dialect, list::Holder::Indicator);
+    }
     let count = (q.count && q.paging.start == 0).then(|| Sql {
         text: format!("SELECT count(*){}", from.text).into(),
         params: from.params.clone(),
@@ -192,6 +202,30 @@ fn statements<'q>(
         .push(" OFFSET ")
         .bind(rows::int_of(skip));
     (count, page)
+}
+
+/// What rendering a list needs from the database: which attribute types are rare, and the
+/// dialect.
+struct Resolved {
+    rare_types: HashSet<String>,
+    dialect: Dialect,
+}
+
+impl Resolved {
+    async fn of<D: Db>(db: &mut D, f: &IndicatorFilter) -> StoreResult<Self> {
+        let mut rare_types = HashSet::new();
+        for kind in f.attributes.iter().filter_map(|a| a.type_name.as_ref()) {
+            if !rare_types.contains(kind)
+                && list::rare_attribute_type(db, list::Holder::Indicator, kind).await?
+            {
+                rare_types.insert(kind.clone());
+            }
+        }
+        Ok(Resolved {
+            rare_types,
+            dialect: db.dialect(),
+        })
+    }
 }
 
 /// Each part's window: the page itself for one part; for several, the first `start + limit`
@@ -220,10 +254,11 @@ pub async fn query<D: Db>(
         });
     }
     let window = window(q, parts.len());
+    let cx = Resolved::of(db, &q.filter).await?;
     let mut total: Option<u64> = None;
     let mut found = Vec::new();
     for part in &parts {
-        let (count, page) = statements(owner, q, part, window);
+        let (count, page) = statements(owner, q, part, window, &cx);
         if let Some(sql) = count {
             let n = rows::count(db, sql).await?;
             total = Some(total.unwrap_or(0).saturating_add(n));
@@ -267,9 +302,10 @@ pub async fn explain<D: Db>(
         return Ok(Vec::new());
     }
     let window = window(q, parts.len());
+    let cx = Resolved::of(db, &q.filter).await?;
     let mut out = Vec::new();
     let statements = parts.iter().flat_map(|part| {
-        let (count, page) = statements(owner, q, part, window);
+        let (count, page) = statements(owner, q, part, window, &cx);
         count.into_iter().chain([page])
     });
     for sql in statements.collect::<Vec<_>>() {

@@ -215,7 +215,7 @@ impl Reference {
             .unwrap_or_default();
         let mut operations: usize = 0;
         for (path, item) in object(at(doc, &["paths"])).into_iter().flatten() {
-            for method in ["get", "post", "put", "delete"] {
+            for method in ["get", "post", "put", "delete", "options"] {
                 let Some(op) = item.get(method) else {
                     continue;
                 };

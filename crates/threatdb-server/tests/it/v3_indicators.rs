@@ -14,7 +14,8 @@ crate::on_both_stores!(
     bad_requests_are_400_in_the_v3_envelope,
     another_owners_indicator_is_invisible,
     options_describe_indicators,
-    explain_answers_the_plan
+    explain_answers_the_plan,
+    has_attribute_lists_by_attribute_type_and_value
 );
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
@@ -594,5 +595,127 @@ async fn explain_answers_the_plan(app: TestApp) {
             "no rows: {}",
             r.json
         );
+    }
+}
+
+/// `hasAttribute(...)` on indicator lists: by type (any case, or its id), by value (`=`
+/// regardless of ASCII case, `CONTAINS`), both on one attribute, with a type and a tag;
+/// counted; another owner's indicator with the same attribute is not found; `OR` inside is a
+/// 400, as is an unknown type.
+async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
+    for (body, attributes) in [
+        (
+            json!({"type": "Host", "hostName": "attr-a.example", "tags": {"data": [{"name": "Feed"}]}}),
+            json!([{"type": "Source", "value": "OSINT Feed"},
+                   {"type": "Description", "value": "A phishing WAVE"}]),
+        ),
+        (
+            json!({"type": "Address", "ip": "192.0.2.77"}),
+            json!([{"type": "Source", "value": "internal"}]),
+        ),
+        (
+            json!({"type": "Host", "hostName": "attr-c.example"}),
+            json!([{"type": "Title", "value": "OSINT Feed"}]),
+        ),
+        (
+            json!({"type": "Host", "hostName": "attr-d.example"}),
+            json!([]),
+        ),
+    ] {
+        let mut body = body;
+        body["attributes"] = json!({"data": attributes});
+        let r = create(&app, &app.writer, body).await;
+        assert_eq!(r.status, 201, "{}", r.json);
+    }
+    let r = create(
+        &app,
+        &app.outsider,
+        json!({"type": "Host", "hostName": "attr-outside.example",
+               "attributes": {"data": [{"type": "Source", "value": "OSINT Feed"}]}}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    for (query, want) in [
+        (
+            "hasAttribute(typeName = \"Source\")",
+            vec!["192.0.2.77", "attr-a.example"],
+        ),
+        (
+            "hasAttribute(typeName = \"source\")",
+            vec!["192.0.2.77", "attr-a.example"],
+        ),
+        (
+            "hasAttribute(type = 2)",
+            vec!["192.0.2.77", "attr-a.example"],
+        ),
+        (
+            "hasAttribute(typeName = \"Source\" AND text = \"osint feed\")",
+            vec!["attr-a.example"],
+        ),
+        (
+            "hasAttribute(text = \"OSINT Feed\")",
+            vec!["attr-a.example", "attr-c.example"],
+        ),
+        (
+            "hasAttribute(text CONTAINS \"wave\")",
+            vec!["attr-a.example"],
+        ),
+        (
+            "typeName = \"Address\" AND hasAttribute(typeName = \"Source\")",
+            vec!["192.0.2.77"],
+        ),
+        (
+            "hasAttribute(text = \"OSINT Feed\") AND tag = \"Feed\"",
+            vec!["attr-a.example"],
+        ),
+        (
+            "hasAttribute(typeName = \"Source\") AND hasAttribute(typeName = \"Description\")",
+            vec!["attr-a.example"],
+        ),
+    ] {
+        let r = app
+            .get(
+                &app.reader,
+                &format!("/v3/indicators?count=true&tql={}", tql(query)),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{query}: {}", r.json);
+        let mut got: Vec<String> = r.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["summary"].as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{query}");
+        assert_eq!(r.json["count"], want.len(), "{query}: {}", r.json);
+    }
+    let r = app
+        .get(
+            &app.outsider,
+            &format!(
+                "/v3/indicators?count=true&tql={}",
+                tql("hasAttribute(typeName = \"Source\" AND text = \"OSINT Feed\")")
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["count"], 1, "{}", r.json);
+    assert_eq!(r.json["data"][0]["summary"], "attr-outside.example");
+    for (query, says) in [
+        (
+            "hasAttribute(typeName = \"Colour\")",
+            "no attribute type Colour at column 14",
+        ),
+        (
+            "hasAttribute(typeName = \"Source\" OR text = \"x\")",
+            "OR or IN inside hasAttribute(...) at column 1",
+        ),
+    ] {
+        let r = app
+            .get(&app.reader, &format!("/v3/indicators?tql={}", tql(query)))
+            .await;
+        assert_eq!(r.status, 400, "{query}: {}", r.json);
+        assert!(r.message().contains(says), "{query}: {}", r.json);
     }
 }

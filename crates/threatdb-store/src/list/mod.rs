@@ -7,7 +7,9 @@ mod resolve;
 mod text;
 
 pub use render::prefix_upper_bound;
+pub(crate) use render::{Holder, attribute_condition};
 pub use resolve::NameSample;
+pub(crate) use resolve::rare_attribute_type;
 pub use text::MIN_TRIGRAM_CHARS;
 
 use crate::db::{Db, Dialect, Sql};

@@ -238,37 +238,87 @@ fn has_attribute<'a>(sql: &mut Sql<'a>, a: &'a AttributeCond, cx: &Context<'_>) 
         .type_name
         .as_ref()
         .is_some_and(|t| cx.ids.rare_attribute_types.contains(t));
+    attribute_condition(sql, a, rare, cx.dialect, Holder::Incident);
+}
+
+/// Whose attributes a `hasAttribute` condition reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// An incident's (`attributes`, listed as `i`).
+    Incident,
+    /// An indicator's (`item_attributes`, listed as `d`).
+    Indicator,
+}
+
+impl Holder {
+    /// The attribute table, its column naming the holder, and the holder's id in the list.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Holder::Incident => ("attributes", "incident_id", "i.id"),
+            Holder::Indicator => ("item_attributes", "indicator_id", "d.id"),
+        }
+    }
+}
+
+/// The condition of `a` on the holder listed: from the attributes of its type (`rare`, read
+/// from the `(type, holder)` index of migrations 16 and 17) or probed holder by holder.
+pub fn attribute_condition<'a>(
+    sql: &mut Sql<'a>,
+    a: &'a AttributeCond,
+    rare: bool,
+    dialect: Dialect,
+    holder: Holder,
+) {
+    let (table, column, id) = holder.names();
     if rare {
-        sql.push("i.id IN (SELECT a.incident_id FROM attributes a WHERE ");
+        sql.push(id)
+            .push(" IN (SELECT a.")
+            .push(column)
+            .push(" FROM ")
+            .push(table)
+            .push(" a WHERE a.")
+            .push(column)
+            .push(" IS NOT NULL");
+    } else if holder == Holder::Indicator {
+        // A scalar subquery with LIMIT, which PostgreSQL cannot turn into a join: with few
+        // indicator attributes it would hash them and scan every indicator of every owner
+        // (the plan tests saw it), where probing the owner's indicators in id order is meant.
+        sql.push("(SELECT 1 FROM ")
+            .push(table)
+            .push(" a WHERE a.")
+            .push(column)
+            .push(" = ")
+            .push(id);
     } else {
-        sql.push("EXISTS (SELECT 1 FROM attributes a WHERE a.incident_id = i.id AND ");
+        sql.push("EXISTS (SELECT 1 FROM ")
+            .push(table)
+            .push(" a WHERE a.")
+            .push(column)
+            .push(" = ")
+            .push(id);
     }
     if let Some(kind) = &a.type_name {
-        sql.push("a.type = ").bind(kind.as_str());
+        sql.push(" AND a.type = ").bind(kind.as_str());
     }
-    let value = match cx.dialect {
+    let value = match dialect {
         Dialect::Sqlite => "lower(a.value)",
         // lower() under the "C" collation folds ASCII letters only, as SQLite's does.
         Dialect::Postgres => "lower(a.value COLLATE \"C\")",
     };
-    let and = if a.type_name.is_some() { " AND " } else { "" };
     match &a.text {
-        None if a.type_name.is_none() => {
-            sql.push("1 = 1");
-        }
         None => {}
         Some(AttributeText::Is(text)) => {
-            sql.push(and)
+            sql.push(" AND ")
                 .push(value)
                 .push(" = ")
                 .bind(text.to_ascii_lowercase());
         }
         Some(AttributeText::Contains(text)) => {
-            let position = match cx.dialect {
+            let position = match dialect {
                 Dialect::Sqlite => "instr(",
                 Dialect::Postgres => "strpos(",
             };
-            sql.push(and)
+            sql.push(" AND ")
                 .push(position)
                 .push(value)
                 .push(", ")
@@ -276,7 +326,11 @@ fn has_attribute<'a>(sql: &mut Sql<'a>, a: &'a AttributeCond, cx: &Context<'_>) 
                 .push(") > 0");
         }
     }
-    sql.push(")");
+    if !rare && holder == Holder::Indicator {
+        sql.push(" LIMIT 1) IS NOT NULL");
+    } else {
+        sql.push(")");
+    }
 }
 
 /// The rowids of an owner's names in the trigram index: `(owner_id << 40) + incident id`

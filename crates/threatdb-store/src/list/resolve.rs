@@ -2,7 +2,7 @@
 //! the counters that say how selective a label is and how many incidents a first page counts.
 
 use super::READ_ALL_BELOW;
-use super::render::name_rowids;
+use super::render::{Holder, name_rowids};
 use super::text::{MIN_TRIGRAM_CHARS, SAMPLE_NAMES, fts_selective, selective_part};
 use crate::db::{Db, Dialect, Sql};
 use crate::rows;
@@ -74,12 +74,7 @@ impl Resolved {
                     type_name: Some(kind),
                     ..
                 }) if !out.rare_attribute_types.contains(kind) => {
-                    // Counted up to the threshold only: a common type costs no more.
-                    let sql = Sql::with(
-                        "SELECT count(*) FROM (SELECT 1 FROM attributes WHERE type = ? LIMIT ?) AS found",
-                        vec![kind.clone().into(), rows::int_of(READ_ALL_BELOW).into()],
-                    );
-                    if rows::count(db, sql).await? < READ_ALL_BELOW {
+                    if rare_attribute_type(db, Holder::Incident, kind).await? {
                         out.rare_attribute_types.insert(kind.clone());
                     }
                 }
@@ -224,6 +219,30 @@ async fn sample_names<D: Db>(db: &mut D) -> StoreResult<Vec<String>> {
     let sql = Sql::with(text, vec![rows::int_of(SAMPLE_NAMES as u64).into()]);
     let names = db.fetch(sql, |r| r.text(0)).await?;
     Ok(names.into_iter().map(|n| n.to_lowercase()).collect())
+}
+
+/// Whether fewer than [`READ_ALL_BELOW`] attributes of `holder`s (of every owner) have the type
+/// `kind`: then reading them from the `(type, holder)` index costs less than probing the
+/// owner's list one by one. Counted up to that bound only, so a common type costs no more.
+pub(crate) async fn rare_attribute_type<D: Db>(
+    db: &mut D,
+    holder: Holder,
+    kind: &str,
+) -> StoreResult<bool> {
+    let text = match holder {
+        Holder::Incident => {
+            "SELECT count(*) FROM (SELECT 1 FROM attributes WHERE type = ? LIMIT ?) AS found"
+        }
+        Holder::Indicator => {
+            "SELECT count(*) FROM (SELECT 1 FROM item_attributes \
+             WHERE type = ? AND indicator_id IS NOT NULL LIMIT ?) AS found"
+        }
+    };
+    let sql = Sql::with(
+        text,
+        vec![kind.to_owned().into(), rows::int_of(READ_ALL_BELOW).into()],
+    );
+    Ok(rows::count(db, sql).await? < READ_ALL_BELOW)
 }
 
 /// The owner's incidents, from its counter.

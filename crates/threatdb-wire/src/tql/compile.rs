@@ -265,7 +265,7 @@ fn related(
 /// `hasAttribute(...)`: an attribute of which every comparison ANDed inside holds: `typeName`
 /// (`=`, `IN`), `type` (its id, `=`, `IN`), and at most one `text` `=` or `CONTAINS`; parts
 /// ORed inside are each such an attribute.
-fn attributes(inner: &TypedExpr, column: usize) -> Result<Filter, TqlError> {
+pub(super) fn attributes(inner: &TypedExpr, column: usize) -> Result<Filter, TqlError> {
     let parts = match inner {
         TypedExpr::Or(parts) => {
             return Ok(Filter::Or(

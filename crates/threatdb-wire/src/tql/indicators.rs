@@ -8,6 +8,7 @@
 //! | `id = v` (`IN`), `id > >= < <= v` | ids, an id range |
 //! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` (`IN`, `OR`) | tagged with one of them |
 //! | `dateAdded`, `lastModified` `> >= < <= =` (absolute or relative dates) | a window of that date |
+//! | `hasAttribute(typeName = t AND text = v)` (`type = id`, `text CONTAINS v`) | has such an attribute |
 //! | `AND` of the above | all of them |
 //!
 //! Anything else (`OR` between conditions, `summary CONTAINS`, dates, `ownerName`, ...) is
@@ -19,7 +20,9 @@ use super::ast::Op;
 use super::check::{TypedCmp, TypedExpr, TypedValue};
 use super::compile::{integer as id_value, text};
 use super::keywords::{Field, Related};
-use threatdb_core::{IndicatorFilter, IndicatorKind, IndicatorValue, Timestamp, Window};
+use threatdb_core::{
+    Cond, Filter, IndicatorFilter, IndicatorKind, IndicatorValue, Timestamp, Window,
+};
 
 /// The filter of the indicators a checked `/v3/indicators` query selects.
 pub fn indicator_filter(expr: &TypedExpr, now: Timestamp) -> Result<IndicatorFilter, TqlError> {
@@ -52,6 +55,15 @@ pub fn indicator_filter(expr: &TypedExpr, now: Timestamp) -> Result<IndicatorFil
                 tags: Some(tag_names(inner, *column)?),
                 ..IndicatorFilter::default()
             }),
+            // One attribute's conditions, as on groups; an indicator list is one conjunction,
+            // so OR (or IN) inside is not served here.
+            Related::Attributes => match super::compile::attributes(inner, *column)? {
+                Filter::Cond(Cond::Attribute(a)) => Ok(IndicatorFilter {
+                    attributes: vec![a],
+                    ..IndicatorFilter::default()
+                }),
+                _ => Err(not_served(*column, "OR or IN inside hasAttribute(...)")),
+            },
             _ => Err(not_served(
                 *column,
                 &format!("the sub-query {}(...)", sub.name),
@@ -72,7 +84,7 @@ fn not_served(column: usize, what: &str) -> TqlError {
     TqlError::new(
         column,
         format!(
-            "{what} at column {column} is not served yet by this server's indicator queries: use id, typeName, summary (= or IN), tag, hasTag(name = ...), dateAdded or lastModified (> >= < <= =), joined by AND"
+            "{what} at column {column} is not served yet by this server's indicator queries: use id, typeName, summary (= or IN), tag, hasTag(name = ...), hasAttribute(typeName = ... AND text = ...), dateAdded or lastModified (> >= < <= =), joined by AND"
         ),
     )
 }

@@ -127,6 +127,11 @@ assert listed == ips, listed
 tagged_ind = v3.indicators()
 tagged_ind.filter.has_tag.name(TqlOperator.EQ, 'tcex-ind')
 assert [i.model.id for i in tagged_ind] == [made.id]
+described = v3.indicators()
+described_attribute = described.filter.has_attribute
+described_attribute.type_name(TqlOperator.EQ, 'Description')
+described_attribute.text(TqlOperator.EQ, 'seen by TCEX')
+assert [i.model.id for i in described] == [made.id]
 print('indicators listed', len(listed))
 
 # An incident created with the indicator associated, read back from both sides.
