@@ -73,10 +73,10 @@ impl Resolved {
                 Cond::Attribute(AttributeCond {
                     type_name: Some(kind),
                     ..
-                }) if !out.rare_attribute_types.contains(kind) => {
-                    if rare_attribute_type(db, Holder::Incident, kind).await? {
-                        out.rare_attribute_types.insert(kind.clone());
-                    }
+                }) if !out.rare_attribute_types.contains(kind)
+                    && rare_attribute_type(db, Holder::Incident, kind).await? =>
+                {
+                    out.rare_attribute_types.insert(kind.clone());
                 }
                 Cond::Name(TextMatch::Contains, text)
                     if text.chars().count() >= MIN_TRIGRAM_CHARS
