@@ -260,6 +260,43 @@ impl TestApp {
         self.call(who, "GET", target, None).await
     }
 
+    /// The `key` of every row of the v3 list `/v3/{endpoint}?tql=…` as `who` sees it, sorted,
+    /// and the list's `count` (the list must answer 200).
+    pub async fn v3_listed(
+        &self,
+        who: &Creds,
+        endpoint: &str,
+        tql: &str,
+        key: &str,
+    ) -> (Vec<String>, u64) {
+        let tql: String = form_urlencoded::byte_serialize(tql.as_bytes()).collect();
+        let r = self
+            .get(
+                who,
+                &format!("/v3/{endpoint}?count=true&resultLimit=100&tql={tql}"),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{tql}: {}", r.json);
+        let mut rows: Vec<String> = r.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[key].as_str().unwrap().to_string())
+            .collect();
+        rows.sort();
+        (rows, r.json["count"].as_u64().unwrap())
+    }
+
+    /// Checks that the v3 list `/v3/{endpoint}?tql=…` is a 400 whose message contains `says`.
+    pub async fn v3_refused(&self, endpoint: &str, tql: &str, says: &str) {
+        let encoded: String = form_urlencoded::byte_serialize(tql.as_bytes()).collect();
+        let r = self
+            .get(&self.reader, &format!("/v3/{endpoint}?tql={encoded}"))
+            .await;
+        assert_eq!(r.status, 400, "{tql}: {}", r.json);
+        assert!(r.message().contains(says), "{tql}: {}", r.json);
+    }
+
     /// Creates an incident in `owner` as `who`; returns its id.
     pub async fn create_incident(&self, who: &Creds, owner: &str, name: &str) -> i64 {
         let owner = owner.replace(' ', "+");

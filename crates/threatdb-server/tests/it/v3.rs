@@ -725,36 +725,20 @@ async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
             vec!["Attr A", "Attr B", "Attr D"],
         ),
     ] {
-        let r = app
-            .get(
-                &app.reader,
-                &format!("/v3/groups?count=true&resultLimit=100&tql={}", tql(query)),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{query}: {}", r.json);
-        let mut got: Vec<String> = r.json["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|g| g["name"].as_str().unwrap().to_string())
-            .collect();
-        got.sort();
+        let (got, count) = app.v3_listed(&app.reader, "groups", query, "name").await;
         assert_eq!(got, want, "{query}");
-        assert_eq!(r.json["count"], want.len(), "{query}: {}", r.json);
+        assert_eq!(count, want.len() as u64, "{query}");
     }
     // The outsider finds its own, and only its own.
-    let r = app
-        .get(
+    let (got, count) = app
+        .v3_listed(
             &app.outsider,
-            &format!(
-                "/v3/groups?count=true&tql={}",
-                tql("hasAttribute(typeName = \"Source\" AND text = \"OSINT Feed\")")
-            ),
+            "groups",
+            "hasAttribute(typeName = \"Source\" AND text = \"OSINT Feed\")",
+            "name",
         )
         .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    assert_eq!(r.json["count"], 1, "{}", r.json);
-    assert_eq!(r.json["data"][0]["name"], "Attr Outside");
+    assert_eq!((got, count), (vec!["Attr Outside".to_string()], 1));
     for (query, says) in [
         (
             "hasAttribute(typeName = \"Colour\")",
@@ -765,10 +749,6 @@ async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
             "source = inside hasAttribute(...) at column 14",
         ),
     ] {
-        let r = app
-            .get(&app.reader, &format!("/v3/groups?tql={}", tql(query)))
-            .await;
-        assert_eq!(r.status, 400, "{query}: {}", r.json);
-        assert!(r.message().contains(says), "{query}: {}", r.json);
+        app.v3_refused("groups", query, says).await;
     }
 }

@@ -673,35 +673,21 @@ async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
             vec!["attr-a.example"],
         ),
     ] {
-        let r = app
-            .get(
-                &app.reader,
-                &format!("/v3/indicators?count=true&tql={}", tql(query)),
-            )
+        let (got, count) = app
+            .v3_listed(&app.reader, "indicators", query, "summary")
             .await;
-        assert_eq!(r.status, 200, "{query}: {}", r.json);
-        let mut got: Vec<String> = r.json["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["summary"].as_str().unwrap().to_string())
-            .collect();
-        got.sort();
         assert_eq!(got, want, "{query}");
-        assert_eq!(r.json["count"], want.len(), "{query}: {}", r.json);
+        assert_eq!(count, want.len() as u64, "{query}");
     }
-    let r = app
-        .get(
+    let (got, count) = app
+        .v3_listed(
             &app.outsider,
-            &format!(
-                "/v3/indicators?count=true&tql={}",
-                tql("hasAttribute(typeName = \"Source\" AND text = \"OSINT Feed\")")
-            ),
+            "indicators",
+            "hasAttribute(typeName = \"Source\" AND text = \"OSINT Feed\")",
+            "summary",
         )
         .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    assert_eq!(r.json["count"], 1, "{}", r.json);
-    assert_eq!(r.json["data"][0]["summary"], "attr-outside.example");
+    assert_eq!((got, count), (vec!["attr-outside.example".to_string()], 1));
     for (query, says) in [
         (
             "hasAttribute(typeName = \"Colour\")",
@@ -712,10 +698,6 @@ async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
             "OR or IN inside hasAttribute(...) at column 1",
         ),
     ] {
-        let r = app
-            .get(&app.reader, &format!("/v3/indicators?tql={}", tql(query)))
-            .await;
-        assert_eq!(r.status, 400, "{query}: {}", r.json);
-        assert!(r.message().contains(says), "{query}: {}", r.json);
+        app.v3_refused("indicators", query, says).await;
     }
 }
