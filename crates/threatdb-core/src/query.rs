@@ -215,6 +215,10 @@ pub struct IncidentQuery {
     pub include: Include,
     /// The window.
     pub paging: Paging,
+    /// Whether a first page counts every match (v2's `resultCount`, v3's `count=true`). Without
+    /// it a filtered list counts at most what choosing its plan needs (10,000), and its first
+    /// page has no total.
+    pub count: bool,
 }
 
 impl IncidentQuery {
@@ -226,6 +230,7 @@ impl IncidentQuery {
             order: IncidentOrder::default(),
             include: Include::default(),
             paging: Paging::default(),
+            count: true,
         }
     }
 

@@ -65,6 +65,15 @@ pub async fn list_paging<S: Store + AdminStore>(store: &S) {
             "resultCount only on the first page (start={start})"
         );
     }
+
+    // Without a count asked for, a filtered first page has the same rows and no total.
+    let mut filtered = paged(&fx.org_a, 0, 2);
+    filtered.and(Cond::IdRange(Cmp::Gt, 0));
+    let counted = list(store, &fx.reader_a, &filtered).await;
+    filtered.count = false;
+    let uncounted = list(store, &fx.reader_a, &filtered).await;
+    assert_eq!(ids(&uncounted), ids(&counted));
+    assert_eq!((counted.total, uncounted.total), (Some(5), None));
 }
 
 /// Filters, alone and combined: tag, label, name_eq, name_prefix, event dates.

@@ -224,13 +224,14 @@ async fn plan<'q, D: Db>(
         dialect: db.dialect(),
     };
     let counted = ids.counted(q);
-    let count = (q.paging.start == 0 && counted.is_none()).then(|| {
+    let count = (q.count && q.paging.start == 0 && counted.is_none()).then(|| {
         let mut sql = Sql::new("SELECT count(*) FROM incidents i");
         where_clause(&mut sql, q, &cx);
         sql
     });
     // How many match decides the page's plan: from the counter or the first page's count, or,
-    // deeper in a filtered list, from a count that stops at the threshold.
+    // deeper in a filtered list (or when no count is asked for), from a count that stops at the
+    // threshold.
     let matches = match (counted, &count) {
         (Some(n), _) => Some(n),
         (None, Some(sql)) => Some(rows::count(db, sql.clone()).await?),

@@ -116,6 +116,9 @@ pub async fn list(
         q.and(Cond::IdRange(Cmp::Gt, after));
         q.paging = Paging::new(0, paging.limit)?;
     }
+    // v3 shows a count only when asked, on the first page: no other page counts every match
+    // (a `next` page by `afterId` is a first page to the store).
+    q.count = p.count && after.is_none();
     if p.explain {
         return Ok(explained(state.store.explain_incidents(&actor, &q).await?));
     }
