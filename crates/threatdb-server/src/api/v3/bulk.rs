@@ -311,6 +311,9 @@ impl Rows {
                     chunk.and(Cond::IdRange(Cmp::Gt, last));
                 }
                 chunk.paging = Paging::new(0, CHUNK)?;
+                // Each chunk is a first page to the store: counting every remaining match for
+                // it would be work thrown away, once per chunk.
+                chunk.count = false;
                 let page = state.store.list_incidents(actor, &chunk).await?;
                 page.items.iter().map(|d| d.incident.id).collect()
             }
