@@ -279,18 +279,12 @@ pub fn attribute_condition<'a>(
             .push(" a WHERE a.")
             .push(column)
             .push(" IS NOT NULL");
-    } else if holder == Holder::Indicator {
-        // A scalar subquery with LIMIT, which PostgreSQL cannot turn into a join: with few
-        // indicator attributes it would hash them and scan every indicator of every owner
-        // (the plan tests saw it), where probing the owner's indicators in id order is meant.
-        sql.push("(SELECT 1 FROM ")
-            .push(table)
-            .push(" a WHERE a.")
-            .push(column)
-            .push(" = ")
-            .push(id);
     } else {
-        sql.push("EXISTS (SELECT 1 FROM ")
+        // A probe of the holder's own attributes, as a scalar subquery with LIMIT, which
+        // PostgreSQL cannot turn into a join: as `EXISTS`, with few attributes, it hashed them
+        // and scanned every indicator of every owner (the plan tests saw it), where probing the
+        // owner's rows as they are read is meant.
+        sql.push("(SELECT 1 FROM ")
             .push(table)
             .push(" a WHERE a.")
             .push(column)
@@ -326,11 +320,7 @@ pub fn attribute_condition<'a>(
                 .push(") > 0");
         }
     }
-    if !rare && holder == Holder::Indicator {
-        sql.push(" LIMIT 1) IS NOT NULL");
-    } else {
-        sql.push(")");
-    }
+    sql.push(if rare { ")" } else { " LIMIT 1) IS NOT NULL" });
 }
 
 /// The rowids of an owner's names in the trigram index: `(owner_id << 40) + incident id`
