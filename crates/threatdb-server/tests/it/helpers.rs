@@ -203,6 +203,11 @@ macro_rules! on_both_stores {
     };
 }
 
+/// `query` percent-encoded for a `tql=` (or any other) query parameter.
+pub fn tql(query: &str) -> String {
+    form_urlencoded::byte_serialize(query.as_bytes()).collect()
+}
+
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -269,11 +274,13 @@ impl TestApp {
         tql: &str,
         key: &str,
     ) -> (Vec<String>, u64) {
-        let tql: String = form_urlencoded::byte_serialize(tql.as_bytes()).collect();
         let r = self
             .get(
                 who,
-                &format!("/v3/{endpoint}?count=true&resultLimit=100&tql={tql}"),
+                &format!(
+                    "/v3/{endpoint}?count=true&resultLimit=100&tql={}",
+                    self::tql(tql)
+                ),
             )
             .await;
         assert_eq!(r.status, 200, "{tql}: {}", r.json);
@@ -289,9 +296,11 @@ impl TestApp {
 
     /// Checks that the v3 list `/v3/{endpoint}?tql=…` is a 400 whose message contains `says`.
     pub async fn v3_refused(&self, endpoint: &str, tql: &str, says: &str) {
-        let encoded: String = form_urlencoded::byte_serialize(tql.as_bytes()).collect();
         let r = self
-            .get(&self.reader, &format!("/v3/{endpoint}?tql={encoded}"))
+            .get(
+                &self.reader,
+                &format!("/v3/{endpoint}?tql={}", self::tql(tql)),
+            )
             .await;
         assert_eq!(r.status, 400, "{tql}: {}", r.json);
         assert!(r.message().contains(says), "{tql}: {}", r.json);

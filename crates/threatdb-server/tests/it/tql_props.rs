@@ -6,7 +6,7 @@
 //! Names are lower-case, as are the values asked for: TQL compares ASCII letters regardless of
 //! case and v2 exactly, and on such names the two agree (DECISIONS 45).
 
-use crate::helpers::{Backend, TestApp, spawn_app_on};
+use crate::helpers::{Backend, TestApp, spawn_app_on, tql as encode};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -96,10 +96,6 @@ fn ids(json: &Value, v2: bool) -> BTreeSet<i64> {
     list.as_array()
         .map(|a| a.iter().filter_map(|i| i["id"].as_i64()).collect())
         .unwrap_or_default()
-}
-
-fn encode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 proptest! {

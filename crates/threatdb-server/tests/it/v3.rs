@@ -42,10 +42,6 @@ fn names(list: &Value) -> Vec<String> {
     v
 }
 
-fn tql(query: &str) -> String {
-    form_urlencoded::byte_serialize(query.as_bytes()).collect()
-}
-
 async fn create_with_nested_collections_reads_the_same_through_v2(app: TestApp) {
     let r = create(
         &app,

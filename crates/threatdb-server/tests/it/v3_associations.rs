@@ -257,10 +257,6 @@ async fn another_owners_objects_cannot_be_linked(app: TestApp) {
     assert_eq!(r.json["data"]["associatedIndicators"]["data"], json!([]));
 }
 
-fn tql(query: &str) -> String {
-    form_urlencoded::byte_serialize(query.as_bytes()).collect()
-}
-
 async fn tql_finds_groups_by_their_associations(app: TestApp) {
     let h = indicator(&app, "found.example").await;
     let adversary = post(

@@ -7,10 +7,6 @@ use serde_json::json;
 
 crate::on_both_stores!(bulk_delete_by_tql, bulk_update_by_tql);
 
-fn tql(query: &str) -> String {
-    form_urlencoded::byte_serialize(query.as_bytes()).collect()
-}
-
 async fn count(app: &TestApp, target: &str) -> i64 {
     let r = app.get(&app.reader, target).await;
     assert_eq!(r.status, 200, "{target}: {}", r.json);

@@ -20,10 +20,6 @@ crate::on_both_stores!(
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
 
-fn tql(query: &str) -> String {
-    form_urlencoded::byte_serialize(query.as_bytes()).collect()
-}
-
 async fn create(app: &TestApp, who: &Creds, body: Value) -> Reply {
     app.call(
         who,

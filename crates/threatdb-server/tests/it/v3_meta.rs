@@ -11,10 +11,6 @@ crate::on_both_stores!(
     owner_name_in_tql_picks_the_owner
 );
 
-fn tql(query: &str) -> String {
-    form_urlencoded::byte_serialize(query.as_bytes()).collect()
-}
-
 fn names(r: &Value) -> Vec<String> {
     r["data"]
         .as_array()

@@ -13,10 +13,6 @@ crate::on_both_stores!(
 
 const ALL: &str = "fields=tags&fields=securityLabels&fields=attributes&fields=associatedGroups";
 
-fn tql(query: &str) -> String {
-    form_urlencoded::byte_serialize(query.as_bytes()).collect()
-}
-
 async fn post(app: &TestApp, who: &Creds, body: Value) -> Reply {
     app.call(
         who,
