@@ -217,7 +217,7 @@ pub struct IncidentQuery {
     pub paging: Paging,
     /// Whether a first page counts every match (v2's `resultCount`, v3's `count=true`). Without
     /// it a filtered list counts at most what choosing its plan needs (10,000), and its first
-    /// page has no total.
+    /// page has a total only where a counter gives one for free (the owner's, a label's).
     pub count: bool,
 }
 
