@@ -23,6 +23,7 @@
 
 pub mod association;
 pub mod attribute;
+pub mod batch;
 pub mod bulk;
 pub mod credential;
 pub mod date;

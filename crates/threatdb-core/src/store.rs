@@ -336,6 +336,45 @@ pub trait Store: Send + Sync {
     /// Deletes these indicators in one transaction (write access on each; a missing one is
     /// skipped). Returns how many were deleted.
     async fn delete_indicators(&self, actor: &Actor, ids: Vec<i64>) -> StoreResult<u64>;
+    /// Creates a Batch job writing `owner` (write access there) with its settings and, when
+    /// given, its file (the job is then Queued; without it, Created until its upload).
+    async fn create_batch(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        settings: crate::batch::BatchSettings,
+        file: Option<Vec<u8>>,
+    ) -> StoreResult<crate::batch::BatchStatus>;
+    /// Gives a Created job its file (write access on its owner; a job in another state is a
+    /// Conflict).
+    async fn upload_batch(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file: Vec<u8>,
+    ) -> StoreResult<crate::batch::BatchStatus>;
+    /// A job's status (read access on its owner; else NotFound).
+    async fn batch_status(&self, actor: &Actor, id: i64) -> StoreResult<crate::batch::BatchStatus>;
+    /// A job's error records, in the order they were made (read access on its owner).
+    async fn batch_errors(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> StoreResult<Vec<crate::batch::BatchError>>;
+    /// Hands the oldest waiting job (Queued, or Running under a lease that ran out) to a
+    /// runner, leased for `lease_seconds`; also forgets jobs completed more than
+    /// `keep_seconds` ago.
+    async fn claim_batch(
+        &self,
+        lease_seconds: i64,
+        keep_seconds: i64,
+    ) -> StoreResult<Option<crate::batch::BatchClaim>>;
+    /// Writes a chunk of a job in one transaction with its error records and the job's new
+    /// progress (the lease must still be the runner's: else Conflict).
+    async fn write_batch_chunk(
+        &self,
+        chunk: crate::batch::BatchChunk,
+    ) -> StoreResult<crate::batch::ChunkOutcome>;
     /// Associates the incident with `target` (write access on the incident, read access on
     /// the target; an indicator is the one in the incident's owner). Idempotent; a missing or
     /// hidden target is NotFound.

@@ -21,6 +21,7 @@
 
 mod api;
 pub mod auth;
+pub mod batch;
 pub mod caller;
 pub mod error;
 pub mod limits;
@@ -56,6 +57,9 @@ pub use secrets::MasterKey;
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// Batch uploads read at once: with the file limit, what uploads may hold in memory.
+pub const BATCH_UPLOADS: usize = 2;
+
 /// Everything a request needs; cheap to clone. No process-global state: several servers can run
 /// in one process.
 #[derive(Clone)]
@@ -76,6 +80,10 @@ pub struct AppState {
     pub replays: Option<Arc<auth::ReplayGuard>>,
     /// Runs password hashes a few at a time.
     pub passwords: Arc<passwords::PasswordGate>,
+    /// Batch uploads read at once (each may hold up to `limits.batch_file_bytes`).
+    pub batch_uploads: Arc<tokio::sync::Semaphore>,
+    /// Tells the batch runner that a job is waiting.
+    pub batch_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -106,6 +114,8 @@ impl AppState {
                 limits.password_hashes,
                 limits.password_queue,
             )),
+            batch_uploads: Arc::new(tokio::sync::Semaphore::new(BATCH_UPLOADS)),
+            batch_wake: Arc::new(tokio::sync::Notify::new()),
             limits: Arc::new(limits),
         }
     }
@@ -148,10 +158,9 @@ async fn openapi_document() -> Response {
 /// `/api/openapi.json` open; every answer carries the request's `X-Request-Id`. Every request
 /// is counted and timed by its route template when metrics are on ([`telemetry::track`]).
 pub fn router(state: AppState) -> Router {
-    let api = api::routes().route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::authenticate,
-    ));
+    let api = api::routes(state.limits.batch_file_bytes).route_layer(
+        middleware::from_fn_with_state(state.clone(), auth::authenticate),
+    );
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

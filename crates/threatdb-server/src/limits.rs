@@ -32,6 +32,8 @@ pub struct Limits {
     pub trusted_proxies: Vec<IpNet>,
     /// Refuse a second non-GET request with the same signature within the clock-skew window.
     pub reject_replays: bool,
+    /// The largest Batch API file accepted, in bytes (tcex sends up to 75,000,000).
+    pub batch_file_bytes: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +52,7 @@ impl Default for Limits {
             password_queue: cores.saturating_mul(4),
             trusted_proxies: Vec::new(),
             reject_replays: false,
+            batch_file_bytes: 80 << 20,
         }
     }
 }

@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "indicator attributes by type",
         include_str!("../migrations/0017_indicator_attribute_types.sql"),
     ),
+    (
+        18,
+        "batch jobs",
+        include_str!("../migrations/0018_batch_jobs.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

@@ -87,6 +87,22 @@ pub async fn credentials<D: Db>(
     .await
 }
 
+/// An API user's actor by id, as it is now (`None` when the user is disabled or gone): a Batch
+/// job runs with its user's current rights.
+pub async fn actor_by_id<D: Db>(db: &mut D, user_id: i64) -> StoreResult<Option<Actor>> {
+    let sql = Sql::with(
+        "SELECT u.id, u.name, u.organization_id, o.id, o.name, o.kind, m.role \
+         FROM api_users u JOIN memberships m ON m.user_id = u.id JOIN owners o ON o.id = m.owner_id \
+         WHERE u.id = ? AND NOT u.disabled ORDER BY o.id",
+        vec![user_id.into()],
+    );
+    Ok(
+        with_memberships(db, sql, 3, |r| Ok(((), r.int(0)?, r.text(1)?, r.int(2)?)))
+            .await?
+            .map(|((), actor)| actor),
+    )
+}
+
 const WEB_LOGIN: &str = "SELECT w.user_id, w.login, w.password_hash, w.session_epoch, u.disabled, u.name, \
      u.organization_id, o.id, o.name, o.kind, m.role \
      FROM web_logins w JOIN api_users u ON u.id = w.user_id \

@@ -22,6 +22,7 @@ pub mod admin;
 pub mod associations;
 pub mod attributes;
 pub mod backend;
+pub mod batch;
 pub mod catalogue;
 pub mod db;
 pub mod guard;

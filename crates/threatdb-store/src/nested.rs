@@ -116,7 +116,7 @@ pub async fn write_indicator<D: Db>(
 /// Applies the nested changes to `on` in order: tags, labels, attributes. Each step checks write
 /// access on `on` itself; the callers check it when they create or load the subject, so a
 /// write with no nested change is refused as well.
-async fn apply<D: Db>(
+pub(crate) async fn apply<D: Db>(
     db: &mut D,
     actor: &Actor,
     on: &Subject,

@@ -78,6 +78,36 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete_many(db, &actor, &ids))
                 })
             }
+            async fn create_batch(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, settings: $crate::t::batch::BatchSettings, file: Option<Vec<u8>>) -> $crate::t::StoreResult<$crate::t::batch::BatchStatus> {
+                $crate::timed_op!("create_batch", {
+                    $crate::write!(self, (actor, owner) |db| $crate::batch::create(db, &actor, &owner, &settings, file.as_deref()))
+                })
+            }
+            async fn upload_batch(&self, actor: &$crate::t::Actor, id: i64, file: Vec<u8>) -> $crate::t::StoreResult<$crate::t::batch::BatchStatus> {
+                $crate::timed_op!("upload_batch", {
+                    $crate::write!(self, (actor) |db| $crate::batch::upload(db, &actor, id, &file))
+                })
+            }
+            async fn batch_status(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<$crate::t::batch::BatchStatus> {
+                $crate::timed_op!("batch_status", {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::batch::status(db, actor, id))
+                })
+            }
+            async fn batch_errors(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<Vec<$crate::t::batch::BatchError>> {
+                $crate::timed_op!("batch_errors", {
+                    $crate::read!(self, |db| $crate::batch::errors(db, actor, id))
+                })
+            }
+            async fn claim_batch(&self, lease_seconds: i64, keep_seconds: i64) -> $crate::t::StoreResult<Option<$crate::t::batch::BatchClaim>> {
+                $crate::timed_op!("claim_batch", {
+                    $crate::write!(self, () |db| $crate::batch::claim(db, lease_seconds, keep_seconds))
+                })
+            }
+            async fn write_batch_chunk(&self, chunk: $crate::t::batch::BatchChunk) -> $crate::t::StoreResult<$crate::t::batch::ChunkOutcome> {
+                $crate::timed_op!("write_batch_chunk", {
+                    $crate::write!(self, () |db| $crate::batch::write_chunk(db, &chunk))
+                })
+            }
             async fn delete_incident(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
                 $crate::timed_op!("delete_incident", {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))

@@ -23,6 +23,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod assoc;
+pub mod batch;
 pub mod dto;
 pub mod envelope;
 pub mod filters;

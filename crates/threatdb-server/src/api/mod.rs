@@ -2,6 +2,7 @@
 
 mod all_groups;
 mod associations;
+mod batch;
 mod catalogue;
 mod doc;
 mod incidents;
@@ -66,8 +67,11 @@ impl Routes {
 }
 
 /// Every `/api/v2` route. Authentication is layered on by the caller.
-pub fn routes() -> Router<AppState> {
-    table().router.merge(v3::routes())
+pub fn routes(batch_file_bytes: usize) -> Router<AppState> {
+    table()
+        .router
+        .merge(v3::routes())
+        .merge(batch::routes(batch_file_bytes))
 }
 
 /// The path of every `/api/v2` route, with its `{parameters}`.

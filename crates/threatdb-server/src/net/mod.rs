@@ -74,7 +74,14 @@ pub async fn serve_with_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = crate::router(state.clone());
-    serve_app(listener, app, state.limits.clone(), tls, shutdown).await
+    // The batch runner lives as long as the server.
+    let runner = tokio::spawn(crate::batch::run(
+        state.store.clone(),
+        state.batch_wake.clone(),
+    ));
+    let served = serve_app(listener, app, state.limits.clone(), tls, shutdown).await;
+    runner.abort();
+    served
 }
 
 /// Serves any `app` as [`serve_with_tls`] serves the API, within the same `limits` (the

@@ -93,6 +93,11 @@ pub async fn spawn_app() -> TestApp {
 /// A fresh server on a fresh store of the given kind (PostgreSQL: a new database on the server
 /// `THREATDB_TEST_PG_URL` names; the tests that use it are ignored unless asked for).
 pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    spawn_app_with(backend, threatdb_server::Limits::default()).await
+}
+
+/// A fresh server enforcing `limits`.
+pub async fn spawn_app_with(backend: Backend, limits: threatdb_server::Limits) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let (store, admin, pg): (Arc<dyn Store>, Arc<dyn AdminStore>, _) = match backend {
         Backend::Sqlite => {
@@ -137,7 +142,7 @@ pub async fn spawn_app_on(backend: Backend) -> TestApp {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store, keys, &origin);
+    let state = AppState::with_limits(store, keys, &origin, limits);
     tokio::spawn(threatdb_server::serve(
         listener,
         state,
@@ -246,6 +251,44 @@ impl TestApp {
                 .body(b.to_string());
         }
         let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
+        let text = resp.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            content_type,
+            json,
+            headers,
+        }
+    }
+
+    /// Sends a signed request with this body and content type.
+    pub async fn send(
+        &self,
+        who: &Creds,
+        method: &str,
+        target: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let signed = format!("/api{target}");
+        let ts = now();
+        let auth = signing::authorization(&who.access_id, &who.secret, &signed, method, ts);
+        let url = format!("{}/api{target}", self.origin);
+        let resp = self
+            .client
+            .request(method.parse().unwrap(), url)
+            .header("Timestamp", ts.to_string())
+            .header("Authorization", auth)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let content_type = headers

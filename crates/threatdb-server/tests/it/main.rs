@@ -6,6 +6,7 @@ mod associations;
 mod authentication;
 mod authorization;
 mod bad_input;
+mod batch;
 mod catalogue;
 mod golden;
 mod helpers;

@@ -1,0 +1,198 @@
+//! ThreatConnect's Batch API (`/v2/batch...`): jobs that tcex's batch module creates with one
+//! multipart upload (or, for Delete, with `POST /v2/batch` and then the file), polls, and asks
+//! for their errors. The jobs run in the background ([`crate::batch`]).
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, json_response};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use threatdb_core::batch::{BatchSettings, BatchState};
+use threatdb_core::{Actor, Owner};
+use threatdb_wire::batch as wire;
+
+/// The Batch routes. Their bodies may be as large as the limits' `batch_file_bytes` (they read
+/// their bodies themselves, within that limit).
+pub(crate) fn routes(limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/batch", post(create))
+        .route("/api/v2/batch/createAndUpload", post(create_and_upload))
+        .route("/api/v2/batch/{id}", get(status).post(upload))
+        .route("/api/v2/batch/{id}/errors", get(errors))
+        // The parts' headers and the config part come on top of the file.
+        .layer(DefaultBodyLimit::max(limit.saturating_add(1 << 20)))
+}
+
+/// The most bytes a job's settings may take.
+const SETTINGS_BYTES: usize = 64 * 1024;
+
+fn too_large(limit: usize) -> Response {
+    json_response(
+        StatusCode::BAD_REQUEST,
+        wire::invalid_json(&format!(
+            "File size greater than allowable limit of {limit}"
+        )),
+    )
+}
+
+/// The owner the settings name, among the caller's (an owner the caller is not a member of,
+/// or one that does not exist, is refused alike: 403, so tcex does not send the upload again).
+fn owner<'a>(actor: &'a Actor, name: &str) -> ApiResult<&'a Owner> {
+    actor.resolve_owner(Some(name)).ok_or_else(|| {
+        ApiError::Forbidden(format!(
+            "You may not write batch jobs into owner '{name}' (or it does not exist)"
+        ))
+    })
+}
+
+fn settings(bytes: &[u8]) -> ApiResult<(BatchSettings, String)> {
+    wire::settings(bytes).map_err(ApiError::BadRequest)
+}
+
+/// `POST /v2/batch/createAndUpload`: the `config` and `content` parts; 201 with the job's
+/// status, the job queued.
+async fn create_and_upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    request: Request,
+) -> ApiResult<Response> {
+    let limit = state.limits.batch_file_bytes;
+    let _slot = state.batch_uploads.acquire().await;
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("The upload is not multipart/form-data: {e}")))?;
+    let (mut config, mut content) = (None, None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large(limit)),
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "The upload is malformed: {e}"
+                )));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large(limit)),
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "The upload is malformed: {e}"
+                )));
+            }
+        };
+        match name.as_str() {
+            "config" => config = Some(bytes),
+            "content" => content = Some(bytes),
+            _ => {}
+        }
+    }
+    let config =
+        config.ok_or_else(|| ApiError::BadRequest("The upload has no config part".into()))?;
+    let content =
+        content.ok_or_else(|| ApiError::BadRequest("The upload has no content part".into()))?;
+    if content.len() > limit {
+        return Ok(too_large(limit));
+    }
+    let (settings, owner_name) = settings(&config)?;
+    let owner = owner(&auth.0, &owner_name)?;
+    check_json(&content)?;
+    let status = state
+        .store
+        .create_batch(&auth.0, owner, settings, Some(content.to_vec()))
+        .await?;
+    state.batch_wake.notify_one();
+    Ok(json_response(
+        StatusCode::CREATED,
+        wire::status_json(&status),
+    ))
+}
+
+/// A batch file must at least be JSON (its items are checked one by one as they are written).
+fn check_json(content: &Bytes) -> ApiResult<()> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(content)
+        .map(|_| ())
+        .map_err(|e| ApiError::BadRequest(format!("The batch file is not valid JSON: {e}")))
+}
+
+/// `POST /v2/batch`: a job made from its settings alone; 201 `{"data":{"batchId":N}}`.
+async fn create(State(state): State<AppState>, auth: Auth, body: Body) -> ApiResult<Response> {
+    let body = axum::body::to_bytes(body, SETTINGS_BYTES)
+        .await
+        .map_err(|_| ApiError::BadRequest("The job settings are larger than 64 KiB".into()))?;
+    let (settings, owner_name) = settings(&body)?;
+    let owner = owner(&auth.0, &owner_name)?;
+    let status = state
+        .store
+        .create_batch(&auth.0, owner, settings, None)
+        .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        wire::created_json(status.id),
+    ))
+}
+
+/// `POST /v2/batch/{id}`: the file of a Created job; 202 `{"status":"Queued"}`.
+async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    body: Body,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let limit = state.limits.batch_file_bytes;
+    let _slot = state.batch_uploads.acquire().await;
+    let Ok(file) = axum::body::to_bytes(body, limit).await else {
+        return Ok(too_large(limit));
+    };
+    match state.store.upload_batch(&auth.0, id, file.to_vec()).await {
+        Ok(_) => {
+            state.batch_wake.notify_one();
+            Ok(json_response(StatusCode::ACCEPTED, wire::queued_json()))
+        }
+        Err(threatdb_core::StoreError::Conflict(why)) => Ok(json_response(
+            StatusCode::BAD_REQUEST,
+            wire::invalid_json(&why),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /v2/batch/{id}`: the job's status and counts.
+async fn status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let status = state.store.batch_status(&auth.0, id).await?;
+    Ok(json_response(StatusCode::OK, wire::status_json(&status)))
+}
+
+/// `GET /v2/batch/{id}/errors`: the error records of a Completed job (404 when it has none).
+async fn errors(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let status = state.store.batch_status(&auth.0, id).await?;
+    if status.state != BatchState::Completed {
+        return Ok(json_response(
+            StatusCode::BAD_REQUEST,
+            wire::invalid_json(&format!("Batch still in {} state", status.state.as_str())),
+        ));
+    }
+    let errors = state.store.batch_errors(&auth.0, id).await?;
+    if errors.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(json_response(StatusCode::OK, wire::errors_json(&errors)))
+}

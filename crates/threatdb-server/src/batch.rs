@@ -1,0 +1,283 @@
+//! The Batch job runner: takes the oldest waiting job from the store under a lease, reads its
+//! file, and hands it to the store a chunk at a time (groups, then indicators, then the
+//! groups' links, then the association entries). Each chunk commits with the job's progress,
+//! so a job interrupted by a crash or a restart is taken up again (by this server or another
+//! one on the same database, once its lease runs out) after its last committed chunk.
+
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use threatdb_core::batch::{
+    BatchAction, BatchChunk, BatchClaim, BatchClass, BatchCode, BatchError, BatchItem, BatchOp,
+    BatchProgress, ChunkOutcome,
+};
+use threatdb_core::{Store, StoreError};
+use threatdb_wire::batch::{self as wire, BatchFile};
+use tokio::sync::Notify;
+
+/// Items written per transaction: small enough that other writers wait little behind one.
+pub const CHUNK: usize = 200;
+/// How long a claimed job is the claimer's without a chunk written, in seconds.
+const LEASE_SECONDS: i64 = 60;
+/// How long a completed job's status and errors stay readable, in seconds (a week).
+const KEEP_SECONDS: i64 = 7 * 24 * 3600;
+/// How often the runner looks for jobs when nobody told it of one (jobs uploaded to another
+/// server of the same database, leases that ran out).
+const POLL: Duration = Duration::from_secs(5);
+
+/// Runs jobs until the task is dropped.
+pub async fn run(store: Arc<dyn Store>, wake: Arc<Notify>) {
+    loop {
+        match store.claim_batch(LEASE_SECONDS, KEEP_SECONDS).await {
+            Ok(Some(claim)) => {
+                let id = claim.id;
+                if let Err(e) = run_job(store.as_ref(), claim).await {
+                    // The lease runs out and the job is taken up again from its last chunk.
+                    tracing::error!(job = id, error = %e, "a batch job stopped");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+            Ok(None) => {
+                let _ = tokio::time::timeout(POLL, wake.notified()).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "looking for batch jobs failed");
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    }
+}
+
+/// The phases of a job, in order.
+const GROUPS: u8 = 0;
+const INDICATORS: u8 = 1;
+const LINKS: u8 = 2;
+const ASSOCIATIONS: u8 = 3;
+const DONE: u8 = 4;
+
+fn len(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError> {
+    let BatchClaim {
+        id,
+        settings,
+        file,
+        progress,
+        lease,
+        ..
+    } = claim;
+    let parsed = tokio::task::spawn_blocking(move || BatchFile::parse(&file))
+        .await
+        .map_err(StoreError::backend)?;
+    let file = match parsed {
+        Ok(file) => file,
+        Err(why) => {
+            let record = BatchError {
+                code: BatchCode::JsonSyntax.as_str().into(),
+                reason: format!("The batch file is not valid JSON: {why}"),
+                source: String::new(),
+            };
+            let item = BatchItem {
+                index: 0,
+                class: BatchClass::Association,
+                work: Err(record),
+                source: String::new(),
+                after: 0,
+            };
+            let chunk = BatchChunk {
+                job: id,
+                lease,
+                items: vec![item],
+                then: BatchProgress {
+                    phase: DONE,
+                    next: 0,
+                },
+                last: true,
+            };
+            store.write_batch_chunk(chunk).await?;
+            return Ok(());
+        }
+    };
+    let action = settings.action;
+    let (g, i) = (len(file.groups.len()), len(file.indicators.len()));
+    let mut at = progress;
+    while at.phase < DONE {
+        let items = phase_items(&file, action, at.phase, g, i);
+        let total = items.len();
+        let mut next = usize::try_from(at.next).unwrap_or(usize::MAX).min(total);
+        let mut items = items.into_iter().skip(next);
+        while next < total {
+            let end = next.saturating_add(CHUNK).min(total);
+            let chunk_items: Vec<BatchItem> = items
+                .by_ref()
+                .take(end.saturating_sub(next))
+                .map(|make| make())
+                .collect();
+            let chunk = BatchChunk {
+                job: id,
+                lease: lease.clone(),
+                items: chunk_items,
+                then: BatchProgress {
+                    phase: at.phase,
+                    next: len(end),
+                },
+                last: false,
+            };
+            if write(store, chunk).await?.halted {
+                return Ok(());
+            }
+            next = end;
+        }
+        at = BatchProgress {
+            phase: at.phase.saturating_add(1),
+            next: 0,
+        };
+    }
+    let done = BatchChunk {
+        job: id,
+        lease,
+        items: Vec::new(),
+        then: BatchProgress {
+            phase: DONE,
+            next: 0,
+        },
+        last: true,
+    };
+    write(store, done).await?;
+    Ok(())
+}
+
+/// Writes a chunk, once more after a pause if the database failed. A chunk that fails twice
+/// ends the job: it completes with one record saying so (in the words tcex recognises as a
+/// failed job), after the chunks that committed.
+async fn write(store: &dyn Store, chunk: BatchChunk) -> Result<ChunkOutcome, StoreError> {
+    let first = match store.write_batch_chunk(chunk.clone()).await {
+        Err(StoreError::Backend(e)) => e,
+        other => return other,
+    };
+    tracing::warn!(job = chunk.job, error = %first, "a batch chunk failed; trying it once more");
+    tokio::time::sleep(RETRY_AFTER).await;
+    let second = match store.write_batch_chunk(chunk.clone()).await {
+        Err(StoreError::Backend(e)) => e,
+        other => return other,
+    };
+    tracing::error!(job = chunk.job, error = %second, "a batch chunk failed twice: the job ends");
+    let at = chunk.items.first().map_or(0, |i| i.index);
+    let record = BatchError {
+        code: BatchCode::Internal.as_str().into(),
+        reason: format!(
+            "Encountered an unexpected Exception while processing batch job (at item {at}; the items before it are written)"
+        ),
+        source: String::new(),
+    };
+    let end = BatchChunk {
+        items: vec![BatchItem {
+            index: at,
+            class: BatchClass::Association,
+            work: Err(record),
+            source: String::new(),
+            after: 0,
+        }],
+        then: BatchProgress {
+            phase: DONE,
+            next: 0,
+        },
+        last: true,
+        ..chunk
+    };
+    store.write_batch_chunk(end).await?;
+    Ok(ChunkOutcome { halted: true })
+}
+
+/// The pause before a failed chunk is tried again.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// A phase's items, each made when its chunk is written (so a job's work is never all in
+/// memory at once).
+type Make<'f> = Box<dyn FnOnce() -> BatchItem + Send + 'f>;
+
+fn phase_items<'f>(
+    file: &'f BatchFile,
+    action: BatchAction,
+    phase: u8,
+    groups: u64,
+    indicators: u64,
+) -> Vec<Make<'f>> {
+    let mut out: Vec<Make<'f>> = Vec::new();
+    match phase {
+        GROUPS => {
+            for (n, raw) in file.groups.iter().enumerate() {
+                let n = len(n);
+                out.push(Box::new(move || BatchItem {
+                    index: n,
+                    class: BatchClass::Group,
+                    work: wire::group(raw, action).0,
+                    source: source(raw),
+                    after: groups
+                        .saturating_sub(n)
+                        .saturating_sub(1)
+                        .saturating_add(indicators),
+                }));
+            }
+        }
+        INDICATORS => {
+            for (n, raw) in file.indicators.iter().enumerate() {
+                let n = len(n);
+                out.push(Box::new(move || BatchItem {
+                    index: groups.saturating_add(n),
+                    class: BatchClass::Indicator,
+                    work: wire::indicator(raw, action).0,
+                    source: source(raw),
+                    after: indicators.saturating_sub(n).saturating_sub(1),
+                }));
+            }
+        }
+        // A Delete job deletes; it makes no links.
+        LINKS if action == BatchAction::Create => {
+            for (n, raw) in file.groups.iter().enumerate() {
+                if let (Ok(_), Some(links)) = wire::group(raw, action) {
+                    let n = len(n);
+                    out.push(Box::new(move || BatchItem {
+                        index: n,
+                        class: BatchClass::Group,
+                        work: Ok(BatchOp::Links(links)),
+                        source: source(raw),
+                        after: 0,
+                    }));
+                }
+            }
+        }
+        ASSOCIATIONS if action == BatchAction::Create && !file.associations.is_empty() => {
+            let handles: Arc<HashMap<String, _>> = Arc::new(
+                file.indicators
+                    .iter()
+                    .filter_map(|raw| match wire::indicator(raw, action) {
+                        (Ok(BatchOp::Indicator(ind)), Some(xid)) => Some((xid, ind.value)),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+            let first = groups.saturating_add(indicators);
+            for (n, raw) in file.associations.iter().enumerate() {
+                let n = len(n);
+                let handles = handles.clone();
+                out.push(Box::new(move || BatchItem {
+                    index: first.saturating_add(n),
+                    class: BatchClass::Association,
+                    work: wire::association(raw, &handles),
+                    source: source(raw),
+                    after: 0,
+                }));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn source(raw: &RawValue) -> String {
+    threatdb_core::batch::error_source(raw.get())
+}

@@ -1,0 +1,480 @@
+//! The Batch API as tcex's batch module drives it: a multipart `createAndUpload`, polling,
+//! `/errors`; the two-step flow for Delete; deduplication on resubmission; haltOnError;
+//! refusals for other owners and readers; malformed and oversized uploads.
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+crate::on_both_stores!(
+    creates_dedupes_and_reports_errors,
+    halt_on_error_leaves_the_rest_unprocessed,
+    two_step_delete_and_missing_items,
+    other_owners_and_readers_are_refused,
+    malformed_uploads_are_answered_clearly,
+    write_types_append_and_replace,
+);
+
+const BOUNDARY: &str = "threatdbtestboundary";
+
+fn config(owner: &str, action: &str, halt: &str) -> Value {
+    json!({"action": action, "attributeWriteType": "Replace", "haltOnError": halt,
+           "owner": owner, "playbookTriggersEnabled": "false",
+           "securityLabelWriteType": "Replace", "tagWriteType": "Replace", "version": "V2"})
+}
+
+/// A multipart body as tcex's `files=` tuple builds it: each part named, with a filename.
+fn multipart(parts: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = String::new();
+    for (name, text) in parts {
+        body.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n\r\n{text}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{BOUNDARY}--\r\n"));
+    body.into_bytes()
+}
+
+async fn upload(app: &TestApp, who: &Creds, config: &Value, content: &Value) -> Reply {
+    let body = multipart(&[
+        ("config", &config.to_string()),
+        ("content", &content.to_string()),
+    ]);
+    app.send(
+        who,
+        "POST",
+        "/v2/batch/createAndUpload?includeAdditional=true",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        body,
+    )
+    .await
+}
+
+/// Submits a job and waits for it to complete; returns its batchStatus.
+async fn run(app: &TestApp, config: &Value, content: &Value) -> Value {
+    let r = upload(app, &app.writer, config, content).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let id = r.json["data"]["batchStatus"]["id"].as_i64().unwrap();
+    completed(app, id).await
+}
+
+async fn completed(app: &TestApp, id: i64) -> Value {
+    for _ in 0..400 {
+        let r = app.get(&app.writer, &format!("/v2/batch/{id}")).await;
+        r.assert_success(200);
+        let status = r.json["data"]["batchStatus"].clone();
+        if status["status"] == "Completed" {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("batch job {id} did not complete");
+}
+
+fn counts(s: &Value) -> [i64; 7] {
+    [
+        "successCount",
+        "errorCount",
+        "unprocessCount",
+        "successGroupCount",
+        "errorGroupCount",
+        "successIndicatorCount",
+        "errorIndicatorCount",
+    ]
+    .map(|k| s[k].as_i64().unwrap_or_else(|| panic!("{k} in {s}")))
+}
+
+fn feed() -> Value {
+    json!({
+        "group": [{"name": "Phish wave 7", "type": "Incident", "xid": "inc-7",
+                   "eventDate": "2024-05-01T12:00:00Z", "status": "Open",
+                   "tag": [{"name": "phishing"}], "securityLabel": [{"name": "TLP:GREEN"}],
+                   "attribute": [{"type": "Description", "value": "wave 7", "displayed": true}],
+                   "associatedGroupXid": ["adv-1"]},
+                  {"name": "Fancy Bear", "type": "Adversary", "xid": "adv-1"}],
+        "indicator": [
+            {"type": "Host", "summary": "Bad.Example.NET", "xid": "h-1", "rating": 3.0,
+             "confidence": 70, "attribute": [{"type": "Description", "value": "C2 host"}],
+             "tag": [{"name": "c2"}], "associatedGroups": [{"groupXid": "inc-7"}]},
+            {"type": "Address", "summary": "999.1.1.1", "xid": "a-1"},
+            {"type": "Mutex", "summary": "Global\\evil", "xid": "m-1"}
+        ],
+        "association": []
+    })
+}
+
+async fn creates_dedupes_and_reports_errors(app: TestApp) {
+    let s = run(&app, &config(ORG, "Create", "false"), &feed()).await;
+    assert_eq!(counts(&s), [3, 2, 0, 2, 0, 1, 2], "{s}");
+    let id = s["id"].as_i64().unwrap();
+    let r = app
+        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.content_type.as_deref(), Some("application/json"));
+    let errors = r.json.as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{}", r.json);
+    for e in errors {
+        assert_eq!(e["errorCode"], "0x1005", "{e}");
+        let reason = e["errorReason"].as_str().unwrap();
+        assert!(!reason.contains("unexpected Exception"), "{reason}");
+        assert!(e["errorSource"].as_str().unwrap().len() <= 300);
+    }
+    assert!(
+        errors[0]["errorReason"]
+            .as_str()
+            .unwrap()
+            .contains("999.1.1.1")
+    );
+    assert!(errors[1]["errorReason"].as_str().unwrap().contains("Mutex"));
+
+    // The incident, its metadata, the host (normalised) and both links are there.
+    let host = app
+        .get(
+            &app.reader,
+            "/v2/indicators/hosts/bad.example.net/groups/incidents",
+        )
+        .await;
+    host.assert_success(200);
+    let incidents = host.json["data"]["incident"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{}", host.json);
+    let incident = incidents[0]["id"].as_i64().unwrap();
+    let i = format!("/v2/groups/incidents/{incident}");
+    let one = app.get(&app.reader, &i).await;
+    assert_eq!(one.json["data"]["incident"]["name"], "Phish wave 7");
+    let adversaries = app
+        .get(&app.reader, &format!("{i}/groups/adversaries"))
+        .await;
+    assert_eq!(
+        adversaries.json["data"]["adversary"][0]["name"],
+        "Fancy Bear"
+    );
+    let before = app.snapshot().await;
+    let modified = one.json["data"]["incident"]["lastModified"].clone();
+
+    // Resubmitting changes nothing: no new rows, the same metadata, not even lastModified.
+    let again = run(&app, &config(ORG, "Create", "false"), &feed()).await;
+    assert_eq!(counts(&again), [3, 2, 0, 2, 0, 1, 2], "{again}");
+    assert_eq!(app.snapshot().await, before);
+    let one = app.get(&app.reader, &i).await;
+    assert_eq!(one.json["data"]["incident"]["lastModified"], modified);
+    let attrs = app
+        .get(
+            &app.reader,
+            "/v2/indicators/hosts/bad.example.net/attributes",
+        )
+        .await;
+    assert_eq!(attrs.json["data"]["attribute"].as_array().unwrap().len(), 1);
+    let adversaries = app.get(&app.reader, "/v2/groups/adversaries").await;
+    assert_eq!(
+        adversaries.json["data"]["resultCount"], 1,
+        "{}",
+        adversaries.json
+    );
+}
+
+async fn halt_on_error_leaves_the_rest_unprocessed(app: TestApp) {
+    let content = json!({"indicator": [
+        {"type": "Host", "summary": "first.example", "xid": "1"},
+        {"type": "Host", "summary": "not a host", "xid": "2"},
+        {"type": "Host", "summary": "third.example", "xid": "3"}
+    ]});
+    let s = run(&app, &config(ORG, "Create", "true"), &content).await;
+    assert_eq!(counts(&s), [1, 1, 1, 0, 0, 1, 1], "{s}");
+    let first = app
+        .get(&app.reader, "/v2/indicators/hosts/first.example")
+        .await;
+    first.assert_success(200);
+    let third = app
+        .get(&app.reader, "/v2/indicators/hosts/third.example")
+        .await;
+    assert_eq!(third.status, 404, "{}", third.json);
+}
+
+async fn two_step_delete_and_missing_items(app: TestApp) {
+    run(&app, &config(ORG, "Create", "false"), &feed()).await;
+    let r = app
+        .call(
+            &app.writer,
+            "POST",
+            "/v2/batch",
+            Some(&config(ORG, "Delete", "false").to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let id = r.json["data"]["batchId"]
+        .as_i64()
+        .expect("an integer batchId");
+    let status = app.get(&app.writer, &format!("/v2/batch/{id}")).await;
+    assert_eq!(status.json["data"]["batchStatus"]["status"], "Created");
+    let file = json!({"group": [{"name": "x", "type": "Incident", "xid": "inc-7"},
+                                {"name": "y", "type": "Incident", "xid": "never-made"}],
+                      "indicator": [{"type": "Host", "summary": "bad.example.net"}],
+                      "file": {}});
+    let body = file.to_string().into_bytes();
+    let up = app
+        .send(
+            &app.writer,
+            "POST",
+            &format!("/v2/batch/{id}"),
+            "application/octet-stream",
+            body.clone(),
+        )
+        .await;
+    assert_eq!((up.status, &up.json), (202, &json!({"status": "Queued"})));
+    let twice = app
+        .send(
+            &app.writer,
+            "POST",
+            &format!("/v2/batch/{id}"),
+            "application/octet-stream",
+            body,
+        )
+        .await;
+    assert_eq!(twice.status, 400, "{}", twice.json);
+    assert_eq!(twice.json["status"], "Invalid");
+    let s = completed(&app, id).await;
+    assert_eq!(counts(&s), [2, 1, 0, 1, 1, 1, 0], "{s}");
+    let errors = app
+        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
+        .await;
+    assert_eq!(errors.json[0]["errorCode"], "0x1007", "{}", errors.json);
+    assert!(
+        errors.json[0]["errorReason"]
+            .as_str()
+            .unwrap()
+            .contains("never-made")
+    );
+    let gone = app
+        .get(&app.reader, "/v2/indicators/hosts/bad.example.net")
+        .await;
+    assert_eq!(gone.status, 404);
+    // The adversary was not in the delete file: it stays.
+    let adversaries = app.get(&app.reader, "/v2/groups/adversaries").await;
+    assert_eq!(adversaries.json["data"]["resultCount"], 1);
+}
+
+async fn other_owners_and_readers_are_refused(app: TestApp) {
+    let content = json!({"indicator": [{"type": "Host", "summary": "x.example"}]});
+    for who in [&app.reader, &app.outsider] {
+        let r = upload(&app, who, &config(ORG, "Create", "false"), &content).await;
+        assert_eq!(r.status, 403, "{}", r.json);
+        assert_eq!(r.json["status"], "Failure");
+        let r = app
+            .call(
+                who,
+                "POST",
+                "/v2/batch",
+                Some(&config(ORG, "Delete", "false").to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.json);
+    }
+    let missing = upload(
+        &app,
+        &app.writer,
+        &config("No Such Owner", "Create", "false"),
+        &content,
+    )
+    .await;
+    assert_eq!(missing.status, 403, "{}", missing.json);
+    let s = run(
+        &app,
+        &config(ORG, "Create", "false"),
+        &json!({"indicator": [{"type": "Host", "summary": "not a host"}]}),
+    )
+    .await;
+    let id = s["id"].as_i64().unwrap();
+    // Another owner's job does not exist for the outsider; the reader may read it.
+    for path in [format!("/v2/batch/{id}"), format!("/v2/batch/{id}/errors")] {
+        let r = app.get(&app.outsider, &path).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.json);
+        let r = app.get(&app.reader, &path).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.json);
+    }
+    let r = app
+        .send(
+            &app.outsider,
+            "POST",
+            &format!("/v2/batch/{id}"),
+            "application/octet-stream",
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.json);
+    let snapshot = app.snapshot().await;
+    assert!(!snapshot.to_string().contains("x.example"));
+}
+
+async fn malformed_uploads_are_answered_clearly(app: TestApp) {
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let target = "/v2/batch/createAndUpload";
+    let good = config(ORG, "Create", "false").to_string();
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (multipart(&[("content", "{}")]), ct.as_str(), "config"),
+        (multipart(&[("config", &good)]), ct.as_str(), "content"),
+        (
+            multipart(&[("config", "{nope"), ("content", "{}")]),
+            ct.as_str(),
+            "settings",
+        ),
+        (
+            multipart(&[("config", &good), ("content", "{\"group\": [")]),
+            ct.as_str(),
+            "JSON",
+        ),
+        (
+            multipart(&[
+                (
+                    "config",
+                    r#"{"action":"Merge","owner":"Example Organization"}"#,
+                ),
+                ("content", "{}"),
+            ]),
+            ct.as_str(),
+            "Merge",
+        ),
+        (b"{}".to_vec(), "application/json", "multipart"),
+        (
+            b"--threatdbtestboundary\r\ngarbage".to_vec(),
+            ct.as_str(),
+            "",
+        ),
+    ];
+    for (body, content_type, says) in cases {
+        let r = app
+            .send(&app.writer, "POST", target, content_type, body)
+            .await;
+        assert_eq!(r.status, 400, "{says}: {}", r.json);
+        assert_eq!(r.content_type.as_deref(), Some("application/json"));
+        assert!(r.message().contains(says), "{says}: {}", r.json);
+    }
+    // Nothing was made.
+    let r = app.get(&app.writer, "/v2/batch/1").await;
+    assert_eq!(r.status, 404, "{}", r.json);
+    // A job whose items are all bad completes with a record for each, never a 500.
+    let hostile = json!({"group": [1, "x", null, {"type": "Incident"}, {"xid": "a", "type": "Nope", "name": "n"}],
+                         "indicator": [{}, [], {"type": "Host", "summary": "\u{0}"}, {"type": "File", "summary": "abc"}],
+                         "association": [{"ref_1": "nothing"}, 7]});
+    let s = run(&app, &config(ORG, "Create", "false"), &hostile).await;
+    assert_eq!(counts(&s), [0, 11, 0, 0, 5, 0, 4], "{s}");
+}
+
+/// A file over the limit is refused with the Batch API's own answer, in both upload flows.
+#[tokio::test]
+async fn oversized_files_are_refused() {
+    let limits = threatdb_server::Limits {
+        batch_file_bytes: 1000,
+        ..threatdb_server::Limits::default()
+    };
+    let app = spawn_app_with(Backend::Sqlite, limits).await;
+    let big =
+        json!({"indicator": [{"type": "Host", "summary": "a.example", "pad": "x".repeat(2000)}]});
+    let r = upload(&app, &app.writer, &config(ORG, "Create", "false"), &big).await;
+    assert_eq!(r.status, 400, "{}", r.json);
+    assert_eq!(r.json["status"], "Invalid");
+    assert!(r.json["description"].as_str().unwrap().contains("1000"));
+    let made = app
+        .call(
+            &app.writer,
+            "POST",
+            "/v2/batch",
+            Some(&config(ORG, "Delete", "false").to_string()),
+        )
+        .await;
+    let id = made.json["data"]["batchId"].as_i64().unwrap();
+    let r = app
+        .send(
+            &app.writer,
+            "POST",
+            &format!("/v2/batch/{id}"),
+            "application/octet-stream",
+            big.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.json);
+    assert!(r.json["description"].as_str().unwrap().contains("1000"));
+    let status = app.get(&app.writer, &format!("/v2/batch/{id}")).await;
+    assert_eq!(status.json["data"]["batchStatus"]["status"], "Created");
+}
+
+async fn write_types_append_and_replace(app: TestApp) {
+    let item = |tags: Value, attrs: Value| json!({"indicator": [{"type": "Host", "summary": "w.example", "tag": tags, "attribute": attrs}]});
+    let mut append = config(ORG, "Create", "false");
+    append["tagWriteType"] = json!("Append");
+    append["attributeWriteType"] = json!("Append");
+    run(
+        &app,
+        &append,
+        &item(
+            json!([{"name": "one"}]),
+            json!([{"type": "Description", "value": "d1"}]),
+        ),
+    )
+    .await;
+    run(
+        &app,
+        &append,
+        &item(
+            json!([{"name": "ONE"}, {"name": "two"}]),
+            json!([{"type": "Description", "value": "d1"}]),
+        ),
+    )
+    .await;
+    let tags = app
+        .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
+        .await;
+    assert_eq!(
+        tags.json["data"]["tag"].as_array().unwrap().len(),
+        2,
+        "{}",
+        tags.json
+    );
+    let attrs = app
+        .get(&app.reader, "/v2/indicators/hosts/w.example/attributes")
+        .await;
+    assert_eq!(
+        attrs.json["data"]["attribute"].as_array().unwrap().len(),
+        2,
+        "{}",
+        attrs.json
+    );
+    // Replace: exactly the incoming ones; an array the item does not carry is left alone.
+    run(
+        &app,
+        &config(ORG, "Create", "false"),
+        &item(
+            json!([{"name": "three"}]),
+            json!([{"type": "Source", "value": "s"}]),
+        ),
+    )
+    .await;
+    let tags = app
+        .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
+        .await;
+    assert_eq!(
+        tags.json["data"]["tag"][0]["name"], "three",
+        "{}",
+        tags.json
+    );
+    assert_eq!(tags.json["data"]["tag"].as_array().unwrap().len(), 1);
+    let attrs = app
+        .get(&app.reader, "/v2/indicators/hosts/w.example/attributes")
+        .await;
+    assert_eq!(
+        attrs.json["data"]["attribute"].as_array().unwrap().len(),
+        1,
+        "{}",
+        attrs.json
+    );
+    run(
+        &app,
+        &config(ORG, "Create", "false"),
+        &json!({"indicator": [{"type": "Host", "summary": "w.example"}]}),
+    )
+    .await;
+    let tags = app
+        .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
+        .await;
+    assert_eq!(tags.json["data"]["tag"].as_array().unwrap().len(), 1);
+}

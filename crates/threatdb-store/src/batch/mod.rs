@@ -1,0 +1,414 @@
+//! Batch API jobs: created with their settings (and file), read by whoever may read their
+//! owner, claimed by a runner under a lease, and written chunk by chunk, each chunk in the
+//! transaction that also records its errors and the job's progress.
+
+mod items;
+
+use crate::db::{Cells, Db, Sql};
+use crate::guard::{self, Granted};
+use crate::{accounts, now, rows};
+use threatdb_core::batch::{
+    BatchChunk, BatchClaim, BatchClass, BatchCode, BatchError, BatchProgress, BatchSettings,
+    BatchState, BatchStatus, ChunkOutcome, error_source,
+};
+use threatdb_core::policy::Access;
+use threatdb_core::{Actor, Owner, StoreError, StoreResult};
+
+/// The most error records a job keeps; past it one record says that more were not kept (the
+/// counts still count them).
+pub const MAX_RECORDS: i64 = 10_000;
+
+const STATUS_COLUMNS: &str = "id, owner_id, status, errors, unprocessed, success_groups, \
+     error_groups, success_indicators, error_indicators";
+
+fn status_row(r: &dyn Cells) -> StoreResult<(i64, BatchStatus)> {
+    let n = |i: usize| -> StoreResult<u64> { Ok(u64::try_from(r.int(i)?).unwrap_or(0)) };
+    let state = BatchState::parse(&r.text(2)?)
+        .ok_or_else(|| StoreError::backend_msg("a batch job has an unknown status"))?;
+    Ok((
+        r.int(1)?,
+        BatchStatus {
+            id: r.int(0)?,
+            state,
+            errors: n(3)?,
+            unprocessed: n(4)?,
+            success_groups: n(5)?,
+            error_groups: n(6)?,
+            success_indicators: n(7)?,
+            error_indicators: n(8)?,
+        },
+    ))
+}
+
+/// The job, granted `access` on its owner (a job of an owner the actor cannot read is
+/// NotFound, exactly like a missing one).
+async fn job<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    id: i64,
+    access: Access,
+) -> StoreResult<Granted<BatchStatus>> {
+    let sql = Sql::new(format!(
+        "SELECT {STATUS_COLUMNS} FROM batch_jobs WHERE id = ?"
+    ));
+    let mut sql = sql;
+    sql.params.push(id.into());
+    let (owner, status) = rows::one(db, sql, status_row).await?;
+    // A reader of the owner learns that the job exists; a writer is needed to change it.
+    let granted = guard::grant(actor, owner, Access::Read, status)?;
+    if access == Access::Write {
+        guard::grant(actor, owner, Access::Write, ())?;
+    }
+    Ok(granted)
+}
+
+/// Creates a job in `owner` (write access there); Queued when it has its file.
+pub async fn create<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    settings: &BatchSettings,
+    file: Option<&[u8]>,
+) -> StoreResult<BatchStatus> {
+    let owner = guard::owner(actor, owner, Access::Write)?;
+    let owner = guard::for_write(&owner)?;
+    let state = match file {
+        Some(_) => BatchState::Queued,
+        None => BatchState::Created,
+    };
+    let sql = Sql::with(
+        "INSERT INTO batch_jobs (owner_id, user_id, settings, status, file, date_added) \
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            owner.id.into(),
+            actor.user_id.into(),
+            settings.encode().into(),
+            state.as_str().into(),
+            file.into(),
+            now().into(),
+        ],
+    );
+    let id = rows::one(db, sql, |r| r.int(0)).await?;
+    Ok(job(db, actor, id, Access::Read).await?.into_inner())
+}
+
+/// Gives a Created job its file.
+pub async fn upload<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    id: i64,
+    file: &[u8],
+) -> StoreResult<BatchStatus> {
+    let found = job(db, actor, id, Access::Write).await?;
+    let state = found.get().state;
+    if state != BatchState::Created {
+        return Err(StoreError::Conflict(format!(
+            "Batch job {id} is {}: a job takes one file, uploaded once",
+            state.as_str()
+        )));
+    }
+    db.execute(Sql::with(
+        "UPDATE batch_jobs SET file = ?, status = 'Queued' WHERE id = ? AND status = 'Created'",
+        vec![file.into(), id.into()],
+    ))
+    .await?;
+    Ok(job(db, actor, id, Access::Read).await?.into_inner())
+}
+
+/// A job's status.
+pub async fn status<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<BatchStatus> {
+    Ok(job(db, actor, id, Access::Read).await?.into_inner())
+}
+
+/// A job's error records in the order they were made.
+pub async fn errors<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<Vec<BatchError>> {
+    job(db, actor, id, Access::Read).await?;
+    db.fetch(
+        Sql::with(
+            "SELECT code, reason, source FROM batch_errors WHERE job_id = ? ORDER BY seq",
+            vec![id.into()],
+        ),
+        |r| {
+            Ok(BatchError {
+                code: r.text(0)?,
+                reason: r.text(1)?,
+                source: r.text(2)?,
+            })
+        },
+    )
+    .await
+}
+
+/// Leases the oldest waiting job to a runner; forgets jobs finished long ago.
+pub async fn claim<D: Db>(
+    db: &mut D,
+    lease_seconds: i64,
+    keep_seconds: i64,
+) -> StoreResult<Option<BatchClaim>> {
+    let t = now();
+    let long_ago = t.saturating_sub(time::Duration::seconds(keep_seconds));
+    db.execute(Sql::with(
+        "DELETE FROM batch_jobs WHERE finished < ?",
+        vec![long_ago.into()],
+    ))
+    .await?;
+    let lease = uuid::Uuid::new_v4().to_string();
+    let until = t.saturating_add(time::Duration::seconds(lease_seconds));
+    // The status test is repeated outside the sub-query: on PostgreSQL a second runner that
+    // waited for the first one's row lock re-checks it on the row's new version and takes
+    // nothing.
+    let taken = rows::int(
+        db,
+        Sql::with(
+            "UPDATE batch_jobs SET status = 'Running', lease = ?, lease_until = ? \
+             WHERE id = (SELECT id FROM batch_jobs \
+                         WHERE status = 'Queued' OR (status = 'Running' AND lease_until < ?) \
+                         ORDER BY id LIMIT 1) \
+               AND (status = 'Queued' OR (status = 'Running' AND lease_until < ?)) \
+             RETURNING id",
+            vec![lease.as_str().into(), until.into(), t.into(), t.into()],
+        ),
+    )
+    .await?;
+    let Some(id) = taken else {
+        return Ok(None);
+    };
+    let sql = Sql::with(
+        "SELECT j.settings, j.file, j.phase, j.next_item, o.id, o.name, o.kind \
+         FROM batch_jobs j JOIN owners o ON o.id = j.owner_id WHERE j.id = ?",
+        vec![id.into()],
+    );
+    let claim = rows::one(db, sql, |r| {
+        let settings = BatchSettings::decode(&r.text(0)?)
+            .ok_or_else(|| StoreError::backend_msg("a batch job has unreadable settings"))?;
+        Ok(BatchClaim {
+            id,
+            owner: rows::owner(r, 4)?,
+            settings,
+            file: r.bytes(1).unwrap_or_default(),
+            progress: BatchProgress {
+                phase: u8::try_from(r.int(2)?).unwrap_or(u8::MAX),
+                next: u64::try_from(r.int(3)?).unwrap_or(0),
+            },
+            lease: lease.clone(),
+        })
+    })
+    .await?;
+    Ok(Some(claim))
+}
+
+/// What a chunk's items added to the counts.
+#[derive(Default)]
+struct Tally {
+    success_groups: i64,
+    error_groups: i64,
+    success_indicators: i64,
+    error_indicators: i64,
+    errors: i64,
+}
+
+impl Tally {
+    fn count(&mut self, class: BatchClass, failed: bool) {
+        let slot = match (class, failed) {
+            (BatchClass::Group, false) => &mut self.success_groups,
+            (BatchClass::Group, true) => &mut self.error_groups,
+            (BatchClass::Indicator, false) => &mut self.success_indicators,
+            (BatchClass::Indicator, true) => &mut self.error_indicators,
+            (BatchClass::Association, false) => return,
+            (BatchClass::Association, true) => &mut self.errors,
+        };
+        *slot = slot.saturating_add(1);
+        if failed && class != BatchClass::Association {
+            self.errors = self.errors.saturating_add(1);
+        }
+    }
+}
+
+/// Writes a chunk: each item inside its own savepoint (a failing item is undone alone and
+/// recorded), then the counts and the progress, all in the caller's one transaction.
+pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<ChunkOutcome> {
+    let held = rows::int(
+        db,
+        Sql::with(
+            "SELECT owner_id FROM batch_jobs WHERE id = ? AND status = 'Running' AND lease = ?",
+            vec![chunk.job.into(), chunk.lease.as_str().into()],
+        ),
+    )
+    .await?;
+    let Some(owner_id) = held else {
+        return Err(StoreError::Conflict(format!(
+            "batch job {} is no longer this runner's",
+            chunk.job
+        )));
+    };
+    let (user_id, settings) = rows::one(
+        db,
+        Sql::with(
+            "SELECT user_id, settings FROM batch_jobs WHERE id = ?",
+            vec![chunk.job.into()],
+        ),
+        |r| Ok((r.int(0)?, r.text(1)?)),
+    )
+    .await?;
+    let settings = BatchSettings::decode(&settings)
+        .ok_or_else(|| StoreError::backend_msg("a batch job has unreadable settings"))?;
+    // The job's user as it is now: rights taken away since the upload stop the writes.
+    let actor = accounts::actor_by_id(db, user_id).await?;
+    let writer = actor.as_ref().and_then(|a| {
+        let owner = a.memberships.iter().find(|m| m.owner.id == owner_id)?;
+        guard::owner(a, &owner.owner, Access::Write)
+            .ok()
+            .filter(|g| guard::for_write(g).is_ok())
+            .map(|_| (a, owner.owner.clone()))
+    });
+    let mut tally = Tally::default();
+    let mut halted_at = None;
+    for item in &chunk.items {
+        let records = match (&item.work, &writer) {
+            (Err(record), _) => vec![record.clone()],
+            (Ok(_), None) => vec![BatchError {
+                code: BatchCode::Permission.as_str().into(),
+                reason: "The job's user may no longer write this owner".into(),
+                source: item.source.clone(),
+            }],
+            (Ok(op), Some((actor, owner))) => {
+                items::write(db, actor, owner, &settings, op, item.class)
+                    .await?
+                    .into_iter()
+                    .map(|(code, reason)| BatchError {
+                        code: code.as_str().into(),
+                        reason,
+                        source: error_source(&item.source),
+                    })
+                    .collect()
+            }
+        };
+        let failed = !records.is_empty();
+        let already =
+            failed && chunk.then.phase >= 2 && had_record(db, chunk.job, item.index).await?;
+        for record in &records {
+            record_error(db, chunk.job, item.index, record).await?;
+        }
+        match (chunk.then.phase >= 2, item.class) {
+            // A group's links failed: the group moves from the successes to the errors once.
+            (true, BatchClass::Group) => {
+                if failed && !already {
+                    tally.success_groups = tally.success_groups.saturating_sub(1);
+                    tally.error_groups = tally.error_groups.saturating_add(1);
+                    tally.errors = tally.errors.saturating_add(1);
+                }
+            }
+            (_, class) => tally.count(class, failed),
+        }
+        if failed && settings.halt_on_error {
+            halted_at = Some(item);
+            break;
+        }
+    }
+    let (done, unprocessed, progress) = match halted_at {
+        Some(item) => (true, item.after, chunk.then),
+        None => (chunk.last, 0, chunk.then),
+    };
+    let t = now();
+    db.execute(Sql::with(
+        "UPDATE batch_jobs SET phase = ?, next_item = ?, \
+         success_groups = success_groups + ?, error_groups = error_groups + ?, \
+         success_indicators = success_indicators + ?, error_indicators = error_indicators + ?, \
+         errors = errors + ?, unprocessed = ?, \
+         status = CASE WHEN ? THEN 'Completed' ELSE status END, \
+         finished = CASE WHEN ? THEN ? ELSE finished END, \
+         file = CASE WHEN ? THEN NULL ELSE file END, \
+         lease_until = ? WHERE id = ?",
+        vec![
+            i64::from(progress.phase).into(),
+            rows::int_of(progress.next).into(),
+            tally.success_groups.into(),
+            tally.error_groups.into(),
+            tally.success_indicators.into(),
+            tally.error_indicators.into(),
+            tally.errors.into(),
+            rows::int_of(unprocessed).into(),
+            done.into(),
+            done.into(),
+            t.into(),
+            done.into(),
+            t.saturating_add(time::Duration::seconds(LEASE_RENEWAL))
+                .into(),
+            chunk.job.into(),
+        ],
+    ))
+    .await?;
+    Ok(ChunkOutcome {
+        halted: halted_at.is_some(),
+    })
+}
+
+/// How long a written chunk extends its runner's lease, in seconds.
+pub const LEASE_RENEWAL: i64 = 60;
+
+async fn had_record<D: Db>(db: &mut D, job: i64, item: u64) -> StoreResult<bool> {
+    Ok(rows::int(
+        db,
+        Sql::with(
+            "SELECT 1 FROM batch_errors WHERE job_id = ? AND item = ? LIMIT 1",
+            vec![job.into(), rows::int_of(item).into()],
+        ),
+    )
+    .await?
+    .is_some())
+}
+
+/// Keeps an error record, up to [`MAX_RECORDS`] of them (then one that says so).
+async fn record_error<D: Db>(
+    db: &mut D,
+    job: i64,
+    item: u64,
+    record: &BatchError,
+) -> StoreResult<()> {
+    let seq = rows::one(
+        db,
+        Sql::with(
+            "UPDATE batch_jobs SET records = records + 1 WHERE id = ? RETURNING records",
+            vec![job.into()],
+        ),
+        |r| r.int(0),
+    )
+    .await?;
+    let record = match seq.cmp(&MAX_RECORDS) {
+        std::cmp::Ordering::Less => BatchError {
+            // A reason may quote the item's text: its control characters are written as
+            // escapes (PostgreSQL's text cannot hold a NUL, and a log reader wants none).
+            reason: record
+                .reason
+                .chars()
+                .flat_map(|c| {
+                    let escape = c.is_control().then(|| c.escape_unicode().to_string());
+                    escape
+                        .unwrap_or_else(|| c.to_string())
+                        .chars()
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            ..record.clone()
+        },
+        std::cmp::Ordering::Equal => BatchError {
+            code: BatchCode::General.as_str().into(),
+            reason: format!("More errors followed; only the first {MAX_RECORDS} are kept"),
+            source: String::new(),
+        },
+        std::cmp::Ordering::Greater => return Ok(()),
+    };
+    db.execute(Sql::with(
+        "INSERT INTO batch_errors (job_id, seq, item, code, reason, source) VALUES (?, ?, ?, ?, ?, ?)",
+        vec![
+            job.into(),
+            seq.into(),
+            rows::int_of(item).into(),
+            record.code.into(),
+            record.reason.into(),
+            record.source.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
