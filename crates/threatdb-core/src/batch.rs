@@ -385,6 +385,8 @@ pub struct BatchChunk {
     pub job: i64,
     /// The runner's lease.
     pub lease: String,
+    /// How long the lease lasts once this chunk is written, in seconds.
+    pub lease_seconds: i64,
     /// The items, in order.
     pub items: Vec<BatchItem>,
     /// Where the job stands once the chunk is written.

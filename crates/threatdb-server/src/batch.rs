@@ -90,6 +90,7 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
             let chunk = BatchChunk {
                 job: id,
                 lease,
+                lease_seconds: LEASE_SECONDS,
                 items: vec![item],
                 then: BatchProgress {
                     phase: DONE,
@@ -119,6 +120,7 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
             let chunk = BatchChunk {
                 job: id,
                 lease: lease.clone(),
+                lease_seconds: LEASE_SECONDS,
                 items: chunk_items,
                 then: BatchProgress {
                     phase: at.phase,
@@ -139,6 +141,7 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
     let done = BatchChunk {
         job: id,
         lease,
+        lease_seconds: LEASE_SECONDS,
         items: Vec::new(),
         then: BatchProgress {
             phase: DONE,

@@ -162,9 +162,9 @@ pub async fn claim<D: Db>(
         Sql::with(
             "UPDATE batch_jobs SET status = 'Running', lease = ?, lease_until = ? \
              WHERE id = (SELECT id FROM batch_jobs \
-                         WHERE status = 'Queued' OR (status = 'Running' AND lease_until < ?) \
+                         WHERE status = 'Queued' OR (status = 'Running' AND lease_until <= ?) \
                          ORDER BY id LIMIT 1) \
-               AND (status = 'Queued' OR (status = 'Running' AND lease_until < ?)) \
+               AND (status = 'Queued' OR (status = 'Running' AND lease_until <= ?)) \
              RETURNING id",
             vec![lease.as_str().into(), until.into(), t.into(), t.into()],
         ),
@@ -332,7 +332,7 @@ pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<C
             done.into(),
             t.into(),
             done.into(),
-            t.saturating_add(time::Duration::seconds(LEASE_RENEWAL))
+            t.saturating_add(time::Duration::seconds(chunk.lease_seconds))
                 .into(),
             chunk.job.into(),
         ],
@@ -342,9 +342,6 @@ pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<C
         halted: halted_at.is_some(),
     })
 }
-
-/// How long a written chunk extends its runner's lease, in seconds.
-pub const LEASE_RENEWAL: i64 = 60;
 
 async fn had_record<D: Db>(db: &mut D, job: i64, item: u64) -> StoreResult<bool> {
     Ok(rows::int(
