@@ -209,6 +209,21 @@ pub struct Indicator {
     pub date_added: Timestamp,
     /// When it was last changed.
     pub last_modified: Timestamp,
+    /// Its threat rating, 0 to 5 in hundredths (`300` is 3.00), when one was set.
+    pub rating: Option<u16>,
+    /// Its confidence, 0 to 100, when one was set.
+    pub confidence: Option<u8>,
+}
+
+/// A rating as the API writes it (`3.0`) in hundredths, or why it is not one (0 to 5).
+pub fn rating_hundredths(rating: f64) -> Result<u16, Invalid> {
+    if !(0.0..=5.0).contains(&rating) {
+        return Err(Invalid::new(format!(
+            "rating {rating} is not between 0 and 5"
+        )));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok((rating * 100.0).round() as u16)
 }
 
 /// An indicator value, normalised for its type.

@@ -281,6 +281,10 @@ pub struct BatchNested {
 pub struct BatchIndicator {
     /// Its value.
     pub value: IndicatorValue,
+    /// Its rating in hundredths (0 to 500), when the item sets one.
+    pub rating: Option<u16>,
+    /// Its confidence (0 to 100), when the item sets one.
+    pub confidence: Option<u8>,
     /// Nested data.
     pub nested: BatchNested,
     /// The groups (by xid) it is associated with.

@@ -19,7 +19,7 @@ use tokio::sync::Notify;
 /// Items written per transaction: small enough that other writers wait little behind one.
 pub const CHUNK: usize = 200;
 /// How long a claimed job is the claimer's without a chunk written, in seconds.
-const LEASE_SECONDS: i64 = 60;
+const LEASE_SECONDS: i64 = 20;
 /// How long a completed job's status and errors stay readable, in seconds (a week).
 const KEEP_SECONDS: i64 = 7 * 24 * 3600;
 /// How often the runner looks for jobs when nobody told it of one (jobs uploaded to another

@@ -70,6 +70,8 @@ fn arguments(sql: &Sql<'_>) -> StoreResult<PgArguments> {
             Value::Null(Kind::Text) => args.add(None::<&str>),
             Value::Null(Kind::Bytes) => args.add(None::<&[u8]>),
             Value::Null(Kind::Time) => args.add(None::<Timestamp>),
+            Value::Null(Kind::Float) => args.add(None::<f64>),
+            Value::Float(v) => args.add(*v),
             Value::Int(v) => args.add(*v),
             Value::Bool(v) => args.add(*v),
             Value::Text(v) => args.add(v.as_ref()),
@@ -230,6 +232,10 @@ impl Cells for Cols<'_> {
     }
 
     fn bytes(&self, i: usize) -> StoreResult<Vec<u8>> {
+        get(self.0, i)
+    }
+
+    fn opt_float(&self, i: usize) -> StoreResult<Option<f64>> {
         get(self.0, i)
     }
 }

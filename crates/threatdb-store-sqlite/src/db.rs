@@ -24,6 +24,7 @@ impl ToSql for Param<'_, '_> {
             Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Value::Time(t) => ToSqlOutput::Owned(SqlValue::Integer(t.unix_timestamp())),
+            Value::Float(v) => ToSqlOutput::Owned(SqlValue::Real(*v)),
         })
     }
 }
@@ -179,6 +180,10 @@ impl Cells for Row<'_, '_> {
     }
 
     fn bytes(&self, i: usize) -> StoreResult<Vec<u8>> {
+        get(self.0, i)
+    }
+
+    fn opt_float(&self, i: usize) -> StoreResult<Option<f64>> {
         get(self.0, i)
     }
 }

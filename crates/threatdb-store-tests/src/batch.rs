@@ -24,6 +24,8 @@ fn host(index: u64, name: &str) -> BatchItem {
         class: BatchClass::Indicator,
         work: Ok(BatchOp::Indicator(BatchIndicator {
             value: IndicatorValue::parse(IndicatorKind::Host, name).unwrap(),
+            rating: None,
+            confidence: None,
             nested: BatchNested::default(),
             group_xids: Vec::new(),
         })),

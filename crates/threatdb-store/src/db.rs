@@ -67,6 +67,8 @@ pub enum Kind {
     Bytes,
     /// A time.
     Time,
+    /// A floating-point number.
+    Float,
 }
 
 /// A value bound to a statement.
@@ -84,12 +86,24 @@ pub enum Value<'a> {
     Bytes(Cow<'a, [u8]>),
     /// A time (Unix seconds on SQLite, `timestamptz` on PostgreSQL), whole seconds.
     Time(Timestamp),
+    /// A floating-point number.
+    Float(f64),
 }
 
 impl From<i64> for Value<'_> {
     fn from(v: i64) -> Self {
         Value::Int(v)
     }
+}
+
+impl From<f64> for Value<'_> {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+
+impl Typed for f64 {
+    const KIND: Kind = Kind::Float;
 }
 
 impl From<bool> for Value<'_> {
@@ -244,6 +258,8 @@ pub trait Cells {
     fn opt_time(&self, i: usize) -> StoreResult<Option<Timestamp>>;
     /// Bytes.
     fn bytes(&self, i: usize) -> StoreResult<Vec<u8>>;
+    /// A floating-point number or NULL.
+    fn opt_float(&self, i: usize) -> StoreResult<Option<f64>>;
 }
 
 /// A connection inside one transaction. Statements are cached by their text by the backend.

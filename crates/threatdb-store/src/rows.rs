@@ -26,8 +26,8 @@ pub const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.
      it.date_added, it.last_modified";
 
 /// The columns [`indicator`] reads, for `indicators d JOIN owners o`.
-pub const INDICATOR_COLUMNS: &str =
-    "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified";
+pub const INDICATOR_COLUMNS: &str = "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified, \
+     d.rating, d.confidence";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::backend_msg(format!("unexpected {what} in the database"))
@@ -111,6 +111,10 @@ pub fn indicator(r: &dyn Cells) -> StoreResult<Indicator> {
         value: r.text(5)?,
         date_added: r.time(6)?,
         last_modified: r.time(7)?,
+        rating: r
+            .opt_float(8)?
+            .and_then(|v| threatdb_core::rating_hundredths(v).ok()),
+        confidence: r.opt_int(9)?.and_then(|v| u8::try_from(v).ok()),
     })
 }
 

@@ -183,6 +183,12 @@ pub struct IndicatorDto {
     /// The value.
     #[serde(default)]
     pub summary: String,
+    /// Threat rating, 0 to 5, when one was set (a batch job sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    /// Confidence, 0 to 100, when one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<i64>,
     /// The value under its type's key (`hostName`, ...).
     #[serde(flatten)]
     pub fields: Map<String, Value>,
@@ -209,6 +215,8 @@ impl IndicatorDto {
                 encode_segment(&ind.value)
             ),
             summary: ind.value.clone(),
+            rating: ind.rating.map(|r| f64::from(r) / 100.0),
+            confidence: ind.confidence.map(i64::from),
             fields,
         }
     }
@@ -259,6 +267,8 @@ mod tests {
             value: "a".repeat(40),
             date_added: from_unix(0),
             last_modified: from_unix(0),
+            rating: None,
+            confidence: None,
         };
         let json = serde_json::to_value(IndicatorDto::new(&ind, false, "https://x")).unwrap();
         assert_eq!(json["sha1"], "a".repeat(40));

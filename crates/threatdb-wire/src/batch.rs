@@ -12,7 +12,7 @@ use threatdb_core::batch::{
 };
 use threatdb_core::{
     IncidentName, IncidentStatus, IndicatorKind, IndicatorValue, ItemKind, NewAttribute, TagName,
-    parse_timestamp,
+    parse_timestamp, rating_hundredths,
 };
 
 /// The job settings as tcex sends them: every value a string (`haltOnError` may also be a
@@ -393,16 +393,26 @@ pub fn indicator(
             return Ok(BatchOp::DeleteIndicator(value));
         }
         let name = format!("{} {}", value.kind().type_name(), value.as_str());
-        if let Some(r) = dto.rating.filter(|r| !(0.0..=5.0).contains(r)) {
-            return Err(format!("{name}: rating {r} is not between 0 and 5"));
-        }
-        if let Some(c) = dto.confidence.filter(|c| !(0..=100).contains(c)) {
-            return Err(format!("{name}: confidence {c} is not between 0 and 100"));
-        }
+        let rating = dto
+            .rating
+            .map(rating_hundredths)
+            .transpose()
+            .map_err(|e| format!("{name}: {e}"))?;
+        let confidence = match dto.confidence {
+            None => None,
+            Some(c) => Some(
+                u8::try_from(c)
+                    .ok()
+                    .filter(|c| *c <= 100)
+                    .ok_or_else(|| format!("{name}: confidence {c} is not between 0 and 100"))?,
+            ),
+        };
         let nested = nested(dto.attribute, dto.tag, dto.security_label)
             .map_err(|e| format!("{name}: {e}"))?;
         Ok(BatchOp::Indicator(BatchIndicator {
             value,
+            rating,
+            confidence,
             nested,
             group_xids: dto
                 .associated_groups

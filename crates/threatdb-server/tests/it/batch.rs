@@ -149,6 +149,19 @@ async fn creates_dedupes_and_reports_errors(app: TestApp) {
         adversaries.json["data"]["adversary"][0]["name"],
         "Fancy Bear"
     );
+    let h = app
+        .get(&app.reader, "/v2/indicators/hosts/bad.example.net")
+        .await;
+    assert_eq!(h.json["data"]["host"]["rating"], 3.0, "{}", h.json);
+    assert_eq!(h.json["data"]["host"]["confidence"], 70, "{}", h.json);
+    let v3 = app
+        .get(
+            &app.reader,
+            "/v3/indicators?tql=summary%20EQ%20%22bad.example.net%22",
+        )
+        .await;
+    assert_eq!(v3.json["data"][0]["rating"], 3.0, "{}", v3.json);
+    assert_eq!(v3.json["data"][0]["confidence"], 70, "{}", v3.json);
     let before = app.snapshot().await;
     let modified = one.json["data"]["incident"]["lastModified"].clone();
 
@@ -354,10 +367,12 @@ async fn malformed_uploads_are_answered_clearly(app: TestApp) {
     assert_eq!(r.status, 404, "{}", r.json);
     // A job whose items are all bad completes with a record for each, never a 500.
     let hostile = json!({"group": [1, "x", null, {"type": "Incident"}, {"xid": "a", "type": "Nope", "name": "n"}],
-                         "indicator": [{}, [], {"type": "Host", "summary": "\u{0}"}, {"type": "File", "summary": "abc"}],
+                         "indicator": [{}, [], {"type": "Host", "summary": "\u{0}"}, {"type": "File", "summary": "abc"},
+                                       {"type": "Host", "summary": "r.example", "rating": 7},
+                                       {"type": "Host", "summary": "c.example", "confidence": 101}],
                          "association": [{"ref_1": "nothing"}, 7]});
     let s = run(&app, &config(ORG, "Create", "false"), &hostile).await;
-    assert_eq!(counts(&s), [0, 11, 0, 0, 5, 0, 4], "{s}");
+    assert_eq!(counts(&s), [0, 13, 0, 0, 5, 0, 6], "{s}");
 }
 
 /// A file over the limit is refused with the Batch API's own answer, in both upload flows.
