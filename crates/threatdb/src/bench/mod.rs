@@ -4,6 +4,7 @@
 
 mod all;
 mod data;
+mod ingest;
 mod load;
 mod rare;
 mod seed;
@@ -68,6 +69,23 @@ enum BenchCommand {
     },
     /// Seed, start a server, run every scenario, measure start-up and memory, print one table.
     All(all::AllArgs),
+    /// Write a feed of Host indicators through the Batch API of a running server seeded by
+    /// `bench seed`, as tcex does (jobs polled to completion one after another), twice (new,
+    /// then deduplicated), and insert the same rows into a scratch SQLite table in the same run.
+    Ingest {
+        /// The server's origin.
+        #[arg(long, default_value = "http://127.0.0.1:8450")]
+        url: String,
+        /// The seeded data directory (for bench.json; the scratch table goes beside it).
+        #[arg(long, default_value = "bench-data")]
+        data_dir: PathBuf,
+        /// Indicators in the feed.
+        #[arg(long, default_value_t = 100_000)]
+        indicators: u64,
+        /// Objects per job (tcex sends at most 5,000).
+        #[arg(long, default_value_t = 5_000)]
+        job_size: u64,
+    },
     /// The rare-match filters (name prefix, rare status, rare label, a one-hour event window, a
     /// substring) on the store of a seeded data directory: p50/p99 of each at one concurrency.
     Rare {
@@ -153,6 +171,35 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             Ok(())
         }
         BenchCommand::All(a) => all::run(a).await,
+        BenchCommand::Ingest {
+            url,
+            data_dir,
+            indicators,
+            job_size,
+        } => {
+            let info = read_info(&data_dir)?;
+            let (passes, ceiling) =
+                ingest::run(&url, &info, &data_dir, indicators, job_size).await?;
+            let mut table = Table::new();
+            table.set_header(vec![
+                "ingest",
+                "indicators",
+                "seconds",
+                "indicators/s",
+                "of raw insert",
+            ]);
+            for p in passes.iter().chain([&ceiling]) {
+                table.add_row(vec![
+                    p.name.to_string(),
+                    p.indicators.to_string(),
+                    format!("{:.2}", p.seconds),
+                    format!("{:.0}", p.rate()),
+                    format!("{:.1} %", 100.0 * p.rate() / ceiling.rate().max(1e-9)),
+                ]);
+            }
+            println!("{table}");
+            Ok(())
+        }
         BenchCommand::Rare {
             data,
             concurrency,

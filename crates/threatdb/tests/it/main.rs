@@ -3,6 +3,7 @@
 
 mod api;
 mod backup;
+mod batch_restart;
 mod bench;
 mod cli;
 mod hostile;
