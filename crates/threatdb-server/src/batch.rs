@@ -17,7 +17,7 @@ use threatdb_wire::batch::{self as wire, BatchFile};
 use tokio::sync::Notify;
 
 /// Items written per transaction: small enough that other writers wait little behind one.
-pub const CHUNK: usize = 200;
+pub const CHUNK: usize = 1000;
 /// How long a claimed job is the claimer's without a chunk written, in seconds.
 const LEASE_SECONDS: i64 = 20;
 /// How long a completed job's status and errors stay readable, in seconds (a week).

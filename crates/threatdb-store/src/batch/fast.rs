@@ -1,0 +1,423 @@
+//! The common cases of a feed, settled set-wise: the indicators of a chunk that do not exist yet
+//! are inserted, with their tags, labels and attributes, by a few statements for the whole
+//! chunk instead of a dozen for each; those that exist and that the item would not change (a
+//! feed sent again) are read in a few statements and left alone. Whatever this path cannot
+//! settle alone (an indicator the item changes, a value the chunk holds twice, a link to a
+//! group, an unknown label) is left to the item-by-item path, which gives the same result; so
+//! is everything when the job halts on errors (there, nothing after a failing item may be
+//! written).
+
+use crate::db::{Db, Sql, Value};
+use crate::{guard, labels, now, rows};
+use std::collections::{HashMap, HashSet};
+use threatdb_core::batch::{
+    AttributeWrite, BatchIndicator, BatchItem, BatchOp, BatchSettings, SetWrite,
+};
+use threatdb_core::policy::Access;
+use threatdb_core::{Actor, IndicatorKind, Owner, StoreError, StoreResult, label_key};
+
+/// Rows per multi-row statement (well under both databases' bound-parameter limits).
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// Writes the chunk's new indicators; returns the indexes of the items it wrote.
+pub(super) async fn new_indicators<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    settings: &BatchSettings,
+    items: &[BatchItem],
+) -> StoreResult<HashSet<u64>> {
+    if settings.halt_on_error {
+        return Ok(HashSet::new());
+    }
+    db.execute(Sql::new("SAVEPOINT batch_fast")).await?;
+    match write(db, actor, owner, settings, items).await {
+        Ok(done) => {
+            db.execute(Sql::new("RELEASE SAVEPOINT batch_fast")).await?;
+            Ok(done)
+        }
+        Err(e @ StoreError::Backend(_)) => Err(e),
+        // Anything else is left to the item-by-item path, which records it.
+        Err(_) => {
+            db.execute(Sql::new("ROLLBACK TO SAVEPOINT batch_fast"))
+                .await?;
+            db.execute(Sql::new("RELEASE SAVEPOINT batch_fast")).await?;
+            Ok(HashSet::new())
+        }
+    }
+}
+
+async fn write<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    settings: &BatchSettings,
+    items: &[BatchItem],
+) -> StoreResult<HashSet<u64>> {
+    let granted = guard::owner(actor, owner, Access::Write)?;
+    let owner_id = guard::for_write(&granted)?.id;
+    // A value the chunk holds twice keeps its order through the item-by-item path.
+    let mut times: HashMap<(IndicatorKind, &str), u32> = HashMap::new();
+    for item in items {
+        if let Ok(BatchOp::Indicator(i)) = &item.work {
+            let n = times.entry((i.value.kind(), i.value.as_str())).or_default();
+            *n = n.saturating_add(1);
+        }
+    }
+    let mut wanted: Vec<(u64, &BatchIndicator)> = items
+        .iter()
+        .filter_map(|item| match &item.work {
+            Ok(BatchOp::Indicator(i))
+                if i.group_xids.is_empty()
+                    && times.get(&(i.value.kind(), i.value.as_str())) == Some(&1) =>
+            {
+                Some((item.index, i))
+            }
+            _ => None,
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(HashSet::new());
+    }
+
+    // The ones that exist already: settled here when the item would change nothing (a feed
+    // sent again), else left to the item-by-item path.
+    let mut existing: HashMap<(String, String), Stored> = HashMap::new();
+    for kind in IndicatorKind::ALL {
+        let values: Vec<&str> = wanted
+            .iter()
+            .filter(|(_, i)| i.value.kind() == kind)
+            .map(|(_, i)| i.value.as_str())
+            .collect();
+        for part in values.chunks(ROWS_PER_STATEMENT) {
+            let mut sql =
+                Sql::new("SELECT value, id, rating, confidence FROM indicators WHERE owner_id = ");
+            sql.bind(owner_id)
+                .push(" AND kind = ")
+                .bind(kind.url_name());
+            sql.push(" AND value IN ").bind_list(part.iter().copied());
+            let found = db
+                .fetch(sql, |r| {
+                    Ok((
+                        r.text(0)?,
+                        Stored {
+                            id: r.int(1)?,
+                            rating: r
+                                .opt_float(2)?
+                                .and_then(|v| threatdb_core::rating_hundredths(v).ok()),
+                            confidence: r.opt_int(3)?.and_then(|v| u8::try_from(v).ok()),
+                            ..Stored::default()
+                        },
+                    ))
+                })
+                .await?;
+            for (value, stored) in found {
+                existing.insert((kind.url_name().to_string(), value), stored);
+            }
+        }
+    }
+    let key = |i: &BatchIndicator| {
+        (
+            i.value.kind().url_name().to_string(),
+            i.value.as_str().to_string(),
+        )
+    };
+    let mut done = HashSet::new();
+    if !existing.is_empty() {
+        load_nested(db, &mut existing).await?;
+        for (index, i) in &wanted {
+            if existing
+                .get(&key(i))
+                .is_some_and(|s| s.unchanged_by(i, settings))
+            {
+                done.insert(*index);
+            }
+        }
+    }
+    wanted.retain(|(_, i)| !existing.contains_key(&key(i)));
+
+    // Labels by name (an unknown one is the item-by-item path's to record).
+    let mut label_ids: HashMap<String, Option<i64>> = HashMap::new();
+    for (_, i) in &wanted {
+        for name in i.nested.labels.iter().flatten() {
+            let key = label_key(name);
+            if label_ids.contains_key(&key) {
+                continue;
+            }
+            let id = match labels::resolve(db, owner_id, name).await {
+                Ok(id) => Some(id),
+                Err(StoreError::Invalid(_)) => None,
+                Err(e) => return Err(e),
+            };
+            label_ids.insert(key, id);
+        }
+    }
+    wanted.retain(|(_, i)| {
+        i.nested
+            .labels
+            .iter()
+            .flatten()
+            .all(|n| label_ids.get(&label_key(n)).copied().flatten().is_some())
+    });
+    if wanted.is_empty() {
+        return Ok(done);
+    }
+
+    // Tags by key, each made once with the first spelling met (as tags::add would).
+    let mut tag_ids: HashMap<String, i64> = HashMap::new();
+    for (_, i) in &wanted {
+        for tag in i.nested.tags.iter().flatten() {
+            if tag_ids.contains_key(&tag.key()) {
+                continue;
+            }
+            let id = rows::int(
+                db,
+                Sql::with(
+                    "INSERT INTO tags (owner_id, name, name_key) VALUES (?, ?, ?) \
+                     ON CONFLICT (owner_id, name_key) DO UPDATE SET name = tags.name RETURNING id",
+                    vec![owner_id.into(), tag.as_str().into(), tag.key().into()],
+                ),
+            )
+            .await?
+            .ok_or_else(|| StoreError::backend_msg("tag upsert returned no id"))?;
+            tag_ids.insert(tag.key(), id);
+        }
+    }
+
+    // The indicators; one a concurrent writer made meanwhile is not returned and goes the
+    // item-by-item way.
+    let t = now();
+    let mut made: HashMap<(String, String), i64> = HashMap::new();
+    for part in wanted.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
+             rating, confidence) VALUES ",
+        );
+        for (n, (_, i)) in part.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            let row: [Value<'_>; 8] = [
+                owner_id.into(),
+                i.value.kind().url_name().into(),
+                i.value.as_str().into(),
+                t.into(),
+                t.into(),
+                actor.name.as_str().into(),
+                i.rating.map(|r| f64::from(r) / 100.0).into(),
+                i.confidence.map(i64::from).into(),
+            ];
+            sql.bind_list(row);
+        }
+        sql.push(" ON CONFLICT DO NOTHING RETURNING id, kind, value");
+        for (id, kind, value) in db
+            .fetch(sql, |r| Ok((r.int(0)?, r.text(1)?, r.text(2)?)))
+            .await?
+        {
+            made.insert((kind, value), id);
+        }
+    }
+    let id_of = |i: &BatchIndicator| {
+        made.get(&(
+            i.value.kind().url_name().to_string(),
+            i.value.as_str().to_string(),
+        ))
+        .copied()
+    };
+
+    let mut tag_rows: Vec<[Value<'_>; 2]> = Vec::new();
+    let mut label_rows: Vec<[Value<'_>; 3]> = Vec::new();
+    let mut attribute_rows: Vec<[Value<'_>; 7]> = Vec::new();
+    for (index, i) in &wanted {
+        let Some(id) = id_of(i) else {
+            continue;
+        };
+        done.insert(*index);
+        for tag in i.nested.tags.iter().flatten() {
+            if let Some(tag_id) = tag_ids.get(&tag.key()) {
+                tag_rows.push([id.into(), (*tag_id).into()]);
+            }
+        }
+        for name in i.nested.labels.iter().flatten() {
+            if let Some(Some(label)) = label_ids.get(&label_key(name)) {
+                label_rows.push([id.into(), (*label).into(), owner_id.into()]);
+            }
+        }
+        if settings.attributes != AttributeWrite::Static {
+            for a in i.nested.attributes.iter().flatten() {
+                attribute_rows.push([
+                    id.into(),
+                    a.kind.name.into(),
+                    a.value.as_str().into(),
+                    a.displayed.into(),
+                    a.source.as_deref().into(),
+                    t.into(),
+                    t.into(),
+                ]);
+            }
+        }
+    }
+    insert_rows(
+        db,
+        "INSERT INTO indicator_tags (indicator_id, tag_id) VALUES ",
+        tag_rows,
+        " ON CONFLICT DO NOTHING",
+    )
+    .await?;
+    insert_rows(
+        db,
+        "INSERT INTO indicator_labels (indicator_id, label_id, owner_id) VALUES ",
+        label_rows,
+        " ON CONFLICT DO NOTHING",
+    )
+    .await?;
+    insert_rows(
+        db,
+        "INSERT INTO item_attributes (indicator_id, type, value, displayed, source, date_added, \
+         last_modified) VALUES ",
+        attribute_rows,
+        "",
+    )
+    .await?;
+    Ok(done)
+}
+
+/// An indicator as stored, with what an item could change in it.
+#[derive(Default)]
+struct Stored {
+    id: i64,
+    rating: Option<u16>,
+    confidence: Option<u8>,
+    tags: Vec<String>,
+    labels: Vec<String>,
+    /// Type, value, displayed, source.
+    attributes: Vec<(String, String, bool, Option<String>)>,
+}
+
+impl Stored {
+    /// Whether writing the item would leave the indicator exactly as it is.
+    fn unchanged_by(&self, i: &BatchIndicator, settings: &BatchSettings) -> bool {
+        let same_set = |wanted: Vec<String>, have: &[String], replace: bool| {
+            let have: HashSet<&String> = have.iter().collect();
+            wanted.iter().all(|w| have.contains(w)) && (!replace || wanted.len() == have.len())
+        };
+        let replace = |w: SetWrite| w == SetWrite::Replace;
+        let tags_same = i.nested.tags.as_ref().is_none_or(|tags| {
+            let mut keys: Vec<String> = tags.iter().map(|t| t.key()).collect();
+            keys.sort();
+            keys.dedup();
+            same_set(keys, &self.tags, replace(settings.tags))
+        });
+        let labels_same = i.nested.labels.as_ref().is_none_or(|labels| {
+            let mut keys: Vec<String> = labels.iter().map(|l| label_key(l)).collect();
+            keys.sort();
+            keys.dedup();
+            same_set(keys, &self.labels, replace(settings.labels))
+        });
+        let attributes_same = match (&i.nested.attributes, settings.attributes) {
+            (None, _) | (_, AttributeWrite::Static) => true,
+            (Some(list), AttributeWrite::Append) => list.is_empty(),
+            (Some(list), write) => {
+                let mut wanted: Vec<(String, String, bool, Option<String>)> = list
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.kind.name.to_string(),
+                            a.value.clone(),
+                            a.displayed,
+                            a.source.clone(),
+                        )
+                    })
+                    .collect();
+                let mut have: Vec<_> = self
+                    .attributes
+                    .iter()
+                    .filter(|h| {
+                        write == AttributeWrite::Replace || list.iter().any(|a| a.kind.name == h.0)
+                    })
+                    .cloned()
+                    .collect();
+                wanted.sort();
+                have.sort();
+                wanted == have
+            }
+        };
+        i.rating.is_none_or(|r| self.rating == Some(r))
+            && i.confidence.is_none_or(|c| self.confidence == Some(c))
+            && tags_same
+            && labels_same
+            && attributes_same
+    }
+}
+
+/// Reads the tags, labels and attributes of the stored indicators.
+async fn load_nested<D: Db>(
+    db: &mut D,
+    stored: &mut HashMap<(String, String), Stored>,
+) -> StoreResult<()> {
+    let mut by_id: HashMap<i64, &mut Stored> = stored.values_mut().map(|s| (s.id, s)).collect();
+    let ids: Vec<i64> = by_id.keys().copied().collect();
+    for part in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "SELECT x.indicator_id, t.name_key FROM indicator_tags x JOIN tags t ON t.id = x.tag_id \
+             WHERE x.indicator_id IN ",
+        );
+        sql.bind_list(part.iter().copied());
+        for (id, key) in db.fetch(sql, |r| Ok((r.int(0)?, r.text(1)?))).await? {
+            if let Some(s) = by_id.get_mut(&id) {
+                s.tags.push(key);
+            }
+        }
+        let mut sql = Sql::new(
+            "SELECT x.indicator_id, l.name_key FROM indicator_labels x \
+             JOIN security_labels l ON l.id = x.label_id WHERE x.indicator_id IN ",
+        );
+        sql.bind_list(part.iter().copied());
+        for (id, key) in db.fetch(sql, |r| Ok((r.int(0)?, r.text(1)?))).await? {
+            if let Some(s) = by_id.get_mut(&id) {
+                s.labels.push(key);
+            }
+        }
+        let mut sql = Sql::new(
+            "SELECT indicator_id, type, value, displayed, source FROM item_attributes \
+             WHERE indicator_id IN ",
+        );
+        sql.bind_list(part.iter().copied());
+        let rows = db
+            .fetch(sql, |r| {
+                Ok((
+                    r.int(0)?,
+                    (r.text(1)?, r.text(2)?, r.boolean(3)?, r.opt_text(4)?),
+                ))
+            })
+            .await?;
+        for (id, attribute) in rows {
+            if let Some(s) = by_id.get_mut(&id) {
+                s.attributes.push(attribute);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `head (…), (…), … tail`, a statement per [`ROWS_PER_STATEMENT`] rows.
+async fn insert_rows<'v, D: Db, const N: usize>(
+    db: &mut D,
+    head: &str,
+    rows: Vec<[Value<'v>; N]>,
+    tail: &str,
+) -> StoreResult<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = Sql::new(head.to_string());
+        for (n, row) in rows.by_ref().take(ROWS_PER_STATEMENT).enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.bind_list(row);
+        }
+        sql.push(tail);
+        db.execute(sql).await?;
+    }
+    Ok(())
+}
