@@ -13,6 +13,7 @@ crate::on_both_stores!(
     other_owners_and_readers_are_refused,
     malformed_uploads_are_answered_clearly,
     write_types_append_and_replace,
+    set_wise_and_item_by_item_paths_agree,
 );
 
 const BOUNDARY: &str = "threatdbtestboundary";
@@ -492,4 +493,76 @@ async fn write_types_append_and_replace(app: TestApp) {
         .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
         .await;
     assert_eq!(tags.json["data"]["tag"].as_array().unwrap().len(), 1);
+}
+
+/// New indicators go the set-wise way unless the item-by-item path must decide (an unknown label,
+/// a value twice in one chunk); either way the result is what the item says.
+async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
+    let content = json!({"indicator": [
+        {"type": "Host", "summary": "fast.example", "tag": [{"name": "Fast"}],
+         "securityLabel": [{"name": "TLP:GREEN"}],
+         "attribute": [{"type": "Description", "value": "d", "displayed": true, "source": "s"}]},
+        {"type": "Host", "summary": "nolabel.example", "securityLabel": [{"name": "No Such Label"}]},
+        {"type": "Host", "summary": "twice.example", "tag": [{"name": "first"}]},
+        {"type": "Host", "summary": "TWICE.example.", "tag": [{"name": "second"}]}
+    ]});
+    let s = run(&app, &config(ORG, "Create", "false"), &content).await;
+    assert_eq!(counts(&s), [3, 1, 0, 0, 0, 3, 1], "{s}");
+    let id = s["id"].as_i64().unwrap();
+    let errors = app
+        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
+        .await;
+    assert_eq!(errors.json[0]["errorCode"], "0x1005", "{}", errors.json);
+    assert!(
+        errors.json[0]["errorReason"]
+            .as_str()
+            .unwrap()
+            .contains("No Such Label")
+    );
+    let missing = app
+        .get(&app.reader, "/v2/indicators/hosts/nolabel.example")
+        .await;
+    assert_eq!(missing.status, 404, "{}", missing.json);
+    let base = "/v2/indicators/hosts/fast.example";
+    let tags = app.get(&app.reader, &format!("{base}/tags")).await;
+    assert_eq!(tags.json["data"]["tag"][0]["name"], "Fast", "{}", tags.json);
+    let labels = app
+        .get(&app.reader, &format!("{base}/securityLabels"))
+        .await;
+    assert_eq!(
+        labels.json["data"]["securityLabel"][0]["name"], "TLP:GREEN",
+        "{}",
+        labels.json
+    );
+    let attrs = app.get(&app.reader, &format!("{base}/attributes")).await;
+    let a = &attrs.json["data"]["attribute"][0];
+    assert_eq!(
+        (&a["type"], &a["value"], &a["displayed"], &a["source"]),
+        (
+            &json!("Description"),
+            &json!("d"),
+            &json!(true),
+            &json!("s")
+        ),
+        "{}",
+        attrs.json
+    );
+    // The second item of the same value updated the first: Replace leaves its tags only.
+    let twice = app
+        .get(&app.reader, "/v2/indicators/hosts/twice.example/tags")
+        .await;
+    let names: Vec<&str> = twice.json["data"]["tag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["second"], "{}", twice.json);
+    // The same file again changes nothing, through either path.
+    let before = app.snapshot().await;
+    let fast_before = app.get(&app.reader, base).await;
+    let again = run(&app, &config(ORG, "Create", "false"), &content).await;
+    assert_eq!(counts(&again), [3, 1, 0, 0, 0, 3, 1], "{again}");
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.get(&app.reader, base).await.json, fast_before.json);
 }
