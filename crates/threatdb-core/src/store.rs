@@ -369,6 +369,9 @@ pub trait Store: Send + Sync {
         lease_seconds: i64,
         keep_seconds: i64,
     ) -> StoreResult<Option<crate::batch::BatchClaim>>;
+    /// Brings the planner's statistics of what batch jobs write up to date (PostgreSQL plans
+    /// from them: a table that grew from nothing since they were taken is planned as empty).
+    async fn refresh_batch_statistics(&self) -> StoreResult<()>;
     /// Writes a chunk of a job in one transaction with its error records and the job's new
     /// progress (the lease must still be the runner's: else Conflict).
     async fn write_batch_chunk(

@@ -150,8 +150,16 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
         last: true,
     };
     write(store, done).await?;
+    // A job that wrote many rows may leave PostgreSQL planning the tables as they were before
+    // it (a lookup of 400 values walking an owner's indicators instead of their unique index).
+    if len(file.len()) >= STATISTICS_AFTER {
+        store.refresh_batch_statistics().await?;
+    }
     Ok(())
 }
+
+/// Items a job must hold for the planner statistics to be refreshed when it completes.
+const STATISTICS_AFTER: u64 = 1_000;
 
 /// Writes a chunk, once more after a pause if the database failed. A chunk that fails twice
 /// ends the job: it completes with one record saying so (in the words tcex recognises as a

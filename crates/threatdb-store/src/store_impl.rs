@@ -103,6 +103,11 @@ macro_rules! impl_store {
                     $crate::write!(self, () |db| $crate::batch::claim(db, lease_seconds, keep_seconds))
                 })
             }
+            async fn refresh_batch_statistics(&self) -> $crate::t::StoreResult<()> {
+                $crate::timed_op!("refresh_batch_statistics", {
+                    $crate::write!(self, () |db| $crate::batch::refresh_statistics(db))
+                })
+            }
             async fn write_batch_chunk(&self, chunk: $crate::t::batch::BatchChunk) -> $crate::t::StoreResult<$crate::t::batch::ChunkOutcome> {
                 $crate::timed_op!("write_batch_chunk", {
                     $crate::write!(self, () |db| $crate::batch::write_chunk(db, &chunk))

@@ -198,6 +198,19 @@ pub async fn claim<D: Db>(
     Ok(Some(claim))
 }
 
+/// Refreshes the planner statistics of the tables a batch job fills (PostgreSQL; SQLite's
+/// planner needs none for these statements).
+pub async fn refresh_statistics<D: Db>(db: &mut D) -> StoreResult<()> {
+    if db.dialect() == crate::Dialect::Postgres {
+        db.execute(Sql::new(
+            "ANALYZE indicators, indicator_tags, indicator_labels, item_attributes, items, \
+             incidents, tags",
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// What a chunk's items added to the counts.
 #[derive(Default)]
 struct Tally {
