@@ -217,6 +217,25 @@ pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+impl Reply {
+    /// Reads an answer: its status, content type, headers, and body (JSON when it parses).
+    async fn read(resp: reqwest::Response) -> Reply {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
+        let text = resp.text().await.unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            content_type,
+            json,
+            headers,
+        }
+    }
+}
+
 impl TestApp {
     /// Sends a signed request. `target` is relative to the API base (`/v2/...?query`).
     pub async fn call(&self, who: &Creds, method: &str, target: &str, body: Option<&str>) -> Reply {
@@ -251,19 +270,7 @@ impl TestApp {
                 .body(b.to_string());
         }
         let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let content_type = headers
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string());
-        let text = resp.text().await.unwrap();
-        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            content_type,
-            json,
-            headers,
-        }
+        Reply::read(resp).await
     }
 
     /// Sends a signed request with this body and content type.
@@ -289,19 +296,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let content_type = headers
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string());
-        let text = resp.text().await.unwrap();
-        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            content_type,
-            json,
-            headers,
-        }
+        Reply::read(resp).await
     }
 
     pub async fn get(&self, who: &Creds, target: &str) -> Reply {

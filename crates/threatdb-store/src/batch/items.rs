@@ -31,7 +31,7 @@ pub(super) async fn write<D: Db>(
         BatchOp::Group(g) => group(db, actor, owner, settings, g).await,
         BatchOp::Indicator(i) => indicator(db, actor, owner, settings, i).await,
         BatchOp::Links(l) => links(db, actor, owner, l).await,
-        BatchOp::Associate(a, b) => associate(db, actor, owner, a, b).await,
+        BatchOp::Associate(a, b) => link(db, actor, owner, a, b).await,
         BatchOp::DeleteGroup(xid) => delete_group(db, actor, owner, xid).await,
         BatchOp::DeleteIndicator(v) => items::delete_indicator(db, actor, owner, v)
             .await
@@ -258,24 +258,13 @@ async fn links<D: Db>(
         return Ok(Vec::new());
     }
     let me = BatchEnd::Group(l.xid.clone());
+    let groups = l.group_xids.iter().cloned().map(BatchEnd::Group);
+    let indicators = l.indicators.iter().cloned().map(BatchEnd::Indicator);
     let mut soft = Vec::new();
-    for xid in &l.group_xids {
-        soft.extend(link(db, actor, owner, &me, &BatchEnd::Group(xid.clone())).await?);
-    }
-    for value in &l.indicators {
-        soft.extend(link(db, actor, owner, &me, &BatchEnd::Indicator(value.clone())).await?);
+    for other in groups.chain(indicators) {
+        soft.extend(link(db, actor, owner, &me, &other).await?);
     }
     Ok(soft)
-}
-
-async fn associate<D: Db>(
-    db: &mut D,
-    actor: &Actor,
-    owner: &Owner,
-    a: &BatchEnd,
-    b: &BatchEnd,
-) -> StoreResult<Vec<Soft>> {
-    link(db, actor, owner, a, b).await
 }
 
 /// An end of a link as stored: a group by xid, an indicator by value (`None`: not in the owner).

@@ -9,25 +9,10 @@ checks what tcex hands back; any failure raises, and the process exits non-zero.
 """
 
 import os
-import tempfile
 
-from tcex import TcEx
+from tcex_app import tcex_from_env
 
-work = tempfile.mkdtemp(prefix='tcex-batch-')
-tcex = TcEx(
-    config={
-        'tc_api_path': os.environ['THREATDB_API'],
-        'tc_api_access_id': os.environ['THREATDB_ACCESS_ID'],
-        'tc_api_secret_key': os.environ['THREATDB_SECRET_KEY'],
-        'tc_owner': os.environ['THREATDB_OWNER'],
-        'tc_log_path': work,
-        'tc_temp_path': work,
-        'tc_out_path': work,
-        'tc_in_path': work,
-        'tc_verify': False,
-        'tc_log_level': 'debug',
-    }
-)
+tcex = tcex_from_env()
 owner = os.environ['THREATDB_OWNER']
 ADDRESSES = 5100
 
