@@ -35,6 +35,7 @@ CREATE TABLE batch_jobs (
 );
 CREATE INDEX batch_jobs_waiting ON batch_jobs (status, id);
 CREATE INDEX batch_jobs_finished ON batch_jobs (finished);
+CREATE INDEX batch_jobs_owner ON batch_jobs (owner_id, status);
 
 CREATE TABLE batch_errors (
     job_id  INTEGER NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,

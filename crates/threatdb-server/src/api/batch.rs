@@ -106,7 +106,7 @@ async fn create_and_upload(
     check_json(&content)?;
     let status = state
         .store
-        .create_batch(&auth.0, owner, settings, Some(content.to_vec()))
+        .create_batch(&auth.0, owner, settings, Some(Vec::from(content)))
         .await?;
     state.batch_wake.notify_one();
     Ok(json_response(
@@ -152,7 +152,7 @@ async fn upload(
     let Ok(file) = axum::body::to_bytes(body, limit).await else {
         return Ok(too_large(limit));
     };
-    match state.store.upload_batch(&auth.0, id, file.to_vec()).await {
+    match state.store.upload_batch(&auth.0, id, Vec::from(file)).await {
         Ok(_) => {
             state.batch_wake.notify_one();
             Ok(json_response(StatusCode::ACCEPTED, wire::queued_json()))

@@ -14,6 +14,7 @@ crate::on_both_stores!(
     malformed_uploads_are_answered_clearly,
     write_types_append_and_replace,
     set_wise_and_item_by_item_paths_agree,
+    waiting_jobs_are_bounded_per_owner,
 );
 
 const BOUNDARY: &str = "threatdbtestboundary";
@@ -565,4 +566,34 @@ async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
     assert_eq!(counts(&again), [3, 1, 0, 0, 0, 3, 1], "{again}");
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get(&app.reader, base).await.json, fast_before.json);
+}
+
+/// A flood of jobs stops at 20 waiting in one owner (each may hold an 80 MiB file); other owners
+/// are not affected.
+async fn waiting_jobs_are_bounded_per_owner(app: TestApp) {
+    let settings = config(ORG, "Delete", "false").to_string();
+    for _ in 0..20 {
+        let r = app
+            .call(&app.writer, "POST", "/v2/batch", Some(&settings))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.json);
+    }
+    for _ in 0..5 {
+        let r = app
+            .call(&app.writer, "POST", "/v2/batch", Some(&settings))
+            .await;
+        assert_eq!(r.status, 409, "{}", r.json);
+        assert!(r.message().contains("waiting"), "{}", r.json);
+        let r = upload(
+            &app,
+            &app.admin,
+            &config(ORG, "Create", "false"),
+            &json!({}),
+        )
+        .await;
+        assert_eq!(r.status, 409, "{}", r.json);
+    }
+    let other = config(OTHER, "Create", "false");
+    let r = upload(&app, &app.outsider, &other, &json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.json);
 }

@@ -15,6 +15,10 @@ use threatdb_core::batch::{
 use threatdb_core::policy::Access;
 use threatdb_core::{Actor, Owner, StoreError, StoreResult};
 
+/// The most jobs an owner may have waiting (Created or Queued): more is refused, so a client
+/// cannot fill the disk with files nobody will run soon (tcex waits for each job it sends).
+pub const MAX_WAITING: u64 = 20;
+
 /// The most error records a job keeps; past it one record says that more were not kept (the
 /// counts still count them).
 pub const MAX_RECORDS: i64 = 10_000;
@@ -73,6 +77,20 @@ pub async fn create<D: Db>(
 ) -> StoreResult<BatchStatus> {
     let owner = guard::owner(actor, owner, Access::Write)?;
     let owner = guard::for_write(&owner)?;
+    let waiting = rows::count(
+        db,
+        Sql::with(
+            "SELECT count(*) FROM batch_jobs WHERE owner_id = ? AND status IN ('Created', 'Queued')",
+            vec![owner.id.into()],
+        ),
+    )
+    .await?;
+    if waiting >= MAX_WAITING {
+        return Err(StoreError::Conflict(format!(
+            "{} has {waiting} batch jobs waiting to run: wait for them before sending more",
+            owner.name
+        )));
+    }
     let state = match file {
         Some(_) => BatchState::Queued,
         None => BatchState::Created,
@@ -151,6 +169,13 @@ pub async fn claim<D: Db>(
     db.execute(Sql::with(
         "DELETE FROM batch_jobs WHERE finished < ?",
         vec![long_ago.into()],
+    ))
+    .await?;
+    // A job whose file never came within a day is forgotten.
+    let day_ago = t.saturating_sub(time::Duration::days(1));
+    db.execute(Sql::with(
+        "DELETE FROM batch_jobs WHERE status = 'Created' AND date_added < ?",
+        vec![day_ago.into()],
     ))
     .await?;
     let lease = uuid::Uuid::new_v4().to_string();
