@@ -151,7 +151,8 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
     };
     write(store, done).await?;
     // A job that wrote many rows may leave PostgreSQL planning the tables as they were before
-    // it (a lookup of 400 values walking an owner's indicators instead of their unique index).
+    // it (a lookup of 400 values walking an owner's indicators instead of their unique index);
+    // the store refreshes the statistics of the tables that grew by half since they were taken.
     if len(file.len()) >= STATISTICS_AFTER {
         store.refresh_batch_statistics().await?;
     }

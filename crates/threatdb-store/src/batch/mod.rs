@@ -223,15 +223,35 @@ pub async fn claim<D: Db>(
     Ok(Some(claim))
 }
 
-/// Refreshes the planner statistics of the tables a batch job fills (PostgreSQL; SQLite's
-/// planner needs none for these statements).
+/// The tables a batch job fills.
+const FILLED: [&str; 7] = [
+    "indicators",
+    "indicator_tags",
+    "indicator_labels",
+    "item_attributes",
+    "items",
+    "incidents",
+    "tags",
+];
+
+/// Refreshes the planner statistics of the tables a batch job fills that grew by half since
+/// they were last taken (PostgreSQL; SQLite's planner needs none for these statements). Taking
+/// them costs about 140 ms on a table of 100,000 rows, so only when they are stale: a table
+/// filled from nothing is analysed a logarithmic number of times.
 pub async fn refresh_statistics<D: Db>(db: &mut D) -> StoreResult<()> {
-    if db.dialect() == crate::Dialect::Postgres {
-        db.execute(Sql::new(
-            "ANALYZE indicators, indicator_tags, indicator_labels, item_attributes, items, \
-             incidents, tags",
-        ))
-        .await?;
+    if db.dialect() != crate::Dialect::Postgres {
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "SELECT relname FROM pg_stat_user_tables WHERE n_mod_since_analyze > \
+         1000 + greatest(n_live_tup - n_mod_since_analyze, 0) / 2 AND relname IN ",
+    );
+    sql.bind_list(FILLED);
+    for stale in db.fetch(sql, |r| r.text(0)).await? {
+        // A name from the closed list, never the database's text.
+        if let Some(table) = FILLED.iter().find(|t| **t == stale) {
+            db.execute(Sql::new(format!("ANALYZE {table}"))).await?;
+        }
     }
     Ok(())
 }
