@@ -1,10 +1,9 @@
 //! `threatdb bench ingest`: a feed written through the Batch API of a running server in
 //! multipart `createAndUpload` jobs of at most 5,000 objects (tcex's size), first new, then
 //! again (every indicator found and unchanged: the deduplication path), and in the same run the
-//! same rows inserted into a scratch SQLite table with the same unique key (the storage ceiling
-//! of the SQLite numbers). The jobs are uploaded one after another without waiting, as several
-//! feeds (or a feed split by tcex) queue them, so the rate is the server's: upload of the first
-//! job to completion of the last. (tcex itself waits for each job, polling every 5 s or more:
+//! same rows inserted into a fresh database with threatdb's schema (the storage ceiling of the
+//! SQLite numbers). Up to eight jobs are queued at once, as several feeds queue them, so the
+//! rate is the server's: upload of the first job to completion of the last. (tcex itself waits for each job, polling every 5 s or more:
 //! with it a feed's pace is set by its polling, not by the server.)
 
 use super::seed::{BenchInfo, Credentials};
@@ -33,6 +32,9 @@ impl Pass {
 }
 
 const BOUNDARY: &str = "threatdb-bench-boundary";
+
+/// Jobs queued at once.
+const WINDOW: usize = 8;
 
 /// The feed's indicators `from..to`: hosts with a rating, a confidence and one of ten tags.
 fn items(from: u64, to: u64) -> Vec<Value> {
@@ -165,9 +167,16 @@ pub async fn run(
     for name in ["new", "again (deduplicated)"] {
         let bar = super::progress(indicators, name);
         let started = Instant::now();
-        let mut jobs = Vec::new();
+        // At most WINDOW jobs waiting at once (an owner may have 20).
+        let mut jobs = std::collections::VecDeque::new();
         for (body, n) in &bodies {
-            jobs.push((client.submit(body.clone()).await?, *n));
+            if jobs.len() >= WINDOW {
+                if let Some((id, n)) = jobs.pop_front() {
+                    client.wait(id).await?;
+                    bar.inc(n);
+                }
+            }
+            jobs.push_back((client.submit(body.clone()).await?, *n));
         }
         for (id, n) in jobs {
             client.wait(id).await?;
