@@ -158,9 +158,10 @@ async fn openapi_document() -> Response {
 /// `/api/openapi.json` open; every answer carries the request's `X-Request-Id`. Every request
 /// is counted and timed by its route template when metrics are on ([`telemetry::track`]).
 pub fn router(state: AppState) -> Router {
-    let api = api::routes(state.limits.batch_file_bytes).route_layer(
-        middleware::from_fn_with_state(state.clone(), auth::authenticate),
-    );
+    let api = api::routes().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::authenticate,
+    ));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -1,9 +1,9 @@
 //! ThreatConnect's Batch API on the wire (`tc-batch-wire.md`): the job settings tcex sends,
 //! the batch file's items turned into the store's work, and the status and error answers.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use threatdb_core::batch::{
     AttributeWrite, BatchAction, BatchCode, BatchEnd, BatchError, BatchGroup, BatchIndicator,
@@ -14,6 +14,7 @@ use threatdb_core::{
     IncidentName, IncidentStatus, IndicatorKind, IndicatorValue, ItemKind, NewAttribute, TagName,
     parse_timestamp, rating_hundredths,
 };
+use utoipa::ToSchema;
 
 /// The job settings as tcex sends them: every value a string (`haltOnError` may also be a
 /// JSON boolean). Settings tcex sends that change nothing here are accepted and ignored.
@@ -502,52 +503,195 @@ pub fn association(
     Ok(BatchOp::Associate(a, b))
 }
 
+/// The job settings as documented: what `POST /v2/batch` takes and the `config` part of an
+/// upload holds. Every value is a string, as tcex sends them (`haltOnError` may also be a
+/// boolean); other keys tcex sends (`playbookTriggersEnabled`, `hashCollisionMode`, ...) are
+/// accepted and ignored.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = BatchSettings)]
+pub struct SettingsDoc {
+    /// `Create` or `Delete`.
+    pub action: String,
+    /// The owner's name: one the caller may write.
+    pub owner: String,
+    /// `Replace` (default), `Append`, `Singleton` or `Static`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_write_type: Option<String>,
+    /// `Replace` (default) or `Append`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_write_type: Option<String>,
+    /// `Replace` (default) or `Append`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_label_write_type: Option<String>,
+    /// Stop at the first item that fails: `"true"` or `"false"` (or a boolean).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halt_on_error: Option<HaltOnError>,
+    /// `V2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// `haltOnError`: a string (`"true"`, `"false"`) as tcex sends it, or a boolean.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum HaltOnError {
+    /// `"true"` or `"false"`.
+    Text(String),
+    /// `true` or `false`.
+    Flag(bool),
+}
+
+/// The multipart body of `POST /v2/batch/createAndUpload`: two parts, found by name.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(as = BatchUpload)]
+pub struct UploadDoc {
+    /// The job settings, a JSON object ([`SettingsDoc`]).
+    pub config: String,
+    /// The batch file, JSON: `{"group":[...],"indicator":[...],"association":[...]}`.
+    pub content: String,
+}
+
+/// A job's status and counts (every count an integer, always present).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchStatusDto {
+    /// The job's id.
+    pub id: i64,
+    /// `Created`, `Queued`, `Running` or `Completed`.
+    pub status: String,
+    /// Items (and association entries) with an error record.
+    pub error_count: u64,
+    /// Items written without one.
+    pub success_count: u64,
+    /// Items not attempted (a halt on error).
+    pub unprocess_count: u64,
+    /// Groups written without an error record.
+    pub success_group_count: u64,
+    /// Groups with one.
+    pub error_group_count: u64,
+    /// Indicators written without an error record.
+    pub success_indicator_count: u64,
+    /// Indicators with one.
+    pub error_indicator_count: u64,
+}
+
+/// `{"batchStatus": {...}}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchStatusData {
+    /// The status.
+    pub batch_status: BatchStatusDto,
+}
+
+/// `{"status":"Success","data":{"batchStatus":{...}}}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchStatusReply {
+    /// `Success`.
+    pub status: String,
+    /// The status.
+    pub data: BatchStatusData,
+}
+
+/// `{"batchId": N}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchCreatedData {
+    /// The new job's id.
+    pub batch_id: i64,
+}
+
+/// `{"status":"Success","data":{"batchId":N}}` (`POST /v2/batch`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchCreated {
+    /// `Success`.
+    pub status: String,
+    /// The id.
+    pub data: BatchCreatedData,
+}
+
+/// `{"status":"Queued"}` (an upload accepted) or `{"status":"Invalid","description":...}` (a
+/// refused upload, `/errors` of a job still running).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchNotice {
+    /// `Queued` or `Invalid`.
+    pub status: String,
+    /// Why, for `Invalid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One error record.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchErrorDto {
+    /// tcex's code: `0x1005`, ...
+    pub error_code: String,
+    /// What went wrong, naming the item.
+    pub error_reason: String,
+    /// The item's JSON, cut to 300 characters.
+    pub error_source: String,
+}
+
+fn to_json(value: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
 /// `{"status":"Success","data":{"batchStatus":{...}}}`: every count a JSON integer.
 pub fn status_json(s: &BatchStatus) -> Vec<u8> {
-    json!({
-        "status": "Success",
-        "data": {"batchStatus": {
-            "id": s.id,
-            "status": s.state.as_str(),
-            "errorCount": s.errors,
-            "successCount": s.successes(),
-            "unprocessCount": s.unprocessed,
-            "successGroupCount": s.success_groups,
-            "errorGroupCount": s.error_groups,
-            "successIndicatorCount": s.success_indicators,
-            "errorIndicatorCount": s.error_indicators,
-        }}
+    to_json(&BatchStatusReply {
+        status: "Success".into(),
+        data: BatchStatusData {
+            batch_status: BatchStatusDto {
+                id: s.id,
+                status: s.state.as_str().into(),
+                error_count: s.errors,
+                success_count: s.successes(),
+                unprocess_count: s.unprocessed,
+                success_group_count: s.success_groups,
+                error_group_count: s.error_groups,
+                success_indicator_count: s.success_indicators,
+                error_indicator_count: s.error_indicators,
+            },
+        },
     })
-    .to_string()
-    .into_bytes()
 }
 
 /// `{"status":"Success","data":{"batchId":N}}` (`POST /v2/batch`).
 pub fn created_json(id: i64) -> Vec<u8> {
-    json!({"status": "Success", "data": {"batchId": id}})
-        .to_string()
-        .into_bytes()
+    to_json(&BatchCreated {
+        status: "Success".into(),
+        data: BatchCreatedData { batch_id: id },
+    })
 }
 
 /// `{"status":"Queued"}` (an upload accepted).
 pub fn queued_json() -> Vec<u8> {
-    br#"{"status":"Queued"}"#.to_vec()
+    to_json(&BatchNotice {
+        status: "Queued".into(),
+        description: None,
+    })
 }
 
 /// `{"status":"Invalid","description":...}` (a refused upload, `/errors` of a running job).
 pub fn invalid_json(description: &str) -> Vec<u8> {
-    json!({"status": "Invalid", "description": description})
-        .to_string()
-        .into_bytes()
+    to_json(&BatchNotice {
+        status: "Invalid".into(),
+        description: Some(description.into()),
+    })
 }
 
 /// The error records: `[{"errorCode","errorReason","errorSource"}]`.
 pub fn errors_json(errors: &[BatchError]) -> Vec<u8> {
-    let list: Vec<Value> = errors
+    let list: Vec<BatchErrorDto> = errors
         .iter()
-        .map(|e| json!({"errorCode": e.code, "errorReason": e.reason, "errorSource": e.source}))
+        .map(|e| BatchErrorDto {
+            error_code: e.code.clone(),
+            error_reason: e.reason.clone(),
+            error_source: e.source.clone(),
+        })
         .collect();
-    Value::Array(list).to_string().into_bytes()
+    to_json(&list)
 }
 
 #[cfg(test)]

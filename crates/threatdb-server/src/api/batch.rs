@@ -2,31 +2,108 @@
 //! multipart upload (or, for Delete, with `POST /v2/batch` and then the file), polls, and asks
 //! for their errors. The jobs run in the background ([`crate::batch`]).
 
+use super::Routes;
+use super::doc::{Doc, get, post, shape, tags::BATCH};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, json_response};
-use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
 use threatdb_core::batch::{BatchSettings, BatchState};
 use threatdb_core::{Actor, Owner};
 use threatdb_wire::batch as wire;
 
-/// The Batch routes. Their bodies may be as large as the limits' `batch_file_bytes` (they read
-/// their bodies themselves, within that limit).
-pub(crate) fn routes(limit: usize) -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/batch", post(create))
-        .route("/api/v2/batch/createAndUpload", post(create_and_upload))
-        .route("/api/v2/batch/{id}", get(status).post(upload))
-        .route("/api/v2/batch/{id}/errors", get(errors))
-        // The parts' headers and the config part come on top of the file.
-        .layer(DefaultBodyLimit::max(limit.saturating_add(1 << 20)))
+/// The Batch routes. Their handlers read their bodies within limits of their own (a file may be
+/// `Limits::batch_file_bytes`).
+pub(crate) fn table() -> Routes {
+    let status = || shape::<wire::BatchStatusReply>();
+    let notice = || shape::<wire::BatchNotice>();
+    Routes::new()
+        .route(
+            "/api/v2/batch",
+            post(
+                create,
+                Doc::own(
+                    BATCH,
+                    "Create a job from its settings alone; its file follows (tcex's Delete jobs)",
+                    StatusCode::CREATED,
+                    "Created: `{\"status\":\"Success\",\"data\":{\"batchId\":N}}`",
+                    shape::<wire::BatchCreated>(),
+                    false,
+                )
+                .body(shape::<wire::SettingsDoc>()),
+            )
+            .own_body_limits(),
+        )
+        .route(
+            "/api/v2/batch/createAndUpload",
+            post(
+                create_and_upload,
+                Doc::own(
+                    BATCH,
+                    "Create a job with its settings and its file, queued at once (tcex's Create jobs)",
+                    StatusCode::CREATED,
+                    "Created: the job's status",
+                    status(),
+                    false,
+                )
+                .body_as("multipart/form-data", shape::<wire::UploadDoc>())
+                .invalid(notice()),
+            )
+            .own_body_limits(),
+        )
+        .route(
+            "/api/v2/batch/{id}",
+            get(
+                status_of,
+                Doc::own(
+                    BATCH,
+                    "Read a job's status and counts",
+                    StatusCode::OK,
+                    "The job's status",
+                    status(),
+                    false,
+                ),
+            )
+            .post(
+                upload,
+                Doc::own(
+                    BATCH,
+                    "Give a Created job its file",
+                    StatusCode::ACCEPTED,
+                    "Queued: `{\"status\":\"Queued\"}`",
+                    notice(),
+                    false,
+                )
+                .body_as("application/octet-stream", shape::<FileDoc>())
+                .invalid(notice()),
+            )
+            .own_body_limits(),
+        )
+        .route(
+            "/api/v2/batch/{id}/errors",
+            get(
+                errors,
+                Doc::own(
+                    BATCH,
+                    "Read a Completed job's error records (404 when it has none)",
+                    StatusCode::OK,
+                    "The error records, in the order they were made",
+                    shape::<wire::BatchErrorDto>(),
+                    true,
+                )
+                .invalid(notice()),
+            ),
+        )
 }
+
+/// The batch file, as the raw body of `POST /v2/batch/{id}`.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary, as = BatchFile)]
+struct FileDoc(#[allow(dead_code)] Vec<u8>);
 
 /// The most bytes a job's settings may take.
 const SETTINGS_BYTES: usize = 64 * 1024;
@@ -63,7 +140,13 @@ async fn create_and_upload(
 ) -> ApiResult<Response> {
     let limit = state.limits.batch_file_bytes;
     let _slot = state.batch_uploads.acquire().await;
-    let mut multipart = Multipart::from_request(request, &state)
+    // The parts' headers and the config part come on top of the file.
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(
+        body,
+        limit.saturating_add(1 << 20),
+    ));
+    let mut multipart = Multipart::from_request(Request::from_parts(parts, body), &state)
         .await
         .map_err(|e| ApiError::BadRequest(format!("The upload is not multipart/form-data: {e}")))?;
     let (mut config, mut content) = (None, None);
@@ -166,7 +249,7 @@ async fn upload(
 }
 
 /// `GET /v2/batch/{id}`: the job's status and counts.
-async fn status(
+async fn status_of(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,

@@ -86,6 +86,18 @@ pub(crate) enum Reply {
     Done(StatusCode),
     /// A v3 answer.
     V3(v3::V3Reply),
+    /// A body of its own shape (the Batch API's answers), described, with this status; a list
+    /// of the shape when `list`.
+    Own {
+        /// The status.
+        status: StatusCode,
+        /// What it is.
+        text: &'static str,
+        /// The shape.
+        shape: Shape,
+        /// A JSON array of it.
+        list: bool,
+    },
 }
 
 /// The query parameters an operation reads.
@@ -140,6 +152,10 @@ pub(crate) struct Doc {
     reply: Reply,
     /// A v3 operation's query parameters (its failures use the v3 envelope).
     v3: Option<v3::V3Query>,
+    /// The body's media type (JSON unless said otherwise).
+    media: &'static str,
+    /// A 400 may also be this shape (the Batch API's `{"status":"Invalid",...}`).
+    invalid: Option<Shape>,
 }
 
 impl Doc {
@@ -152,7 +168,44 @@ impl Doc {
             requires: &[],
             reply,
             v3: None,
+            media: JSON,
+            invalid: None,
         }
+    }
+
+    /// An answer of its own shape (`list`: an array of it).
+    pub(crate) fn own(
+        tag: &'static str,
+        summary: impl Into<Cow<'static, str>>,
+        status: StatusCode,
+        text: &'static str,
+        shape: Shape,
+        list: bool,
+    ) -> Doc {
+        Doc::new(
+            tag,
+            summary,
+            Reply::Own {
+                status,
+                text,
+                shape,
+                list,
+            },
+        )
+        .query(Query::NONE)
+    }
+
+    /// The body read, in this media type (`multipart/form-data`, `application/octet-stream`).
+    pub(crate) fn body_as(mut self, media: &'static str, body: Shape) -> Doc {
+        self.body = Some(body);
+        self.media = media;
+        self
+    }
+
+    /// A 400 may also be `shape`.
+    pub(crate) fn invalid(mut self, shape: Shape) -> Doc {
+        self.invalid = Some(shape);
+        self
     }
 
     /// A list of `shapes` under `key`, paged (`owner=`, `resultStart=`, `resultLimit=`).
@@ -239,6 +292,17 @@ pub(crate) struct Endpoint {
     pub(super) docs: Vec<(Method, Doc)>,
 }
 
+impl Endpoint {
+    /// Without the server's 1 MiB body limit: the handlers read their bodies within limits of
+    /// their own.
+    pub(crate) fn own_body_limits(mut self) -> Self {
+        self.router = self
+            .router
+            .layer(axum::extract::DefaultBodyLimit::disable());
+        self
+    }
+}
+
 /// The functions that start an [`Endpoint`] (`get(handler, doc)`, ...).
 macro_rules! first_methods {
     ($($name:ident $method:ident),*) => {
@@ -297,9 +361,14 @@ pub(crate) mod tags {
     pub const V3_GROUPS: &str = "v3 Groups";
     pub const V3_INDICATORS: &str = "v3 Indicators";
     pub const V3_CATALOGUES: &str = "v3 Catalogues";
+    pub const BATCH: &str = "Batch";
 
     /// Each tag and what it covers.
-    pub const ALL: [(&str, &str); 14] = [
+    pub const ALL: [(&str, &str); 15] = [
+        (
+            BATCH,
+            "The Batch API: a feed of groups, indicators and associations written in the background, deduplicated against what is stored (docs/BATCH.md).",
+        ),
         (
             INCIDENTS,
             "Incidents: list (with `filters=`), create, read, change, delete.",
@@ -497,11 +566,15 @@ fn operation(path: &str, method: &Method, doc: &Doc, schemas: &mut Schemas) -> O
         op = op.parameter(p);
     }
     if let Some(body) = doc.body {
+        let description = match doc.media {
+            JSON => format!("A JSON object: {}", (body.name)()),
+            media => format!("{media}: {}", (body.name)()),
+        };
         op = op.request_body(Some(
             RequestBodyBuilder::new()
-                .description(Some(format!("A JSON object: {}", (body.name)())))
+                .description(Some(description))
                 .content(
-                    JSON,
+                    doc.media,
                     ContentBuilder::new()
                         .schema(Some(body_schema(body, doc.requires, schemas)))
                         .build(),
@@ -530,10 +603,29 @@ fn operation(path: &str, method: &Method, doc: &Doc, schemas: &mut Schemas) -> O
         FAILURE
     };
     for code in failures {
-        op = op.response(
-            code.to_string(),
-            RefOr::Ref(Ref::from_response_name(failure)),
-        );
+        let response = match (code, doc.invalid) {
+            (400, Some(invalid)) => RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "Failure: the failure envelope, or `{\"status\":\"Invalid\",\"description\":\"...\"}`",
+                    )
+                    .content(
+                        JSON,
+                        ContentBuilder::new()
+                            .schema(Some(RefOr::T(
+                                AnyOfBuilder::new()
+                                    .item(shape::<Bare>().reference(schemas))
+                                    .item(invalid.reference(schemas))
+                                    .build()
+                                    .into(),
+                            )))
+                            .build(),
+                    )
+                    .build(),
+            ),
+            _ => RefOr::Ref(Ref::from_response_name(failure)),
+        };
+        op = op.response(code.to_string(), response);
     }
     op.build()
 }
@@ -788,6 +880,19 @@ fn data(key: Key, value: RefOr<Schema>, counted: Option<bool>) -> ObjectBuilder 
 fn success(reply: &Reply, schemas: &mut Schemas) -> (StatusCode, String, RefOr<Schema>) {
     let (status, text, data) = match reply {
         Reply::V3(reply) => return v3::success(reply, schemas),
+        Reply::Own {
+            status,
+            text,
+            shape,
+            list,
+        } => {
+            let one = shape.reference(schemas);
+            let schema = match list {
+                true => RefOr::T(ArrayBuilder::new().items(one).build().into()),
+                false => one,
+            };
+            return (*status, (*text).to_string(), schema);
+        }
         Reply::Done(status) => {
             return (
                 *status,

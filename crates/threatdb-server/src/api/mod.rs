@@ -67,11 +67,8 @@ impl Routes {
 }
 
 /// Every `/api/v2` route. Authentication is layered on by the caller.
-pub fn routes(batch_file_bytes: usize) -> Router<AppState> {
-    table()
-        .router
-        .merge(v3::routes())
-        .merge(batch::routes(batch_file_bytes))
+pub fn routes() -> Router<AppState> {
+    table().router.merge(v3::routes())
 }
 
 /// The path of every `/api/v2` route, with its `{parameters}`.
@@ -677,7 +674,7 @@ fn association_routes(router: Routes) -> Routes {
             ),
         );
     let router = item_routes!(router, VICTIMS, "victims", "victim", items::victims);
-    item_routes!(router, TASKS, "tasks", "task", items::tasks)
+    item_routes!(router, TASKS, "tasks", "task", items::tasks).merge(batch::table())
 }
 /// Parses an id from a path: anything but a 64-bit integer is a 404 (DECISIONS.md #16).
 pub(crate) fn parse_id(raw: &str) -> ApiResult<i64> {

@@ -30,6 +30,9 @@ struct Objects {
     victim: i64,
     task: i64,
     org: i64,
+    /// A completed batch job with an error record (made once: an owner may have only 20
+    /// waiting).
+    batch: i64,
 }
 
 async fn ok(app: &TestApp, method: &str, target: &str, body: Option<Value>) -> Value {
@@ -156,7 +159,53 @@ async fn make(app: &TestApp, n: usize) -> Objects {
         victim,
         task,
         org,
+        batch: 0,
     }
+}
+
+/// A completed batch job of the owner with one error record.
+async fn batch_job(app: &TestApp) -> i64 {
+    let settings = json!({"action": "Create", "owner": ORG, "version": "V2"});
+    let made = ok(app, "POST", "/v2/batch", Some(settings)).await;
+    let id = made["data"]["batchId"].as_i64().unwrap();
+    let file = json!({"indicator": [{"type": "Address", "summary": "999.1.1.1"}]});
+    ok(app, "POST", &format!("/v2/batch/{id}"), Some(file)).await;
+    for _ in 0..400 {
+        let s = app.get(&app.admin, &format!("/v2/batch/{id}")).await;
+        if s.json["data"]["batchStatus"]["status"] == "Completed" {
+            return id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("batch job {id} did not complete");
+}
+
+const BOUNDARY: &str = "matrixboundary";
+
+/// The multipart body of a batch upload as tcex sends it.
+fn batch_upload() -> Vec<u8> {
+    let config = json!({"action": "Create", "owner": ORG, "version": "V2"});
+    let content = json!({"indicator": [{"type": "Host", "summary": "upload.example"}]});
+    let mut body = String::new();
+    for (name, text) in [
+        ("config", config.to_string()),
+        ("content", content.to_string()),
+    ] {
+        body.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n\r\n{text}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{BOUNDARY}--\r\n"));
+    body.into_bytes()
+}
+
+/// Sends the matrix's request: the batch upload as multipart, everything else as JSON.
+async fn send(app: &TestApp, who: &Creds, method: &str, target: &str, body: Option<&str>) -> Reply {
+    if method == "POST" && target.ends_with("/createAndUpload") {
+        let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+        return app.send(who, method, target, &ct, batch_upload()).await;
+    }
+    app.call(who, method, target, body).await
 }
 
 /// The path with every `{parameter}` filled from `o`; `None` for a parameter it does not know.
@@ -168,6 +217,8 @@ fn fill(path: &str, o: &Objects) -> Option<String> {
         "v3indicators"
     } else if path.starts_with("/v3/security/owners") {
         "owners"
+    } else if path.starts_with("/v2/batch") {
+        "batch"
     } else if path.starts_with("/v2/groups/{type}") {
         "groups"
     } else {
@@ -183,6 +234,7 @@ fn fill(path: &str, o: &Objects) -> Option<String> {
                 "victims" => o.victim.to_string(),
                 "tasks" => o.task.to_string(),
                 "owners" => o.org.to_string(),
+                "batch" => o.batch.to_string(),
                 // v3 names an indicator by id or by value, a label by id or name.
                 "v3indicators" => o.host.clone(),
                 "securityLabels" => "TLP%3AGREEN".into(),
@@ -238,6 +290,7 @@ fn body(method: &str, path: &str) -> Option<Value> {
         ("POST", "{type}") if path.contains("/indicators/") => {
             Some(json!({"hostName": "new.example"}))
         }
+        ("POST", "batch") => Some(json!({"action": "Delete", "owner": ORG, "version": "V2"})),
         ("POST" | "PUT", _) => Some(json!({"name": "renamed"})),
         _ => None,
     }
@@ -277,7 +330,10 @@ async fn every_route_by_role_and_owner(app: TestApp) {
     let v3 = threatdb_server::v3_paths();
     assert!(v3.len() > 10, "the v3 route list is the router's own");
     paths.extend(v3);
-    let base = make(&app, 0).await;
+    let base = Objects {
+        batch: batch_job(&app).await,
+        ..make(&app, 0).await
+    };
     let mut served: BTreeMap<String, Vec<(&str, u16)>> = BTreeMap::new();
     let mut n = 0;
     for path in &paths {
@@ -288,14 +344,17 @@ async fn every_route_by_role_and_owner(app: TestApp) {
                 None
             } else {
                 n += 1;
-                Some(make(&app, n).await)
+                Some(Objects {
+                    batch: base.batch,
+                    ..make(&app, n).await
+                })
             };
             let o = o.as_ref().unwrap_or(&base);
             let target = fill(path, o)
                 .unwrap_or_else(|| panic!("{path}: a parameter this matrix cannot fill: teach it"));
             let before = snapshot(&app, o).await;
             for who in [&app.outsider, &app.reader] {
-                let r = app.call(who, method, &target, body.as_deref()).await;
+                let r = send(&app, who, method, &target, body.as_deref()).await;
                 let outsider = std::ptr::eq(who, &app.outsider);
                 assert!(r.status != 500, "{method} {target}: {}", r.json);
                 if outsider {
@@ -327,7 +386,7 @@ async fn every_route_by_role_and_owner(app: TestApp) {
                     if outsider { "outsider" } else { "reader" }
                 );
             }
-            let r = app.call(&app.admin, method, &target, body.as_deref()).await;
+            let r = send(&app, &app.admin, method, &target, body.as_deref()).await;
             assert!(r.status != 500, "{method} {target}: {}", r.json);
             served
                 .entry(path.clone())
