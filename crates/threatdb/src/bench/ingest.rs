@@ -170,11 +170,11 @@ pub async fn run(
         // At most WINDOW jobs waiting at once (an owner may have 20).
         let mut jobs = std::collections::VecDeque::new();
         for (body, n) in &bodies {
-            if jobs.len() >= WINDOW {
-                if let Some((id, n)) = jobs.pop_front() {
-                    client.wait(id).await?;
-                    bar.inc(n);
-                }
+            if jobs.len() >= WINDOW
+                && let Some((id, n)) = jobs.pop_front()
+            {
+                client.wait(id).await?;
+                bar.inc(n);
             }
             jobs.push_back((client.submit(body.clone()).await?, *n));
         }
