@@ -34,6 +34,18 @@ pub async fn of<D: Db>(db: &mut D, actor: &Actor, on: &Subject) -> StoreResult<V
 /// `apt29` finds `APT29` and changes nothing.
 async fn id<D: Db>(db: &mut D, on: &Granted<Row>, tag: &TagName) -> StoreResult<i64> {
     let owner = guard::for_write(on)?.owner;
+    id_in(db, on, owner, tag).await
+}
+
+/// The id of a tag in `owner`, made with this spelling if it is new, under a write grant on
+/// something of that owner.
+pub(crate) async fn id_in<D: Db, T>(
+    db: &mut D,
+    proof: &Granted<T>,
+    owner: i64,
+    tag: &TagName,
+) -> StoreResult<i64> {
+    guard::for_write(proof)?;
     rows::int(
         db,
         Sql::with(

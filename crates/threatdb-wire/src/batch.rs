@@ -633,6 +633,25 @@ pub struct BatchErrorDto {
     pub error_source: String,
 }
 
+/// The boundary of [`upload_body`]'s parts.
+pub const UPLOAD_BOUNDARY: &str = "threatdb-batch-upload";
+
+/// A `createAndUpload` body as tcex builds it (each part named, with a filename equal to its
+/// name, no content type of its own): its `Content-Type` and its bytes.
+pub fn upload_body(config: &str, content: &str) -> (String, Vec<u8>) {
+    let mut body = String::new();
+    for (name, text) in [("config", config), ("content", content)] {
+        body.push_str(&format!(
+            "--{UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n\r\n{text}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{UPLOAD_BOUNDARY}--\r\n"));
+    (
+        format!("multipart/form-data; boundary={UPLOAD_BOUNDARY}"),
+        body.into_bytes(),
+    )
+}
+
 fn to_json(value: &impl Serialize) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }

@@ -38,15 +38,13 @@ fn multipart(parts: &[(&str, &str)]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, who: &Creds, config: &Value, content: &Value) -> Reply {
-    let body = multipart(&[
-        ("config", &config.to_string()),
-        ("content", &content.to_string()),
-    ]);
+    let (content_type, body) =
+        threatdb_wire::batch::upload_body(&config.to_string(), &content.to_string());
     app.send(
         who,
         "POST",
         "/v2/batch/createAndUpload?includeAdditional=true",
-        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        &content_type,
         body,
     )
     .await

@@ -180,30 +180,18 @@ async fn batch_job(app: &TestApp) -> i64 {
     panic!("batch job {id} did not complete");
 }
 
-const BOUNDARY: &str = "matrixboundary";
-
-/// The multipart body of a batch upload as tcex sends it.
-fn batch_upload() -> Vec<u8> {
+/// The multipart body of a batch upload as tcex sends it: its content type and bytes.
+fn batch_upload() -> (String, Vec<u8>) {
     let config = json!({"action": "Create", "owner": ORG, "version": "V2"});
     let content = json!({"indicator": [{"type": "Host", "summary": "upload.example"}]});
-    let mut body = String::new();
-    for (name, text) in [
-        ("config", config.to_string()),
-        ("content", content.to_string()),
-    ] {
-        body.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n\r\n{text}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{BOUNDARY}--\r\n"));
-    body.into_bytes()
+    threatdb_wire::batch::upload_body(&config.to_string(), &content.to_string())
 }
 
 /// Sends the matrix's request: the batch upload as multipart, everything else as JSON.
 async fn send(app: &TestApp, who: &Creds, method: &str, target: &str, body: Option<&str>) -> Reply {
     if method == "POST" && target.ends_with("/createAndUpload") {
-        let ct = format!("multipart/form-data; boundary={BOUNDARY}");
-        return app.send(who, method, target, &ct, batch_upload()).await;
+        let (content_type, body) = batch_upload();
+        return app.send(who, method, target, &content_type, body).await;
     }
     app.call(who, method, target, body).await
 }

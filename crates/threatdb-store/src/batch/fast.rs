@@ -8,7 +8,7 @@
 //! written).
 
 use crate::db::{Db, Sql, Value};
-use crate::{guard, labels, now, rows};
+use crate::{guard, labels, now, tags};
 use std::collections::{HashMap, HashSet};
 use threatdb_core::batch::{
     AttributeWrite, BatchIndicator, BatchItem, BatchOp, BatchSettings, SetWrite,
@@ -170,16 +170,7 @@ async fn write<D: Db>(
             if tag_ids.contains_key(&tag.key()) {
                 continue;
             }
-            let id = rows::int(
-                db,
-                Sql::with(
-                    "INSERT INTO tags (owner_id, name, name_key) VALUES (?, ?, ?) \
-                     ON CONFLICT (owner_id, name_key) DO UPDATE SET name = tags.name RETURNING id",
-                    vec![owner_id.into(), tag.as_str().into(), tag.key().into()],
-                ),
-            )
-            .await?
-            .ok_or_else(|| StoreError::backend_msg("tag upsert returned no id"))?;
+            let id = tags::id_in(db, &granted, owner_id, tag).await?;
             tag_ids.insert(tag.key(), id);
         }
     }

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use threatdb_wire::batch::upload_body;
 use threatdb_wire::signing;
 
 /// One pass of the feed.
@@ -30,8 +31,6 @@ impl Pass {
         self.indicators as f64 / self.seconds.max(1e-9)
     }
 }
-
-const BOUNDARY: &str = "threatdb-bench-boundary";
 
 /// Jobs queued at once.
 const WINDOW: usize = 8;
@@ -87,17 +86,7 @@ impl Client {
         let config = json!({"action": "Create", "attributeWriteType": "Replace",
                             "haltOnError": "false", "owner": owner, "version": "V2",
                             "securityLabelWriteType": "Replace", "tagWriteType": "Replace"});
-        let mut body = String::new();
-        for (name, text) in [
-            ("config", config.to_string()),
-            ("content", content.to_string()),
-        ] {
-            body.push_str(&format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n\r\n{text}\r\n"
-            ));
-        }
-        body.push_str(&format!("--{BOUNDARY}--\r\n"));
-        body.into_bytes()
+        upload_body(&config.to_string(), &content.to_string()).1
     }
 
     /// Submits one job; returns its id.
@@ -106,7 +95,7 @@ impl Client {
             .send(
                 "POST",
                 "/v2/batch/createAndUpload?includeAdditional=true",
-                &format!("multipart/form-data; boundary={BOUNDARY}"),
+                &upload_body("", "").0,
                 body,
             )
             .await?;
