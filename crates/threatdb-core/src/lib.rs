@@ -54,7 +54,8 @@ pub use indicator::IndicatorKind;
 pub use indicator_query::{IndicatorDetails, IndicatorFilter, IndicatorQuery, ItemDetails, Window};
 pub use label::{SecurityLabel, label_key, parse_label_name};
 pub use nested::{
-    AttributeEdit, IncidentTarget, IndicatorTarget, ItemTarget, NestedChanges, SetMode,
+    AttributeEdit, IncidentTarget, IndicatorScores, IndicatorTarget, ItemTarget, NestedChanges,
+    SetMode, confidence,
 };
 pub use owner::{Actor, Membership, Owner, OwnerKind, Role, validate_owner_name};
 pub use query::{

@@ -48,6 +48,33 @@ pub struct NestedChanges {
     pub groups: Option<(SetMode, Vec<i64>)>,
     /// Associated indicators (of an incident), by value in the incident's owner.
     pub indicators: Option<(SetMode, Vec<IndicatorValue>)>,
+    /// An indicator's own rating and confidence.
+    pub scores: IndicatorScores,
+}
+
+/// A change to an indicator's rating and confidence: `None` leaves one as it is, `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndicatorScores {
+    /// The rating, 0 to 5 in hundredths.
+    pub rating: Option<Option<u16>>,
+    /// The confidence, 0 to 100.
+    pub confidence: Option<Option<u8>>,
+}
+
+impl IndicatorScores {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.rating.is_none() && self.confidence.is_none()
+    }
+}
+
+/// A confidence as the API writes it, or why it is not one (0 to 100).
+pub fn confidence(value: i64) -> Result<u8, crate::Invalid> {
+    u8::try_from(value)
+        .ok()
+        .filter(|c| *c <= 100)
+        .ok_or_else(|| crate::Invalid::new(format!("confidence {value} is not between 0 and 100")))
 }
 
 /// Which incident a write is about.

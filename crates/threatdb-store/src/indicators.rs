@@ -63,6 +63,39 @@ pub fn subject(found: &Indicator) -> StoreResult<Subject> {
     ))
 }
 
+/// Sets what `scores` changes of the indicator's rating and confidence (write access on its
+/// owner; nothing when it changes nothing).
+pub async fn set_scores<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    found: &Indicator,
+    scores: &threatdb_core::IndicatorScores,
+) -> StoreResult<()> {
+    let rating = scores.rating.filter(|r| *r != found.rating);
+    let confidence = scores.confidence.filter(|c| *c != found.confidence);
+    if rating.is_none() && confidence.is_none() {
+        return Ok(());
+    }
+    // The guard, on the loaded row, before the write.
+    writable(db, actor, found.id).await?;
+    db.execute(Sql::with(
+        "UPDATE indicators SET \
+         rating = CASE WHEN ? THEN ? ELSE rating END, \
+         confidence = CASE WHEN ? THEN ? ELSE confidence END, \
+         last_modified = ? WHERE id = ?",
+        vec![
+            rating.is_some().into(),
+            rating.flatten().map(|r| f64::from(r) / 100.0).into(),
+            confidence.is_some().into(),
+            confidence.flatten().map(i64::from).into(),
+            crate::now().into(),
+            found.id.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Deletes an indicator by id and its associations (the foreign keys cascade).
 pub async fn delete_by_id<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()> {
     let found = writable(db, actor, id).await?;

@@ -108,6 +108,7 @@ pub async fn write_indicator<D: Db>(
         }
         IndicatorTarget::Existing(id) => crate::indicators::writable(db, actor, *id).await?,
     };
+    crate::indicators::set_scores(db, actor, &found, &nested.scores).await?;
     let on = crate::indicators::subject(&found)?;
     apply(db, actor, &on, nested).await?;
     items::load_indicator(db, found.id).await

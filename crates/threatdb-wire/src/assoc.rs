@@ -75,8 +75,9 @@ pub struct ItemBody {
 }
 
 /// The body of an indicator POST: the value under its type's key (`ip`, `address`,
-/// `md5`/`sha1`/`sha256`, `hostName`, `text`) or under `summary`. Other fields are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// `md5`/`sha1`/`sha256`, `hostName`, `text`) or under `summary`, and its `rating` and
+/// `confidence`. Other fields are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IndicatorBody {
     /// An Address's value.
@@ -103,6 +104,12 @@ pub struct IndicatorBody {
     /// The value, for any type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// Threat rating, 0 to 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
+    /// Confidence, 0 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<i64>,
 }
 
 impl IndicatorBody {

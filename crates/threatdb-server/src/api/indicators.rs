@@ -60,10 +60,34 @@ pub async fn create(
         .value(kind)
         .ok_or_else(|| ApiError::BadRequest(format!("{} is required", keys.join(" or "))))?;
     let value = IndicatorValue::parse(kind, raw)?;
-    let ind = state
-        .store
-        .create_indicator(&caller.actor, owner, &value)
-        .await?;
+    let scores = threatdb_core::IndicatorScores {
+        rating: body
+            .rating
+            .map(threatdb_core::rating_hundredths)
+            .transpose()?
+            .map(Some),
+        confidence: body
+            .confidence
+            .map(threatdb_core::confidence)
+            .transpose()?
+            .map(Some),
+    };
+    let ind = if scores.is_empty() {
+        state
+            .store
+            .create_indicator(&caller.actor, owner, &value)
+            .await?
+    } else {
+        let target = threatdb_core::IndicatorTarget::Create(owner.clone(), value);
+        let changes = threatdb_core::NestedChanges {
+            scores,
+            ..Default::default()
+        };
+        state
+            .store
+            .write_indicator(&caller.actor, target, changes)
+            .await?
+    };
     let dto = IndicatorDto::new(&ind, true, &state.public_url);
     Ok(one(StatusCode::CREATED, IndicatorDto::key(kind), dto))
 }

@@ -15,7 +15,8 @@ crate::on_both_stores!(
     another_owners_indicator_is_invisible,
     options_describe_indicators,
     explain_answers_the_plan,
-    has_attribute_lists_by_attribute_type_and_value
+    has_attribute_lists_by_attribute_type_and_value,
+    rating_and_confidence_are_kept
 );
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
@@ -166,7 +167,8 @@ async fn a_bad_create_stores_nothing(app: TestApp) {
         json!({"type": "Host"}),
         json!({"type": "ASN", "AS Number": "AS1"}),
         json!({"type": "File", "md5": "d41d8cd98f00b204e9800998ecf8427e", "sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}),
-        json!({"type": "Host", "hostName": "rated.example", "rating": 3}),
+        json!({"type": "Host", "hostName": "rated.example", "rating": 7}),
+        json!({"type": "Host", "hostName": "rated.example", "confidence": 101}),
         json!({"hostName": "untyped.example"}),
     ] {
         let r = create(&app, &app.writer, body.clone()).await;
@@ -696,4 +698,83 @@ async fn has_attribute_lists_by_attribute_type_and_value(app: TestApp) {
     ] {
         app.v3_refused("indicators", query, says).await;
     }
+}
+
+/// An indicator's rating (0 to 5) and confidence (0 to 100): set by a v2 POST, a v3 POST or PUT
+/// (`null` clears one), shown by both; out of range is a 400 that stores nothing.
+async fn rating_and_confidence_are_kept(app: TestApp) {
+    let r = app
+        .call(
+            &app.writer,
+            "POST",
+            "/v2/indicators/hosts",
+            Some(r#"{"hostName": "rated.example", "rating": 2.5, "confidence": 40}"#),
+        )
+        .await;
+    r.assert_success(201);
+    assert_eq!(r.json["data"]["host"]["rating"], 2.5, "{}", r.json);
+    assert_eq!(r.json["data"]["host"]["confidence"], 40, "{}", r.json);
+    for bad in [
+        r#"{"hostName": "bad.example", "rating": 6}"#,
+        r#"{"hostName": "bad.example", "confidence": 101}"#,
+        r#"{"hostName": "bad.example", "confidence": -1}"#,
+    ] {
+        let r = app
+            .call(&app.writer, "POST", "/v2/indicators/hosts", Some(bad))
+            .await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.json);
+    }
+    let none = app
+        .get(&app.reader, "/v2/indicators/hosts/bad.example")
+        .await;
+    assert_eq!(none.status, 404, "{}", none.json);
+
+    let made = create(
+        &app,
+        &app.writer,
+        json!({"type": "Host", "hostName": "v3rated.example", "rating": 4, "confidence": 90}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.json);
+    assert_eq!(made.json["data"]["rating"], 4.0, "{}", made.json);
+    let id = made.json["data"]["id"].as_i64().unwrap();
+    let put = |body: Value| {
+        let app = &app;
+        async move {
+            app.call(
+                &app.writer,
+                "PUT",
+                &format!("/v3/indicators/{id}"),
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    let r = put(json!({"rating": null})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let got = app.get(&app.reader, &format!("/v3/indicators/{id}")).await;
+    assert!(got.json["data"]["rating"].is_null(), "{}", got.json);
+    assert_eq!(got.json["data"]["confidence"], 90, "{}", got.json);
+    let r = put(json!({"confidence": 150})).await;
+    assert_eq!(r.status, 400, "{}", r.json);
+    let got = app.get(&app.reader, &format!("/v3/indicators/{id}")).await;
+    assert_eq!(got.json["data"]["confidence"], 90, "{}", got.json);
+    let r = app
+        .call(
+            &app.reader,
+            "PUT",
+            &format!("/v3/indicators/{id}"),
+            Some(r#"{"rating": 1}"#),
+        )
+        .await;
+    assert!(r.status == 403 || r.status == 404, "{}", r.json);
+    let v2 = app
+        .get(&app.reader, "/v2/indicators/hosts/v3rated.example")
+        .await;
+    assert!(
+        v2.json["data"]["host"].get("rating").is_none(),
+        "{}",
+        v2.json
+    );
+    assert_eq!(v2.json["data"]["host"]["confidence"], 90, "{}", v2.json);
 }

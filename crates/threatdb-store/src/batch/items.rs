@@ -220,23 +220,11 @@ async fn indicator<D: Db>(
         Err(StoreError::NotFound) => items::create_indicator(db, actor, owner, &i.value).await?,
         Err(e) => return Err(e),
     };
-    let rating = i.rating.filter(|r| found.rating != Some(*r));
-    let confidence = i.confidence.filter(|c| found.confidence != Some(*c));
-    if rating.is_some() || confidence.is_some() {
-        // The guard, on the loaded row, before the write.
-        indicators::writable(db, actor, found.id).await?;
-        db.execute(Sql::with(
-            "UPDATE indicators SET rating = coalesce(?, rating), \
-             confidence = coalesce(?, confidence), last_modified = ? WHERE id = ?",
-            vec![
-                rating.map(|r| f64::from(r) / 100.0).into(),
-                confidence.map(i64::from).into(),
-                crate::now().into(),
-                found.id.into(),
-            ],
-        ))
-        .await?;
-    }
+    let scores = threatdb_core::IndicatorScores {
+        rating: i.rating.map(Some),
+        confidence: i.confidence.map(Some),
+    };
+    indicators::set_scores(db, actor, &found, &scores).await?;
     let on = indicators::subject(&found)?;
     write_nested(db, actor, &on, settings, &i.nested).await?;
     let mut soft = Vec::new();

@@ -398,6 +398,7 @@ pub async fn nested(
                 .collect()
         })?,
         indicators,
+        scores: threatdb_core::IndicatorScores::default(),
     })
 }
 

@@ -249,12 +249,23 @@ fn body_nested(body: &IndicatorBody) -> NestedBody<'_> {
     }
 }
 
+/// The body's `rating` (0 to 5) and `confidence` (0 to 100); `null` clears one.
+fn scores(body: &IndicatorBody) -> ApiResult<threatdb_core::IndicatorScores> {
+    let rating = body
+        .rating
+        .map(|r| r.map(threatdb_core::rating_hundredths).transpose())
+        .transpose()?;
+    let confidence = body
+        .confidence
+        .map(|c| c.map(threatdb_core::confidence).transpose())
+        .transpose()?;
+    Ok(threatdb_core::IndicatorScores { rating, confidence })
+}
+
 /// Fields of ThreatConnect's indicators that threatdb does not store yet: a body that sets one
 /// is refused rather than answered as if it were kept (DECISIONS 54).
 fn unstored(body: &IndicatorBody) -> ApiResult<()> {
     let set = [
-        ("rating", matches!(body.rating, Some(Some(_)))),
-        ("confidence", matches!(body.confidence, Some(Some(_)))),
         ("firstSeen", matches!(body.first_seen, Some(Some(_)))),
         ("lastSeen", matches!(body.last_seen, Some(Some(_)))),
         ("size", body.size.is_some()),
@@ -330,7 +341,8 @@ pub async fn create(
     unstored(&body)?;
     let value = value_of(&body)?;
     let owner = create_owner(&actor, &p, body.owner_id, body.owner_name.as_deref())?;
-    let changes = nested(&state, &actor, body_nested(&body), true).await?;
+    let mut changes = nested(&state, &actor, body_nested(&body), true).await?;
+    changes.scores = scores(&body)?;
     let created = state
         .store
         .write_indicator(
@@ -358,7 +370,8 @@ pub async fn update(
     let JsonBody(body) = body?;
     unstored(&body)?;
     let id = resolve(&state, &actor, &p, &raw).await?;
-    let changes: NestedChanges = nested(&state, &actor, body_nested(&body), false).await?;
+    let mut changes: NestedChanges = nested(&state, &actor, body_nested(&body), false).await?;
+    changes.scores = scores(&body)?;
     state
         .store
         .write_indicator(&actor, IndicatorTarget::Existing(id), changes)
