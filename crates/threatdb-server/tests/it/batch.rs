@@ -71,6 +71,16 @@ async fn completed(app: &TestApp, id: i64) -> Value {
     panic!("batch job {id} did not complete");
 }
 
+/// The job's first error record has this code and names `says`.
+async fn first_error(app: &TestApp, id: i64, code: &str, says: &str) {
+    let errors = app
+        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
+        .await;
+    assert_eq!(errors.json[0]["errorCode"], code, "{}", errors.json);
+    let reason = errors.json[0]["errorReason"].as_str().unwrap();
+    assert!(reason.contains(says), "{reason}");
+}
+
 fn counts(s: &Value) -> [i64; 7] {
     [
         "successCount",
@@ -248,16 +258,7 @@ async fn two_step_delete_and_missing_items(app: TestApp) {
     assert_eq!(twice.json["status"], "Invalid");
     let s = completed(&app, id).await;
     assert_eq!(counts(&s), [2, 1, 0, 1, 1, 1, 0], "{s}");
-    let errors = app
-        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
-        .await;
-    assert_eq!(errors.json[0]["errorCode"], "0x1007", "{}", errors.json);
-    assert!(
-        errors.json[0]["errorReason"]
-            .as_str()
-            .unwrap()
-            .contains("never-made")
-    );
+    first_error(&app, id, "0x1007", "never-made").await;
     let gone = app
         .get(&app.reader, "/v2/indicators/hosts/bad.example.net")
         .await;
@@ -508,16 +509,7 @@ async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
     let s = run(&app, &config(ORG, "Create", "false"), &content).await;
     assert_eq!(counts(&s), [3, 1, 0, 0, 0, 3, 1], "{s}");
     let id = s["id"].as_i64().unwrap();
-    let errors = app
-        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
-        .await;
-    assert_eq!(errors.json[0]["errorCode"], "0x1005", "{}", errors.json);
-    assert!(
-        errors.json[0]["errorReason"]
-            .as_str()
-            .unwrap()
-            .contains("No Such Label")
-    );
+    first_error(&app, id, "0x1005", "No Such Label").await;
     let missing = app
         .get(&app.reader, "/v2/indicators/hosts/nolabel.example")
         .await;
