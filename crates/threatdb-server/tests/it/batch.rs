@@ -498,7 +498,13 @@ async fn write_types_append_and_replace(app: TestApp) {
 /// New indicators go the set-wise way unless the item-by-item path must decide (an unknown label,
 /// a value twice in one chunk); either way the result is what the item says.
 async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
-    let content = json!({"indicator": [
+    let content = json!({
+      "group": [{"type": "Incident", "xid": "inc-fast", "name": "Fast incident",
+                 "eventDate": "2024-05-01T00:00:00Z"},
+                {"type": "Adversary", "xid": "adv-fast", "name": "Fast adversary"}],
+      "indicator": [
+        {"type": "Host", "summary": "linked.example", "associatedGroups": [{"groupXid": "inc-fast"}]},
+        {"type": "Host", "summary": "advlinked.example", "associatedGroups": [{"groupXid": "adv-fast"}]},
         {"type": "Host", "summary": "fast.example", "tag": [{"name": "Fast"}],
          "securityLabel": [{"name": "TLP:GREEN"}],
          "attribute": [{"type": "Description", "value": "d", "displayed": true, "source": "s"}]},
@@ -507,9 +513,27 @@ async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
         {"type": "Host", "summary": "TWICE.example.", "tag": [{"name": "second"}]}
     ]});
     let s = run(&app, &config(ORG, "Create", "false"), &content).await;
-    assert_eq!(counts(&s), [3, 1, 0, 0, 0, 3, 1], "{s}");
+    assert_eq!(counts(&s), [6, 2, 0, 2, 0, 4, 2], "{s}");
     let id = s["id"].as_i64().unwrap();
-    first_error(&app, id, "0x1005", "No Such Label").await;
+    // The records come in the file's order: the link to an adversary, then the unknown label.
+    first_error(&app, id, "0x1009", "advlinked.example").await;
+    // Linked to the owner's incident set-wise; to an adversary: written, with that record.
+    for (host, linked) in [("linked.example", 1), ("advlinked.example", 0)] {
+        let r = app
+            .get(
+                &app.reader,
+                &format!("/v2/indicators/hosts/{host}/groups/incidents"),
+            )
+            .await;
+        r.assert_success(200);
+        assert_eq!(r.json["data"]["resultCount"], linked, "{host}: {}", r.json);
+    }
+    let errors = app
+        .get(&app.writer, &format!("/v2/batch/{id}/errors"))
+        .await;
+    assert_eq!(errors.json[1]["errorCode"], "0x1005", "{}", errors.json);
+    let reason = errors.json[1]["errorReason"].as_str().unwrap();
+    assert!(reason.contains("No Such Label"), "{reason}");
     let missing = app
         .get(&app.reader, "/v2/indicators/hosts/nolabel.example")
         .await;
@@ -553,7 +577,7 @@ async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
     let before = app.snapshot().await;
     let fast_before = app.get(&app.reader, base).await;
     let again = run(&app, &config(ORG, "Create", "false"), &content).await;
-    assert_eq!(counts(&again), [3, 1, 0, 0, 0, 3, 1], "{again}");
+    assert_eq!(counts(&again), [6, 2, 0, 2, 0, 4, 2], "{again}");
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get(&app.reader, base).await.json, fast_before.json);
 }

@@ -1,11 +1,11 @@
 //! The common cases of a feed, settled set-wise: the indicators of a chunk that do not exist yet
-//! are inserted, with their tags, labels and attributes, by a few statements for the whole
-//! chunk instead of a dozen for each; those that exist and that the item would not change (a
-//! feed sent again) are read in a few statements and left alone. Whatever this path cannot
-//! settle alone (an indicator the item changes, a value the chunk holds twice, a link to a
-//! group, an unknown label) is left to the item-by-item path, which gives the same result; so
-//! is everything when the job halts on errors (there, nothing after a failing item may be
-//! written).
+//! are inserted, with their tags, labels, attributes and links to the owner's incidents, by a
+//! few statements for the whole chunk instead of a dozen for each; those that exist and that
+//! the item would not change (a feed sent again) are read in a few statements and left alone.
+//! Whatever this path cannot settle alone (an indicator the item changes, a value the chunk
+//! holds twice, a link to anything but an incident of the owner, an unknown label) is left to
+//! the item-by-item path, which gives the same result; so is everything when the job halts on
+//! errors (there, nothing after a failing item may be written).
 
 use crate::db::{Db, Sql, Value};
 use crate::{guard, labels, now, tags};
@@ -68,14 +68,18 @@ async fn write<D: Db>(
         .iter()
         .filter_map(|item| match &item.work {
             Ok(BatchOp::Indicator(i))
-                if i.group_xids.is_empty()
-                    && times.get(&(i.value.kind(), i.value.as_str())) == Some(&1) =>
+                if times.get(&(i.value.kind(), i.value.as_str())) == Some(&1) =>
             {
                 Some((item.index, i))
             }
             _ => None,
         })
         .collect();
+    // Group links settle here only when every xid names an incident of the owner; any other
+    // link (a group of another type, an xid of another owner or of nothing) has a record to
+    // make, which is the item-by-item path's.
+    let incidents = incidents_by_xid(db, owner_id, &wanted).await?;
+    wanted.retain(|(_, i)| i.group_xids.iter().all(|x| incidents.contains_key(x)));
     if wanted.is_empty() {
         return Ok(HashSet::new());
     }
@@ -126,9 +130,15 @@ async fn write<D: Db>(
     if !existing.is_empty() {
         load_nested(db, &mut existing).await?;
         for (index, i) in &wanted {
+            let linked = |s: &Stored| {
+                i.group_xids
+                    .iter()
+                    .filter_map(|x| incidents.get(x))
+                    .all(|incident| s.incidents.contains(incident))
+            };
             if existing
                 .get(&key(i))
-                .is_some_and(|s| s.unchanged_by(i, settings))
+                .is_some_and(|s| s.unchanged_by(i, settings) && linked(s))
             {
                 done.insert(*index);
             }
@@ -219,11 +229,15 @@ async fn write<D: Db>(
     let mut tag_rows: Vec<[Value<'_>; 2]> = Vec::new();
     let mut label_rows: Vec<[Value<'_>; 3]> = Vec::new();
     let mut attribute_rows: Vec<[Value<'_>; 7]> = Vec::new();
+    let mut link_rows: Vec<[Value<'_>; 2]> = Vec::new();
     for (index, i) in &wanted {
         let Some(id) = id_of(i) else {
             continue;
         };
         done.insert(*index);
+        for incident in i.group_xids.iter().filter_map(|x| incidents.get(x)) {
+            link_rows.push([(*incident).into(), id.into()]);
+        }
         for tag in i.nested.tags.iter().flatten() {
             if let Some(tag_id) = tag_ids.get(&tag.key()) {
                 tag_rows.push([id.into(), (*tag_id).into()]);
@@ -248,6 +262,13 @@ async fn write<D: Db>(
             }
         }
     }
+    insert_rows(
+        db,
+        "INSERT INTO incident_indicators (incident_id, indicator_id) VALUES ",
+        link_rows,
+        " ON CONFLICT DO NOTHING",
+    )
+    .await?;
     insert_rows(
         db,
         "INSERT INTO indicator_tags (indicator_id, tag_id) VALUES ",
@@ -283,6 +304,8 @@ struct Stored {
     labels: Vec<String>,
     /// Type, value, displayed, source.
     attributes: Vec<(String, String, bool, Option<String>)>,
+    /// The incidents it is associated with.
+    incidents: Vec<i64>,
 }
 
 impl Stored {
@@ -341,7 +364,31 @@ impl Stored {
     }
 }
 
-/// Reads the tags, labels and attributes of the stored indicators.
+/// The owner's incidents among the xids the items link to, by xid (an xid of another owner's
+/// incident, or of a group of another type, is not among them).
+async fn incidents_by_xid<D: Db>(
+    db: &mut D,
+    owner_id: i64,
+    wanted: &[(u64, &BatchIndicator)],
+) -> StoreResult<HashMap<String, i64>> {
+    let mut xids: Vec<&str> = wanted
+        .iter()
+        .flat_map(|(_, i)| i.group_xids.iter().map(String::as_str))
+        .collect();
+    xids.sort_unstable();
+    xids.dedup();
+    let mut found = HashMap::new();
+    for part in xids.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new("SELECT xid, id FROM incidents WHERE owner_id = ");
+        sql.bind(owner_id)
+            .push(" AND xid IN ")
+            .bind_list(part.iter().copied());
+        found.extend(db.fetch(sql, |r| Ok((r.text(0)?, r.int(1)?))).await?);
+    }
+    Ok(found)
+}
+
+/// Reads the tags, labels, attributes and incidents of the stored indicators.
 async fn load_nested<D: Db>(
     db: &mut D,
     stored: &mut HashMap<(String, String), Stored>,
@@ -385,6 +432,15 @@ async fn load_nested<D: Db>(
         for (id, attribute) in rows {
             if let Some(s) = by_id.get_mut(&id) {
                 s.attributes.push(attribute);
+            }
+        }
+        let mut sql = Sql::new(
+            "SELECT indicator_id, incident_id FROM incident_indicators WHERE indicator_id IN ",
+        );
+        sql.bind_list(part.iter().copied());
+        for (id, incident) in db.fetch(sql, |r| Ok((r.int(0)?, r.int(1)?))).await? {
+            if let Some(s) = by_id.get_mut(&id) {
+                s.incidents.push(incident);
             }
         }
     }
