@@ -35,15 +35,27 @@ impl Pass {
 /// Jobs queued at once.
 const WINDOW: usize = 8;
 
-/// The feed's indicators `from..to`: hosts with a rating, a confidence and one of ten tags.
-fn items(from: u64, to: u64) -> Vec<Value> {
-    (from..to)
+/// The feed's indicators `from..to`: hosts with a rating, a confidence and one of ten tags;
+/// with `linked`, each linked to an incident the job carries too.
+fn content(from: u64, to: u64, linked: bool) -> Value {
+    let incident = format!("ingest-incident-{from}");
+    let indicators: Vec<Value> = (from..to)
         .map(|n| {
-            json!({"type": "Host", "summary": format!("ingest-{n}.feed.example"),
+            let mut item = json!({"type": "Host", "summary": format!("ingest-{n}.feed.example"),
                    "xid": format!("ingest-{n}"), "rating": 3.0, "confidence": 70,
-                   "tag": [{"name": format!("feed-{}", n % 10)}]})
+                   "tag": [{"name": format!("feed-{}", n % 10)}]});
+            if linked {
+                item["associatedGroups"] = json!([{"groupXid": incident}]);
+            }
+            item
         })
-        .collect()
+        .collect();
+    let groups = match linked {
+        true => json!([{"type": "Incident", "xid": incident, "name": format!("Feed report {from}"),
+                        "eventDate": "2024-05-01T00:00:00Z"}]),
+        false => json!([]),
+    };
+    json!({"group": groups, "indicator": indicators})
 }
 
 struct Client {
@@ -130,6 +142,7 @@ pub async fn run(
     data_dir: &Path,
     indicators: u64,
     job_size: u64,
+    linked: bool,
 ) -> Result<(Vec<Pass>, Pass)> {
     let owner = info
         .owners
@@ -147,10 +160,7 @@ pub async fn run(
     let mut from = 0;
     while from < indicators {
         let to = (from + job_size.max(1)).min(indicators);
-        bodies.push((
-            Client::body(&owner, &json!({"indicator": items(from, to)})),
-            to - from,
-        ));
+        bodies.push((Client::body(&owner, &content(from, to, linked)), to - from));
         from = to;
     }
     for name in ["new", "again (deduplicated)"] {

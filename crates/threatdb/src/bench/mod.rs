@@ -85,6 +85,9 @@ enum BenchCommand {
         /// Objects per job (tcex sends at most 5,000).
         #[arg(long, default_value_t = 5_000)]
         job_size: u64,
+        /// Each job also carries an incident, and every indicator is linked to it.
+        #[arg(long)]
+        linked: bool,
     },
     /// The rare-match filters (name prefix, rare status, rare label, a one-hour event window, a
     /// substring) on the store of a seeded data directory: p50/p99 of each at one concurrency.
@@ -176,10 +179,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             data_dir,
             indicators,
             job_size,
+            linked,
         } => {
             let info = read_info(&data_dir)?;
             let (passes, ceiling) =
-                ingest::run(&url, &info, &data_dir, indicators, job_size).await?;
+                ingest::run(&url, &info, &data_dir, indicators, job_size, linked).await?;
             let mut table = Table::new();
             table.set_header(vec![
                 "ingest",
