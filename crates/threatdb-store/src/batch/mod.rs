@@ -53,10 +53,9 @@ async fn job<D: Db>(
     id: i64,
     access: Access,
 ) -> StoreResult<Granted<BatchStatus>> {
-    let sql = Sql::new(format!(
+    let mut sql = Sql::new(format!(
         "SELECT {STATUS_COLUMNS} FROM batch_jobs WHERE id = ?"
     ));
-    let mut sql = sql;
     sql.params.push(id.into());
     let (owner, status) = rows::one(db, sql, status_row).await?;
     // A reader of the owner learns that the job exists; a writer is needed to change it.
@@ -158,6 +157,12 @@ pub async fn errors<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<Ve
     .await
 }
 
+/// A job's stored settings.
+fn decode_settings(text: &str) -> StoreResult<BatchSettings> {
+    BatchSettings::decode(text)
+        .ok_or_else(|| StoreError::backend_msg("a batch job has unreadable settings"))
+}
+
 /// Leases the oldest waiting job to a runner; forgets jobs finished long ago.
 pub async fn claim<D: Db>(
     db: &mut D,
@@ -205,8 +210,7 @@ pub async fn claim<D: Db>(
         vec![id.into()],
     );
     let claim = rows::one(db, sql, |r| {
-        let settings = BatchSettings::decode(&r.text(0)?)
-            .ok_or_else(|| StoreError::backend_msg("a batch job has unreadable settings"))?;
+        let settings = decode_settings(&r.text(0)?)?;
         Ok(BatchClaim {
             id,
             owner: rows::owner(r, 4)?,
@@ -286,31 +290,23 @@ impl Tally {
 /// Writes a chunk: each item inside its own savepoint (a failing item is undone alone and
 /// recorded), then the counts and the progress, all in the caller's one transaction.
 pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<ChunkOutcome> {
-    let held = rows::int(
-        db,
-        Sql::with(
-            "SELECT owner_id FROM batch_jobs WHERE id = ? AND status = 'Running' AND lease = ?",
-            vec![chunk.job.into(), chunk.lease.as_str().into()],
-        ),
-    )
-    .await?;
-    let Some(owner_id) = held else {
+    let held = db
+        .fetch_optional(
+            Sql::with(
+                "SELECT owner_id, user_id, settings FROM batch_jobs \
+                 WHERE id = ? AND status = 'Running' AND lease = ?",
+                vec![chunk.job.into(), chunk.lease.as_str().into()],
+            ),
+            |r| Ok((r.int(0)?, r.int(1)?, r.text(2)?)),
+        )
+        .await?;
+    let Some((owner_id, user_id, settings)) = held else {
         return Err(StoreError::Conflict(format!(
             "batch job {} is no longer this runner's",
             chunk.job
         )));
     };
-    let (user_id, settings) = rows::one(
-        db,
-        Sql::with(
-            "SELECT user_id, settings FROM batch_jobs WHERE id = ?",
-            vec![chunk.job.into()],
-        ),
-        |r| Ok((r.int(0)?, r.text(1)?)),
-    )
-    .await?;
-    let settings = BatchSettings::decode(&settings)
-        .ok_or_else(|| StoreError::backend_msg("a batch job has unreadable settings"))?;
+    let settings = decode_settings(&settings)?;
     // The job's user as it is now: rights taken away since the upload stop the writes.
     let actor = accounts::actor_by_id(db, user_id).await?;
     let writer = actor.as_ref().and_then(|a| {
