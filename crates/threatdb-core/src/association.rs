@@ -226,6 +226,11 @@ pub fn rating_hundredths(rating: f64) -> Result<u16, Invalid> {
     Ok((rating * 100.0).round() as u16)
 }
 
+/// A rating kept in hundredths as the API writes it (`300` is `3.0`).
+pub fn rating_number(hundredths: u16) -> f64 {
+    f64::from(hundredths) / 100.0
+}
+
 /// An indicator value, normalised for its type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IndicatorValue {

@@ -8,7 +8,8 @@
 //! is never half-applied without saying so.
 
 use crate::{
-    IncidentName, IncidentStatus, IndicatorValue, ItemKind, NewAttribute, Owner, TagName, Timestamp,
+    IncidentName, IncidentStatus, IndicatorScores, IndicatorValue, ItemKind, NewAttribute, Owner,
+    TagName, Timestamp,
 };
 
 /// What a job does with its items (`action`).
@@ -281,10 +282,8 @@ pub struct BatchNested {
 pub struct BatchIndicator {
     /// Its value.
     pub value: IndicatorValue,
-    /// Its rating in hundredths (0 to 500), when the item sets one.
-    pub rating: Option<u16>,
-    /// Its confidence (0 to 100), when the item sets one.
-    pub confidence: Option<u8>,
+    /// Its rating and confidence, when the item sets them.
+    pub scores: IndicatorScores,
     /// Nested data.
     pub nested: BatchNested,
     /// The groups (by xid) it is associated with.

@@ -41,7 +41,7 @@ pub mod web;
 
 pub use association::{
     BulkLinks, GroupFilter, Indicator, IndicatorValue, Item, ItemKind, ItemPatch, LinkSet, Linked,
-    NewItem, Subject, Target, rating_hundredths,
+    NewItem, Subject, Target, rating_hundredths, rating_number,
 };
 pub use attribute::{ATTRIBUTE_TYPES, Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};

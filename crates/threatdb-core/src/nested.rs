@@ -63,6 +63,22 @@ pub struct IndicatorScores {
 }
 
 impl IndicatorScores {
+    /// Reads a rating (0 to 5) and a confidence (0 to 100) as the API writes them: `None`
+    /// leaves one as it is, `Some(None)` (a JSON `null`) clears it.
+    pub fn parse(
+        rating: Option<Option<f64>>,
+        confidence: Option<Option<i64>>,
+    ) -> Result<Self, crate::Invalid> {
+        Ok(IndicatorScores {
+            rating: rating
+                .map(|r| r.map(crate::rating_hundredths).transpose())
+                .transpose()?,
+            confidence: confidence
+                .map(|c| c.map(self::confidence).transpose())
+                .transpose()?,
+        })
+    }
+
     /// Whether it changes nothing.
     pub fn is_empty(&self) -> bool {
         self.rating.is_none() && self.confidence.is_none()

@@ -24,8 +24,7 @@ fn host(index: u64, name: &str) -> BatchItem {
         class: BatchClass::Indicator,
         work: Ok(BatchOp::Indicator(BatchIndicator {
             value: IndicatorValue::parse(IndicatorKind::Host, name).unwrap(),
-            rating: None,
-            confidence: None,
+            scores: Default::default(),
             nested: BatchNested::default(),
             group_xids: Vec::new(),
         })),

@@ -85,7 +85,7 @@ pub async fn set_scores<D: Db>(
          last_modified = ? WHERE id = ?",
         vec![
             rating.is_some().into(),
-            rating.flatten().map(|r| f64::from(r) / 100.0).into(),
+            rating.flatten().map(threatdb_core::rating_number).into(),
             confidence.is_some().into(),
             confidence.flatten().map(i64::from).into(),
             crate::now().into(),

@@ -222,7 +222,7 @@ impl IndicatorDto {
                 encode_segment(&ind.value)
             ),
             summary: ind.value.clone(),
-            rating: ind.rating.map(|r| f64::from(r) / 100.0),
+            rating: ind.rating.map(threatdb_core::rating_number),
             confidence: ind.confidence.map(i64::from),
             fields,
         }

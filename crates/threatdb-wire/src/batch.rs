@@ -11,8 +11,8 @@ use threatdb_core::batch::{
     error_source,
 };
 use threatdb_core::{
-    IncidentName, IncidentStatus, IndicatorKind, IndicatorValue, ItemKind, NewAttribute, TagName,
-    parse_timestamp, rating_hundredths,
+    IncidentName, IncidentStatus, IndicatorKind, IndicatorScores, IndicatorValue, ItemKind,
+    NewAttribute, TagName, parse_timestamp,
 };
 use utoipa::ToSchema;
 
@@ -394,26 +394,13 @@ pub fn indicator(
             return Ok(BatchOp::DeleteIndicator(value));
         }
         let name = format!("{} {}", value.kind().type_name(), value.as_str());
-        let rating = dto
-            .rating
-            .map(rating_hundredths)
-            .transpose()
+        let scores = IndicatorScores::parse(dto.rating.map(Some), dto.confidence.map(Some))
             .map_err(|e| format!("{name}: {e}"))?;
-        let confidence = match dto.confidence {
-            None => None,
-            Some(c) => Some(
-                u8::try_from(c)
-                    .ok()
-                    .filter(|c| *c <= 100)
-                    .ok_or_else(|| format!("{name}: confidence {c} is not between 0 and 100"))?,
-            ),
-        };
         let nested = nested(dto.attribute, dto.tag, dto.security_label)
             .map_err(|e| format!("{name}: {e}"))?;
         Ok(BatchOp::Indicator(BatchIndicator {
             value,
-            rating,
-            confidence,
+            scores,
             nested,
             group_xids: dto
                 .associated_groups

@@ -60,18 +60,8 @@ pub async fn create(
         .value(kind)
         .ok_or_else(|| ApiError::BadRequest(format!("{} is required", keys.join(" or "))))?;
     let value = IndicatorValue::parse(kind, raw)?;
-    let scores = threatdb_core::IndicatorScores {
-        rating: body
-            .rating
-            .map(threatdb_core::rating_hundredths)
-            .transpose()?
-            .map(Some),
-        confidence: body
-            .confidence
-            .map(threatdb_core::confidence)
-            .transpose()?
-            .map(Some),
-    };
+    let scores =
+        threatdb_core::IndicatorScores::parse(body.rating.map(Some), body.confidence.map(Some))?;
     let ind = if scores.is_empty() {
         state
             .store

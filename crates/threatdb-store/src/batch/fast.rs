@@ -8,13 +8,15 @@
 //! errors (there, nothing after a failing item may be written).
 
 use crate::db::{Db, Sql, Value};
-use crate::{guard, labels, now, tags};
+use crate::{guard, labels, now, rows, tags};
 use std::collections::{HashMap, HashSet};
 use threatdb_core::batch::{
     AttributeWrite, BatchIndicator, BatchItem, BatchOp, BatchSettings, SetWrite,
 };
 use threatdb_core::policy::Access;
-use threatdb_core::{Actor, IndicatorKind, Owner, StoreError, StoreResult, label_key};
+use threatdb_core::{
+    Actor, IndicatorKind, Owner, StoreError, StoreResult, label_key, rating_number,
+};
 
 /// Rows per multi-row statement (well under both databases' bound-parameter limits).
 const ROWS_PER_STATEMENT: usize = 400;
@@ -94,29 +96,22 @@ async fn write<D: Db>(
             .map(|(_, i)| i.value.as_str())
             .collect();
         for part in values.chunks(ROWS_PER_STATEMENT) {
-            let mut sql =
-                Sql::new("SELECT value, id, rating, confidence FROM indicators WHERE owner_id = ");
+            let mut sql = Sql::new(format!(
+                "SELECT {} FROM indicators d JOIN owners o ON o.id = d.owner_id WHERE d.owner_id = ",
+                rows::INDICATOR_COLUMNS
+            ));
             sql.bind(owner_id)
-                .push(" AND kind = ")
+                .push(" AND d.kind = ")
                 .bind(kind.url_name());
-            sql.push(" AND value IN ").bind_list(part.iter().copied());
-            let found = db
-                .fetch(sql, |r| {
-                    Ok((
-                        r.text(0)?,
-                        Stored {
-                            id: r.int(1)?,
-                            rating: r
-                                .opt_float(2)?
-                                .and_then(|v| threatdb_core::rating_hundredths(v).ok()),
-                            confidence: r.opt_int(3)?.and_then(|v| u8::try_from(v).ok()),
-                            ..Stored::default()
-                        },
-                    ))
-                })
-                .await?;
-            for (value, stored) in found {
-                existing.insert((kind.url_name().to_string(), value), stored);
+            sql.push(" AND d.value IN ").bind_list(part.iter().copied());
+            for found in db.fetch(sql, rows::indicator).await? {
+                let stored = Stored {
+                    id: found.id,
+                    rating: found.rating,
+                    confidence: found.confidence,
+                    ..Stored::default()
+                };
+                existing.insert((kind.url_name().to_string(), found.value), stored);
             }
         }
     }
@@ -205,8 +200,8 @@ async fn write<D: Db>(
                 t.into(),
                 t.into(),
                 actor.name.as_str().into(),
-                i.rating.map(|r| f64::from(r) / 100.0).into(),
-                i.confidence.map(i64::from).into(),
+                i.scores.rating.flatten().map(rating_number).into(),
+                i.scores.confidence.flatten().map(i64::from).into(),
             ];
             sql.bind_list(row);
         }
@@ -356,8 +351,8 @@ impl Stored {
                 wanted == have
             }
         };
-        i.rating.is_none_or(|r| self.rating == Some(r))
-            && i.confidence.is_none_or(|c| self.confidence == Some(c))
+        i.scores.rating.is_none_or(|r| self.rating == r)
+            && i.scores.confidence.is_none_or(|c| self.confidence == c)
             && tags_same
             && labels_same
             && attributes_same

@@ -220,11 +220,7 @@ async fn indicator<D: Db>(
         Err(StoreError::NotFound) => items::create_indicator(db, actor, owner, &i.value).await?,
         Err(e) => return Err(e),
     };
-    let scores = threatdb_core::IndicatorScores {
-        rating: i.rating.map(Some),
-        confidence: i.confidence.map(Some),
-    };
-    indicators::set_scores(db, actor, &found, &scores).await?;
+    indicators::set_scores(db, actor, &found, &i.scores).await?;
     let on = indicators::subject(&found)?;
     write_nested(db, actor, &on, settings, &i.nested).await?;
     let mut soft = Vec::new();

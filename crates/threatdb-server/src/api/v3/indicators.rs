@@ -68,7 +68,7 @@ pub fn indicator(public_url: &str, d: &IndicatorDetails) -> v3::Indicator {
         ),
         details,
         summary: value,
-        rating: i.rating.map(|r| f64::from(r) / 100.0),
+        rating: i.rating.map(threatdb_core::rating_number),
         confidence: i.confidence.map(i64::from),
         description: None,
         source: None,
@@ -251,15 +251,10 @@ fn body_nested(body: &IndicatorBody) -> NestedBody<'_> {
 
 /// The body's `rating` (0 to 5) and `confidence` (0 to 100); `null` clears one.
 fn scores(body: &IndicatorBody) -> ApiResult<threatdb_core::IndicatorScores> {
-    let rating = body
-        .rating
-        .map(|r| r.map(threatdb_core::rating_hundredths).transpose())
-        .transpose()?;
-    let confidence = body
-        .confidence
-        .map(|c| c.map(threatdb_core::confidence).transpose())
-        .transpose()?;
-    Ok(threatdb_core::IndicatorScores { rating, confidence })
+    Ok(threatdb_core::IndicatorScores::parse(
+        body.rating,
+        body.confidence,
+    )?)
 }
 
 /// Fields of ThreatConnect's indicators that threatdb does not store yet: a body that sets one
