@@ -75,30 +75,9 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
     let file = match parsed {
         Ok(file) => file,
         Err(why) => {
-            let record = BatchError {
-                code: BatchCode::JsonSyntax.as_str().into(),
-                reason: format!("The batch file is not valid JSON: {why}"),
-                source: String::new(),
-            };
-            let item = BatchItem {
-                index: 0,
-                class: BatchClass::Association,
-                work: Err(record),
-                source: String::new(),
-                after: 0,
-            };
-            let chunk = BatchChunk {
-                job: id,
-                lease,
-                lease_seconds: LEASE_SECONDS,
-                items: vec![item],
-                then: BatchProgress {
-                    phase: DONE,
-                    next: 0,
-                },
-                last: true,
-            };
-            store.write_batch_chunk(chunk).await?;
+            let why = format!("The batch file is not valid JSON: {why}");
+            let end = ending(id, lease, Some((0, BatchCode::JsonSyntax, why)));
+            store.write_batch_chunk(end).await?;
             return Ok(());
         }
     };
@@ -138,17 +117,7 @@ async fn run_job(store: &dyn Store, claim: BatchClaim) -> Result<(), StoreError>
             next: 0,
         };
     }
-    let done = BatchChunk {
-        job: id,
-        lease,
-        lease_seconds: LEASE_SECONDS,
-        items: Vec::new(),
-        then: BatchProgress {
-            phase: DONE,
-            next: 0,
-        },
-        last: true,
-    };
+    let done = ending(id, lease, None);
     write(store, done).await?;
     // A job that wrote many rows may leave PostgreSQL planning the tables as they were before
     // it (a lookup of 400 values walking an owner's indicators instead of their unique index);
@@ -178,30 +147,42 @@ async fn write(store: &dyn Store, chunk: BatchChunk) -> Result<ChunkOutcome, Sto
     };
     tracing::error!(job = chunk.job, error = %second, "a batch chunk failed twice: the job ends");
     let at = chunk.items.first().map_or(0, |i| i.index);
-    let record = BatchError {
-        code: BatchCode::Internal.as_str().into(),
-        reason: format!(
-            "Encountered an unexpected Exception while processing batch job (at item {at}; the items before it are written)"
-        ),
-        source: String::new(),
-    };
-    let end = BatchChunk {
-        items: vec![BatchItem {
+    let why = format!(
+        "Encountered an unexpected Exception while processing batch job (at item {at}; the items before it are written)"
+    );
+    let end = ending(chunk.job, chunk.lease, Some((at, BatchCode::Internal, why)));
+    store.write_batch_chunk(end).await?;
+    Ok(ChunkOutcome { halted: true })
+}
+
+/// The chunk that completes a job, with one record of the job as a whole when it failed (at
+/// item `at`, with this code and reason).
+fn ending(job: i64, lease: String, failed: Option<(u64, BatchCode, String)>) -> BatchChunk {
+    let items = failed
+        .map(|(at, code, reason)| BatchItem {
             index: at,
             class: BatchClass::Association,
-            work: Err(record),
+            work: Err(BatchError {
+                code: code.as_str().into(),
+                reason,
+                source: String::new(),
+            }),
             source: String::new(),
             after: 0,
-        }],
+        })
+        .into_iter()
+        .collect();
+    BatchChunk {
+        job,
+        lease,
+        lease_seconds: LEASE_SECONDS,
+        items,
         then: BatchProgress {
             phase: DONE,
             next: 0,
         },
         last: true,
-        ..chunk
-    };
-    store.write_batch_chunk(end).await?;
-    Ok(ChunkOutcome { halted: true })
+    }
 }
 
 /// The pause before a failed chunk is tried again.

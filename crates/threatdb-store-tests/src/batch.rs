@@ -6,7 +6,7 @@ use threatdb_core::batch::{
     AttributeWrite, BatchAction, BatchChunk, BatchClaim, BatchClass, BatchIndicator, BatchItem,
     BatchNested, BatchOp, BatchProgress, BatchSettings, BatchState, SetWrite,
 };
-use threatdb_core::{AdminStore, IndicatorKind, IndicatorValue, Store, StoreError};
+use threatdb_core::{AdminStore, IndicatorKind, IndicatorValue, Role, Store, StoreError};
 
 fn settings() -> BatchSettings {
     BatchSettings {
@@ -33,7 +33,9 @@ fn host(index: u64, name: &str) -> BatchItem {
     }
 }
 
-/// Claims until this job comes (a shared database may hold other cases' or runs' jobs).
+/// Claims until this job comes (a shared database may hold jobs of earlier runs). A claim takes
+/// any waiting job, so the batch cases must not run at the same time as each other on one
+/// database (the harnesses run them one after another, or each on its own database).
 async fn claim<S: Store>(store: &S, job: i64, lease_seconds: i64) -> BatchClaim {
     for _ in 0..1000 {
         match store
@@ -150,5 +152,51 @@ pub async fn batch_jobs_resume_under_lease<S: Store + AdminStore>(store: &S) {
     // A completed job is never handed out again.
     assert!(
         !matches!(store.claim_batch(60, 7 * 24 * 3600).await.unwrap(), Some(c) if c.id == job.id)
+    );
+}
+
+/// A job runs with its user's rights as they are when each chunk is written: a user demoted to
+/// reading mid-job writes nothing more, and each item says why (`0x1002`).
+pub async fn batch_jobs_follow_the_users_rights<S: Store + AdminStore>(store: &S) {
+    let fx = fixture(store).await;
+    let file = Some(br#"{"indicator":[]}"#.to_vec());
+    let job = store
+        .create_batch(&fx.writer_a.actor, &fx.org_a, settings(), file)
+        .await
+        .unwrap();
+    let run = claim(store, job.id, 60).await;
+    store
+        .set_membership(&fx.writer_a.access_id, fx.org_a.id, Role::Read)
+        .await
+        .unwrap();
+    let chunk = BatchChunk {
+        job: run.id,
+        lease: run.lease.clone(),
+        lease_seconds: 60,
+        items: vec![host(0, "demoted.example")],
+        then: BatchProgress { phase: 1, next: 1 },
+        last: true,
+    };
+    store.write_batch_chunk(chunk).await.unwrap();
+    let done = store
+        .batch_status(&fx.reader_a.actor, job.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.state, done.success_indicators, done.error_indicators),
+        (BatchState::Completed, 0, 1)
+    );
+    let errors = store
+        .batch_errors(&fx.reader_a.actor, job.id)
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "0x1002", "{errors:?}");
+    let value = IndicatorValue::parse(IndicatorKind::Host, "demoted.example").unwrap();
+    assert!(
+        store
+            .get_indicator(&fx.reader_a.actor, &fx.org_a, &value)
+            .await
+            .is_err()
     );
 }

@@ -40,7 +40,7 @@ pub use associations::{
 };
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
-pub use batch::batch_jobs_resume_under_lease;
+pub use batch::{batch_jobs_follow_the_users_rights, batch_jobs_resume_under_lease};
 pub use bulk::bulk_load;
 pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
@@ -117,7 +117,8 @@ macro_rules! for_each_case {
             concurrent_incident_links,
             item_and_indicator_attributes,
             item_update_merges_fields,
-            batch_jobs_resume_under_lease
+            batch_jobs_resume_under_lease,
+            batch_jobs_follow_the_users_rights
         }
     };
 }

@@ -14,6 +14,7 @@ crate::on_both_stores!(
     malformed_uploads_are_answered_clearly,
     write_types_append_and_replace,
     set_wise_and_item_by_item_paths_agree,
+    a_file_that_is_not_json_completes_with_one_record,
     waiting_jobs_are_bounded_per_owner,
 );
 
@@ -611,4 +612,26 @@ async fn waiting_jobs_are_bounded_per_owner(app: TestApp) {
     let other = config(OTHER, "Create", "false");
     let r = upload(&app, &app.outsider, &other, &json!({})).await;
     assert_eq!(r.status, 201, "{}", r.json);
+}
+
+/// A file given to a Created job that is not JSON: the job completes with one 0x1003 record.
+async fn a_file_that_is_not_json_completes_with_one_record(app: TestApp) {
+    let settings = config(ORG, "Create", "false").to_string();
+    let r = app
+        .call(&app.writer, "POST", "/v2/batch", Some(&settings))
+        .await;
+    let id = r.json["data"]["batchId"].as_i64().unwrap();
+    let up = app
+        .send(
+            &app.writer,
+            "POST",
+            &format!("/v2/batch/{id}"),
+            "application/octet-stream",
+            b"{\"indicator\": [".to_vec(),
+        )
+        .await;
+    assert_eq!(up.status, 202, "{}", up.json);
+    let s = completed(&app, id).await;
+    assert_eq!(counts(&s), [0, 1, 0, 0, 0, 0, 0], "{s}");
+    first_error(&app, id, "0x1003", "not valid JSON").await;
 }
