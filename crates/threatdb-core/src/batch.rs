@@ -247,6 +247,29 @@ pub enum GroupKind {
     Item(ItemKind),
 }
 
+impl GroupKind {
+    /// The wire `type` (`Incident`, `Adversary`, ...).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            GroupKind::Incident => "Incident",
+            GroupKind::Item(k) => k.type_name(),
+        }
+    }
+
+    /// The group type a wire `type` names (ASCII case ignored); `None` for one threatdb does
+    /// not store.
+    pub fn from_type_name(name: &str) -> Option<Self> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("Incident") {
+            return Some(GroupKind::Incident);
+        }
+        ItemKind::ALL
+            .into_iter()
+            .find(|k| k.is_group() && k.type_name().eq_ignore_ascii_case(name))
+            .map(GroupKind::Item)
+    }
+}
+
 /// A group to create or update, keyed by its owner and `xid`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchGroup {

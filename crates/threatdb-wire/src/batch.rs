@@ -11,8 +11,8 @@ use threatdb_core::batch::{
     error_source,
 };
 use threatdb_core::{
-    IncidentName, IncidentStatus, IndicatorKind, IndicatorScores, IndicatorValue, ItemKind,
-    NewAttribute, TagName, parse_timestamp,
+    IncidentName, IncidentStatus, IndicatorKind, IndicatorScores, IndicatorValue, NewAttribute,
+    TagName, parse_timestamp,
 };
 use utoipa::ToSchema;
 
@@ -274,17 +274,6 @@ fn nested(
     })
 }
 
-/// The group type a batch `type` names.
-fn group_kind(name: &str) -> Option<GroupKind> {
-    if name.trim().eq_ignore_ascii_case("Incident") {
-        return Some(GroupKind::Incident);
-    }
-    ItemKind::ALL
-        .into_iter()
-        .find(|k| k.is_group() && k.type_name().eq_ignore_ascii_case(name.trim()))
-        .map(GroupKind::Item)
-}
-
 /// A group item: the work it is (a create or update, or a delete) and, for a create, the links
 /// it asks for (made once every group and indicator of the job is written).
 pub fn group(
@@ -304,7 +293,7 @@ pub fn group(
     }
     let built = (|| {
         let type_name = dto.kind.ok_or("it has no type")?;
-        let kind = group_kind(&type_name)
+        let kind = GroupKind::from_type_name(&type_name)
             .ok_or_else(|| format!("'{type_name}' is not a group type threatdb stores"))?;
         let name = IncidentName::parse(dto.name.as_deref().unwrap_or_default())
             .map_err(|e| e.to_string())?;
@@ -474,7 +463,7 @@ pub fn association(
     let end = |r: Option<String>, t: Option<String>| -> Result<BatchEnd, String> {
         let r = r.ok_or("Association entry lacks ref_1 or ref_2")?;
         let t = t.unwrap_or_default();
-        if t.is_empty() || group_kind(&t).is_some() {
+        if t.is_empty() || GroupKind::from_type_name(&t).is_some() {
             return Ok(match handles.get(&r) {
                 Some(v) if t.is_empty() => BatchEnd::Indicator(v.clone()),
                 _ => BatchEnd::Group(r),

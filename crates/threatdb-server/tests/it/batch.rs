@@ -416,85 +416,43 @@ async fn oversized_files_are_refused() {
     assert_eq!(status.json["data"]["batchStatus"]["status"], "Created");
 }
 
+/// The rows of `w.example`'s tags or attributes (`what`), as the reader sees them.
+async fn rows_of(app: &TestApp, what: &str, key: &str) -> Vec<Value> {
+    let r = app
+        .get(
+            &app.reader,
+            &format!("/v2/indicators/hosts/w.example/{what}"),
+        )
+        .await;
+    r.json["data"][key].as_array().cloned().unwrap_or_default()
+}
+
 async fn write_types_append_and_replace(app: TestApp) {
     let item = |tags: Value, attrs: Value| json!({"indicator": [{"type": "Host", "summary": "w.example", "tag": tags, "attribute": attrs}]});
     let mut append = config(ORG, "Create", "false");
     append["tagWriteType"] = json!("Append");
     append["attributeWriteType"] = json!("Append");
+    let d1 = json!([{"type": "Description", "value": "d1"}]);
+    run(&app, &append, &item(json!([{"name": "one"}]), d1.clone())).await;
     run(
         &app,
         &append,
-        &item(
-            json!([{"name": "one"}]),
-            json!([{"type": "Description", "value": "d1"}]),
-        ),
+        &item(json!([{"name": "ONE"}, {"name": "two"}]), d1),
     )
     .await;
-    run(
-        &app,
-        &append,
-        &item(
-            json!([{"name": "ONE"}, {"name": "two"}]),
-            json!([{"type": "Description", "value": "d1"}]),
-        ),
-    )
-    .await;
-    let tags = app
-        .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
-        .await;
-    assert_eq!(
-        tags.json["data"]["tag"].as_array().unwrap().len(),
-        2,
-        "{}",
-        tags.json
-    );
-    let attrs = app
-        .get(&app.reader, "/v2/indicators/hosts/w.example/attributes")
-        .await;
-    assert_eq!(
-        attrs.json["data"]["attribute"].as_array().unwrap().len(),
-        2,
-        "{}",
-        attrs.json
-    );
+    assert_eq!(rows_of(&app, "tags", "tag").await.len(), 2);
+    assert_eq!(rows_of(&app, "attributes", "attribute").await.len(), 2);
     // Replace: exactly the incoming ones; an array the item does not carry is left alone.
-    run(
-        &app,
-        &config(ORG, "Create", "false"),
-        &item(
-            json!([{"name": "three"}]),
-            json!([{"type": "Source", "value": "s"}]),
-        ),
-    )
-    .await;
-    let tags = app
-        .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
-        .await;
-    assert_eq!(
-        tags.json["data"]["tag"][0]["name"], "three",
-        "{}",
-        tags.json
-    );
-    assert_eq!(tags.json["data"]["tag"].as_array().unwrap().len(), 1);
-    let attrs = app
-        .get(&app.reader, "/v2/indicators/hosts/w.example/attributes")
-        .await;
-    assert_eq!(
-        attrs.json["data"]["attribute"].as_array().unwrap().len(),
-        1,
-        "{}",
-        attrs.json
-    );
-    run(
-        &app,
-        &config(ORG, "Create", "false"),
-        &json!({"indicator": [{"type": "Host", "summary": "w.example"}]}),
-    )
-    .await;
-    let tags = app
-        .get(&app.reader, "/v2/indicators/hosts/w.example/tags")
-        .await;
-    assert_eq!(tags.json["data"]["tag"].as_array().unwrap().len(), 1);
+    let replace = config(ORG, "Create", "false");
+    let source = json!([{"type": "Source", "value": "s"}]);
+    run(&app, &replace, &item(json!([{"name": "three"}]), source)).await;
+    let tags = rows_of(&app, "tags", "tag").await;
+    assert_eq!(tags.len(), 1, "{tags:?}");
+    assert_eq!(tags[0]["name"], "three", "{tags:?}");
+    assert_eq!(rows_of(&app, "attributes", "attribute").await.len(), 1);
+    let bare = json!({"indicator": [{"type": "Host", "summary": "w.example"}]});
+    run(&app, &replace, &bare).await;
+    assert_eq!(rows_of(&app, "tags", "tag").await.len(), 1);
 }
 
 /// New indicators go the set-wise way unless the item-by-item path must decide (an unknown label,

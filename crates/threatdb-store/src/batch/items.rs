@@ -73,20 +73,13 @@ fn record(op: &BatchOp, class: BatchClass, e: &StoreError) -> Soft {
 /// The item as a reason names it.
 fn describe(op: &BatchOp) -> String {
     match op {
-        BatchOp::Group(g) => format!("{} xid {}", kind_name(g.kind), g.xid),
+        BatchOp::Group(g) => format!("{} xid {}", g.kind.type_name(), g.xid),
         BatchOp::Links(l) => format!("The links of group xid {}", l.xid),
         BatchOp::DeleteGroup(xid) => format!("Group xid {xid}"),
         BatchOp::Indicator(BatchIndicator { value, .. }) | BatchOp::DeleteIndicator(value) => {
             indicator_name(value)
         }
         BatchOp::Associate(..) => "Association".to_string(),
-    }
-}
-
-fn kind_name(kind: GroupKind) -> &'static str {
-    match kind {
-        GroupKind::Incident => "Incident",
-        GroupKind::Item(k) => k.type_name(),
     }
 }
 
@@ -200,7 +193,7 @@ async fn group<D: Db>(
             return Err(StoreError::Invalid(format!(
                 "xid {} is a {stored} here, not a {}",
                 g.xid,
-                kind_name(g.kind)
+                g.kind.type_name()
             )));
         }
     };
