@@ -16,6 +16,7 @@ crate::on_both_stores!(
     set_wise_and_item_by_item_paths_agree,
     a_file_that_is_not_json_completes_with_one_record,
     waiting_jobs_are_bounded_per_owner,
+    error_records_stop_at_ten_thousand,
 );
 
 const BOUNDARY: &str = "threatdbtestboundary";
@@ -60,7 +61,8 @@ async fn run(app: &TestApp, config: &Value, content: &Value) -> Value {
 }
 
 async fn completed(app: &TestApp, id: i64) -> Value {
-    for _ in 0..400 {
+    // A minute: the largest job here writes 10,001 error records, on a debug build.
+    for _ in 0..1_200 {
         let r = app.get(&app.writer, &format!("/v2/batch/{id}")).await;
         r.assert_success(200);
         let status = r.json["data"]["batchStatus"].clone();
@@ -592,4 +594,42 @@ async fn a_file_that_is_not_json_completes_with_one_record(app: TestApp) {
     let s = completed(&app, id).await;
     assert_eq!(counts(&s), [0, 1, 0, 0, 0, 0, 0], "{s}");
     first_error(&app, id, "0x1003", "not valid JSON").await;
+}
+
+/// A feed of invalid items cannot grow the error table without bound: the counts are exact,
+/// and the first 10,000 records are kept with one more that says the rest were not.
+async fn error_records_stop_at_ten_thousand(app: TestApp) {
+    let bad: Vec<Value> = (0..10_050)
+        .map(|i| json!({"type": "Address", "summary": format!("999.0.{}.{}", i / 256, i % 256)}))
+        .collect();
+    let status = run(
+        &app,
+        &config(ORG, "Create", "false"),
+        &json!({"indicator": bad}),
+    )
+    .await;
+    assert_eq!(counts(&status), [0, 10_050, 0, 0, 0, 0, 10_050], "{status}");
+    let errors = app
+        .get(&app.writer, &format!("/v2/batch/{}/errors", status["id"]))
+        .await;
+    let records = errors.json.as_array().unwrap();
+    assert_eq!(records.len(), 10_001);
+    assert_eq!(records[0]["errorCode"], "0x1005", "{}", records[0]);
+    assert!(
+        records[9_999]["errorReason"]
+            .as_str()
+            .unwrap()
+            .contains("999.0.39.15"),
+        "{}",
+        records[9_999]
+    );
+    let last = &records[10_000];
+    assert_eq!(last["errorCode"], "0x1001", "{last}");
+    assert!(
+        last["errorReason"]
+            .as_str()
+            .unwrap()
+            .contains("only the first 10000"),
+        "{last}"
+    );
 }

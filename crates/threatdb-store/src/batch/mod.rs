@@ -23,6 +23,9 @@ pub const MAX_WAITING: u64 = 20;
 /// counts still count them).
 pub const MAX_RECORDS: i64 = 10_000;
 
+/// The sequence number of the record that says more errors followed.
+const MORE_RECORDS_SEQ: i64 = 10_001;
+
 const STATUS_COLUMNS: &str = "id, owner_id, status, errors, unprocessed, success_groups, \
      error_groups, success_indicators, error_indicators";
 
@@ -434,7 +437,7 @@ async fn record_error<D: Db>(
     )
     .await?;
     let record = match seq.cmp(&MAX_RECORDS) {
-        std::cmp::Ordering::Less => BatchError {
+        std::cmp::Ordering::Less | std::cmp::Ordering::Equal => BatchError {
             // A reason may quote the item's text: its control characters are written as
             // escapes (PostgreSQL's text cannot hold a NUL, and a log reader wants none).
             reason: record
@@ -450,7 +453,8 @@ async fn record_error<D: Db>(
                 .collect(),
             ..record.clone()
         },
-        std::cmp::Ordering::Equal => BatchError {
+        // The first record past the bound says that more followed (and is the only one kept).
+        std::cmp::Ordering::Greater if seq == MORE_RECORDS_SEQ => BatchError {
             code: BatchCode::General.as_str().into(),
             reason: format!("More errors followed; only the first {MAX_RECORDS} are kept"),
             source: String::new(),
