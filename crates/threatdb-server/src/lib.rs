@@ -60,10 +60,23 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// Batch uploads read at once: with the file limit, what uploads may hold in memory.
 pub const BATCH_UPLOADS: usize = 2;
 
-/// Everything a request needs; cheap to clone. No process-global state: several servers can run
-/// in one process.
+/// Everything a request needs, behind one reference count: axum clones the state for every
+/// extractor and middleware of every request, and one atomic increment is cheaper than one per
+/// field (measured on GET by id: the field-by-field clone and drop were 2.3 % of the server's
+/// time). No process-global state: several servers can run in one process.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     /// The store.
     pub store: Arc<dyn Store>,
     /// Opens sealed API secrets.
@@ -100,7 +113,7 @@ impl AppState {
         limits: Limits,
     ) -> Self {
         let skew = Duration::from_secs(auth::MAX_SKEW_SECONDS.unsigned_abs());
-        AppState {
+        AppState(Arc::new(Shared {
             store,
             keys,
             public_url: public_url.trim_end_matches('/').into(),
@@ -117,7 +130,7 @@ impl AppState {
             batch_uploads: Arc::new(tokio::sync::Semaphore::new(BATCH_UPLOADS)),
             batch_wake: Arc::new(tokio::sync::Notify::new()),
             limits: Arc::new(limits),
-        }
+        }))
     }
 }
 

@@ -2,6 +2,7 @@
 //! `RUST_LOG` chooses what is logged (default: info, sqlx warnings).
 
 use clap::ValueEnum;
+use std::io::IsTerminal;
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -20,8 +21,11 @@ pub fn init(format: LogFormat) {
     };
     // A line that cannot be written (stderr closed: the collector went away) is dropped, not
     // reported with `eprintln!`, which would panic and take the server down with it.
+    // Colours only on a terminal: escape codes in a log file or a collector's input are noise
+    // (and formatting them cost every request's span a little).
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .log_internal_errors(false);
     match format {
         LogFormat::Human => builder.with_env_filter(filter()).init(),
