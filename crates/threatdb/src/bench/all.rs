@@ -43,8 +43,8 @@ pub struct AllArgs {
     database: Option<String>,
 }
 
-struct Server {
-    child: Child,
+pub(super) struct Server {
+    pub(super) child: Child,
 }
 
 impl Drop for Server {
@@ -55,7 +55,7 @@ impl Drop for Server {
 }
 
 /// Starts `threatdb serve` on the data directory; returns it and its origin.
-fn start(data_dir: &Path, database: Option<&str>) -> Result<(Server, String)> {
+pub(super) fn start(data_dir: &Path, database: Option<&str>) -> Result<(Server, String)> {
     let exe = std::env::current_exe()?;
     let mut cmd = Command::new(exe);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -90,7 +90,7 @@ fn start(data_dir: &Path, database: Option<&str>) -> Result<(Server, String)> {
 }
 
 /// Resident memory of a process, in MB.
-fn rss_mb(pid: u32) -> f64 {
+pub(super) fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -103,7 +103,7 @@ fn rss_mb(pid: u32) -> f64 {
 }
 
 /// Time from process start to the first answered authenticated request.
-async fn startup(
+pub(super) async fn startup(
     data_dir: &Path,
     database: Option<&str>,
     info: &BenchInfo,
@@ -193,8 +193,9 @@ pub async fn run(a: AllArgs) -> Result<()> {
                 a.duration
             );
         }
-        let ceiling = load::run(&origin, &info, Scenario::Ceiling, c, d).await?;
-        let r = load::run(&origin, &info, scenario, c, d).await?;
+        let shape = load::Shape::default();
+        let ceiling = load::run(&origin, &info, Scenario::Ceiling, c, d, shape).await?;
+        let r = load::run(&origin, &info, scenario, c, d, shape).await?;
         rows.push((r, Some(ceiling.ops_per_s)));
     }
     sampler.abort();

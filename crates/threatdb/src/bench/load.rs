@@ -3,9 +3,12 @@
 //! ceiling (an unauthenticated minimal route of the same server).
 
 use super::data::{EVENT_END, FIVE_YEARS, Rng, Zipf};
+use super::http::{Conn, Target};
 use super::seed::{BenchInfo, Credentials};
 use anyhow::{Result, bail};
 use hdrhistogram::Histogram;
+use hyper::http::Method;
+use hyper::http::header::{AUTHORIZATION, HeaderName};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,9 +46,26 @@ pub enum Scenario {
     /// A v3 indicator list: `typeName IN ("Host", "Address")` in an owner, a page of 100 (two
     /// index ranges merged), half of them after a random id (a `next` page).
     V3IndList,
+    /// The reverse look-up an analyst does first: the incidents linked to an indicator value
+    /// (`/v2/indicators/{type}/{value}/groups/incidents`; needs a seed with
+    /// `--indicators-per-incident`).
+    Reverse,
 }
 
 impl Scenario {
+    /// Whether the scenario reads a list (its answers' objects are counted).
+    pub fn lists(self) -> bool {
+        matches!(
+            self,
+            Scenario::List
+                | Scenario::ListFiltered
+                | Scenario::ListMember
+                | Scenario::V3Tql
+                | Scenario::V3IndList
+                | Scenario::Reverse
+        )
+    }
+
     pub const ALL: [Scenario; 6] = [
         Scenario::Get,
         Scenario::List,
@@ -69,6 +89,7 @@ impl Scenario {
             Scenario::V3Create => "v3-create",
             Scenario::V3IndGet => "v3-ind-get",
             Scenario::V3IndList => "v3-ind-list",
+            Scenario::Reverse => "reverse",
         }
     }
 }
@@ -87,41 +108,62 @@ pub struct LoadReport {
     pub p95_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// Objects in an answer, on average (lists only: how full the pages were, which is what a
+    /// list costs; 0 for the other scenarios).
+    pub rows_per_op: f64,
     /// The first error seen, if any.
     pub first_error: Option<String>,
 }
 
 struct Ctx {
-    client: reqwest::Client,
-    origin: String,
+    target: Target,
     info: BenchInfo,
     zipf: Zipf,
+    shape: Shape,
+}
+
+/// What the list scenarios ask for.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    /// `resultLimit`.
+    pub page_size: u64,
+    /// Tags are drawn (Zipf) from this many of the most used.
+    pub tag_head: usize,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            page_size: 100,
+            tag_head: 50,
+        }
+    }
+}
+
+/// The objects in a list answer: each carries one `webLink` (v2 and v3 alike).
+fn rows(body: &[u8]) -> u64 {
+    const KEY: &[u8] = b"\"webLink\"";
+    body.windows(KEY.len()).filter(|w| *w == KEY).count() as u64
 }
 
 impl Ctx {
     async fn send(
         &self,
+        conn: &mut Conn,
         who: &Credentials,
-        method: &str,
+        method: Method,
         target: &str,
         body: Option<String>,
     ) -> Result<bytes::Bytes> {
         let path = format!("/api{target}");
         let ts = threatdb_core::date::now().unix_timestamp();
-        let mut req = self
-            .client
-            .request(method.parse()?, format!("{}{path}", self.origin))
-            .header("Timestamp", ts.to_string())
-            .header(
-                "Authorization",
-                signing::authorization(&who.access_id, &who.secret_key, &path, method, ts),
-            );
-        if let Some(b) = body {
-            req = req.header("Content-Type", "application/json").body(b);
-        }
-        let resp = req.send().await?;
-        let status = resp.status();
-        let bytes = resp.bytes().await?;
+        let auth =
+            signing::authorization(&who.access_id, &who.secret_key, &path, method.as_str(), ts);
+        let headers = [
+            (HeaderName::from_static("timestamp"), ts.to_string()),
+            (AUTHORIZATION, auth),
+        ];
+        let (status, bytes) = conn.send(method.clone(), &path, &headers, body).await?;
         if !status.is_success() {
             bail!(
                 "{method} {target}: {status} {}",
@@ -132,14 +174,26 @@ impl Ctx {
         Ok(bytes)
     }
 
+    /// A tag among the `tag_head` most used, drawn with their Zipf weights (draws past the
+    /// head are drawn again).
+    fn head_tag(&self, rng: &mut Rng) -> &str {
+        let head = self.shape.tag_head.clamp(1, self.info.tags.len().max(1));
+        let rank = (0..64)
+            .map(|_| self.zipf.sample(rng))
+            .find(|r| *r < head)
+            .unwrap_or(0);
+        &self.info.tags[rank]
+    }
+
     fn list_target(&self, rng: &mut Rng, owners: &[String], filtered: bool) -> String {
         let owner = &owners[rng.below(owners.len() as u64) as usize];
         // The head of the distribution: the tags analysts actually click.
-        let tag = &self.info.tags[self.zipf.sample(rng).min(49)];
+        let tag = self.head_tag(rng);
         let mut t = format!(
-            "/v2/tags/{}/groups/incidents?owner={}&resultStart=0&resultLimit=100",
+            "/v2/tags/{}/groups/incidents?owner={}&resultStart=0&resultLimit={}",
             encode_segment(tag),
-            owner.replace(' ', "+")
+            owner.replace(' ', "+"),
+            self.shape.page_size
         );
         if filtered {
             let since = EVENT_END - rng.below(FIVE_YEARS as u64) as i64;
@@ -152,14 +206,15 @@ impl Ctx {
         t
     }
 
-    async fn commit(&self, rng: &mut Rng) -> Result<()> {
+    async fn commit(&self, conn: &mut Conn, rng: &mut Rng) -> Result<()> {
         let owner =
             self.info.owners[rng.below(self.info.owners.len() as u64) as usize].replace(' ', "+");
         let body = serde_json::json!({"name": format!("bench commit {}", rng.next_u64()), "eventDate": "2026-01-01T00:00:00Z"});
         let created = self
             .send(
+                conn,
                 &self.info.admin,
-                "POST",
+                Method::POST,
                 &format!("/v2/groups/incidents?owner={owner}"),
                 Some(body.to_string()),
             )
@@ -170,23 +225,26 @@ impl Ctx {
         let attr =
             r#"{"type":"Description","value":"Description Example","displayed":true}"#.to_string();
         self.send(
+            conn,
             &self.info.admin,
-            "POST",
+            Method::POST,
             &format!("{base}/attributes?owner={owner}"),
             Some(attr),
         )
         .await?;
         let tag = encode_segment(&self.info.tags[self.zipf.sample(rng)]);
         self.send(
+            conn,
             &self.info.admin,
-            "POST",
+            Method::POST,
             &format!("{base}/tags/{tag}?owner={owner}"),
             None,
         )
         .await?;
         self.send(
+            conn,
             &self.info.admin,
-            "POST",
+            Method::POST,
             &format!("{base}/securityLabels/TLP%20Green?owner={owner}"),
             None,
         )
@@ -194,40 +252,29 @@ impl Ctx {
         Ok(())
     }
 
-    async fn op(&self, scenario: Scenario, rng: &mut Rng) -> Result<()> {
+    /// One operation; the objects it listed (0 for anything but a list).
+    async fn op(&self, conn: &mut Conn, scenario: Scenario, rng: &mut Rng) -> Result<u64> {
         let admin = &self.info.admin;
-        match scenario {
+        let (target, who) = match scenario {
             Scenario::Get => {
                 let id = 1 + rng.below(self.info.incidents.max(1));
-                self.send(admin, "GET", &format!("/v2/groups/incidents/{id}"), None)
-                    .await
-                    .map(drop)
+                (format!("/v2/groups/incidents/{id}"), admin)
             }
-            Scenario::List => {
-                let t = self.list_target(rng, &self.info.owners, false);
-                self.send(admin, "GET", &t, None).await.map(drop)
-            }
-            Scenario::ListFiltered => {
-                let t = self.list_target(rng, &self.info.owners, true);
-                self.send(admin, "GET", &t, None).await.map(drop)
-            }
-            Scenario::ListMember => {
-                let t = self.list_target(rng, &self.info.member_owners, false);
-                self.send(&self.info.member, "GET", &t, None)
-                    .await
-                    .map(drop)
-            }
-            Scenario::Commit => self.commit(rng).await,
+            Scenario::List => (self.list_target(rng, &self.info.owners, false), admin),
+            Scenario::ListFiltered => (self.list_target(rng, &self.info.owners, true), admin),
+            Scenario::ListMember => (
+                self.list_target(rng, &self.info.member_owners, false),
+                &self.info.member,
+            ),
+            Scenario::Commit => return self.commit(conn, rng).await.map(|()| 0),
             Scenario::V3Get => {
                 let id = 1 + rng.below(self.info.incidents.max(1));
-                self.send(admin, "GET", &format!("/v3/groups/{id}"), None)
-                    .await
-                    .map(drop)
+                (format!("/v3/groups/{id}"), admin)
             }
             Scenario::V3Tql => {
                 let owners = &self.info.owners;
                 let owner = &owners[rng.below(owners.len() as u64) as usize];
-                let tag = &self.info.tags[self.zipf.sample(rng).min(49)];
+                let tag = self.head_tag(rng);
                 let tql = format!(
                     "typeName EQ \"Incident\" AND hasTag(summary EQ \"{}\")",
                     tag.replace('\\', "\\\\").replace('"', "\\\"")
@@ -236,11 +283,9 @@ impl Ctx {
                     .append_pair("owner", owner)
                     .append_pair("tql", &tql)
                     .append_pair("count", "true")
-                    .append_pair("resultLimit", "100")
+                    .append_pair("resultLimit", &self.shape.page_size.to_string())
                     .finish();
-                self.send(admin, "GET", &format!("/v3/groups?{query}"), None)
-                    .await
-                    .map(drop)
+                (format!("/v3/groups?{query}"), admin)
             }
             Scenario::V3Create => {
                 let owner = &self.info.owners[rng.below(self.info.owners.len() as u64) as usize];
@@ -251,18 +296,23 @@ impl Ctx {
                     "securityLabels": {"data": [{"name": "TLP:GREEN"}]},
                     "attributes": {"data": [{"type": "Description", "value": "Description Example", "default": true}]},
                 });
-                self.send(admin, "POST", "/v3/groups", Some(body.to_string()))
+                return self
+                    .send(
+                        conn,
+                        admin,
+                        Method::POST,
+                        "/v3/groups",
+                        Some(body.to_string()),
+                    )
                     .await
-                    .map(drop)
+                    .map(|_| 0);
             }
             Scenario::V3IndGet => {
                 if self.info.indicators == 0 {
                     bail!("v3-ind-get needs a seed with --indicators-per-incident");
                 }
                 let id = 1 + rng.below(self.info.indicators);
-                self.send(admin, "GET", &format!("/v3/indicators/{id}"), None)
-                    .await
-                    .map(drop)
+                (format!("/v3/indicators/{id}"), admin)
             }
             Scenario::V3IndList => {
                 if self.info.indicators == 0 {
@@ -275,37 +325,53 @@ impl Ctx {
                     let mut q = form_urlencoded::Serializer::new(String::new());
                     q.append_pair("owner", owner)
                         .append_pair("tql", r#"typeName IN ("Host", "Address")"#)
-                        .append_pair("resultLimit", "100");
+                        .append_pair("resultLimit", &self.shape.page_size.to_string());
                     if let Some(after) = after {
                         q.append_pair("afterId", &after.to_string());
                     }
                     q.finish()
                 };
-                self.send(admin, "GET", &format!("/v3/indicators?{query}"), None)
-                    .await
-                    .map(drop)
+                (format!("/v3/indicators?{query}"), admin)
             }
-            Scenario::Mixed => match rng.below(20) {
-                0..=8 => Box::pin(self.op(Scenario::Get, rng)).await,
-                9..=17 => Box::pin(self.op(Scenario::List, rng)).await,
-                _ => self.commit(rng).await,
-            },
+            Scenario::Reverse => {
+                let samples = &self.info.reverse;
+                if samples.is_empty() {
+                    bail!("reverse needs a seed with --indicators-per-incident");
+                }
+                let s = &samples[rng.below(samples.len() as u64) as usize];
+                (
+                    format!(
+                        "/v2/indicators/{}/{}/groups/incidents?owner={}&resultLimit={}",
+                        s.kind,
+                        encode_segment(&s.value),
+                        s.owner.replace(' ', "+"),
+                        self.shape.page_size
+                    ),
+                    admin,
+                )
+            }
+            Scenario::Mixed => {
+                return match rng.below(20) {
+                    0..=8 => Box::pin(self.op(conn, Scenario::Get, rng)).await,
+                    9..=17 => Box::pin(self.op(conn, Scenario::List, rng)).await,
+                    _ => self.commit(conn, rng).await.map(|()| 0),
+                };
+            }
             Scenario::Ceiling => {
-                let resp = self
-                    .client
-                    .get(format!("{}/healthz", self.origin))
-                    .send()
-                    .await?;
-                let status = resp.status();
-                resp.bytes().await?;
+                let (status, _) = conn.send(Method::GET, "/healthz", &[], None).await?;
                 if !status.is_success() {
                     bail!("/healthz: {status}");
                 }
-                Ok(())
+                return Ok(0);
             }
-        }
+        };
+        let body = self.send(conn, who, Method::GET, &target, None).await?;
+        Ok(if scenario.lists() { rows(&body) } else { 0 })
     }
 }
+
+/// The longest a request may take before it counts as an error.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs one scenario against `origin` (`http://127.0.0.1:8450`).
 pub async fn run(
@@ -314,17 +380,14 @@ pub async fn run(
     scenario: Scenario,
     concurrency: usize,
     duration: Duration,
+    shape: Shape,
 ) -> Result<LoadReport> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(30))
-        .build()?;
+    let target = Target::parse(origin)?;
     let ctx = Arc::new(Ctx {
-        client,
-        origin: origin.trim_end_matches('/').to_string(),
+        target,
         info: info.clone(),
         zipf: Zipf::new(info.tags.len()),
+        shape,
     });
     let started = Instant::now();
     let deadline = started + duration;
@@ -335,12 +398,19 @@ pub async fn run(
         let mut hist = empty.clone();
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng::new(0xBE7C_0000 + worker as u64);
-            let (mut ops, mut errors, mut first_error) = (0u64, 0u64, None);
+            let mut conn = Conn::new(ctx.target.clone());
+            let (mut ops, mut errors, mut first_error, mut listed) = (0u64, 0u64, None, 0u64);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match ctx.op(scenario, &mut rng).await {
-                    Ok(()) => {
+                let op = ctx.op(&mut conn, scenario, &mut rng);
+                let outcome = match tokio::time::timeout(TIMEOUT, op).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(anyhow::anyhow!("no answer within {TIMEOUT:?}")),
+                };
+                match outcome {
+                    Ok(n) => {
                         ops += 1;
+                        listed += n;
                         let _ = hist.record(t.elapsed().as_micros() as u64);
                     }
                     Err(e) => {
@@ -349,15 +419,16 @@ pub async fn run(
                     }
                 }
             }
-            (hist, ops, errors, first_error)
+            (hist, ops, errors, first_error, listed)
         }));
     }
     let mut hist = empty;
-    let (mut ops, mut errors, mut first_error) = (0, 0, None);
+    let (mut ops, mut errors, mut first_error, mut listed) = (0, 0, None, 0);
     for t in tasks {
-        let (h, o, e, f) = t.await?;
+        let (h, o, e, f, n) = t.await?;
         hist.add(&h)?;
         ops += o;
+        listed += n;
         errors += e;
         if first_error.is_none() {
             first_error = f;
@@ -376,6 +447,7 @@ pub async fn run(
         p95_ms: ms(0.95),
         p99_ms: ms(0.99),
         max_ms: hist.max() as f64 / 1000.0,
+        rows_per_op: listed as f64 / ops.max(1) as f64,
         first_error,
     })
 }

@@ -4,9 +4,11 @@
 
 mod all;
 mod data;
+mod http;
 mod ingest;
 mod load;
 mod rare;
+mod scale;
 mod seed;
 
 use anyhow::{Context, Result};
@@ -66,9 +68,15 @@ enum BenchCommand {
         /// Also write the results to this JSON file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// `resultLimit` of the list scenarios.
+        #[arg(long, default_value_t = 100)]
+        page_size: u64,
     },
     /// Seed, start a server, run every scenario, measure start-up and memory, print one table.
     All(all::AllArgs),
+    /// The scale curve: for each size, seed, start a server, time the reads that must not
+    /// slow down as the store grows, and draw them as an SVG chart.
+    Scale(scale::ScaleArgs),
     /// Write a feed of Host indicators through the Batch API of a running server seeded by
     /// `bench seed`, as tcex does (jobs polled to completion one after another), twice (new,
     /// then deduplicated), and insert the same rows into a scratch SQLite table in the same run.
@@ -157,11 +165,16 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             concurrency,
             duration,
             json,
+            page_size,
         } => {
             let info = read_info(&data_dir)?;
             let d = Duration::from_secs(duration);
-            let ceiling = load::run(&url, &info, Scenario::Ceiling, concurrency, d).await?;
-            let result = load::run(&url, &info, scenario, concurrency, d).await?;
+            let shape = load::Shape {
+                page_size,
+                ..Default::default()
+            };
+            let ceiling = load::run(&url, &info, Scenario::Ceiling, concurrency, d, shape).await?;
+            let result = load::run(&url, &info, scenario, concurrency, d, shape).await?;
             print_loads(&[(result.clone(), Some(ceiling.ops_per_s))]);
             if let Some(path) = json {
                 std::fs::write(
@@ -174,6 +187,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             Ok(())
         }
         BenchCommand::All(a) => all::run(a).await,
+        BenchCommand::Scale(a) => scale::run(a).await,
         BenchCommand::Ingest {
             url,
             data_dir,
@@ -211,7 +225,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             page_size,
         } => {
             let paging = threatdb_core::Paging::new(0, page_size)?;
-            let rows = rare::run(&data, concurrency, Duration::from_secs(duration), paging).await?;
+            let rows = rare::run(
+                &data,
+                concurrency,
+                (Duration::ZERO, Duration::from_secs(duration)),
+                paging,
+            )
+            .await?;
             let mut table = Table::new();
             table.set_header(vec![
                 "filter (list-rare)",
@@ -269,6 +289,7 @@ fn print_loads(rows: &[(load::LoadReport, Option<f64>)]) {
         "p95 ms",
         "p99 ms",
         "max ms",
+        "rows",
         "errors",
         "ceiling ops/s",
         "of ceiling",
@@ -282,6 +303,11 @@ fn print_loads(rows: &[(load::LoadReport, Option<f64>)]) {
             format!("{:.2}", r.p95_ms),
             format!("{:.2}", r.p99_ms),
             format!("{:.1}", r.max_ms),
+            if r.scenario.lists() {
+                format!("{:.1}", r.rows_per_op)
+            } else {
+                String::new()
+            },
             r.errors.to_string(),
             ceiling.map(|c| format!("{c:.0}")).unwrap_or_default(),
             ceiling

@@ -62,11 +62,12 @@ fn query(filter: &str, owner: &Owner, paging: Paging, rng: &mut Rng) -> Incident
     q
 }
 
-/// Runs every filter for `duration` at `concurrency` on the seeded store.
+/// Runs every filter for `duration` at `concurrency` on the seeded store, each after `warm_up`
+/// of the same unmeasured.
 pub async fn run(
     data: &DataArgs,
     concurrency: usize,
-    duration: Duration,
+    (warm_up, duration): (Duration, Duration),
     paging: Paging,
 ) -> Result<Vec<RareReport>> {
     let path = info_path(&data.data_dir);
@@ -90,6 +91,17 @@ pub async fn run(
     );
     let mut out = Vec::new();
     for filter in FILTERS {
+        if !warm_up.is_zero() {
+            one(
+                &store,
+                &actor,
+                &owners,
+                filter,
+                (concurrency, warm_up),
+                paging,
+            )
+            .await?;
+        }
         out.push(
             one(
                 &store,

@@ -60,7 +60,23 @@ pub struct BenchInfo {
     /// Indicators seeded (`--indicators-per-incident`), ids 1 to this.
     #[serde(default)]
     pub indicators: u64,
+    /// Seeded indicators with the owner that holds them, for the `reverse` scenario (up to
+    /// [`REVERSE_SAMPLES`], spread over the whole seed).
+    #[serde(default)]
+    pub reverse: Vec<ReverseSample>,
 }
+
+/// One seeded indicator: where it is and how a URL names it.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct ReverseSample {
+    pub owner: String,
+    /// The type's URL name (`addresses`).
+    pub kind: String,
+    pub value: String,
+}
+
+/// How many indicators `bench.json` names for the `reverse` scenario.
+pub const REVERSE_SAMPLES: usize = 2_000;
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Credentials {
@@ -183,6 +199,7 @@ pub async fn seed(
         },
         member_owners: owners[1..=40].iter().map(|o| o.0.clone()).collect(),
         indicators: 0,
+        reverse: Vec::new(),
     };
     write_info(data_dir, &info)?;
     let now = threatdb_core::date::now().unix_timestamp();
@@ -208,6 +225,8 @@ pub async fn seed(
         let t = Instant::now();
         bulk.bulk_incidents(batch).await?;
         store_time += t.elapsed();
+        // The samples so far may be this share of the seed's, so they spread over its ids.
+        let quota = (REVERSE_SAMPLES as u64 * (done + n as u64) / incidents.max(1)) as usize;
         for kind in &INDICATOR_KINDS[..indicators_per_incident] {
             let mut by_owner: std::collections::BTreeMap<i64, Vec<(String, i64)>> =
                 Default::default();
@@ -219,6 +238,17 @@ pub async fn seed(
                     .push((indicator_value(*kind, id), id));
             }
             for (owner, links) in by_owner {
+                // The first of each owner in each batch, within the quota.
+                if info.reverse.len() < quota
+                    && let (Some((value, _)), Some(k)) =
+                        (links.first(), owner_ids.iter().position(|o| *o == owner))
+                {
+                    info.reverse.push(ReverseSample {
+                        owner: owners[k].0.clone(),
+                        kind: kind.url_name().to_string(),
+                        value: value.clone(),
+                    });
+                }
                 opened
                     .links()
                     .bulk_indicator_links(owner, *kind, links)
