@@ -39,6 +39,39 @@ impl Window {
     }
 }
 
+/// Inclusive bounds on a whole number (`None`: unbounded on that side).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    /// At least this.
+    pub min: Option<i64>,
+    /// At most this.
+    pub max: Option<i64>,
+}
+
+impl Span {
+    /// Both spans at once.
+    pub fn and(self, other: Span) -> Span {
+        Span {
+            min: self.min.max(other.min),
+            max: match (self.max, other.max) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+
+    /// Whether no number lies inside.
+    pub fn is_empty(&self) -> bool {
+        matches!((self.min, self.max), (Some(a), Some(b)) if a > b)
+    }
+
+    /// Whether either side is bounded (a condition at all: an indicator without the value
+    /// matches no bounded span).
+    pub fn is_bounded(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+}
+
 /// What selects indicators; every condition present must hold (`None`: no condition).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndicatorFilter {
@@ -60,6 +93,10 @@ pub struct IndicatorFilter {
     pub modified: Window,
     /// Has an attribute as each of these says.
     pub attributes: Vec<crate::AttributeCond>,
+    /// A rating within these bounds, in hundredths (an unrated indicator matches no bounds).
+    pub rating: Span,
+    /// A confidence within these bounds (an indicator without one matches no bounds).
+    pub confidence: Span,
 }
 
 impl IndicatorFilter {
@@ -74,6 +111,8 @@ impl IndicatorFilter {
             || matches!((self.id_above, self.id_below), (Some(a), Some(b)) if a >= b.saturating_sub(1))
             || self.added.is_empty()
             || self.modified.is_empty()
+            || self.rating.is_empty()
+            || self.confidence.is_empty()
     }
 
     /// Both this and `other` (lists intersect, ranges narrow). Two tag conditions cannot be
@@ -93,6 +132,8 @@ impl IndicatorFilter {
         self.id_above = self.id_above.max(other.id_above);
         self.added = self.added.and(other.added);
         self.modified = self.modified.and(other.modified);
+        self.rating = self.rating.and(other.rating);
+        self.confidence = self.confidence.and(other.confidence);
         self.attributes.extend(other.attributes);
         self.id_below = match (self.id_below, other.id_below) {
             (Some(a), Some(b)) => Some(a.min(b)),

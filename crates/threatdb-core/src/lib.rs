@@ -51,7 +51,9 @@ pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
 };
 pub use indicator::IndicatorKind;
-pub use indicator_query::{IndicatorDetails, IndicatorFilter, IndicatorQuery, ItemDetails, Window};
+pub use indicator_query::{
+    IndicatorDetails, IndicatorFilter, IndicatorQuery, ItemDetails, Span, Window,
+};
 pub use label::{SecurityLabel, label_key, parse_label_name};
 pub use nested::{
     AttributeEdit, IncidentTarget, IndicatorScores, IndicatorTarget, ItemTarget, NestedChanges,

@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "batch jobs",
         include_str!("../migrations/0018_batch_jobs.sql"),
     ),
+    (
+        19,
+        "indicators by rating and confidence",
+        include_str!("../migrations/0019_indicator_scores.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

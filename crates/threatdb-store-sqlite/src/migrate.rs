@@ -94,6 +94,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "batch jobs",
         include_str!("../migrations/0018_batch_jobs.sql"),
     ),
+    (
+        19,
+        "indicators by rating and confidence",
+        include_str!("../migrations/0019_indicator_scores.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -12,7 +12,7 @@ use threatdb_core::{
     AdminStore, AttributeCond, AttributeText, AttributeType, BulkLinks, BulkLoad, Cmp, Cond,
     Filter, IncidentName, IncidentOrder, IncidentQuery, IncidentStatus, IndicatorFilter,
     IndicatorKind, IndicatorQuery, IndicatorValue, ItemKind, NewAttribute, NewItem, Owner, Paging,
-    PlanStep, SeedIncident, SortKey, Store, Subject, TagName, Target, TextMatch, Window,
+    PlanStep, SeedIncident, SortKey, Span, Store, Subject, TagName, Target, TextMatch, Window,
 };
 use time::Duration;
 
@@ -477,6 +477,27 @@ fn indicator_shapes(
                 modified: Window {
                     after: Some(ts("2020-01-01T00:00:00Z")),
                     before: Some(ts("2020-01-01T01:00:00Z")),
+                },
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a high rating",
+            IndicatorFilter {
+                rating: Span {
+                    min: Some(450),
+                    max: None,
+                },
+                ..Default::default()
+            },
+        ),
+        (
+            "indicators, a narrow confidence range and a type",
+            IndicatorFilter {
+                kinds: Some(vec![IndicatorKind::Address]),
+                confidence: Span {
+                    min: Some(97),
+                    max: Some(99),
                 },
                 ..Default::default()
             },

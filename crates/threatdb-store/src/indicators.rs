@@ -168,7 +168,9 @@ fn parts(f: &IndicatorFilter) -> Vec<Part<'_>> {
 /// rows from `skip`). Every condition is served from an index: the owner and type from
 /// `(owner_id, kind, id)` or `(owner_id, id)`, values from the unique `(owner_id, kind,
 /// value)`, ids from the primary key, tags from `indicator_tags (tag_id, indicator_id)` after
-/// the owner's tags by name.
+/// the owner's tags by name, dates from `(owner_id, date_added)` and `(owner_id,
+/// last_modified)`, ratings and confidences from `(owner_id, rating)` and `(owner_id,
+/// confidence)`.
 fn statements<'q>(
     owner: i64,
     q: &'q IndicatorQuery,
@@ -203,6 +205,22 @@ fn statements<'q>(
         if let Some(t) = w.before {
             from.push(" AND ").push(column).push(" < ").bind(t);
         }
+    }
+    // A rating is stored as its number (hundredths / 100): the bound is that same division of
+    // the same whole number, so it compares exactly with what was stored.
+    let number =
+        |h: i64| f64::from(i32::try_from(h.clamp(-1_000_000, 1_000_000)).unwrap_or(0)) / 100.0;
+    if let Some(min) = f.rating.min {
+        from.push(" AND d.rating >= ").bind(number(min));
+    }
+    if let Some(max) = f.rating.max {
+        from.push(" AND d.rating <= ").bind(number(max));
+    }
+    if let Some(min) = f.confidence.min {
+        from.push(" AND d.confidence >= ").bind(min);
+    }
+    if let Some(max) = f.confidence.max {
+        from.push(" AND d.confidence <= ").bind(max);
     }
     if let Some(tags) = &f.tags {
         from.push(

@@ -16,7 +16,8 @@ crate::on_both_stores!(
     options_describe_indicators,
     explain_answers_the_plan,
     has_attribute_lists_by_attribute_type_and_value,
-    rating_and_confidence_are_kept
+    rating_and_confidence_are_kept,
+    tql_selects_by_rating_and_confidence
 );
 
 const ALL_FIELDS: &str = "fields=tags&fields=securityLabels&fields=attributes";
@@ -777,4 +778,69 @@ async fn rating_and_confidence_are_kept(app: TestApp) {
         v2.json
     );
     assert_eq!(v2.json["data"]["host"]["confidence"], 90, "{}", v2.json);
+}
+
+/// `rating` and `confidence` in TQL select exactly the indicators within the bounds (a rating
+/// is kept in hundredths, so `rating > 3` includes 3.01 and excludes 3); an indicator without
+/// one matches no bound; another owner's rated indicator stays invisible.
+async fn tql_selects_by_rating_and_confidence(app: TestApp) {
+    for (host, rating, confidence) in [
+        ("r0.example", Some(0.0), Some(0)),
+        ("r3.example", Some(3.0), Some(50)),
+        ("r301.example", Some(3.01), Some(51)),
+        ("r45.example", Some(4.5), Some(100)),
+        ("r5.example", Some(5.0), None),
+        ("unrated.example", None, Some(10)),
+    ] {
+        let mut body = json!({"type": "Host", "hostName": host});
+        if let Some(r) = rating {
+            body["rating"] = json!(r);
+        }
+        if let Some(c) = confidence {
+            body["confidence"] = json!(c);
+        }
+        let r = create(&app, &app.writer, body).await;
+        assert_eq!(r.status, 201, "{}", r.json);
+    }
+    let r = app
+        .call(
+            &app.outsider,
+            "POST",
+            "/v2/indicators/hosts",
+            Some(r#"{"hostName": "other.example", "rating": 5, "confidence": 100}"#),
+        )
+        .await;
+    r.assert_success(201);
+    for (tql, expected) in [
+        (
+            "rating > 3",
+            vec!["r301.example", "r45.example", "r5.example"],
+        ),
+        (
+            "rating >= 3",
+            vec!["r3.example", "r301.example", "r45.example", "r5.example"],
+        ),
+        ("rating < 3", vec!["r0.example"]),
+        ("rating = 5", vec!["r5.example"]),
+        ("rating <= 0", vec!["r0.example"]),
+        ("rating > 5", vec![]),
+        (
+            "confidence >= 50 AND confidence < 100",
+            vec!["r3.example", "r301.example"],
+        ),
+        ("confidence = 100 AND rating >= 4", vec!["r45.example"]),
+        ("confidence <= 10", vec!["r0.example", "unrated.example"]),
+        (
+            r#"typeName = "Host" AND rating >= 0 AND confidence >= 0"#,
+            vec!["r0.example", "r3.example", "r301.example", "r45.example"],
+        ),
+    ] {
+        let (rows, count) = app
+            .v3_listed(&app.reader, "indicators", tql, "summary")
+            .await;
+        assert_eq!(rows, expected, "{tql}");
+        assert_eq!(count, expected.len() as u64, "{tql}");
+    }
+    app.v3_refused("indicators", "rating != 3", "not served")
+        .await;
 }

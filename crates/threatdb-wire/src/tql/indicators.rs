@@ -9,6 +9,7 @@
 //! | `tag = v` (`IN`), `hasTag(name = v)`, `hasTag(summary = v)` (`IN`, `OR`) | tagged with one of them |
 //! | `dateAdded`, `lastModified` `> >= < <= =` (absolute or relative dates) | a window of that date |
 //! | `hasAttribute(typeName = t AND text = v)` (`type = id`, `text CONTAINS v`) | has such an attribute |
+//! | `rating`, `confidence` `> >= < <= =` (whole numbers) | a range of it (an indicator without one: no match) |
 //! | `AND` of the above | all of them |
 //!
 //! Anything else (`OR` between conditions, `summary CONTAINS`, dates, `ownerName`, ...) is
@@ -21,7 +22,7 @@ use super::check::{TypedCmp, TypedExpr, TypedValue};
 use super::compile::{integer as id_value, text};
 use super::keywords::{Field, Related};
 use threatdb_core::{
-    Cond, Filter, IndicatorFilter, IndicatorKind, IndicatorValue, Timestamp, Window,
+    Cond, Filter, IndicatorFilter, IndicatorKind, IndicatorValue, Span, Timestamp, Window,
 };
 
 /// The filter of the indicators a checked `/v3/indicators` query selects.
@@ -187,6 +188,42 @@ fn cmp(c: &TypedCmp, now: Timestamp) -> Result<IndicatorFilter, TqlError> {
                 out.modified = w;
             }
         }
+        (Field::Rating | Field::Confidence, Op::Gt | Op::Ge | Op::Lt | Op::Le | Op::Eq) => {
+            let n = id_value(c, c.values.first().ok_or_else(|| unsupported(c))?)?;
+            // A rating is kept in hundredths: `rating > 3` is at least 3.01.
+            let n = if c.keyword.field == Field::Rating {
+                n.saturating_mul(100)
+            } else {
+                n
+            };
+            let span = match c.op {
+                Op::Gt => Span {
+                    min: Some(n.saturating_add(1)),
+                    max: None,
+                },
+                Op::Ge => Span {
+                    min: Some(n),
+                    max: None,
+                },
+                Op::Lt => Span {
+                    min: None,
+                    max: Some(n.saturating_sub(1)),
+                },
+                Op::Le => Span {
+                    min: None,
+                    max: Some(n),
+                },
+                _ => Span {
+                    min: Some(n),
+                    max: Some(n),
+                },
+            };
+            if c.keyword.field == Field::Rating {
+                out.rating = span;
+            } else {
+                out.confidence = span;
+            }
+        }
         _ => return Err(unsupported(c)),
     }
     Ok(out)
@@ -278,6 +315,30 @@ mod tests {
                 .after
                 .is_some()
         );
+    }
+
+    #[test]
+    fn ratings_and_confidences_are_inclusive_spans() {
+        let f = compile("rating > 3 AND rating <= 4 AND confidence >= 50").unwrap();
+        assert_eq!(
+            f.rating,
+            Span {
+                min: Some(301),
+                max: Some(400)
+            }
+        );
+        assert_eq!(
+            f.confidence,
+            Span {
+                min: Some(50),
+                max: None
+            }
+        );
+        let f = compile("rating = 2 AND confidence < 10").unwrap();
+        assert_eq!((f.rating.min, f.rating.max), (Some(200), Some(200)));
+        assert_eq!(f.confidence.max, Some(9));
+        assert!(compile("rating > 4 AND rating < 4").unwrap().is_empty());
+        assert!(compile("rating != 3").is_err());
     }
 
     #[test]

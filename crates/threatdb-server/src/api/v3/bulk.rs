@@ -133,7 +133,7 @@ async fn indicators_of(
             .map(|d| indicators::indicator(&state.public_url, d));
         return Ok(Err(dry_answer(page.total, sample.collect())));
     }
-    Ok(Ok(Rows::Indicators(q)))
+    Ok(Ok(Rows::Indicators(Box::new(q))))
 }
 
 /// `DELETE /api/v3/groups?tql=…[&dryRun=true]`: the incidents the query selects.
@@ -293,7 +293,7 @@ async fn nested_changes(
 /// What a bulk request changes.
 enum Rows {
     Incidents(IncidentQuery),
-    Indicators(IndicatorQuery),
+    Indicators(Box<IndicatorQuery>),
 }
 
 impl Rows {
@@ -318,7 +318,7 @@ impl Rows {
                 page.items.iter().map(|d| d.incident.id).collect()
             }
             Rows::Indicators(q) => {
-                let mut chunk = q.clone();
+                let mut chunk = IndicatorQuery::clone(q);
                 if let Some(last) = after {
                     chunk.filter = chunk.filter.and(IndicatorFilter {
                         id_above: Some(last),
