@@ -2,34 +2,43 @@
 //! incidents, 2 seconds per scenario) finishes, every scenario does work without errors, and the
 //! results file has every number. No timing is asserted: benchmarks are commands, not tests.
 
+use std::ffi::OsStr;
 use std::process::Command;
+
+/// Runs `threatdb bench ARGS` on the embedded store; its stdout (it must succeed).
+fn bench<A: AsRef<OsStr>>(args: impl IntoIterator<Item = A>) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_threatdb"))
+        .arg("bench")
+        .args(args)
+        .env_remove("THREATDB_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "threatdb bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
 
 #[test]
 fn bench_all_smoke_run() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("results.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_threatdb"))
-        .args([
-            "bench",
-            "all",
-            "--incidents",
-            "1000",
-            "--duration",
-            "2",
-            "--quiet",
-            "--data-dir",
-        ])
-        .arg(dir.path().join("data"))
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "bench all failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let data = dir.path().join("data");
+    let stdout = bench([
+        OsStr::new("all"),
+        OsStr::new("--incidents"),
+        OsStr::new("1000"),
+        OsStr::new("--duration"),
+        OsStr::new("2"),
+        OsStr::new("--quiet"),
+        OsStr::new("--data-dir"),
+        data.as_os_str(),
+        OsStr::new("--json"),
+        json.as_os_str(),
+    ]);
     assert!(
         stdout.contains("storage ceiling") && stdout.contains("start-up to first answer"),
         "{stdout}"
@@ -67,37 +76,23 @@ fn bench_all_smoke_run() {
 fn bench_rare_smoke_run() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let bin = env!("CARGO_BIN_EXE_threatdb");
-    let seeded = Command::new(bin)
-        .args(["bench", "seed", "--incidents", "2000", "--data-dir"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
-    let out = Command::new(bin)
-        .args([
-            "bench",
-            "rare",
-            "--duration",
-            "1",
-            "--concurrency",
-            "2",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .env_remove("THREATDB_DATABASE_URL")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let data = data.as_os_str();
+    bench([
+        OsStr::new("seed"),
+        OsStr::new("--incidents"),
+        OsStr::new("2000"),
+        OsStr::new("--data-dir"),
+        data,
+    ]);
+    let stdout = bench([
+        OsStr::new("rare"),
+        OsStr::new("--duration"),
+        OsStr::new("1"),
+        OsStr::new("--concurrency"),
+        OsStr::new("2"),
+        OsStr::new("--data-dir"),
+        data,
+    ]);
     for filter in [
         "name ^ (no match)",
         "status Rejected",
@@ -115,35 +110,25 @@ fn bench_rare_smoke_run() {
 fn bench_scale_smoke_run() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("docs");
-    let out = Command::new(env!("CARGO_BIN_EXE_threatdb"))
-        .args([
-            "bench",
-            "scale",
-            "--sizes",
-            "600,300",
-            "--duration",
-            "1",
-            "--concurrency",
-            "2",
-            "--page-size",
-            "5",
-            "--warm-up",
-            "0",
-            "--quiet",
-            "--work-dir",
-        ])
-        .arg(dir.path().join("work"))
-        .arg("--output-dir")
-        .arg(&docs)
-        .env_remove("THREATDB_DATABASE_URL")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "bench scale failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let work = dir.path().join("work");
+    let stdout = bench([
+        OsStr::new("scale"),
+        OsStr::new("--sizes"),
+        OsStr::new("600,300"),
+        OsStr::new("--duration"),
+        OsStr::new("1"),
+        OsStr::new("--concurrency"),
+        OsStr::new("2"),
+        OsStr::new("--page-size"),
+        OsStr::new("5"),
+        OsStr::new("--warm-up"),
+        OsStr::new("0"),
+        OsStr::new("--quiet"),
+        OsStr::new("--work-dir"),
+        work.as_os_str(),
+        OsStr::new("--output-dir"),
+        docs.as_os_str(),
+    ]);
     for name in [
         "get",
         "list-filtered",
