@@ -9,6 +9,7 @@
 
 mod bulk;
 mod bulk_links;
+pub mod databases;
 mod db;
 mod migrate;
 mod notices;

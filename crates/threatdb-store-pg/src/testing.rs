@@ -33,7 +33,8 @@ pub struct TestDatabase {
     name: String,
 }
 
-fn with_database(url: &str, db: &str) -> String {
+/// `url` with its database replaced by `db` (the query string kept).
+pub(crate) fn with_database(url: &str, db: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),

@@ -52,12 +52,29 @@ pub struct ScaleArgs {
     /// Keep the seeded data directories (otherwise each is removed once measured).
     #[arg(long)]
     keep: bool,
-    /// Where scale-curve.svg, scale-curve.json and scale-curve.txt are written.
+    /// Where scale-curve-<store>.svg, .json and .txt are written (the store: sqlite or
+    /// postgresql).
     #[arg(long, default_value = "docs")]
     output_dir: PathBuf,
     /// No progress bars.
     #[arg(long)]
     quiet: bool,
+    /// Measure PostgreSQL: the URL of any database on the server, where a database
+    /// `threatdb_scale_<size>` is made for each size (dropped afterwards unless --keep; one that
+    /// a kept run left with a complete seed is used again). The data directories still hold
+    /// the master key and bench.json.
+    #[arg(long, value_name = "URL")]
+    database_server: Option<String>,
+}
+
+impl ScaleArgs {
+    fn store_name(&self) -> &'static str {
+        if self.database_server.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    }
 }
 
 /// The scenarios the curve times, in the order of its tables.
@@ -118,9 +135,16 @@ pub async fn run(a: ScaleArgs) -> Result<()> {
     let mut points = Vec::new();
     for &size in &sizes {
         let dir = work.join(format!("scale-{size}"));
-        points.push(measure(&a, size, &dir).await?);
+        let database = a
+            .database_server
+            .as_deref()
+            .map(|server| (server, format!("threatdb_scale_{size}")));
+        points.push(measure(&a, size, &dir, database.as_ref()).await?);
         if !a.keep {
             let _ = std::fs::remove_dir_all(&dir);
+            if let Some((server, name)) = &database {
+                threatdb_store_pg::databases::drop(server, name).await?;
+            }
         }
     }
     if temp && !a.keep {
@@ -129,35 +153,49 @@ pub async fn run(a: ScaleArgs) -> Result<()> {
 
     let report = render_tables(&a, &points);
     print!("{report}");
-    let out = |name: &str| a.output_dir.join(name);
-    std::fs::write(out("scale-curve.txt"), &report)?;
+    let stem = format!("scale-curve-{}", a.store_name().to_lowercase());
+    let out = |ext: &str| a.output_dir.join(format!("{stem}.{ext}"));
+    std::fs::write(out("txt"), &report)?;
     std::fs::write(
-        out("scale-curve.json"),
+        out("json"),
         serde_json::to_string_pretty(&serde_json::json!({
             "concurrency": a.concurrency,
             "duration_s": a.duration,
+            "store": a.store_name(),
             "page_size": a.page_size,
             "tag_head": a.tag_head,
             "warm_up_s": a.warm_up,
             "points": points,
         }))?,
     )?;
-    std::fs::write(out("scale-curve.svg"), svg(&a, &points))?;
+    std::fs::write(out("svg"), svg(&a, &points))?;
     println!(
         "written: {}, {} and {}",
-        out("scale-curve.txt").display(),
-        out("scale-curve.json").display(),
-        out("scale-curve.svg").display()
+        out("txt").display(),
+        out("json").display(),
+        out("svg").display()
     );
     Ok(())
 }
 
-/// Seeds (or reuses) one size and measures it.
-async fn measure(a: &ScaleArgs, size: u64, dir: &Path) -> Result<Point> {
-    let reusable = super::read_info(dir)
+/// Seeds (or reuses) one size and measures it: on the data directory's SQLite file, or on the
+/// database `(server, name)`.
+async fn measure(
+    a: &ScaleArgs,
+    size: u64,
+    dir: &Path,
+    database: Option<&(&str, String)>,
+) -> Result<Point> {
+    use threatdb_store_pg::databases;
+    let url = database.map(|(server, name)| databases::url_of(server, name));
+    let seeded = super::read_info(dir)
         .map(|i| i.incidents == size && i.indicators == 3 * size)
-        .unwrap_or(false)
-        && dir.join("threatdb.db").exists();
+        .unwrap_or(false);
+    let reusable = seeded
+        && match database {
+            Some((server, name)) => databases::exists(server, name).await?,
+            None => dir.join("threatdb.db").exists(),
+        };
     let seed_rate = if reusable {
         println!("{size} incidents: using the seed in {}", dir.display());
         0.0
@@ -166,18 +204,25 @@ async fn measure(a: &ScaleArgs, size: u64, dir: &Path) -> Result<Point> {
             std::fs::remove_dir_all(dir)
                 .with_context(|| format!("cannot clear {}", dir.display()))?;
         }
+        if let Some((server, name)) = database {
+            databases::drop(server, name).await?;
+            databases::create(server, name).await?;
+        }
         println!("{size} incidents: seeding {} ...", dir.display());
-        let r = seed::seed(dir, None, size, a.quiet, false, 3).await?;
+        let r = seed::seed(dir, url.as_deref(), size, a.quiet, false, 3).await?;
         r.store_rows_per_s
     };
     let info: BenchInfo = super::read_info(dir)?;
-    let bytes = disk_bytes(dir);
+    let bytes = match &url {
+        Some(url) => databases::size(url).await?,
+        None => disk_bytes(dir),
+    };
 
     let mut starts = Vec::new();
     let mut server: Option<(Server, String)> = None;
     for _ in 0..STARTS {
         drop(server.take());
-        let (s, origin, took) = startup(dir, None, &info).await?;
+        let (s, origin, took) = startup(dir, url.as_deref(), &info).await?;
         starts.push(took.as_secs_f64() * 1000.0);
         server = Some((s, origin));
     }
@@ -210,7 +255,7 @@ async fn measure(a: &ScaleArgs, size: u64, dir: &Path) -> Result<Point> {
     let data = crate::config::DataArgs {
         config: None,
         data_dir: dir.to_path_buf(),
-        database_url: None,
+        database_url: url.clone(),
         pg_max_connections: 16,
         pg_statement_timeout: 30,
         pg_acquire_timeout: 10,
@@ -234,7 +279,7 @@ async fn measure(a: &ScaleArgs, size: u64, dir: &Path) -> Result<Point> {
     })
 }
 
-/// The database's files (the SQLite file, its WAL and shared memory).
+/// The SQLite database's files (the database, its WAL and shared memory).
 fn disk_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .into_iter()
@@ -266,8 +311,13 @@ fn render_tables(a: &ScaleArgs, points: &[Point]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nstore: SQLite; concurrency {}, {} s per measure after {} s of warm-up, lists of {} rows at most (tags from the {} most used)",
-        a.concurrency, a.duration, a.warm_up, a.page_size, a.tag_head
+        "\nstore: {}; concurrency {}, {} s per measure after {} s of warm-up, lists of {} rows at most (tags from the {} most used)",
+        a.store_name(),
+        a.concurrency,
+        a.duration,
+        a.warm_up,
+        a.page_size,
+        a.tag_head
     );
     let mut header = vec!["p50 / p99 ms (rows per list)".to_string()];
     header.extend(points.iter().map(|p| short(p.incidents)));
@@ -401,8 +451,11 @@ fn svg(a: &ScaleArgs, points: &[Point]) -> String {
     );
     let _ = writeln!(
         s,
-        r##"<text x="{left}" y="20" font-size="15" font-weight="bold">p99 latency by store size (SQLite, 2 cores)</text><text x="{left}" y="36" fill="#555">concurrency {}, lists of {} rows at most, {} s per measure; goal: no p99 above 2× its smallest-size figure</text>"##,
-        a.concurrency, a.page_size, a.duration
+        r##"<text x="{left}" y="20" font-size="15" font-weight="bold">p99 latency by store size ({store}, 2 cores)</text><text x="{left}" y="36" fill="#555">concurrency {}, lists of {} rows at most, {} s per measure; goal: no p99 above 2× its smallest-size figure</text>"##,
+        a.concurrency,
+        a.page_size,
+        a.duration,
+        store = a.store_name()
     );
     // Horizontal grid and the y axis.
     for k in 0..=5 {

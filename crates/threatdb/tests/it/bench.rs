@@ -142,9 +142,10 @@ fn bench_scale_smoke_run() {
     ] {
         assert!(stdout.contains(name), "{name} missing: {stdout}");
     }
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(docs.join("scale-curve.json")).unwrap())
-            .unwrap();
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(docs.join("scale-curve-sqlite.json")).unwrap(),
+    )
+    .unwrap();
     let points = results["points"].as_array().unwrap();
     // Sizes are measured smallest first, whatever order they were given in.
     let sizes: Vec<u64> = points
@@ -173,14 +174,65 @@ fn bench_scale_smoke_run() {
         assert_eq!(reverse["rows_per_op"].as_f64(), Some(1.0), "{reverse}");
         assert_eq!(p["rare"].as_array().unwrap().len(), 6, "{p}");
     }
-    let svg = std::fs::read_to_string(docs.join("scale-curve.svg")).unwrap();
+    let svg = std::fs::read_to_string(docs.join("scale-curve-sqlite.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<polyline").count(), 12, "{svg}");
     assert!(
-        std::fs::read_to_string(docs.join("scale-curve.txt"))
+        std::fs::read_to_string(docs.join("scale-curve-sqlite.txt"))
             .unwrap()
             .contains("p99 growth")
     );
     // Nothing seeded is left behind without --keep.
     assert!(!dir.path().join("work/scale-300").exists());
+}
+
+/// `bench scale --database-server` on PostgreSQL at one small size: the size's database is made,
+/// measured (its bytes from the server) and dropped, and the PostgreSQL files are written.
+#[test]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+fn bench_scale_on_postgres() {
+    let server = threatdb_store_pg::testing::server_url();
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    let work = dir.path().join("work");
+    let stdout = bench([
+        OsStr::new("scale"),
+        OsStr::new("--sizes"),
+        OsStr::new("211"),
+        OsStr::new("--duration"),
+        OsStr::new("1"),
+        OsStr::new("--concurrency"),
+        OsStr::new("2"),
+        OsStr::new("--warm-up"),
+        OsStr::new("0"),
+        OsStr::new("--quiet"),
+        OsStr::new("--work-dir"),
+        work.as_os_str(),
+        OsStr::new("--output-dir"),
+        docs.as_os_str(),
+        OsStr::new("--database-server"),
+        OsStr::new(&server),
+    ]);
+    assert!(stdout.contains("store: PostgreSQL"), "{stdout}");
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(docs.join("scale-curve-postgresql.json")).unwrap(),
+    )
+    .unwrap();
+    let point = &results["points"][0];
+    assert_eq!(point["incidents"], 211);
+    assert!(
+        point["bytes_on_disk"].as_u64().unwrap() > 1_000_000,
+        "{point}"
+    );
+    for s in point["scenarios"].as_array().unwrap() {
+        assert_eq!(s["errors"], 0, "{s}");
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let left = runtime
+        .block_on(threatdb_store_pg::databases::exists(
+            &server,
+            "threatdb_scale_211",
+        ))
+        .unwrap();
+    assert!(!left, "the size's database is dropped without --keep");
 }
