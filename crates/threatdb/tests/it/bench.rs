@@ -2,7 +2,8 @@
 //! incidents, 2 seconds per scenario) finishes, every scenario does work without errors, and the
 //! results file has every number. No timing is asserted: benchmarks are commands, not tests.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Runs `threatdb bench ARGS` on the embedded store; its stdout (it must succeed).
@@ -20,6 +21,35 @@ fn bench<A: AsRef<OsStr>>(args: impl IntoIterator<Item = A>) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// `threatdb bench scale` at `sizes`, briefly (1 s per measure, no warm-up, 2 in flight), with
+/// its seeds under `dir/work` and its files in `dir/docs`; its stdout and that docs directory.
+fn bench_scale(dir: &Path, sizes: &str, extra: &[&str]) -> (String, PathBuf) {
+    let docs = dir.join("docs");
+    let mut args: Vec<OsString> = [
+        "scale",
+        "--sizes",
+        sizes,
+        "--duration",
+        "1",
+        "--concurrency",
+        "2",
+        "--warm-up",
+        "0",
+        "--quiet",
+    ]
+    .iter()
+    .chain(extra)
+    .map(OsString::from)
+    .collect();
+    args.extend([
+        "--work-dir".into(),
+        dir.join("work").into(),
+        "--output-dir".into(),
+        docs.clone().into(),
+    ]);
+    (bench(args), docs)
 }
 
 #[test]
@@ -109,26 +139,7 @@ fn bench_rare_smoke_run() {
 #[test]
 fn bench_scale_smoke_run() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    let work = dir.path().join("work");
-    let stdout = bench([
-        OsStr::new("scale"),
-        OsStr::new("--sizes"),
-        OsStr::new("600,300"),
-        OsStr::new("--duration"),
-        OsStr::new("1"),
-        OsStr::new("--concurrency"),
-        OsStr::new("2"),
-        OsStr::new("--page-size"),
-        OsStr::new("5"),
-        OsStr::new("--warm-up"),
-        OsStr::new("0"),
-        OsStr::new("--quiet"),
-        OsStr::new("--work-dir"),
-        work.as_os_str(),
-        OsStr::new("--output-dir"),
-        docs.as_os_str(),
-    ]);
+    let (stdout, docs) = bench_scale(dir.path(), "600,300", &["--page-size", "5"]);
     for name in [
         "get",
         "list-filtered",
@@ -193,26 +204,7 @@ fn bench_scale_smoke_run() {
 fn bench_scale_on_postgres() {
     let server = threatdb_store_pg::testing::server_url();
     let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("docs");
-    let work = dir.path().join("work");
-    let stdout = bench([
-        OsStr::new("scale"),
-        OsStr::new("--sizes"),
-        OsStr::new("211"),
-        OsStr::new("--duration"),
-        OsStr::new("1"),
-        OsStr::new("--concurrency"),
-        OsStr::new("2"),
-        OsStr::new("--warm-up"),
-        OsStr::new("0"),
-        OsStr::new("--quiet"),
-        OsStr::new("--work-dir"),
-        work.as_os_str(),
-        OsStr::new("--output-dir"),
-        docs.as_os_str(),
-        OsStr::new("--database-server"),
-        OsStr::new(&server),
-    ]);
+    let (stdout, docs) = bench_scale(dir.path(), "211", &["--database-server", &server]);
     assert!(stdout.contains("store: PostgreSQL"), "{stdout}");
     let results: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(docs.join("scale-curve-postgresql.json")).unwrap(),
