@@ -23,7 +23,8 @@ fn bench<A: AsRef<OsStr>>(args: impl IntoIterator<Item = A>) -> String {
     stdout
 }
 
-/// `threatdb bench scale` at `sizes`, briefly (1 s per measure, no warm-up, 2 in flight), with
+/// `threatdb bench scale` at `sizes`, briefly (1 s per measure, no warm-up, one request in
+/// flight, so that it leaves a core to the timing-sensitive tests running beside it), with
 /// its seeds under `dir/work` and its files in `dir/docs`; its stdout and that docs directory.
 fn bench_scale(dir: &Path, sizes: &str, extra: &[&str]) -> (String, PathBuf) {
     let docs = dir.join("docs");
@@ -34,7 +35,7 @@ fn bench_scale(dir: &Path, sizes: &str, extra: &[&str]) -> (String, PathBuf) {
         "--duration",
         "1",
         "--concurrency",
-        "2",
+        "1",
         "--warm-up",
         "0",
         "--quiet",
@@ -54,6 +55,7 @@ fn bench_scale(dir: &Path, sizes: &str, extra: &[&str]) -> (String, PathBuf) {
 
 #[test]
 fn bench_all_smoke_run() {
+    let _exclusive = crate::timing_exclusive();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("results.json");
     let data = dir.path().join("data");
@@ -104,6 +106,7 @@ fn bench_all_smoke_run() {
 /// `bench rare` on a small seed: every rare-match filter runs and is reported.
 #[test]
 fn bench_rare_smoke_run() {
+    let _exclusive = crate::timing_exclusive();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.as_os_str();
@@ -138,6 +141,7 @@ fn bench_rare_smoke_run() {
 /// series, and the chart and the results file are written with every series at every size.
 #[test]
 fn bench_scale_smoke_run() {
+    let _exclusive = crate::timing_exclusive();
     let dir = tempfile::tempdir().unwrap();
     let (stdout, docs) = bench_scale(dir.path(), "600,300", &["--page-size", "5"]);
     for name in [
@@ -202,6 +206,7 @@ fn bench_scale_smoke_run() {
 #[test]
 #[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
 fn bench_scale_on_postgres() {
+    let _exclusive = crate::timing_exclusive();
     let server = threatdb_store_pg::testing::server_url();
     let dir = tempfile::tempdir().unwrap();
     let (stdout, docs) = bench_scale(dir.path(), "211", &["--database-server", &server]);

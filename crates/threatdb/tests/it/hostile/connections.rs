@@ -45,7 +45,12 @@ async fn fate(socket: &mut TcpStream, wait: Duration) -> Fate {
 }
 
 #[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "each test has a runtime of its own: the lock only keeps benchmarks from running beside it"
+)]
 async fn idle_and_slowloris_sockets_are_capped_and_closed_under_a_low_open_file_limit() {
+    let _exclusive = crate::timing_exclusive();
     // 256 open files: room for 192 connections, at most 48 from one address.
     let server = Server::start(
         &["--header-read-timeout", "4", "--idle-timeout", "8"],
@@ -139,7 +144,12 @@ async fn idle_and_slowloris_sockets_are_capped_and_closed_under_a_low_open_file_
 }
 
 #[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "each test has a runtime of its own: the lock only keeps benchmarks from running beside it"
+)]
 async fn past_the_total_cap_connections_are_refused_clearly() {
+    let _exclusive = crate::timing_exclusive();
     let metrics = {
         let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         free.local_addr().unwrap().to_string()
@@ -195,7 +205,12 @@ async fn past_the_total_cap_connections_are_refused_clearly() {
 /// closing, rather than closing on unread bytes, which makes the kernel send a reset that
 /// destroys the answer before the client has read it.
 #[tokio::test]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "each test has a runtime of its own: the lock only keeps benchmarks from running beside it"
+)]
 async fn a_trickled_body_is_answered_408_at_the_body_timeout() {
+    let _exclusive = crate::timing_exclusive();
     let server = Server::start(&["--body-timeout", "2"], None);
     for reads_while_sending in [true, false] {
         let ts = super::now();
