@@ -23,9 +23,6 @@ pub const MAX_WAITING: u64 = 20;
 /// counts still count them).
 pub const MAX_RECORDS: i64 = 10_000;
 
-/// The sequence number of the record that says more errors followed.
-const MORE_RECORDS_SEQ: i64 = 10_001;
-
 const STATUS_COLUMNS: &str = "id, owner_id, status, errors, unprocessed, success_groups, \
      error_groups, success_indicators, error_indicators";
 
@@ -420,6 +417,20 @@ async fn had_record<D: Db>(db: &mut D, job: i64, item: u64) -> StoreResult<bool>
     .is_some())
 }
 
+/// `text` with its control characters written as `\u{…}` escapes: a reason may quote the
+/// item's text, PostgreSQL's text cannot hold a NUL, and a log reader wants none.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Keeps an error record, up to [`MAX_RECORDS`] of them (then one that says so).
 async fn record_error<D: Db>(
     db: &mut D,
@@ -436,30 +447,20 @@ async fn record_error<D: Db>(
         |r| r.int(0),
     )
     .await?;
-    let record = match seq.cmp(&MAX_RECORDS) {
-        std::cmp::Ordering::Less | std::cmp::Ordering::Equal => BatchError {
-            // A reason may quote the item's text: its control characters are written as
-            // escapes (PostgreSQL's text cannot hold a NUL, and a log reader wants none).
-            reason: record
-                .reason
-                .chars()
-                .flat_map(|c| {
-                    let escape = c.is_control().then(|| c.escape_unicode().to_string());
-                    escape
-                        .unwrap_or_else(|| c.to_string())
-                        .chars()
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
+    let record = if seq <= MAX_RECORDS {
+        BatchError {
+            reason: escape_controls(&record.reason),
             ..record.clone()
-        },
+        }
+    } else if seq == MAX_RECORDS.saturating_add(1) {
         // The first record past the bound says that more followed (and is the only one kept).
-        std::cmp::Ordering::Greater if seq == MORE_RECORDS_SEQ => BatchError {
+        BatchError {
             code: BatchCode::General.as_str().into(),
             reason: format!("More errors followed; only the first {MAX_RECORDS} are kept"),
             source: String::new(),
-        },
-        std::cmp::Ordering::Greater => return Ok(()),
+        }
+    } else {
+        return Ok(());
     };
     db.execute(Sql::with(
         "INSERT INTO batch_errors (job_id, seq, item, code, reason, source) VALUES (?, ?, ?, ?, ?, ?)",
@@ -474,4 +475,15 @@ async fn record_error<D: Db>(
     ))
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_written_as_escapes() {
+        assert_eq!(
+            super::escape_controls("bad\u{0}value\n é"),
+            "bad\\u{0}value\\u{a} é"
+        );
+    }
 }

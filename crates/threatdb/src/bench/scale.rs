@@ -104,19 +104,44 @@ struct Point {
     rare: Vec<RareReport>,
 }
 
+/// One series at one size: its name, its p99 and its table cell.
+struct Figure {
+    name: String,
+    p99: f64,
+    /// `p50 / p99`, with the rows per answer of a list (a rare filter's: of its last page).
+    cell: String,
+}
+
 impl Point {
-    /// The p99 of every series, by name, in table order.
-    fn series(&self) -> Vec<(String, f64)> {
-        self.scenarios
-            .iter()
-            .map(|r| (r.scenario.name().to_string(), r.p99_ms))
-            .chain(
-                self.rare
-                    .iter()
-                    .map(|r| (format!("rare: {}", r.filter), r.p99_ms)),
-            )
-            .collect()
+    /// Every series, in table order: the scenarios, then the rare filters.
+    fn figures(&self, page_size: u64) -> Vec<Figure> {
+        let scenarios = self.scenarios.iter().map(|r| Figure {
+            name: r.scenario.name().to_string(),
+            p99: r.p99_ms,
+            cell: if r.scenario.lists() {
+                format!("{:.2} / {:.2} ({:.1})", r.p50_ms, r.p99_ms, r.rows_per_op)
+            } else {
+                format!("{:.2} / {:.2}", r.p50_ms, r.p99_ms)
+            },
+        });
+        let rare = self.rare.iter().map(|r| Figure {
+            name: format!("rare: {}", r.filter),
+            p99: r.p99_ms,
+            cell: format!(
+                "{:.2} / {:.2} ({})",
+                r.p50_ms,
+                r.p99_ms,
+                r.last_total.min(page_size)
+            ),
+        });
+        scenarios.chain(rare).collect()
     }
+}
+
+/// The growth of series `k` from the first size to the last.
+fn growth_of(figures: &[Vec<Figure>], k: usize) -> (f64, bool) {
+    let p99 = |f: Option<&Vec<Figure>>| f.and_then(|f| f.get(k)).map_or(0.0, |f| f.p99);
+    growth(p99(figures.first()), p99(figures.last()))
 }
 
 pub async fn run(a: ScaleArgs) -> Result<()> {
@@ -325,46 +350,24 @@ fn render_tables(a: &ScaleArgs, points: &[Point]) -> String {
     header.push("≤ 2×".into());
     let mut table = Table::new();
     table.set_header(header.clone());
-    let names: Vec<String> = points
-        .first()
-        .map(|p| p.series().into_iter().map(|(n, _)| n).collect())
-        .unwrap_or_default();
-    for (k, name) in names.iter().enumerate() {
-        let mut row = vec![name.clone()];
-        for p in points {
-            row.push(
-                match (p.scenarios.get(k), k.checked_sub(p.scenarios.len())) {
-                    (Some(r), _) if r.scenario.lists() => {
-                        format!("{:.2} / {:.2} ({:.1})", r.p50_ms, r.p99_ms, r.rows_per_op)
-                    }
-                    (Some(r), _) => format!("{:.2} / {:.2}", r.p50_ms, r.p99_ms),
-                    (None, Some(j)) => p
-                        .rare
-                        .get(j)
-                        .map(|r| {
-                            let rows = r.last_total.min(a.page_size);
-                            format!("{:.2} / {:.2} ({rows})", r.p50_ms, r.p99_ms)
-                        })
-                        .unwrap_or_default(),
-                    _ => String::new(),
-                },
-            );
-        }
-        let p99 = |p: &Point| p.series().get(k).map(|s| s.1).unwrap_or(0.0);
-        if let (Some(first), Some(last)) = (points.first(), points.last()) {
-            let (ratio, ok) = growth(p99(first), p99(last));
-            row.push(format!("{ratio:.2}×"));
-            row.push(
-                if points.len() > 1 && ok {
-                    "met"
-                } else if points.len() > 1 {
-                    "MISSED"
-                } else {
-                    ""
-                }
-                .into(),
-            );
-        }
+    let figures: Vec<Vec<Figure>> = points.iter().map(|p| p.figures(a.page_size)).collect();
+    for (k, first) in figures.first().into_iter().flatten().enumerate() {
+        let mut row = vec![first.name.clone()];
+        row.extend(
+            figures
+                .iter()
+                .map(|f| f.get(k).map(|f| f.cell.clone()).unwrap_or_default()),
+        );
+        let (ratio, ok) = growth_of(&figures, k);
+        row.push(format!("{ratio:.2}×"));
+        row.push(
+            match (points.len() > 1, ok) {
+                (false, _) => "",
+                (true, true) => "met",
+                (true, false) => "MISSED",
+            }
+            .into(),
+        );
         table.add_row(row);
     }
     let _ = writeln!(out, "{table}");
@@ -421,11 +424,11 @@ fn svg(a: &ScaleArgs, points: &[Point]) -> String {
     let (w, h) = (860.0_f64, 480.0_f64);
     let (left, right, top, bottom) = (64.0, 300.0, 48.0, 56.0);
     let (pw, ph) = (w - left - right, h - top - bottom);
-    let series: Vec<Vec<(String, f64)>> = points.iter().map(Point::series).collect();
-    let max = series
+    let figures: Vec<Vec<Figure>> = points.iter().map(|p| p.figures(a.page_size)).collect();
+    let max = figures
         .iter()
         .flatten()
-        .map(|s| s.1)
+        .map(|f| f.p99)
         .fold(0.0_f64, f64::max)
         .max(0.1);
     let y_top = nice_ceiling(max);
@@ -491,51 +494,43 @@ fn svg(a: &ScaleArgs, points: &[Point]) -> String {
         left + pw / 2.0,
         h - 12.0
     );
-    let names: Vec<&str> = series
-        .first()
-        .map(|s| s.iter().map(|(n, _)| n.as_str()).collect())
-        .unwrap_or_default();
-    for (k, name) in names.iter().enumerate() {
+    for (k, first) in figures.first().into_iter().flatten().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
         let dash = if k >= SCENARIOS.len() {
             r#" stroke-dasharray="5 3""#
         } else {
             ""
         };
-        let pts: Vec<String> = series
+        let pts: Vec<(f64, f64)> = figures
             .iter()
             .zip(&logs)
-            .filter_map(|(s, l)| s.get(k).map(|v| format!("{:.1},{:.1}", x(*l), y(v.1))))
+            .filter_map(|(f, l)| f.get(k).map(|f| (x(*l), y(f.p99))))
+            .collect();
+        let line: Vec<String> = pts
+            .iter()
+            .map(|(px, py)| format!("{px:.1},{py:.1}"))
             .collect();
         let _ = writeln!(
             s,
             r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>"#,
-            pts.join(" ")
+            line.join(" ")
         );
-        for pt in &pts {
-            let (px, py) = pt.split_once(',').unwrap_or(("0", "0"));
-            let _ = writeln!(s, r#"<circle cx="{px}" cy="{py}" r="3" fill="{colour}"/>"#);
+        for (px, py) in &pts {
+            let _ = writeln!(
+                s,
+                r#"<circle cx="{px:.1}" cy="{py:.1}" r="3" fill="{colour}"/>"#
+            );
         }
         let ly = top + 8.0 + k as f64 * 20.0;
         let lx = left + pw + 20.0;
-        let last = series
-            .last()
-            .and_then(|s| s.get(k))
-            .map(|v| v.1)
-            .unwrap_or(0.0);
-        let first = series
-            .first()
-            .and_then(|s| s.get(k))
-            .map(|v| v.1)
-            .unwrap_or(0.0);
-        let (ratio, _) = growth(first, last);
+        let (ratio, _) = growth_of(&figures, k);
         let _ = writeln!(
             s,
             r#"<line x1="{lx}" x2="{}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/><text x="{}" y="{}">{} ({ratio:.2}×)</text>"#,
             lx + 22.0,
             lx + 28.0,
             ly + 4.0,
-            esc(name)
+            esc(&first.name)
         );
     }
     s.push_str("</svg>\n");

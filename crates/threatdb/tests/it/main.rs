@@ -22,8 +22,9 @@ mod webdriver;
 /// the tests whose assertions are about time (the connection timeouts), so that the first never
 /// run beside the second. A timing test starved of CPU by a benchmark in the same process fails
 /// for want of a core, which says nothing about the server. (`hostile::connections`'
-/// trickled-body test has also failed alone under load, rarely: that is an open bug of its own,
-/// not hidden by this.)
+/// trickled-body test has also failed in earlier full runs while other work loaded the
+/// machine: the server can end a starved connection without its 408, an open bug this lock
+/// does not fix.)
 pub fn timing_exclusive() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
