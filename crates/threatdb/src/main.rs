@@ -9,6 +9,7 @@ mod client;
 mod config;
 mod config_file;
 mod config_show;
+mod export;
 mod limits;
 mod logging;
 mod serve;
@@ -49,6 +50,9 @@ enum Command {
     /// Send one signed request to the API and print the answer (like `gh api`).
     #[command(long_about = api::LONG_ABOUT, after_long_help = api::EXAMPLES)]
     Api(api::ApiArgs),
+    /// Export owners as one STIX 2.1 bundle, directly from the database (an administrator's
+    /// command: every owner is readable).
+    Export(export::ExportArgs),
     /// Benchmarks: seed a dataset, drive a server, or run everything and print one table.
     Bench(bench::BenchArgs),
 }
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
             Command::Whoami(args) => client::whoami(args).await,
             Command::Api(args) => api::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Export(args) => export::run(args).await,
         }
     });
     match result {

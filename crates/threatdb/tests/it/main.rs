@@ -13,6 +13,7 @@ mod openapi;
 mod ops;
 mod python;
 mod readme;
+mod stix;
 mod tcex;
 mod tokens;
 mod web_ui;

@@ -1,0 +1,207 @@
+//! `threatdb export`: an administrator's export of the data directory's owners as one STIX 2.1
+//! bundle, streamed (each object is written as soon as it is read; memory does not grow with
+//! the export), to a file that appears only once it is complete, or to standard output.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+use threatdb_core::{Actor, Membership, Owner, Role};
+use threatdb_stix::{Exporter, Sink, Summary};
+
+use crate::config::DataArgs;
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The format written.
+    #[arg(long, value_enum, default_value = "stix21")]
+    format: Format,
+    /// An owner to export (repeat for several); default: every owner.
+    #[arg(long = "owner", value_name = "NAME")]
+    owners: Vec<String>,
+    /// Only objects changed at or after this date (ISO 8601, as the API takes dates); owners'
+    /// identities and the markings used are always written.
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Where to write: a file (written beside it and renamed when complete), or `-` for
+    /// standard output.
+    #[arg(long, short, value_name = "FILE|-", default_value = "-")]
+    output: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Format {
+    /// One STIX 2.1 bundle (docs/stix.md).
+    Stix21,
+}
+
+/// Objects written as one JSON bundle, one object per line.
+struct Bundle<W: Write> {
+    out: W,
+    first: bool,
+    bar: indicatif::ProgressBar,
+}
+
+impl<W: Write> Sink for Bundle<W> {
+    fn object(&mut self, object: &Value) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.first { b"\n" } else { b",\n" })?;
+        self.first = false;
+        serde_json::to_writer(&mut self.out, object)?;
+        self.bar.inc(1);
+        Ok(())
+    }
+}
+
+pub async fn run(args: ExportArgs) -> Result<()> {
+    let Format::Stix21 = args.format;
+    let since = args
+        .since
+        .as_deref()
+        .map(threatdb_core::parse_timestamp)
+        .transpose()
+        .context("--since")?;
+    let opened = args.data.open_store().await?;
+    let all = opened.admin().all_owners().await?;
+    let owners: Vec<Owner> = if args.owners.is_empty() {
+        all
+    } else {
+        let mut chosen = Vec::new();
+        for name in &args.owners {
+            let owner = all
+                .iter()
+                .find(|o| o.name == *name)
+                .or_else(|| all.iter().find(|o| o.name.eq_ignore_ascii_case(name)))
+                .with_context(|| format!("there is no owner '{name}'"))?;
+            chosen.push(owner.clone());
+        }
+        chosen
+    };
+    let actor = reader_of(&owners);
+    let store = opened.store();
+
+    let (file, partial) = match args.output.as_str() {
+        "-" => (None, None),
+        path => {
+            let path = PathBuf::from(path);
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push(".partial");
+            let partial = path.with_file_name(name);
+            (Some(path), Some(partial))
+        }
+    };
+    let out: Box<dyn Write> = match &partial {
+        None => Box::new(std::io::stdout()),
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+    };
+    let mut bundle = Bundle {
+        out: std::io::BufWriter::with_capacity(1 << 16, out),
+        first: true,
+        bar: progress(),
+    };
+    let mut summary = Summary::default();
+    let written = async {
+        let id = format!("bundle--{}", uuid::Uuid::new_v4());
+        write!(bundle.out, "{{\"id\":\"{id}\",\"objects\":[")?;
+        bundle.object(&threatdb_stix::fixed::software_identity())?;
+        bundle.object(&threatdb_stix::fixed::extension_definition())?;
+        for owner in &owners {
+            Exporter::new(
+                store.as_ref(),
+                &actor,
+                owner,
+                since,
+                &mut bundle,
+                &mut summary,
+            )
+            .run()
+            .await?;
+        }
+        bundle.out.write_all(b"\n],\"type\":\"bundle\"}\n")?;
+        bundle.out.flush()?;
+        anyhow::Ok(())
+    }
+    .await;
+    bundle.bar.finish_and_clear();
+    opened.close().await;
+    if let Err(e) = written {
+        if let Some(p) = &partial {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(e);
+    }
+    if let (Some(partial), Some(file)) = (&partial, &file) {
+        std::fs::rename(partial, file).with_context(|| {
+            format!("cannot rename {} to {}", partial.display(), file.display())
+        })?;
+    }
+    report(&summary);
+    Ok(())
+}
+
+/// An actor who may read every owner exported (the administrator's, on the data directory).
+fn reader_of(owners: &[Owner]) -> Actor {
+    let default_owner = owners.first().cloned().unwrap_or_else(|| Owner {
+        id: 0,
+        name: String::new(),
+        kind: threatdb_core::OwnerKind::Organization,
+    });
+    Actor {
+        user_id: 0,
+        name: "threatdb export".to_string(),
+        default_owner,
+        memberships: owners
+            .iter()
+            .map(|owner| Membership {
+                owner: owner.clone(),
+                role: Role::Read,
+            })
+            .collect(),
+    }
+}
+
+/// What was written and left out, on standard error.
+fn report(summary: &Summary) {
+    let written: Vec<String> = summary
+        .written
+        .iter()
+        .map(|(t, n)| format!("{n} {t}"))
+        .collect();
+    eprintln!(
+        "exported {} STIX objects: {}",
+        summary.total(),
+        written.join(", ")
+    );
+    if !summary.left_out.is_empty() {
+        let left: Vec<String> = summary
+            .left_out
+            .iter()
+            .map(|(t, n)| format!("{n} {t}"))
+            .collect();
+        eprintln!(
+            "left out (no STIX 2.1 object for them, or a report that refers to nothing): {}",
+            left.join(", ")
+        );
+    }
+}
+
+/// Objects written so far, on a terminal; nothing otherwise.
+fn progress() -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("exporting {spinner} {pos} objects ({per_sec})")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
