@@ -25,6 +25,7 @@ pub mod association;
 pub mod attribute;
 pub mod batch;
 pub mod bulk;
+pub mod changes;
 pub mod credential;
 pub mod date;
 pub mod incident;
@@ -45,6 +46,7 @@ pub use association::{
 };
 pub use attribute::{ATTRIBUTE_TYPES, Attribute, AttributePatch, AttributeType, NewAttribute};
 pub use bulk::{BulkLoad, SeedIncident};
+pub use changes::{Change, ChangeKey, ChangeQuery, Changed, ChangedKind};
 pub use credential::{ApiToken, ApiUserInfo, NewApiToken, TokenCredentials};
 pub use date::{Timestamp, format_timestamp, parse_timestamp, shift};
 pub use incident::{

@@ -233,6 +233,21 @@ pub trait Store: Send + Sync {
 
     /// Creates an item (a group of another type, a victim, a task) in `owner` (write access).
     async fn create_item(&self, actor: &Actor, owner: &Owner, new: NewItem) -> StoreResult<Item>;
+    /// A page of an owner's objects (incidents, items of the kinds asked, indicators) in the
+    /// order they last changed, strictly after `query.after`, each with its attributes (and
+    /// their labels), tags and labels. Served from (owner, last change, id) indexes.
+    async fn changes(
+        &self,
+        actor: &Actor,
+        query: &crate::ChangeQuery,
+    ) -> StoreResult<Vec<crate::Change>>;
+    /// The statements [`Store::changes`] would run for `query` and the database's plan for
+    /// each, without running them.
+    async fn explain_changes(
+        &self,
+        actor: &Actor,
+        query: &crate::ChangeQuery,
+    ) -> StoreResult<Vec<PlanStep>>;
     /// Reads one item by id, whatever its kind.
     async fn find_item(&self, actor: &Actor, id: i64) -> StoreResult<Item>;
     /// Reads one item of `kind`.

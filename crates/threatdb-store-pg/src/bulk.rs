@@ -122,10 +122,12 @@ impl BulkLoad for PgStore {
     async fn bulk_done(&self) -> StoreResult<()> {
         // What autovacuum would get to eventually: planner statistics, and the visibility map
         // that lets counts be index-only scans.
-        sqlx::query("VACUUM (ANALYZE) incidents, incident_tags, incident_labels, attributes, tags")
-            .execute(self.pool())
-            .await
-            .map_err(backend)?;
+        sqlx::query(
+            "VACUUM (ANALYZE) incidents, incident_tags, incident_labels, attributes, tags, items",
+        )
+        .execute(self.pool())
+        .await
+        .map_err(backend)?;
         Ok(())
     }
 }

@@ -99,6 +99,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "indicators by rating and confidence",
         include_str!("../migrations/0019_indicator_scores.sql"),
     ),
+    (
+        20,
+        "objects in the order they last changed",
+        include_str!("../migrations/0020_change_order.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -15,6 +15,7 @@ pub mod attributes;
 pub mod authz;
 pub mod batch;
 pub mod bulk;
+pub mod changes;
 pub mod concurrency;
 pub mod delete;
 pub mod fixture;
@@ -42,6 +43,7 @@ pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_inc
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
 pub use batch::{batch_jobs_follow_the_users_rights, batch_jobs_resume_under_lease};
 pub use bulk::bulk_load;
+pub use changes::changes_walk_an_owner_in_change_order;
 pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
 pub use incidents::{create_get_round_trip, update_patch};
@@ -118,7 +120,8 @@ macro_rules! for_each_case {
             item_and_indicator_attributes,
             item_update_merges_fields,
             batch_jobs_resume_under_lease,
-            batch_jobs_follow_the_users_rights
+            batch_jobs_follow_the_users_rights,
+            changes_walk_an_owner_in_change_order
         }
     };
 }

@@ -24,6 +24,7 @@ pub mod attributes;
 pub mod backend;
 pub mod batch;
 pub mod catalogue;
+pub mod changes;
 pub mod db;
 pub mod guard;
 pub mod health;

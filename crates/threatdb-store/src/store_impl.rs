@@ -173,6 +173,14 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::items::delete_item(db, &actor, kind, id))
                 })
             }
+            async fn changes(&self, actor: &$crate::t::Actor, query: &$crate::t::ChangeQuery) -> $crate::t::StoreResult<Vec<$crate::t::Change>> {
+                $crate::timed_op!("changes", {
+                    $crate::read!(self, |db| $crate::changes::changes(db, actor, query))
+                })
+            }
+            async fn explain_changes(&self, actor: &$crate::t::Actor, query: &$crate::t::ChangeQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::read!(self, |db| $crate::changes::explain(db, actor, query))
+            }
             async fn list_items(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, kind: Option<$crate::t::ItemKind>, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::Item>> {
                 $crate::timed_op!("list_items", {
                     $crate::read!(self, |db| $crate::catalogue::items(db, actor, owner, kind, paging))

@@ -1,0 +1,221 @@
+//! An owner's objects in the order they last changed ([`threatdb_core::ChangeQuery`]): one
+//! keyset statement per table, `(last_modified, id) > (?, ?)` on an (owner_id, last_modified,
+//! id) index, merged in (last change, table, id) order, then what hangs off the page loaded
+//! at once per table (attributes, tags, labels, the attributes' labels).
+
+use crate::db::{Db, Sql};
+use crate::metadata::Metadata;
+use crate::subject::Kind;
+use crate::{guard, rows};
+use std::collections::HashMap;
+use threatdb_core::policy::Access;
+use threatdb_core::{
+    Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, IncidentDetails, Include,
+    IndicatorDetails, ItemDetails, SecurityLabel, StoreResult, Timestamp,
+};
+
+/// Everything an exported object carries.
+const EVERYTHING: Include = Include {
+    additional: true,
+    attributes: true,
+    tags: true,
+    labels: true,
+};
+
+/// The `(time, id)` a table's rows must follow for the merged order to continue strictly after
+/// `after`: rows of an earlier table at the same time are already behind it, rows of a later
+/// one are all ahead.
+fn bound(after: Option<ChangeKey>, kind: ChangedKind) -> Option<(Timestamp, i64)> {
+    let after = after?;
+    let id = match kind.cmp(&after.kind) {
+        std::cmp::Ordering::Less => i64::MAX,
+        std::cmp::Ordering::Equal => after.id,
+        std::cmp::Ordering::Greater => i64::MIN,
+    };
+    Some((after.modified, id))
+}
+
+/// `SELECT columns FROM table alias JOIN owners o ... WHERE owner ... ORDER BY the change
+/// order LIMIT n`, after `bound`.
+pub fn statement<'a>(kind: ChangedKind, owner: i64, q: &'a ChangeQuery) -> Sql<'a> {
+    let (columns, table, alias) = match kind {
+        ChangedKind::Incident => (rows::INCIDENT_COLUMNS, "incidents", "i"),
+        ChangedKind::Item => (rows::ITEM_COLUMNS, "items", "it"),
+        ChangedKind::Indicator => (rows::INDICATOR_COLUMNS, "indicators", "d"),
+    };
+    let mut sql = Sql::new(format!(
+        "SELECT {columns} FROM {table} {alias} JOIN owners o ON o.id = {alias}.owner_id \
+         WHERE {alias}.owner_id = "
+    ));
+    sql.bind(owner);
+    if kind == ChangedKind::Item {
+        sql.push(" AND it.kind IN ")
+            .bind_list(q.items.iter().map(|k| k.url_name()));
+    }
+    if let Some((modified, id)) = bound(q.after, kind) {
+        sql.push(&format!(" AND ({alias}.last_modified, {alias}.id) > ("))
+            .bind(modified)
+            .push(", ")
+            .bind(id)
+            .push(")");
+    }
+    sql.push(&format!(
+        " ORDER BY {alias}.last_modified, {alias}.id LIMIT "
+    ))
+    .bind(rows::int_of(q.limit));
+    sql
+}
+
+/// The kinds a query reads.
+fn kinds(q: &ChangeQuery) -> Vec<ChangedKind> {
+    let mut out = Vec::new();
+    if q.incidents {
+        out.push(ChangedKind::Incident);
+    }
+    if !q.items.is_empty() {
+        out.push(ChangedKind::Item);
+    }
+    if q.indicators {
+        out.push(ChangedKind::Indicator);
+    }
+    out
+}
+
+/// A page of the owner's objects in change order.
+pub async fn changes<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &ChangeQuery,
+) -> StoreResult<Vec<Change>> {
+    q.check()?;
+    let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
+    let mut page: Vec<Changed> = Vec::new();
+    for kind in kinds(q) {
+        let sql = statement(kind, owner, q);
+        match kind {
+            ChangedKind::Incident => page.extend(
+                db.fetch(sql, rows::incident)
+                    .await?
+                    .into_iter()
+                    .map(|i| Changed::Incident(IncidentDetails::from(i))),
+            ),
+            ChangedKind::Item => {
+                page.extend(db.fetch(sql, rows::item).await?.into_iter().map(|item| {
+                    Changed::Item(ItemDetails {
+                        item,
+                        attributes: None,
+                        tags: None,
+                        labels: None,
+                    })
+                }))
+            }
+            ChangedKind::Indicator => page.extend(
+                db.fetch(sql, rows::indicator)
+                    .await?
+                    .into_iter()
+                    .map(|i| Changed::Indicator(IndicatorDetails::from(i))),
+            ),
+        }
+    }
+    let mut page: Vec<Change> = page
+        .into_iter()
+        .map(|object| Change {
+            object,
+            attribute_labels: Vec::new(),
+        })
+        .collect();
+    page.sort_by_key(Change::key);
+    page.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
+    load(db, &mut page).await?;
+    Ok(page)
+}
+
+/// The statements [`changes`] runs to choose a page, and the database's plan for each.
+pub async fn explain<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    q: &ChangeQuery,
+) -> StoreResult<Vec<threatdb_core::PlanStep>> {
+    q.check()?;
+    let owner = guard::owner(actor, &q.owner, Access::Read)?.get().id;
+    let mut out = Vec::new();
+    for kind in kinds(q) {
+        let sql = statement(kind, owner, q);
+        let statement = sql.text.to_string();
+        let plan = db.explain(sql).await?;
+        out.push(threatdb_core::PlanStep { statement, plan });
+    }
+    Ok(out)
+}
+
+/// Fills in each object's attributes, tags, labels and attribute labels, a few statements per
+/// table.
+async fn load<D: Db>(db: &mut D, page: &mut [Change]) -> StoreResult<()> {
+    for (kind, changed) in [
+        (Kind::Incident, ChangedKind::Incident),
+        (Kind::Item, ChangedKind::Item),
+        (Kind::Indicator, ChangedKind::Indicator),
+    ] {
+        let ids: Vec<i64> = page
+            .iter()
+            .map(Change::key)
+            .filter(|k| k.kind == changed)
+            .map(|k| k.id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let mut loaded = Metadata::load(db, kind, &ids, EVERYTHING).await?;
+        let mut attribute_ids = Vec::new();
+        for change in page.iter_mut().filter(|c| c.key().kind == changed) {
+            let id = change.key().id;
+            let (attributes, tags, labels) = loaded.take(id);
+            attribute_ids.extend(attributes.iter().flatten().map(|a| a.id));
+            match &mut change.object {
+                Changed::Incident(d) => {
+                    (d.attributes, d.tags, d.labels) = (attributes, tags, labels)
+                }
+                Changed::Item(d) => (d.attributes, d.tags, d.labels) = (attributes, tags, labels),
+                Changed::Indicator(d) => {
+                    (d.attributes, d.tags, d.labels) = (attributes, tags, labels)
+                }
+            }
+        }
+        if attribute_ids.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::new(format!(
+            "SELECT x.attribute_id, {} FROM {} x JOIN security_labels l ON l.id = x.label_id \
+             WHERE x.attribute_id IN ",
+            rows::LABEL_COLUMNS,
+            kind.attribute_labels()
+        ));
+        sql.bind_list(attribute_ids.iter().copied())
+            .push(" ORDER BY x.attribute_id, l.name_key");
+        let mut by_attribute: HashMap<i64, Vec<SecurityLabel>> = HashMap::new();
+        for (attribute, label) in db
+            .fetch(sql, |r| Ok((r.int(0)?, rows::label(r, 1)?)))
+            .await?
+        {
+            by_attribute.entry(attribute).or_default().push(label);
+        }
+        for change in page.iter_mut().filter(|c| c.key().kind == changed) {
+            let attributes = match &change.object {
+                Changed::Incident(d) => d.attributes.as_deref(),
+                Changed::Item(d) => d.attributes.as_deref(),
+                Changed::Indicator(d) => d.attributes.as_deref(),
+            };
+            let ids: Vec<i64> = attributes
+                .unwrap_or_default()
+                .iter()
+                .map(|a| a.id)
+                .collect();
+            for id in ids {
+                if let Some(labels) = by_attribute.remove(&id) {
+                    change.attribute_labels.push((id, labels));
+                }
+            }
+        }
+    }
+    Ok(())
+}
