@@ -33,6 +33,7 @@ pub mod provision;
 pub mod reply;
 pub mod request_id;
 pub mod secrets;
+pub mod taxii;
 pub mod telemetry;
 mod web;
 
@@ -180,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/openapi.json", get(openapi_document))
         .merge(api)
+        .merge(taxii::routes(state.clone()))
         .merge(web::routes())
         .fallback(no_route)
         .layer(middleware::from_fn(envelope_errors))
@@ -211,6 +213,9 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 /// asking for a page outside `/api`.
 async fn no_route(request: Request) -> Response {
     let path = request.uri().path();
+    if path == "/taxii2" || path.starts_with("/taxii2/") {
+        return taxii::not_found().await.into_response();
+    }
     if !path.starts_with("/api") && web::wants_html(request.headers()) {
         return web::not_found();
     }
@@ -223,7 +228,9 @@ async fn envelope_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
     let is_json = response.headers().get(header::CONTENT_TYPE)
-        == Some(&HeaderValue::from_static(threatdb_wire::CONTENT_TYPE_JSON));
+        == Some(&HeaderValue::from_static(threatdb_wire::CONTENT_TYPE_JSON))
+        || response.headers().get(header::CONTENT_TYPE)
+            == Some(&HeaderValue::from_static(taxii::MEDIA_TYPE));
     // The web UI's pages (its error pages included) are HTML and stay so.
     let is_html = response
         .headers()

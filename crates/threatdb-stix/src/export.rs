@@ -1,20 +1,22 @@
-//! Exporting an owner's objects as STIX 2.1, one object at a time, through the [`Store`] with
-//! an actor's rights: pages are read by id (keyset, never an offset for the large tables) and
-//! each object is handed to a sink as soon as it is built, so memory does not grow with the
-//! owner's size (stix-taxii.md §11).
+//! Exporting an owner's objects as STIX 2.1 through the [`Store`] with an actor's rights: a
+//! walk in the order objects last changed ([`Store::changes`]: keyset pages, what hangs off
+//! each page loaded at once), each object handed to a sink as soon as it is built, so memory
+//! does not grow with the owner's size (stix-taxii.md §11). [`unit`] turns one changed object
+//! into its STIX objects (itself and, for an incident, its relationships): the export and the
+//! TAXII collections share it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use threatdb_core::{
-    Actor, Cmp, Cond, IncidentQuery, Include, IndicatorQuery, IndicatorValue, Item, ItemKind,
-    LinkSet, Linked, Owner, Paging, SecurityLabel, Store, StoreError, Subject, Target, Timestamp,
+    Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, Cmp, Cond, IncidentQuery, Item,
+    ItemKind, LinkSet, Linked, Owner, Paging, SecurityLabel, Store, StoreError, Target, Timestamp,
 };
 
 use crate::fixed::{tlp, tlp_marking};
 use crate::objects::{self, Association, Carried, End, LabelledAttribute};
 
-/// Objects read from the store per request.
+/// Objects read from the store per page.
 const PAGE: u64 = 500;
 
 /// Why an export stopped.
@@ -85,6 +87,185 @@ impl Summary {
     }
 }
 
+/// The item kinds STIX 2.1 has an object for (the others are left out).
+pub fn exported_kinds() -> Vec<ItemKind> {
+    ItemKind::ALL
+        .into_iter()
+        .filter(|k| objects::item_type(*k).is_some())
+        .collect()
+}
+
+/// The STIX objects of one changed object: the object itself (unless STIX has none for it,
+/// or it is a report that refers to nothing) and, for an incident, one relationship per
+/// association it has with something exported.
+pub async fn unit(
+    store: &dyn Store,
+    actor: &Actor,
+    change: &Change,
+) -> Result<Vec<Value>, StoreError> {
+    let labelled = |attributes: &Option<Vec<threatdb_core::Attribute>>| -> Vec<LabelledAttribute> {
+        attributes
+            .iter()
+            .flatten()
+            .map(|a| LabelledAttribute {
+                attribute: a.clone(),
+                labels: change
+                    .labels_of(a.id)
+                    .iter()
+                    .map(|l| l.name.clone())
+                    .collect(),
+            })
+            .collect()
+    };
+    match &change.object {
+        Changed::Incident(d) => {
+            let attributes = labelled(&d.attributes);
+            let carried = Carried {
+                attributes: &attributes,
+                tags: d.tags.as_deref().unwrap_or_default(),
+                labels: d.labels.as_deref().unwrap_or_default(),
+            };
+            let mut out = vec![objects::incident(&d.incident, carried)];
+            out.extend(relationships(store, actor, &d.incident).await?);
+            Ok(out)
+        }
+        Changed::Item(d) => {
+            let attributes = labelled(&d.attributes);
+            let refs = if d.item.kind == ItemKind::Report {
+                report_refs(store, actor, &d.item).await?
+            } else {
+                Vec::new()
+            };
+            let carried = Carried {
+                attributes: &attributes,
+                tags: d.tags.as_deref().unwrap_or_default(),
+                labels: d.labels.as_deref().unwrap_or_default(),
+            };
+            Ok(objects::item(&d.item, carried, &refs).into_iter().collect())
+        }
+        Changed::Indicator(d) => {
+            let attributes = labelled(&d.attributes);
+            let carried = Carried {
+                attributes: &attributes,
+                tags: d.tags.as_deref().unwrap_or_default(),
+                labels: d.labels.as_deref().unwrap_or_default(),
+            };
+            Ok(vec![objects::indicator(&d.indicator, carried)])
+        }
+    }
+}
+
+/// Every security label a changed object uses, its attributes' included.
+pub fn labels_used(change: &Change) -> impl Iterator<Item = &SecurityLabel> {
+    let own = match &change.object {
+        Changed::Incident(d) => d.labels.as_deref(),
+        Changed::Item(d) => d.labels.as_deref(),
+        Changed::Indicator(d) => d.labels.as_deref(),
+    };
+    own.unwrap_or_default()
+        .iter()
+        .chain(change.attribute_labels.iter().flat_map(|(_, l)| l.iter()))
+}
+
+/// The marking-definition of a label in `owner`: the official TLP one, or a statement.
+pub fn marking_of(owner: &Owner, label: &SecurityLabel) -> Value {
+    match tlp(&label.name) {
+        Some(t) => tlp_marking(t),
+        None => objects::custom_marking(owner, label),
+    }
+}
+
+/// An incident's associations as relationships, one per pair (an incident–incident pair is
+/// written by the end with the lower STIX id).
+pub async fn relationships(
+    store: &dyn Store,
+    actor: &Actor,
+    incident: &threatdb_core::Incident,
+) -> Result<Vec<Value>, StoreError> {
+    let source_id = objects::incident_id(incident);
+    let source = End {
+        id: &source_id,
+        created: incident.date_added,
+    };
+    let mut out = Vec::new();
+    for set in [
+        LinkSet::Groups(None),
+        LinkSet::Indicators(None),
+        LinkSet::Victims,
+        LinkSet::Tasks,
+    ] {
+        let mut start = 0u64;
+        loop {
+            let paging = Paging::new(start, PAGE)?;
+            let page = store.associations(actor, incident.id, set, paging).await?;
+            let n = page.items.len() as u64;
+            for linked in page.items {
+                let (target_id, created, kind) = match &linked {
+                    Linked::Incident(other) => {
+                        let other_id = objects::incident_id(other);
+                        if other_id < source_id {
+                            continue;
+                        }
+                        (other_id, other.date_added, Association::Group)
+                    }
+                    Linked::Item(item) => {
+                        let Some(stix_type) = objects::item_type(item.kind) else {
+                            continue;
+                        };
+                        let kind = match item.kind {
+                            ItemKind::Victim => Association::Victim,
+                            ItemKind::Task => Association::Task,
+                            _ => Association::Group,
+                        };
+                        (objects::item_id(item, stix_type), item.date_added, kind)
+                    }
+                    Linked::Indicator(i) => (
+                        objects::indicator_id(i),
+                        i.date_added,
+                        Association::Indicator,
+                    ),
+                };
+                let target = End {
+                    id: &target_id,
+                    created,
+                };
+                out.push(objects::relationship(&incident.owner, source, kind, target));
+            }
+            if n < PAGE {
+                break;
+            }
+            start = start.saturating_add(n);
+        }
+    }
+    out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    Ok(out)
+}
+
+/// The incidents of the report's owner it is associated with, as STIX ids.
+pub async fn report_refs(
+    store: &dyn Store,
+    actor: &Actor,
+    report: &Item,
+) -> Result<Vec<String>, StoreError> {
+    let mut refs = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let mut query = IncidentQuery::owner(report.owner.clone())
+            .with(Cond::Associated(Target::Item(report.kind, report.id)))
+            .with(Cond::IdRange(Cmp::Gt, after));
+        query.paging = Paging::new(0, PAGE)?;
+        query.count = false;
+        let page = store.list_incidents(actor, &query).await?;
+        let Some(last) = page.items.last() else {
+            break;
+        };
+        after = last.incident.id;
+        refs.extend(page.items.iter().map(|d| objects::incident_id(&d.incident)));
+    }
+    refs.sort();
+    Ok(refs)
+}
+
 /// One owner's export.
 pub struct Exporter<'a, S: Sink> {
     store: &'a dyn Store,
@@ -119,13 +300,62 @@ impl<'a, S: Sink> Exporter<'a, S> {
         }
     }
 
-    /// Writes the owner's identity, incidents (with their relationships), other groups,
-    /// indicators, and the marking-definitions they use.
+    /// Writes the owner's identity, its objects in the order they last changed (each incident
+    /// followed by its relationships), and the marking-definitions they use.
     pub async fn run(mut self) -> Result<(), ExportError> {
         self.emit(&objects::owner_identity(self.owner))?;
-        self.incidents().await?;
-        self.items().await?;
-        self.indicators().await?;
+        let mut after = match self.since {
+            // Everything changed at or after `since`: strictly after the last position of the
+            // second before it.
+            Some(since) => Some(ChangeKey {
+                modified: threatdb_core::shift(since, time::Duration::SECOND * -1, "since")?,
+                kind: ChangedKind::Indicator,
+                id: i64::MAX,
+            }),
+            None => None,
+        };
+        let kinds = ItemKind::ALL.to_vec();
+        loop {
+            let query = ChangeQuery {
+                owner: self.owner.clone(),
+                after,
+                incidents: true,
+                items: kinds.clone(),
+                indicators: true,
+                limit: PAGE,
+            };
+            let page = self.store.changes(self.actor, &query).await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = Some(last.key());
+            for change in &page {
+                if let Changed::Item(d) = &change.object
+                    && objects::item_type(d.item.kind).is_none()
+                {
+                    self.summary.left(d.item.kind.type_name());
+                    continue;
+                }
+                let made = unit(self.store, self.actor, change).await?;
+                match (&change.object, made.first()) {
+                    (Changed::Item(d), first)
+                        if first.is_none_or(|o| o["type"] == "relationship") =>
+                    {
+                        self.summary.left(d.item.kind.type_name());
+                    }
+                    _ => {
+                        for label in labels_used(change) {
+                            let marking = marking_of(self.owner, label);
+                            let id = marking["id"].as_str().unwrap_or_default().to_string();
+                            self.markings.entry(id).or_insert(marking);
+                        }
+                    }
+                }
+                for object in &made {
+                    self.emit(object)?;
+                }
+            }
+        }
         let markings = std::mem::take(&mut self.markings);
         for (id, marking) in markings {
             if self.summary.markings.insert(id) {
@@ -139,265 +369,5 @@ impl<'a, S: Sink> Exporter<'a, S> {
         self.sink.object(object).map_err(ExportError::Sink)?;
         self.summary.wrote(object);
         Ok(())
-    }
-
-    fn changed(&self, modified: Timestamp) -> bool {
-        self.since.is_none_or(|since| modified >= since)
-    }
-
-    fn use_labels(&mut self, labels: &[SecurityLabel]) {
-        for label in labels {
-            let object = match tlp(&label.name) {
-                Some(t) => tlp_marking(t),
-                None => objects::custom_marking(self.owner, label),
-            };
-            let id = object["id"].as_str().unwrap_or_default().to_string();
-            self.markings.entry(id).or_insert(object);
-        }
-    }
-
-    async fn labelled(
-        &mut self,
-        on: &Subject,
-        attributes: Vec<threatdb_core::Attribute>,
-    ) -> Result<Vec<LabelledAttribute>, ExportError> {
-        let mut out = Vec::with_capacity(attributes.len());
-        for attribute in attributes {
-            let labels = self
-                .store
-                .attribute_labels(self.actor, on, attribute.id)
-                .await?;
-            self.use_labels(&labels);
-            out.push(LabelledAttribute {
-                attribute,
-                labels: labels.into_iter().map(|l| l.name).collect(),
-            });
-        }
-        Ok(out)
-    }
-
-    async fn incidents(&mut self) -> Result<(), ExportError> {
-        let mut after = 0i64;
-        loop {
-            let mut query =
-                IncidentQuery::owner(self.owner.clone()).with(Cond::IdRange(Cmp::Gt, after));
-            if let Some(since) = self.since {
-                let just_before =
-                    threatdb_core::shift(since, time::Duration::SECOND * -1, "since")?;
-                query.and(Cond::LastModified(Cmp::Gt, just_before));
-            }
-            query.include = everything();
-            query.paging = Paging::new(0, PAGE)?;
-            query.count = false;
-            let page = self.store.list_incidents(self.actor, &query).await?;
-            let Some(last) = page.items.last() else {
-                return Ok(());
-            };
-            after = last.incident.id;
-            for d in page.items {
-                let on = Subject::Incident(d.incident.id);
-                let attributes = self.labelled(&on, d.attributes.unwrap_or_default()).await?;
-                let tags = d.tags.unwrap_or_default();
-                let labels = d.labels.unwrap_or_default();
-                self.use_labels(&labels);
-                let carried = Carried {
-                    attributes: &attributes,
-                    tags: &tags,
-                    labels: &labels,
-                };
-                let object = objects::incident(&d.incident, carried);
-                self.emit(&object)?;
-                self.relationships(&d.incident).await?;
-            }
-        }
-    }
-
-    async fn relationships(
-        &mut self,
-        incident: &threatdb_core::Incident,
-    ) -> Result<(), ExportError> {
-        let source_id = objects::incident_id(incident);
-        let source = End {
-            id: &source_id,
-            created: incident.date_added,
-        };
-        for set in [
-            LinkSet::Groups(None),
-            LinkSet::Indicators(None),
-            LinkSet::Victims,
-            LinkSet::Tasks,
-        ] {
-            let mut start = 0u64;
-            loop {
-                let paging = Paging::new(start, PAGE)?;
-                let page = self
-                    .store
-                    .associations(self.actor, incident.id, set, paging)
-                    .await?;
-                let n = page.items.len() as u64;
-                for linked in page.items {
-                    let (target_id, created, kind) = match &linked {
-                        Linked::Incident(other) => {
-                            let other_id = objects::incident_id(other);
-                            // One relationship per pair: the lower id is the source.
-                            if other_id < source_id {
-                                continue;
-                            }
-                            (other_id, other.date_added, Association::Group)
-                        }
-                        Linked::Item(item) => {
-                            let Some(stix_type) = objects::item_type(item.kind) else {
-                                continue;
-                            };
-                            let kind = match item.kind {
-                                ItemKind::Victim => Association::Victim,
-                                ItemKind::Task => Association::Task,
-                                _ => Association::Group,
-                            };
-                            (objects::item_id(item, stix_type), item.date_added, kind)
-                        }
-                        Linked::Indicator(i) => (
-                            objects::indicator_id(i),
-                            i.date_added,
-                            Association::Indicator,
-                        ),
-                    };
-                    let target = End {
-                        id: &target_id,
-                        created,
-                    };
-                    let object = objects::relationship(&incident.owner, source, kind, target);
-                    self.emit(&object)?;
-                }
-                if n < PAGE {
-                    break;
-                }
-                start = start.saturating_add(n);
-            }
-        }
-        Ok(())
-    }
-
-    async fn items(&mut self) -> Result<(), ExportError> {
-        for kind in ItemKind::ALL {
-            let mut start = 0u64;
-            loop {
-                let paging = Paging::new(start, PAGE)?;
-                let page = self
-                    .store
-                    .list_items(self.actor, self.owner, Some(kind), paging)
-                    .await?;
-                let n = page.items.len() as u64;
-                for item in page.items {
-                    if self.changed(item.last_modified) {
-                        self.item(item).await?;
-                    }
-                }
-                if n < PAGE {
-                    break;
-                }
-                start = start.saturating_add(n);
-            }
-        }
-        Ok(())
-    }
-
-    async fn item(&mut self, item: Item) -> Result<(), ExportError> {
-        if objects::item_type(item.kind).is_none() {
-            self.summary.left(item.kind.type_name());
-            return Ok(());
-        }
-        let d = self
-            .store
-            .item_details(self.actor, item.kind, item.id, everything())
-            .await?;
-        let on = Subject::Item(item.kind, item.id);
-        let attributes = self.labelled(&on, d.attributes.unwrap_or_default()).await?;
-        let tags = d.tags.unwrap_or_default();
-        let labels = d.labels.unwrap_or_default();
-        let refs = if item.kind == ItemKind::Report {
-            self.report_refs(&item).await?
-        } else {
-            Vec::new()
-        };
-        let carried = Carried {
-            attributes: &attributes,
-            tags: &tags,
-            labels: &labels,
-        };
-        match objects::item(&d.item, carried, &refs) {
-            Some(object) => {
-                self.use_labels(&labels);
-                self.emit(&object)?;
-            }
-            None => self.summary.left(item.kind.type_name()),
-        }
-        Ok(())
-    }
-
-    /// The incidents of the owner a report is associated with.
-    async fn report_refs(&mut self, report: &Item) -> Result<Vec<String>, ExportError> {
-        let mut refs = Vec::new();
-        let mut after = 0i64;
-        loop {
-            let mut query = IncidentQuery::owner(self.owner.clone())
-                .with(Cond::Associated(Target::Item(report.kind, report.id)))
-                .with(Cond::IdRange(Cmp::Gt, after));
-            query.paging = Paging::new(0, PAGE)?;
-            query.count = false;
-            let page = self.store.list_incidents(self.actor, &query).await?;
-            let Some(last) = page.items.last() else {
-                break;
-            };
-            after = last.incident.id;
-            refs.extend(page.items.iter().map(|d| objects::incident_id(&d.incident)));
-        }
-        refs.sort();
-        Ok(refs)
-    }
-
-    async fn indicators(&mut self) -> Result<(), ExportError> {
-        let mut after = 0i64;
-        loop {
-            let mut query = IndicatorQuery::owner(self.owner.clone());
-            query.filter.id_above = Some(after);
-            if let Some(since) = self.since {
-                let just_before =
-                    threatdb_core::shift(since, time::Duration::SECOND * -1, "since")?;
-                query.filter.modified.after = Some(just_before);
-            }
-            query.include = everything();
-            query.paging = Paging::new(0, PAGE)?;
-            let page = self.store.query_indicators(self.actor, &query).await?;
-            let Some(last) = page.items.last() else {
-                return Ok(());
-            };
-            after = last.indicator.id;
-            for d in page.items {
-                let value = IndicatorValue::parse(d.indicator.kind, &d.indicator.value)?;
-                let on = Subject::Indicator(d.indicator.owner.clone(), value);
-                let attributes = self.labelled(&on, d.attributes.unwrap_or_default()).await?;
-                let tags = d.tags.unwrap_or_default();
-                let labels = d.labels.unwrap_or_default();
-                self.use_labels(&labels);
-                let carried = Carried {
-                    attributes: &attributes,
-                    tags: &tags,
-                    labels: &labels,
-                };
-                let object = objects::indicator(&d.indicator, carried);
-                self.emit(&object)?;
-            }
-        }
-    }
-}
-
-/// Everything an object carries.
-fn everything() -> Include {
-    Include {
-        additional: true,
-        attributes: true,
-        tags: true,
-        labels: true,
     }
 }

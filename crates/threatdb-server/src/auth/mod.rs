@@ -212,7 +212,12 @@ const MAX_TOKEN_BYTES: usize = 128;
 /// token at most, off the request's path).
 const LAST_USED_EVERY: i64 = 60;
 
-async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<Actor>, ApiError> {
+/// The actor of an API token (`TC-Token`, or TAXII's `Bearer`), failures counted as for HMAC.
+pub(crate) async fn verify_token(
+    state: &AppState,
+    token: &str,
+    ip: IpAddr,
+) -> Result<Arc<Actor>, ApiError> {
     let fail = |why: AuthFailure| {
         failed(
             state.limiter.hit(ip, None),
@@ -268,6 +273,94 @@ async fn verify_token(state: &AppState, token: &str, ip: IpAddr) -> Result<Arc<A
         .cache
         .put(epoch, &key, String::new(), actor.clone(), until_expiry);
     Ok(actor)
+}
+
+/// The actor of HTTP Basic credentials (TAXII's scheme): an API user's access id with its
+/// secret key, or a web user's login with its password. Failures are counted per (address,
+/// user) and per address like every other scheme's, before any look-up or hash; a web
+/// password is checked with argon2 once, then a SHA-256 of it is cached with the actor until
+/// the credentials change (so a polling client costs one hash, not one argon2 per request).
+pub(crate) async fn verify_basic(
+    state: &AppState,
+    user: &str,
+    password: &str,
+    ip: IpAddr,
+) -> Result<Arc<Actor>, ApiError> {
+    use sha2::{Digest, Sha256};
+    let denied = || ApiError::Unauthorized("Access Denied");
+    let principal = principal_key(user);
+    let fail =
+        |why: AuthFailure| failed(state.limiter.hit(ip, principal.as_deref()), why, denied());
+    if principal.is_none() || password.len() > crate::passwords::MAX_PASSWORD_BYTES {
+        return Err(fail(AuthFailure::Malformed));
+    }
+    // An API user: the password is its secret key.
+    if let Ok((secret, actor)) = lookup(state, user).await? {
+        if same(secret.as_bytes(), password.as_bytes()) {
+            return Ok(actor);
+        }
+        return Err(fail(AuthFailure::BadSignature));
+    }
+    // A web user.
+    let digest: String = Sha256::digest(password.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let key = format!("basic-web:{user}");
+    if let Some((cached, actor)) = state.cache.get(&key)
+        && same(cached.as_bytes(), digest.as_bytes())
+    {
+        return Ok(actor);
+    }
+    // Counted before the expensive hash, as the web sign-in does.
+    state
+        .limiter
+        .hit(ip, principal.as_deref())
+        .map_err(|wait| {
+            AuthFailure::RateLimited.record();
+            ApiError::TooManyRequests(retry_after(wait))
+        })?;
+    let epoch = state.cache.epoch();
+    let login = threatdb_core::web::parse_login(user).ok();
+    let found = match &login {
+        Some(login) => state.store.web_login(login).await?,
+        None => None,
+    };
+    let hash = found.as_ref().map(|(web, _)| web.password_hash.clone());
+    let typed = password.to_string();
+    let matches = state
+        .passwords
+        .run(move || match hash {
+            Some(hash) => crate::passwords::verify_password(&hash, &typed),
+            None => {
+                // The same work as a real check, so timing does not tell which logins exist.
+                let _ = crate::passwords::hash_password(&typed);
+                false
+            }
+        })
+        .await
+        .map_err(|_| ApiError::TooManyRequests(1))?;
+    match found {
+        Some((web, actor)) if matches && !web.disabled => {
+            let actor = Arc::new(actor);
+            state.cache.put(epoch, &key, digest, actor.clone(), None);
+            Ok(actor)
+        }
+        _ => {
+            AuthFailure::WebPassword.record();
+            Err(denied())
+        }
+    }
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (x, y) = (Sha256::digest(a), Sha256::digest(b));
+    x.iter()
+        .zip(y.iter())
+        .fold(0u8, |acc, (p, q)| acc | (p ^ q))
+        == 0
 }
 
 /// The secret and actor of an access id: from the cache, else from the store (then cached).

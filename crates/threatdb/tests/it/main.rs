@@ -14,6 +14,7 @@ mod ops;
 mod python;
 mod readme;
 mod stix;
+mod taxii;
 mod tcex;
 mod tokens;
 mod web_ui;

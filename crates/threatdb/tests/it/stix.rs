@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
 
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-const ORG: &str = "Example Organization";
+pub(crate) const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub(crate) const ORG: &str = "Example Organization";
 const HOSTILE: &str = "Break \"out\" </script><svg onload=alert(1)> \\ 'quote' \u{202e}";
 const URL: &str = "http://evil.example/a'b\\c";
 
 /// Sends a signed request that must answer `want`; returns the answer's JSON.
-async fn send(
+pub(crate) async fn send(
     origin: &str,
     creds: &Creds,
     method: &str,
@@ -38,14 +38,19 @@ async fn send(
 }
 
 /// The ids of what `populate` made.
-struct Made {
-    incident: i64,
-    other: i64,
+pub(crate) struct Made {
+    pub incident: i64,
+    pub other: i64,
 }
 
 /// An incident with everything the mapping covers, linked to an adversary, a report, an
 /// event, another incident, a victim, a URL that needs escaping in a pattern and a host.
-async fn populate(origin: &str, creds: &Creds, data: &Path, database: Option<&str>) -> Made {
+pub(crate) async fn populate(
+    origin: &str,
+    creds: &Creds,
+    data: &Path,
+    database: Option<&str>,
+) -> Made {
     let mut label = Command::new(env!("CARGO_BIN_EXE_threatdb"));
     label.args(["admin", "--data-dir"]).arg(data);
     if let Some(url) = database {
@@ -435,6 +440,7 @@ async fn export_passes_the_oasis_validator_in_strict_mode() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
     assert!(
         out.status.success() && stdout.contains("stix check: valid"),
         "{stdout}\n{}",

@@ -1,0 +1,371 @@
+//! One page of a collection: the owner's definitions (its identity, threatdb's software
+//! identity and extension, the TLP markings and the owner's own labels) and its objects in the
+//! order they last changed, each unit (an object and, for an incident, its relationships)
+//! at the time it last changed. Keyset cursors: (time, rank, id, objects of that unit already
+//! sent) and a hash of the filters they were issued for.
+
+use super::TaxiiError;
+use crate::AppState;
+use base64::Engine;
+use serde_json::Value;
+use std::collections::{BTreeSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use threatdb_core::{
+    Actor, Change, ChangeKey, ChangeQuery, ChangedKind, ItemKind, Owner, Timestamp,
+};
+use threatdb_stix::{fixed, objects};
+
+/// The largest page (a larger `limit` is answered with this many).
+pub const MAX_LIMIT: usize = 1000;
+/// The page when no `limit` is given.
+pub const DEFAULT_LIMIT: usize = 100;
+
+/// What a client filters on (`added_after` and the `match[...]` parameters).
+#[derive(Debug, Clone, Default, Hash)]
+pub struct Filters {
+    /// Objects added strictly after this (whole seconds: threatdb keeps no fraction).
+    pub added_after: Option<i64>,
+    /// Only these STIX types.
+    pub types: Option<BTreeSet<String>>,
+    /// Only these `spec_version`s.
+    pub spec_versions: Option<BTreeSet<String>>,
+    /// Only versions with these `modified` times (`None`: `last`, `first` or `all`, which are
+    /// the same here: threatdb keeps one version of each object).
+    pub versions: Option<BTreeSet<String>>,
+}
+
+impl Filters {
+    fn digest(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        Hash::hash(self, &mut h);
+        h.finish()
+    }
+
+    fn admits(&self, object: &Value) -> bool {
+        let field = |k: &str| {
+            object
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        self.types
+            .as_ref()
+            .is_none_or(|t| t.contains(&field("type")))
+            && self
+                .spec_versions
+                .as_ref()
+                .is_none_or(|v| v.contains(&field("spec_version")))
+            && self
+                .versions
+                .as_ref()
+                .is_none_or(|v| v.contains(&version(object)))
+    }
+
+    fn wants(&self, stix_type: &str) -> bool {
+        self.types.as_ref().is_none_or(|t| t.contains(stix_type))
+    }
+}
+
+/// An object's version: `modified`, or `created` for objects that are never modified.
+pub fn version(object: &Value) -> String {
+    object
+        .get("modified")
+        .and_then(Value::as_str)
+        .or_else(|| object.get("created").and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Where a page starts: at the unit (time, rank, id), its first `sub` objects already sent
+/// (`added_after` is a position after every unit of its second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    time: i64,
+    rank: u8,
+    id: i64,
+    sub: usize,
+}
+
+/// Ranks: the definitions, then the three tables; `AFTER_ALL` sorts after every unit of a
+/// second (the position `added_after` names).
+const DEFINITIONS: u8 = 0;
+const AFTER_ALL: u8 = 9;
+
+fn rank(kind: ChangedKind) -> u8 {
+    match kind {
+        ChangedKind::Incident => 1,
+        ChangedKind::Item => 2,
+        ChangedKind::Indicator => 3,
+    }
+}
+
+impl Cursor {
+    /// The opaque `next` value.
+    pub fn encode(&self, filters: &Filters) -> String {
+        let text = format!(
+            "1.{}.{}.{}.{}.{:x}",
+            self.time,
+            self.rank,
+            self.id,
+            self.sub,
+            filters.digest()
+        );
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// Reads a `next` value issued for the same filters; anything else is a 400.
+    pub fn decode(next: &str, filters: &Filters) -> Result<Cursor, TaxiiError> {
+        let bad = || {
+            TaxiiError::bad_request(
+                "This next value was not issued by this server for these filters: start again without it",
+            )
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(next.trim())
+            .map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let parts: Vec<&str> = text.split('.').collect();
+        let [version, time, rank, id, sub, hash] = parts.as_slice() else {
+            return Err(bad());
+        };
+        if *version != "1" || *hash != format!("{:x}", filters.digest()) {
+            return Err(bad());
+        }
+        Ok(Cursor {
+            time: time.parse().map_err(|_| bad())?,
+            rank: rank.parse().map_err(|_| bad())?,
+            id: id.parse().map_err(|_| bad())?,
+            sub: sub.parse().map_err(|_| bad())?,
+        })
+    }
+
+    fn key(&self) -> (i64, u8, i64) {
+        (self.time, self.rank, self.id)
+    }
+}
+
+/// An object with the time it was added to the collection.
+pub struct Placed {
+    /// Its `date_added`.
+    pub date_added: Timestamp,
+    /// The STIX object.
+    pub object: Value,
+}
+
+/// A page of objects and, when more follow, the cursor to them.
+pub struct Page {
+    /// The objects.
+    pub objects: Vec<Placed>,
+    /// Present exactly when more objects match.
+    pub next: Option<Cursor>,
+}
+
+/// An object (or an incident with its relationships) at one position of the order.
+struct Unit {
+    key: (i64, u8, i64),
+    date_added: Timestamp,
+    objects: Vec<Value>,
+}
+
+/// The owner's definitions, in order.
+async fn definitions(
+    state: &AppState,
+    actor: &Actor,
+    owner: &Owner,
+    filters: &Filters,
+) -> Result<Vec<Unit>, TaxiiError> {
+    let at =
+        |s: &str| threatdb_core::parse_timestamp(s).unwrap_or(threatdb_core::date::from_unix(0));
+    let mut out = Vec::new();
+    let mut push = |date_added: Timestamp, id: i64, object: Value| {
+        out.push(Unit {
+            key: (date_added.unix_timestamp(), DEFINITIONS, id),
+            date_added,
+            objects: vec![object],
+        });
+    };
+    push(
+        at("2000-01-01T00:00:00Z"),
+        0,
+        objects::owner_identity(owner),
+    );
+    for (n, t) in (1..).zip(fixed::TLP.iter()) {
+        let created = if t.v1 {
+            "2017-01-20T00:00:00Z"
+        } else {
+            "2022-10-01T00:00:00Z"
+        };
+        push(at(created), n, fixed::tlp_marking(t));
+    }
+    push(at("2026-12-01T00:00:00Z"), 20, fixed::software_identity());
+    push(
+        at("2026-12-01T00:00:00Z"),
+        21,
+        fixed::extension_definition(),
+    );
+    if filters.wants("marking-definition") {
+        for label in state.store.list_labels(actor, owner).await? {
+            if fixed::tlp(&label.name).is_none() {
+                push(
+                    label.date_added,
+                    1000i64.saturating_add(label.id),
+                    objects::custom_marking(owner, &label),
+                );
+            }
+        }
+    }
+    out.sort_by_key(|u| u.key);
+    Ok(out)
+}
+
+/// What the store is asked for, from the types filtered on.
+fn change_query(owner: &Owner, filters: &Filters, limit: usize) -> Option<ChangeQuery> {
+    let items: Vec<ItemKind> = threatdb_stix::export::exported_kinds()
+        .into_iter()
+        .filter(|k| objects::item_type(*k).is_some_and(|t| filters.wants(t)))
+        .collect();
+    let query = ChangeQuery {
+        owner: owner.clone(),
+        after: None,
+        incidents: filters.wants("incident") || filters.wants("relationship"),
+        items,
+        indicators: filters.wants("indicator"),
+        limit: u64::try_from(limit)
+            .unwrap_or(1000)
+            .clamp(1, ChangeQuery::MAX_LIMIT),
+    };
+    (query.incidents || query.indicators || !query.items.is_empty()).then_some(query)
+}
+
+/// The store position to read after, for a page starting at `start` (the unit of a partly
+/// sent cursor is read again).
+fn store_after(start: Option<Cursor>) -> Option<ChangeKey> {
+    let c = start?;
+    let modified = threatdb_core::date::from_unix(c.time);
+    let (kind, id) = match c.rank {
+        DEFINITIONS => (ChangedKind::Incident, i64::MIN),
+        1 => (ChangedKind::Incident, c.id),
+        2 => (ChangedKind::Item, c.id),
+        3 => (ChangedKind::Indicator, c.id),
+        _ => (ChangedKind::Indicator, i64::MAX),
+    };
+    // The cursor's own unit is read again (its first `sub` objects are skipped).
+    let id = if (1..=3).contains(&c.rank) {
+        id.saturating_sub(1)
+    } else {
+        id
+    };
+    Some(ChangeKey { modified, kind, id })
+}
+
+/// A unit of the store's objects.
+async fn unit_of(state: &AppState, actor: &Actor, change: &Change) -> Result<Unit, TaxiiError> {
+    let key = change.key();
+    let objects = threatdb_stix::export::unit(state.store.as_ref(), actor, change).await?;
+    Ok(Unit {
+        key: (key.modified.unix_timestamp(), rank(key.kind), key.id),
+        date_added: key.modified,
+        objects,
+    })
+}
+
+/// Reads one page of `owner`'s collection for `actor`: at most `limit` objects matching
+/// `filters`, after `cursor` (or after `filters.added_after`).
+pub async fn read(
+    state: &AppState,
+    actor: &Actor,
+    owner: &Owner,
+    filters: &Filters,
+    cursor: Option<Cursor>,
+    limit: usize,
+) -> Result<Page, TaxiiError> {
+    let start = cursor.or_else(|| {
+        filters.added_after.map(|t| Cursor {
+            time: t,
+            rank: AFTER_ALL,
+            id: i64::MAX,
+            sub: 0,
+        })
+    });
+    let begins = |key: (i64, u8, i64)| match start {
+        None => Some(0),
+        Some(c) if key > c.key() => Some(0),
+        Some(c) if key == c.key() => Some(c.sub),
+        Some(_) => None,
+    };
+    let mut head: VecDeque<Unit> = definitions(state, actor, owner, filters)
+        .await?
+        .into_iter()
+        .filter(|u| begins(u.key).is_some())
+        .collect();
+    let mut query = change_query(owner, filters, limit.saturating_add(1));
+    if let Some(q) = query.as_mut() {
+        q.after = store_after(start);
+    }
+    let mut batch: VecDeque<Change> = VecDeque::new();
+    let mut exhausted = query.is_none();
+    let mut out: Vec<Placed> = Vec::new();
+    loop {
+        if batch.is_empty()
+            && !exhausted
+            && let Some(q) = query.as_mut()
+        {
+            let page = state.store.changes(actor, q).await?;
+            exhausted = (page.len() as u64) < q.limit;
+            if let Some(last) = page.last() {
+                q.after = Some(last.key());
+            }
+            batch.extend(page);
+        }
+        let take_head = match (head.front(), batch.front()) {
+            (None, None) => {
+                return Ok(Page {
+                    objects: out,
+                    next: None,
+                });
+            }
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(h), Some(c)) => {
+                let k = c.key();
+                h.key < (k.modified.unix_timestamp(), rank(k.kind), k.id)
+            }
+        };
+        let unit = if take_head {
+            match head.pop_front() {
+                Some(u) => u,
+                None => continue,
+            }
+        } else {
+            match batch.pop_front() {
+                Some(change) => unit_of(state, actor, &change).await?,
+                None => continue,
+            }
+        };
+        let Some(skip) = begins(unit.key) else {
+            continue;
+        };
+        for (at, object) in unit.objects.into_iter().enumerate().skip(skip) {
+            if !filters.admits(&object) {
+                continue;
+            }
+            if out.len() >= limit {
+                let (time, rank, id) = unit.key;
+                return Ok(Page {
+                    objects: out,
+                    next: Some(Cursor {
+                        time,
+                        rank,
+                        id,
+                        sub: at,
+                    }),
+                });
+            }
+            out.push(Placed {
+                date_added: unit.date_added,
+                object,
+            });
+        }
+    }
+}
