@@ -81,6 +81,9 @@ pub struct Change {
     pub object: Changed,
     /// Its attributes' labels, by attribute id (attributes without labels are absent).
     pub attribute_labels: Vec<(i64, Vec<SecurityLabel>)>,
+    /// An incident's associations that the actor can read (incidents, items, indicators), in
+    /// (kind, id) order; empty for items and indicators.
+    pub links: Vec<crate::Linked>,
 }
 
 impl Change {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 use threatdb_core::{
     Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, Cmp, Cond, IncidentQuery, Item,
-    ItemKind, LinkSet, Linked, Owner, Paging, SecurityLabel, Store, StoreError, Target, Timestamp,
+    ItemKind, Linked, Owner, Paging, SecurityLabel, Store, StoreError, Target, Timestamp,
 };
 
 use crate::fixed::{tlp, tlp_marking};
@@ -126,7 +126,7 @@ pub async fn unit(
                 labels: d.labels.as_deref().unwrap_or_default(),
             };
             let mut out = vec![objects::incident(&d.incident, carried)];
-            out.extend(relationships(store, actor, &d.incident).await?);
+            out.extend(relationships(&d.incident, &change.links));
             Ok(out)
         }
         Changed::Item(d) => {
@@ -175,70 +175,49 @@ pub fn marking_of(owner: &Owner, label: &SecurityLabel) -> Value {
     }
 }
 
-/// An incident's associations as relationships, one per pair (an incident–incident pair is
-/// written by the end with the lower STIX id).
-pub async fn relationships(
-    store: &dyn Store,
-    actor: &Actor,
-    incident: &threatdb_core::Incident,
-) -> Result<Vec<Value>, StoreError> {
+/// An incident's associations (as [`Store::changes`] loads them) as relationships, one per
+/// pair (an incident–incident pair is written by the end with the lower STIX id), sorted by id.
+pub fn relationships(incident: &threatdb_core::Incident, links: &[Linked]) -> Vec<Value> {
     let source_id = objects::incident_id(incident);
     let source = End {
         id: &source_id,
         created: incident.date_added,
     };
     let mut out = Vec::new();
-    for set in [
-        LinkSet::Groups(None),
-        LinkSet::Indicators(None),
-        LinkSet::Victims,
-        LinkSet::Tasks,
-    ] {
-        let mut start = 0u64;
-        loop {
-            let paging = Paging::new(start, PAGE)?;
-            let page = store.associations(actor, incident.id, set, paging).await?;
-            let n = page.items.len() as u64;
-            for linked in page.items {
-                let (target_id, created, kind) = match &linked {
-                    Linked::Incident(other) => {
-                        let other_id = objects::incident_id(other);
-                        if other_id < source_id {
-                            continue;
-                        }
-                        (other_id, other.date_added, Association::Group)
-                    }
-                    Linked::Item(item) => {
-                        let Some(stix_type) = objects::item_type(item.kind) else {
-                            continue;
-                        };
-                        let kind = match item.kind {
-                            ItemKind::Victim => Association::Victim,
-                            ItemKind::Task => Association::Task,
-                            _ => Association::Group,
-                        };
-                        (objects::item_id(item, stix_type), item.date_added, kind)
-                    }
-                    Linked::Indicator(i) => (
-                        objects::indicator_id(i),
-                        i.date_added,
-                        Association::Indicator,
-                    ),
-                };
-                let target = End {
-                    id: &target_id,
-                    created,
-                };
-                out.push(objects::relationship(&incident.owner, source, kind, target));
+    for linked in links {
+        let (target_id, created, kind) = match linked {
+            Linked::Incident(other) => {
+                let other_id = objects::incident_id(other);
+                if other_id < source_id {
+                    continue;
+                }
+                (other_id, other.date_added, Association::Group)
             }
-            if n < PAGE {
-                break;
+            Linked::Item(item) => {
+                let Some(stix_type) = objects::item_type(item.kind) else {
+                    continue;
+                };
+                let kind = match item.kind {
+                    ItemKind::Victim => Association::Victim,
+                    ItemKind::Task => Association::Task,
+                    _ => Association::Group,
+                };
+                (objects::item_id(item, stix_type), item.date_added, kind)
             }
-            start = start.saturating_add(n);
-        }
+            Linked::Indicator(i) => (
+                objects::indicator_id(i),
+                i.date_added,
+                Association::Indicator,
+            ),
+        };
+        let target = End {
+            id: &target_id,
+            created,
+        };
+        out.push(objects::relationship(&incident.owner, source, kind, target));
     }
     out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-    Ok(out)
+    out
 }
 
 /// The incidents of the report's owner it is associated with, as STIX ids.

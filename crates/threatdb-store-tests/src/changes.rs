@@ -6,8 +6,8 @@
 use crate::fixture::{create, fixture, tag};
 use threatdb_core::{
     AdminStore, AttributeType, Change, ChangeKey, ChangeQuery, Changed, IncidentName,
-    IncidentPatch, IndicatorKind, IndicatorValue, ItemKind, NewAttribute, NewItem, Owner, Store,
-    StoreError, Subject,
+    IncidentPatch, IndicatorKind, IndicatorValue, ItemKind, NewAttribute, NewItem, Owner, Paging,
+    Store, StoreError, Subject, Target,
 };
 
 fn query(owner: &Owner, after: Option<ChangeKey>, limit: u64) -> ChangeQuery {
@@ -110,7 +110,49 @@ pub async fn changes_walk_an_owner_in_change_order<S: Store + AdminStore>(store:
         .await
         .expect("label");
 
+    // Associations come with the incidents: another incident (both ends), an adversary, a host.
+    store
+        .associate(&fx.writer_a, incidents[0], &Target::Incident(incidents[1]))
+        .await
+        .expect("link");
+    let adversary = store
+        .list_items(
+            &fx.reader_a,
+            &fx.org_a,
+            Some(ItemKind::Adversary),
+            Paging::new(0, 1).expect("paging"),
+        )
+        .await
+        .expect("items")
+        .items[0]
+        .id;
+    store
+        .associate(
+            &fx.writer_a,
+            incidents[0],
+            &Target::Item(ItemKind::Adversary, adversary),
+        )
+        .await
+        .expect("link");
+    store
+        .associate(
+            &fx.writer_a,
+            incidents[0],
+            &Target::Indicator(
+                IndicatorValue::parse(IndicatorKind::Host, "a.example").expect("host"),
+            ),
+        )
+        .await
+        .expect("link");
     let all = walk(store, &fx.reader_a, &fx.org_a, 1000).await;
+    let links_of = |id: i64| {
+        all.iter()
+            .find(|c| matches!(&c.object, Changed::Incident(d) if d.incident.id == id))
+            .map(|c| c.links.len())
+    };
+    assert_eq!(links_of(incidents[0]), Some(3));
+    assert_eq!(links_of(incidents[1]), Some(1));
+    assert_eq!(links_of(incidents[2]), Some(0));
     assert_eq!(all.len(), 10, "5 incidents, 2 adversaries, 3 indicators");
     let keys: Vec<ChangeKey> = all.iter().map(Change::key).collect();
     assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");

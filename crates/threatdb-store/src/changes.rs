@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, IncidentDetails, Include,
-    IndicatorDetails, ItemDetails, SecurityLabel, StoreResult, Timestamp,
+    IndicatorDetails, ItemDetails, Linked, SecurityLabel, StoreResult, Timestamp,
 };
 
 /// Everything an exported object carries.
@@ -122,12 +122,91 @@ pub async fn changes<D: Db>(
         .map(|object| Change {
             object,
             attribute_labels: Vec::new(),
+            links: Vec::new(),
         })
         .collect();
     page.sort_by_key(Change::key);
     page.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
     load(db, &mut page).await?;
+    let owners: Vec<i64> = actor.memberships.iter().map(|m| m.owner.id).collect();
+    load_links(db, &mut page, &owners).await?;
     Ok(page)
+}
+
+/// The associations of the page's incidents with what `owners` hold: three statements (other
+/// incidents, items, indicators), each keyed by the link table's (incident_id, ...) primary key.
+async fn load_links<D: Db>(db: &mut D, page: &mut [Change], owners: &[i64]) -> StoreResult<()> {
+    let ids: Vec<i64> = page
+        .iter()
+        .filter(|c| matches!(c.object, Changed::Incident(_)))
+        .map(|c| c.key().id)
+        .collect();
+    if ids.is_empty() || owners.is_empty() {
+        return Ok(());
+    }
+    let mut found: HashMap<i64, Vec<Linked>> = HashMap::new();
+    let statement = |head: String, owner_column: &str, order: &str| {
+        let mut sql = Sql::new(head);
+        sql.bind_list(ids.iter().copied())
+            .push(&format!(" AND {owner_column} IN "))
+            .bind_list(owners.iter().copied())
+            .push(order);
+        sql
+    };
+    let sql = statement(
+        format!(
+            "SELECT x.incident_id, {} FROM incident_links x JOIN incidents i ON i.id = x.other_id \
+             JOIN owners o ON o.id = i.owner_id WHERE x.incident_id IN ",
+            rows::INCIDENT_COLUMNS
+        ),
+        "i.owner_id",
+        " ORDER BY x.incident_id, i.id",
+    );
+    for (at, other) in db
+        .fetch(sql, |r| Ok((r.int(0)?, rows::incident_at(r, 1)?)))
+        .await?
+    {
+        found.entry(at).or_default().push(Linked::Incident(other));
+    }
+    let sql = statement(
+        format!(
+            "SELECT x.incident_id, {} FROM incident_items x JOIN items it ON it.id = x.item_id \
+             JOIN owners o ON o.id = it.owner_id WHERE x.incident_id IN ",
+            rows::ITEM_COLUMNS
+        ),
+        "it.owner_id",
+        " ORDER BY x.incident_id, it.id",
+    );
+    for (at, item) in db
+        .fetch(sql, |r| Ok((r.int(0)?, rows::item_at(r, 1)?)))
+        .await?
+    {
+        found.entry(at).or_default().push(Linked::Item(item));
+    }
+    let sql = statement(
+        format!(
+            "SELECT x.incident_id, {} FROM incident_indicators x JOIN indicators d \
+             ON d.id = x.indicator_id JOIN owners o ON o.id = d.owner_id WHERE x.incident_id IN ",
+            rows::INDICATOR_COLUMNS
+        ),
+        "d.owner_id",
+        " ORDER BY x.incident_id, d.id",
+    );
+    for (at, indicator) in db
+        .fetch(sql, |r| Ok((r.int(0)?, rows::indicator_at(r, 1)?)))
+        .await?
+    {
+        found
+            .entry(at)
+            .or_default()
+            .push(Linked::Indicator(indicator));
+    }
+    for change in page.iter_mut() {
+        if matches!(change.object, Changed::Incident(_)) {
+            change.links = found.remove(&change.key().id).unwrap_or_default();
+        }
+    }
+    Ok(())
 }
 
 /// The statements [`changes`] runs to choose a page, and the database's plan for each.

@@ -52,16 +52,21 @@ pub fn membership(r: &dyn Cells, at: usize) -> StoreResult<Membership> {
 
 /// Reads an incident ([`INCIDENT_COLUMNS`]).
 pub fn incident(r: &dyn Cells) -> StoreResult<Incident> {
+    incident_at(r, 0)
+}
+
+/// Reads an incident whose columns ([`INCIDENT_COLUMNS`]) start at index `at`.
+pub fn incident_at(r: &dyn Cells, at: usize) -> StoreResult<Incident> {
     Ok(Incident {
-        id: r.int(0)?,
-        owner: owner(r, 1)?,
-        name: r.text(4)?,
-        event_date: r.time(5)?,
-        status: IncidentStatus::parse(&r.text(6)?).map_err(|_| corrupt("status"))?,
-        date_added: r.time(7)?,
-        last_modified: r.time(8)?,
-        created_by: r.text(9)?,
-        xid: r.text(10)?,
+        id: r.int(at)?,
+        owner: owner(r, at + 1)?,
+        name: r.text(at + 4)?,
+        event_date: r.time(at + 5)?,
+        status: IncidentStatus::parse(&r.text(at + 6)?).map_err(|_| corrupt("status"))?,
+        date_added: r.time(at + 7)?,
+        last_modified: r.time(at + 8)?,
+        created_by: r.text(at + 9)?,
+        xid: r.text(at + 10)?,
     })
 }
 
@@ -91,30 +96,40 @@ pub fn label(r: &dyn Cells, at: usize) -> StoreResult<SecurityLabel> {
 
 /// Reads an item ([`ITEM_COLUMNS`]).
 pub fn item(r: &dyn Cells) -> StoreResult<Item> {
+    item_at(r, 0)
+}
+
+/// Reads an item whose columns ([`ITEM_COLUMNS`]) start at index `at`.
+pub fn item_at(r: &dyn Cells, at: usize) -> StoreResult<Item> {
     Ok(Item {
-        id: r.int(0)?,
-        kind: ItemKind::from_url(&r.text(1)?).ok_or_else(|| corrupt("item kind"))?,
-        owner: owner(r, 2)?,
-        name: r.text(5)?,
-        fields: r.text(6)?,
-        date_added: r.time(7)?,
-        last_modified: r.time(8)?,
+        id: r.int(at)?,
+        kind: ItemKind::from_url(&r.text(at + 1)?).ok_or_else(|| corrupt("item kind"))?,
+        owner: owner(r, at + 2)?,
+        name: r.text(at + 5)?,
+        fields: r.text(at + 6)?,
+        date_added: r.time(at + 7)?,
+        last_modified: r.time(at + 8)?,
     })
 }
 
 /// Reads an indicator ([`INDICATOR_COLUMNS`]).
 pub fn indicator(r: &dyn Cells) -> StoreResult<Indicator> {
+    indicator_at(r, 0)
+}
+
+/// Reads an indicator whose columns ([`INDICATOR_COLUMNS`]) start at index `at`.
+pub fn indicator_at(r: &dyn Cells, at: usize) -> StoreResult<Indicator> {
     Ok(Indicator {
-        id: r.int(0)?,
-        kind: IndicatorKind::from_url(&r.text(1)?).ok_or_else(|| corrupt("indicator kind"))?,
-        owner: owner(r, 2)?,
-        value: r.text(5)?,
-        date_added: r.time(6)?,
-        last_modified: r.time(7)?,
+        id: r.int(at)?,
+        kind: IndicatorKind::from_url(&r.text(at + 1)?).ok_or_else(|| corrupt("indicator kind"))?,
+        owner: owner(r, at + 2)?,
+        value: r.text(at + 5)?,
+        date_added: r.time(at + 6)?,
+        last_modified: r.time(at + 7)?,
         rating: r
-            .opt_float(8)?
+            .opt_float(at + 8)?
             .and_then(|v| threatdb_core::rating_hundredths(v).ok()),
-        confidence: r.opt_int(9)?.and_then(|v| u8::try_from(v).ok()),
+        confidence: r.opt_int(at + 9)?.and_then(|v| u8::try_from(v).ok()),
     })
 }
 

@@ -50,6 +50,10 @@ pub enum Scenario {
     /// (`/v2/indicators/{type}/{value}/groups/incidents`; needs a seed with
     /// `--indicators-per-incident`).
     Reverse,
+    /// A TAXII 2.1 page of an owner's collection (`/taxii2/api/collections/{id}/objects/`,
+    /// `limit` = the page size), half from its start, half deep in it (`added_after` a random
+    /// time of the last two years), with HTTP Basic.
+    TaxiiPage,
 }
 
 impl Scenario {
@@ -63,6 +67,7 @@ impl Scenario {
                 | Scenario::V3Tql
                 | Scenario::V3IndList
                 | Scenario::Reverse
+                | Scenario::TaxiiPage
         )
     }
 
@@ -90,6 +95,7 @@ impl Scenario {
             Scenario::V3IndGet => "v3-ind-get",
             Scenario::V3IndList => "v3-ind-list",
             Scenario::Reverse => "reverse",
+            Scenario::TaxiiPage => "taxii-page",
         }
     }
 }
@@ -140,10 +146,11 @@ impl Default for Shape {
     }
 }
 
-/// The objects in a list answer: each carries one `webLink` (v2 and v3 alike).
+/// The objects in a list answer: each carries one `webLink` (v2 and v3 alike), or one
+/// `spec_version` (STIX).
 fn rows(body: &[u8]) -> u64 {
-    const KEY: &[u8] = b"\"webLink\"";
-    body.windows(KEY.len()).filter(|w| *w == KEY).count() as u64
+    let count = |key: &[u8]| body.windows(key.len()).filter(|w| *w == key).count() as u64;
+    count(b"\"webLink\"") + count(b"\"spec_version\"")
 }
 
 impl Ctx {
@@ -252,6 +259,39 @@ impl Ctx {
         Ok(())
     }
 
+    /// A TAXII page; the objects it held.
+    async fn taxii_page(&self, conn: &mut Conn, rng: &mut Rng) -> Result<u64> {
+        use base64::Engine;
+        let owners = &self.info.owners;
+        let owner = &owners[rng.below(owners.len() as u64) as usize];
+        let cid = threatdb_stix::ids::collection(owner);
+        let mut path = format!(
+            "/taxii2/api/collections/{cid}/objects/?limit={}",
+            self.shape.page_size
+        );
+        if rng.below(2) == 1 {
+            let now = threatdb_core::date::now().unix_timestamp();
+            let after = now - rng.below(2 * 365 * 86_400) as i64;
+            let at = threatdb_stix::objects::stix_time(threatdb_core::date::from_unix(after));
+            path.push_str(&format!("&added_after={at}"));
+        }
+        let who = &self.info.admin;
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", who.access_id, who.secret_key));
+        let headers = [
+            (AUTHORIZATION, format!("Basic {basic}")),
+            (
+                HeaderName::from_static("accept"),
+                "application/taxii+json;version=2.1".to_string(),
+            ),
+        ];
+        let (status, body) = conn.send(Method::GET, &path, &headers, None).await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        Ok(rows(&body))
+    }
+
     /// One operation; the objects it listed (0 for anything but a list).
     async fn op(&self, conn: &mut Conn, scenario: Scenario, rng: &mut Rng) -> Result<u64> {
         let admin = &self.info.admin;
@@ -357,6 +397,7 @@ impl Ctx {
                     _ => self.commit(conn, rng).await.map(|()| 0),
                 };
             }
+            Scenario::TaxiiPage => return self.taxii_page(conn, rng).await,
             Scenario::Ceiling => {
                 let (status, _) = conn.send(Method::GET, "/healthz", &[], None).await?;
                 if !status.is_success() {
