@@ -34,6 +34,10 @@ pub struct Limits {
     pub reject_replays: bool,
     /// The largest Batch API file accepted, in bytes (tcex sends up to 75,000,000).
     pub batch_file_bytes: usize,
+    /// The most units (an object with what is sent with it) one TAXII request looks at beyond
+    /// those it sends: a filter that matches little ends its page early, with `more` and a
+    /// cursor where it stopped, instead of walking a whole owner in one request.
+    pub taxii_scan_budget: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             trusted_proxies: Vec::new(),
             reject_replays: false,
             batch_file_bytes: 80 << 20,
+            taxii_scan_budget: 5_000,
         }
     }
 }

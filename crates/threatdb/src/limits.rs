@@ -44,6 +44,10 @@ pub struct LimitArgs {
     /// (stronger than ThreatConnect; a client must not send the same write twice in a second).
     #[arg(long, env = "THREATDB_REJECT_REPLAYS")]
     pub reject_replays: bool,
+    /// Objects one TAXII request may look at beyond those it sends before it ends its page early
+    /// (with `more` and a cursor), so a filter that matches little never walks a whole owner.
+    #[arg(long, env = "THREATDB_TAXII_SCAN_BUDGET", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub taxii_scan_budget: u64,
 }
 
 impl LimitArgs {
@@ -93,6 +97,7 @@ impl LimitArgs {
             max_connections_per_address: usize_of(per_address),
             trusted_proxies,
             reject_replays: self.reject_replays,
+            taxii_scan_budget: usize_of(self.taxii_scan_budget),
             ..Limits::default()
         })
     }

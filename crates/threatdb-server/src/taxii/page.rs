@@ -271,7 +271,8 @@ async fn unit_of(state: &AppState, actor: &Actor, change: &Change) -> Result<Uni
 }
 
 /// Reads one page of `owner`'s collection for `actor`: at most `limit` objects matching
-/// `filters`, after `cursor` (or after `filters.added_after`).
+/// `filters`, after `cursor` (or after `filters.added_after`). A page may hold fewer when the
+/// filters matched little among `Limits::taxii_scan_budget` units; it then says `more` with a cursor.
 pub async fn read(
     state: &AppState,
     actor: &Actor,
@@ -306,6 +307,18 @@ pub async fn read(
     let mut batch: VecDeque<Change> = VecDeque::new();
     let mut exhausted = query.is_none();
     let mut out: Vec<Placed> = Vec::new();
+    // Nothing here is of another spec version: no need to look.
+    if filters
+        .spec_versions
+        .as_ref()
+        .is_some_and(|v| !v.contains("2.1"))
+    {
+        return Ok(Page {
+            objects: out,
+            next: None,
+        });
+    }
+    let mut examined = 0usize;
     loop {
         if batch.is_empty()
             && !exhausted
@@ -317,6 +330,9 @@ pub async fn read(
                 q.after = Some(last.key());
             }
             batch.extend(page);
+            // A filter that skipped the whole batch reads the next one twice as large, so a
+            // sparse match costs a few statements, not one per `limit + 1` objects.
+            q.limit = q.limit.saturating_mul(2).min(ChangeQuery::MAX_LIMIT);
         }
         let take_head = match (head.front(), batch.front()) {
             (None, None) => {
@@ -346,6 +362,19 @@ pub async fn read(
         let Some(skip) = begins(unit.key) else {
             continue;
         };
+        examined = examined.saturating_add(1);
+        if examined > state.limits.taxii_scan_budget.saturating_add(limit) {
+            let (time, rank, id) = unit.key;
+            return Ok(Page {
+                objects: out,
+                next: Some(Cursor {
+                    time,
+                    rank,
+                    id,
+                    sub: skip,
+                }),
+            });
+        }
         for (at, object) in unit.objects.into_iter().enumerate().skip(skip) {
             if !filters.admits(&object) {
                 continue;

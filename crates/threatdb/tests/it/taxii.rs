@@ -4,7 +4,7 @@
 //! Bearer authentication, TAXII errors, and no other owner's collection; then (with Python)
 //! the OASIS `taxii2-client` pulls the collection and the OASIS validator checks it.
 
-use crate::node::{Creds, credentials, start};
+use crate::node::{Creds, credentials};
 use crate::stix::{KEY, ORG, populate, send};
 use serde_json::Value;
 use std::process::Command;
@@ -134,9 +134,14 @@ fn admin(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
 /// A server with `populate`'s data, its TAXII client as the administrator, and the data
 /// directory.
 async fn serve() -> (tempfile::TempDir, crate::node::Node, Creds, Taxii) {
+    serve_with(&[]).await
+}
+
+/// Like [`serve`], with more `serve` flags.
+async fn serve_with(flags: &[&str]) -> (tempfile::TempDir, crate::node::Node, Creds, Taxii) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let node = start(&data, None, KEY);
+    let node = crate::node::start_with(&data, None, KEY, flags, None);
     let creds = credentials(&data);
     populate(&node.origin, &creds, &data, None).await;
     let t = Taxii {
@@ -484,6 +489,43 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     drop(node);
+}
+
+/// A filter that matches little cannot make one request walk the whole owner: with a scan
+/// budget of one object, a page that found nothing ends early with `more` and a cursor, and the
+/// walk still finds every match, in order, each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sparse_filter_pages_in_bounded_steps() {
+    let (_dir, _node, _creds, t) = serve_with(&["--taxii-scan-budget", "1"]).await;
+    let cid = collection(&t, ORG).await;
+    let (all, _) = t.walk(&cid, 1000, "").await;
+    let want: Vec<Value> = all
+        .iter()
+        .filter(|o| o["type"] == "threat-actor")
+        .cloned()
+        .collect();
+    assert_eq!(want.len(), 1, "populate makes one adversary");
+    let (found, pages) = t.walk(&cid, 1, "&match[type]=threat-actor").await;
+    assert_eq!(ids(&found), ids(&want));
+    assert!(
+        pages > 2,
+        "pages end early when nothing matched within the budget ({pages} pages)"
+    );
+    // An empty page that says more: the budget, not the end of the collection.
+    let (_, first) = t
+        .ok(&format!(
+            "/taxii2/api/collections/{cid}/objects/?limit=1&match[type]=marking-definition--none"
+        ))
+        .await;
+    assert!(
+        first
+            .get("objects")
+            .is_none_or(|o| o.as_array().is_some_and(|a| a.is_empty()))
+    );
+    assert_eq!(first["more"], true, "{first}");
+    // The same walk without a filter is not cut short: every page is full but the last.
+    let (paged, _) = t.walk(&cid, 1, "").await;
+    assert_eq!(ids(&paged), ids(&all));
 }
 
 fn first_incident(all: &[Value]) -> i64 {
