@@ -650,13 +650,31 @@ fn change_shapes(owner: &Owner, deep_incident: i64) -> Vec<(String, ChangeQuery)
 }
 
 /// What is wrong with a change-order page's plan: a scan of a table, or a sort (which reads
-/// every row of the owner after the position before returning the first).
+/// every row of the owner after the position before returning the first). The statements that
+/// read a page's associations start from the page's incident ids: they must not scan, and may
+/// sort what they found.
 fn change_violations(steps: &[PlanStep]) -> Vec<String> {
     let mut out = Vec::new();
     for step in steps {
+        let links = step.statement.starts_with("SELECT x.incident_id");
         for line in &step.plan {
             let scan = (line.starts_with("SCAN ") && !line.contains("USING INDEX"))
                 || line.starts_with("Seq Scan");
+            if links {
+                // The owners table holds a row per owner: reading it whole is fine. PostgreSQL
+                // hashes this fixture's 2,000 items rather than probe them by key; with 200,000
+                // (and 600,000 links) it probes `items_pkey` per link found, as for incidents.
+                let small = line.contains("owners")
+                    || line == "SCAN o"
+                    || line.starts_with("SCAN o ")
+                    || line.starts_with("Seq Scan on items");
+                // The way in is the page's incident ids, never the owner's rows.
+                let by_owner = line.contains("owner_id=") || line.contains("(owner_id = ");
+                if (scan && !small) || by_owner {
+                    out.push(format!("{line} in {}", step.statement));
+                }
+                continue;
+            }
             let sort = line.contains("TEMP B-TREE") || line.starts_with("Sort");
             let unordered = line.contains("USING INDEX")
                 && !line.contains("_owner_modified")

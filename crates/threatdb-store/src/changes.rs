@@ -145,55 +145,21 @@ async fn load_links<D: Db>(db: &mut D, page: &mut [Change], owners: &[i64]) -> S
         return Ok(());
     }
     let mut found: HashMap<i64, Vec<Linked>> = HashMap::new();
-    let statement = |head: String, owner_column: &str, order: &str| {
-        let mut sql = Sql::new(head);
-        sql.bind_list(ids.iter().copied())
-            .push(&format!(" AND {owner_column} IN "))
-            .bind_list(owners.iter().copied())
-            .push(order);
-        sql
-    };
-    let sql = statement(
-        format!(
-            "SELECT x.incident_id, {} FROM incident_links x JOIN incidents i ON i.id = x.other_id \
-             JOIN owners o ON o.id = i.owner_id WHERE x.incident_id IN ",
-            rows::INCIDENT_COLUMNS
-        ),
-        "i.owner_id",
-        " ORDER BY x.incident_id, i.id",
-    );
+    let [others, items, indicators] = link_statements(&ids, owners);
     for (at, other) in db
-        .fetch(sql, |r| Ok((r.int(0)?, rows::incident_at(r, 1)?)))
+        .fetch(others, |r| Ok((r.int(0)?, rows::incident_at(r, 1)?)))
         .await?
     {
         found.entry(at).or_default().push(Linked::Incident(other));
     }
-    let sql = statement(
-        format!(
-            "SELECT x.incident_id, {} FROM incident_items x JOIN items it ON it.id = x.item_id \
-             JOIN owners o ON o.id = it.owner_id WHERE x.incident_id IN ",
-            rows::ITEM_COLUMNS
-        ),
-        "it.owner_id",
-        " ORDER BY x.incident_id, it.id",
-    );
     for (at, item) in db
-        .fetch(sql, |r| Ok((r.int(0)?, rows::item_at(r, 1)?)))
+        .fetch(items, |r| Ok((r.int(0)?, rows::item_at(r, 1)?)))
         .await?
     {
         found.entry(at).or_default().push(Linked::Item(item));
     }
-    let sql = statement(
-        format!(
-            "SELECT x.incident_id, {} FROM incident_indicators x JOIN indicators d \
-             ON d.id = x.indicator_id JOIN owners o ON o.id = d.owner_id WHERE x.incident_id IN ",
-            rows::INDICATOR_COLUMNS
-        ),
-        "d.owner_id",
-        " ORDER BY x.incident_id, d.id",
-    );
     for (at, indicator) in db
-        .fetch(sql, |r| Ok((r.int(0)?, rows::indicator_at(r, 1)?)))
+        .fetch(indicators, |r| Ok((r.int(0)?, rows::indicator_at(r, 1)?)))
         .await?
     {
         found
@@ -209,7 +175,53 @@ async fn load_links<D: Db>(db: &mut D, page: &mut [Change], owners: &[i64]) -> S
     Ok(())
 }
 
-/// The statements [`changes`] runs to choose a page, and the database's plan for each.
+/// The three statements that read the associations of the incidents `ids` with what `owners`
+/// hold: other incidents, items, indicators, each keyed by its link table's
+/// (incident_id, ...) primary key.
+fn link_statements(ids: &[i64], owners: &[i64]) -> [Sql<'static>; 3] {
+    let statement = |head: String, owner_column: &str, order: &str| {
+        let mut sql = Sql::new(head);
+        sql.bind_list(ids.iter().copied())
+            // `+`: the owner is a filter on rows found by key, never a way in (SQLite would
+            // otherwise walk the owner's incidents and probe the link table for each).
+            .push(&format!(" AND +{owner_column} IN "))
+            .bind_list(owners.iter().copied())
+            .push(order);
+        sql
+    };
+    [
+        statement(
+            format!(
+                "SELECT x.incident_id, {} FROM incident_links x JOIN incidents i ON i.id = x.other_id \
+                 JOIN owners o ON o.id = i.owner_id WHERE x.incident_id IN ",
+                rows::INCIDENT_COLUMNS
+            ),
+            "i.owner_id",
+            " ORDER BY x.incident_id, i.id",
+        ),
+        statement(
+            format!(
+                "SELECT x.incident_id, {} FROM incident_items x JOIN items it ON it.id = x.item_id \
+                 JOIN owners o ON o.id = it.owner_id WHERE x.incident_id IN ",
+                rows::ITEM_COLUMNS
+            ),
+            "it.owner_id",
+            " ORDER BY x.incident_id, it.id",
+        ),
+        statement(
+            format!(
+                "SELECT x.incident_id, {} FROM incident_indicators x JOIN indicators d \
+                 ON d.id = x.indicator_id JOIN owners o ON o.id = d.owner_id WHERE x.incident_id IN ",
+                rows::INDICATOR_COLUMNS
+            ),
+            "d.owner_id",
+            " ORDER BY x.incident_id, d.id",
+        ),
+    ]
+}
+
+/// The statements [`changes`] runs to choose a page and to read its incidents' associations,
+/// and the database's plan for each.
 pub async fn explain<D: Db>(
     db: &mut D,
     actor: &Actor,
@@ -223,6 +235,15 @@ pub async fn explain<D: Db>(
         let statement = sql.text.to_string();
         let plan = db.explain(sql).await?;
         out.push(threatdb_core::PlanStep { statement, plan });
+    }
+    if q.incidents {
+        // What a page of incidents reads next: their associations (planned for three ids).
+        let owners: Vec<i64> = actor.memberships.iter().map(|m| m.owner.id).collect();
+        for sql in link_statements(&[1, 2, 3], &owners) {
+            let statement = sql.text.to_string();
+            let plan = db.explain(sql).await?;
+            out.push(threatdb_core::PlanStep { statement, plan });
+        }
     }
     Ok(out)
 }
