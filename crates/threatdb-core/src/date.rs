@@ -137,7 +137,8 @@ pub fn shift(t: Timestamp, delta: time::Duration, what: &str) -> Result<Timestam
         })
 }
 
-/// The UTC timestamp of a Unix time in seconds (clamped to the representable range).
+/// The UTC timestamp of a Unix time in seconds (the Unix epoch when `seconds` is outside the
+/// representable range: check the range first where that matters).
 pub fn from_unix(seconds: i64) -> Timestamp {
     OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }

@@ -225,6 +225,8 @@ async fn no_route(request: Request) -> Response {
 /// Gives error responses that did not come from our handlers (axum's own rejections, 405s) the
 /// failure envelope and the JSON content type.
 async fn envelope_errors(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_taxii = path == "/taxii2" || path.starts_with("/taxii2/");
     let response = next.run(request).await;
     let status = response.status();
     let is_json = response.headers().get(header::CONTENT_TYPE)
@@ -257,11 +259,16 @@ async fn envelope_errors(request: Request, next: Next) -> Response {
             .to_string(),
         _ => text,
     };
-    let mut fixed = json_response(status, threatdb_wire::envelope::failure_json(&message));
+    let mut fixed = if is_taxii {
+        // TAXII clients read TAXII error objects, whatever went wrong.
+        taxii::TaxiiError::new(status, "Request refused", message).into_response()
+    } else {
+        json_response(status, threatdb_wire::envelope::failure_json(&message)).into_response()
+    };
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             fixed.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    fixed.into_response()
+    fixed
 }

@@ -221,7 +221,8 @@ pub async fn set_web_password<D: Db>(
     if done == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    // A server may hold the old password's digest for Basic authentication: forget it.
+    bump_generation(db).await
 }
 
 const USER_INFO: &str = "SELECT u.id, u.access_id, u.name, w.login, u.disabled, u.key_revoked \

@@ -9,19 +9,20 @@ use crate::AppState;
 use base64::Engine;
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use threatdb_core::{
     Actor, Change, ChangeKey, ChangeQuery, ChangedKind, ItemKind, Owner, Timestamp,
 };
 use threatdb_stix::{fixed, objects};
 
+/// Objects whose last change is this recent are not sent yet (see [`read`]).
+pub const SETTLE_SECONDS: i64 = 2;
 /// The largest page (a larger `limit` is answered with this many).
 pub const MAX_LIMIT: usize = 1000;
 /// The page when no `limit` is given.
 pub const DEFAULT_LIMIT: usize = 100;
 
 /// What a client filters on (`added_after` and the `match[...]` parameters).
-#[derive(Debug, Clone, Default, Hash)]
+#[derive(Debug, Clone, Default)]
 pub struct Filters {
     /// Objects added strictly after this (whole seconds: threatdb keeps no fraction).
     pub added_after: Option<i64>,
@@ -35,10 +36,36 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// A digest of the filters that does not change between builds (a cursor outlives a
+    /// server upgrade): SHA-256 of each filter as a length-prefixed list, first 8 bytes.
     fn digest(&self) -> u64 {
-        let mut h = DefaultHasher::new();
-        Hash::hash(self, &mut h);
-        h.finish()
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut field = |name: &str, values: Option<Vec<&str>>| {
+            h.update(name.as_bytes());
+            match values {
+                None => h.update(b"-"),
+                Some(values) => {
+                    h.update(values.len().to_le_bytes());
+                    for v in values {
+                        h.update(v.len().to_le_bytes());
+                        h.update(v.as_bytes());
+                    }
+                }
+            }
+        };
+        let after = self.added_after.map(|t| t.to_string());
+        fn list(set: &Option<BTreeSet<String>>) -> Option<Vec<&str>> {
+            set.as_ref().map(|s| s.iter().map(String::as_str).collect())
+        }
+        field("added_after", after.as_deref().map(|t| vec![t]));
+        field("type", list(&self.types));
+        field("spec_version", list(&self.spec_versions));
+        field("version", list(&self.versions));
+        let out = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(out.get(..8).unwrap_or(&[0; 8]));
+        u64::from_le_bytes(first)
     }
 
     fn admits(&self, object: &Value) -> bool {
@@ -132,8 +159,14 @@ impl Cursor {
         if *version != "1" || *hash != format!("{:x}", filters.digest()) {
             return Err(bad());
         }
+        let time: i64 = time.parse().map_err(|_| bad())?;
+        // No object changed before 1970 or after 9999: a time outside is not ours (and would
+        // make the store start from the beginning).
+        if !(0..=253_402_300_799).contains(&time) {
+            return Err(bad());
+        }
         Ok(Cursor {
-            time: time.parse().map_err(|_| bad())?,
+            time,
             rank: rank.parse().map_err(|_| bad())?,
             id: id.parse().map_err(|_| bad())?,
             sub: sub.parse().map_err(|_| bad())?,
@@ -302,7 +335,7 @@ pub async fn read(
         .collect();
     // An incident comes with its relationships, so a page of `limit` objects rarely needs
     // `limit` units: read a quarter first, and twice as many each time more are needed.
-    let mut query = change_query(owner, filters, limit / 4 + 1);
+    let mut query = change_query(owner, filters, (limit / 4).saturating_add(1));
     if let Some(q) = query.as_mut() {
         q.after = store_after(start);
     }
@@ -320,6 +353,12 @@ pub async fn read(
             next: None,
         });
     }
+    // Times are whole seconds and a write may commit a moment after it took its time: what
+    // changed in the last `SETTLE_SECONDS` is not sent yet, so a client that continues after
+    // the last `date_added` it saw cannot miss an object written in that same second.
+    let horizon = threatdb_core::date::now()
+        .unix_timestamp()
+        .saturating_sub(SETTLE_SECONDS);
     let mut examined = 0usize;
     loop {
         if batch.is_empty()
@@ -361,10 +400,17 @@ pub async fn read(
                 None => continue,
             }
         };
+        if unit.key.0 > horizon {
+            return Ok(Page {
+                objects: out,
+                next: None,
+            });
+        }
+        // Every unit built counts, even one that lies before the start.
+        examined = examined.saturating_add(1);
         let Some(skip) = begins(unit.key) else {
             continue;
         };
-        examined = examined.saturating_add(1);
         if examined > state.limits.taxii_scan_budget.saturating_add(limit) {
             let (time, rank, id) = unit.key;
             return Ok(Page {

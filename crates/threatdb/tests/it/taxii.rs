@@ -131,6 +131,12 @@ fn admin(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// Waits until what was just written is old enough for TAXII to send
+/// (`SETTLE_SECONDS` in the server's `taxii/page.rs`: 2 s after its whole second).
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+}
+
 /// A server with `populate`'s data, its TAXII client as the administrator, and the data
 /// directory.
 async fn serve() -> (tempfile::TempDir, crate::node::Node, Creds, Taxii) {
@@ -144,6 +150,7 @@ async fn serve_with(flags: &[&str]) -> (tempfile::TempDir, crate::node::Node, Cr
     let node = crate::node::start_with(&data, None, KEY, flags, None);
     let creds = credentials(&data);
     populate(&node.origin, &creds, &data, None).await;
+    settle().await;
     let t = Taxii {
         origin: node.origin.clone(),
         user: creds.access_id.clone(),
@@ -251,6 +258,18 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         200,
     )
     .await;
+    // Not sent while it settles: the walk ends before it.
+    let (_, fresh) = t
+        .ok(&format!(
+            "/taxii2/api/collections/{cid}/objects/?added_after={last}"
+        ))
+        .await;
+    assert_eq!(
+        fresh,
+        serde_json::json!({"more": false}),
+        "a change this second"
+    );
+    settle().await;
     let mut seen = ids(first["objects"].as_array().unwrap());
     let mut next = first["next"].as_str().unwrap().to_string();
     loop {
@@ -355,6 +374,27 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         ))
         .await;
     assert_eq!(got, 400);
+    // A cursor of ours with its time moved out of range (which would start the walk over) is
+    // refused too; the same cursor unchanged is taken.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let text = String::from_utf8(b64.decode(typed_next).unwrap()).unwrap();
+    let parts: Vec<&str> = text.split('.').collect();
+    for (time, want) in [
+        (parts[1].to_string(), 200),
+        ("1000000000000000".into(), 400),
+        ("-5".into(), 400),
+    ] {
+        let mut forged = parts.clone();
+        forged[1] = &time;
+        let next = b64.encode(forged.join("."));
+        let (got, _, body) = t
+            .get(&format!(
+                "/taxii2/api/collections/{cid}/objects/?limit=1&match[type]=indicator&next={next}"
+            ))
+            .await;
+        assert_eq!(got, want, "time {time}: {body}");
+    }
     // Writes are refused: the collections are read-only.
     let r = t
         .client
@@ -370,6 +410,27 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
+    // A method TAXII does not define there: 405, as a TAXII error object.
+    let r = t
+        .client
+        .put(format!(
+            "{}/taxii2/api/collections/{cid}/objects/",
+            t.origin
+        ))
+        .header("Accept", TAXII)
+        .basic_auth(&t.user, Some(&t.password))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some(TAXII)
+    );
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["http_status"], "405", "{body}");
 
     // Content negotiation: 406 for anything but TAXII 2.1.
     for accept in [
@@ -467,6 +528,31 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         )
         .await;
     assert_eq!(got, 401);
+    // A changed password ends the old one for Basic too (its digest was cached a moment ago),
+    // within the credential watcher's 200 ms, not the cache's five seconds.
+    admin(
+        &data,
+        &[
+            "user",
+            "password",
+            "--login",
+            "otherreader",
+            "--password-stdin",
+        ],
+        Some("anotherlongpassword2\n"),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let (got, _, _) = other.get("/taxii2/api/collections/").await;
+    assert_eq!(got, 401, "the old password after a change");
+    let (got, _, _) = other
+        .get_as(
+            "/taxii2/api/collections/",
+            TAXII,
+            "otherreader",
+            "anotherlongpassword2",
+        )
+        .await;
+    assert_eq!(got, 200, "the new password");
 
     // An API token as a Bearer credential.
     let out = admin(
