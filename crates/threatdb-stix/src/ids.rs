@@ -21,9 +21,28 @@ pub fn derived_uuid(name: &str) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// `{stix_type}--{uuid}` derived from the parts of a natural key joined with `|`.
+/// The parts of a natural key joined with `|`, a `|` or a backslash inside a part escaped with a
+/// backslash (so owner `A|B` with xid `x` and owner `A` with xid `B|x` differ; a name without either
+/// character is the spec's plain join).
+fn key_name(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            out.push('|');
+        }
+        for c in part.chars() {
+            if c == '|' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `{stix_type}--{uuid}` derived from the parts of a natural key (see [`key_name`]).
 pub fn derived_id(stix_type: &str, parts: &[&str]) -> String {
-    format!("{stix_type}--{}", derived_uuid(&parts.join("|")))
+    format!("{stix_type}--{}", derived_uuid(&key_name(parts)))
 }
 
 /// The identity of an owner (`identity|{owner name}`).
@@ -33,7 +52,7 @@ pub fn owner_identity(owner_name: &str) -> String {
 
 /// The TAXII collection of an owner: the bare UUID (`collection|{owner name}`).
 pub fn collection(owner_name: &str) -> Uuid {
-    derived_uuid(&format!("collection|{owner_name}"))
+    derived_uuid(&key_name(&["collection", owner_name]))
 }
 
 #[cfg(test)]
@@ -48,6 +67,21 @@ mod tests {
         let uuid = Uuid::parse_str(a.trim_start_matches("incident--")).unwrap();
         assert_eq!(uuid.get_version_num(), 4);
         assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122);
+    }
+
+    #[test]
+    fn a_separator_inside_a_part_cannot_make_two_keys_one() {
+        assert_ne!(
+            derived_id("incident", &["incident", "A|B", "x"]),
+            derived_id("incident", &["incident", "A", "B|x"])
+        );
+        assert_ne!(
+            derived_id("incident", &["incident", "A\\", "x"]),
+            derived_id("incident", &["incident", "A", "\\|x"])
+        );
+        // Plain names are the spec's plain join.
+        assert_eq!(key_name(&["identity", "Acme"]), "identity|Acme");
+        assert_eq!(key_name(&["a|b", "c\\"]), "a\\|b|c\\\\");
     }
 
     #[test]
