@@ -216,6 +216,48 @@ pub async fn changes_walk_an_owner_in_change_order<S: Store + AdminStore>(store:
     assert_eq!(seen.last().map(|k| k.id), Some(changed));
 
     // Another owner's objects: out of reach, as a missing owner is.
+    // An association is a change of the incident, and of the other incident of a pair: both
+    // come again at the end of the order. One that was there already changes nothing.
+    let (a, b) = (incidents[3], incidents[4]);
+    let ends = |walked: &[Change]| -> Vec<(ChangeKey, bool)> {
+        walked
+            .iter()
+            .rev()
+            .take(2)
+            .map(|c| (c.key(), matches!(c.object, Changed::Incident(_))))
+            .collect()
+    };
+    wait_for_the_next_second();
+    store
+        .associate(&fx.writer_a, a, &Target::Incident(b))
+        .await
+        .expect("link");
+    let linked = walk(store, &fx.reader_a, &fx.org_a, 3).await;
+    let mut last_two: Vec<i64> = ends(&linked).iter().map(|(k, _)| k.id).collect();
+    last_two.sort_unstable();
+    assert_eq!(last_two, [a.min(b), a.max(b)], "both ends changed");
+    assert!(ends(&linked).iter().all(|(_, incident)| *incident));
+    wait_for_the_next_second();
+    store
+        .associate(&fx.writer_a, b, &Target::Incident(a))
+        .await
+        .expect("the same link again");
+    let again = walk(store, &fx.reader_a, &fx.org_a, 3).await;
+    let keys = |w: &[Change]| w.iter().map(Change::key).collect::<Vec<_>>();
+    assert_eq!(keys(&again), keys(&linked), "nothing changed");
+    store
+        .disassociate(&fx.writer_a, a, &Target::Incident(b))
+        .await
+        .expect("unlink");
+    let unlinked = walk(store, &fx.reader_a, &fx.org_a, 3).await;
+    assert!(
+        ends(&unlinked)
+            .iter()
+            .zip(ends(&linked))
+            .all(|((now, _), (before, _))| now.modified > before.modified),
+        "a removed association is a change too"
+    );
+
     let refused = store
         .changes(&fx.member_b, &query(&fx.org_a, None, 10))
         .await;

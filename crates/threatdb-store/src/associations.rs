@@ -2,7 +2,7 @@
 
 use crate::db::{Db, Sql};
 use crate::guard;
-use crate::{incidents, items, rows, subject};
+use crate::{incidents, items, now, rows, subject};
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, GroupFilter, ItemKind, LinkSet, Linked, Page, Paging, StoreError, StoreResult, Target,
@@ -15,10 +15,10 @@ async fn link<D: Db>(
     actor: &Actor,
     incident: i64,
     target: &Target,
-) -> StoreResult<(&'static str, &'static str, Vec<i64>)> {
+) -> StoreResult<Link> {
     let granted = subject::incident(db, actor, incident, Access::Write).await?;
     let owner = guard::for_write(&granted)?.owner;
-    Ok(match target {
+    let (insert, delete, values) = match target {
         Target::Incident(other) => {
             if *other == incident {
                 return Err(StoreError::Invalid(
@@ -53,7 +53,21 @@ async fn link<D: Db>(
                 vec![incident, found.id],
             )
         }
+    };
+    Ok(Link {
+        incident: granted,
+        insert,
+        delete,
+        values,
     })
+}
+
+/// One association's statements, its bound ids, and the incident it changes.
+struct Link {
+    incident: guard::Granted<subject::Row>,
+    insert: &'static str,
+    delete: &'static str,
+    values: Vec<i64>,
 }
 
 fn ids(text: &'static str, values: Vec<i64>) -> Sql<'static> {
@@ -67,8 +81,27 @@ pub async fn associate<D: Db>(
     incident: i64,
     target: &Target,
 ) -> StoreResult<()> {
-    let (insert, _, values) = link(db, actor, incident, target).await?;
-    db.execute(ids(insert, values)).await?;
+    let link = link(db, actor, incident, target).await?;
+    // A new association changes the incident (a TAXII poller then gets its relationships);
+    // one that was already there changes nothing.
+    if db.execute(ids(link.insert, link.values.clone())).await? > 0 {
+        changed(db, &link, target).await?;
+    }
+    Ok(())
+}
+
+/// Marks the incident changed now, and for a link between incidents the other one too (its
+/// associations changed as well, and STIX sends the pair's relationship with one of them).
+async fn changed<D: Db>(db: &mut D, link: &Link, target: &Target) -> StoreResult<()> {
+    let t = now();
+    subject::touch(db, &link.incident, t).await?;
+    if let Target::Incident(other) = target {
+        db.execute(Sql::with(
+            "UPDATE incidents SET last_modified = ? WHERE id = ?",
+            vec![t.into(), (*other).into()],
+        ))
+        .await?;
+    }
     Ok(())
 }
 
@@ -79,11 +112,11 @@ pub async fn disassociate<D: Db>(
     incident: i64,
     target: &Target,
 ) -> StoreResult<()> {
-    let (_, delete, values) = link(db, actor, incident, target).await?;
-    if db.execute(ids(delete, values)).await? == 0 {
+    let link = link(db, actor, incident, target).await?;
+    if db.execute(ids(link.delete, link.values.clone())).await? == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    changed(db, &link, target).await
 }
 
 fn push_items(sql: &mut Sql<'_>, incident: i64, owners: &[i64], kinds: &[ItemKind]) {

@@ -197,6 +197,22 @@ async fn creates_dedupes_and_reports_errors(app: TestApp) {
         "{}",
         adversaries.json
     );
+
+    // A new indicator linked to the incident changes the incident (TAXII pollers follow
+    // lastModified): a second later, its lastModified moves.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let linked = json!({
+        "indicator": [{"type": "Host", "summary": "new.example", "xid": "h-2",
+                       "associatedGroups": [{"groupXid": "inc-7"}]}]
+    });
+    let s = run(&app, &config(ORG, "Create", "false"), &linked).await;
+    assert_eq!(s["status"], "Completed", "{s}");
+    let one = app.get(&app.reader, &i).await;
+    assert!(
+        one.json["data"]["incident"]["lastModified"].as_str() > modified.as_str(),
+        "{} after {modified}",
+        one.json["data"]["incident"]["lastModified"]
+    );
 }
 
 async fn halt_on_error_leaves_the_rest_unprocessed(app: TestApp) {

@@ -257,13 +257,25 @@ async fn write<D: Db>(
             }
         }
     }
-    insert_rows(
-        db,
+    // An incident that gains an indicator has changed (a TAXII poller then gets the new
+    // relationship); one whose links were all there already has not.
+    let mut linked: Vec<i64> = Vec::new();
+    for sql in statements(
         "INSERT INTO incident_indicators (incident_id, indicator_id) VALUES ",
         link_rows,
-        " ON CONFLICT DO NOTHING",
-    )
-    .await?;
+        " ON CONFLICT DO NOTHING RETURNING incident_id",
+    ) {
+        linked.extend(db.fetch(sql, |r| r.int(0)).await?);
+    }
+    linked.sort_unstable();
+    linked.dedup();
+    for chunk in linked.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new("UPDATE incidents SET last_modified = ");
+        sql.bind(t)
+            .push(" WHERE id IN ")
+            .bind_list(chunk.iter().copied());
+        db.execute(sql).await?;
+    }
     insert_rows(
         db,
         "INSERT INTO indicator_tags (indicator_id, tag_id) VALUES ",
@@ -449,6 +461,19 @@ async fn insert_rows<'v, D: Db, const N: usize>(
     rows: Vec<[Value<'v>; N]>,
     tail: &str,
 ) -> StoreResult<()> {
+    for sql in statements(head, rows, tail) {
+        db.execute(sql).await?;
+    }
+    Ok(())
+}
+
+/// `head (row), (row), ... tail`, [`ROWS_PER_STATEMENT`] rows a statement.
+fn statements<'v, const N: usize>(
+    head: &str,
+    rows: Vec<[Value<'v>; N]>,
+    tail: &str,
+) -> Vec<Sql<'v>> {
+    let mut out = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = Sql::new(head.to_string());
@@ -459,7 +484,7 @@ async fn insert_rows<'v, D: Db, const N: usize>(
             sql.bind_list(row);
         }
         sql.push(tail);
-        db.execute(sql).await?;
+        out.push(sql);
     }
-    Ok(())
+    out
 }
