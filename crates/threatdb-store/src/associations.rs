@@ -94,15 +94,23 @@ pub async fn associate<D: Db>(
 /// associations changed as well, and STIX sends the pair's relationship with one of them).
 async fn changed<D: Db>(db: &mut D, link: &Link, target: &Target) -> StoreResult<()> {
     let t = now();
-    subject::touch(db, &link.incident, t).await?;
-    if let Target::Incident(other) = target {
-        db.execute(Sql::with(
-            "UPDATE incidents SET last_modified = ? WHERE id = ?",
-            vec![t.into(), (*other).into()],
-        ))
-        .await?;
+    let Target::Incident(other) = target else {
+        return subject::touch(db, &link.incident, t).await;
+    };
+    let touch_other = Sql::with(
+        "UPDATE incidents SET last_modified = ? WHERE id = ?",
+        vec![t.into(), (*other).into()],
+    );
+    // The lower id first, whichever end asks: two transactions that link overlapping pairs
+    // take the rows' locks in one order and never wait on each other in a circle.
+    if *other < link.incident.get().id {
+        db.execute(touch_other).await?;
+        subject::touch(db, &link.incident, t).await
+    } else {
+        subject::touch(db, &link.incident, t).await?;
+        db.execute(touch_other).await?;
+        Ok(())
     }
-    Ok(())
 }
 
 /// Removes an association (NotFound when absent).
