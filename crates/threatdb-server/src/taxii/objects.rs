@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
+use threatdb_core::Actor;
 use threatdb_stix::objects::stix_time;
 
 /// The parameters of a page: filters, cursor and size.
@@ -108,6 +109,27 @@ fn answer(mut body: Map<String, Value>, page: &page::Page, filters: &Filters) ->
     response
 }
 
+/// The page of collection `cid` that `query` asks for.
+async fn read(
+    state: &AppState,
+    actor: &Actor,
+    cid: &str,
+    query: Option<&str>,
+) -> Result<(Asked, page::Page), TaxiiError> {
+    let owner = owner_of(actor, cid)?;
+    let asked = asked(query)?;
+    let page = page::read(
+        state,
+        actor,
+        owner,
+        &asked.filters,
+        asked.cursor,
+        asked.limit,
+    )
+    .await?;
+    Ok((asked, page))
+}
+
 /// `GET …/collections/{cid}/objects/`: an envelope of STIX objects.
 pub async fn objects(
     State(state): State<AppState>,
@@ -115,17 +137,7 @@ pub async fn objects(
     Path(cid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let owner = owner_of(&actor, &cid)?;
-    let asked = asked(query.as_deref())?;
-    let page = page::read(
-        &state,
-        &actor,
-        owner,
-        &asked.filters,
-        asked.cursor,
-        asked.limit,
-    )
-    .await?;
+    let (asked, page) = read(&state, &actor, &cid, query.as_deref()).await?;
     let mut body = Map::new();
     if !page.objects.is_empty() {
         let objects: Vec<&Value> = page.objects.iter().map(|p| &p.object).collect();
@@ -141,17 +153,7 @@ pub async fn manifest(
     Path(cid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let owner = owner_of(&actor, &cid)?;
-    let asked = asked(query.as_deref())?;
-    let page = page::read(
-        &state,
-        &actor,
-        owner,
-        &asked.filters,
-        asked.cursor,
-        asked.limit,
-    )
-    .await?;
+    let (asked, page) = read(&state, &actor, &cid, query.as_deref()).await?;
     let mut body = Map::new();
     if !page.objects.is_empty() {
         let lines: Vec<Value> = page

@@ -173,6 +173,16 @@ impl Cursor {
         })
     }
 
+    /// The `sub`-th object of the unit at `key`.
+    fn at((time, rank, id): (i64, u8, i64), sub: usize) -> Cursor {
+        Cursor {
+            time,
+            rank,
+            id,
+            sub,
+        }
+    }
+
     fn key(&self) -> (i64, u8, i64) {
         (self.time, self.rank, self.id)
     }
@@ -412,15 +422,9 @@ pub async fn read(
             continue;
         };
         if examined > state.limits.taxii_scan_budget.saturating_add(limit) {
-            let (time, rank, id) = unit.key;
             return Ok(Page {
                 objects: out,
-                next: Some(Cursor {
-                    time,
-                    rank,
-                    id,
-                    sub: skip,
-                }),
+                next: Some(Cursor::at(unit.key, skip)),
             });
         }
         for (at, object) in unit.objects.into_iter().enumerate().skip(skip) {
@@ -428,15 +432,9 @@ pub async fn read(
                 continue;
             }
             if out.len() >= limit {
-                let (time, rank, id) = unit.key;
                 return Ok(Page {
                     objects: out,
-                    next: Some(Cursor {
-                        time,
-                        rank,
-                        id,
-                        sub: at,
-                    }),
+                    next: Some(Cursor::at(unit.key, at)),
                 });
             }
             out.push(Placed {
