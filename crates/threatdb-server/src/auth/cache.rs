@@ -24,6 +24,12 @@ type Cached = (Instant, String, Arc<Actor>);
 /// How long a cached credential is trusted.
 pub const CREDENTIAL_TTL: Duration = Duration::from_secs(5);
 
+/// How long a web password verified for HTTP Basic is trusted: a TAXII client walking a
+/// collection sends it with every page, and each miss costs an argon2 hash and one of the
+/// login's attempts a minute. A changed password, a disabled user or a lost membership
+/// clears it within the watcher's interval like any other credential.
+pub const BASIC_PASSWORD_TTL: Duration = Duration::from_secs(60);
+
 impl CredentialCache {
     /// An empty cache.
     pub fn new() -> Self {
@@ -55,6 +61,18 @@ impl CredentialCache {
         at_most: Option<Duration>,
     ) {
         let ttl = at_most.map_or(CREDENTIAL_TTL, |d| d.min(CREDENTIAL_TTL));
+        self.put_for(epoch, key, secret, actor, ttl);
+    }
+
+    /// Caches a credential read at `epoch` for `ttl`, unless the cache was cleared since.
+    pub(super) fn put_for(
+        &self,
+        epoch: u64,
+        key: &str,
+        secret: String,
+        actor: Arc<Actor>,
+        ttl: Duration,
+    ) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if self.epoch.load(Ordering::SeqCst) != epoch {
             return;

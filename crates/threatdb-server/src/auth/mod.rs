@@ -343,7 +343,13 @@ pub(crate) async fn verify_basic(
     match found {
         Some((web, actor)) if matches && !web.disabled => {
             let actor = Arc::new(actor);
-            state.cache.put(epoch, &key, digest, actor.clone(), None);
+            state.cache.put_for(
+                epoch,
+                &key,
+                digest,
+                actor.clone(),
+                cache::BASIC_PASSWORD_TTL,
+            );
             Ok(actor)
         }
         _ => {
@@ -369,6 +375,11 @@ async fn lookup(
     state: &AppState,
     access_id: &str,
 ) -> Result<Result<(String, Arc<Actor>), AuthFailure>, ApiError> {
+    // No access id has a `:`; the cache's other entries (`token:…`, `basic-web:…`) do, and
+    // must never be found as one.
+    if access_id.contains(':') {
+        return Ok(Err(AuthFailure::UnknownKey));
+    }
     if let Some(hit) = state.cache.get(access_id) {
         return Ok(Ok(hit));
     }

@@ -553,6 +553,25 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         )
         .await;
     assert_eq!(got, 200, "the new password");
+    // What the server caches for Basic is never an API credential: its key as an access id
+    // and the password's digest as a secret sign nothing.
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(b"anotherlongpassword2")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    send(
+        &t.origin,
+        &Creds {
+            access_id: "basic-web:otherreader".into(),
+            secret: digest,
+        },
+        "GET",
+        "/v2/owners",
+        None,
+        401,
+    )
+    .await;
 
     // An API token as a Bearer credential.
     let out = admin(
