@@ -75,7 +75,8 @@ impl Summary {
         self.written.values().sum()
     }
 
-    fn wrote(&mut self, object: &Value) {
+    /// Counts `object` as written.
+    pub fn wrote(&mut self, object: &Value) {
         let t = object["type"].as_str().unwrap_or("?").to_string();
         let n = self.written.entry(t).or_default();
         *n = n.saturating_add(1);

@@ -22,7 +22,7 @@ pub struct ExportArgs {
     format: Format,
     /// An owner to export (repeat for several); default: every owner.
     #[arg(long = "owner", value_name = "NAME")]
-    owners: Vec<String>,
+    pub(crate) owners: Vec<String>,
     /// Only objects changed at or after this date (ISO 8601, as the API takes dates); owners'
     /// identities and the markings used are always written.
     #[arg(long, value_name = "DATE")]
@@ -31,6 +31,16 @@ pub struct ExportArgs {
     /// standard output.
     #[arg(long, short, value_name = "FILE|-", default_value = "-")]
     output: String,
+    /// Export through a running server instead of the data directory: its TAXII collections,
+    /// with the rights of the API user or token given as for `threatdb api` (--base-url,
+    /// --access-id and --secret-key, or --token; the TC_API_* variables; --credentials).
+    #[arg(long)]
+    via_api: bool,
+    /// With --via-api: an API token instead of the access id and secret key.
+    #[arg(long, env = "TC_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
+    #[command(flatten)]
+    pub(crate) endpoint: crate::client::EndpointArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -40,7 +50,7 @@ enum Format {
 }
 
 /// Objects written as one JSON bundle, one object per line.
-struct Bundle<W: Write> {
+pub(crate) struct Bundle<W: Write> {
     out: W,
     first: bool,
     bar: indicatif::ProgressBar,
@@ -65,6 +75,74 @@ pub async fn run(args: ExportArgs) -> Result<()> {
         .map(threatdb_core::parse_timestamp)
         .transpose()
         .context("--since")?;
+    let (file, partial, out) = output(&args.output)?;
+    let mut bundle = Bundle {
+        out: std::io::BufWriter::with_capacity(1 << 16, out),
+        first: true,
+        bar: progress(),
+    };
+    let mut summary = Summary::default();
+    let written = async {
+        let id = format!("bundle--{}", uuid::Uuid::new_v4());
+        write!(bundle.out, "{{\"id\":\"{id}\",\"objects\":[")?;
+        bundle.object(&threatdb_stix::fixed::software_identity())?;
+        bundle.object(&threatdb_stix::fixed::extension_definition())?;
+        if args.via_api {
+            crate::export_api::write(&args, since, &mut bundle, &mut summary).await?;
+        } else {
+            from_store(&args, since, &mut bundle, &mut summary).await?;
+        }
+        bundle.out.write_all(b"\n],\"type\":\"bundle\"}\n")?;
+        bundle.out.flush()?;
+        anyhow::Ok(())
+    }
+    .await;
+    bundle.bar.finish_and_clear();
+    if let Err(e) = written {
+        if let Some(p) = &partial {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(e);
+    }
+    if let (Some(partial), Some(file)) = (&partial, &file) {
+        std::fs::rename(partial, file).with_context(|| {
+            format!("cannot rename {} to {}", partial.display(), file.display())
+        })?;
+    }
+    report(&summary);
+    Ok(())
+}
+
+/// The file to write (none for standard output), the partial file beside it, and the writer.
+type Output = (Option<PathBuf>, Option<PathBuf>, Box<dyn Write>);
+
+fn output(output: &str) -> Result<Output> {
+    let (file, partial) = match output {
+        "-" => (None, None),
+        path => {
+            let path = PathBuf::from(path);
+            let mut name = path.file_name().unwrap_or_default().to_os_string();
+            name.push(".partial");
+            let partial = path.with_file_name(name);
+            (Some(path), Some(partial))
+        }
+    };
+    let out: Box<dyn Write> = match &partial {
+        None => Box::new(std::io::stdout()),
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+    };
+    Ok((file, partial, out))
+}
+
+/// The owners' objects read from the data directory's store.
+async fn from_store<W: Write>(
+    args: &ExportArgs,
+    since: Option<threatdb_core::Timestamp>,
+    bundle: &mut Bundle<W>,
+    summary: &mut Summary,
+) -> Result<()> {
     let opened = args.data.open_store().await?;
     let all = opened.admin().all_owners().await?;
     let owners: Vec<Owner> = if args.owners.is_empty() {
@@ -83,66 +161,18 @@ pub async fn run(args: ExportArgs) -> Result<()> {
     };
     let actor = reader_of(&owners);
     let store = opened.store();
-
-    let (file, partial) = match args.output.as_str() {
-        "-" => (None, None),
-        path => {
-            let path = PathBuf::from(path);
-            let mut name = path.file_name().unwrap_or_default().to_os_string();
-            name.push(".partial");
-            let partial = path.with_file_name(name);
-            (Some(path), Some(partial))
-        }
-    };
-    let out: Box<dyn Write> = match &partial {
-        None => Box::new(std::io::stdout()),
-        Some(p) => Box::new(
-            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        ),
-    };
-    let mut bundle = Bundle {
-        out: std::io::BufWriter::with_capacity(1 << 16, out),
-        first: true,
-        bar: progress(),
-    };
-    let mut summary = Summary::default();
-    let written = async {
-        let id = format!("bundle--{}", uuid::Uuid::new_v4());
-        write!(bundle.out, "{{\"id\":\"{id}\",\"objects\":[")?;
-        bundle.object(&threatdb_stix::fixed::software_identity())?;
-        bundle.object(&threatdb_stix::fixed::extension_definition())?;
-        for owner in &owners {
-            Exporter::new(
-                store.as_ref(),
-                &actor,
-                owner,
-                since,
-                &mut bundle,
-                &mut summary,
-            )
+    let mut exported = anyhow::Ok(());
+    for owner in &owners {
+        exported = Exporter::new(store.as_ref(), &actor, owner, since, bundle, summary)
             .run()
-            .await?;
+            .await
+            .map_err(anyhow::Error::from);
+        if exported.is_err() {
+            break;
         }
-        bundle.out.write_all(b"\n],\"type\":\"bundle\"}\n")?;
-        bundle.out.flush()?;
-        anyhow::Ok(())
     }
-    .await;
-    bundle.bar.finish_and_clear();
     opened.close().await;
-    if let Err(e) = written {
-        if let Some(p) = &partial {
-            let _ = std::fs::remove_file(p);
-        }
-        return Err(e);
-    }
-    if let (Some(partial), Some(file)) = (&partial, &file) {
-        std::fs::rename(partial, file).with_context(|| {
-            format!("cannot rename {} to {}", partial.display(), file.display())
-        })?;
-    }
-    report(&summary);
-    Ok(())
+    exported
 }
 
 /// An actor who may read every owner exported (the administrator's, on the data directory).

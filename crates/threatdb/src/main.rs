@@ -10,6 +10,7 @@ mod config;
 mod config_file;
 mod config_show;
 mod export;
+mod export_api;
 mod limits;
 mod logging;
 mod serve;

@@ -70,7 +70,7 @@ pub async fn authenticate(
 }
 
 /// What the signature covers, copied out of the request.
-struct Signed {
+pub(crate) struct Signed {
     authorization: Option<String>,
     timestamp: Option<String>,
     target: String,
@@ -78,7 +78,8 @@ struct Signed {
 }
 
 impl Signed {
-    fn of(request: &Request) -> Self {
+    /// Copies what is signed out of `request`.
+    pub(crate) fn of(request: &Request) -> Self {
         let header = |name: &str| {
             request
                 .headers()
@@ -98,6 +99,15 @@ impl Signed {
             method: request.method().as_str().to_owned(),
         }
     }
+}
+
+/// The actor of a request signed as the v2 and v3 APIs take it (`TC` HMAC or `TC-Token`).
+pub(crate) async fn verify_signed(
+    state: &AppState,
+    request: Signed,
+    ip: IpAddr,
+) -> Result<Arc<Actor>, ApiError> {
+    verify(state, &request, ip).await
 }
 
 async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Actor>, ApiError> {

@@ -212,8 +212,14 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         Some((scheme, value)) if scheme.eq_ignore_ascii_case("bearer") => {
             crate::auth::verify_token(&state, value.trim(), ip).await
         }
+        // ThreatConnect's own schemes too, so a ThreatConnect client (`threatdb export
+        // --via-api`) reads a collection with the credentials it already signs with.
+        Some(("TC" | "TC-Token", _)) => {
+            let signed = crate::auth::Signed::of(&request);
+            crate::auth::verify_signed(&state, signed, ip).await
+        }
         _ => Err(ApiError::Unauthorized(
-            "Authentication is required: HTTP Basic with an API access id and secret key, or a web login and password",
+            "Authentication is required: HTTP Basic with an API access id and secret key, or a web login and password (or Bearer with an API token)",
         )),
     };
     match verified {

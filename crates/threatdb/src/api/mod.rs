@@ -1,6 +1,6 @@
 //! `threatdb api METHOD PATH`: one signed request to the API, its answer printed, like `gh api`.
 
-mod http;
+pub(crate) mod http;
 mod output;
 mod paginate;
 
@@ -97,7 +97,13 @@ pub async fn run(args: ApiArgs) -> Result<()> {
     let body = read_body(args.data.as_deref())?;
     let file = CredentialsFile::read(&args.endpoint.credentials);
     let base = file.pick(&args.endpoint.base_url, "TC_API_BASE_URL");
-    let auth = authentication(&args, &file, base.is_none() && !is_absolute(&args.path))?;
+    let auth = authentication(
+        args.token.as_deref(),
+        &args.endpoint,
+        args.skew,
+        &file,
+        base.is_none() && !is_absolute(&args.path),
+    )?;
     let client = Client::new(base, auth, headers, args.endpoint.ca_cert.as_deref())?;
     let url = client.resolve(&args.path)?;
     let out = Output::new(args.include);
@@ -112,10 +118,15 @@ pub async fn run(args: ApiArgs) -> Result<()> {
 
 /// The token when one is given, else HMAC with the access id and secret key. Everything
 /// missing is named at once, `--base-url` too when `base_missing`.
-fn authentication(args: &ApiArgs, file: &CredentialsFile, base_missing: bool) -> Result<Auth> {
-    let e = &args.endpoint;
+pub(crate) fn authentication(
+    token: Option<&str>,
+    e: &EndpointArgs,
+    skew: i64,
+    file: &CredentialsFile,
+    base_missing: bool,
+) -> Result<Auth> {
     let base = base_missing.then_some("--base-url");
-    if let Some(token) = args.token.clone().filter(|t| !t.trim().is_empty()) {
+    if let Some(token) = token.filter(|t| !t.trim().is_empty()) {
         return match base {
             Some(flag) => Err(file.missing(&[flag], "")),
             None => Ok(Auth::Token(token.trim().to_string())),
@@ -127,7 +138,7 @@ fn authentication(args: &ApiArgs, file: &CredentialsFile, base_missing: bool) ->
         (Some(access_id), Some(secret), None) => Ok(Auth::Hmac {
             access_id,
             secret,
-            skew: args.skew,
+            skew,
         }),
         (access_id, secret, base) => {
             let mut missing = Vec::new();

@@ -596,6 +596,60 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
     drop(node);
 }
 
+/// `threatdb export --via-api` writes the caller's collections as one bundle, each object
+/// once, through a running server with an API key (signed as `threatdb api` signs), and says
+/// clearly when the owner asked for is not one the caller reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_through_the_api_writes_the_collection() {
+    let (dir, node, creds, t) = serve().await;
+    let cid = collection(&t, ORG).await;
+    let (all, _) = t.walk(&cid, 1000, "").await;
+    let out = dir.path().join("api.json");
+    let export = |owner: &str| {
+        Command::new(env!("CARGO_BIN_EXE_threatdb"))
+            .args(["export", "--via-api", "--owner", owner, "--output"])
+            .arg(&out)
+            .args(["--base-url", &format!("{}/api", node.origin)])
+            .args([
+                "--access-id",
+                &creds.access_id,
+                "--secret-key",
+                &creds.secret,
+            ])
+            .args(["--credentials", "/nonexistent"])
+            .env_remove("TC_TOKEN")
+            .env_remove("TC_API_BASE_URL")
+            .output()
+            .unwrap()
+    };
+    let done = export(ORG);
+    let stderr = String::from_utf8_lossy(&done.stderr).to_string();
+    assert!(done.status.success(), "{stderr}");
+    assert!(stderr.contains("exported"), "{stderr}");
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(bundle["type"], "bundle");
+    let written = ids(bundle["objects"].as_array().unwrap());
+    let mut unique = written.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), written.len(), "each object once");
+    let mut want = ids(&all);
+    want.sort();
+    assert_eq!(unique, want, "the collection, nothing more or less");
+
+    let refused = export("Not An Owner Here");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no owner 'Not An Owner Here'"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        !dir.path().join("api.json.partial").exists(),
+        "no partial file is left behind"
+    );
+}
+
 /// A filter that matches little cannot make one request walk the whole owner: with a scan
 /// budget of one object, a page that found nothing ends early with `more` and a cursor, and the
 /// walk still finds every match, in order, each once.
