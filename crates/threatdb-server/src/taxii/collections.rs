@@ -65,7 +65,7 @@ pub fn owner_of<'a>(actor: &'a Actor, cid: &str) -> Result<&'a Owner, TaxiiError
 
 /// A collection resource. Nothing is accepted through TAXII yet (DECISIONS 80).
 fn collection(owner: &Owner) -> Value {
-    json!({
+    let mut out = json!({
         "id": threatdb_stix::ids::collection(&owner.name).to_string(),
         "title": owner.name,
         "description": format!(
@@ -73,32 +73,49 @@ fn collection(owner: &Owner) -> Value {
             owner.kind.as_str(),
             owner.name
         ),
-        "alias": alias(&owner.name),
         "can_read": true,
         "can_write": false,
         "media_types": [STIX_MEDIA_TYPE],
-    })
+    });
+    if let (Some(alias), Some(fields)) = (alias(&owner.name), out.as_object_mut()) {
+        fields.insert("alias".into(), alias.into());
+    }
+    out
 }
 
-/// A short name for a collection: the owner's name in lower case, runs of anything but ASCII
-/// letters and digits as one `-`.
-pub fn alias(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
+/// A short name for a collection, when one can be unique: an owner's name made only of ASCII
+/// letters and digits in words parted by single spaces, in lower case with `-` for the spaces.
+/// Owner names are unique whatever their case, so two such aliases never meet; a name with
+/// anything else (`ACME / CERT`, `a-b`, `Société`) gets none rather than one another owner's
+/// name could also give (TAXII wants aliases unique within an API root).
+pub fn alias(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split(' ').collect();
+    let plain = words
+        .iter()
+        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric()));
+    plain.then(|| words.join("-").to_ascii_lowercase())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn aliases_are_slugs() {
-        assert_eq!(super::alias("Example Organization"), "example-organization");
-        assert_eq!(super::alias("  ACME / CERT!! "), "acme-cert");
+    fn aliases_are_slugs_that_no_other_name_gives() {
+        use super::alias;
+        assert_eq!(
+            alias("Example Organization").as_deref(),
+            Some("example-organization")
+        );
+        assert_eq!(alias("CERT 2").as_deref(), Some("cert-2"));
+        for none in [
+            "  ACME / CERT!! ",
+            "a-b",
+            "a  b",
+            " a",
+            "",
+            "Société",
+            "a\tb",
+        ] {
+            assert_eq!(alias(none), None, "{none:?}");
+        }
     }
 }
