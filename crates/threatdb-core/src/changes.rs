@@ -82,7 +82,8 @@ pub struct Change {
     /// Its attributes' labels, by attribute id (attributes without labels are absent).
     pub attribute_labels: Vec<(i64, Vec<SecurityLabel>)>,
     /// An incident's associations that the actor can read (incidents, items, indicators), in
-    /// (kind, id) order; empty for items and indicators.
+    /// (kind, id) order; a report's incidents (those of its owner associated with it), by id;
+    /// empty for other items and for indicators.
     pub links: Vec<crate::Linked>,
 }
 

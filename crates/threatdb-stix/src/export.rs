@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use threatdb_core::{
-    Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, Cmp, Cond, IncidentQuery, Item,
-    ItemKind, Linked, Owner, Paging, SecurityLabel, Store, StoreError, Target, Timestamp,
+    Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, ItemKind, Linked, Owner,
+    SecurityLabel, Store, StoreError, Timestamp,
 };
 
 use crate::fixed::{tlp, tlp_marking};
@@ -99,11 +99,7 @@ pub fn exported_kinds() -> Vec<ItemKind> {
 /// The STIX objects of one changed object: the object itself (unless STIX has none for it,
 /// or it is a report that refers to nothing) and, for an incident, one relationship per
 /// association it has with something exported.
-pub async fn unit(
-    store: &dyn Store,
-    actor: &Actor,
-    change: &Change,
-) -> Result<Vec<Value>, StoreError> {
+pub fn unit(change: &Change) -> Vec<Value> {
     let labelled = |attributes: &Option<Vec<threatdb_core::Attribute>>| -> Vec<LabelledAttribute> {
         attributes
             .iter()
@@ -128,21 +124,26 @@ pub async fn unit(
             };
             let mut out = vec![objects::incident(&d.incident, carried)];
             out.extend(relationships(&d.incident, &change.links));
-            Ok(out)
+            out
         }
         Changed::Item(d) => {
             let attributes = labelled(&d.attributes);
-            let refs = if d.item.kind == ItemKind::Report {
-                report_refs(store, actor, &d.item).await?
-            } else {
-                Vec::new()
-            };
+            // A report's links are the incidents of its owner associated with it.
+            let mut refs: Vec<String> = change
+                .links
+                .iter()
+                .filter_map(|l| match l {
+                    Linked::Incident(i) => Some(objects::incident_id(i)),
+                    _ => None,
+                })
+                .collect();
+            refs.sort();
             let carried = Carried {
                 attributes: &attributes,
                 tags: d.tags.as_deref().unwrap_or_default(),
                 labels: d.labels.as_deref().unwrap_or_default(),
             };
-            Ok(objects::item(&d.item, carried, &refs).into_iter().collect())
+            objects::item(&d.item, carried, &refs).into_iter().collect()
         }
         Changed::Indicator(d) => {
             let attributes = labelled(&d.attributes);
@@ -151,7 +152,7 @@ pub async fn unit(
                 tags: d.tags.as_deref().unwrap_or_default(),
                 labels: d.labels.as_deref().unwrap_or_default(),
             };
-            Ok(vec![objects::indicator(&d.indicator, carried)])
+            vec![objects::indicator(&d.indicator, carried)]
         }
     }
 }
@@ -219,31 +220,6 @@ pub fn relationships(incident: &threatdb_core::Incident, links: &[Linked]) -> Ve
     }
     out.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
     out
-}
-
-/// The incidents of the report's owner it is associated with, as STIX ids.
-pub async fn report_refs(
-    store: &dyn Store,
-    actor: &Actor,
-    report: &Item,
-) -> Result<Vec<String>, StoreError> {
-    let mut refs = Vec::new();
-    let mut after = 0i64;
-    loop {
-        let mut query = IncidentQuery::owner(report.owner.clone())
-            .with(Cond::Associated(Target::Item(report.kind, report.id)))
-            .with(Cond::IdRange(Cmp::Gt, after));
-        query.paging = Paging::new(0, PAGE)?;
-        query.count = false;
-        let page = store.list_incidents(actor, &query).await?;
-        let Some(last) = page.items.last() else {
-            break;
-        };
-        after = last.incident.id;
-        refs.extend(page.items.iter().map(|d| objects::incident_id(&d.incident)));
-    }
-    refs.sort();
-    Ok(refs)
 }
 
 /// One owner's export.
@@ -316,7 +292,7 @@ impl<'a, S: Sink> Exporter<'a, S> {
                     self.summary.left(d.item.kind.type_name());
                     continue;
                 }
-                let made = unit(self.store, self.actor, change).await?;
+                let made = unit(change);
                 match (&change.object, made.first()) {
                     (Changed::Item(d), first)
                         if first.is_none_or(|o| o["type"] == "relationship") =>

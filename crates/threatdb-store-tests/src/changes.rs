@@ -258,6 +258,50 @@ pub async fn changes_walk_an_owner_in_change_order<S: Store + AdminStore>(store:
         "a removed association is a change too"
     );
 
+    // A report comes with the incidents of its owner associated with it, as its links.
+    let report = store
+        .create_item(
+            &fx.writer_a,
+            &fx.org_a,
+            NewItem {
+                kind: ItemKind::Report,
+                name: IncidentName::parse("a report").expect("name"),
+                fields: "{}".into(),
+            },
+        )
+        .await
+        .expect("report");
+    for incident in [incidents[2], incidents[1]] {
+        store
+            .associate(
+                &fx.writer_a,
+                incident,
+                &Target::Item(ItemKind::Report, report.id),
+            )
+            .await
+            .expect("report link");
+    }
+    let mut reports = query(&fx.org_a, None, 100);
+    reports.incidents = false;
+    reports.indicators = false;
+    reports.items = vec![ItemKind::Report];
+    let page = store
+        .changes(&fx.reader_a, &reports)
+        .await
+        .expect("reports");
+    assert_eq!(page.len(), 1);
+    let refs: Vec<i64> = page[0]
+        .links
+        .iter()
+        .map(|l| match l {
+            threatdb_core::Linked::Incident(i) => i.id,
+            other => panic!("a report links incidents only: {other:?}"),
+        })
+        .collect();
+    let mut want = vec![incidents[1], incidents[2]];
+    want.sort_unstable();
+    assert_eq!(refs, want);
+
     let refused = store
         .changes(&fx.member_b, &query(&fx.org_a, None, 10))
         .await;

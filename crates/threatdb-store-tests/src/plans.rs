@@ -656,7 +656,8 @@ fn change_shapes(owner: &Owner, deep_incident: i64) -> Vec<(String, ChangeQuery)
 fn change_violations(steps: &[PlanStep]) -> Vec<String> {
     let mut out = Vec::new();
     for step in steps {
-        let links = step.statement.starts_with("SELECT x.incident_id");
+        let links = step.statement.starts_with("SELECT x.incident_id")
+            || step.statement.starts_with("SELECT x.item_id");
         for line in &step.plan {
             let scan = (line.starts_with("SCAN ") && !line.contains("USING INDEX"))
                 || line.starts_with("Seq Scan");

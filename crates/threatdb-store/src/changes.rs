@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, IncidentDetails, Include,
-    IndicatorDetails, ItemDetails, Linked, SecurityLabel, StoreResult, Timestamp,
+    IndicatorDetails, ItemDetails, ItemKind, Linked, SecurityLabel, StoreResult, Timestamp,
 };
 
 /// Everything an exported object carries.
@@ -130,7 +130,58 @@ pub async fn changes<D: Db>(
     load(db, &mut page).await?;
     let owners: Vec<i64> = actor.memberships.iter().map(|m| m.owner.id).collect();
     load_links(db, &mut page, &owners).await?;
+    load_report_refs(db, &mut page, owner).await?;
     Ok(page)
+}
+
+fn is_report(change: &Change) -> bool {
+    matches!(&change.object, Changed::Item(d) if d.item.kind == ItemKind::Report)
+}
+
+/// The incidents each report of the page refers to (those of `owner` associated with it), as
+/// the report's links: one statement, from the reports' ids on `incident_items_item`.
+async fn load_report_refs<D: Db>(db: &mut D, page: &mut [Change], owner: i64) -> StoreResult<()> {
+    let ids: Vec<i64> = page
+        .iter()
+        .filter(|c| is_report(c))
+        .map(|c| c.key().id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut found: HashMap<i64, Vec<Linked>> = HashMap::new();
+    for (at, incident) in db
+        .fetch(report_refs_statement(&ids, owner), |r| {
+            Ok((r.int(0)?, rows::incident_at(r, 1)?))
+        })
+        .await?
+    {
+        found
+            .entry(at)
+            .or_default()
+            .push(Linked::Incident(incident));
+    }
+    for change in page.iter_mut() {
+        if is_report(change) {
+            change.links = found.remove(&change.key().id).unwrap_or_default();
+        }
+    }
+    Ok(())
+}
+
+/// The statement of [`load_report_refs`].
+fn report_refs_statement(ids: &[i64], owner: i64) -> Sql<'static> {
+    let mut sql = Sql::new(format!(
+        "SELECT x.item_id, {} FROM incident_items x JOIN incidents i ON i.id = x.incident_id \
+         JOIN owners o ON o.id = i.owner_id WHERE x.item_id IN ",
+        rows::INCIDENT_COLUMNS
+    ));
+    // `+`: the owner filters incidents found by key, never a way in.
+    sql.bind_list(ids.iter().copied())
+        .push(" AND +i.owner_id = ")
+        .bind(owner)
+        .push(" ORDER BY x.item_id, i.id");
+    sql
 }
 
 /// The associations of the page's incidents with what `owners` hold: three statements (other
@@ -236,14 +287,20 @@ pub async fn explain<D: Db>(
         let plan = db.explain(sql).await?;
         out.push(threatdb_core::PlanStep { statement, plan });
     }
+    // What a page reads next (planned for three ids): its incidents' associations, its
+    // reports' incidents.
+    let mut next = Vec::new();
     if q.incidents {
-        // What a page of incidents reads next: their associations (planned for three ids).
         let owners: Vec<i64> = actor.memberships.iter().map(|m| m.owner.id).collect();
-        for sql in link_statements(&[1, 2, 3], &owners) {
-            let statement = sql.text.to_string();
-            let plan = db.explain(sql).await?;
-            out.push(threatdb_core::PlanStep { statement, plan });
-        }
+        next.extend(link_statements(&[1, 2, 3], &owners));
+    }
+    if q.items.contains(&ItemKind::Report) {
+        next.push(report_refs_statement(&[1, 2, 3], owner));
+    }
+    for sql in next {
+        let statement = sql.text.to_string();
+        let plan = db.explain(sql).await?;
+        out.push(threatdb_core::PlanStep { statement, plan });
     }
     Ok(out)
 }

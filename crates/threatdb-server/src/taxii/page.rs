@@ -303,14 +303,13 @@ fn store_after(start: Option<Cursor>) -> Option<ChangeKey> {
 }
 
 /// A unit of the store's objects.
-async fn unit_of(state: &AppState, actor: &Actor, change: &Change) -> Result<Unit, TaxiiError> {
+fn unit_of(change: &Change) -> Unit {
     let key = change.key();
-    let objects = threatdb_stix::export::unit(state.store.as_ref(), actor, change).await?;
-    Ok(Unit {
+    Unit {
         key: (key.modified.unix_timestamp(), rank(key.kind), key.id),
         date_added: key.modified,
-        objects,
-    })
+        objects: threatdb_stix::export::unit(change),
+    }
 }
 
 /// Reads one page of `owner`'s collection for `actor`: at most `limit` objects matching
@@ -406,7 +405,7 @@ pub async fn read(
             }
         } else {
             match batch.pop_front() {
-                Some(change) => unit_of(state, actor, &change).await?,
+                Some(change) => unit_of(&change),
                 None => continue,
             }
         };
