@@ -22,7 +22,7 @@ pub struct ExportArgs {
     format: Format,
     /// An owner to export (repeat for several); default: every owner.
     #[arg(long = "owner", value_name = "NAME")]
-    pub(crate) owners: Vec<String>,
+    owners: Vec<String>,
     /// Only objects changed at or after this date (ISO 8601, as the API takes dates); owners'
     /// identities and the markings used are always written.
     #[arg(long, value_name = "DATE")]
@@ -38,9 +38,9 @@ pub struct ExportArgs {
     via_api: bool,
     /// With --via-api: an API token instead of the access id and secret key.
     #[arg(long, env = "TC_TOKEN", hide_env_values = true)]
-    pub(crate) token: Option<String>,
+    token: Option<String>,
     #[command(flatten)]
-    pub(crate) endpoint: crate::client::EndpointArgs,
+    endpoint: crate::client::EndpointArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -50,7 +50,7 @@ enum Format {
 }
 
 /// Objects written as one JSON bundle, one object per line.
-pub(crate) struct Bundle<W: Write> {
+struct Bundle<W: Write> {
     out: W,
     first: bool,
     bar: indicatif::ProgressBar,
@@ -88,7 +88,13 @@ pub async fn run(args: ExportArgs) -> Result<()> {
         bundle.object(&threatdb_stix::fixed::software_identity())?;
         bundle.object(&threatdb_stix::fixed::extension_definition())?;
         if args.via_api {
-            crate::export_api::write(&args, since, &mut bundle, &mut summary).await?;
+            let from = crate::export_api::Source {
+                endpoint: &args.endpoint,
+                token: args.token.as_deref(),
+                owners: &args.owners,
+                since,
+            };
+            crate::export_api::write(from, &mut bundle, &mut summary).await?;
         } else {
             from_store(&args, since, &mut bundle, &mut summary).await?;
         }

@@ -7,28 +7,29 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::io::Write;
 use threatdb_core::Timestamp;
 use threatdb_stix::{Sink, Summary};
 
 use crate::api::http::{Client, Page};
-use crate::client::CredentialsFile;
-use crate::export::{Bundle, ExportArgs};
+use crate::client::{CredentialsFile, EndpointArgs};
 
 const TAXII: &str = "application/taxii+json;version=2.1";
 
-/// Writes the collections of the owners asked for (every collection the caller reads when
-/// none is named) into `bundle`.
-pub async fn write<W: Write>(
-    args: &ExportArgs,
-    since: Option<Timestamp>,
-    bundle: &mut Bundle<W>,
-    summary: &mut Summary,
-) -> Result<()> {
-    let e = &args.endpoint;
+/// Who reads, and what: the server and credentials, the owners (every collection the caller
+/// reads when none is named), and `--since`.
+pub struct Source<'a> {
+    pub endpoint: &'a EndpointArgs,
+    pub token: Option<&'a str>,
+    pub owners: &'a [String],
+    pub since: Option<Timestamp>,
+}
+
+/// Writes the collections `from` names into `sink`, each object once.
+pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary) -> Result<()> {
+    let e = from.endpoint;
     let file = CredentialsFile::read(&e.credentials);
     let base = file.pick(&e.base_url, "TC_API_BASE_URL");
-    let auth = crate::api::authentication(args.token.as_deref(), e, 0, &file, base.is_none())?;
+    let auth = crate::api::authentication(from.token, e, 0, &file, base.is_none())?;
     let base = base.unwrap_or_default();
     let mut root = Url::parse(base.trim())
         .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
@@ -44,10 +45,10 @@ pub async fn write<W: Write>(
         .cloned()
         .unwrap_or_default();
     let mut chosen = Vec::new();
-    if args.owners.is_empty() {
+    if from.owners.is_empty() {
         chosen = collections;
     } else {
-        for name in &args.owners {
+        for name in from.owners {
             let found = collections
                 .iter()
                 .find(|c| c["title"] == name.as_str())
@@ -74,8 +75,9 @@ pub async fn write<W: Write>(
     .filter_map(|o| o["id"].as_str().map(str::to_owned))
     .collect();
     // `--since` is "changed at or after"; TAXII's added_after is strictly after.
-    let after =
-        since.map(|t| threatdb_stix::objects::stix_time(t.saturating_sub(time::Duration::SECOND)));
+    let after = from
+        .since
+        .map(|t| threatdb_stix::objects::stix_time(t.saturating_sub(time::Duration::SECOND)));
     for collection in &chosen {
         let id = collection["id"]
             .as_str()
@@ -110,7 +112,7 @@ pub async fn write<W: Write>(
                 {
                     continue;
                 }
-                bundle.object(object)?;
+                sink.object(object)?;
                 summary.wrote(object);
             }
             match (page["more"].as_bool(), page["next"].as_str()) {

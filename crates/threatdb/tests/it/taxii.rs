@@ -605,9 +605,11 @@ async fn export_through_the_api_writes_the_collection() {
     let cid = collection(&t, ORG).await;
     let (all, _) = t.walk(&cid, 1000, "").await;
     let out = dir.path().join("api.json");
-    let export = |owner: &str| {
+    let export = |owner: &str, more: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_threatdb"))
-            .args(["export", "--via-api", "--owner", owner, "--output"])
+            .args(["export", "--via-api", "--owner", owner])
+            .args(more)
+            .arg("--output")
             .arg(&out)
             .args(["--base-url", &format!("{}/api", node.origin)])
             .args([
@@ -622,7 +624,7 @@ async fn export_through_the_api_writes_the_collection() {
             .output()
             .unwrap()
     };
-    let done = export(ORG);
+    let done = export(ORG, &[]);
     let stderr = String::from_utf8_lossy(&done.stderr).to_string();
     assert!(done.status.success(), "{stderr}");
     assert!(stderr.contains("exported"), "{stderr}");
@@ -637,7 +639,23 @@ async fn export_through_the_api_writes_the_collection() {
     want.sort();
     assert_eq!(unique, want, "the collection, nothing more or less");
 
-    let refused = export("Not An Owner Here");
+    // --since: what changed at or after it (here: nothing but the definitions).
+    let later = export(ORG, &["--since", "2999-01-01"]);
+    assert!(later.status.success());
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let objects = bundle["objects"].as_array().unwrap();
+    assert!(!objects.is_empty());
+    assert!(
+        objects.iter().all(|o| {
+            matches!(
+                o["type"].as_str(),
+                Some("identity" | "marking-definition" | "extension-definition")
+            )
+        }),
+        "{bundle}"
+    );
+
+    let refused = export("Not An Owner Here", &[]);
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("no owner 'Not An Owner Here'"),
