@@ -54,6 +54,10 @@ pub enum Scenario {
     /// `limit` = the page size), half from its start, half deep in it (`added_after` a random
     /// time of the last two years), with HTTP Basic.
     TaxiiPage,
+    /// `taxii-page`, the first page only.
+    TaxiiFirst,
+    /// `taxii-page`, deep pages only (`added_after` a random time of the last two years).
+    TaxiiDeep,
 }
 
 impl Scenario {
@@ -68,6 +72,8 @@ impl Scenario {
                 | Scenario::V3IndList
                 | Scenario::Reverse
                 | Scenario::TaxiiPage
+                | Scenario::TaxiiFirst
+                | Scenario::TaxiiDeep
         )
     }
 
@@ -96,6 +102,8 @@ impl Scenario {
             Scenario::V3IndList => "v3-ind-list",
             Scenario::Reverse => "reverse",
             Scenario::TaxiiPage => "taxii-page",
+            Scenario::TaxiiFirst => "taxii-first",
+            Scenario::TaxiiDeep => "taxii-deep",
         }
     }
 }
@@ -259,8 +267,8 @@ impl Ctx {
         Ok(())
     }
 
-    /// A TAXII page; the objects it held.
-    async fn taxii_page(&self, conn: &mut Conn, rng: &mut Rng) -> Result<u64> {
+    /// A TAXII page (deep when `deep`, else the first); the objects it held.
+    async fn taxii_page(&self, conn: &mut Conn, rng: &mut Rng, deep: bool) -> Result<u64> {
         use base64::Engine;
         let owners = &self.info.owners;
         let owner = &owners[rng.below(owners.len() as u64) as usize];
@@ -269,7 +277,7 @@ impl Ctx {
             "/taxii2/api/collections/{cid}/objects/?limit={}",
             self.shape.page_size
         );
-        if rng.below(2) == 1 {
+        if deep {
             let now = threatdb_core::date::now().unix_timestamp();
             let after = now - rng.below(2 * 365 * 86_400) as i64;
             let at = threatdb_stix::objects::stix_time(threatdb_core::date::from_unix(after));
@@ -397,7 +405,12 @@ impl Ctx {
                     _ => self.commit(conn, rng).await.map(|()| 0),
                 };
             }
-            Scenario::TaxiiPage => return self.taxii_page(conn, rng).await,
+            Scenario::TaxiiPage => {
+                let deep = rng.below(2) == 1;
+                return self.taxii_page(conn, rng, deep).await;
+            }
+            Scenario::TaxiiFirst => return self.taxii_page(conn, rng, false).await,
+            Scenario::TaxiiDeep => return self.taxii_page(conn, rng, true).await,
             Scenario::Ceiling => {
                 let (status, _) = conn.send(Method::GET, "/healthz", &[], None).await?;
                 if !status.is_success() {
