@@ -233,3 +233,53 @@ fn bench_scale_on_postgres() {
         .unwrap();
     assert!(!left, "the size's database is dropped without --keep");
 }
+
+/// The TAXII scenarios of `bench load` read full pages from a seeded server, first and deep.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_load_taxii_scenarios_read_pages() {
+    let _exclusive = crate::timing_exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    bench([
+        OsStr::new("seed"),
+        OsStr::new("--incidents"),
+        OsStr::new("300"),
+        OsStr::new("--indicators-per-incident"),
+        OsStr::new("3"),
+        OsStr::new("--no-ceiling"),
+        OsStr::new("--data-dir"),
+        data.as_os_str(),
+    ]);
+    let key = std::fs::read_to_string(data.join("master.key")).unwrap();
+    let node = crate::node::start(&data, None, key.trim());
+    // What the seed wrote must have settled before TAXII sends it.
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    for scenario in ["taxii-first", "taxii-deep", "taxii-page"] {
+        let json = dir.path().join(format!("{scenario}.json"));
+        bench([
+            OsStr::new("load"),
+            OsStr::new("--url"),
+            OsStr::new(&node.origin),
+            OsStr::new("--data-dir"),
+            data.as_os_str(),
+            OsStr::new("--scenario"),
+            OsStr::new(scenario),
+            OsStr::new("--page-size"),
+            OsStr::new("50"),
+            OsStr::new("--concurrency"),
+            OsStr::new("1"),
+            OsStr::new("--duration"),
+            OsStr::new("1"),
+            OsStr::new("--json"),
+            json.as_os_str(),
+        ]);
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let result = &report["result"];
+        assert_eq!(result["scenario"], scenario, "{report}");
+        assert_eq!(result["errors"], 0, "{report}");
+        assert!(result["operations"].as_u64().unwrap() > 0, "{report}");
+        // Every owner's collection has objects to send, first or deep.
+        assert!(result["rows_per_op"].as_f64().unwrap() > 1.0, "{report}");
+    }
+}
