@@ -235,8 +235,8 @@ fn bench_scale_on_postgres() {
 }
 
 /// The TAXII scenarios of `bench load` read full pages from a seeded server, first and deep.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bench_load_taxii_scenarios_read_pages() {
+#[test]
+fn bench_load_taxii_scenarios_read_pages() {
     let _exclusive = crate::timing_exclusive();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -253,7 +253,7 @@ async fn bench_load_taxii_scenarios_read_pages() {
     let key = std::fs::read_to_string(data.join("master.key")).unwrap();
     let node = crate::node::start(&data, None, key.trim());
     // What the seed wrote must have settled before TAXII sends it.
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    std::thread::sleep(std::time::Duration::from_millis(2200));
     for scenario in ["taxii-first", "taxii-deep", "taxii-page"] {
         let json = dir.path().join(format!("{scenario}.json"));
         bench([
