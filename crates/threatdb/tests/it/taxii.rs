@@ -605,25 +605,29 @@ async fn export_through_the_api_writes_the_collection() {
     let cid = collection(&t, ORG).await;
     let (all, _) = t.walk(&cid, 1000, "").await;
     let out = dir.path().join("api.json");
-    let export = |owner: &str, more: &[&str]| {
+    let export_as = |owner: &str, more: &[&str], who: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_threatdb"))
             .args(["export", "--via-api", "--owner", owner])
             .args(more)
             .arg("--output")
             .arg(&out)
             .args(["--base-url", &format!("{}/api", node.origin)])
-            .args([
-                "--access-id",
-                &creds.access_id,
-                "--secret-key",
-                &creds.secret,
-            ])
+            .args(who)
             .args(["--credentials", "/nonexistent"])
             .env_remove("TC_TOKEN")
             .env_remove("TC_API_BASE_URL")
+            .env_remove("TC_API_ACCESS_ID")
+            .env_remove("TC_API_SECRET_KEY")
             .output()
             .unwrap()
     };
+    let key = [
+        "--access-id",
+        creds.access_id.as_str(),
+        "--secret-key",
+        creds.secret.as_str(),
+    ];
+    let export = |owner: &str, more: &[&str]| export_as(owner, more, &key);
     let done = export(ORG, &[]);
     let stderr = String::from_utf8_lossy(&done.stderr).to_string();
     assert!(done.status.success(), "{stderr}");
@@ -654,6 +658,28 @@ async fn export_through_the_api_writes_the_collection() {
         }),
         "{bundle}"
     );
+
+    // An API token instead of the key (sent as ThreatConnect's TC-Token): the same bundle.
+    let token = admin(
+        &dir.path().join("data"),
+        &["token", "create", "--user", &creds.access_id],
+        None,
+    );
+    let token = token
+        .lines()
+        .find_map(|l| l.strip_prefix("TC_TOKEN="))
+        .expect("a token")
+        .to_string();
+    let by_token = export_as(ORG, &[], &["--token", &token]);
+    assert!(
+        by_token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_token.stderr)
+    );
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let mut again = ids(bundle["objects"].as_array().unwrap());
+    again.sort();
+    assert_eq!(again, want, "the same objects with a token");
 
     let refused = export("Not An Owner Here", &[]);
     assert!(!refused.status.success());
