@@ -13,13 +13,26 @@ use threatdb_core::Actor;
 /// called by the watcher in `serve`), so a revocation takes effect within the watcher's
 /// interval; [`CREDENTIAL_TTL`] bounds anything the watcher cannot see.
 pub struct CredentialCache {
-    entries: Mutex<HashMap<String, Cached>>,
+    entries: Mutex<HashMap<Key, Cached>>,
     /// Moves at every clear: a look-up that began before a clear must not cache what it read.
     epoch: AtomicU64,
 }
 
-/// Until when a credential is trusted, its opened secret (empty for a token), and its actor.
+/// Until when a credential is trusted, its opened secret (empty for a token, the password's
+/// digest for Basic), and its actor.
 type Cached = (Instant, String, Arc<Actor>);
+
+/// What a cached credential was presented as. Each kind has its own keys: an access id can
+/// never find what a token or a Basic password left.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Key {
+    /// An API user's access id (HMAC, or Basic with the secret key).
+    AccessId(String),
+    /// The SHA-256 of an API token.
+    Token(Vec<u8>),
+    /// A web login, for Basic with its password.
+    BasicWeb(String),
+}
 
 /// How long a cached credential is trusted.
 pub const CREDENTIAL_TTL: Duration = Duration::from_secs(5);
@@ -44,7 +57,7 @@ impl CredentialCache {
         self.epoch.load(Ordering::SeqCst)
     }
 
-    pub(super) fn get(&self, key: &str) -> Option<(String, Arc<Actor>)> {
+    pub(super) fn get(&self, key: &Key) -> Option<(String, Arc<Actor>)> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (until, secret, actor) = entries.get(key)?;
         (Instant::now() < *until).then(|| (secret.clone(), actor.clone()))
@@ -55,7 +68,7 @@ impl CredentialCache {
     pub(super) fn put(
         &self,
         epoch: u64,
-        key: &str,
+        key: Key,
         secret: String,
         actor: Arc<Actor>,
         at_most: Option<Duration>,
@@ -68,7 +81,7 @@ impl CredentialCache {
     pub(super) fn put_for(
         &self,
         epoch: u64,
-        key: &str,
+        key: Key,
         secret: String,
         actor: Arc<Actor>,
         ttl: Duration,
@@ -82,7 +95,7 @@ impl CredentialCache {
             entries.retain(|_, (until, _, _)| now < *until);
         }
         let until = now.checked_add(ttl).unwrap_or(now);
-        entries.insert(key.to_string(), (until, secret, actor));
+        entries.insert(key, (until, secret, actor));
     }
 
     /// Forgets everything (credentials changed somewhere).

@@ -102,15 +102,11 @@ impl Signed {
 }
 
 /// The actor of a request signed as the v2 and v3 APIs take it (`TC` HMAC or `TC-Token`).
-pub(crate) async fn verify_signed(
+pub(crate) async fn verify(
     state: &AppState,
-    request: Signed,
+    request: &Signed,
     ip: IpAddr,
 ) -> Result<Arc<Actor>, ApiError> {
-    verify(state, &request, ip).await
-}
-
-async fn verify(state: &AppState, request: &Signed, ip: IpAddr) -> Result<Arc<Actor>, ApiError> {
     // Every failure is counted; past the limit it is answered 429 instead of 401. Success is
     // never checked against the limiter: someone else's failures cannot lock a rightful
     // client out, and HMAC cannot be guessed however many tries are allowed.
@@ -239,10 +235,7 @@ pub(crate) async fn verify_token(
         return Err(fail(AuthFailure::Malformed));
     }
     let hash = crate::secrets::token_hash(token);
-    let key = format!(
-        "token:{}",
-        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &hash)
-    );
+    let key = cache::Key::Token(hash.clone());
     if let Some((_, actor)) = state.cache.get(&key) {
         return Ok(actor);
     }
@@ -281,7 +274,7 @@ pub(crate) async fn verify_token(
     let actor = Arc::new(actor);
     state
         .cache
-        .put(epoch, &key, String::new(), actor.clone(), until_expiry);
+        .put(epoch, key, String::new(), actor.clone(), until_expiry);
     Ok(actor)
 }
 
@@ -316,7 +309,7 @@ pub(crate) async fn verify_basic(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let key = format!("basic-web:{user}");
+    let key = cache::Key::BasicWeb(user.to_string());
     if let Some((cached, actor)) = state.cache.get(&key)
         && same(cached.as_bytes(), digest.as_bytes())
     {
@@ -353,13 +346,9 @@ pub(crate) async fn verify_basic(
     match found {
         Some((web, actor)) if matches && !web.disabled => {
             let actor = Arc::new(actor);
-            state.cache.put_for(
-                epoch,
-                &key,
-                digest,
-                actor.clone(),
-                cache::BASIC_PASSWORD_TTL,
-            );
+            state
+                .cache
+                .put_for(epoch, key, digest, actor.clone(), cache::BASIC_PASSWORD_TTL);
             Ok(actor)
         }
         _ => {
@@ -385,12 +374,8 @@ async fn lookup(
     state: &AppState,
     access_id: &str,
 ) -> Result<Result<(String, Arc<Actor>), AuthFailure>, ApiError> {
-    // No access id has a `:`; the cache's other entries (`token:…`, `basic-web:…`) do, and
-    // must never be found as one.
-    if access_id.contains(':') {
-        return Ok(Err(AuthFailure::UnknownKey));
-    }
-    if let Some(hit) = state.cache.get(access_id) {
+    let key = cache::Key::AccessId(access_id.to_string());
+    if let Some(hit) = state.cache.get(&key) {
         return Ok(Ok(hit));
     }
     let epoch = state.cache.epoch();
@@ -410,7 +395,7 @@ async fn lookup(
     let actor = Arc::new(actor);
     state
         .cache
-        .put(epoch, access_id, secret.clone(), actor.clone(), None);
+        .put(epoch, key, secret.clone(), actor.clone(), None);
     Ok(Ok((secret, actor)))
 }
 

@@ -216,7 +216,7 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         // --via-api`) reads a collection with the credentials it already signs with.
         Some(("TC" | "TC-Token", _)) => {
             let signed = crate::auth::Signed::of(&request);
-            crate::auth::verify_signed(&state, signed, ip).await
+            crate::auth::verify(&state, &signed, ip).await
         }
         _ => Err(ApiError::Unauthorized(
             "Authentication is required: HTTP Basic with an API access id and secret key, or a web login and password (or Bearer with an API token)",
@@ -229,6 +229,11 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         }
         Err(e) => TaxiiError::from(e).into_response(),
     }
+}
+
+/// Whether `path` is TAXII's (its answers, errors included, are TAXII's).
+pub fn serves(path: &str) -> bool {
+    path == "/taxii2" || path.starts_with("/taxii2/")
 }
 
 /// `user:password` from a Basic credential.
