@@ -213,7 +213,7 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 /// asking for a page outside `/api`.
 async fn no_route(request: Request) -> Response {
     let path = request.uri().path();
-    if path == "/taxii2" || path.starts_with("/taxii2/") {
+    if taxii::serves(path) {
         return taxii::not_found().await.into_response();
     }
     if !path.starts_with("/api") && web::wants_html(request.headers()) {
@@ -225,8 +225,7 @@ async fn no_route(request: Request) -> Response {
 /// Gives error responses that did not come from our handlers (axum's own rejections, 405s) the
 /// failure envelope and the JSON content type.
 async fn envelope_errors(request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let is_taxii = path == "/taxii2" || path.starts_with("/taxii2/");
+    let is_taxii = taxii::serves(request.uri().path());
     let response = next.run(request).await;
     let status = response.status();
     let is_json = response.headers().get(header::CONTENT_TYPE)

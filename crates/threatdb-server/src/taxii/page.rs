@@ -22,7 +22,7 @@ pub const MAX_LIMIT: usize = 1000;
 pub const DEFAULT_LIMIT: usize = 100;
 
 /// What a client filters on (`added_after` and the `match[...]` parameters).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Filters {
     /// Objects added strictly after this (whole seconds: threatdb keeps no fraction).
     pub added_after: Option<i64>,
@@ -37,34 +37,12 @@ pub struct Filters {
 
 impl Filters {
     /// A digest of the filters that does not change between builds (a cursor outlives a
-    /// server upgrade): SHA-256 of each filter as a length-prefixed list, first 8 bytes.
+    /// server upgrade): SHA-256 of their JSON (sets are sorted), first 8 bytes.
     fn digest(&self) -> u64 {
         use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        let mut field = |name: &str, values: Option<Vec<&str>>| {
-            h.update(name.as_bytes());
-            match values {
-                None => h.update(b"-"),
-                Some(values) => {
-                    h.update(values.len().to_le_bytes());
-                    for v in values {
-                        h.update(v.len().to_le_bytes());
-                        h.update(v.as_bytes());
-                    }
-                }
-            }
-        };
-        let after = self.added_after.map(|t| t.to_string());
-        fn list(set: &Option<BTreeSet<String>>) -> Option<Vec<&str>> {
-            set.as_ref().map(|s| s.iter().map(String::as_str).collect())
-        }
-        field("added_after", after.as_deref().map(|t| vec![t]));
-        field("type", list(&self.types));
-        field("spec_version", list(&self.spec_versions));
-        field("version", list(&self.versions));
-        let out = h.finalize();
+        let json = serde_json::to_vec(self).unwrap_or_default();
         let mut first = [0u8; 8];
-        first.copy_from_slice(out.get(..8).unwrap_or(&[0; 8]));
+        first.copy_from_slice(Sha256::digest(&json).get(..8).unwrap_or(&[0; 8]));
         u64::from_le_bytes(first)
     }
 
@@ -337,6 +315,17 @@ pub async fn read(
         Some(c) if key == c.key() => Some(c.sub),
         Some(_) => None,
     };
+    // Nothing here is of another spec version: no need to look.
+    if filters
+        .spec_versions
+        .as_ref()
+        .is_some_and(|v| !v.contains("2.1"))
+    {
+        return Ok(Page {
+            objects: Vec::new(),
+            next: None,
+        });
+    }
     let mut head: VecDeque<Unit> = definitions(state, actor, owner, filters)
         .await?
         .into_iter()
@@ -351,17 +340,6 @@ pub async fn read(
     let mut batch: VecDeque<Change> = VecDeque::new();
     let mut exhausted = query.is_none();
     let mut out: Vec<Placed> = Vec::new();
-    // Nothing here is of another spec version: no need to look.
-    if filters
-        .spec_versions
-        .as_ref()
-        .is_some_and(|v| !v.contains("2.1"))
-    {
-        return Ok(Page {
-            objects: out,
-            next: None,
-        });
-    }
     // Times are whole seconds and a write may commit a moment after it took its time: what
     // changed in the last `SETTLE_SECONDS` is not sent yet, so a client that continues after
     // the last `date_added` it saw cannot miss an object written in that same second.
