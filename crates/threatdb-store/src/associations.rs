@@ -70,8 +70,8 @@ struct Link {
     values: Vec<i64>,
 }
 
-fn ids(text: &'static str, values: Vec<i64>) -> Sql<'static> {
-    Sql::with(text, values.into_iter().map(Into::into).collect())
+fn ids(text: &'static str, values: &[i64]) -> Sql<'static> {
+    Sql::with(text, values.iter().map(|v| (*v).into()).collect())
 }
 
 /// Associates the incident with `target` (idempotent).
@@ -84,7 +84,7 @@ pub async fn associate<D: Db>(
     let link = link(db, actor, incident, target).await?;
     // A new association changes the incident (a TAXII poller then gets its relationships);
     // one that was already there changes nothing.
-    if db.execute(ids(link.insert, link.values.clone())).await? > 0 {
+    if db.execute(ids(link.insert, &link.values)).await? > 0 {
         changed(db, &link, target).await?;
     }
     Ok(())
@@ -97,20 +97,11 @@ async fn changed<D: Db>(db: &mut D, link: &Link, target: &Target) -> StoreResult
     let Target::Incident(other) = target else {
         return subject::touch(db, &link.incident, t).await;
     };
-    let touch_other = Sql::with(
-        "UPDATE incidents SET last_modified = ? WHERE id = ?",
-        vec![t.into(), (*other).into()],
-    );
-    // The lower id first, whichever end asks: two transactions that link overlapping pairs
-    // take the rows' locks in one order and never wait on each other in a circle.
-    if *other < link.incident.get().id {
-        db.execute(touch_other).await?;
-        subject::touch(db, &link.incident, t).await
-    } else {
-        subject::touch(db, &link.incident, t).await?;
-        db.execute(touch_other).await?;
-        Ok(())
-    }
+    // Both ends in one statement, lower id first whichever end asks: two transactions that
+    // link overlapping pairs take the rows' locks in one order and never wait in a circle.
+    // (`link` checked write access on this end and read access on the other.)
+    let mine = link.incident.get().id;
+    subject::touch_incidents(db, &[mine.min(*other), mine.max(*other)], t).await
 }
 
 /// Removes an association (NotFound when absent).
@@ -121,7 +112,7 @@ pub async fn disassociate<D: Db>(
     target: &Target,
 ) -> StoreResult<()> {
     let link = link(db, actor, incident, target).await?;
-    if db.execute(ids(link.delete, link.values.clone())).await? == 0 {
+    if db.execute(ids(link.delete, &link.values)).await? == 0 {
         return Err(StoreError::NotFound);
     }
     changed(db, &link, target).await

@@ -138,14 +138,29 @@ fn is_report(change: &Change) -> bool {
     matches!(&change.object, Changed::Item(d) if d.item.kind == ItemKind::Report)
 }
 
+fn is_incident(change: &Change) -> bool {
+    matches!(change.object, Changed::Incident(_))
+}
+
+/// The ids of the page's changes that `which` admits.
+fn ids_of(page: &[Change], which: fn(&Change) -> bool) -> Vec<i64> {
+    page.iter()
+        .filter(|c| which(c))
+        .map(|c| c.key().id)
+        .collect()
+}
+
+/// Gives each change `which` admits its links from `found` (none when it has none).
+fn attach(page: &mut [Change], mut found: HashMap<i64, Vec<Linked>>, which: fn(&Change) -> bool) {
+    for change in page.iter_mut().filter(|c| which(c)) {
+        change.links = found.remove(&change.key().id).unwrap_or_default();
+    }
+}
+
 /// The incidents each report of the page refers to (those of `owner` associated with it), as
 /// the report's links: one statement, from the reports' ids on `incident_items_item`.
 async fn load_report_refs<D: Db>(db: &mut D, page: &mut [Change], owner: i64) -> StoreResult<()> {
-    let ids: Vec<i64> = page
-        .iter()
-        .filter(|c| is_report(c))
-        .map(|c| c.key().id)
-        .collect();
+    let ids = ids_of(page, is_report);
     if ids.is_empty() {
         return Ok(());
     }
@@ -161,11 +176,7 @@ async fn load_report_refs<D: Db>(db: &mut D, page: &mut [Change], owner: i64) ->
             .or_default()
             .push(Linked::Incident(incident));
     }
-    for change in page.iter_mut() {
-        if is_report(change) {
-            change.links = found.remove(&change.key().id).unwrap_or_default();
-        }
-    }
+    attach(page, found, is_report);
     Ok(())
 }
 
@@ -187,11 +198,7 @@ fn report_refs_statement(ids: &[i64], owner: i64) -> Sql<'static> {
 /// The associations of the page's incidents with what `owners` hold: three statements (other
 /// incidents, items, indicators), each keyed by the link table's (incident_id, ...) primary key.
 async fn load_links<D: Db>(db: &mut D, page: &mut [Change], owners: &[i64]) -> StoreResult<()> {
-    let ids: Vec<i64> = page
-        .iter()
-        .filter(|c| matches!(c.object, Changed::Incident(_)))
-        .map(|c| c.key().id)
-        .collect();
+    let ids = ids_of(page, is_incident);
     if ids.is_empty() || owners.is_empty() {
         return Ok(());
     }
@@ -218,11 +225,7 @@ async fn load_links<D: Db>(db: &mut D, page: &mut [Change], owners: &[i64]) -> S
             .or_default()
             .push(Linked::Indicator(indicator));
     }
-    for change in page.iter_mut() {
-        if matches!(change.object, Changed::Incident(_)) {
-            change.links = found.remove(&change.key().id).unwrap_or_default();
-        }
-    }
+    attach(page, found, is_incident);
     Ok(())
 }
 

@@ -148,6 +148,21 @@ pub async fn incident<D: Db>(
     guard::grant(actor, owner, access, row)
 }
 
+/// Marks incidents changed at `now` because something they are linked with changed (an
+/// association added or removed): the caller has checked the write that causes it. Several
+/// hundred ids a statement, in the order given (callers give ascending ids, so transactions
+/// take the rows' locks in one order).
+pub async fn touch_incidents<D: Db>(db: &mut D, ids: &[i64], now: Timestamp) -> StoreResult<()> {
+    for chunk in ids.chunks(400) {
+        let mut sql = Sql::new("UPDATE incidents SET last_modified = ");
+        sql.bind(now)
+            .push(" WHERE id IN ")
+            .bind_list(chunk.iter().copied());
+        db.execute(sql).await?;
+    }
+    Ok(())
+}
+
 /// Marks the subject changed now.
 pub async fn touch<D: Db>(db: &mut D, on: &Granted<Row>, now: Timestamp) -> StoreResult<()> {
     let row = guard::for_write(on)?;

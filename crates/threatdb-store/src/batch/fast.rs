@@ -8,7 +8,7 @@
 //! errors (there, nothing after a failing item may be written).
 
 use crate::db::{Db, Sql, Value};
-use crate::{guard, labels, now, rows, tags};
+use crate::{guard, labels, now, rows, subject, tags};
 use std::collections::{HashMap, HashSet};
 use threatdb_core::batch::{
     AttributeWrite, BatchIndicator, BatchItem, BatchOp, BatchSettings, SetWrite,
@@ -269,13 +269,7 @@ async fn write<D: Db>(
     }
     linked.sort_unstable();
     linked.dedup();
-    for chunk in linked.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new("UPDATE incidents SET last_modified = ");
-        sql.bind(t)
-            .push(" WHERE id IN ")
-            .bind_list(chunk.iter().copied());
-        db.execute(sql).await?;
-    }
+    subject::touch_incidents(db, &linked, t).await?;
     insert_rows(
         db,
         "INSERT INTO indicator_tags (indicator_id, tag_id) VALUES ",
@@ -467,15 +461,19 @@ async fn insert_rows<'v, D: Db, const N: usize>(
     Ok(())
 }
 
-/// `head (row), (row), ... tail`, [`ROWS_PER_STATEMENT`] rows a statement.
-fn statements<'v, const N: usize>(
-    head: &str,
+/// `head (row), (row), ... tail`, [`ROWS_PER_STATEMENT`] rows a statement, each built when
+/// the one before has run.
+fn statements<'v, 'a, const N: usize>(
+    head: &'a str,
     rows: Vec<[Value<'v>; N]>,
-    tail: &str,
-) -> Vec<Sql<'v>> {
-    let mut out = Vec::new();
+    tail: &'a str,
+) -> impl Iterator<Item = Sql<'v>> + 'a
+where
+    'v: 'a,
+{
     let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    std::iter::from_fn(move || {
+        rows.peek()?;
         let mut sql = Sql::new(head.to_string());
         for (n, row) in rows.by_ref().take(ROWS_PER_STATEMENT).enumerate() {
             if n > 0 {
@@ -484,7 +482,6 @@ fn statements<'v, const N: usize>(
             sql.bind_list(row);
         }
         sql.push(tail);
-        out.push(sql);
-    }
-    out
+        Some(sql)
+    })
 }
