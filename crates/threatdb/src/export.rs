@@ -151,32 +151,26 @@ async fn from_store<W: Write>(
 ) -> Result<()> {
     let opened = args.data.open_store().await?;
     let all = opened.admin().all_owners().await?;
-    let owners: Vec<Owner> = if args.owners.is_empty() {
-        all
-    } else {
-        let mut chosen = Vec::new();
-        for name in &args.owners {
-            let owner = all
-                .iter()
-                .find(|o| o.name == *name)
-                .or_else(|| all.iter().find(|o| o.name.eq_ignore_ascii_case(name)))
-                .with_context(|| format!("there is no owner '{name}'"))?;
-            chosen.push(owner.clone());
-        }
-        chosen
-    };
-    let actor = reader_of(&owners);
-    let store = opened.store();
-    let mut exported = anyhow::Ok(());
-    for owner in &owners {
-        exported = Exporter::new(store.as_ref(), &actor, owner, since, bundle, summary)
+    let exported = async {
+        let owners: Vec<Owner> =
+            crate::export_api::choose(&all, &args.owners, |o: &Owner| o.name.as_str())
+                .map_err(|name| anyhow::anyhow!("there is no owner '{name}'"))?;
+        let actor = reader_of(&owners);
+        for owner in &owners {
+            Exporter::new(
+                opened.store().as_ref(),
+                &actor,
+                owner,
+                since,
+                bundle,
+                summary,
+            )
             .run()
-            .await
-            .map_err(anyhow::Error::from);
-        if exported.is_err() {
-            break;
+            .await?;
         }
+        anyhow::Ok(())
     }
+    .await;
     opened.close().await;
     exported
 }

@@ -44,29 +44,15 @@ pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let mut chosen = Vec::new();
-    if from.owners.is_empty() {
-        chosen = collections;
-    } else {
-        for name in from.owners {
-            let found = collections
-                .iter()
-                .find(|c| c["title"] == name.as_str())
-                .or_else(|| {
-                    collections.iter().find(|c| {
-                        c["title"]
-                            .as_str()
-                            .is_some_and(|t| t.eq_ignore_ascii_case(name))
-                    })
-                })
-                .with_context(|| {
-                    format!("there is no owner '{name}' among the collections this user can read")
-                })?;
-            chosen.push(found.clone());
-        }
-    }
-    // Objects every collection repeats (threatdb's identity and extension, the TLP markings)
-    // are written once; the first two are in the bundle already.
+    let chosen = choose(&collections, from.owners, |c| {
+        c["title"].as_str().unwrap_or_default()
+    })
+    .map_err(|name| {
+        anyhow!("there is no owner '{name}' among the collections this user can read")
+    })?;
+    // Definitions every collection repeats (threatdb's identity and extension, the TLP
+    // markings) are written once; the first two are in the bundle already. Owners' identities
+    // differ from one collection to the next and pass.
     let mut shared: HashSet<String> = [
         threatdb_stix::fixed::software_identity(),
         threatdb_stix::fixed::extension_definition(),
@@ -102,11 +88,11 @@ pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary
                 .map(Vec::as_slice)
                 .unwrap_or_default()
             {
-                let repeated = matches!(
+                let definition = matches!(
                     object["type"].as_str(),
-                    Some("marking-definition" | "extension-definition")
-                ) || object["identity_class"] == "system";
-                if repeated
+                    Some("marking-definition" | "extension-definition" | "identity")
+                );
+                if definition
                     && let Some(id) = object["id"].as_str()
                     && !shared.insert(id.to_owned())
                 {
@@ -122,6 +108,28 @@ pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary
         }
     }
     Ok(())
+}
+
+/// The entries of `all` named by `names` (exactly, else whatever the case), or every entry when
+/// none is named; the first name found nowhere otherwise.
+pub fn choose<'a, T: Clone>(
+    all: &'a [T],
+    names: &'a [String],
+    name_of: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, &'a str> {
+    if names.is_empty() {
+        return Ok(all.to_vec());
+    }
+    names
+        .iter()
+        .map(|name| {
+            all.iter()
+                .find(|t| name_of(t) == name.as_str())
+                .or_else(|| all.iter().find(|t| name_of(t).eq_ignore_ascii_case(name)))
+                .cloned()
+                .ok_or(name.as_str())
+        })
+        .collect()
 }
 
 /// One TAXII answer as JSON; an error status is an error naming the server's description.

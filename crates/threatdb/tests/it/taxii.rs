@@ -131,6 +131,15 @@ fn admin(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// A new API token of the user `access_id`, made by `threatdb admin`.
+fn token_for(data: &std::path::Path, access_id: &str) -> String {
+    let out = admin(data, &["token", "create", "--user", access_id], None);
+    out.lines()
+        .find_map(|l| l.strip_prefix("TC_TOKEN="))
+        .expect("a token")
+        .to_string()
+}
+
 /// Waits until what was just written is old enough for TAXII to send
 /// (`SETTLE_SECONDS` in the server's `taxii/page.rs`: 2 s after its whole second).
 async fn settle() {
@@ -574,16 +583,7 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
     .await;
 
     // An API token as a Bearer credential.
-    let out = admin(
-        &data,
-        &["token", "create", "--user", &creds.access_id],
-        None,
-    );
-    let token = out
-        .lines()
-        .find_map(|l| l.strip_prefix("TC_TOKEN="))
-        .expect("a token")
-        .to_string();
+    let token = token_for(&data, &creds.access_id);
     let r = t
         .client
         .get(format!("{}/taxii2/api/collections/", t.origin))
@@ -660,16 +660,7 @@ async fn export_through_the_api_writes_the_collection() {
     );
 
     // An API token instead of the key (sent as ThreatConnect's TC-Token): the same bundle.
-    let token = admin(
-        &dir.path().join("data"),
-        &["token", "create", "--user", &creds.access_id],
-        None,
-    );
-    let token = token
-        .lines()
-        .find_map(|l| l.strip_prefix("TC_TOKEN="))
-        .expect("a token")
-        .to_string();
+    let token = token_for(&dir.path().join("data"), &creds.access_id);
     let by_token = export_as(ORG, &[], &["--token", &token]);
     assert!(
         by_token.status.success(),
