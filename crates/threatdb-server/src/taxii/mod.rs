@@ -6,6 +6,7 @@
 //! Every answer, errors included, is `application/taxii+json;version=2.1`.
 
 mod collections;
+mod cursor;
 mod objects;
 mod page;
 

@@ -1,14 +1,14 @@
 //! One page of a collection: the owner's definitions (its identity, threatdb's software
 //! identity and extension, the TLP markings and the owner's own labels) and its objects in the
 //! order they last changed, each unit (an object and, for an incident, its relationships)
-//! at the time it last changed. Keyset cursors: (time, rank, id, objects of that unit already
-//! sent) and a hash of the filters they were issued for.
+//! at the time it last changed, from a keyset [`Cursor`].
 
 use super::TaxiiError;
+use super::cursor::{AFTER_ALL, DEFINITIONS, rank};
+pub use super::cursor::{Cursor, Filters, version};
 use crate::AppState;
-use base64::Engine;
 use serde_json::Value;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use threatdb_core::{
     Actor, Change, ChangeKey, ChangeQuery, ChangedKind, ItemKind, Owner, Timestamp,
 };
@@ -20,151 +20,6 @@ pub const SETTLE_SECONDS: i64 = 2;
 pub const MAX_LIMIT: usize = 1000;
 /// The page when no `limit` is given.
 pub const DEFAULT_LIMIT: usize = 100;
-
-/// What a client filters on (`added_after` and the `match[...]` parameters).
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Filters {
-    /// Objects added strictly after this (whole seconds: threatdb keeps no fraction).
-    pub added_after: Option<i64>,
-    /// Only these STIX types.
-    pub types: Option<BTreeSet<String>>,
-    /// Only these `spec_version`s.
-    pub spec_versions: Option<BTreeSet<String>>,
-    /// Only versions with these `modified` times (`None`: `last`, `first` or `all`, which are
-    /// the same here: threatdb keeps one version of each object).
-    pub versions: Option<BTreeSet<String>>,
-}
-
-impl Filters {
-    /// A digest of the filters that does not change between builds (a cursor outlives a
-    /// server upgrade): SHA-256 of their JSON (sets are sorted), first 8 bytes.
-    fn digest(&self) -> u64 {
-        use sha2::{Digest, Sha256};
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(Sha256::digest(&json).get(..8).unwrap_or(&[0; 8]));
-        u64::from_le_bytes(first)
-    }
-
-    fn admits(&self, object: &Value) -> bool {
-        let field = |k: &str| {
-            object
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        self.types
-            .as_ref()
-            .is_none_or(|t| t.contains(&field("type")))
-            && self
-                .spec_versions
-                .as_ref()
-                .is_none_or(|v| v.contains(&field("spec_version")))
-            && self
-                .versions
-                .as_ref()
-                .is_none_or(|v| v.contains(&version(object)))
-    }
-
-    fn wants(&self, stix_type: &str) -> bool {
-        self.types.as_ref().is_none_or(|t| t.contains(stix_type))
-    }
-}
-
-/// An object's version: `modified`, or `created` for objects that are never modified.
-pub fn version(object: &Value) -> String {
-    object
-        .get("modified")
-        .and_then(Value::as_str)
-        .or_else(|| object.get("created").and_then(Value::as_str))
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Where a page starts: at the unit (time, rank, id), its first `sub` objects already sent
-/// (`added_after` is a position after every unit of its second).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    time: i64,
-    rank: u8,
-    id: i64,
-    sub: usize,
-}
-
-/// Ranks: the definitions, then the three tables; `AFTER_ALL` sorts after every unit of a
-/// second (the position `added_after` names).
-const DEFINITIONS: u8 = 0;
-const AFTER_ALL: u8 = 9;
-
-fn rank(kind: ChangedKind) -> u8 {
-    match kind {
-        ChangedKind::Incident => 1,
-        ChangedKind::Item => 2,
-        ChangedKind::Indicator => 3,
-    }
-}
-
-impl Cursor {
-    /// The opaque `next` value.
-    pub fn encode(&self, filters: &Filters) -> String {
-        let text = format!(
-            "1.{}.{}.{}.{}.{:x}",
-            self.time,
-            self.rank,
-            self.id,
-            self.sub,
-            filters.digest()
-        );
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
-    }
-
-    /// Reads a `next` value issued for the same filters; anything else is a 400.
-    pub fn decode(next: &str, filters: &Filters) -> Result<Cursor, TaxiiError> {
-        let bad = || {
-            TaxiiError::bad_request(
-                "This next value was not issued by this server for these filters: start again without it",
-            )
-        };
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(next.trim())
-            .map_err(|_| bad())?;
-        let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        let parts: Vec<&str> = text.split('.').collect();
-        let [version, time, rank, id, sub, hash] = parts.as_slice() else {
-            return Err(bad());
-        };
-        if *version != "1" || *hash != format!("{:x}", filters.digest()) {
-            return Err(bad());
-        }
-        let time: i64 = time.parse().map_err(|_| bad())?;
-        // No object changed before 1970 or after 9999: a time outside is not ours (and would
-        // make the store start from the beginning).
-        if !(0..=253_402_300_799).contains(&time) {
-            return Err(bad());
-        }
-        Ok(Cursor {
-            time,
-            rank: rank.parse().map_err(|_| bad())?,
-            id: id.parse().map_err(|_| bad())?,
-            sub: sub.parse().map_err(|_| bad())?,
-        })
-    }
-
-    /// The `sub`-th object of the unit at `key`.
-    fn at((time, rank, id): (i64, u8, i64), sub: usize) -> Cursor {
-        Cursor {
-            time,
-            rank,
-            id,
-            sub,
-        }
-    }
-
-    fn key(&self) -> (i64, u8, i64) {
-        (self.time, self.rank, self.id)
-    }
-}
 
 /// An object with the time it was added to the collection.
 pub struct Placed {
