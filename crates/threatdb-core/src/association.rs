@@ -172,6 +172,8 @@ pub struct Item {
     pub date_added: Timestamp,
     /// When it was last changed.
     pub last_modified: Timestamp,
+    /// Its external id, unique in its owner, when it has one (Batch and import set it).
+    pub xid: Option<String>,
 }
 
 /// A new item.

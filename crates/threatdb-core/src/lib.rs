@@ -28,6 +28,7 @@ pub mod bulk;
 pub mod changes;
 pub mod credential;
 pub mod date;
+pub mod import;
 pub mod incident;
 pub mod indicator;
 pub mod indicator_query;
@@ -49,6 +50,10 @@ pub use bulk::{BulkLoad, SeedIncident};
 pub use changes::{Change, ChangeKey, ChangeQuery, Changed, ChangedKind};
 pub use credential::{ApiToken, ApiUserInfo, NewApiToken, TokenCredentials};
 pub use date::{Timestamp, format_timestamp, parse_timestamp, shift};
+pub use import::{
+    Candidate, ImportAttribute, ImportLink, ImportObject, ImportOutcome, ImportWhat, Imported,
+    Local, SameObject,
+};
 pub use incident::{
     Incident, IncidentDetails, IncidentName, IncidentPatch, IncidentStatus, NewIncident,
 };

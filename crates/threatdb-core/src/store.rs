@@ -248,6 +248,33 @@ pub trait Store: Send + Sync {
         actor: &Actor,
         query: &crate::ChangeQuery,
     ) -> StoreResult<Vec<PlanStep>>;
+    /// Imports objects into `owner` (write access there; a label needs the admin role), in one
+    /// transaction: each is found by its external id (a group's xid), by its hint when `same`
+    /// accepts the stored candidate, or by owner and value (an indicator), then created,
+    /// updated (the incoming copy is newer) or left alone, with the dates it carries. One
+    /// outcome per object, in order; a refused object leaves nothing behind and does not stop
+    /// the others.
+    async fn import_objects(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        objects: Vec<crate::ImportObject>,
+        same: crate::SameObject,
+    ) -> StoreResult<Vec<crate::ImportOutcome>>;
+    /// Imports associations in one transaction (write access on each incident), without
+    /// changing the incidents' lastModified: whether each was new, or why it was refused.
+    async fn import_links(
+        &self,
+        actor: &Actor,
+        links: Vec<crate::ImportLink>,
+    ) -> StoreResult<Vec<Result<bool, String>>>;
+    /// The group (incident or item) of `owner` whose xid is `xid`, if any.
+    async fn group_by_xid(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        xid: &str,
+    ) -> StoreResult<Option<crate::Local>>;
     /// Reads one item by id, whatever its kind.
     async fn find_item(&self, actor: &Actor, id: i64) -> StoreResult<Item>;
     /// Reads one item of `kind`.

@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "objects in the order they last changed",
         include_str!("../migrations/0020_change_order.sql"),
     ),
+    (
+        21,
+        "groups by owner, kind and name",
+        include_str!("../migrations/0021_items_by_name.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -81,13 +81,24 @@ pub async fn associate<D: Db>(
     incident: i64,
     target: &Target,
 ) -> StoreResult<()> {
+    associate_new(db, actor, incident, target).await.map(|_| ())
+}
+
+/// Associates the incident with `target` (idempotent); whether the association is new.
+pub async fn associate_new<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    incident: i64,
+    target: &Target,
+) -> StoreResult<bool> {
     let link = link(db, actor, incident, target).await?;
     // A new association changes the incident (a TAXII poller then gets its relationships);
     // one that was already there changes nothing.
-    if db.execute(ids(link.insert, &link.values)).await? > 0 {
+    let new = db.execute(ids(link.insert, &link.values)).await? > 0;
+    if new {
         changed(db, &link, target).await?;
     }
-    Ok(())
+    Ok(new)
 }
 
 /// Marks the incident changed now, and for a link between incidents the other one too (its

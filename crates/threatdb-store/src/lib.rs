@@ -28,6 +28,7 @@ pub mod changes;
 pub mod db;
 pub mod guard;
 pub mod health;
+pub mod import;
 pub mod incidents;
 pub mod indicators;
 pub mod items;

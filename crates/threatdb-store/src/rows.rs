@@ -23,7 +23,7 @@ pub const LABEL_COLUMNS: &str = "l.name, l.description, l.color, l.date_added, l
 
 /// The columns [`item`] reads, for `items it JOIN owners o`.
 pub const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.name, it.fields, \
-     it.date_added, it.last_modified";
+     it.date_added, it.last_modified, it.xid";
 
 /// The columns [`indicator`] reads, for `indicators d JOIN owners o`.
 pub const INDICATOR_COLUMNS: &str = "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified, \
@@ -109,6 +109,7 @@ pub fn item_at(r: &dyn Cells, at: usize) -> StoreResult<Item> {
         fields: r.text(at + 6)?,
         date_added: r.time(at + 7)?,
         last_modified: r.time(at + 8)?,
+        xid: r.opt_text(at + 9)?,
     })
 }
 

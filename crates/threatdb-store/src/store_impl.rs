@@ -148,6 +148,21 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor, owner) |db| $crate::items::create_item(db, &actor, &owner, &new))
                 })
             }
+            async fn import_objects(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, objects: Vec<$crate::t::ImportObject>, same: $crate::t::SameObject) -> $crate::t::StoreResult<Vec<$crate::t::ImportOutcome>> {
+                $crate::timed_op!("import_objects", {
+                    $crate::write!(self, (actor, owner) |db| $crate::import::objects(db, &actor, &owner, &objects, &same))
+                })
+            }
+            async fn import_links(&self, actor: &$crate::t::Actor, links: Vec<$crate::t::ImportLink>) -> $crate::t::StoreResult<Vec<Result<bool, String>>> {
+                $crate::timed_op!("import_links", {
+                    $crate::write!(self, (actor) |db| $crate::import::links(db, &actor, &links))
+                })
+            }
+            async fn group_by_xid(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, xid: &str) -> $crate::t::StoreResult<Option<$crate::t::Local>> {
+                $crate::timed_op!("group_by_xid", {
+                    $crate::read!(self, $crate::backend::Reading::Snapshot, |db| $crate::import::group_by_xid(db, actor, owner, xid))
+                })
+            }
             async fn find_item(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
                 $crate::timed_op!("find_item", {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::items::find_item(db, actor, id))

@@ -1,0 +1,521 @@
+//! Import: objects from outside written with the dates they carry (`Store::import_objects`),
+//! and their associations (`Store::import_links`). Every step is the operation the API's
+//! writes run (`incidents::create`, `tags::add`, `attributes::add`, ...) under the importer's
+//! grant; the dates are put back afterwards. Each object runs inside a savepoint, so one that
+//! is refused leaves nothing behind and the others still go in.
+
+use crate::db::{Db, Sql};
+use crate::guard;
+use crate::subject::Kind;
+use crate::{associations, attributes, incidents, items, nested, rows};
+use threatdb_core::policy::Access;
+use threatdb_core::{
+    Actor, Candidate, ImportLink, ImportObject, ImportOutcome, ImportWhat, Imported, IncidentPatch,
+    IndicatorScores, ItemPatch, Local, NestedChanges, NewIncident, NewItem, Owner, SameObject,
+    SetMode, StoreError, StoreResult, Subject, Target, Timestamp, label_key,
+};
+
+/// Imports `objects` into `owner`, one savepoint each.
+pub async fn objects<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    objects: &[ImportObject],
+    same: &SameObject,
+) -> StoreResult<Vec<ImportOutcome>> {
+    let granted = guard::owner(actor, owner, Access::Write)?;
+    let owner = (*guard::for_write(&granted)?).clone();
+    let mut out = Vec::with_capacity(objects.len());
+    for object in objects {
+        db.execute(Sql::with("SAVEPOINT import_object", vec![]))
+            .await?;
+        match one(db, actor, &owner, object, same).await {
+            Ok(done) => {
+                db.execute(Sql::with("RELEASE SAVEPOINT import_object", vec![]))
+                    .await?;
+                out.push(Ok(done));
+            }
+            Err(e @ StoreError::Backend(_)) => return Err(e),
+            Err(e) => {
+                db.execute(Sql::with("ROLLBACK TO SAVEPOINT import_object", vec![]))
+                    .await?;
+                db.execute(Sql::with("RELEASE SAVEPOINT import_object", vec![]))
+                    .await?;
+                out.push(Err(refusal(&e)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Imports associations: each new one is added, the incidents' lastModified kept as it was
+/// (an import carries the dates of the objects it writes).
+pub async fn links<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    links: &[ImportLink],
+) -> StoreResult<Vec<Result<bool, String>>> {
+    let mut out = Vec::with_capacity(links.len());
+    for link in links {
+        db.execute(Sql::with("SAVEPOINT import_link", vec![]))
+            .await?;
+        match one_link(db, actor, link).await {
+            Ok(new) => {
+                db.execute(Sql::with("RELEASE SAVEPOINT import_link", vec![]))
+                    .await?;
+                out.push(Ok(new));
+            }
+            Err(e @ StoreError::Backend(_)) => return Err(e),
+            Err(e) => {
+                db.execute(Sql::with("ROLLBACK TO SAVEPOINT import_link", vec![]))
+                    .await?;
+                db.execute(Sql::with("RELEASE SAVEPOINT import_link", vec![]))
+                    .await?;
+                out.push(Err(refusal(&e)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The group of `owner` whose xid is `xid` (read access on the owner).
+pub async fn group_by_xid<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    xid: &str,
+) -> StoreResult<Option<Local>> {
+    let owner = guard::owner(actor, owner, Access::Read)?;
+    let owner_id = owner.get().id;
+    let incident = rows::int(
+        db,
+        Sql::with(
+            "SELECT id FROM incidents WHERE owner_id = ? AND xid = ?",
+            vec![owner_id.into(), xid.into()],
+        ),
+    )
+    .await?;
+    if let Some(id) = incident {
+        return Ok(Some(Local::Incident(id)));
+    }
+    let item = db
+        .fetch_optional(
+            Sql::with(
+                "SELECT id, kind FROM items WHERE owner_id = ? AND xid = ?",
+                vec![owner_id.into(), xid.into()],
+            ),
+            |r| Ok((r.int(0)?, r.text(1)?)),
+        )
+        .await?;
+    Ok(item.and_then(|(id, kind)| {
+        threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id))
+    }))
+}
+
+fn refusal(e: &StoreError) -> String {
+    match e {
+        StoreError::NotFound => "not found, or not readable by the importer".to_string(),
+        StoreError::Forbidden => "the importer may not write this here".to_string(),
+        other => other.to_string(),
+    }
+}
+
+async fn one_link<D: Db>(db: &mut D, actor: &Actor, link: &ImportLink) -> StoreResult<bool> {
+    let mut ends = vec![link.incident];
+    if let Target::Incident(other) = &link.target {
+        ends.push(*other);
+    }
+    let mut kept = Vec::with_capacity(ends.len());
+    for id in &ends {
+        let modified = rows::one(
+            db,
+            Sql::with(
+                "SELECT last_modified FROM incidents WHERE id = ?",
+                vec![(*id).into()],
+            ),
+            |r| r.time(0),
+        )
+        .await?;
+        kept.push((*id, modified));
+    }
+    let new = associations::associate_new(db, actor, link.incident, &link.target).await?;
+    for (id, modified) in kept {
+        set_modified(db, Kind::Incident, id, modified).await?;
+    }
+    Ok(new)
+}
+
+async fn one<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    o: &ImportObject,
+    same: &SameObject,
+) -> StoreResult<(Imported, Local)> {
+    if let ImportWhat::Label { name, description } = &o.what {
+        return label(db, actor, owner, name, description, o.created).await;
+    }
+    let found = find(db, owner, o, same).await?;
+    let (imported, local) = match found {
+        Some((local, stored)) if o.modified == stored => return Ok((Imported::Unchanged, local)),
+        Some((local, stored)) if o.modified < stored => return Ok((Imported::Older, local)),
+        Some((local, _)) => {
+            update(db, actor, owner, &local, o).await?;
+            (Imported::Updated, local)
+        }
+        None => (Imported::Created, create(db, actor, owner, o).await?),
+    };
+    carried(db, actor, owner, &local, o, imported == Imported::Updated).await?;
+    dates(db, &local, o).await?;
+    Ok((imported, local))
+}
+
+/// The stored object this one is, and its lastModified: a group by its xid (the key, or the
+/// external id itself), a group of the same owner, kind and name without an xid that `same`
+/// accepts, an indicator by owner and value.
+async fn find<D: Db>(
+    db: &mut D,
+    owner: &Owner,
+    o: &ImportObject,
+    same: &SameObject,
+) -> StoreResult<Option<(Local, Timestamp)>> {
+    let xids = o.key.iter().chain(std::iter::once(&o.external_id));
+    match &o.what {
+        ImportWhat::Incident { .. } => {
+            for xid in xids {
+                let found = db
+                    .fetch_optional(
+                        Sql::with(
+                            "SELECT id, owner_id, last_modified FROM incidents WHERE xid = ?",
+                            vec![xid.as_str().into()],
+                        ),
+                        |r| Ok((r.int(0)?, r.int(1)?, r.time(2)?)),
+                    )
+                    .await?;
+                if let Some((id, owner_id, modified)) = found {
+                    if owner_id != owner.id {
+                        return Err(StoreError::Conflict(format!(
+                            "{} is an incident of another owner here",
+                            o.external_id
+                        )));
+                    }
+                    return Ok(Some((Local::Incident(id), modified)));
+                }
+            }
+            Ok(None)
+        }
+        ImportWhat::Item { kind, name, .. } => {
+            for xid in xids {
+                let found = db
+                    .fetch_optional(
+                        Sql::with(
+                            "SELECT id, kind, last_modified FROM items WHERE owner_id = ? AND xid = ?",
+                            vec![owner.id.into(), xid.as_str().into()],
+                        ),
+                        |r| Ok((r.int(0)?, r.text(1)?, r.time(2)?)),
+                    )
+                    .await?;
+                if let Some((id, stored_kind, modified)) = found {
+                    if stored_kind != kind.url_name() {
+                        return Err(StoreError::Conflict(format!(
+                            "{} is a {stored_kind} here, not a {}",
+                            o.external_id,
+                            kind.url_name()
+                        )));
+                    }
+                    return Ok(Some((Local::Item(*kind, id), modified)));
+                }
+            }
+            let named = db
+                .fetch(
+                    Sql::with(
+                        "SELECT id, last_modified FROM items \
+                         WHERE owner_id = ? AND kind = ? AND name = ? AND xid IS NULL LIMIT 100",
+                        vec![
+                            owner.id.into(),
+                            kind.url_name().into(),
+                            name.as_str().into(),
+                        ],
+                    ),
+                    |r| Ok((r.int(0)?, r.time(1)?)),
+                )
+                .await?;
+            Ok(named.into_iter().find_map(|(id, modified)| {
+                let candidate = Candidate {
+                    local: Local::Item(*kind, id),
+                    owner: owner.name.clone(),
+                    xid: None,
+                };
+                same(&candidate, &o.external_id).then_some((candidate.local, modified))
+            }))
+        }
+        ImportWhat::Indicator { value, .. } => {
+            match items::find_indicator(db, owner.id, value).await {
+                Ok(found) => Ok(Some((
+                    Local::Indicator(found.id, value.clone()),
+                    found.last_modified,
+                ))),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+        ImportWhat::Label { .. } => Ok(None),
+    }
+}
+
+async fn create<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    o: &ImportObject,
+) -> StoreResult<Local> {
+    Ok(match &o.what {
+        ImportWhat::Incident {
+            name,
+            event_date,
+            status,
+            created_by,
+        } => {
+            let new = NewIncident {
+                name: name.clone(),
+                event_date: *event_date,
+                status: *status,
+                xid: Some(o.key.clone().unwrap_or_else(|| o.external_id.clone())),
+            };
+            let made = incidents::create(db, actor, owner, &new)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Duplicate(_) => StoreError::Conflict(format!(
+                        "{} is an incident of another owner here",
+                        o.external_id
+                    )),
+                    other => other,
+                })?;
+            if let Some(by) = created_by {
+                db.execute(Sql::with(
+                    "UPDATE incidents SET created_by = ? WHERE id = ?",
+                    vec![by.as_str().into(), made.id.into()],
+                ))
+                .await?;
+            }
+            Local::Incident(made.id)
+        }
+        ImportWhat::Item { kind, name, fields } => {
+            let new = NewItem {
+                kind: *kind,
+                name: name.clone(),
+                fields: fields.clone(),
+            };
+            let made = items::create_item(db, actor, owner, &new).await?;
+            db.execute(Sql::with(
+                "UPDATE items SET xid = ? WHERE id = ?",
+                vec![
+                    o.key.as_deref().unwrap_or(&o.external_id).into(),
+                    made.id.into(),
+                ],
+            ))
+            .await?;
+            Local::Item(*kind, made.id)
+        }
+        ImportWhat::Indicator {
+            value,
+            rating,
+            confidence,
+        } => {
+            let made = items::create_indicator(db, actor, owner, value).await?;
+            let scores = IndicatorScores {
+                rating: Some(*rating),
+                confidence: Some(*confidence),
+            };
+            crate::indicators::set_scores(db, actor, &made, &scores).await?;
+            Local::Indicator(made.id, value.clone())
+        }
+        ImportWhat::Label { .. } => {
+            return Err(StoreError::Invalid("a label is not a subject".into()));
+        }
+    })
+}
+
+/// Changes the object's own fields to the incoming ones.
+async fn update<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    local: &Local,
+    o: &ImportObject,
+) -> StoreResult<()> {
+    match (&o.what, local) {
+        (
+            ImportWhat::Incident {
+                name,
+                event_date,
+                status,
+                ..
+            },
+            Local::Incident(id),
+        ) => {
+            let patch = IncidentPatch {
+                name: Some(name.clone()),
+                event_date: Some(*event_date),
+                status: Some(*status),
+            };
+            incidents::update(db, actor, *id, &patch).await?;
+        }
+        (ImportWhat::Item { name, fields, .. }, Local::Item(kind, id)) => {
+            // Replaces the fields: those the incoming copy lacks are removed.
+            db.execute(Sql::with(
+                "UPDATE items SET fields = '{}' WHERE id = ?",
+                vec![(*id).into()],
+            ))
+            .await?;
+            let patch = ItemPatch {
+                name: Some(name.clone()),
+                fields: Some(fields.clone()),
+            };
+            items::update_item(db, actor, *kind, *id, &patch).await?;
+        }
+        (
+            ImportWhat::Indicator {
+                value,
+                rating,
+                confidence,
+            },
+            Local::Indicator(..),
+        ) => {
+            let found = items::find_indicator(db, owner.id, value).await?;
+            let scores = IndicatorScores {
+                rating: Some(*rating),
+                confidence: Some(*confidence),
+            };
+            crate::indicators::set_scores(db, actor, &found, &scores).await?;
+        }
+        _ => {
+            return Err(StoreError::Invalid(
+                "the stored object is of another kind".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The table row of a subject (a label is not one).
+fn row_of(local: &Local) -> StoreResult<(Kind, i64)> {
+    match local {
+        Local::Incident(id) => Ok((Kind::Incident, *id)),
+        Local::Item(_, id) => Ok((Kind::Item, *id)),
+        Local::Indicator(id, _) => Ok((Kind::Indicator, *id)),
+        Local::Label(_) => Err(StoreError::Invalid("a label carries nothing".into())),
+    }
+}
+
+fn subject_of(owner: &Owner, local: &Local) -> StoreResult<Subject> {
+    Ok(match local {
+        Local::Incident(id) => Subject::Incident(*id),
+        Local::Item(kind, id) => Subject::Item(*kind, *id),
+        Local::Indicator(_, value) => Subject::Indicator(owner.clone(), value.clone()),
+        Local::Label(_) => return Err(StoreError::Invalid("a label carries nothing".into())),
+    })
+}
+
+/// Tags, labels and attributes as the incoming object carries them (replacing what an updated
+/// object had).
+async fn carried<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    local: &Local,
+    o: &ImportObject,
+    replace: bool,
+) -> StoreResult<()> {
+    let on = subject_of(owner, local)?;
+    let mode = if replace {
+        SetMode::Replace
+    } else {
+        SetMode::Append
+    };
+    let nested = NestedChanges {
+        tags: Some((mode, o.tags.clone())),
+        labels: Some((mode, o.labels.clone())),
+        ..NestedChanges::default()
+    };
+    nested::apply(db, actor, &on, &nested).await?;
+    let (kind, id) = row_of(local)?;
+    if replace {
+        let mut sql = Sql::new(format!(
+            "DELETE FROM {} WHERE {} = ?",
+            kind.attributes(),
+            kind.column()
+        ));
+        sql.params.push(id.into());
+        db.execute(sql).await?;
+    }
+    for a in &o.attributes {
+        let made = attributes::add(db, actor, &on, &a.attribute).await?;
+        let mut sql = Sql::new(format!(
+            "UPDATE {} SET date_added = ?, last_modified = ? WHERE id = ?",
+            kind.attributes()
+        ));
+        sql.params = vec![a.date_added.into(), a.last_modified.into(), made.id.into()];
+        db.execute(sql).await?;
+        for label in &a.labels {
+            attributes::label(db, actor, &on, made.id, label).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts back the incoming dates (every step above set lastModified to now).
+async fn dates<D: Db>(db: &mut D, local: &Local, o: &ImportObject) -> StoreResult<()> {
+    let (kind, id) = row_of(local)?;
+    let mut sql = Sql::new(format!(
+        "UPDATE {} SET date_added = ?, last_modified = ? WHERE id = ?",
+        kind.table()
+    ));
+    sql.params = vec![o.created.into(), o.modified.into(), id.into()];
+    db.execute(sql).await?;
+    Ok(())
+}
+
+async fn set_modified<D: Db>(db: &mut D, kind: Kind, id: i64, at: Timestamp) -> StoreResult<()> {
+    let mut sql = Sql::new(format!(
+        "UPDATE {} SET last_modified = ? WHERE id = ?",
+        kind.table()
+    ));
+    sql.params = vec![at.into(), id.into()];
+    db.execute(sql).await?;
+    Ok(())
+}
+
+/// An owner's own label: found by name, or created with the incoming time (the owner's admin
+/// role). A system label's name is refused.
+async fn label<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    name: &str,
+    description: &str,
+    created: Timestamp,
+) -> StoreResult<(Imported, Local)> {
+    let name = threatdb_core::parse_label_name(name)?;
+    let key = label_key(&name);
+    let found = rows::int(
+        db,
+        Sql::with(
+            "SELECT id FROM security_labels WHERE owner_id = ? AND name_key = ?",
+            vec![owner.id.into(), key.as_str().into()],
+        ),
+    )
+    .await?;
+    if let Some(id) = found {
+        return Ok((Imported::Unchanged, Local::Label(id)));
+    }
+    let admin = guard::owner(actor, owner, Access::Admin)?;
+    guard::for_write(&admin)?;
+    let made = crate::admin::create_label(db, owner.id, &name, description, "FFFFFF").await?;
+    db.execute(Sql::with(
+        "UPDATE security_labels SET date_added = ? WHERE id = ?",
+        vec![created.into(), made.id.into()],
+    ))
+    .await?;
+    Ok((Imported::Created, Local::Label(made.id)))
+}
