@@ -45,6 +45,25 @@ pub fn derived_id(stix_type: &str, parts: &[&str]) -> String {
     format!("{stix_type}--{}", derived_uuid(&key_name(parts)))
 }
 
+/// `id` when it is a STIX id of `stix_type` (`{stix_type}--{uuid}`), as stored in an imported
+/// object's xid.
+pub fn stored<'a>(stix_type: &str, id: &'a str) -> Option<&'a str> {
+    let uuid = id.strip_prefix(stix_type)?.strip_prefix("--")?;
+    canonical(uuid).map(|_| id)
+}
+
+/// A UUID in its canonical form only (36 characters, hyphens, lower case), as STIX writes it.
+fn canonical(uuid: &str) -> Option<Uuid> {
+    let parsed = Uuid::try_parse(uuid).ok()?;
+    (parsed.hyphenated().to_string() == uuid).then_some(parsed)
+}
+
+/// The UUID of a STIX id (`type--uuid`), if it is one.
+pub fn uuid_of(id: &str) -> Option<Uuid> {
+    let (_, uuid) = id.split_once("--")?;
+    canonical(uuid)
+}
+
 /// The identity of an owner (`identity|{owner name}`).
 pub fn owner_identity(owner_name: &str) -> String {
     derived_id("identity", &["identity", owner_name])

@@ -6,6 +6,8 @@
 pub mod export;
 pub mod fixed;
 pub mod ids;
+pub mod import;
 pub mod objects;
 
 pub use export::{ExportError, Exporter, Sink, Summary};
+pub use import::{ImportError, ImportSummary, Importer};

@@ -55,9 +55,18 @@ pub fn owner_identity(owner: &Owner) -> Value {
     })
 }
 
-/// The STIX id of an incident (`incident|{owner}|{xid}`).
+/// The STIX id of an incident: its xid when that is an incident's STIX id (it was imported
+/// with it, stix-taxii.md §3), else derived (`incident|{owner}|{xid}`).
 pub fn incident_id(i: &Incident) -> String {
-    derived_id("incident", &["incident", &i.owner.name, &i.xid])
+    incident_id_of(&i.owner.name, &i.xid)
+}
+
+/// The STIX id of the incident of `owner` whose xid is `xid` (see [`incident_id`]).
+pub fn incident_id_of(owner: &str, xid: &str) -> String {
+    match crate::ids::stored("incident", xid) {
+        Some(id) => id.to_string(),
+        None => derived_id("incident", &["incident", owner, xid]),
+    }
 }
 
 /// The STIX type a group kind is exported as, or `None` when STIX 2.1 has no object for it
@@ -85,14 +94,36 @@ pub fn item_type(kind: ItemKind) -> Option<&'static str> {
     })
 }
 
-/// The STIX id of an item exported as `stix_type` (`{type}|{owner}|{id}`; a victim:
-/// `identity|{owner}|victim|{id}`).
+/// The STIX id of an item exported as `stix_type`: its xid when that is a STIX id of the
+/// type (it was imported with it), else derived from its xid, or its id when it has none
+/// (`{type}|{owner}|{xid or id}`; a victim: `identity|{owner}|victim|{xid or id}`).
 pub fn item_id(item: &Item, stix_type: &str) -> String {
-    let id = item.id.to_string();
-    if item.kind == ItemKind::Victim {
-        return derived_id("identity", &["identity", &item.owner.name, "victim", &id]);
+    item_id_of(
+        item.kind,
+        &item.owner.name,
+        item.id,
+        item.xid.as_deref(),
+        stix_type,
+    )
+}
+
+/// The STIX id of an item of `kind` in `owner` with this id and xid (see [`item_id`]).
+pub fn item_id_of(
+    kind: ItemKind,
+    owner: &str,
+    id: i64,
+    xid: Option<&str>,
+    stix_type: &str,
+) -> String {
+    if let Some(stored) = xid.and_then(|x| crate::ids::stored(stix_type, x)) {
+        return stored.to_string();
     }
-    derived_id(stix_type, &[stix_type, &item.owner.name, &id])
+    let id = id.to_string();
+    let key = xid.unwrap_or(&id);
+    if kind == ItemKind::Victim {
+        return derived_id("identity", &["identity", owner, "victim", key]);
+    }
+    derived_id(stix_type, &[stix_type, owner, key])
 }
 
 /// The STIX id of an indicator (`indicator|{owner}|{type}|{value}`).
@@ -179,7 +210,9 @@ pub fn incident(i: &Incident, carried: Carried<'_>) -> Value {
     );
     extensions.insert(THREATDB_EXTENSION.into(), Value::Object(ext));
     o.insert("extensions".into(), Value::Object(extensions));
-    o.insert("external_references".into(), reference(i.id));
+    if let Some(r) = reference(Some(&i.xid), "incident") {
+        o.insert("external_references".into(), r);
+    }
     Value::Object(o)
 }
 
@@ -210,7 +243,6 @@ pub fn indicator(i: &Indicator, carried: Carried<'_>) -> Value {
         "extensions".into(),
         json!({ THREATDB_EXTENSION: Value::Object(ext) }),
     );
-    o.insert("external_references".into(), reference(i.id));
     Value::Object(o)
 }
 
@@ -260,7 +292,9 @@ pub fn item(i: &Item, carried: Carried<'_>, object_refs: &[String]) -> Option<Va
         "extensions".into(),
         json!({ THREATDB_EXTENSION: Value::Object(ext) }),
     );
-    o.insert("external_references".into(), reference(i.id));
+    if let Some(r) = reference(i.xid.as_deref(), stix_type) {
+        o.insert("external_references".into(), r);
+    }
     Some(Value::Object(o))
 }
 
@@ -384,10 +418,13 @@ fn threatdb_ext(owner: &Owner) -> Map<String, Value> {
     ext
 }
 
-/// The object's threatdb id, as an external reference (no `url`: strict mode wants `hashes`
-/// beside every `url`).
-fn reference(id: i64) -> Value {
-    json!([{"source_name": "threatdb", "external_id": id.to_string()}])
+/// The group's xid, as an external reference: the key its STIX id derives from, so an import
+/// elsewhere keeps it (none when the xid is the STIX id itself, or the group has none: an
+/// object's local id differs from server to server, and an export must survive a round trip).
+/// No `url`: strict mode wants `hashes` beside every `url`.
+fn reference(xid: Option<&str>, stix_type: &str) -> Option<Value> {
+    let xid = xid.filter(|x| crate::ids::stored(stix_type, x).is_none())?;
+    Some(json!([{"source_name": "threatdb", "external_id": xid}]))
 }
 
 /// Tags, labels and attributes onto the object and its threatdb extension: the first

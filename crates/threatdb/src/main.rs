@@ -11,6 +11,7 @@ mod config_file;
 mod config_show;
 mod export;
 mod export_api;
+mod import;
 mod limits;
 mod logging;
 mod serve;
@@ -54,6 +55,9 @@ enum Command {
     /// Export owners as one STIX 2.1 bundle, directly from the database (an administrator's
     /// command: every owner is readable).
     Export(export::ExportArgs),
+    /// Import a STIX 2.1 bundle into the database (an administrator's command): what exists is
+    /// updated when the input is newer, so importing twice changes nothing.
+    Import(import::ImportArgs),
     /// Benchmarks: seed a dataset, drive a server, or run everything and print one table.
     Bench(bench::BenchArgs),
 }
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
             Command::Api(args) => api::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Export(args) => export::run(args).await,
+            Command::Import(args) => import::run(args).await,
         }
     });
     match result {

@@ -14,6 +14,7 @@ mod ops;
 mod python;
 mod readme;
 mod stix;
+mod stix_import;
 mod taxii;
 mod tcex;
 mod tokens;

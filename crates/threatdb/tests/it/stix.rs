@@ -41,6 +41,7 @@ pub(crate) async fn send(
 pub(crate) struct Made {
     pub incident: i64,
     pub other: i64,
+    pub other_xid: String,
 }
 
 /// An incident with everything the mapping covers, linked to an adversary, a report, an
@@ -184,12 +185,26 @@ pub(crate) async fn populate(
         201,
     )
     .await;
-    Made { incident, other }
+    let r = send(
+        origin,
+        creds,
+        "GET",
+        &format!("/v2/groups/incidents/{other}?includeAdditional=true"),
+        None,
+        200,
+    )
+    .await;
+    let other_xid = r["data"]["incident"]["xid"].as_str().unwrap().to_string();
+    Made {
+        incident,
+        other,
+        other_xid,
+    }
 }
 
 /// Runs `threatdb export` with `args` on the data directory (or database); returns the
 /// bundle's bytes and what it said on standard error.
-fn export(data: &Path, database: Option<&str>, args: &[&str]) -> (Vec<u8>, String) {
+pub(crate) fn export(data: &Path, database: Option<&str>, args: &[&str]) -> (Vec<u8>, String) {
     let file = data.join(format!("export-{}.json", rand_suffix()));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_threatdb"));
     cmd.args(["export", "--data-dir"]).arg(data);
@@ -278,10 +293,12 @@ fn check_mapping(bundle: &Value, made: &Made, stderr: &str) {
     assert_eq!(others[0]["source"], "ISAC");
     assert_eq!(others[0]["security_labels"], json!(["TLP:RED"]));
     assert_eq!(others[1]["value"], "A second description");
+    // The reference names the xid (the key the id derives from), not a server's own number.
     assert_eq!(
         one["external_references"],
-        json!([{"source_name": "threatdb", "external_id": made.incident.to_string()}])
+        json!([{"source_name": "threatdb", "external_id": "incident-one"}])
     );
+    assert!(made.incident > 0);
     let created = one["created"].as_str().unwrap();
     assert_eq!(created.len(), 24, "{created}");
     assert!(created.ends_with(".000Z"));
@@ -323,8 +340,9 @@ fn check_mapping(bundle: &Value, made: &Made, stderr: &str) {
     let other = incidents.iter().find(|i| i["name"] == "earlier").unwrap();
     assert_eq!(
         other["external_references"][0]["external_id"],
-        made.other.to_string()
+        made.other_xid.as_str()
     );
+    assert!(made.other > 0);
     assert_eq!(
         rels.iter()
             .filter(|r| r["source_ref"] == other["id"] || r["target_ref"] == other["id"])
@@ -356,7 +374,7 @@ fn check_mapping(bundle: &Value, made: &Made, stderr: &str) {
 
 /// Starts a server on `database` (or the data directory's SQLite file), writes the data,
 /// exports it twice and checks both.
-async fn round(database: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
+pub(crate) async fn round(database: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let node = start(&data, database, KEY);

@@ -262,7 +262,10 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
         &node.origin,
         &creds,
         "PUT",
-        &format!("/v2/groups/incidents/{}", first_incident(&all)),
+        &format!(
+            "/v2/groups/incidents/{}",
+            first_incident(&node.origin, &creds, &all).await
+        ),
         Some(serde_json::json!({"name": "renamed"})),
         200,
     )
@@ -722,12 +725,27 @@ async fn a_sparse_filter_pages_in_bounded_steps() {
     assert_eq!(ids(&paged), ids(&all));
 }
 
-fn first_incident(all: &[Value]) -> i64 {
-    all.iter()
+/// The id of the first incident of a walk, found through the xid its reference names.
+async fn first_incident(origin: &str, creds: &crate::node::Creds, all: &[Value]) -> i64 {
+    let xid = all
+        .iter()
         .find(|o| o["type"] == "incident")
         .and_then(|o| o["external_references"][0]["external_id"].as_str())
-        .and_then(|id| id.parse().ok())
-        .expect("an incident")
+        .expect("an incident with its xid");
+    let tql: String =
+        form_urlencoded::byte_serialize(format!("xid = \"{xid}\"").as_bytes()).collect();
+    let found = crate::stix::send(
+        origin,
+        creds,
+        "GET",
+        &format!("/v3/groups?tql={tql}"),
+        None,
+        200,
+    )
+    .await;
+    found["data"][0]["id"]
+        .as_i64()
+        .expect("the incident by its xid")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

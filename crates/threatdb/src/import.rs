@@ -1,0 +1,369 @@
+//! `threatdb import`: an administrator's import of a STIX 2.1 bundle (or a TAXII envelope, or
+//! a JSON list of objects) into the data directory's store. The file is read three times,
+//! one object at a time on a thread of its own, so it is never held whole; a terminal shows a
+//! progress bar per pass and the end a table of what was created, updated, left alone and
+//! refused.
+
+use std::fmt;
+use std::io::{BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use threatdb_core::{Actor, Membership, Owner, Role};
+use threatdb_stix::{ImportSummary, Importer};
+use tokio::sync::mpsc;
+
+use crate::config::DataArgs;
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The file to read: a STIX 2.1 bundle, a TAXII envelope or a JSON list of objects; `-`
+    /// for standard input.
+    #[arg(value_name = "FILE|-", default_value = "-")]
+    input: String,
+    /// The owner objects go to when the identity they are created by is not an owner here
+    /// (a bundle from another platform); objects exported by threatdb go to their own owners,
+    /// which are created when missing.
+    #[arg(long, value_name = "NAME")]
+    owner: Option<String>,
+    /// Write nothing when any object is refused (everything is checked first).
+    #[arg(long)]
+    atomic: bool,
+}
+
+pub async fn run(args: ImportArgs) -> Result<()> {
+    // Standard input is read once into a file beside the system's temporary files: the import
+    // reads its input three times.
+    let mut spooled = None;
+    let path: PathBuf = if args.input == "-" {
+        let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file).context("reading standard input")?;
+        let path = file.path().to_path_buf();
+        spooled = Some(file);
+        path
+    } else {
+        let path = PathBuf::from(&args.input);
+        if !path.is_file() {
+            bail!("{} is not a file", path.display());
+        }
+        path
+    };
+    if args.data.database_url.is_none() {
+        // Importing into a new data directory is how a server is filled from another's export.
+        std::fs::create_dir_all(&args.data.data_dir)
+            .with_context(|| format!("cannot create {}", args.data.data_dir.display()))?;
+    }
+    let opened = args.data.open_store().await?;
+    let done = import(&args, &path, &opened).await;
+    opened.close().await;
+    drop(spooled);
+    let summary = done?;
+    report(&summary);
+    match summary.rejected_total() {
+        0 => Ok(()),
+        n => bail!("{n} objects were refused (listed above); everything else was imported"),
+    }
+}
+
+async fn import(
+    args: &ImportArgs,
+    path: &Path,
+    opened: &crate::config::OpenStore,
+) -> Result<ImportSummary> {
+    let admin = opened.admin();
+    let store = opened.store();
+    let mut owners = admin.all_owners().await?;
+    let actor = administrator(&owners);
+    let fallback = match &args.owner {
+        None => None,
+        Some(name) => Some(
+            owners
+                .iter()
+                .find(|o| &o.name == name)
+                .cloned()
+                .with_context(|| format!("there is no owner '{name}'"))?,
+        ),
+    };
+    let mut importer = Importer::new(store.as_ref(), actor, &owners, fallback, args.atomic)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    // Pass 1: owners, markings and authors.
+    let mut pass = Pass::start(path, "reading", None)?;
+    while let Some(v) = pass.next().await {
+        importer.survey(&v);
+    }
+    let total = pass.end().await?;
+    let missing = importer.missing_owners();
+    if args.atomic {
+        // Everything is checked before anything is written, the owners the input names too.
+        importer.plan_owners(missing.clone());
+        let mut pass = Pass::start(path, "checking", Some(total))?;
+        while let Some(v) = pass.next().await {
+            importer.check(&v).await.map_err(anyhow::Error::msg)?;
+        }
+        pass.end().await?;
+        if let Err(e) = importer.refused() {
+            report(&importer.summary);
+            bail!("{e}");
+        }
+        importer.summary = ImportSummary::default();
+    }
+    for (name, kind) in &missing {
+        let made = admin
+            .create_owner(name, *kind)
+            .await
+            .with_context(|| format!("creating owner '{name}'"))?;
+        eprintln!("created owner '{}' ({})", made.name, made.kind.as_str());
+        owners.push(made.clone());
+        importer.set_actor(administrator(&owners));
+        importer.add_owner(made).await.map_err(anyhow::Error::msg)?;
+    }
+    importer.begin().await.map_err(anyhow::Error::msg)?;
+    let mut pass = Pass::start(path, "importing objects", Some(total))?;
+    while let Some(v) = pass.next().await {
+        importer.object(&v).await.map_err(anyhow::Error::msg)?;
+    }
+    pass.end().await?;
+    importer.flush().await.map_err(anyhow::Error::msg)?;
+    let mut pass = Pass::start(path, "importing relationships", Some(total))?;
+    while let Some(v) = pass.next().await {
+        importer
+            .relationship(&v)
+            .await
+            .map_err(anyhow::Error::msg)?;
+    }
+    pass.end().await?;
+    importer.finish().await.map_err(anyhow::Error::msg)?;
+    Ok(importer.summary)
+}
+
+/// An administrator of every owner (the data directory's operator).
+fn administrator(owners: &[Owner]) -> Actor {
+    let default_owner = owners.first().cloned().unwrap_or_else(|| Owner {
+        id: 0,
+        name: String::new(),
+        kind: threatdb_core::OwnerKind::Organization,
+    });
+    Actor {
+        user_id: 0,
+        name: "threatdb import".to_string(),
+        default_owner,
+        memberships: owners
+            .iter()
+            .map(|owner| Membership {
+                owner: owner.clone(),
+                role: Role::Admin,
+            })
+            .collect(),
+    }
+}
+
+/// One read of the file: its objects in order, parsed on a blocking thread a bounded queue
+/// ahead of the reader.
+struct Pass {
+    rx: mpsc::Receiver<Value>,
+    parser: tokio::task::JoinHandle<Result<()>>,
+    bar: indicatif::ProgressBar,
+    read: u64,
+}
+
+impl Pass {
+    fn start(path: &Path, what: &str, total: Option<u64>) -> Result<Pass> {
+        let (tx, rx) = mpsc::channel::<Value>(256);
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let parser = tokio::task::spawn_blocking(move || parse(file, &tx));
+        Ok(Pass {
+            rx,
+            parser,
+            bar: progress(what, total),
+            read: 0,
+        })
+    }
+
+    async fn next(&mut self) -> Option<Value> {
+        let v = self.rx.recv().await?;
+        self.read = self.read.saturating_add(1);
+        self.bar.inc(1);
+        Some(v)
+    }
+
+    /// How many objects were read; an error when the input is not whole JSON.
+    async fn end(self) -> Result<u64> {
+        drop(self.rx);
+        self.bar.finish_and_clear();
+        self.parser.await.context("the reader stopped")??;
+        Ok(self.read)
+    }
+}
+
+/// Parses a bundle, envelope or list, sending each object.
+fn parse(file: std::fs::File, tx: &mpsc::Sender<Value>) -> Result<()> {
+    let reader = BufReader::with_capacity(1 << 20, file);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    Input { tx }.deserialize(&mut de).map_err(|e| {
+        anyhow::anyhow!("the input is not a STIX bundle, envelope or list of objects: {e}")
+    })?;
+    de.end()
+        .map_err(|e| anyhow::anyhow!("after the input's JSON value: {e}"))?;
+    Ok(())
+}
+
+/// The top of the input: a list of objects, or an object whose `objects` is one.
+struct Input<'a> {
+    tx: &'a mpsc::Sender<Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for Input<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Input<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a bundle, an envelope or a list of STIX objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        Objects { tx: self.tx }.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "objects" => map.next_value_seed(Objects { tx: self.tx })?,
+                "type" => {
+                    let t: String = map.next_value()?;
+                    if t != "bundle" {
+                        return Err(serde::de::Error::custom(format!(
+                            "a top-level object of type '{t}' (a bundle, an envelope or a list is read)"
+                        )));
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A list of objects, each sent as it is read.
+struct Objects<'a> {
+    tx: &'a mpsc::Sender<Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for Objects<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Objects<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of STIX objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<Value>()? {
+            if self.tx.blocking_send(v).is_err() {
+                return Err(serde::de::Error::custom("the import stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A bar with the rate and time left, on a terminal; nothing otherwise.
+fn progress(what: &str, total: Option<u64>) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let (bar, template) = match total {
+        Some(n) => (
+            indicatif::ProgressBar::new(n),
+            "{msg} [{bar:30}] {pos}/{len} objects ({per_sec}, {eta} left)",
+        ),
+        None => (
+            indicatif::ProgressBar::new_spinner(),
+            "{msg} {spinner} {pos} objects ({per_sec})",
+        ),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// What the import did, as a table on standard error, then the refusals and remarks.
+fn report(summary: &ImportSummary) {
+    let mut types: Vec<&String> = summary
+        .created
+        .keys()
+        .chain(summary.updated.keys())
+        .chain(summary.unchanged.keys())
+        .chain(summary.older.keys())
+        .chain(summary.rejected.keys())
+        .collect();
+    types.sort();
+    types.dedup();
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header([
+        "STIX type",
+        "created",
+        "updated",
+        "unchanged",
+        "stored newer",
+        "refused",
+    ]);
+    let cell = |m: &std::collections::BTreeMap<String, u64>, t: &str| {
+        m.get(t).copied().unwrap_or(0).to_string()
+    };
+    for t in types {
+        table.add_row([
+            t.clone(),
+            cell(&summary.created, t),
+            cell(&summary.updated, t),
+            cell(&summary.unchanged, t),
+            cell(&summary.older, t),
+            cell(&summary.rejected, t),
+        ]);
+    }
+    eprintln!("{table}");
+    eprintln!("read {} objects", summary.total());
+    let rejected = summary.rejected_total();
+    if rejected > 0 {
+        eprintln!("refused ({rejected}):");
+        for (id, reason) in summary.rejections.iter().take(50) {
+            eprintln!("  {id}: {reason}");
+        }
+        if rejected > 50 {
+            eprintln!("  ... and {} more", rejected - 50);
+        }
+    }
+    if summary.noted > 0 {
+        eprintln!("not kept, or kept otherwise ({}):", summary.noted);
+        for (id, note) in summary.notes.iter().take(50) {
+            eprintln!("  {id}: {note}");
+        }
+        if summary.noted > 50 {
+            eprintln!("  ... and {} more", summary.noted - 50);
+        }
+    }
+}
