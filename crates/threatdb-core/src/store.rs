@@ -275,6 +275,8 @@ pub trait Store: Send + Sync {
         owner: &Owner,
         xid: &str,
     ) -> StoreResult<Option<crate::Local>>;
+    /// The statements an import finds stored objects with, and the database's plan for each.
+    async fn explain_import(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<PlanStep>>;
     /// Reads one item by id, whatever its kind.
     async fn find_item(&self, actor: &Actor, id: i64) -> StoreResult<Item>;
     /// Reads one item of `kind`.

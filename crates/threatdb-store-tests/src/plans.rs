@@ -893,6 +893,35 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
             failures.push(format!("{name}:\n    {}", found.join("\n    ")));
         }
     }
+    let steps = store
+        .explain_import(&fx.admin_a, &fx.org_a)
+        .await
+        .unwrap_or_else(|e| panic!("explain the import's look-ups: {e}"));
+    print_plan("import look-ups", &steps);
+    for step in &steps {
+        for line in &step.plan {
+            let scan = (line.starts_with("SCAN ") && !line.contains("USING"))
+                || line.starts_with("Seq Scan")
+                || line.contains("TEMP B-TREE")
+                || line.starts_with("Sort");
+            if scan {
+                failures.push(format!("import look-up: {line} in {}", step.statement));
+            }
+        }
+        let indexed = step.plan.iter().any(|l| {
+            l.contains("USING INDEX")
+                || l.contains("USING COVERING INDEX")
+                || l.contains("Index Scan")
+                || l.contains("Index Only Scan")
+                || l.contains("Bitmap Index Scan")
+        });
+        if !indexed {
+            failures.push(format!(
+                "import look-up without an index: {}: {:?}",
+                step.statement, step.plan
+            ));
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} shapes are not index-served:\n{}",

@@ -87,25 +87,14 @@ pub async fn group_by_xid<D: Db>(
 ) -> StoreResult<Option<Local>> {
     let owner = guard::owner(actor, owner, Access::Read)?;
     let owner_id = owner.get().id;
-    let incident = rows::int(
-        db,
-        Sql::with(
-            "SELECT id FROM incidents WHERE owner_id = ? AND xid = ?",
-            vec![owner_id.into(), xid.into()],
-        ),
-    )
-    .await?;
-    if let Some(id) = incident {
-        return Ok(Some(Local::Incident(id)));
+    let incident = db
+        .fetch_optional(incident_by_xid(xid), |r| Ok((r.int(0)?, r.int(1)?)))
+        .await?;
+    if let Some((id, owner)) = incident {
+        return Ok((owner == owner_id).then_some(Local::Incident(id)));
     }
     let item = db
-        .fetch_optional(
-            Sql::with(
-                "SELECT id, kind FROM items WHERE owner_id = ? AND xid = ?",
-                vec![owner_id.into(), xid.into()],
-            ),
-            |r| Ok((r.int(0)?, r.text(1)?)),
-        )
+        .fetch_optional(item_by_xid(owner_id, xid), |r| Ok((r.int(0)?, r.text(1)?)))
         .await?;
     Ok(item.and_then(|(id, kind)| {
         threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id))
@@ -170,6 +159,53 @@ async fn one<D: Db>(
     Ok((imported, local))
 }
 
+/// An incident by xid (xids are unique across owners).
+fn incident_by_xid(xid: &str) -> Sql<'_> {
+    Sql::with(
+        "SELECT id, owner_id, last_modified FROM incidents WHERE xid = ?",
+        vec![xid.into()],
+    )
+}
+
+/// A group of another type by owner and xid.
+fn item_by_xid(owner: i64, xid: &str) -> Sql<'_> {
+    Sql::with(
+        "SELECT id, kind, last_modified FROM items WHERE owner_id = ? AND xid = ?",
+        vec![owner.into(), xid.into()],
+    )
+}
+
+/// An owner's groups of a kind with this name and no xid (at most 100 candidates).
+fn items_by_name(owner: i64, kind: threatdb_core::ItemKind, name: &str) -> Sql<'_> {
+    Sql::with(
+        "SELECT id, last_modified FROM items \
+         WHERE owner_id = ? AND kind = ? AND name = ? AND xid IS NULL LIMIT 100",
+        vec![owner.into(), kind.url_name().into(), name.into()],
+    )
+}
+
+/// The statements an import finds stored objects with (an indicator is found as the API finds
+/// it, by owner, type and value) and the database's plan for each.
+pub async fn explain<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+) -> StoreResult<Vec<threatdb_core::PlanStep>> {
+    guard::owner(actor, owner, Access::Read)?;
+    let xid = "incident--00000000-0000-4000-8000-000000000000";
+    let mut out = Vec::new();
+    for sql in [
+        incident_by_xid(xid),
+        item_by_xid(owner.id, xid),
+        items_by_name(owner.id, threatdb_core::ItemKind::Adversary, "a name"),
+    ] {
+        let statement = sql.text.to_string();
+        let plan = db.explain(sql).await?;
+        out.push(threatdb_core::PlanStep { statement, plan });
+    }
+    Ok(out)
+}
+
 /// The stored object this one is, and its lastModified: a group by its xid (the key, or the
 /// external id itself), a group of the same owner, kind and name without an xid that `same`
 /// accepts, an indicator by owner and value.
@@ -184,13 +220,9 @@ async fn find<D: Db>(
         ImportWhat::Incident { .. } => {
             for xid in xids {
                 let found = db
-                    .fetch_optional(
-                        Sql::with(
-                            "SELECT id, owner_id, last_modified FROM incidents WHERE xid = ?",
-                            vec![xid.as_str().into()],
-                        ),
-                        |r| Ok((r.int(0)?, r.int(1)?, r.time(2)?)),
-                    )
+                    .fetch_optional(incident_by_xid(xid), |r| {
+                        Ok((r.int(0)?, r.int(1)?, r.time(2)?))
+                    })
                     .await?;
                 if let Some((id, owner_id, modified)) = found {
                     if owner_id != owner.id {
@@ -207,13 +239,9 @@ async fn find<D: Db>(
         ImportWhat::Item { kind, name, .. } => {
             for xid in xids {
                 let found = db
-                    .fetch_optional(
-                        Sql::with(
-                            "SELECT id, kind, last_modified FROM items WHERE owner_id = ? AND xid = ?",
-                            vec![owner.id.into(), xid.as_str().into()],
-                        ),
-                        |r| Ok((r.int(0)?, r.text(1)?, r.time(2)?)),
-                    )
+                    .fetch_optional(item_by_xid(owner.id, xid), |r| {
+                        Ok((r.int(0)?, r.text(1)?, r.time(2)?))
+                    })
                     .await?;
                 if let Some((id, stored_kind, modified)) = found {
                     if stored_kind != kind.url_name() {

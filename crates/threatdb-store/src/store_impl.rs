@@ -193,6 +193,9 @@ macro_rules! impl_store {
                     $crate::read!(self, |db| $crate::changes::changes(db, actor, query))
                 })
             }
+            async fn explain_import(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::read!(self, |db| $crate::import::explain(db, actor, owner))
+            }
             async fn explain_changes(&self, actor: &$crate::t::Actor, query: &$crate::t::ChangeQuery) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
                 $crate::read!(self, |db| $crate::changes::explain(db, actor, query))
             }
