@@ -215,6 +215,8 @@ pub struct Indicator {
     pub rating: Option<u16>,
     /// Its confidence, 0 to 100, when one was set.
     pub confidence: Option<u8>,
+    /// The STIX id it was imported with, when it was.
+    pub stix_id: Option<String>,
 }
 
 /// A rating as the API writes it (`3.0`) in hundredths, or why it is not one (0 to 5).

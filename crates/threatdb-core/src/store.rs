@@ -268,13 +268,25 @@ pub trait Store: Send + Sync {
         actor: &Actor,
         links: Vec<crate::ImportLink>,
     ) -> StoreResult<Vec<Result<bool, String>>>;
-    /// The group (incident or item) of `owner` whose xid is `xid`, if any.
-    async fn group_by_xid(
+    /// The object of `owner` stored with this STIX id: a group (incident or item) whose xid it
+    /// is, or an indicator imported with it.
+    async fn stored_by_stix_id(
         &self,
         actor: &Actor,
         owner: &Owner,
         xid: &str,
     ) -> StoreResult<Option<crate::Local>>;
+    /// Keeps a TAXII status resource (JSON) for the user who posted (`poster`); statuses
+    /// older than two days are deleted.
+    async fn save_taxii_status(
+        &self,
+        poster: &str,
+        owner: i64,
+        id: &str,
+        body: &str,
+    ) -> StoreResult<()>;
+    /// A TAXII status resource, when `poster` posted it.
+    async fn taxii_status(&self, poster: &str, id: &str) -> StoreResult<Option<String>>;
     /// The statements an import finds stored objects with, and the database's plan for each.
     async fn explain_import(&self, actor: &Actor, owner: &Owner) -> StoreResult<Vec<PlanStep>>;
     /// Reads one item by id, whatever its kind.

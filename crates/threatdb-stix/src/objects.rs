@@ -126,8 +126,16 @@ pub fn item_id_of(
     derived_id(stix_type, &[stix_type, owner, key])
 }
 
-/// The STIX id of an indicator (`indicator|{owner}|{type}|{value}`).
+/// The STIX id of an indicator: the one it was imported with, else derived
+/// (`indicator|{owner}|{type}|{value}`).
 pub fn indicator_id(i: &Indicator) -> String {
+    if let Some(stored) = i
+        .stix_id
+        .as_deref()
+        .and_then(|x| crate::ids::stored("indicator", x))
+    {
+        return stored.to_string();
+    }
     derived_id(
         "indicator",
         &["indicator", &i.owner.name, i.kind.type_name(), &i.value],

@@ -108,6 +108,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "groups by owner, kind and name",
         include_str!("../migrations/0021_items_by_name.sql"),
     ),
+    (
+        22,
+        "stored STIX ids of indicators, TAXII statuses",
+        include_str!("../migrations/0022_stix_ids.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

@@ -109,6 +109,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "groups by owner, kind and name",
         include_str!("../migrations/0021_items_by_name.sql"),
     ),
+    (
+        22,
+        "stored STIX ids of indicators, TAXII statuses",
+        include_str!("../migrations/0022_stix_ids.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

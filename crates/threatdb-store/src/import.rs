@@ -78,8 +78,9 @@ pub async fn links<D: Db>(
     Ok(out)
 }
 
-/// The group of `owner` whose xid is `xid` (read access on the owner).
-pub async fn group_by_xid<D: Db>(
+/// The object of `owner` stored with the STIX id `xid`: a group whose xid it is, or an
+/// indicator imported with it (read access on the owner).
+pub async fn stored_by_stix_id<D: Db>(
     db: &mut D,
     actor: &Actor,
     owner: &Owner,
@@ -96,8 +97,18 @@ pub async fn group_by_xid<D: Db>(
     let item = db
         .fetch_optional(item_by_xid(owner_id, xid), |r| Ok((r.int(0)?, r.text(1)?)))
         .await?;
-    Ok(item.and_then(|(id, kind)| {
-        threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id))
+    if let Some((id, kind)) = item {
+        return Ok(threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id)));
+    }
+    let indicator = db
+        .fetch_optional(indicator_by_stix_id(owner_id, xid), |r| {
+            Ok((r.int(0)?, r.text(1)?, r.text(2)?))
+        })
+        .await?;
+    Ok(indicator.and_then(|(id, kind, value)| {
+        let kind = threatdb_core::IndicatorKind::from_url(&kind)?;
+        let value = threatdb_core::IndicatorValue::parse(kind, &value).ok()?;
+        Some(Local::Indicator(id, value))
     }))
 }
 
@@ -145,6 +156,9 @@ async fn one<D: Db>(
         return label(db, actor, owner, name, description, o.created).await;
     }
     let found = find(db, owner, o, same).await?;
+    if let Some((Local::Indicator(id, _), _)) = &found {
+        keep_stix_id(db, *id, &o.external_id).await?;
+    }
     let (imported, local) = match found {
         Some((local, stored)) if o.modified == stored => return Ok((Imported::Unchanged, local)),
         Some((local, stored)) if o.modified < stored => return Ok((Imported::Older, local)),
@@ -155,8 +169,24 @@ async fn one<D: Db>(
         None => (Imported::Created, create(db, actor, owner, o).await?),
     };
     carried(db, actor, owner, &local, o, imported == Imported::Updated).await?;
+    if let (Imported::Created, Local::Indicator(id, _)) = (imported, &local) {
+        keep_stix_id(db, *id, &o.external_id).await?;
+    }
     dates(db, &local, o).await?;
     Ok((imported, local))
+}
+
+/// An indicator keeps the first STIX id it is imported with (a relationship posted later
+/// finds it by that id, an export gives it back). Another indicator of the owner with the same
+/// id is a conflict.
+async fn keep_stix_id<D: Db>(db: &mut D, id: i64, stix_id: &str) -> StoreResult<()> {
+    db.execute(Sql::with(
+        "UPDATE indicators SET stix_id = ? WHERE id = ? AND stix_id IS NULL",
+        vec![stix_id.into(), id.into()],
+    ))
+    .await
+    .map_err(|e| e.on_duplicate(format!("{stix_id} is another indicator here")))?;
+    Ok(())
 }
 
 /// An incident by xid (xids are unique across owners).
@@ -172,6 +202,14 @@ fn item_by_xid(owner: i64, xid: &str) -> Sql<'_> {
     Sql::with(
         "SELECT id, kind, last_modified FROM items WHERE owner_id = ? AND xid = ?",
         vec![owner.into(), xid.into()],
+    )
+}
+
+/// An indicator by owner and the STIX id it was imported with.
+fn indicator_by_stix_id(owner: i64, id: &str) -> Sql<'_> {
+    Sql::with(
+        "SELECT id, kind, value FROM indicators WHERE owner_id = ? AND stix_id = ?",
+        vec![owner.into(), id.into()],
     )
 }
 
@@ -197,6 +235,7 @@ pub async fn explain<D: Db>(
     for sql in [
         incident_by_xid(xid),
         item_by_xid(owner.id, xid),
+        indicator_by_stix_id(owner.id, xid),
         items_by_name(owner.id, threatdb_core::ItemKind::Adversary, "a name"),
     ] {
         let statement = sql.text.to_string();

@@ -37,6 +37,7 @@ pub mod list;
 pub mod metadata;
 pub mod nested;
 pub mod rows;
+pub mod statuses;
 mod store_impl;
 pub mod subject;
 pub mod tags;

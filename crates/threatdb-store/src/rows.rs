@@ -27,7 +27,7 @@ pub const ITEM_COLUMNS: &str = "it.id, it.kind, it.owner_id, o.name, o.kind, it.
 
 /// The columns [`indicator`] reads, for `indicators d JOIN owners o`.
 pub const INDICATOR_COLUMNS: &str = "d.id, d.kind, d.owner_id, o.name, o.kind, d.value, d.date_added, d.last_modified, \
-     d.rating, d.confidence";
+     d.rating, d.confidence, d.stix_id";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::backend_msg(format!("unexpected {what} in the database"))
@@ -131,6 +131,7 @@ pub fn indicator_at(r: &dyn Cells, at: usize) -> StoreResult<Indicator> {
             .opt_float(at + 8)?
             .and_then(|v| threatdb_core::rating_hundredths(v).ok()),
         confidence: r.opt_int(at + 9)?.and_then(|v| u8::try_from(v).ok()),
+        stix_id: r.opt_text(at + 10)?,
     })
 }
 

@@ -158,9 +158,9 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::import::links(db, &actor, &links))
                 })
             }
-            async fn group_by_xid(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, xid: &str) -> $crate::t::StoreResult<Option<$crate::t::Local>> {
-                $crate::timed_op!("group_by_xid", {
-                    $crate::read!(self, $crate::backend::Reading::Snapshot, |db| $crate::import::group_by_xid(db, actor, owner, xid))
+            async fn stored_by_stix_id(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, xid: &str) -> $crate::t::StoreResult<Option<$crate::t::Local>> {
+                $crate::timed_op!("stored_by_stix_id", {
+                    $crate::read!(self, $crate::backend::Reading::Snapshot, |db| $crate::import::stored_by_stix_id(db, actor, owner, xid))
                 })
             }
             async fn find_item(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<$crate::t::Item> {
@@ -191,6 +191,16 @@ macro_rules! impl_store {
             async fn changes(&self, actor: &$crate::t::Actor, query: &$crate::t::ChangeQuery) -> $crate::t::StoreResult<Vec<$crate::t::Change>> {
                 $crate::timed_op!("changes", {
                     $crate::read!(self, |db| $crate::changes::changes(db, actor, query))
+                })
+            }
+            async fn save_taxii_status(&self, poster: &str, owner: i64, id: &str, body: &str) -> $crate::t::StoreResult<()> {
+                $crate::timed_op!("save_taxii_status", {
+                    $crate::write!(self, (poster, id, body) |db| $crate::statuses::save(db, &poster, owner, &id, &body))
+                })
+            }
+            async fn taxii_status(&self, poster: &str, id: &str) -> $crate::t::StoreResult<Option<String>> {
+                $crate::timed_op!("taxii_status", {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::statuses::get(db, poster, id))
                 })
             }
             async fn explain_import(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {

@@ -276,6 +276,7 @@ mod tests {
             last_modified: from_unix(0),
             rating: None,
             confidence: None,
+            stix_id: None,
         };
         let json = serde_json::to_value(IndicatorDto::new(&ind, false, "https://x")).unwrap();
         assert_eq!(json["sha1"], "a".repeat(40));

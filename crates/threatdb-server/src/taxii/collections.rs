@@ -41,7 +41,7 @@ pub async fn list(Auth(actor): Auth) -> Response {
     let collections: Vec<Value> = actor
         .memberships
         .iter()
-        .map(|m| collection(&m.owner))
+        .map(|m| collection(&actor, &m.owner))
         .collect();
     taxii_json(StatusCode::OK, &json!({ "collections": collections }))
 }
@@ -49,7 +49,7 @@ pub async fn list(Auth(actor): Auth) -> Response {
 /// `GET /taxii2/api/collections/{cid}/`.
 pub async fn one(Auth(actor): Auth, Path(cid): Path<String>) -> Result<Response, TaxiiError> {
     let owner = owner_of(&actor, &cid)?;
-    Ok(taxii_json(StatusCode::OK, &collection(owner)))
+    Ok(taxii_json(StatusCode::OK, &collection(&actor, owner)))
 }
 
 /// The owner whose collection `cid` is, among the caller's: 404 otherwise (an owner the
@@ -63,8 +63,11 @@ pub fn owner_of<'a>(actor: &'a Actor, cid: &str) -> Result<&'a Owner, TaxiiError
         .ok_or_else(|| TaxiiError::not_found("collection"))
 }
 
-/// A collection resource. Nothing is accepted through TAXII yet (DECISIONS 80).
-fn collection(owner: &Owner) -> Value {
+/// A collection resource: writable by those who may write in the owner.
+fn collection(actor: &Actor, owner: &Owner) -> Value {
+    let can_write =
+        threatdb_core::policy::decide(actor, owner.id, threatdb_core::policy::Access::Write)
+            == threatdb_core::policy::Decision::Allow;
     let mut out = json!({
         "id": threatdb_stix::ids::collection(&owner.name).to_string(),
         "title": owner.name,
@@ -74,7 +77,7 @@ fn collection(owner: &Owner) -> Value {
             owner.name
         ),
         "can_read": true,
-        "can_write": false,
+        "can_write": can_write,
         "media_types": [STIX_MEDIA_TYPE],
     });
     if let (Some(alias), Some(fields)) = (alias(&owner.name), out.as_object_mut()) {

@@ -9,6 +9,7 @@ mod collections;
 mod cursor;
 mod objects;
 mod page;
+mod post;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -38,7 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/taxii2/api/collections/{cid}/", get(collections::one))
         .route(
             "/taxii2/api/collections/{cid}/objects/",
-            get(objects::objects).post(objects::add),
+            get(objects::objects).post(post::add),
         )
         .route(
             "/taxii2/api/collections/{cid}/manifest/",
@@ -52,8 +53,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/taxii2/api/collections/{cid}/objects/{oid}/versions/",
             get(objects::by_id),
         )
-        .route("/taxii2/api/status/{sid}/", get(objects::status))
-        .route("/taxii2/api/status/{sid}", get(objects::status))
+        .route("/taxii2/api/status/{sid}/", get(post::status))
+        .route("/taxii2/api/status/{sid}", get(post::status))
         .route_layer(axum::middleware::from_fn_with_state(state, authenticate))
 }
 

@@ -186,18 +186,7 @@ pub async fn by_id(
     ))
 }
 
-/// `POST …/objects/`: nothing is accepted through TAXII yet (every collection says
-/// `can_write: false`).
-pub async fn add(Auth(actor): Auth, Path(cid): Path<String>) -> Result<Response, TaxiiError> {
-    owner_of(&actor, &cid)?;
-    Err(TaxiiError::new(
-        StatusCode::FORBIDDEN,
-        "Forbidden",
-        "This collection does not accept objects: threatdb does not import STIX yet (can_write is false)",
-    ))
-}
-
-/// `DELETE …/objects/{oid}/`: as `POST`.
+/// `DELETE …/objects/{oid}/`: objects are not deleted through TAXII.
 pub async fn delete(
     Auth(actor): Auth,
     Path((cid, _)): Path<(String, String)>,
@@ -206,13 +195,8 @@ pub async fn delete(
     Err(TaxiiError::new(
         StatusCode::FORBIDDEN,
         "Forbidden",
-        "Objects cannot be deleted through TAXII (can_write is false)",
+        "Objects are not deleted through TAXII: delete them through the API",
     ))
-}
-
-/// `GET /taxii2/api/status/{sid}/`: there are none (nothing is posted).
-pub async fn status(Auth(_): Auth) -> TaxiiError {
-    TaxiiError::not_found("status resource")
 }
 
 #[cfg(test)]

@@ -71,6 +71,9 @@ pub struct ImportSummary {
     pub noted: u64,
     /// The first of them: id and remark.
     pub notes: Vec<(String, String)>,
+    /// When asked for ([`Importer::record_each`]): every object's outcome, in the order
+    /// they were decided (a TAXII status lists them all).
+    pub each: Option<Vec<(String, Result<(), String>)>>,
 }
 
 impl ImportSummary {
@@ -79,7 +82,10 @@ impl ImportSummary {
         *n = n.saturating_add(1);
     }
 
-    fn outcome(&mut self, t: &str, imported: Imported) {
+    fn outcome(&mut self, t: &str, id: &str, imported: Imported) {
+        if let Some(each) = &mut self.each {
+            each.push((id.to_string(), Ok(())));
+        }
         let map = match imported {
             Imported::Created => &mut self.created,
             Imported::Updated => &mut self.updated,
@@ -95,8 +101,12 @@ impl ImportSummary {
     /// Counts a refusal.
     pub fn reject(&mut self, t: &str, id: &str, reason: impl Into<String>) {
         Self::count(&mut self.rejected, t);
+        let reason = reason.into();
+        if let Some(each) = &mut self.each {
+            each.push((id.to_string(), Err(reason.clone())));
+        }
         if self.rejections.len() < KEPT {
-            self.rejections.push((id.to_string(), reason.into()));
+            self.rejections.push((id.to_string(), reason));
         }
     }
 
@@ -162,6 +172,8 @@ pub struct Importer<'a> {
     store: &'a dyn Store,
     actor: Actor,
     fallback: Option<Owner>,
+    /// Every object goes to the fallback owner (a TAXII collection's).
+    only_fallback: bool,
     atomic: bool,
     /// Owners here, by name.
     owners: HashMap<String, Owner>,
@@ -202,6 +214,7 @@ impl<'a> Importer<'a> {
             store,
             actor,
             fallback,
+            only_fallback: false,
             atomic,
             owners: HashMap::new(),
             planned: HashMap::new(),
@@ -220,6 +233,17 @@ impl<'a> Importer<'a> {
             importer.add_owner(owner.clone()).await?;
         }
         Ok(importer)
+    }
+
+    /// Every object goes to the fallback owner, whatever its `created_by_ref` names (objects
+    /// posted to a TAXII collection go to its owner).
+    pub fn only_into_fallback(&mut self) {
+        self.only_fallback = true;
+    }
+
+    /// Keeps every object's outcome in [`ImportSummary::each`].
+    pub fn record_each(&mut self) {
+        self.summary.each = Some(Vec::new());
     }
 
     /// Imports as `actor` from now on (an owner was created for the input).
@@ -416,7 +440,15 @@ impl<'a> Importer<'a> {
         let sdo = match self.classify(o) {
             Ok(Class::Sdo(sdo)) => sdo,
             Ok(Class::Builtin) => {
-                self.summary.outcome(&t, Imported::Unchanged);
+                self.summary.outcome(&t, &id, Imported::Unchanged);
+                return Ok(());
+            }
+            Ok(Class::Author) => {
+                self.summary.outcome(&t, &id, Imported::Unchanged);
+                self.summary.note(
+                    &id,
+                    "an author that is not an owner here: not stored, its objects go to the import's owner",
+                );
                 return Ok(());
             }
             Ok(Class::Owner(name)) => {
@@ -425,7 +457,7 @@ impl<'a> Importer<'a> {
                 } else {
                     Imported::Created
                 };
-                self.summary.outcome(&t, imported);
+                self.summary.outcome(&t, &id, imported);
                 return Ok(());
             }
             Ok(Class::Statement) => return Ok(()),
@@ -563,10 +595,7 @@ impl<'a> Importer<'a> {
                 }
                 if self.authors.contains(&id) {
                     // An author that is not one of threatdb's owners: it names no owner here.
-                    return Err(
-                        "an identity that authors other objects and is not a threatdb owner's (its objects go to the import's owner)"
-                            .into(),
-                    );
+                    return Ok(Class::Author);
                 }
                 parse::sdo(o).map(|s| Class::Sdo(Box::new(s)))
             }
@@ -615,7 +644,8 @@ impl<'a> Importer<'a> {
         let named = created_by
             .and_then(|r| self.identities.get(r))
             .map(|(name, _)| name.as_str())
-            .or(owner_name);
+            .or(owner_name)
+            .filter(|_| !self.only_fallback);
         if let Some(owner) = named.and_then(|n| self.owners.get(n))
             && decide(&self.actor, owner.id, Access::Write) == Decision::Allow
         {
@@ -656,7 +686,7 @@ impl<'a> Importer<'a> {
             return Ok(Some(found.clone()));
         }
         let Some(owner) = owner else { return Ok(None) };
-        match self.store.group_by_xid(&self.actor, owner, r).await {
+        match self.store.stored_by_stix_id(&self.actor, owner, r).await {
             Ok(found) => Ok(found),
             Err(StoreError::NotFound | StoreError::Forbidden) => Ok(None),
             Err(e) => Err(e.into()),
@@ -750,7 +780,7 @@ impl<'a> Importer<'a> {
         for ((t, id), outcome) in types.iter().zip(&ids).zip(outcomes) {
             match outcome {
                 Ok((imported, local)) => {
-                    self.summary.outcome(t, imported);
+                    self.summary.outcome(t, id, imported);
                     if imported == Imported::Older {
                         self.summary.notes.push((
                             id.clone(),
@@ -776,8 +806,10 @@ impl<'a> Importer<'a> {
         let outcomes = self.store.import_links(&self.actor, links).await?;
         for (id, outcome) in ids.iter().zip(outcomes) {
             match outcome {
-                Ok(true) => self.summary.outcome("relationship", Imported::Created),
-                Ok(false) => self.summary.outcome("relationship", Imported::Unchanged),
+                Ok(true) => self.summary.outcome("relationship", id, Imported::Created),
+                Ok(false) => self
+                    .summary
+                    .outcome("relationship", id, Imported::Unchanged),
                 Err(reason) => self.summary.reject("relationship", id, reason),
             }
         }
@@ -810,6 +842,8 @@ enum Class {
     Builtin,
     /// An owner's identity.
     Owner(String),
+    /// An identity that authors other objects and is not an owner's.
+    Author,
     /// An owner's statement marking (written before pass 2).
     Statement,
 }

@@ -222,6 +222,26 @@ async fn a_foreign_bundle_goes_to_the_owner_given_and_says_what_it_did_not_keep(
         "{one}"
     );
 
+    // The indicator keeps the id it came with: an export gives it back, and a relationship
+    // imported on its own later finds both ends by their ids.
+    let (exported, _) = export(&data, None, &["--owner", ORG]);
+    assert!(String::from_utf8_lossy(&exported).contains(IND));
+    let later = bundle(
+        dir.path(),
+        "later.json",
+        vec![json!({"type": "relationship", "spec_version": "2.1",
+            "id": "relationship--3b8fc1a4-8f0a-4b4b-9d0f-6f1c0c3f6a0a",
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+            "relationship_type": "related-to", "source_ref": INC_A, "target_ref": IND})],
+    );
+    let out = import(&data, None, &["--owner", ORG, &later]);
+    assert_eq!(
+        row(&out, "relationship"),
+        vec![0, 0, 1, 0, 0],
+        "{}",
+        stderr(&out)
+    );
+
     // Newer: updated; older: left alone and said so.
     let newer = bundle(
         dir.path(),

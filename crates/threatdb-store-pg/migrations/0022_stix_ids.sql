@@ -1,0 +1,17 @@
+-- threatdb schema, version 22: STIX import keeps what it is told. An imported indicator keeps
+-- the STIX id it came with (a group keeps it as its xid), so a relationship posted later finds
+-- it and an export gives it back; a TAXII POST's status resource is kept for its poster
+-- (threatdb keeps each at least 24 hours and deletes it within 48).
+-- Never edit once applied: add a migration.
+
+ALTER TABLE indicators ADD COLUMN stix_id TEXT;
+CREATE UNIQUE INDEX indicators_owner_stix_id ON indicators (owner_id, stix_id) WHERE stix_id IS NOT NULL;
+
+CREATE TABLE taxii_statuses (
+    id          TEXT    PRIMARY KEY,
+    poster      TEXT    NOT NULL,
+    owner_id    BIGINT  NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
+    date_added  TIMESTAMPTZ NOT NULL,
+    body        TEXT    NOT NULL
+);
+CREATE INDEX taxii_statuses_added ON taxii_statuses (date_added);
