@@ -88,6 +88,17 @@ pub async fn stored_by_stix_id<D: Db>(
 ) -> StoreResult<Option<Local>> {
     let owner = guard::owner(actor, owner, Access::Read)?;
     let owner_id = owner.get().id;
+    for kind in [Kind::Incident, Kind::Item, Kind::Indicator] {
+        let found = db
+            .fetch_optional(by_stix_id(kind, owner_id, xid), |r| {
+                Ok((r.int(0)?, r.text(1)?, r.text(2)?))
+            })
+            .await?;
+        if let Some((id, what, value)) = found {
+            return Ok(local_of(kind, id, &what, &value));
+        }
+    }
+    // A group whose xid is the STIX id (another tool may have set it so).
     let incident = db
         .fetch_optional(incident_by_xid(xid), |r| Ok((r.int(0)?, r.int(1)?)))
         .await?;
@@ -97,19 +108,35 @@ pub async fn stored_by_stix_id<D: Db>(
     let item = db
         .fetch_optional(item_by_xid(owner_id, xid), |r| Ok((r.int(0)?, r.text(1)?)))
         .await?;
-    if let Some((id, kind)) = item {
-        return Ok(threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id)));
-    }
-    let indicator = db
-        .fetch_optional(indicator_by_stix_id(owner_id, xid), |r| {
-            Ok((r.int(0)?, r.text(1)?, r.text(2)?))
-        })
-        .await?;
-    Ok(indicator.and_then(|(id, kind, value)| {
-        let kind = threatdb_core::IndicatorKind::from_url(&kind)?;
-        let value = threatdb_core::IndicatorValue::parse(kind, &value).ok()?;
-        Some(Local::Indicator(id, value))
+    Ok(item.and_then(|(id, kind)| {
+        threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id))
     }))
+}
+
+/// The local object a stored STIX id names: `what` is an item's kind or an indicator's type.
+fn local_of(kind: Kind, id: i64, what: &str, value: &str) -> Option<Local> {
+    match kind {
+        Kind::Incident => Some(Local::Incident(id)),
+        Kind::Item => threatdb_core::ItemKind::from_url(what).map(|k| Local::Item(k, id)),
+        Kind::Indicator => {
+            let kind = threatdb_core::IndicatorKind::from_url(what)?;
+            let value = threatdb_core::IndicatorValue::parse(kind, value).ok()?;
+            Some(Local::Indicator(id, value))
+        }
+    }
+}
+
+/// An incident, item or indicator of an owner by the STIX id it was imported with: its id,
+/// kind (or type) and value.
+fn by_stix_id(kind: Kind, owner: i64, id: &str) -> Sql<'_> {
+    let text = match kind {
+        Kind::Incident => "SELECT id, '', '' FROM incidents WHERE owner_id = ? AND stix_id = ?",
+        Kind::Item => "SELECT id, kind, '' FROM items WHERE owner_id = ? AND stix_id = ?",
+        Kind::Indicator => {
+            "SELECT id, kind, value FROM indicators WHERE owner_id = ? AND stix_id = ?"
+        }
+    };
+    Sql::with(text, vec![owner.into(), id.into()])
 }
 
 fn refusal(e: &StoreError) -> String {
@@ -156,8 +183,8 @@ async fn one<D: Db>(
         return label(db, actor, owner, name, description, o.created).await;
     }
     let found = find(db, owner, o, same).await?;
-    if let Some((Local::Indicator(id, _), _)) = &found {
-        keep_stix_id(db, *id, &o.external_id).await?;
+    if let Some((local, _)) = &found {
+        keep_stix_id(db, local, &o.external_id).await?;
     }
     let (imported, local) = match found {
         Some((local, stored)) if o.modified == stored => return Ok((Imported::Unchanged, local)),
@@ -169,23 +196,26 @@ async fn one<D: Db>(
         None => (Imported::Created, create(db, actor, owner, o).await?),
     };
     carried(db, actor, owner, &local, o, imported == Imported::Updated).await?;
-    if let (Imported::Created, Local::Indicator(id, _)) = (imported, &local) {
-        keep_stix_id(db, *id, &o.external_id).await?;
+    if imported == Imported::Created {
+        keep_stix_id(db, &local, &o.external_id).await?;
     }
     dates(db, &local, o).await?;
     Ok((imported, local))
 }
 
-/// An indicator keeps the first STIX id it is imported with (a relationship posted later
-/// finds it by that id, an export gives it back). Another indicator of the owner with the same
-/// id is a conflict.
-async fn keep_stix_id<D: Db>(db: &mut D, id: i64, stix_id: &str) -> StoreResult<()> {
-    db.execute(Sql::with(
-        "UPDATE indicators SET stix_id = ? WHERE id = ? AND stix_id IS NULL",
-        vec![stix_id.into(), id.into()],
-    ))
-    .await
-    .map_err(|e| e.on_duplicate(format!("{stix_id} is another indicator here")))?;
+/// An object keeps the first STIX id it is imported with (a relationship posted later finds
+/// it by that id; an indicator's export gives it back). Another object of the owner with the
+/// same id is a conflict.
+async fn keep_stix_id<D: Db>(db: &mut D, local: &Local, stix_id: &str) -> StoreResult<()> {
+    let (kind, id) = row_of(local)?;
+    let mut sql = Sql::new(format!(
+        "UPDATE {} SET stix_id = ? WHERE id = ? AND stix_id IS NULL",
+        kind.table()
+    ));
+    sql.params = vec![stix_id.into(), id.into()];
+    db.execute(sql)
+        .await
+        .map_err(|e| e.on_duplicate(format!("{stix_id} is another object here")))?;
     Ok(())
 }
 
@@ -202,14 +232,6 @@ fn item_by_xid(owner: i64, xid: &str) -> Sql<'_> {
     Sql::with(
         "SELECT id, kind, last_modified FROM items WHERE owner_id = ? AND xid = ?",
         vec![owner.into(), xid.into()],
-    )
-}
-
-/// An indicator by owner and the STIX id it was imported with.
-fn indicator_by_stix_id(owner: i64, id: &str) -> Sql<'_> {
-    Sql::with(
-        "SELECT id, kind, value FROM indicators WHERE owner_id = ? AND stix_id = ?",
-        vec![owner.into(), id.into()],
     )
 }
 
@@ -235,7 +257,9 @@ pub async fn explain<D: Db>(
     for sql in [
         incident_by_xid(xid),
         item_by_xid(owner.id, xid),
-        indicator_by_stix_id(owner.id, xid),
+        by_stix_id(Kind::Incident, owner.id, xid),
+        by_stix_id(Kind::Item, owner.id, xid),
+        by_stix_id(Kind::Indicator, owner.id, xid),
         items_by_name(owner.id, threatdb_core::ItemKind::Adversary, "a name"),
     ] {
         let statement = sql.text.to_string();

@@ -32,8 +32,19 @@ pub struct ImportArgs {
     #[arg(long, value_name = "NAME")]
     owner: Option<String>,
     /// Write nothing when any object is refused (everything is checked first).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "via_api")]
     atomic: bool,
+    /// Import through a running server instead of the data directory: the bundle is posted to
+    /// the TAXII collection of --owner (or of the only owner the user may write to), with the
+    /// rights of the API user or token given as for `threatdb api` (--base-url, --access-id
+    /// and --secret-key, or --token; the TC_API_* variables; --credentials).
+    #[arg(long)]
+    via_api: bool,
+    /// With --via-api: an API token instead of the access id and secret key.
+    #[arg(long, env = "TC_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    #[command(flatten)]
+    endpoint: crate::client::EndpointArgs,
 }
 
 pub async fn run(args: ImportArgs) -> Result<()> {
@@ -53,6 +64,11 @@ pub async fn run(args: ImportArgs) -> Result<()> {
         }
         path
     };
+    if args.via_api {
+        let done = via_api(&args, &path).await;
+        drop(spooled);
+        return done;
+    }
     if args.data.database_url.is_none() {
         // Importing into a new data directory is how a server is filled from another's export.
         std::fs::create_dir_all(&args.data.data_dir)
@@ -142,6 +158,47 @@ async fn import(
     Ok(importer.summary)
 }
 
+/// The bundle posted through a running server's TAXII collection.
+async fn via_api(args: &ImportArgs, path: &Path) -> Result<()> {
+    let mut count = Pass::start(path, "reading", None)?;
+    while count.next().await.is_some() {}
+    let total = count.end().await?;
+    let target = crate::import_api::Target {
+        endpoint: &args.endpoint,
+        token: args.token.as_deref(),
+        owner: args.owner.as_deref(),
+    };
+    let tally = crate::import_api::post(target, path, total).await?;
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(["STIX type", "accepted", "refused"]);
+    let mut types: Vec<&String> = tally.accepted.keys().chain(tally.refused.keys()).collect();
+    types.sort();
+    types.dedup();
+    for t in types {
+        let n = |m: &std::collections::BTreeMap<String, u64>| m.get(t).copied().unwrap_or(0);
+        table.add_row([
+            t.clone(),
+            n(&tally.accepted).to_string(),
+            n(&tally.refused).to_string(),
+        ]);
+    }
+    eprintln!("posted to the collection of '{}':", tally.collection);
+    eprintln!("{table}");
+    let refused = tally.refused_total();
+    if refused > 0 {
+        eprintln!("refused ({refused}):");
+        for (id, reason) in tally.failures.iter().take(50) {
+            eprintln!("  {id}: {reason}");
+        }
+        if refused > 50 {
+            eprintln!("  ... and {} more", refused - 50);
+        }
+        bail!("{refused} objects were refused (listed above); everything else was imported");
+    }
+    Ok(())
+}
+
 /// An administrator of every owner (the data directory's operator).
 fn administrator(owners: &[Owner]) -> Actor {
     let default_owner = owners.first().cloned().unwrap_or_else(|| Owner {
@@ -165,7 +222,7 @@ fn administrator(owners: &[Owner]) -> Actor {
 
 /// One read of the file: its objects in order, parsed on a blocking thread a bounded queue
 /// ahead of the reader.
-struct Pass {
+pub(crate) struct Pass {
     rx: mpsc::Receiver<Value>,
     parser: tokio::task::JoinHandle<Result<()>>,
     bar: indicatif::ProgressBar,
@@ -173,7 +230,7 @@ struct Pass {
 }
 
 impl Pass {
-    fn start(path: &Path, what: &str, total: Option<u64>) -> Result<Pass> {
+    pub(crate) fn start(path: &Path, what: &str, total: Option<u64>) -> Result<Pass> {
         let (tx, rx) = mpsc::channel::<Value>(256);
         let file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -186,7 +243,7 @@ impl Pass {
         })
     }
 
-    async fn next(&mut self) -> Option<Value> {
+    pub(crate) async fn next(&mut self) -> Option<Value> {
         let v = self.rx.recv().await?;
         self.read = self.read.saturating_add(1);
         self.bar.inc(1);
@@ -194,7 +251,7 @@ impl Pass {
     }
 
     /// How many objects were read; an error when the input is not whole JSON.
-    async fn end(self) -> Result<u64> {
+    pub(crate) async fn end(self) -> Result<u64> {
         drop(self.rx);
         self.bar.finish_and_clear();
         self.parser.await.context("the reader stopped")??;

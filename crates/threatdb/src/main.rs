@@ -12,6 +12,7 @@ mod config_show;
 mod export;
 mod export_api;
 mod import;
+mod import_api;
 mod limits;
 mod logging;
 mod serve;
@@ -55,8 +56,9 @@ enum Command {
     /// Export owners as one STIX 2.1 bundle, directly from the database (an administrator's
     /// command: every owner is readable).
     Export(export::ExportArgs),
-    /// Import a STIX 2.1 bundle into the database (an administrator's command): what exists is
-    /// updated when the input is newer, so importing twice changes nothing.
+    /// Import a STIX 2.1 bundle into the database (an administrator's command), or with
+    /// --via-api through a running server's TAXII collection: what exists is updated when the
+    /// input is newer, so importing twice changes nothing.
     Import(import::ImportArgs),
     /// Benchmarks: seed a dataset, drive a server, or run everything and print one table.
     Bench(bench::BenchArgs),

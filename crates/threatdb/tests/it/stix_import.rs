@@ -414,3 +414,70 @@ fn a_killed_import_run_again_finishes_without_duplicates() {
     let (again, _) = export(&target, None, &[]);
     assert_eq!(sorted_objects(&again), sorted_objects(&exported));
 }
+
+/// `threatdb import --via-api`: an export posted to another server's collection with an API
+/// user's key, in envelopes, definitions first and relationships last; posting it again
+/// creates nothing; an owner the user cannot write to is an error that says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_posted_through_the_api_lands_in_the_callers_owner() {
+    let (dir, bundle) = round(None).await;
+    let to = dir.path().join("to");
+    let node = crate::node::start(&to, None, KEY);
+    let creds = crate::node::credentials(&to);
+    let post = |owner: &str| {
+        Command::new(env!("CARGO_BIN_EXE_threatdb"))
+            .args(["import", "--via-api", "--owner", owner])
+            .args(["--base-url", &format!("{}/api", node.origin)])
+            .args([
+                "--access-id",
+                &creds.access_id,
+                "--secret-key",
+                &creds.secret,
+            ])
+            .args(["--credentials", "/nonexistent"])
+            .arg(&bundle)
+            .env_remove("TC_TOKEN")
+            .env_remove("TC_API_BASE_URL")
+            .env_remove("TC_API_ACCESS_ID")
+            .env_remove("TC_API_SECRET_KEY")
+            .output()
+            .unwrap()
+    };
+    let out = post(ORG);
+    let text = stderr(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("posted to the collection of 'Example Organization'"),
+        "{text}"
+    );
+    let (first, _) = export(&to, None, &["--owner", ORG]);
+    let first = sorted_objects(&first);
+    let incidents = first
+        .iter()
+        .filter(|o| o.contains("\"type\":\"incident\""))
+        .count();
+    assert_eq!(incidents, 2, "both incidents of the export");
+    assert!(
+        first.iter().any(|o| o.contains("incident-one")),
+        "the xid kept"
+    );
+
+    let out = post(ORG);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (second, _) = export(&to, None, &["--owner", ORG]);
+    assert_eq!(
+        sorted_objects(&second),
+        first,
+        "posting again changed something"
+    );
+
+    let out = post("Nobody");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("there is no owner 'Nobody' among the collections this user can write to"),
+        "{}",
+        stderr(&out)
+    );
+    drop(node);
+}
