@@ -10,6 +10,7 @@ mod load;
 mod rare;
 mod scale;
 mod seed;
+mod stix;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -97,6 +98,9 @@ enum BenchCommand {
         #[arg(long)]
         linked: bool,
     },
+    /// STIX at a size: seed a data directory through the bulk path, export it, import the
+    /// bundle into an empty one, each timed, with the rates' ratios to the seed's.
+    Stix(stix::StixArgs),
     /// The rare-match filters (name prefix, rare status, rare label, a one-hour event window, a
     /// substring) on the store of a seeded data directory: p50/p99 of each at one concurrency.
     Rare {
@@ -188,6 +192,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         }
         BenchCommand::All(a) => all::run(a).await,
         BenchCommand::Scale(a) => scale::run(a).await,
+        BenchCommand::Stix(a) => stix::run(a).await,
         BenchCommand::Ingest {
             url,
             data_dir,

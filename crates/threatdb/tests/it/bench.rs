@@ -283,3 +283,32 @@ fn bench_load_taxii_scenarios_read_pages() {
         assert!(result["rows_per_op"].as_f64().unwrap() > 1.0, "{report}");
     }
 }
+
+/// `threatdb bench stix` seeds, exports and imports a small dataset and prints each step's
+/// rate; the work directory it is given holds the bundle and both data directories after.
+#[test]
+fn bench_stix_smoke_run() {
+    let _exclusive = crate::timing_exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let out = bench([
+        OsStr::new("stix"),
+        OsStr::new("--incidents"),
+        OsStr::new("300"),
+        OsStr::new("--work-dir"),
+        work.as_os_str(),
+    ]);
+    assert!(
+        out.contains("300 incidents, 3 indicators each: 2152 STIX objects"),
+        "{out}"
+    );
+    for step in [
+        "seed (bulk path)",
+        "export (threatdb export)",
+        "import (threatdb import)",
+    ] {
+        assert!(out.contains(step), "{step} in {out}");
+    }
+    assert!(work.join("stix-bundle.json").is_file());
+    assert!(work.join("stix-target").join("threatdb.db").is_file());
+}
