@@ -84,8 +84,21 @@ pub async fn associate<D: Db>(
     associate_new(db, actor, incident, target).await.map(|_| ())
 }
 
+/// Associates the incident with `target` (idempotent) without marking either end changed (an
+/// import keeps the dates its objects carry); whether the association is new. The checks come
+/// before the one write.
+pub async fn associate_keeping_dates<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    incident: i64,
+    target: &Target,
+) -> StoreResult<bool> {
+    let link = link(db, actor, incident, target).await?;
+    Ok(db.execute(ids(link.insert, &link.values)).await? > 0)
+}
+
 /// Associates the incident with `target` (idempotent); whether the association is new.
-pub async fn associate_new<D: Db>(
+async fn associate_new<D: Db>(
     db: &mut D,
     actor: &Actor,
     incident: i64,

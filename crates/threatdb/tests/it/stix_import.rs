@@ -291,10 +291,11 @@ async fn a_foreign_bundle_goes_to_the_owner_given_and_says_what_it_did_not_keep(
 fn bad_objects_are_refused_one_by_one_and_atomic_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let huge = "x".repeat(20 << 20);
+    // A 50 MB bundle: one name of 50 MiB.
+    let huge = "x".repeat(50 << 20);
     let objects = vec![
         incident(INC_A, "Good", "2026-01-02T00:00:00.000Z"),
-        // A name far over the limit (20 MB): refused, not a crash.
+        // A name far over the limit: refused, not a crash.
         incident(INC_B, &huge, "2026-01-02T00:00:00.000Z"),
         json!({"type": "sighting", "spec_version": "2.1", "id": "sighting--4b8fc1a4-8f0a-4b4b-9d0f-6f1c0c3f6a05",
                "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z"}),
@@ -336,7 +337,7 @@ fn bad_objects_are_refused_one_by_one_and_atomic_writes_nothing() {
     let out = import(&data, None, &["--owner", ORG, &path]);
     assert!(!out.status.success(), "refusals make a failing exit");
     let text = stderr(&out);
-    let too_long = format!("{INC_B}: name is 20971520 characters long");
+    let too_long = format!("{INC_B}: name is 52428800 characters long");
     for said in [
         too_long.as_str(),
         "unsupported type 'sighting'",

@@ -5,17 +5,20 @@
 //! is refused leaves nothing behind and the others still go in.
 
 use crate::db::{Db, Sql};
+mod create;
+
 use crate::guard;
 use crate::subject::Kind;
 use crate::{associations, attributes, incidents, items, nested, rows};
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, Candidate, ImportLink, ImportObject, ImportOutcome, ImportWhat, Imported, IncidentPatch,
-    IndicatorScores, ItemPatch, Local, NestedChanges, NewIncident, NewItem, Owner, SameObject,
-    SetMode, StoreError, StoreResult, Subject, Target, Timestamp, label_key,
+    IndicatorScores, ItemPatch, Local, NestedChanges, Owner, SameObject, SetMode, StoreError,
+    StoreResult, Subject, Timestamp, label_key,
 };
 
-/// Imports `objects` into `owner`, one savepoint each.
+/// Imports `objects` into `owner`: a new object through [`create`] (nothing written when it is
+/// refused), a stored one that changes (and a label) inside a savepoint.
 pub async fn objects<D: Db>(
     db: &mut D,
     actor: &Actor,
@@ -25,27 +28,68 @@ pub async fn objects<D: Db>(
 ) -> StoreResult<Vec<ImportOutcome>> {
     let granted = guard::owner(actor, owner, Access::Write)?;
     let owner = (*guard::for_write(&granted)?).clone();
+    let mut known = create::Known::default();
     let mut out = Vec::with_capacity(objects.len());
-    for object in objects {
-        db.execute(Sql::with("SAVEPOINT import_object", vec![]))
-            .await?;
-        match one(db, actor, &owner, object, same).await {
-            Ok(done) => {
-                db.execute(Sql::with("RELEASE SAVEPOINT import_object", vec![]))
-                    .await?;
-                out.push(Ok(done));
+    for o in objects {
+        let outcome = match &o.what {
+            ImportWhat::Label { name, description } => {
+                begin(db).await?;
+                let done = label(db, actor, &owner, name, description, o.created).await;
+                settle(db, done).await?
             }
-            Err(e @ StoreError::Backend(_)) => return Err(e),
-            Err(e) => {
-                db.execute(Sql::with("ROLLBACK TO SAVEPOINT import_object", vec![]))
-                    .await?;
-                db.execute(Sql::with("RELEASE SAVEPOINT import_object", vec![]))
-                    .await?;
-                out.push(Err(refusal(&e)));
-            }
-        }
+            _ => match find(db, &owner, o, same).await {
+                Err(e @ StoreError::Backend(_)) => return Err(e),
+                // Nothing was written: finding only reads.
+                Err(e) => Err(refusal(&e)),
+                Ok(None) => create::create(db, actor, &owner, o, &mut known)
+                    .await?
+                    .map(|local| (Imported::Created, local)),
+                Ok(Some(found)) if found.stix_id.is_some() && o.modified <= found.modified => {
+                    let imported = if o.modified == found.modified {
+                        Imported::Unchanged
+                    } else {
+                        Imported::Older
+                    };
+                    Ok((imported, found.local))
+                }
+                Ok(Some(found)) => {
+                    begin(db).await?;
+                    let done = existing(db, actor, &owner, o, found).await;
+                    settle(db, done).await?
+                }
+            },
+        };
+        out.push(outcome);
     }
     Ok(out)
+}
+
+/// Starts a savepoint.
+async fn begin<D: Db>(db: &mut D) -> StoreResult<()> {
+    db.execute(Sql::with("SAVEPOINT import_step", vec![]))
+        .await?;
+    Ok(())
+}
+
+/// Ends the savepoint [`begin`] started: kept when the step succeeded, rolled back (and the
+/// step refused, with the reason) when it failed on what it was given; a failure of the
+/// database itself fails the whole transaction.
+async fn settle<D: Db, T>(db: &mut D, done: StoreResult<T>) -> StoreResult<Result<T, String>> {
+    match done {
+        Ok(v) => {
+            db.execute(Sql::with("RELEASE SAVEPOINT import_step", vec![]))
+                .await?;
+            Ok(Ok(v))
+        }
+        Err(e @ StoreError::Backend(_)) => Err(e),
+        Err(e) => {
+            db.execute(Sql::with("ROLLBACK TO SAVEPOINT import_step", vec![]))
+                .await?;
+            db.execute(Sql::with("RELEASE SAVEPOINT import_step", vec![]))
+                .await?;
+            Ok(Err(refusal(&e)))
+        }
+    }
 }
 
 /// Imports associations: each new one is added, the incidents' lastModified kept as it was
@@ -57,22 +101,12 @@ pub async fn links<D: Db>(
 ) -> StoreResult<Vec<Result<bool, String>>> {
     let mut out = Vec::with_capacity(links.len());
     for link in links {
-        db.execute(Sql::with("SAVEPOINT import_link", vec![]))
-            .await?;
-        match one_link(db, actor, link).await {
-            Ok(new) => {
-                db.execute(Sql::with("RELEASE SAVEPOINT import_link", vec![]))
-                    .await?;
-                out.push(Ok(new));
-            }
+        // The checks (write access on the incident, read access on the other end, not itself)
+        // come before the one insert: a refused link writes nothing.
+        match associations::associate_keeping_dates(db, actor, link.incident, &link.target).await {
+            Ok(new) => out.push(Ok(new)),
             Err(e @ StoreError::Backend(_)) => return Err(e),
-            Err(e) => {
-                db.execute(Sql::with("ROLLBACK TO SAVEPOINT import_link", vec![]))
-                    .await?;
-                db.execute(Sql::with("RELEASE SAVEPOINT import_link", vec![]))
-                    .await?;
-                out.push(Err(refusal(&e)));
-            }
+            Err(e) => out.push(Err(refusal(&e))),
         }
     }
     Ok(out)
@@ -147,60 +181,26 @@ fn refusal(e: &StoreError) -> String {
     }
 }
 
-async fn one_link<D: Db>(db: &mut D, actor: &Actor, link: &ImportLink) -> StoreResult<bool> {
-    let mut ends = vec![link.incident];
-    if let Target::Incident(other) = &link.target {
-        ends.push(*other);
-    }
-    let mut kept = Vec::with_capacity(ends.len());
-    for id in &ends {
-        let modified = rows::one(
-            db,
-            Sql::with(
-                "SELECT last_modified FROM incidents WHERE id = ?",
-                vec![(*id).into()],
-            ),
-            |r| r.time(0),
-        )
-        .await?;
-        kept.push((*id, modified));
-    }
-    let new = associations::associate_new(db, actor, link.incident, &link.target).await?;
-    for (id, modified) in kept {
-        set_modified(db, Kind::Incident, id, modified).await?;
-    }
-    Ok(new)
-}
-
-async fn one<D: Db>(
+/// A stored object met again: it keeps the incoming STIX id if it has none, and is updated
+/// when the incoming copy is newer.
+async fn existing<D: Db>(
     db: &mut D,
     actor: &Actor,
     owner: &Owner,
     o: &ImportObject,
-    same: &SameObject,
+    found: Found,
 ) -> StoreResult<(Imported, Local)> {
-    if let ImportWhat::Label { name, description } = &o.what {
-        return label(db, actor, owner, name, description, o.created).await;
+    keep_stix_id(db, &found.local, &o.external_id).await?;
+    if o.modified == found.modified {
+        return Ok((Imported::Unchanged, found.local));
     }
-    let found = find(db, owner, o, same).await?;
-    if let Some((local, _)) = &found {
-        keep_stix_id(db, local, &o.external_id).await?;
+    if o.modified < found.modified {
+        return Ok((Imported::Older, found.local));
     }
-    let (imported, local) = match found {
-        Some((local, stored)) if o.modified == stored => return Ok((Imported::Unchanged, local)),
-        Some((local, stored)) if o.modified < stored => return Ok((Imported::Older, local)),
-        Some((local, _)) => {
-            update(db, actor, owner, &local, o).await?;
-            (Imported::Updated, local)
-        }
-        None => (Imported::Created, create(db, actor, owner, o).await?),
-    };
-    carried(db, actor, owner, &local, o, imported == Imported::Updated).await?;
-    if imported == Imported::Created {
-        keep_stix_id(db, &local, &o.external_id).await?;
-    }
-    dates(db, &local, o).await?;
-    Ok((imported, local))
+    update(db, actor, owner, &found.local, o).await?;
+    carried(db, actor, owner, &found.local, o).await?;
+    dates(db, &found.local, o).await?;
+    Ok((Imported::Updated, found.local))
 }
 
 /// An object keeps the first STIX id it is imported with (a relationship posted later finds
@@ -222,7 +222,7 @@ async fn keep_stix_id<D: Db>(db: &mut D, local: &Local, stix_id: &str) -> StoreR
 /// An incident by xid (xids are unique across owners).
 fn incident_by_xid(xid: &str) -> Sql<'_> {
     Sql::with(
-        "SELECT id, owner_id, last_modified FROM incidents WHERE xid = ?",
+        "SELECT id, owner_id, last_modified, stix_id FROM incidents WHERE xid = ?",
         vec![xid.into()],
     )
 }
@@ -230,7 +230,7 @@ fn incident_by_xid(xid: &str) -> Sql<'_> {
 /// A group of another type by owner and xid.
 fn item_by_xid(owner: i64, xid: &str) -> Sql<'_> {
     Sql::with(
-        "SELECT id, kind, last_modified FROM items WHERE owner_id = ? AND xid = ?",
+        "SELECT id, kind, last_modified, stix_id FROM items WHERE owner_id = ? AND xid = ?",
         vec![owner.into(), xid.into()],
     )
 }
@@ -238,7 +238,7 @@ fn item_by_xid(owner: i64, xid: &str) -> Sql<'_> {
 /// An owner's groups of a kind with this name and no xid (at most 100 candidates).
 fn items_by_name(owner: i64, kind: threatdb_core::ItemKind, name: &str) -> Sql<'_> {
     Sql::with(
-        "SELECT id, last_modified FROM items \
+        "SELECT id, last_modified, stix_id FROM items \
          WHERE owner_id = ? AND kind = ? AND name = ? AND xid IS NULL LIMIT 100",
         vec![owner.into(), kind.url_name().into(), name.into()],
     )
@@ -269,32 +269,45 @@ pub async fn explain<D: Db>(
     Ok(out)
 }
 
-/// The stored object this one is, and its lastModified: a group by its xid (the key, or the
-/// external id itself), a group of the same owner, kind and name without an xid that `same`
-/// accepts, an indicator by owner and value.
+/// A stored object an incoming one is.
+struct Found {
+    local: Local,
+    /// Its last change.
+    modified: Timestamp,
+    /// The STIX id it keeps, if any.
+    stix_id: Option<String>,
+}
+
+/// The stored object this one is: a group by its xid (the key, or the external id itself), a
+/// group of the same owner, kind and name without an xid that `same` accepts, an indicator by
+/// owner and value.
 async fn find<D: Db>(
     db: &mut D,
     owner: &Owner,
     o: &ImportObject,
     same: &SameObject,
-) -> StoreResult<Option<(Local, Timestamp)>> {
+) -> StoreResult<Option<Found>> {
     let xids = o.key.iter().chain(std::iter::once(&o.external_id));
     match &o.what {
         ImportWhat::Incident { .. } => {
             for xid in xids {
                 let found = db
                     .fetch_optional(incident_by_xid(xid), |r| {
-                        Ok((r.int(0)?, r.int(1)?, r.time(2)?))
+                        Ok((r.int(0)?, r.int(1)?, r.time(2)?, r.opt_text(3)?))
                     })
                     .await?;
-                if let Some((id, owner_id, modified)) = found {
+                if let Some((id, owner_id, modified, stix_id)) = found {
                     if owner_id != owner.id {
                         return Err(StoreError::Conflict(format!(
                             "{} is an incident of another owner here",
                             o.external_id
                         )));
                     }
-                    return Ok(Some((Local::Incident(id), modified)));
+                    return Ok(Some(Found {
+                        local: Local::Incident(id),
+                        modified,
+                        stix_id,
+                    }));
                 }
             }
             Ok(None)
@@ -303,10 +316,10 @@ async fn find<D: Db>(
             for xid in xids {
                 let found = db
                     .fetch_optional(item_by_xid(owner.id, xid), |r| {
-                        Ok((r.int(0)?, r.text(1)?, r.time(2)?))
+                        Ok((r.int(0)?, r.text(1)?, r.time(2)?, r.opt_text(3)?))
                     })
                     .await?;
-                if let Some((id, stored_kind, modified)) = found {
+                if let Some((id, stored_kind, modified, stix_id)) = found {
                     if stored_kind != kind.url_name() {
                         return Err(StoreError::Conflict(format!(
                             "{} is a {stored_kind} here, not a {}",
@@ -314,117 +327,44 @@ async fn find<D: Db>(
                             kind.url_name()
                         )));
                     }
-                    return Ok(Some((Local::Item(*kind, id), modified)));
+                    return Ok(Some(Found {
+                        local: Local::Item(*kind, id),
+                        modified,
+                        stix_id,
+                    }));
                 }
             }
             let named = db
-                .fetch(
-                    Sql::with(
-                        "SELECT id, last_modified FROM items \
-                         WHERE owner_id = ? AND kind = ? AND name = ? AND xid IS NULL LIMIT 100",
-                        vec![
-                            owner.id.into(),
-                            kind.url_name().into(),
-                            name.as_str().into(),
-                        ],
-                    ),
-                    |r| Ok((r.int(0)?, r.time(1)?)),
-                )
+                .fetch(items_by_name(owner.id, *kind, name.as_str()), |r| {
+                    Ok((r.int(0)?, r.time(1)?, r.opt_text(2)?))
+                })
                 .await?;
-            Ok(named.into_iter().find_map(|(id, modified)| {
+            Ok(named.into_iter().find_map(|(id, modified, stix_id)| {
                 let candidate = Candidate {
                     local: Local::Item(*kind, id),
                     owner: owner.name.clone(),
                     xid: None,
                 };
-                same(&candidate, &o.external_id).then_some((candidate.local, modified))
+                same(&candidate, &o.external_id).then_some(Found {
+                    local: candidate.local,
+                    modified,
+                    stix_id,
+                })
             }))
         }
         ImportWhat::Indicator { value, .. } => {
             match items::find_indicator(db, owner.id, value).await {
-                Ok(found) => Ok(Some((
-                    Local::Indicator(found.id, value.clone()),
-                    found.last_modified,
-                ))),
+                Ok(found) => Ok(Some(Found {
+                    local: Local::Indicator(found.id, value.clone()),
+                    modified: found.last_modified,
+                    stix_id: found.stix_id,
+                })),
                 Err(StoreError::NotFound) => Ok(None),
                 Err(e) => Err(e),
             }
         }
         ImportWhat::Label { .. } => Ok(None),
     }
-}
-
-async fn create<D: Db>(
-    db: &mut D,
-    actor: &Actor,
-    owner: &Owner,
-    o: &ImportObject,
-) -> StoreResult<Local> {
-    Ok(match &o.what {
-        ImportWhat::Incident {
-            name,
-            event_date,
-            status,
-            created_by,
-        } => {
-            let new = NewIncident {
-                name: name.clone(),
-                event_date: *event_date,
-                status: *status,
-                xid: Some(o.key.clone().unwrap_or_else(|| o.external_id.clone())),
-            };
-            let made = incidents::create(db, actor, owner, &new)
-                .await
-                .map_err(|e| match e {
-                    StoreError::Duplicate(_) => StoreError::Conflict(format!(
-                        "{} is an incident of another owner here",
-                        o.external_id
-                    )),
-                    other => other,
-                })?;
-            if let Some(by) = created_by {
-                db.execute(Sql::with(
-                    "UPDATE incidents SET created_by = ? WHERE id = ?",
-                    vec![by.as_str().into(), made.id.into()],
-                ))
-                .await?;
-            }
-            Local::Incident(made.id)
-        }
-        ImportWhat::Item { kind, name, fields } => {
-            let new = NewItem {
-                kind: *kind,
-                name: name.clone(),
-                fields: fields.clone(),
-            };
-            let made = items::create_item(db, actor, owner, &new).await?;
-            db.execute(Sql::with(
-                "UPDATE items SET xid = ? WHERE id = ?",
-                vec![
-                    o.key.as_deref().unwrap_or(&o.external_id).into(),
-                    made.id.into(),
-                ],
-            ))
-            .await?;
-            Local::Item(*kind, made.id)
-        }
-        ImportWhat::Indicator {
-            value,
-            rating,
-            confidence,
-        } => {
-            let made = items::create_indicator(db, actor, owner, value).await?;
-            let scores = IndicatorScores {
-                rating: Some(*rating),
-                confidence: Some(*confidence),
-            };
-            crate::indicators::set_scores(db, actor, &made, &scores).await?;
-            Local::Indicator(made.id, value.clone())
-        }
-        ImportWhat::Label { .. } => {
-            return Err(StoreError::Invalid("a label is not a subject".into()));
-        }
-    })
 }
 
 /// Changes the object's own fields to the incoming ones.
@@ -508,38 +448,30 @@ fn subject_of(owner: &Owner, local: &Local) -> StoreResult<Subject> {
     })
 }
 
-/// Tags, labels and attributes as the incoming object carries them (replacing what an updated
-/// object had).
+/// Tags, labels and attributes as the incoming object carries them, replacing what the stored
+/// object had.
 async fn carried<D: Db>(
     db: &mut D,
     actor: &Actor,
     owner: &Owner,
     local: &Local,
     o: &ImportObject,
-    replace: bool,
 ) -> StoreResult<()> {
     let on = subject_of(owner, local)?;
-    let mode = if replace {
-        SetMode::Replace
-    } else {
-        SetMode::Append
-    };
     let nested = NestedChanges {
-        tags: Some((mode, o.tags.clone())),
-        labels: Some((mode, o.labels.clone())),
+        tags: Some((SetMode::Replace, o.tags.clone())),
+        labels: Some((SetMode::Replace, o.labels.clone())),
         ..NestedChanges::default()
     };
     nested::apply(db, actor, &on, &nested).await?;
     let (kind, id) = row_of(local)?;
-    if replace {
-        let mut sql = Sql::new(format!(
-            "DELETE FROM {} WHERE {} = ?",
-            kind.attributes(),
-            kind.column()
-        ));
-        sql.params.push(id.into());
-        db.execute(sql).await?;
-    }
+    let mut sql = Sql::new(format!(
+        "DELETE FROM {} WHERE {} = ?",
+        kind.attributes(),
+        kind.column()
+    ));
+    sql.params.push(id.into());
+    db.execute(sql).await?;
     for a in &o.attributes {
         let made = attributes::add(db, actor, &on, &a.attribute).await?;
         let mut sql = Sql::new(format!(
@@ -563,16 +495,6 @@ async fn dates<D: Db>(db: &mut D, local: &Local, o: &ImportObject) -> StoreResul
         kind.table()
     ));
     sql.params = vec![o.created.into(), o.modified.into(), id.into()];
-    db.execute(sql).await?;
-    Ok(())
-}
-
-async fn set_modified<D: Db>(db: &mut D, kind: Kind, id: i64, at: Timestamp) -> StoreResult<()> {
-    let mut sql = Sql::new(format!(
-        "UPDATE {} SET last_modified = ? WHERE id = ?",
-        kind.table()
-    ));
-    sql.params = vec![at.into(), id.into()];
     db.execute(sql).await?;
     Ok(())
 }
