@@ -8,7 +8,7 @@ use threatdb_core::policy::Access;
 use threatdb_core::{Actor, StoreError, StoreResult, Subject, Timestamp};
 
 /// Which of the three kinds of subject a row is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// An incident (`incidents`).
     Incident,

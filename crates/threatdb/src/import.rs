@@ -109,7 +109,7 @@ async fn import(
         .await
         .map_err(anyhow::Error::msg)?;
     // Pass 1: owners, markings and authors.
-    let mut pass = Pass::start(path, "reading", None)?;
+    let mut pass = Pass::start(path, "reading", None, definitions)?;
     while let Some(v) = pass.next().await {
         importer.survey(&v);
     }
@@ -118,7 +118,7 @@ async fn import(
     if args.atomic {
         // Everything is checked before anything is written, the owners the input names too.
         importer.plan_owners(missing.clone());
-        let mut pass = Pass::start(path, "checking", Some(total))?;
+        let mut pass = Pass::start(path, "checking", Some(total), all)?;
         while let Some(v) = pass.next().await {
             importer.check(&v).await.map_err(anyhow::Error::msg)?;
         }
@@ -140,13 +140,13 @@ async fn import(
         importer.add_owner(made).await.map_err(anyhow::Error::msg)?;
     }
     importer.begin().await.map_err(anyhow::Error::msg)?;
-    let mut pass = Pass::start(path, "importing objects", Some(total))?;
+    let mut pass = Pass::start(path, "importing objects", Some(total), objects)?;
     while let Some(v) = pass.next().await {
         importer.object(&v).await.map_err(anyhow::Error::msg)?;
     }
     pass.end().await?;
     importer.flush().await.map_err(anyhow::Error::msg)?;
-    let mut pass = Pass::start(path, "importing relationships", Some(total))?;
+    let mut pass = Pass::start(path, "importing relationships", Some(total), relationships)?;
     while let Some(v) = pass.next().await {
         importer
             .relationship(&v)
@@ -160,7 +160,7 @@ async fn import(
 
 /// The bundle posted through a running server's TAXII collection.
 async fn via_api(args: &ImportArgs, path: &Path) -> Result<()> {
-    let mut count = Pass::start(path, "reading", None)?;
+    let mut count = Pass::start(path, "reading", None, |_| false)?;
     while count.next().await.is_some() {}
     let total = count.end().await?;
     let target = crate::import_api::Target {
@@ -229,12 +229,41 @@ pub(crate) struct Pass {
     read: u64,
 }
 
+/// Which objects a pass reads whole, by STIX type; the others come as their head only
+/// (`type`, `id`, `created_by_ref`), which is all a pass that skips them looks at.
+pub(crate) type Wanted = fn(&str) -> bool;
+
+/// Every object whole.
+pub(crate) fn all(_: &str) -> bool {
+    true
+}
+
+/// Owners' identities and markings (what the first pass reads).
+pub(crate) fn definitions(t: &str) -> bool {
+    matches!(t, "identity" | "marking-definition")
+}
+
+/// Everything but relationships.
+pub(crate) fn objects(t: &str) -> bool {
+    t != "relationship"
+}
+
+/// Relationships.
+pub(crate) fn relationships(t: &str) -> bool {
+    t == "relationship"
+}
+
 impl Pass {
-    pub(crate) fn start(path: &Path, what: &str, total: Option<u64>) -> Result<Pass> {
+    pub(crate) fn start(
+        path: &Path,
+        what: &str,
+        total: Option<u64>,
+        wanted: Wanted,
+    ) -> Result<Pass> {
         let (tx, rx) = mpsc::channel::<Value>(256);
         let file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let parser = tokio::task::spawn_blocking(move || parse(file, &tx));
+        let parser = tokio::task::spawn_blocking(move || parse(file, &tx, wanted));
         Ok(Pass {
             rx,
             parser,
@@ -259,11 +288,11 @@ impl Pass {
     }
 }
 
-/// Parses a bundle, envelope or list, sending each object.
-fn parse(file: std::fs::File, tx: &mpsc::Sender<Value>) -> Result<()> {
+/// Parses a bundle, envelope or list, sending each object (whole when `wanted`).
+fn parse(file: std::fs::File, tx: &mpsc::Sender<Value>, wanted: Wanted) -> Result<()> {
     let reader = BufReader::with_capacity(1 << 20, file);
     let mut de = serde_json::Deserializer::from_reader(reader);
-    Input { tx }.deserialize(&mut de).map_err(|e| {
+    Input { tx, wanted }.deserialize(&mut de).map_err(|e| {
         anyhow::anyhow!("the input is not a STIX bundle, envelope or list of objects: {e}")
     })?;
     de.end()
@@ -274,6 +303,7 @@ fn parse(file: std::fs::File, tx: &mpsc::Sender<Value>) -> Result<()> {
 /// The top of the input: a list of objects, or an object whose `objects` is one.
 struct Input<'a> {
     tx: &'a mpsc::Sender<Value>,
+    wanted: Wanted,
 }
 
 impl<'de> DeserializeSeed<'de> for Input<'_> {
@@ -291,13 +321,20 @@ impl<'de> Visitor<'de> for Input<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        Objects { tx: self.tx }.visit_seq(seq)
+        Objects {
+            tx: self.tx,
+            wanted: self.wanted,
+        }
+        .visit_seq(seq)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "objects" => map.next_value_seed(Objects { tx: self.tx })?,
+                "objects" => map.next_value_seed(Objects {
+                    tx: self.tx,
+                    wanted: self.wanted,
+                })?,
                 "type" => {
                     let t: String = map.next_value()?;
                     if t != "bundle" {
@@ -318,6 +355,38 @@ impl<'de> Visitor<'de> for Input<'_> {
 /// A list of objects, each sent as it is read.
 struct Objects<'a> {
     tx: &'a mpsc::Sender<Value>,
+    wanted: Wanted,
+}
+
+/// What a pass needs of an object it skips.
+#[derive(serde::Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    created_by_ref: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// An object whole when the pass wants its type (or when it is not an object with a type:
+/// whoever reads it says why it is refused), else its head.
+fn object(raw: &serde_json::value::RawValue, wanted: Wanted) -> serde_json::Result<Value> {
+    if let Ok(head) = serde_json::from_str::<Head<'_>>(raw.get())
+        && let Some(kind) = head.kind.as_deref()
+        && !wanted(kind)
+    {
+        let mut small = serde_json::Map::new();
+        small.insert("type".into(), Value::from(kind));
+        if let Some(id) = head.id {
+            small.insert("id".into(), Value::from(id.into_owned()));
+        }
+        if let Some(by) = head.created_by_ref {
+            small.insert("created_by_ref".into(), Value::from(by.into_owned()));
+        }
+        return Ok(Value::Object(small));
+    }
+    serde_json::from_str(raw.get())
 }
 
 impl<'de> DeserializeSeed<'de> for Objects<'_> {
@@ -335,7 +404,8 @@ impl<'de> Visitor<'de> for Objects<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<Value>()? {
+        while let Some(raw) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+            let v = object(&raw, self.wanted).map_err(serde::de::Error::custom)?;
             if self.tx.blocking_send(v).is_err() {
                 return Err(serde::de::Error::custom("the import stopped"));
             }

@@ -48,9 +48,19 @@ impl Tally {
 
 /// Which pass an object is posted in.
 fn pass_of(object: &Value) -> u8 {
-    match object.get("type").and_then(Value::as_str) {
-        Some("marking-definition" | "extension-definition" | "identity") => 1,
-        Some("relationship") => 3,
+    pass_of_type(
+        object
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    )
+}
+
+/// Which pass an object of this STIX type is posted in.
+fn pass_of_type(t: &str) -> u8 {
+    match t {
+        "marking-definition" | "extension-definition" | "identity" => 1,
+        "relationship" => 3,
         _ => 2,
     }
 }
@@ -123,7 +133,12 @@ pub async fn post(target: Target<'_>, path: &Path, total: u64) -> Result<Tally> 
         (2, "posting objects"),
         (3, "posting relationships"),
     ] {
-        let mut pass = Pass::start(path, what, Some(total))?;
+        let wanted: crate::import::Wanted = match n {
+            1 => |t| pass_of_type(t) == 1,
+            2 => |t| pass_of_type(t) == 2,
+            _ => |t| pass_of_type(t) == 3,
+        };
+        let mut pass = Pass::start(path, what, Some(total), wanted)?;
         let mut envelope: Vec<u8> = Vec::new();
         while let Some(v) = pass.next().await {
             if pass_of(&v) != n {

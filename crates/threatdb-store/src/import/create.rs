@@ -1,9 +1,10 @@
-//! Import's way of creating an object that is not stored yet: the object with its dates, ids and
-//! scores in one statement, then its tags, labels and attributes a statement each, tag and
-//! label ids looked up once per transaction. The labels are resolved before anything is written
-//! and the object's insert gives way on any unique key (`ON CONFLICT DO NOTHING`), so a refused
-//! object writes nothing without a savepoint. What the API's writes do besides (the name index,
-//! the owner and tag counters) the database's triggers do for both.
+//! Import's way of creating objects that are not stored yet: each table's rows of a chunk by a
+//! few multi-row statements (the objects with their dates, ids and scores, then their tags,
+//! labels and attributes), tag and label ids looked up once per transaction. The labels are
+//! resolved before anything is written and an object's insert gives way on any unique key
+//! (`ON CONFLICT DO NOTHING`), so a refused object writes nothing without a savepoint. What the
+//! API's writes do besides (the name index, the owner and tag counters) the database's triggers
+//! do for both.
 
 use std::collections::HashMap;
 
@@ -56,178 +57,354 @@ impl Known {
     }
 }
 
-/// Creates `o` in `owner` (the caller holds the write grant on it): the local object, or why it
-/// is refused (a unique key taken, an unknown label) with nothing written.
-pub(super) async fn create<D: Db>(
+/// Rows per multi-row statement (9 values a row keeps it far under both databases' limits).
+const ROWS: usize = 200;
+
+/// One new object, once its labels are resolved.
+struct Ready<'o> {
+    at: usize,
+    o: &'o ImportObject,
+    labels: Vec<i64>,
+    attribute_labels: Vec<Vec<i64>>,
+}
+
+/// Creates new objects of `owner` (the caller holds the write grant on it) set-wise: each
+/// table's rows by multi-row statements (SQLite journals a statement's pages once per
+/// statement, and FTS5 flushes once per statement: a statement per row cost a journal write of
+/// every page it touched). For each object, in order: the local object, or why it is refused
+/// (an unknown label, a unique key taken) with nothing of it written. The objects must not
+/// share an external id, a key or (indicators) a value.
+pub(super) async fn create_many<D: Db>(
     db: &mut D,
     actor: &Actor,
     owner: &Owner,
-    o: &ImportObject,
+    objects: &[&ImportObject],
     known: &mut Known,
-) -> StoreResult<Result<Local, String>> {
-    let mut label_ids = Vec::with_capacity(o.labels.len());
-    let mut attribute_labels = Vec::with_capacity(o.attributes.len());
-    let resolved = async {
-        for l in &o.labels {
-            label_ids.push(known.label(db, owner.id, l).await?);
-        }
-        for a in &o.attributes {
-            let mut ids = Vec::with_capacity(a.labels.len());
-            for l in &a.labels {
-                ids.push(known.label(db, owner.id, l).await?);
+) -> StoreResult<Vec<Result<Local, String>>> {
+    let mut out: Vec<Result<Local, String>> = Vec::with_capacity(objects.len());
+    let mut ready = Vec::with_capacity(objects.len());
+    for (at, o) in objects.iter().enumerate() {
+        out.push(Err(String::new()));
+        let mut labels = Vec::with_capacity(o.labels.len());
+        let mut attribute_labels = Vec::with_capacity(o.attributes.len());
+        let resolved = async {
+            for l in &o.labels {
+                labels.push(known.label(db, owner.id, l).await?);
             }
-            attribute_labels.push(ids);
+            for a in &o.attributes {
+                let mut ids = Vec::with_capacity(a.labels.len());
+                for l in &a.labels {
+                    ids.push(known.label(db, owner.id, l).await?);
+                }
+                attribute_labels.push(ids);
+            }
+            StoreResult::Ok(())
         }
-        StoreResult::Ok(())
-    }
-    .await;
-    match resolved {
-        Ok(()) => {}
-        Err(StoreError::Invalid(why)) => return Ok(Err(why)),
-        Err(e) => return Err(e),
-    }
-    let xid = o.key.as_deref().unwrap_or(&o.external_id);
-    let (kind, sql, local): (Kind, Sql<'_>, fn(i64, &ImportWhat) -> Local) = match &o.what {
-        ImportWhat::Incident {
-            name,
-            event_date,
-            status,
-            created_by,
-        } => (
-            Kind::Incident,
-            Sql::with(
-                "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, \
-                 created_by, xid, stix_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT DO NOTHING RETURNING id",
-                vec![
-                    owner.id.into(),
-                    name.as_str().into(),
-                    (*event_date).into(),
-                    status.as_str().into(),
-                    o.created.into(),
-                    o.modified.into(),
-                    created_by.as_deref().unwrap_or(&actor.name).into(),
-                    xid.into(),
-                    o.external_id.as_str().into(),
-                ],
-            ),
-            |id, _| Local::Incident(id),
-        ),
-        ImportWhat::Item { kind, name, fields } => (
-            Kind::Item,
-            Sql::with(
-                "INSERT INTO items (owner_id, kind, name, fields, date_added, last_modified, created_by, \
-                 xid, stix_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT DO NOTHING RETURNING id",
-                vec![
-                    owner.id.into(),
-                    kind.url_name().into(),
-                    name.as_str().into(),
-                    fields.as_str().into(),
-                    o.created.into(),
-                    o.modified.into(),
-                    actor.name.as_str().into(),
-                    xid.into(),
-                    o.external_id.as_str().into(),
-                ],
-            ),
-            |id, what| match what {
-                ImportWhat::Item { kind, .. } => Local::Item(*kind, id),
-                _ => Local::Incident(id),
-            },
-        ),
-        ImportWhat::Indicator {
-            value,
-            rating,
-            confidence,
-        } => (
-            Kind::Indicator,
-            Sql::with(
-                "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
-                 rating, confidence, stix_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT DO NOTHING RETURNING id",
-                vec![
-                    owner.id.into(),
-                    value.kind().url_name().into(),
-                    value.as_str().into(),
-                    o.created.into(),
-                    o.modified.into(),
-                    actor.name.as_str().into(),
-                    rating.map(threatdb_core::rating_number).into(),
-                    confidence.map(i64::from).into(),
-                    o.external_id.as_str().into(),
-                ],
-            ),
-            |id, what| match what {
-                ImportWhat::Indicator { value, .. } => Local::Indicator(id, value.clone()),
-                _ => Local::Incident(id),
-            },
-        ),
-        ImportWhat::Label { .. } => {
-            return Err(StoreError::Invalid("a label is not a subject".into()));
+        .await;
+        match resolved {
+            Ok(()) => ready.push(Ready {
+                at,
+                o,
+                labels,
+                attribute_labels,
+            }),
+            Err(StoreError::Invalid(why)) => {
+                if let Some(slot) = out.get_mut(at) {
+                    *slot = Err(why);
+                }
+            }
+            Err(e) => return Err(e),
         }
-    };
-    let Some(id) = rows::int(db, sql).await? else {
-        return Ok(Err(format!(
-            "{} cannot be created: its xid or STIX id is another object's here",
-            o.external_id
-        )));
-    };
-    for tag in &o.tags {
-        let tag_id = known.tag(db, owner.id, tag).await?;
-        let sql = match (&o.what, kind) {
-            // incident_tags keeps a copy of the event date for its indexes.
-            (ImportWhat::Incident { event_date, .. }, _) => Sql::with(
-                "INSERT INTO incident_tags (incident_id, tag_id, event_date) VALUES (?, ?, ?) \
-                 ON CONFLICT DO NOTHING",
-                vec![id.into(), tag_id.into(), (*event_date).into()],
-            ),
-            (_, kind) => {
-                let mut sql = Sql::new(format!(
-                    "INSERT INTO {} ({}, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    }
+    let mut made: Vec<(&Ready<'_>, Kind, i64)> = Vec::with_capacity(ready.len());
+    for kind in [Kind::Incident, Kind::Item, Kind::Indicator] {
+        let rows: Vec<&Ready<'_>> = ready
+            .iter()
+            .filter(|r| kind_of(r.o) == Some(kind))
+            .collect();
+        for part in rows.chunks(ROWS) {
+            let ids = insert(db, actor, owner, kind, part).await?;
+            for r in part {
+                match ids.get(&row_key(kind, r.o)) {
+                    Some(id) => made.push((r, kind, *id)),
+                    None => {
+                        if let Some(slot) = out.get_mut(r.at) {
+                            *slot = Err(format!(
+                                "{} cannot be created: its xid or STIX id is another object's here",
+                                r.o.external_id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Tags, labels and attributes, a few statements for all of them.
+    let mut tag_rows: HashMap<Kind, Vec<(i64, i64, Option<threatdb_core::Timestamp>)>> =
+        HashMap::new();
+    let mut label_rows: HashMap<Kind, Vec<(i64, i64)>> = HashMap::new();
+    let mut attribute_rows: HashMap<Kind, Vec<(i64, &threatdb_core::ImportAttribute)>> =
+        HashMap::new();
+    for (r, kind, id) in &made {
+        let event_date = match &r.o.what {
+            ImportWhat::Incident { event_date, .. } => Some(*event_date),
+            _ => None,
+        };
+        for tag in &r.o.tags {
+            let tag_id = known.tag(db, owner.id, tag).await?;
+            tag_rows
+                .entry(*kind)
+                .or_default()
+                .push((*id, tag_id, event_date));
+        }
+        for label in &r.labels {
+            label_rows.entry(*kind).or_default().push((*id, *label));
+        }
+        if r.attribute_labels.iter().any(|l| !l.is_empty()) {
+            // Labelled attributes need their ids: this object's go in one at a time, in order.
+            for (a, labels) in r.o.attributes.iter().zip(&r.attribute_labels) {
+                labelled_attribute(db, *kind, *id, a, labels).await?;
+            }
+        } else {
+            for a in &r.o.attributes {
+                attribute_rows.entry(*kind).or_default().push((*id, a));
+            }
+        }
+        if let Some(slot) = out.get_mut(r.at) {
+            *slot = Ok(local_of(r.o, *id));
+        }
+    }
+    for (kind, rows) in tag_rows {
+        for part in rows.chunks(ROWS) {
+            let mut sql = match kind {
+                // incident_tags keeps a copy of the event date for its indexes.
+                Kind::Incident => {
+                    Sql::new("INSERT INTO incident_tags (incident_id, tag_id, event_date) VALUES ")
+                }
+                kind => Sql::new(format!(
+                    "INSERT INTO {} ({}, tag_id) VALUES ",
                     kind.tags(),
                     kind.column()
-                ));
-                sql.params = vec![id.into(), tag_id.into()];
-                sql
+                )),
+            };
+            for (n, (id, tag, event_date)) in part.iter().enumerate() {
+                sql.push(if n == 0 { "(" } else { ", (" });
+                sql.bind(*id).push(", ").bind(*tag);
+                if let (Kind::Incident, Some(date)) = (kind, event_date) {
+                    sql.push(", ").bind(*date);
+                }
+                sql.push(")");
             }
-        };
-        db.execute(sql).await?;
-    }
-    for label in &label_ids {
-        let mut sql = Sql::new(format!(
-            "INSERT INTO {} ({}, label_id, owner_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            kind.labels(),
-            kind.column()
-        ));
-        sql.params = vec![id.into(), (*label).into(), owner.id.into()];
-        db.execute(sql).await?;
-    }
-    for (a, labels) in o.attributes.iter().zip(&attribute_labels) {
-        let mut sql = Sql::new(format!(
-            "INSERT INTO {} ({}, type, value, displayed, source, date_added, last_modified) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            kind.attributes(),
-            kind.column()
-        ));
-        sql.params = vec![
-            id.into(),
-            a.attribute.kind.name.into(),
-            a.attribute.value.as_str().into(),
-            a.attribute.displayed.into(),
-            a.attribute.source.as_deref().into(),
-            a.date_added.into(),
-            a.last_modified.into(),
-        ];
-        let attribute = rows::one(db, sql, |r| r.int(0)).await?;
-        for label in labels {
-            let mut sql = Sql::new(format!(
-                "INSERT INTO {} (attribute_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                kind.attribute_labels()
-            ));
-            sql.params = vec![attribute.into(), (*label).into()];
+            sql.push(" ON CONFLICT DO NOTHING");
             db.execute(sql).await?;
         }
     }
-    Ok(Ok(local(id, &o.what)))
+    for (kind, rows) in label_rows {
+        for part in rows.chunks(ROWS) {
+            let mut sql = Sql::new(format!(
+                "INSERT INTO {} ({}, label_id, owner_id) VALUES ",
+                kind.labels(),
+                kind.column()
+            ));
+            for (n, (id, label)) in part.iter().enumerate() {
+                sql.push(if n == 0 { "(" } else { ", (" });
+                sql.bind(*id)
+                    .push(", ")
+                    .bind(*label)
+                    .push(", ")
+                    .bind(owner.id)
+                    .push(")");
+            }
+            sql.push(" ON CONFLICT DO NOTHING");
+            db.execute(sql).await?;
+        }
+    }
+    for (kind, rows) in attribute_rows {
+        // In the order given: attribute ids follow it, and an export lists them by id.
+        for part in rows.chunks(ROWS) {
+            let mut sql = Sql::new(format!(
+                "INSERT INTO {} ({}, type, value, displayed, source, date_added, last_modified) VALUES ",
+                kind.attributes(),
+                kind.column()
+            ));
+            for (n, (id, a)) in part.iter().enumerate() {
+                sql.push(if n == 0 { "(" } else { ", (" });
+                sql.bind(*id)
+                    .push(", ")
+                    .bind(a.attribute.kind.name)
+                    .push(", ")
+                    .bind(a.attribute.value.as_str())
+                    .push(", ")
+                    .bind(a.attribute.displayed)
+                    .push(", ")
+                    .bind(a.attribute.source.as_deref())
+                    .push(", ")
+                    .bind(a.date_added)
+                    .push(", ")
+                    .bind(a.last_modified)
+                    .push(")");
+            }
+            db.execute(sql).await?;
+        }
+    }
+    Ok(out)
+}
+
+/// The table a new object goes to.
+fn kind_of(o: &ImportObject) -> Option<Kind> {
+    match o.what {
+        ImportWhat::Incident { .. } => Some(Kind::Incident),
+        ImportWhat::Item { .. } => Some(Kind::Item),
+        ImportWhat::Indicator { .. } => Some(Kind::Indicator),
+        ImportWhat::Label { .. } => None,
+    }
+}
+
+/// What an inserted row is known by in `RETURNING` (rows come back in no set order): an
+/// incident's xid, a group's or an indicator's STIX id.
+fn row_key(kind: Kind, o: &ImportObject) -> String {
+    match kind {
+        Kind::Incident => o.key.clone().unwrap_or_else(|| o.external_id.clone()),
+        Kind::Item | Kind::Indicator => o.external_id.clone(),
+    }
+}
+
+fn local_of(o: &ImportObject, id: i64) -> Local {
+    match &o.what {
+        ImportWhat::Item { kind, .. } => Local::Item(*kind, id),
+        ImportWhat::Indicator { value, .. } => Local::Indicator(id, value.clone()),
+        _ => Local::Incident(id),
+    }
+}
+
+/// Inserts the rows of one table; the ids of those inserted, by [`row_key`] (a row whose
+/// unique key is taken is not inserted).
+async fn insert<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    kind: Kind,
+    rows: &[&Ready<'_>],
+) -> StoreResult<HashMap<String, i64>> {
+    let mut sql = Sql::new(match kind {
+        Kind::Incident => {
+            "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, \
+             created_by, xid, stix_id) VALUES "
+        }
+        Kind::Item => {
+            "INSERT INTO items (owner_id, kind, name, fields, date_added, last_modified, created_by, \
+             xid, stix_id) VALUES "
+        }
+        Kind::Indicator => {
+            "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
+             rating, confidence, stix_id) VALUES "
+        }
+    });
+    for (n, r) in rows.iter().enumerate() {
+        let o = r.o;
+        let xid = o.key.as_deref().unwrap_or(&o.external_id);
+        sql.push(if n == 0 { "(" } else { ", (" });
+        sql.bind(owner.id).push(", ");
+        match &o.what {
+            ImportWhat::Incident {
+                name,
+                event_date,
+                status,
+                created_by,
+            } => {
+                sql.bind(name.as_str())
+                    .push(", ")
+                    .bind(*event_date)
+                    .push(", ")
+                    .bind(status.as_str())
+                    .push(", ")
+                    .bind(o.created)
+                    .push(", ")
+                    .bind(o.modified)
+                    .push(", ")
+                    .bind(created_by.as_deref().unwrap_or(&actor.name))
+                    .push(", ")
+                    .bind(xid);
+            }
+            ImportWhat::Item { kind, name, fields } => {
+                sql.bind(kind.url_name())
+                    .push(", ")
+                    .bind(name.as_str())
+                    .push(", ")
+                    .bind(fields.as_str())
+                    .push(", ")
+                    .bind(o.created)
+                    .push(", ")
+                    .bind(o.modified)
+                    .push(", ")
+                    .bind(actor.name.as_str())
+                    .push(", ")
+                    .bind(xid);
+            }
+            ImportWhat::Indicator {
+                value,
+                rating,
+                confidence,
+            } => {
+                sql.bind(value.kind().url_name())
+                    .push(", ")
+                    .bind(value.as_str())
+                    .push(", ")
+                    .bind(o.created)
+                    .push(", ")
+                    .bind(o.modified)
+                    .push(", ")
+                    .bind(actor.name.as_str())
+                    .push(", ")
+                    .bind(rating.map(threatdb_core::rating_number))
+                    .push(", ")
+                    .bind(confidence.map(i64::from));
+            }
+            ImportWhat::Label { .. } => {
+                return Err(StoreError::Invalid("a label is not a subject".into()));
+            }
+        }
+        sql.push(", ").bind(o.external_id.as_str()).push(")");
+    }
+    sql.push(match kind {
+        Kind::Incident => " ON CONFLICT DO NOTHING RETURNING id, xid",
+        Kind::Item | Kind::Indicator => " ON CONFLICT DO NOTHING RETURNING id, stix_id",
+    });
+    let found = db.fetch(sql, |r| Ok((r.text(1)?, r.int(0)?))).await?;
+    Ok(found.into_iter().collect())
+}
+
+/// One attribute with its labels (their ids are needed, so it goes in alone).
+async fn labelled_attribute<D: Db>(
+    db: &mut D,
+    kind: Kind,
+    id: i64,
+    a: &threatdb_core::ImportAttribute,
+    labels: &[i64],
+) -> StoreResult<()> {
+    let mut sql = Sql::new(format!(
+        "INSERT INTO {} ({}, type, value, displayed, source, date_added, last_modified) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        kind.attributes(),
+        kind.column()
+    ));
+    sql.params = vec![
+        id.into(),
+        a.attribute.kind.name.into(),
+        a.attribute.value.as_str().into(),
+        a.attribute.displayed.into(),
+        a.attribute.source.as_deref().into(),
+        a.date_added.into(),
+        a.last_modified.into(),
+    ];
+    let attribute = rows::one(db, sql, |r| r.int(0)).await?;
+    for label in labels {
+        let mut sql = Sql::new(format!(
+            "INSERT INTO {} (attribute_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            kind.attribute_labels()
+        ));
+        sql.params = vec![attribute.into(), (*label).into()];
+        db.execute(sql).await?;
+    }
+    Ok(())
 }

@@ -29,8 +29,17 @@ pub async fn objects<D: Db>(
     let granted = guard::owner(actor, owner, Access::Write)?;
     let owner = (*guard::for_write(&granted)?).clone();
     let mut known = create::Known::default();
-    let mut out = Vec::with_capacity(objects.len());
+    let mut out: Vec<ImportOutcome> = Vec::with_capacity(objects.len());
+    // New objects wait to be created together; one that could be the same as a waiting one
+    // (same id, key or value) first has them created, then is looked for.
+    let mut waiting: Vec<(usize, &ImportObject)> = Vec::new();
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for o in objects {
+        let marks = identities(o);
+        if marks.iter().any(|m| names.contains(m)) {
+            create_waiting(db, actor, &owner, &mut waiting, &mut out, &mut known).await?;
+            names.clear();
+        }
         let outcome = match &o.what {
             ImportWhat::Label { name, description } => {
                 begin(db).await?;
@@ -41,9 +50,12 @@ pub async fn objects<D: Db>(
                 Err(e @ StoreError::Backend(_)) => return Err(e),
                 // Nothing was written: finding only reads.
                 Err(e) => Err(refusal(&e)),
-                Ok(None) => create::create(db, actor, &owner, o, &mut known)
-                    .await?
-                    .map(|local| (Imported::Created, local)),
+                Ok(None) => {
+                    waiting.push((out.len(), o));
+                    names.extend(marks);
+                    // Decided when the waiting objects are created.
+                    Err(String::new())
+                }
                 Ok(Some(found)) if found.stix_id.is_some() && o.modified <= found.modified => {
                     let imported = if o.modified == found.modified {
                         Imported::Unchanged
@@ -61,7 +73,42 @@ pub async fn objects<D: Db>(
         };
         out.push(outcome);
     }
+    create_waiting(db, actor, &owner, &mut waiting, &mut out, &mut known).await?;
     Ok(out)
+}
+
+/// What a new object could be met again by within a chunk: its external id, its key, an
+/// indicator's value.
+fn identities(o: &ImportObject) -> Vec<String> {
+    let mut out = vec![o.external_id.clone()];
+    out.extend(o.key.clone());
+    if let ImportWhat::Indicator { value, .. } = &o.what {
+        out.push(format!("{}|{}", value.kind().url_name(), value.as_str()));
+    }
+    out
+}
+
+/// Creates the waiting objects and puts their outcomes in their places.
+async fn create_waiting<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    waiting: &mut Vec<(usize, &ImportObject)>,
+    out: &mut [ImportOutcome],
+    known: &mut create::Known,
+) -> StoreResult<()> {
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let objects: Vec<&ImportObject> = waiting.iter().map(|(_, o)| *o).collect();
+    let made = create::create_many(db, actor, owner, &objects, known).await?;
+    for ((at, _), result) in waiting.iter().zip(made) {
+        if let Some(slot) = out.get_mut(*at) {
+            *slot = result.map(|local| (Imported::Created, local));
+        }
+    }
+    waiting.clear();
+    Ok(())
 }
 
 /// Starts a savepoint.
