@@ -4,13 +4,11 @@
 //! progress bar per pass and the end a table of what was created, updated, left alone and
 //! refused.
 
-use std::fmt;
-use std::io::{BufReader, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use threatdb_core::{Actor, Membership, Owner, Role};
 use threatdb_stix::{ImportSummary, Importer};
@@ -288,74 +286,20 @@ impl Pass {
     }
 }
 
-/// Parses a bundle, envelope or list, sending each object (whole when `wanted`).
+/// Reads a bundle, envelope or list, sending each object (whole when `wanted`).
 fn parse(file: std::fs::File, tx: &mpsc::Sender<Value>, wanted: Wanted) -> Result<()> {
-    let reader = BufReader::with_capacity(1 << 20, file);
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    Input { tx, wanted }.deserialize(&mut de).map_err(|e| {
+    let not_input = |e: String| {
         anyhow::anyhow!("the input is not a STIX bundle, envelope or list of objects: {e}")
-    })?;
-    de.end()
-        .map_err(|e| anyhow::anyhow!("after the input's JSON value: {e}"))?;
+    };
+    let mut elements = crate::import_read::Elements::new(file);
+    while let Some(bytes) = elements.next_element().map_err(not_input)? {
+        let v = object(&bytes, wanted).map_err(|e| not_input(e.to_string()))?;
+        if tx.blocking_send(v).is_err() {
+            // The import stopped reading.
+            return Ok(());
+        }
+    }
     Ok(())
-}
-
-/// The top of the input: a list of objects, or an object whose `objects` is one.
-struct Input<'a> {
-    tx: &'a mpsc::Sender<Value>,
-    wanted: Wanted,
-}
-
-impl<'de> DeserializeSeed<'de> for Input<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Input<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a bundle, an envelope or a list of STIX objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        Objects {
-            tx: self.tx,
-            wanted: self.wanted,
-        }
-        .visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "objects" => map.next_value_seed(Objects {
-                    tx: self.tx,
-                    wanted: self.wanted,
-                })?,
-                "type" => {
-                    let t: String = map.next_value()?;
-                    if t != "bundle" {
-                        return Err(serde::de::Error::custom(format!(
-                            "a top-level object of type '{t}' (a bundle, an envelope or a list is read)"
-                        )));
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A list of objects, each sent as it is read.
-struct Objects<'a> {
-    tx: &'a mpsc::Sender<Value>,
-    wanted: Wanted,
 }
 
 /// What a pass needs of an object it skips.
@@ -371,8 +315,8 @@ struct Head<'a> {
 
 /// An object whole when the pass wants its type (or when it is not an object with a type:
 /// whoever reads it says why it is refused), else its head.
-fn object(raw: &serde_json::value::RawValue, wanted: Wanted) -> serde_json::Result<Value> {
-    if let Ok(head) = serde_json::from_str::<Head<'_>>(raw.get())
+fn object(bytes: &[u8], wanted: Wanted) -> serde_json::Result<Value> {
+    if let Ok(head) = serde_json::from_slice::<Head<'_>>(bytes)
         && let Some(kind) = head.kind.as_deref()
         && !wanted(kind)
     {
@@ -386,32 +330,7 @@ fn object(raw: &serde_json::value::RawValue, wanted: Wanted) -> serde_json::Resu
         }
         return Ok(Value::Object(small));
     }
-    serde_json::from_str(raw.get())
-}
-
-impl<'de> DeserializeSeed<'de> for Objects<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Objects<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of STIX objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
-            let v = object(&raw, self.wanted).map_err(serde::de::Error::custom)?;
-            if self.tx.blocking_send(v).is_err() {
-                return Err(serde::de::Error::custom("the import stopped"));
-            }
-        }
-        Ok(())
-    }
+    serde_json::from_slice(bytes)
 }
 
 /// A bar with the rate and time left, on a terminal; nothing otherwise.

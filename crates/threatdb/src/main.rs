@@ -13,6 +13,7 @@ mod export;
 mod export_api;
 mod import;
 mod import_api;
+mod import_read;
 mod limits;
 mod logging;
 mod serve;
