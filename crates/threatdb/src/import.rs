@@ -225,6 +225,8 @@ pub(crate) struct Pass {
     parser: tokio::task::JoinHandle<Result<()>>,
     bar: indicatif::ProgressBar,
     read: u64,
+    what: String,
+    started: std::time::Instant,
 }
 
 /// Which objects a pass reads whole, by STIX type; the others come as their head only
@@ -258,7 +260,8 @@ impl Pass {
         total: Option<u64>,
         wanted: Wanted,
     ) -> Result<Pass> {
-        let (tx, rx) = mpsc::channel::<Value>(256);
+        // Far enough ahead that reading goes on while the store writes a chunk.
+        let (tx, rx) = mpsc::channel::<Value>(4096);
         let file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let parser = tokio::task::spawn_blocking(move || parse(file, &tx, wanted));
@@ -267,6 +270,8 @@ impl Pass {
             parser,
             bar: progress(what, total),
             read: 0,
+            what: what.to_string(),
+            started: std::time::Instant::now(),
         })
     }
 
@@ -282,6 +287,12 @@ impl Pass {
         drop(self.rx);
         self.bar.finish_and_clear();
         self.parser.await.context("the reader stopped")??;
+        tracing::debug!(
+            pass = %self.what,
+            objects = self.read,
+            seconds = self.started.elapsed().as_secs_f64(),
+            "import pass done"
+        );
         Ok(self.read)
     }
 }

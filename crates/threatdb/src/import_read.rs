@@ -66,21 +66,39 @@ impl<R: Read> Elements<R> {
     }
 
     /// The bytes of a string whose opening quote was read, closing quote included, appended to
-    /// `into` (when given).
+    /// `into` (when given). The block is searched for the next quote or backslash at once.
     fn string(&mut self, mut into: Option<&mut Vec<u8>>) -> Result<(), String> {
-        let mut escaped = false;
         loop {
-            let b = self
+            if self.pos == self.len {
+                self.len = self.r.read(&mut self.block).map_err(|e| e.to_string())?;
+                self.pos = 0;
+                if self.len == 0 {
+                    return Err("the input ends inside a string".into());
+                }
+            }
+            let rest = self.block.get(self.pos..self.len).unwrap_or_default();
+            let Some(at) = memchr::memchr2(b'"', b'\\', rest) else {
+                if let Some(v) = into.as_deref_mut() {
+                    v.extend_from_slice(rest);
+                }
+                self.pos = self.len;
+                continue;
+            };
+            let found = rest.get(at).copied();
+            if let Some(v) = into.as_deref_mut() {
+                v.extend_from_slice(rest.get(..=at).unwrap_or_default());
+            }
+            self.pos = self.pos.saturating_add(at).saturating_add(1);
+            if found == Some(b'"') {
+                return Ok(());
+            }
+            // A backslash: the byte after it is taken as it is.
+            let escaped = self
                 .byte()
                 .map_err(|e| e.to_string())?
                 .ok_or("the input ends inside a string")?;
             if let Some(v) = into.as_deref_mut() {
-                v.push(b);
-            }
-            match (escaped, b) {
-                (false, b'\\') => escaped = true,
-                (false, b'"') => return Ok(()),
-                _ => escaped = false,
+                v.push(escaped);
             }
         }
     }

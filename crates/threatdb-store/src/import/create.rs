@@ -139,6 +139,33 @@ pub(super) async fn create_many<D: Db>(
             }
         }
     }
+    // The tags not known yet, in one statement (each spelling once: an upsert may not meet a
+    // row twice).
+    let mut new_tags: Vec<&threatdb_core::TagName> = Vec::new();
+    let mut keys = std::collections::HashSet::new();
+    for (r, _, _) in &made {
+        for tag in &r.o.tags {
+            let key = tag.key();
+            if !known.tags.contains_key(&key) && keys.insert(key) {
+                new_tags.push(tag);
+            }
+        }
+    }
+    for part in new_tags.chunks(ROWS) {
+        let mut sql = Sql::new("INSERT INTO tags (owner_id, name, name_key) VALUES ");
+        for (n, tag) in part.iter().enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" });
+            sql.bind(owner.id)
+                .push(", ")
+                .bind(tag.as_str())
+                .push(", ")
+                .bind(tag.key())
+                .push(")");
+        }
+        sql.push(" ON CONFLICT (owner_id, name_key) DO UPDATE SET name = tags.name RETURNING name_key, id");
+        let ids = db.fetch(sql, |r| Ok((r.text(0)?, r.int(1)?))).await?;
+        known.tags.extend(ids);
+    }
     // Tags, labels and attributes, a few statements for all of them.
     let mut tag_rows: HashMap<Kind, Vec<(i64, i64, Option<threatdb_core::Timestamp>)>> =
         HashMap::new();

@@ -7,6 +7,8 @@
 use crate::db::{Db, Sql};
 mod create;
 
+use std::collections::HashMap;
+
 use crate::guard;
 use crate::subject::Kind;
 use crate::{associations, attributes, incidents, items, nested, rows};
@@ -34,11 +36,15 @@ pub async fn objects<D: Db>(
     // (same id, key or value) first has them created, then is looked for.
     let mut waiting: Vec<(usize, &ImportObject)> = Vec::new();
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // What the chunk's objects are stored as, read in a few statements; given up (each object
+    // looked for alone) once an object comes twice in the chunk.
+    let mut stored = Some(Prefetched::read(db, &owner, objects).await?);
     for o in objects {
         let marks = identities(o);
         if marks.iter().any(|m| names.contains(m)) {
             create_waiting(db, actor, &owner, &mut waiting, &mut out, &mut known).await?;
             names.clear();
+            stored = None;
         }
         let outcome = match &o.what {
             ImportWhat::Label { name, description } => {
@@ -46,13 +52,12 @@ pub async fn objects<D: Db>(
                 let done = label(db, actor, &owner, name, description, o.created).await;
                 settle(db, done).await?
             }
-            _ => match find(db, &owner, o, same).await {
+            _ => match find(db, &owner, o, same, stored.as_ref()).await {
                 Err(e @ StoreError::Backend(_)) => return Err(e),
                 // Nothing was written: finding only reads.
                 Err(e) => Err(refusal(&e)),
                 Ok(None) => {
                     waiting.push((out.len(), o));
-                    names.extend(marks);
                     // Decided when the waiting objects are created.
                     Err(String::new())
                 }
@@ -71,10 +76,85 @@ pub async fn objects<D: Db>(
                 }
             },
         };
+        names.extend(marks);
         out.push(outcome);
     }
     create_waiting(db, actor, &owner, &mut waiting, &mut out, &mut known).await?;
     Ok(out)
+}
+
+/// The stored rows a chunk's objects may be: incidents by xid, indicators by value.
+#[derive(Default)]
+struct Prefetched {
+    incidents: HashMap<String, (i64, i64, Timestamp, Option<String>)>,
+    indicators: HashMap<(threatdb_core::IndicatorKind, String), (i64, Timestamp, Option<String>)>,
+}
+
+/// Values per `IN (...)` list.
+const IN_LIST: usize = 400;
+
+impl Prefetched {
+    async fn read<D: Db>(db: &mut D, owner: &Owner, objects: &[ImportObject]) -> StoreResult<Self> {
+        let mut out = Prefetched::default();
+        let mut incident_xids = Vec::new();
+        let mut values: HashMap<threatdb_core::IndicatorKind, Vec<&str>> = HashMap::new();
+        for o in objects {
+            let xids = o.key.iter().chain(std::iter::once(&o.external_id));
+            match &o.what {
+                ImportWhat::Incident { .. } => incident_xids.extend(xids.map(String::as_str)),
+                ImportWhat::Indicator { value, .. } => {
+                    values.entry(value.kind()).or_default().push(value.as_str())
+                }
+                ImportWhat::Item { .. } | ImportWhat::Label { .. } => {}
+            }
+        }
+        for part in incident_xids.chunks(IN_LIST) {
+            let rows = db
+                .fetch(incidents_by_xids(part), |r| {
+                    Ok((
+                        r.text(0)?,
+                        (r.int(1)?, r.int(2)?, r.time(3)?, r.opt_text(4)?),
+                    ))
+                })
+                .await?;
+            out.incidents.extend(rows);
+        }
+        for (kind, values) in values {
+            for part in values.chunks(IN_LIST) {
+                let rows = db
+                    .fetch(indicators_by_values(owner.id, kind, part), |r| {
+                        Ok(((kind, r.text(0)?), (r.int(1)?, r.time(2)?, r.opt_text(3)?)))
+                    })
+                    .await?;
+                out.indicators.extend(rows);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Incidents by xid (xids are unique across owners): xid, id, owner, last change, STIX id.
+fn incidents_by_xids<'a>(xids: &[&'a str]) -> Sql<'a> {
+    let mut sql =
+        Sql::new("SELECT xid, id, owner_id, last_modified, stix_id FROM incidents WHERE xid IN ");
+    sql.bind_list(xids.iter().copied());
+    sql
+}
+
+/// An owner's indicators of a type by value: value, id, last change, STIX id.
+fn indicators_by_values<'a>(
+    owner: i64,
+    kind: threatdb_core::IndicatorKind,
+    values: &[&'a str],
+) -> Sql<'a> {
+    let mut sql =
+        Sql::new("SELECT value, id, last_modified, stix_id FROM indicators WHERE owner_id = ");
+    sql.bind(owner)
+        .push(" AND kind = ")
+        .bind(kind.url_name())
+        .push(" AND value IN ")
+        .bind_list(values.iter().copied());
+    sql
 }
 
 /// What a new object could be met again by within a chunk: its external id, its key, an
@@ -302,6 +382,12 @@ pub async fn explain<D: Db>(
     let xid = "incident--00000000-0000-4000-8000-000000000000";
     let mut out = Vec::new();
     for sql in [
+        incidents_by_xids(&[xid, "x"]),
+        indicators_by_values(
+            owner.id,
+            threatdb_core::IndicatorKind::Host,
+            &["a.example", "b.example"],
+        ),
         incident_by_xid(xid),
         item_by_xid(owner.id, xid),
         by_stix_id(Kind::Incident, owner.id, xid),
@@ -333,16 +419,21 @@ async fn find<D: Db>(
     owner: &Owner,
     o: &ImportObject,
     same: &SameObject,
+    stored: Option<&Prefetched>,
 ) -> StoreResult<Option<Found>> {
     let xids = o.key.iter().chain(std::iter::once(&o.external_id));
     match &o.what {
         ImportWhat::Incident { .. } => {
             for xid in xids {
-                let found = db
-                    .fetch_optional(incident_by_xid(xid), |r| {
-                        Ok((r.int(0)?, r.int(1)?, r.time(2)?, r.opt_text(3)?))
-                    })
-                    .await?;
+                let found = match stored {
+                    Some(p) => p.incidents.get(xid.as_str()).cloned(),
+                    None => {
+                        db.fetch_optional(incident_by_xid(xid), |r| {
+                            Ok((r.int(0)?, r.int(1)?, r.time(2)?, r.opt_text(3)?))
+                        })
+                        .await?
+                    }
+                };
                 if let Some((id, owner_id, modified, stix_id)) = found {
                     if owner_id != owner.id {
                         return Err(StoreError::Conflict(format!(
@@ -360,6 +451,7 @@ async fn find<D: Db>(
             Ok(None)
         }
         ImportWhat::Item { kind, name, .. } => {
+            // Groups of other types are few in a feed: each is looked for alone.
             for xid in xids {
                 let found = db
                     .fetch_optional(item_by_xid(owner.id, xid), |r| {
@@ -399,6 +491,16 @@ async fn find<D: Db>(
                 })
             }))
         }
+        ImportWhat::Indicator { value, .. } if stored.is_some() => Ok(stored
+            .and_then(|p| {
+                p.indicators
+                    .get(&(value.kind(), value.as_str().to_string()))
+            })
+            .map(|(id, modified, stix_id)| Found {
+                local: Local::Indicator(*id, value.clone()),
+                modified: *modified,
+                stix_id: stix_id.clone(),
+            })),
         ImportWhat::Indicator { value, .. } => {
             match items::find_indicator(db, owner.id, value).await {
                 Ok(found) => Ok(Some(Found {
