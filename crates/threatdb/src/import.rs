@@ -103,7 +103,7 @@ async fn import(
                 .with_context(|| format!("there is no owner '{name}'"))?,
         ),
     };
-    let mut importer = Importer::new(store.as_ref(), actor, &owners, fallback, args.atomic)
+    let mut importer = Importer::new(store.clone(), actor, &owners, fallback, args.atomic)
         .await
         .map_err(anyhow::Error::msg)?;
     // Pass 1: owners, markings and authors.

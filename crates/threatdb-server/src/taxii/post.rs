@@ -108,7 +108,7 @@ async fn import(
         ImportError::Refused(_) => TaxiiError::bad_request(e.to_string()),
     };
     let mut importer = Importer::new(
-        state.store.as_ref(),
+        state.store.clone(),
         actor.clone(),
         std::slice::from_ref(owner),
         Some(owner.clone()),

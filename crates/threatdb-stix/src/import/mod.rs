@@ -168,8 +168,8 @@ impl From<StoreError> for ImportError {
 }
 
 /// One import into a store.
-pub struct Importer<'a> {
-    store: &'a dyn Store,
+pub struct Importer {
+    store: Arc<dyn Store>,
     actor: Actor,
     fallback: Option<Owner>,
     /// Every object goes to the fallback owner (a TAXII collection's).
@@ -195,21 +195,23 @@ pub struct Importer<'a> {
     reports: Vec<(String, i64, String, Vec<String>)>,
     pending: BTreeMap<i64, (Owner, Vec<(String, ImportObject)>)>,
     pending_links: Vec<(String, ImportLink)>,
+    /// The chunk the store is writing while the next one is read.
+    in_flight: Option<InFlight>,
     /// What happened so far.
     pub summary: ImportSummary,
 }
 
-impl<'a> Importer<'a> {
+impl Importer {
     /// An import as `actor`, into the owners it may write; objects whose owner is not one of
     /// them go to `fallback`. `owners` are the owners that exist (their labels are read, so
     /// markings of labels already here resolve).
     pub async fn new(
-        store: &'a dyn Store,
+        store: Arc<dyn Store>,
         actor: Actor,
         owners: &[Owner],
         fallback: Option<Owner>,
         atomic: bool,
-    ) -> Result<Importer<'a>, ImportError> {
+    ) -> Result<Importer, ImportError> {
         let mut importer = Importer {
             store,
             actor,
@@ -227,6 +229,7 @@ impl<'a> Importer<'a> {
             reports: Vec::new(),
             pending: BTreeMap::new(),
             pending_links: Vec::new(),
+            in_flight: None,
             summary: ImportSummary::default(),
         };
         for owner in owners {
@@ -415,7 +418,7 @@ impl<'a> Importer<'a> {
                 self.write(&owner, chunk.to_vec()).await?;
             }
         }
-        Ok(())
+        self.settle().await
     }
 
     /// Pass 2: one object (relationships wait for pass 3).
@@ -507,7 +510,7 @@ impl<'a> Importer<'a> {
         for (_, (owner, objects)) in pending {
             self.write(&owner, objects).await?;
         }
-        Ok(())
+        self.settle().await
     }
 
     /// Pass 3: one relationship (everything else was read in pass 2).
@@ -538,6 +541,7 @@ impl<'a> Importer<'a> {
     /// After pass 3: reports' references and what is pending.
     pub async fn finish(&mut self) -> Result<(), ImportError> {
         self.write_links().await?;
+        self.settle().await?;
         let reports = std::mem::take(&mut self.reports);
         for (report_id, _, owner_name, refs) in reports {
             let Some(Local::Item(ItemKind::Report, local)) =
@@ -566,7 +570,7 @@ impl<'a> Importer<'a> {
             }
         }
         self.write_links_quiet().await?;
-        Ok(())
+        self.settle().await
     }
 
     /// An object's kind, checked.
@@ -763,6 +767,8 @@ impl<'a> Importer<'a> {
         Ok(ImportLink { incident, target })
     }
 
+    /// Hands a chunk to the store, to be written while the next one is read (the one before
+    /// is settled first: chunks commit one after the other, in order).
     async fn write(
         &mut self,
         owner: &Owner,
@@ -771,67 +777,106 @@ impl<'a> Importer<'a> {
         if objects.is_empty() {
             return Ok(());
         }
+        self.settle().await?;
         let (types, objects): (Vec<String>, Vec<ImportObject>) = objects.into_iter().unzip();
         let ids: Vec<String> = objects.iter().map(|o| o.external_id.clone()).collect();
-        let outcomes = self
-            .store
-            .import_objects(&self.actor, owner, objects, same_object())
-            .await?;
-        for ((t, id), outcome) in types.iter().zip(&ids).zip(outcomes) {
-            match outcome {
-                Ok((imported, local)) => {
-                    self.summary.outcome(t, id, imported);
-                    if imported == Imported::Older {
-                        self.summary.notes.push((
-                            id.clone(),
-                            "stored copy is newer: left as it is".to_string(),
-                        ));
-                    }
-                    if let Some(u) = crate::ids::uuid_of(id) {
-                        self.local.insert(u, local);
-                    }
-                }
-                Err(reason) => self.summary.reject(t, id, reason),
-            }
-        }
+        let (store, actor, owner) = (self.store.clone(), self.actor.clone(), owner.clone());
+        let task = tokio::spawn(async move {
+            store
+                .import_objects(&actor, &owner, objects, same_object())
+                .await
+        });
+        self.in_flight = Some(InFlight::Objects { types, ids, task });
         Ok(())
     }
 
     async fn write_links(&mut self) -> Result<(), ImportError> {
-        let pending = std::mem::take(&mut self.pending_links);
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let (ids, links): (Vec<String>, Vec<ImportLink>) = pending.into_iter().unzip();
-        let outcomes = self.store.import_links(&self.actor, links).await?;
-        for (id, outcome) in ids.iter().zip(outcomes) {
-            match outcome {
-                Ok(true) => self.summary.outcome("relationship", id, Imported::Created),
-                Ok(false) => self
-                    .summary
-                    .outcome("relationship", id, Imported::Unchanged),
-                Err(reason) => self.summary.reject("relationship", id, reason),
-            }
-        }
-        Ok(())
+        self.send_links(false).await
     }
 
     /// Reports' references: not objects of their own, so only refusals are told.
     async fn write_links_quiet(&mut self) -> Result<(), ImportError> {
+        self.send_links(true).await
+    }
+
+    async fn send_links(&mut self, quiet: bool) -> Result<(), ImportError> {
         let pending = std::mem::take(&mut self.pending_links);
         if pending.is_empty() {
             return Ok(());
         }
+        self.settle().await?;
         let (ids, links): (Vec<String>, Vec<ImportLink>) = pending.into_iter().unzip();
-        let outcomes = self.store.import_links(&self.actor, links).await?;
-        for (id, outcome) in ids.iter().zip(outcomes) {
-            if let Err(reason) = outcome {
-                self.summary
-                    .note(id, format!("object_refs not linked: {reason}"));
+        let (store, actor) = (self.store.clone(), self.actor.clone());
+        let task = tokio::spawn(async move { store.import_links(&actor, links).await });
+        self.in_flight = Some(InFlight::Links { ids, quiet, task });
+        Ok(())
+    }
+
+    /// Waits for the chunk in flight and counts what happened to each of its objects.
+    async fn settle(&mut self) -> Result<(), ImportError> {
+        let stopped = |e: tokio::task::JoinError| {
+            ImportError::Store(StoreError::backend_msg(format!(
+                "an import write stopped: {e}"
+            )))
+        };
+        match self.in_flight.take() {
+            None => {}
+            Some(InFlight::Objects { types, ids, task }) => {
+                let outcomes = task.await.map_err(stopped)??;
+                for ((t, id), outcome) in types.iter().zip(&ids).zip(outcomes) {
+                    match outcome {
+                        Ok((imported, local)) => {
+                            self.summary.outcome(t, id, imported);
+                            if imported == Imported::Older {
+                                self.summary.notes.push((
+                                    id.clone(),
+                                    "stored copy is newer: left as it is".to_string(),
+                                ));
+                            }
+                            if let Some(u) = crate::ids::uuid_of(id) {
+                                self.local.insert(u, local);
+                            }
+                        }
+                        Err(reason) => self.summary.reject(t, id, reason),
+                    }
+                }
+            }
+            Some(InFlight::Links { ids, quiet, task }) => {
+                let outcomes = task.await.map_err(stopped)??;
+                for (id, outcome) in ids.iter().zip(outcomes) {
+                    match (outcome, quiet) {
+                        (Ok(_), true) => {}
+                        (Err(reason), true) => self
+                            .summary
+                            .note(id, format!("object_refs not linked: {reason}")),
+                        (Ok(true), false) => {
+                            self.summary.outcome("relationship", id, Imported::Created)
+                        }
+                        (Ok(false), false) => {
+                            self.summary
+                                .outcome("relationship", id, Imported::Unchanged)
+                        }
+                        (Err(reason), false) => self.summary.reject("relationship", id, reason),
+                    }
+                }
             }
         }
         Ok(())
     }
+}
+
+/// A chunk handed to the store and not yet counted.
+enum InFlight {
+    Objects {
+        types: Vec<String>,
+        ids: Vec<String>,
+        task: tokio::task::JoinHandle<Result<Vec<threatdb_core::ImportOutcome>, StoreError>>,
+    },
+    Links {
+        ids: Vec<String>,
+        quiet: bool,
+        task: tokio::task::JoinHandle<Result<Vec<Result<bool, String>>, StoreError>>,
+    },
 }
 
 /// What an object of the input is.
