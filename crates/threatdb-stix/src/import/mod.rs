@@ -10,7 +10,8 @@
 //! Every object is found again by its STIX id (kept as a group's xid; an indicator by owner
 //! and value), so importing twice changes nothing and a killed import run again finishes
 //! without duplicates. What is kept in memory: one entry per imported object (its STIX id and
-//! local id, about 60 bytes) so relationships find their ends.
+//! local id, about 100 bytes) so relationships find their ends. A chunk is written while the
+//! next is read.
 
 pub mod parse;
 
