@@ -93,8 +93,9 @@ pub async fn associate_keeping_dates<D: Db>(
     incident: i64,
     target: &Target,
 ) -> StoreResult<bool> {
-    let link = link(db, actor, incident, target).await?;
-    Ok(db.execute(ids(link.insert, &link.values)).await? > 0)
+    insert(db, actor, incident, target)
+        .await
+        .map(|(_, new)| new)
 }
 
 /// Associates the incident with `target` (idempotent); whether the association is new.
@@ -104,14 +105,25 @@ async fn associate_new<D: Db>(
     incident: i64,
     target: &Target,
 ) -> StoreResult<bool> {
-    let link = link(db, actor, incident, target).await?;
+    let (link, new) = insert(db, actor, incident, target).await?;
     // A new association changes the incident (a TAXII poller then gets its relationships);
     // one that was already there changes nothing.
-    let new = db.execute(ids(link.insert, &link.values)).await? > 0;
     if new {
         changed(db, &link, target).await?;
     }
     Ok(new)
+}
+
+/// The association's checks, then its insert: the link and whether it is new.
+async fn insert<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    incident: i64,
+    target: &Target,
+) -> StoreResult<(Link, bool)> {
+    let link = link(db, actor, incident, target).await?;
+    let new = db.execute(ids(link.insert, &link.values)).await? > 0;
+    Ok((link, new))
 }
 
 /// Marks the incident changed now, and for a link between incidents the other one too (its

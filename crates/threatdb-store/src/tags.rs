@@ -46,6 +46,12 @@ pub(crate) async fn id_in<D: Db, T>(
     tag: &TagName,
 ) -> StoreResult<i64> {
     guard::for_write(proof)?;
+    upsert(db, owner, tag).await
+}
+
+/// The id of a tag in `owner`, made with this spelling if it is new (the caller holds a write
+/// grant there).
+pub(crate) async fn upsert<D: Db>(db: &mut D, owner: i64, tag: &TagName) -> StoreResult<i64> {
     rows::int(
         db,
         Sql::with(

@@ -155,7 +155,7 @@ async fn from_store<W: Write>(
         let owners: Vec<Owner> =
             crate::export_api::choose(&all, &args.owners, |o: &Owner| o.name.as_str())
                 .map_err(|name| anyhow::anyhow!("there is no owner '{name}'"))?;
-        let actor = reader_of(&owners);
+        let actor = operator(&owners, Role::Read, "threatdb export");
         for owner in &owners {
             Exporter::new(
                 opened.store().as_ref(),
@@ -175,8 +175,8 @@ async fn from_store<W: Write>(
     exported
 }
 
-/// An actor who may read every owner exported (the administrator's, on the data directory).
-fn reader_of(owners: &[Owner]) -> Actor {
+/// The data directory's operator acting on `owners` with `role` in each, under `name`.
+pub fn operator(owners: &[Owner], role: Role, name: &str) -> Actor {
     let default_owner = owners.first().cloned().unwrap_or_else(|| Owner {
         id: 0,
         name: String::new(),
@@ -184,13 +184,13 @@ fn reader_of(owners: &[Owner]) -> Actor {
     });
     Actor {
         user_id: 0,
-        name: "threatdb export".to_string(),
+        name: name.to_string(),
         default_owner,
         memberships: owners
             .iter()
             .map(|owner| Membership {
                 owner: owner.clone(),
-                role: Role::Read,
+                role,
             })
             .collect(),
     }

@@ -26,18 +26,7 @@ pub struct Source<'a> {
 
 /// Writes the collections `from` names into `sink`, each object once.
 pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary) -> Result<()> {
-    let e = from.endpoint;
-    let file = CredentialsFile::read(&e.credentials);
-    let base = file.pick(&e.base_url, "TC_API_BASE_URL");
-    let auth = crate::api::authentication(from.token, e, 0, &file, base.is_none())?;
-    let base = base.unwrap_or_default();
-    let mut root = Url::parse(base.trim())
-        .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
-    root.set_path("/taxii2/api/");
-    root.set_query(None);
-    let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static(TAXII));
-    let client = Client::new(None, auth, headers, e.ca_cert.as_deref())?;
+    let (client, root) = taxii_client(from.endpoint, from.token, false)?;
 
     let listing = get(&client, root.join("collections/")?).await?;
     let collections = listing["collections"]
@@ -108,6 +97,29 @@ pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary
         }
     }
     Ok(())
+}
+
+/// A client of a server's TAXII API root, signing as `threatdb api` does (the endpoint's
+/// credentials, or `token`), sending TAXII bodies when `posting`; and the API root's URL.
+pub fn taxii_client(e: &EndpointArgs, token: Option<&str>, posting: bool) -> Result<(Client, Url)> {
+    let file = CredentialsFile::read(&e.credentials);
+    let base = file.pick(&e.base_url, "TC_API_BASE_URL");
+    let auth = crate::api::authentication(token, e, 0, &file, base.is_none())?;
+    let base = base.unwrap_or_default();
+    let mut root = Url::parse(base.trim())
+        .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
+    root.set_path("/taxii2/api/");
+    root.set_query(None);
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static(TAXII));
+    if posting {
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static(TAXII),
+        );
+    }
+    let client = Client::new(None, auth, headers, e.ca_cert.as_deref())?;
+    Ok((client, root))
 }
 
 /// The entries of `all` named by `names` (exactly, else whatever the case), or every entry when

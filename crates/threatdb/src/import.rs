@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::Value;
-use threatdb_core::{Actor, Membership, Owner, Role};
+use threatdb_core::{Actor, Owner, Role};
 use threatdb_stix::{ImportSummary, Importer};
 use tokio::sync::mpsc;
 
@@ -199,23 +199,7 @@ async fn via_api(args: &ImportArgs, path: &Path) -> Result<()> {
 
 /// An administrator of every owner (the data directory's operator).
 fn administrator(owners: &[Owner]) -> Actor {
-    let default_owner = owners.first().cloned().unwrap_or_else(|| Owner {
-        id: 0,
-        name: String::new(),
-        kind: threatdb_core::OwnerKind::Organization,
-    });
-    Actor {
-        user_id: 0,
-        name: "threatdb import".to_string(),
-        default_owner,
-        memberships: owners
-            .iter()
-            .map(|owner| Membership {
-                owner: owner.clone(),
-                role: Role::Admin,
-            })
-            .collect(),
-    }
+    crate::export::operator(owners, Role::Admin, "threatdb import")
 }
 
 /// One read of the file: its objects in order, parsed on a blocking thread a bounded queue

@@ -8,15 +8,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 use serde_json::Value;
 
 use crate::api::http::{Client, Page};
-use crate::client::{CredentialsFile, EndpointArgs};
+use crate::client::EndpointArgs;
 use crate::import::Pass;
-
-const TAXII: &str = "application/taxii+json;version=2.1";
 
 /// Who posts, and where.
 pub struct Target<'a> {
@@ -68,20 +65,7 @@ fn pass_of_type(t: &str) -> u8 {
 /// Posts the file's objects to the collection of the owner named (or the only one the caller
 /// may write to).
 pub async fn post(target: Target<'_>, path: &Path, total: u64) -> Result<Tally> {
-    let e = target.endpoint;
-    let file = CredentialsFile::read(&e.credentials);
-    let base = file.pick(&e.base_url, "TC_API_BASE_URL");
-    let auth = crate::api::authentication(target.token, e, 0, &file, base.is_none())?;
-    let base = base.unwrap_or_default();
-    let mut root = Url::parse(base.trim())
-        .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
-    root.set_path("/taxii2/api/");
-    root.set_query(None);
-    let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static(TAXII));
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(TAXII));
-    let client = Client::new(None, auth, headers, e.ca_cert.as_deref())?;
-
+    let (client, root) = crate::export_api::taxii_client(target.endpoint, target.token, true)?;
     let api_root = call(&client, Method::GET, root.clone(), None).await?;
     // Envelopes stay under the server's limit, with room for the envelope itself.
     let limit = api_root["max_content_length"]

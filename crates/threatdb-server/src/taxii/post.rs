@@ -7,7 +7,7 @@ use super::collections::owner_of;
 use super::{TaxiiError, taxii_json};
 use crate::AppState;
 use crate::auth::Auth;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
@@ -23,7 +23,7 @@ pub async fn add(
     Auth(actor): Auth,
     Path(cid): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, TaxiiError> {
     let owner = owner_of(&actor, &cid)?.clone();
     if !is_taxii(&headers) {
@@ -40,6 +40,27 @@ pub async fn add(
             "You may read this collection, not add to it (can_write is false for you)",
         ));
     }
+    // A body announced over the limit is refused before a byte of it is read.
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = u64::try_from(crate::MAX_BODY_BYTES).unwrap_or(u64::MAX);
+    let too_large = || {
+        TaxiiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Payload too large",
+            format!(
+                "An envelope is at most {limit} bytes (max_content_length): send fewer objects at a time"
+            ),
+        )
+    };
+    if announced.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let body = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| too_large())?;
     let envelope: Value = serde_json::from_slice(&body)
         .map_err(|e| TaxiiError::bad_request(format!("The body is not JSON: {e}")))?;
     let Some(objects) = envelope.get("objects").and_then(Value::as_array) else {

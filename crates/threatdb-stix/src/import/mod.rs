@@ -325,6 +325,21 @@ impl Importer {
         out
     }
 
+    /// An object with its type and id (`?` when missing), or none (refused: not an object).
+    fn named<'v>(&mut self, v: &'v Value) -> Option<(&'v Map<String, Value>, String, String)> {
+        let Some(o) = v.as_object() else {
+            self.summary.reject("?", "?", "not a JSON object");
+            return None;
+        };
+        let text = |key: &str| {
+            o.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string()
+        };
+        Some((o, text("type"), text("id")))
+    }
+
     /// With `atomic`: the owners [`Importer::missing_owners`] named will be created if the
     /// check passes, so objects going to them are checked as if they existed.
     pub fn plan_owners(&mut self, owners: Vec<(String, OwnerKind)>) {
@@ -335,20 +350,9 @@ impl Importer {
     /// properties, its owner, its markings, a relationship's ends), nothing written. Call
     /// for each object, then [`Importer::refused`].
     pub async fn check(&mut self, v: &Value) -> Result<(), ImportError> {
-        let Some(o) = v.as_object() else {
-            self.summary.reject("?", "?", "not a JSON object");
+        let Some((o, t, id)) = self.named(v) else {
             return Ok(());
         };
-        let t = o
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
-        let id = o
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
         let result = match t.as_str() {
             "relationship" => self.check_ends(o).await,
             _ => match self.classify(o) {
@@ -424,20 +428,9 @@ impl Importer {
 
     /// Pass 2: one object (relationships wait for pass 3).
     pub async fn object(&mut self, v: &Value) -> Result<(), ImportError> {
-        let Some(o) = v.as_object() else {
-            self.summary.reject("?", "?", "not a JSON object");
+        let Some((o, t, id)) = self.named(v) else {
             return Ok(());
         };
-        let t = o
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
-        let id = o
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
         if t == "relationship" {
             return Ok(());
         }

@@ -32,16 +32,7 @@ impl Known {
         if let Some(id) = self.tags.get(tag.key().as_str()) {
             return Ok(*id);
         }
-        let id = rows::int(
-            db,
-            Sql::with(
-                "INSERT INTO tags (owner_id, name, name_key) VALUES (?, ?, ?) \
-                 ON CONFLICT (owner_id, name_key) DO UPDATE SET name = tags.name RETURNING id",
-                vec![owner.into(), tag.as_str().into(), tag.key().into()],
-            ),
-        )
-        .await?
-        .ok_or_else(|| StoreError::backend_msg("tag upsert returned no id"))?;
+        let id = crate::tags::upsert(db, owner, tag).await?;
         self.tags.insert(tag.key(), id);
         Ok(id)
     }
