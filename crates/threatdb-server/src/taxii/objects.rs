@@ -173,7 +173,8 @@ pub async fn manifest(
     Ok(answer(body, &page, &asked.filters))
 }
 
-/// `GET …/objects/{oid}/` and `…/versions/`: not yet (DECISIONS 80).
+/// `GET …/objects/{oid}/` and `…/versions/`: not yet (DECISIONS 80; imported objects keep
+/// their ids, objects made here do not have theirs stored).
 pub async fn by_id(
     Auth(actor): Auth,
     Path((cid, _)): Path<(String, String)>,
@@ -182,7 +183,7 @@ pub async fn by_id(
     Err(TaxiiError::new(
         StatusCode::NOT_IMPLEMENTED,
         "Not implemented",
-        "Objects cannot be read by id yet: threatdb derives STIX ids and does not store them (page through objects/, filtered by type)",
+        "Objects cannot be read by id yet: the STIX ids of objects made in threatdb are derived, not stored (page through objects/, filtered by type)",
     ))
 }
 
