@@ -26,7 +26,7 @@ pub struct ImportArgs {
     input: String,
     /// The owner objects go to when the identity they are created by is not an owner here
     /// (a bundle from another platform); objects exported by threatdb go to their own owners,
-    /// which are created when missing.
+    /// which are created when missing. With --via-api: the owner whose collection takes them.
     #[arg(long, value_name = "NAME")]
     owner: Option<String>,
     /// Write nothing when any object is refused (everything is checked first).
@@ -49,6 +49,9 @@ pub async fn run(args: ImportArgs) -> Result<()> {
     // Standard input is read once into a file beside the system's temporary files: the import
     // reads its input three times.
     let mut spooled = None;
+    if args.input == "-" && std::io::stdin().is_terminal() {
+        bail!("give the file to import, or - with a bundle piped to standard input");
+    }
     let path: PathBuf = if args.input == "-" {
         let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
         std::io::copy(&mut std::io::stdin().lock(), &mut file).context("reading standard input")?;
