@@ -120,8 +120,6 @@ pub struct Candidate {
     pub local: Local,
     /// Its owner's name.
     pub owner: String,
-    /// Its xid (groups).
-    pub xid: Option<String>,
 }
 
 /// Whether a stored candidate is the incoming object with this external id.

@@ -296,3 +296,45 @@ pub trait Db: Send {
         T: Send,
         F: FnOnce(&dyn Cells) -> StoreResult<T> + Send;
 }
+
+/// Rows per multi-row statement (well under both databases' bound-parameter limits at nine
+/// values a row).
+pub const ROWS_PER_STATEMENT: usize = 400;
+
+/// `head (…), (…), … tail`, a statement per [`ROWS_PER_STATEMENT`] rows.
+pub async fn insert_rows<'v, D: Db, const N: usize>(
+    db: &mut D,
+    head: &str,
+    rows: Vec<[Value<'v>; N]>,
+    tail: &str,
+) -> StoreResult<()> {
+    for sql in statements(head, rows, tail) {
+        db.execute(sql).await?;
+    }
+    Ok(())
+}
+
+/// `head (row), (row), ... tail`, [`ROWS_PER_STATEMENT`] rows a statement, each built when
+/// the one before has run.
+pub fn statements<'v, 'a, const N: usize>(
+    head: &'a str,
+    rows: Vec<[Value<'v>; N]>,
+    tail: &'a str,
+) -> impl Iterator<Item = Sql<'v>> + 'a
+where
+    'v: 'a,
+{
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        let mut sql = Sql::new(head.to_string());
+        for (n, row) in rows.by_ref().take(ROWS_PER_STATEMENT).enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.bind_list(row);
+        }
+        sql.push(tail);
+        Some(sql)
+    })
+}

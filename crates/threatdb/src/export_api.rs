@@ -144,16 +144,21 @@ pub fn choose<'a, T: Clone>(
         .collect()
 }
 
-/// One TAXII answer as JSON; an error status is an error naming the server's description.
-async fn get(client: &Client, url: Url) -> Result<Value> {
-    let Page { status, body, .. } = client.send(&Method::GET, url.clone(), None).await?;
+/// One TAXII request's answer as JSON; an error status is an error naming the server's
+/// description.
+pub async fn call(client: &Client, method: Method, url: Url, body: Option<&[u8]>) -> Result<Value> {
+    let Page { status, body, .. } = client.send(&method, url.clone(), body).await?;
     let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if !status.is_success() {
         let why = json["description"]
             .as_str()
             .or_else(|| json["title"].as_str())
             .unwrap_or("no description");
-        bail!("GET {url}: {status}: {why}");
+        bail!("{method} {url}: {status}: {why}");
     }
     Ok(json)
+}
+
+async fn get(client: &Client, url: Url) -> Result<Value> {
+    call(client, Method::GET, url, None).await
 }

@@ -11,8 +11,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use reqwest::{Method, Url};
 use serde_json::Value;
 
-use crate::api::http::{Client, Page};
+use crate::api::http::Client;
 use crate::client::EndpointArgs;
+use crate::export_api::call;
 use crate::import::Pass;
 
 /// Who posts, and where.
@@ -177,18 +178,4 @@ async fn send(client: &Client, url: &Url, gathered: &mut Vec<u8>, tally: &mut Ta
         ));
     }
     Ok(())
-}
-
-/// One TAXII request; an error status is an error naming the server's description.
-async fn call(client: &Client, method: Method, url: Url, body: Option<&[u8]>) -> Result<Value> {
-    let Page { status, body, .. } = client.send(&method, url.clone(), body).await?;
-    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    if !status.is_success() {
-        let why = json["description"]
-            .as_str()
-            .or_else(|| json["title"].as_str())
-            .unwrap_or("no description");
-        bail!("{method} {url}: {status}: {why}");
-    }
-    Ok(json)
 }

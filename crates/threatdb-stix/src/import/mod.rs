@@ -806,16 +806,12 @@ fn key(sdo: &Sdo, owner: &Owner) -> Option<String> {
     (derived == sdo.id).then(|| xid.to_string())
 }
 
-/// Whether a stored object found through its threatdb id is the incoming one: it would be
-/// exported with that STIX id.
+/// Whether a stored group without an xid is the incoming object: it would be exported with
+/// that STIX id (derived from its owner and id).
 pub fn same_object() -> SameObject {
     Arc::new(|c, id| match &c.local {
-        Local::Incident(_) => c
-            .xid
-            .as_deref()
-            .is_some_and(|x| objects::incident_id_of(&c.owner, x) == id),
         Local::Item(kind, n) => objects::item_type(*kind)
-            .is_some_and(|t| objects::item_id_of(*kind, &c.owner, *n, c.xid.as_deref(), t) == id),
+            .is_some_and(|t| objects::item_id_of(*kind, &c.owner, *n, None, t) == id),
         _ => false,
     })
 }

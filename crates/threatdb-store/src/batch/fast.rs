@@ -7,7 +7,7 @@
 //! the item-by-item path, which gives the same result; so is everything when the job halts on
 //! errors (there, nothing after a failing item may be written).
 
-use crate::db::{Db, Sql, Value};
+use crate::db::{Db, ROWS_PER_STATEMENT, Sql, Value, insert_rows, statements};
 use crate::{guard, labels, now, rows, subject, tags};
 use std::collections::{HashMap, HashSet};
 use threatdb_core::batch::{
@@ -17,9 +17,6 @@ use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, IndicatorKind, Owner, StoreError, StoreResult, label_key, rating_number,
 };
-
-/// Rows per multi-row statement (well under both databases' bound-parameter limits).
-const ROWS_PER_STATEMENT: usize = 400;
 
 /// Writes the chunk's new indicators; returns the indexes of the items it wrote.
 pub(super) async fn new_indicators<D: Db>(
@@ -446,42 +443,4 @@ async fn load_nested<D: Db>(
         }
     }
     Ok(())
-}
-
-/// `head (…), (…), … tail`, a statement per [`ROWS_PER_STATEMENT`] rows.
-async fn insert_rows<'v, D: Db, const N: usize>(
-    db: &mut D,
-    head: &str,
-    rows: Vec<[Value<'v>; N]>,
-    tail: &str,
-) -> StoreResult<()> {
-    for sql in statements(head, rows, tail) {
-        db.execute(sql).await?;
-    }
-    Ok(())
-}
-
-/// `head (row), (row), ... tail`, [`ROWS_PER_STATEMENT`] rows a statement, each built when
-/// the one before has run.
-fn statements<'v, 'a, const N: usize>(
-    head: &'a str,
-    rows: Vec<[Value<'v>; N]>,
-    tail: &'a str,
-) -> impl Iterator<Item = Sql<'v>> + 'a
-where
-    'v: 'a,
-{
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        let mut sql = Sql::new(head.to_string());
-        for (n, row) in rows.by_ref().take(ROWS_PER_STATEMENT).enumerate() {
-            if n > 0 {
-                sql.push(", ");
-            }
-            sql.bind_list(row);
-        }
-        sql.push(tail);
-        Some(sql)
-    })
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::db::{Db, Sql};
+use crate::db::{Db, ROWS_PER_STATEMENT, Sql, Value, insert_rows, statements};
 use crate::subject::Kind;
 use crate::{labels, rows};
 use threatdb_core::{
@@ -47,9 +47,6 @@ impl Known {
         Ok(id)
     }
 }
-
-/// Rows per multi-row statement (9 values a row keeps it far under both databases' limits).
-const ROWS: usize = 200;
 
 /// One new object, once its labels are resolved.
 struct Ready<'o> {
@@ -113,7 +110,7 @@ pub(super) async fn create_many<D: Db>(
             .iter()
             .filter(|r| kind_of(r.o) == Some(kind))
             .collect();
-        for part in rows.chunks(ROWS) {
+        for part in rows.chunks(ROWS_PER_STATEMENT) {
             let ids = insert(db, actor, owner, kind, part).await?;
             for r in part {
                 match ids.get(&row_key(kind, r.o)) {
@@ -142,20 +139,17 @@ pub(super) async fn create_many<D: Db>(
             }
         }
     }
-    for part in new_tags.chunks(ROWS) {
-        let mut sql = Sql::new("INSERT INTO tags (owner_id, name, name_key) VALUES ");
-        for (n, tag) in part.iter().enumerate() {
-            sql.push(if n == 0 { "(" } else { ", (" });
-            sql.bind(owner.id)
-                .push(", ")
-                .bind(tag.as_str())
-                .push(", ")
-                .bind(tag.key())
-                .push(")");
-        }
-        sql.push(" ON CONFLICT (owner_id, name_key) DO UPDATE SET name = tags.name RETURNING name_key, id");
-        let ids = db.fetch(sql, |r| Ok((r.text(0)?, r.int(1)?))).await?;
-        known.tags.extend(ids);
+    let rows = new_tags
+        .iter()
+        .map(|tag| [owner.id.into(), tag.as_str().into(), tag.key().into()])
+        .collect();
+    let head = "INSERT INTO tags (owner_id, name, name_key) VALUES ";
+    let tail =
+        " ON CONFLICT (owner_id, name_key) DO UPDATE SET name = tags.name RETURNING name_key, id";
+    for sql in statements(head, rows, tail) {
+        known
+            .tags
+            .extend(db.fetch(sql, |r| Ok((r.text(0)?, r.int(1)?))).await?);
     }
     // Tags, labels and attributes, a few statements for all of them.
     let mut tag_rows: HashMap<Kind, Vec<(i64, i64, Option<threatdb_core::Timestamp>)>> =
@@ -193,77 +187,64 @@ pub(super) async fn create_many<D: Db>(
         }
     }
     for (kind, rows) in tag_rows {
-        for part in rows.chunks(ROWS) {
-            let mut sql = match kind {
-                // incident_tags keeps a copy of the event date for its indexes.
-                Kind::Incident => {
-                    Sql::new("INSERT INTO incident_tags (incident_id, tag_id, event_date) VALUES ")
-                }
-                kind => Sql::new(format!(
+        match kind {
+            // incident_tags keeps a copy of the event date for its indexes.
+            Kind::Incident => {
+                let rows = rows
+                    .into_iter()
+                    .map(|(id, tag, date)| [id.into(), tag.into(), date.into()])
+                    .collect();
+                let head = "INSERT INTO incident_tags (incident_id, tag_id, event_date) VALUES ";
+                insert_rows(db, head, rows, " ON CONFLICT DO NOTHING").await?;
+            }
+            kind => {
+                let rows = rows
+                    .into_iter()
+                    .map(|(id, tag, _)| [id.into(), tag.into()])
+                    .collect();
+                let head = format!(
                     "INSERT INTO {} ({}, tag_id) VALUES ",
                     kind.tags(),
                     kind.column()
-                )),
-            };
-            for (n, (id, tag, event_date)) in part.iter().enumerate() {
-                sql.push(if n == 0 { "(" } else { ", (" });
-                sql.bind(*id).push(", ").bind(*tag);
-                if let (Kind::Incident, Some(date)) = (kind, event_date) {
-                    sql.push(", ").bind(*date);
-                }
-                sql.push(")");
+                );
+                insert_rows(db, &head, rows, " ON CONFLICT DO NOTHING").await?;
             }
-            sql.push(" ON CONFLICT DO NOTHING");
-            db.execute(sql).await?;
         }
     }
     for (kind, rows) in label_rows {
-        for part in rows.chunks(ROWS) {
-            let mut sql = Sql::new(format!(
-                "INSERT INTO {} ({}, label_id, owner_id) VALUES ",
-                kind.labels(),
-                kind.column()
-            ));
-            for (n, (id, label)) in part.iter().enumerate() {
-                sql.push(if n == 0 { "(" } else { ", (" });
-                sql.bind(*id)
-                    .push(", ")
-                    .bind(*label)
-                    .push(", ")
-                    .bind(owner.id)
-                    .push(")");
-            }
-            sql.push(" ON CONFLICT DO NOTHING");
-            db.execute(sql).await?;
-        }
+        let rows = rows
+            .into_iter()
+            .map(|(id, label)| [id.into(), label.into(), owner.id.into()])
+            .collect();
+        let head = format!(
+            "INSERT INTO {} ({}, label_id, owner_id) VALUES ",
+            kind.labels(),
+            kind.column()
+        );
+        insert_rows(db, &head, rows, " ON CONFLICT DO NOTHING").await?;
     }
     for (kind, rows) in attribute_rows {
         // In the order given: attribute ids follow it, and an export lists them by id.
-        for part in rows.chunks(ROWS) {
-            let mut sql = Sql::new(format!(
-                "INSERT INTO {} ({}, type, value, displayed, source, date_added, last_modified) VALUES ",
-                kind.attributes(),
-                kind.column()
-            ));
-            for (n, (id, a)) in part.iter().enumerate() {
-                sql.push(if n == 0 { "(" } else { ", (" });
-                sql.bind(*id)
-                    .push(", ")
-                    .bind(a.attribute.kind.name)
-                    .push(", ")
-                    .bind(a.attribute.value.as_str())
-                    .push(", ")
-                    .bind(a.attribute.displayed)
-                    .push(", ")
-                    .bind(a.attribute.source.as_deref())
-                    .push(", ")
-                    .bind(a.date_added)
-                    .push(", ")
-                    .bind(a.last_modified)
-                    .push(")");
-            }
-            db.execute(sql).await?;
-        }
+        let rows = rows
+            .into_iter()
+            .map(|(id, a)| {
+                [
+                    id.into(),
+                    a.attribute.kind.name.into(),
+                    a.attribute.value.as_str().into(),
+                    a.attribute.displayed.into(),
+                    a.attribute.source.as_deref().into(),
+                    a.date_added.into(),
+                    a.last_modified.into(),
+                ]
+            })
+            .collect();
+        let head = format!(
+            "INSERT INTO {} ({}, type, value, displayed, source, date_added, last_modified) VALUES ",
+            kind.attributes(),
+            kind.column()
+        );
+        insert_rows(db, &head, rows, "").await?;
     }
     Ok(out)
 }
@@ -304,7 +285,7 @@ async fn insert<D: Db>(
     kind: Kind,
     rows: &[&Ready<'_>],
 ) -> StoreResult<HashMap<String, i64>> {
-    let mut sql = Sql::new(match kind {
+    let head = match kind {
         Kind::Incident => {
             "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, \
              created_by, xid, stix_id) VALUES "
@@ -317,79 +298,73 @@ async fn insert<D: Db>(
             "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
              rating, confidence, stix_id) VALUES "
         }
-    });
-    for (n, r) in rows.iter().enumerate() {
+    };
+    let tail = match kind {
+        Kind::Incident => " ON CONFLICT DO NOTHING RETURNING id, xid",
+        Kind::Item | Kind::Indicator => " ON CONFLICT DO NOTHING RETURNING id, stix_id",
+    };
+    let mut values: Vec<[Value<'_>; 9]> = Vec::with_capacity(rows.len());
+    for r in rows {
         let o = r.o;
         let xid = o.key.as_deref().unwrap_or(&o.external_id);
-        sql.push(if n == 0 { "(" } else { ", (" });
-        sql.bind(owner.id).push(", ");
-        match &o.what {
+        let (created, modified, stix_id) = (
+            o.created.into(),
+            o.modified.into(),
+            o.external_id.as_str().into(),
+        );
+        values.push(match &o.what {
             ImportWhat::Incident {
                 name,
                 event_date,
                 status,
                 created_by,
-            } => {
-                sql.bind(name.as_str())
-                    .push(", ")
-                    .bind(*event_date)
-                    .push(", ")
-                    .bind(status.as_str())
-                    .push(", ")
-                    .bind(o.created)
-                    .push(", ")
-                    .bind(o.modified)
-                    .push(", ")
-                    .bind(created_by.as_deref().unwrap_or(&actor.name))
-                    .push(", ")
-                    .bind(xid);
-            }
-            ImportWhat::Item { kind, name, fields } => {
-                sql.bind(kind.url_name())
-                    .push(", ")
-                    .bind(name.as_str())
-                    .push(", ")
-                    .bind(fields.as_str())
-                    .push(", ")
-                    .bind(o.created)
-                    .push(", ")
-                    .bind(o.modified)
-                    .push(", ")
-                    .bind(actor.name.as_str())
-                    .push(", ")
-                    .bind(xid);
-            }
+            } => [
+                owner.id.into(),
+                name.as_str().into(),
+                (*event_date).into(),
+                status.as_str().into(),
+                created,
+                modified,
+                created_by.as_deref().unwrap_or(&actor.name).into(),
+                xid.into(),
+                stix_id,
+            ],
+            ImportWhat::Item { kind, name, fields } => [
+                owner.id.into(),
+                kind.url_name().into(),
+                name.as_str().into(),
+                fields.as_str().into(),
+                created,
+                modified,
+                actor.name.as_str().into(),
+                xid.into(),
+                stix_id,
+            ],
             ImportWhat::Indicator {
                 value,
                 rating,
                 confidence,
-            } => {
-                sql.bind(value.kind().url_name())
-                    .push(", ")
-                    .bind(value.as_str())
-                    .push(", ")
-                    .bind(o.created)
-                    .push(", ")
-                    .bind(o.modified)
-                    .push(", ")
-                    .bind(actor.name.as_str())
-                    .push(", ")
-                    .bind(rating.map(threatdb_core::rating_number))
-                    .push(", ")
-                    .bind(confidence.map(i64::from));
-            }
+            } => [
+                owner.id.into(),
+                value.kind().url_name().into(),
+                value.as_str().into(),
+                created,
+                modified,
+                actor.name.as_str().into(),
+                rating.map(threatdb_core::rating_number).into(),
+                confidence.map(i64::from).into(),
+                stix_id,
+            ],
             ImportWhat::Label { .. } => {
                 return Err(StoreError::Invalid("a label is not a subject".into()));
             }
-        }
-        sql.push(", ").bind(o.external_id.as_str()).push(")");
+        });
     }
-    sql.push(match kind {
-        Kind::Incident => " ON CONFLICT DO NOTHING RETURNING id, xid",
-        Kind::Item | Kind::Indicator => " ON CONFLICT DO NOTHING RETURNING id, stix_id",
-    });
-    let found = db.fetch(sql, |r| Ok((r.text(1)?, r.int(0)?))).await?;
-    Ok(found.into_iter().collect())
+    let mut ids = HashMap::with_capacity(rows.len());
+    for sql in statements(head, values, tail) {
+        ids.extend(db.fetch(sql, |r| Ok((r.text(1)?, r.int(0)?))).await?);
+    }
+    Ok(ids)
 }
 
 /// One attribute with its labels (their ids are needed, so it goes in alone).

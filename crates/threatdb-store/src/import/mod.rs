@@ -482,7 +482,6 @@ async fn find<D: Db>(
                 let candidate = Candidate {
                     local: Local::Item(*kind, id),
                     owner: owner.name.clone(),
-                    xid: None,
                 };
                 same(&candidate, &o.external_id).then_some(Found {
                     local: candidate.local,
