@@ -45,6 +45,9 @@ pub struct ChangeQuery {
     pub indicators: bool,
     /// At most this many (1 to [`ChangeQuery::MAX_LIMIT`]).
     pub limit: u64,
+    /// Only objects whose STIX look-up key ([`crate::stix_id::key`]) is one of these (at most
+    /// [`ChangeQuery::MAX_LIMIT`]); the caller compares the whole ids of what they find.
+    pub stix_keys: Option<Vec<i64>>,
 }
 
 impl ChangeQuery {
@@ -56,6 +59,16 @@ impl ChangeQuery {
         if self.limit == 0 || self.limit > Self::MAX_LIMIT {
             return Err(Invalid::new(format!(
                 "a page of changes holds 1 to {} objects",
+                Self::MAX_LIMIT
+            )));
+        }
+        if self
+            .stix_keys
+            .as_ref()
+            .is_some_and(|k| k.len() > Self::MAX_LIMIT as usize)
+        {
+            return Err(Invalid::new(format!(
+                "at most {} STIX ids are looked up at once",
                 Self::MAX_LIMIT
             )));
         }

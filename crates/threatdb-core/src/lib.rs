@@ -37,6 +37,7 @@ pub mod nested;
 pub mod owner;
 pub mod policy;
 pub mod query;
+pub mod stix_id;
 pub mod store;
 pub mod tag;
 pub mod web;

@@ -196,7 +196,7 @@ pub fn relationships(incident: &threatdb_core::Incident, links: &[Linked]) -> Ve
                 (other_id, other.date_added, Association::Group)
             }
             Linked::Item(item) => {
-                let Some(stix_type) = objects::item_type(item.kind) else {
+                let Some(item_id) = objects::item_id(item) else {
                     continue;
                 };
                 let kind = match item.kind {
@@ -204,7 +204,7 @@ pub fn relationships(incident: &threatdb_core::Incident, links: &[Linked]) -> Ve
                     ItemKind::Task => Association::Task,
                     _ => Association::Group,
                 };
-                (objects::item_id(item, stix_type), item.date_added, kind)
+                (item_id, item.date_added, kind)
             }
             Linked::Indicator(i) => (
                 objects::indicator_id(i),
@@ -279,6 +279,7 @@ impl<'a, S: Sink> Exporter<'a, S> {
                 items: kinds.clone(),
                 indicators: true,
                 limit: PAGE,
+                stix_keys: None,
             };
             let page = self.store.changes(self.actor, &query).await?;
             let Some(last) = page.last() else {

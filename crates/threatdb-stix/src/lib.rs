@@ -5,7 +5,7 @@
 
 pub mod export;
 pub mod fixed;
-pub mod ids;
+pub use threatdb_core::stix_id as ids;
 pub mod import;
 pub mod objects;
 

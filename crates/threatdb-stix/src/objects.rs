@@ -55,90 +55,26 @@ pub fn owner_identity(owner: &Owner) -> Value {
     })
 }
 
-/// The STIX id of an incident: its xid when that is an incident's STIX id (it was imported
-/// with it, stix-taxii.md §3), else derived (`incident|{owner}|{xid}`).
+/// The STIX id of an incident (see [`crate::ids::incident_id`]).
 pub fn incident_id(i: &Incident) -> String {
-    incident_id_of(&i.owner.name, &i.xid)
+    crate::ids::incident_id(&i.owner.name, &i.xid)
 }
 
-/// The STIX id of the incident of `owner` whose xid is `xid` (see [`incident_id`]).
-pub fn incident_id_of(owner: &str, xid: &str) -> String {
-    match crate::ids::stored("incident", xid) {
-        Some(id) => id.to_string(),
-        None => derived_id("incident", &["incident", owner, xid]),
-    }
+pub use crate::ids::item_type;
+
+/// The STIX id of an item, `None` when STIX has no object for its kind (see
+/// [`crate::ids::item_id`]).
+pub fn item_id(item: &Item) -> Option<String> {
+    crate::ids::item_id(item.kind, &item.owner.name, item.id, item.xid.as_deref())
 }
 
-/// The STIX type a group kind is exported as, or `None` when STIX 2.1 has no object for it
-/// (events, threats, documents, emails, signatures, tactics and tasks are left out of an
-/// export and counted in its summary: DECISIONS 79).
-pub fn item_type(kind: ItemKind) -> Option<&'static str> {
-    Some(match kind {
-        ItemKind::Adversary => "threat-actor",
-        ItemKind::Campaign => "campaign",
-        ItemKind::IntrusionSet => "intrusion-set",
-        ItemKind::Malware => "malware",
-        ItemKind::Tool => "tool",
-        ItemKind::AttackPattern => "attack-pattern",
-        ItemKind::Vulnerability => "vulnerability",
-        ItemKind::CourseOfAction => "course-of-action",
-        ItemKind::Report => "report",
-        ItemKind::Victim => "identity",
-        ItemKind::Document
-        | ItemKind::Email
-        | ItemKind::Event
-        | ItemKind::Signature
-        | ItemKind::Threat
-        | ItemKind::Tactic
-        | ItemKind::Task => return None,
-    })
-}
-
-/// The STIX id of an item exported as `stix_type`: its xid when that is a STIX id of the
-/// type (it was imported with it), else derived from its xid, or its id when it has none
-/// (`{type}|{owner}|{xid or id}`; a victim: `identity|{owner}|victim|{xid or id}`).
-pub fn item_id(item: &Item, stix_type: &str) -> String {
-    item_id_of(
-        item.kind,
-        &item.owner.name,
-        item.id,
-        item.xid.as_deref(),
-        stix_type,
-    )
-}
-
-/// The STIX id of an item of `kind` in `owner` with this id and xid (see [`item_id`]).
-pub fn item_id_of(
-    kind: ItemKind,
-    owner: &str,
-    id: i64,
-    xid: Option<&str>,
-    stix_type: &str,
-) -> String {
-    if let Some(stored) = xid.and_then(|x| crate::ids::stored(stix_type, x)) {
-        return stored.to_string();
-    }
-    let id = id.to_string();
-    let key = xid.unwrap_or(&id);
-    if kind == ItemKind::Victim {
-        return derived_id("identity", &["identity", owner, "victim", key]);
-    }
-    derived_id(stix_type, &[stix_type, owner, key])
-}
-
-/// The STIX id of an indicator: the one it was imported with, else derived
-/// (`indicator|{owner}|{type}|{value}`).
+/// The STIX id of an indicator (see [`crate::ids::indicator_id`]).
 pub fn indicator_id(i: &Indicator) -> String {
-    if let Some(stored) = i
-        .stix_id
-        .as_deref()
-        .and_then(|x| crate::ids::stored("indicator", x))
-    {
-        return stored.to_string();
-    }
-    derived_id(
-        "indicator",
-        &["indicator", &i.owner.name, i.kind.type_name(), &i.value],
+    crate::ids::indicator_id(
+        &i.owner.name,
+        i.kind.type_name(),
+        &i.value,
+        i.stix_id.as_deref(),
     )
 }
 
@@ -261,7 +197,7 @@ pub fn item(i: &Item, carried: Carried<'_>, object_refs: &[String]) -> Option<Va
     let stix_type = item_type(i.kind)?;
     let mut o = common(
         stix_type,
-        item_id(i, stix_type),
+        item_id(i)?,
         &i.owner,
         i.date_added,
         i.last_modified,

@@ -48,11 +48,32 @@ impl BulkLoad for PgStore {
 
     async fn bulk_incidents(&self, batch: Vec<SeedIncident>) -> StoreResult<u64> {
         let mut tx = self.pool().begin().await.map_err(backend)?;
+        // Owner names, which the incidents' STIX ids derive from.
+        let owners: std::collections::HashMap<i64, String> =
+            sqlx::query_as("SELECT id, name FROM owners")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend)?
+                .into_iter()
+                .collect();
+        let xids: Vec<String> = batch
+            .iter()
+            .map(|_| uuid::Uuid::new_v4().simple().to_string())
+            .collect();
+        let keys: Vec<Option<i64>> = batch
+            .iter()
+            .zip(&xids)
+            .map(|(s, xid)| {
+                owners
+                    .get(&s.owner_id)
+                    .and_then(|owner| threatdb_core::stix_id::incident_key(owner, xid))
+            })
+            .collect();
         let ids: Vec<i64> = sqlx::query_scalar(
-            "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
-             SELECT o, n, e, s, d, d, c, replace(gen_random_uuid()::text, '-', '') \
-             FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[]) \
-             WITH ORDINALITY AS t(o, n, e, s, d, c, i) ORDER BY i RETURNING id",
+            "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid, stix_key) \
+             SELECT o, n, e, s, d, d, c, x, k \
+             FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::bigint[]) \
+             WITH ORDINALITY AS t(o, n, e, s, d, c, x, k, i) ORDER BY i RETURNING id",
         )
         .bind(batch.iter().map(|s| s.owner_id).collect::<Vec<_>>())
         .bind(batch.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
@@ -60,6 +81,8 @@ impl BulkLoad for PgStore {
         .bind(batch.iter().map(|s| s.status.as_str().to_string()).collect::<Vec<_>>())
         .bind(batch.iter().map(|s| s.date_added).collect::<Vec<_>>())
         .bind(batch.iter().map(|s| s.created_by.clone()).collect::<Vec<_>>())
+        .bind(&xids)
+        .bind(&keys)
         .fetch_all(&mut *tx)
         .await
         .map_err(backend)?;

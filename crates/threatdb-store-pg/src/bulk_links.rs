@@ -15,14 +15,25 @@ impl BulkLinks for PgStore {
     ) -> StoreResult<u64> {
         let (values, incidents): (Vec<String>, Vec<i64>) = links.into_iter().unzip();
         let mut tx = self.pool().begin().await.map_err(backend)?;
+        let owner: String = sqlx::query_scalar("SELECT name FROM owners WHERE id = $1")
+            .bind(owner_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let keys: Vec<Option<i64>> = values
+            .iter()
+            .map(|v| threatdb_core::stix_id::indicator_key(&owner, kind, v, None))
+            .collect();
         sqlx::query(
-            "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by) \
-             SELECT $1, $2, v, $4, $4, 'bulk' FROM UNNEST($3::text[]) AS v ON CONFLICT DO NOTHING",
+            "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, stix_key) \
+             SELECT $1, $2, v, $4, $4, 'bulk', k FROM UNNEST($3::text[], $5::bigint[]) AS t(v, k) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(owner_id)
         .bind(kind.url_name())
         .bind(&values)
         .bind(now())
+        .bind(&keys)
         .execute(&mut *tx)
         .await
         .map_err(backend)?;

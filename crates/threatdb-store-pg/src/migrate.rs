@@ -113,6 +113,16 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "stored STIX ids of indicators, TAXII statuses",
         include_str!("../migrations/0022_stix_ids.sql"),
     ),
+    (
+        23,
+        "STIX id look-up keys",
+        include_str!("../migrations/0023_stix_keys.sql"),
+    ),
+    (
+        24,
+        "STIX id look-up keys of existing objects",
+        include_str!("../migrations/0024_stix_keys_filled.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {
@@ -160,12 +170,81 @@ pub(crate) async fn run(pool: &PgPool) -> StoreResult<()> {
             "applying schema migrations"
         );
     }
-    migrator().run(pool).await.map_err(|e| match e {
+    if applied.is_none_or(|v| v < 24) {
+        // Version 24 is recorded once every row written before version 23 has its key.
+        migrator_to(23).run(pool).await.map_err(migrate_error)?;
+        fill_stix_keys(pool).await?;
+    }
+    migrator().run(pool).await.map_err(migrate_error)
+}
+
+/// A migration's failure, said for a person.
+fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
         sqlx::migrate::MigrateError::VersionMissing(v) => StoreError::Invalid(format!(
             "the database has schema version {v}, which this threatdb does not know: use a newer threatdb"
         )),
         other => StoreError::backend_msg(format!("migration failed: {other}")),
-    })
+    }
+}
+
+/// Rows read at a time while keys are computed.
+const FILL_BATCH: i64 = 10_000;
+
+/// Migration 24: the STIX look-up key of every row written before version 23 (threatdb-core's
+/// `stix_id`), table by table in id order, a batch per statement (a start that stops half-way
+/// computes them again the next time: version 24 is recorded after).
+async fn fill_stix_keys(pool: &PgPool) -> StoreResult<()> {
+    use threatdb_core::stix_id::{KEYED_TABLES, row_key};
+    type Row = (i64, String, Option<String>, Option<String>, Option<String>);
+    for (table, columns) in KEYED_TABLES {
+        let started = std::time::Instant::now();
+        let read = format!(
+            "SELECT t.id, o.name, {columns} FROM {table} t JOIN owners o ON o.id = t.owner_id \
+             WHERE t.id > $1 ORDER BY t.id LIMIT $2"
+        );
+        let write = format!(
+            "UPDATE {table} t SET stix_key = v.key \
+             FROM unnest($1::bigint[], $2::bigint[]) AS v(id, key) WHERE t.id = v.id"
+        );
+        let (mut after, mut filled) = (i64::MIN, 0u64);
+        loop {
+            let rows: Vec<Row> = sqlx::query_as(&read)
+                .bind(after)
+                .bind(FILL_BATCH)
+                .fetch_all(pool)
+                .await
+                .map_err(crate::db::backend)?;
+            let Some(last) = rows.last() else { break };
+            after = last.0;
+            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let keys: Vec<Option<i64>> = rows
+                .iter()
+                .map(|(id, owner, a, b, c)| {
+                    row_key(
+                        table,
+                        *id,
+                        owner,
+                        [a.as_deref(), b.as_deref(), c.as_deref()],
+                    )
+                })
+                .collect();
+            sqlx::query(&write)
+                .bind(&ids)
+                .bind(&keys)
+                .execute(pool)
+                .await
+                .map_err(crate::db::backend)?;
+            filled = filled.saturating_add(ids.len() as u64);
+        }
+        tracing::info!(
+            table,
+            rows = filled,
+            seconds = started.elapsed().as_secs_f64(),
+            "STIX look-up keys computed"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -280,6 +359,74 @@ mod tests {
         assert_eq!(all(incident).await, vec![6]);
         assert_eq!(all(item).await, vec![7]);
         assert_eq!(all(incident).await, vec![8]);
+        pool.close().await;
+        db.drop_db().await;
+    }
+
+    /// A database at version 22 with objects of every table, upgraded: each row's STIX look-up
+    /// key is that of the id it is exported with (a group kind STIX has none for keeps NULL).
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+    async fn version_24_gives_every_object_its_stix_key() {
+        use threatdb_core::stix_id;
+        use threatdb_core::{IndicatorKind, ItemKind};
+        let db = TestDatabase::create(&server_url()).await;
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+        migrator_to(22).run(&pool).await.expect("to 22");
+        sqlx::raw_sql(
+            "INSERT INTO owners (id, name, name_key, kind, date_added) OVERRIDING SYSTEM VALUE VALUES (1, 'A|B', 'a|b', 'Organization', now());
+             INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid) OVERRIDING SYSTEM VALUE VALUES
+                 (1, 1, 'one', now(), 'New', now(), now(), 't', 'x1'),
+                 (2, 1, 'imported', now(), 'New', now(), now(), 't', 'incident--0a0b0c0d-aaaa-4bbb-8ccc-dddddddddddd');
+             INSERT INTO items (id, owner_id, kind, name, date_added, last_modified, created_by, xid) OVERRIDING SYSTEM VALUE VALUES
+                 (3, 1, 'adversaries', 'no xid', now(), now(), 't', NULL),
+                 (4, 1, 'victims', 'with xid', now(), now(), 't', 'v4'),
+                 (5, 1, 'events', 'no STIX object', now(), now(), 't', NULL);
+             INSERT INTO indicators (id, owner_id, kind, value, date_added, last_modified, created_by, stix_id) OVERRIDING SYSTEM VALUE VALUES
+                 (1, 1, 'hosts', 'made.example', now(), now(), 't', NULL),
+                 (2, 1, 'hosts', 'imported.example', now(), now(), 't', 'indicator--01020304-aaaa-4bbb-8ccc-dddddddddddd');",
+        )
+        .execute(&pool)
+        .await
+        .expect("version 22 rows");
+        run(&pool).await.expect("upgrade");
+        let key = |table: &str, id: i64| {
+            let pool = pool.clone();
+            let sql = format!("SELECT stix_key FROM {table} WHERE id = $1");
+            async move {
+                sqlx::query_scalar::<_, Option<i64>>(&sql)
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("key")
+            }
+        };
+        assert_eq!(
+            key("incidents", 1).await,
+            stix_id::incident_key("A|B", "x1")
+        );
+        assert!(key("incidents", 1).await.is_some());
+        assert_eq!(
+            key("incidents", 2).await,
+            stix_id::key("incident--0a0b0c0d-aaaa-4bbb-8ccc-dddddddddddd")
+        );
+        assert_eq!(
+            key("items", 3).await,
+            stix_id::item_key(ItemKind::Adversary, "A|B", 3, None)
+        );
+        assert_eq!(
+            key("items", 4).await,
+            stix_id::item_key(ItemKind::Victim, "A|B", 4, Some("v4"))
+        );
+        assert_eq!(key("items", 5).await, None);
+        assert_eq!(
+            key("indicators", 1).await,
+            stix_id::indicator_key("A|B", IndicatorKind::Host, "made.example", None)
+        );
+        assert_eq!(
+            key("indicators", 2).await,
+            stix_id::key("indicator--01020304-aaaa-4bbb-8ccc-dddddddddddd")
+        );
         pool.close().await;
         db.drop_db().await;
     }

@@ -17,9 +17,9 @@ const INCIDENTS_PER_STATEMENT: usize = 1_000;
 
 /// `INSERT INTO incidents … VALUES (…), (…)` for `rows` rows with explicit ids.
 fn incidents_sql(rows: usize) -> String {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(16))))";
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     let mut sql = String::from(
-        "INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid) VALUES ",
+        "INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid, stix_key) VALUES ",
     );
     for i in 0..rows {
         if i > 0 {
@@ -39,6 +39,11 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
         [],
         |r| r.get(0),
     )?;
+    // Owner names, which the incidents' STIX ids derive from.
+    let owners: std::collections::HashMap<i64, String> = conn
+        .prepare_cached("SELECT id, name FROM owners")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut attribute = conn.prepare_cached(
         "INSERT INTO attributes (incident_id, type, value, displayed, source, date_added, last_modified) \
          VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?5)",
@@ -55,17 +60,22 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
     let mut sorted: Vec<&SeedIncident> = batch.iter().collect();
     sorted.sort_by_key(|s| s.owner_id);
     for chunk in sorted.chunks(INCIDENTS_PER_STATEMENT) {
-        // (id, event date, date added) and status of each row, for the parameters to borrow.
-        let numbers: Vec<([i64; 3], &str)> = chunk
+        // (id, event date, date added), status, xid and STIX key of each row, for the
+        // parameters to borrow.
+        let numbers: Vec<([i64; 3], &str, String, Option<i64>)> = chunk
             .iter()
             .zip(next_id..)
             .map(|(s, id)| {
                 let dates = [s.event_date, s.date_added].map(|d| d.unix_timestamp());
-                ([id, dates[0], dates[1]], s.status.as_str())
+                let xid = uuid::Uuid::new_v4().simple().to_string();
+                let key = owners
+                    .get(&s.owner_id)
+                    .and_then(|owner| threatdb_core::stix_id::incident_key(owner, &xid));
+                ([id, dates[0], dates[1]], s.status.as_str(), xid, key)
             })
             .collect();
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 8);
-        for (s, ([id, event, added], status)) in chunk.iter().zip(&numbers) {
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * 10);
+        for (s, ([id, event, added], status, xid, key)) in chunk.iter().zip(&numbers) {
             values.extend([
                 id as &dyn rusqlite::ToSql,
                 &s.owner_id,
@@ -75,6 +85,8 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
                 added,
                 added,
                 &s.created_by,
+                xid,
+                key,
             ]);
         }
         // The full chunk's text is made once (it is long); a last, shorter chunk makes its own.
@@ -88,7 +100,7 @@ fn insert(conn: &Connection, batch: &[SeedIncident]) -> rusqlite::Result<u64> {
         };
         conn.prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(values))?;
-        for (s, ([id, event, added], _)) in chunk.iter().zip(&numbers) {
+        for (s, ([id, event, added], ..)) in chunk.iter().zip(&numbers) {
             for (kind, value) in &s.attributes {
                 attribute.execute(params![id, kind.name, value, kind.displayable, added])?;
             }

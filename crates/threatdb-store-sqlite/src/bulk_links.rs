@@ -16,10 +16,13 @@ impl BulkLinks for SqliteStore {
     ) -> StoreResult<u64> {
         self.write_sync(move |conn| {
             let t = now();
+            let owner: String = conn
+                .query_row("SELECT name FROM owners WHERE id = ?1", [owner_id], |r| r.get(0))
+                .map_err(backend)?;
             let mut add = conn
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO indicators (owner_id, kind, value, date_added, last_modified, created_by) \
-                     VALUES (?1, ?2, ?3, ?4, ?4, 'bulk')",
+                    "INSERT OR IGNORE INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, stix_key) \
+                     VALUES (?1, ?2, ?3, ?4, ?4, 'bulk', ?5)",
                 )
                 .map_err(backend)?;
             let mut find = conn
@@ -38,7 +41,8 @@ impl BulkLinks for SqliteStore {
                 let id = match ids.get(value.as_str()) {
                     Some(id) => *id,
                     None => {
-                        add.execute(params![owner_id, kind.url_name(), value, t])
+                        let key = threatdb_core::stix_id::indicator_key(&owner, kind, value, None);
+                        add.execute(params![owner_id, kind.url_name(), value, t, key])
                             .map_err(backend)?;
                         let id: i64 = find
                             .query_row(params![owner_id, kind.url_name(), value], |r| r.get(0))

@@ -114,6 +114,16 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "stored STIX ids of indicators, TAXII statuses",
         include_str!("../migrations/0022_stix_ids.sql"),
     ),
+    (
+        23,
+        "STIX id look-up keys",
+        include_str!("../migrations/0023_stix_keys.sql"),
+    ),
+    (
+        24,
+        "STIX id look-up keys of existing objects",
+        include_str!("../migrations/0024_stix_keys_filled.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {
@@ -150,6 +160,9 @@ fn run_to(conn: &mut Connection, last: i64) -> StoreResult<()> {
         // Some migrations rebuild an index over every incident (minutes at 10 M): say so.
         tracing::info!(version, description, "applying schema migration");
         let started = std::time::Instant::now();
+        if *version == 24 {
+            fill_stix_keys(&tx)?;
+        }
         tx.execute_batch(sql).map_err(|e| {
             StoreError::backend_msg(format!("migration {version} ({description}) failed: {e}"))
         })?;
@@ -165,6 +178,52 @@ fn run_to(conn: &mut Connection, last: i64) -> StoreResult<()> {
         .map_err(backend)?;
     }
     tx.commit().map_err(backend)
+}
+
+/// Rows read at a time while keys are computed.
+const FILL_BATCH: i64 = 10_000;
+
+/// Migration 24: the STIX look-up key of every row written before version 23 (threatdb-core's
+/// `stix_id`), table by table in id order.
+fn fill_stix_keys(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
+    use threatdb_core::stix_id::{KEYED_TABLES, row_key};
+    type Row = (i64, String, [Option<String>; 3]);
+    for (table, columns) in KEYED_TABLES {
+        let started = std::time::Instant::now();
+        let mut read = tx
+            .prepare(&format!(
+                "SELECT t.id, o.name, {columns} FROM {table} t JOIN owners o ON o.id = t.owner_id \
+                 WHERE t.id > ?1 ORDER BY t.id LIMIT ?2"
+            ))
+            .map_err(backend)?;
+        let mut write = tx
+            .prepare(&format!("UPDATE {table} SET stix_key = ?1 WHERE id = ?2"))
+            .map_err(backend)?;
+        let (mut after, mut filled) = (i64::MIN, 0u64);
+        loop {
+            let rows: Vec<Row> = read
+                .query_map(rusqlite::params![after, FILL_BATCH], |r| {
+                    Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]))
+                })
+                .map_err(backend)?
+                .collect::<Result<_, _>>()
+                .map_err(backend)?;
+            let Some(last) = rows.last() else { break };
+            after = last.0;
+            for (id, owner, columns) in &rows {
+                let key = row_key(table, *id, owner, columns.each_ref().map(Option::as_deref));
+                write.execute(rusqlite::params![key, id]).map_err(backend)?;
+                filled = filled.saturating_add(1);
+            }
+        }
+        tracing::info!(
+            table,
+            rows = filled,
+            seconds = started.elapsed().as_secs_f64(),
+            "STIX look-up keys computed"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -303,5 +362,57 @@ mod tests {
             "SELECT count(*) FROM incidents i JOIN items it ON it.id = i.id",
         );
         assert_eq!(shared, vec![0]);
+    }
+
+    /// A database at version 22 with objects of every table, upgraded: each row's STIX look-up
+    /// key is that of the id it is exported with (a group kind STIX has none for keeps NULL).
+    #[test]
+    fn version_24_gives_every_object_its_stix_key() {
+        use threatdb_core::stix_id;
+        use threatdb_core::{IndicatorKind, ItemKind};
+        let mut conn = Connection::open_in_memory().expect("open");
+        run_to(&mut conn, 22).expect("to 22");
+        conn.execute_batch(
+            "INSERT INTO owners (id, name, name_key, kind, date_added) VALUES (1, 'A|B', 'a|b', 'Organization', 0);
+             INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid) VALUES
+                 (1, 1, 'one', 0, 'New', 0, 0, 't', 'x1'),
+                 (2, 1, 'imported', 0, 'New', 0, 0, 't', 'incident--0a0b0c0d-aaaa-4bbb-8ccc-dddddddddddd');
+             INSERT INTO items (id, owner_id, kind, name, date_added, last_modified, created_by, xid) VALUES
+                 (3, 1, 'adversaries', 'no xid', 0, 0, 't', NULL),
+                 (4, 1, 'victims', 'with xid', 0, 0, 't', 'v4'),
+                 (5, 1, 'events', 'no STIX object', 0, 0, 't', NULL);
+             INSERT INTO indicators (id, owner_id, kind, value, date_added, last_modified, created_by, stix_id) VALUES
+                 (1, 1, 'hosts', 'made.example', 0, 0, 't', NULL),
+                 (2, 1, 'hosts', 'imported.example', 0, 0, 't', 'indicator--01020304-aaaa-4bbb-8ccc-dddddddddddd');",
+        )
+        .expect("version 22 rows");
+        run(&mut conn).expect("upgrade");
+        let key = |sql: &str| -> Option<i64> { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+        assert_eq!(
+            key("SELECT stix_key FROM incidents WHERE id = 1"),
+            stix_id::incident_key("A|B", "x1")
+        );
+        assert_eq!(
+            key("SELECT stix_key FROM incidents WHERE id = 2"),
+            stix_id::key("incident--0a0b0c0d-aaaa-4bbb-8ccc-dddddddddddd")
+        );
+        assert_eq!(
+            key("SELECT stix_key FROM items WHERE id = 3"),
+            stix_id::item_key(ItemKind::Adversary, "A|B", 3, None)
+        );
+        assert_eq!(
+            key("SELECT stix_key FROM items WHERE id = 4"),
+            stix_id::item_key(ItemKind::Victim, "A|B", 4, Some("v4"))
+        );
+        assert_eq!(key("SELECT stix_key FROM items WHERE id = 5"), None);
+        assert_eq!(
+            key("SELECT stix_key FROM indicators WHERE id = 1"),
+            stix_id::indicator_key("A|B", IndicatorKind::Host, "made.example", None)
+        );
+        assert_eq!(
+            key("SELECT stix_key FROM indicators WHERE id = 2"),
+            stix_id::key("indicator--01020304-aaaa-4bbb-8ccc-dddddddddddd")
+        );
+        assert!(key("SELECT stix_key FROM incidents WHERE id = 1").is_some());
     }
 }

@@ -36,7 +36,7 @@ fn host(index: u64, name: &str) -> BatchItem {
 /// Claims until this job comes (a shared database may hold jobs of earlier runs). A claim takes
 /// any waiting job, so the batch cases must not run at the same time as each other on one
 /// database (the harnesses run them one after another, or each on its own database).
-async fn claim<S: Store>(store: &S, job: i64, lease_seconds: i64) -> BatchClaim {
+pub(crate) async fn claim<S: Store>(store: &S, job: i64, lease_seconds: i64) -> BatchClaim {
     for _ in 0..1000 {
         match store
             .claim_batch(lease_seconds, 7 * 24 * 3600)

@@ -18,6 +18,7 @@ fn query(owner: &Owner, after: Option<ChangeKey>, limit: u64) -> ChangeQuery {
         items: vec![ItemKind::Adversary],
         indicators: true,
         limit,
+        stix_keys: None,
     }
 }
 

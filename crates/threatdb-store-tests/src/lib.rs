@@ -27,6 +27,7 @@ pub mod labels;
 pub mod listing;
 pub mod ordering;
 pub mod plans;
+pub mod stix_keys;
 pub mod tag_dates;
 pub mod tags;
 pub mod trees;
@@ -53,6 +54,7 @@ pub use item_tags::item_and_indicator_tags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use ordering::{list_sort_orders, list_status_and_name_search};
+pub use stix_keys::stix_ids_find_their_objects;
 pub use tag_dates::tag_event_dates_follow_updates;
 pub use tags::{list_tags_per_owner, tag_identity};
 pub use trees::{
@@ -121,7 +123,8 @@ macro_rules! for_each_case {
             item_update_merges_fields,
             batch_jobs_resume_under_lease,
             batch_jobs_follow_the_users_rights,
-            changes_walk_an_owner_in_change_order
+            changes_walk_an_owner_in_change_order,
+            stix_ids_find_their_objects
         }
     };
 }

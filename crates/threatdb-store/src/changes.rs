@@ -52,17 +52,27 @@ pub fn statement<'a>(kind: ChangedKind, owner: i64, q: &'a ChangeQuery) -> Sql<'
         sql.push(" AND it.kind IN ")
             .bind_list(q.items.iter().map(|k| k.url_name()));
     }
-    if let Some((modified, id)) = bound(q.after, kind) {
+    if let Some(keys) = &q.stix_keys {
+        sql.push(&format!(" AND {alias}.stix_key IN "))
+            .bind_list(keys.iter().copied());
+    }
+    // Looked up by keys, the position is applied to the few rows found (see `changes`).
+    if let Some((modified, id)) = bound(q.after, kind).filter(|_| q.stix_keys.is_none()) {
         sql.push(&format!(" AND ({alias}.last_modified, {alias}.id) > ("))
             .bind(modified)
             .push(", ")
             .bind(id)
             .push(")");
     }
-    sql.push(&format!(
-        " ORDER BY {alias}.last_modified, {alias}.id LIMIT "
-    ))
-    .bind(rows::int_of(q.limit));
+    // Looked up by keys, the rows found are few (at most the keys, and rarely one more): they
+    // are placed after the position, ordered and cut to the page after the merge, so the
+    // planner has no reason to walk the change order instead of the key index.
+    if q.stix_keys.is_none() {
+        sql.push(&format!(
+            " ORDER BY {alias}.last_modified, {alias}.id LIMIT "
+        ))
+        .bind(rows::int_of(q.limit));
+    }
     sql
 }
 
@@ -125,6 +135,11 @@ pub async fn changes<D: Db>(
             links: Vec::new(),
         })
         .collect();
+    if q.stix_keys.is_some()
+        && let Some(after) = q.after
+    {
+        page.retain(|c| c.key() > after);
+    }
     page.sort_by_key(Change::key);
     page.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
     load(db, &mut page).await?;

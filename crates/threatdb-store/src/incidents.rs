@@ -36,8 +36,8 @@ pub async fn create<D: Db>(
         None => uuid::Uuid::new_v4().simple().to_string(),
     };
     let sql = Sql::with(
-        "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, created_by, xid, \
+         stix_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         vec![
             owner.id.into(),
             new.name.as_str().into(),
@@ -46,7 +46,8 @@ pub async fn create<D: Db>(
             t.into(),
             t.into(),
             actor.name.as_str().into(),
-            xid.into(),
+            xid.as_str().into(),
+            threatdb_core::stix_id::incident_key(&owner.name, &xid).into(),
         ],
     );
     let id = rows::one(db, sql, |r| r.int(0))

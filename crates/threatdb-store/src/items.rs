@@ -99,7 +99,27 @@ pub async fn create_item<D: Db>(
         ],
     );
     let id = rows::one(db, sql, |r| r.int(0)).await?;
+    set_stix_key(db, new.kind, &owner.name, id, None).await?;
     load_item(db, id).await
+}
+
+/// Keeps the STIX look-up key of item `id` in step with its xid (its STIX id derives from it,
+/// or from the row id while it has none).
+pub async fn set_stix_key<D: Db>(
+    db: &mut D,
+    kind: ItemKind,
+    owner: &str,
+    id: i64,
+    xid: Option<&str>,
+) -> StoreResult<()> {
+    if let Some(key) = threatdb_core::stix_id::item_key(kind, owner, id, xid) {
+        db.execute(Sql::with(
+            "UPDATE items SET stix_key = ? WHERE id = ?",
+            vec![key.into(), id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Renames an item or merges fields into its type-specific ones (a null removes a field).
@@ -198,8 +218,8 @@ pub async fn create_indicator<D: Db>(
     let owner = guard::for_write(&owner)?;
     let t = now();
     let sql = Sql::with(
-        "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
+         stix_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
         vec![
             owner.id.into(),
             value.kind().url_name().into(),
@@ -207,6 +227,8 @@ pub async fn create_indicator<D: Db>(
             t.into(),
             t.into(),
             actor.name.as_str().into(),
+            threatdb_core::stix_id::indicator_key(&owner.name, value.kind(), value.as_str(), None)
+                .into(),
         ],
     );
     db.execute(sql)

@@ -20,6 +20,10 @@ pub struct Filters {
     /// Only versions with these `modified` times (`None`: `last`, `first` or `all`, which are
     /// the same here: threatdb keeps one version of each object).
     pub versions: Option<BTreeSet<String>>,
+    /// Only objects with these STIX ids (absent from the digest when not asked, so cursors
+    /// issued before it existed stay valid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<BTreeSet<String>>,
 }
 
 impl Filters {
@@ -44,6 +48,7 @@ impl Filters {
         self.types
             .as_ref()
             .is_none_or(|t| t.contains(&field("type")))
+            && self.ids.as_ref().is_none_or(|i| i.contains(&field("id")))
             && self
                 .spec_versions
                 .as_ref()
@@ -56,6 +61,20 @@ impl Filters {
 
     pub(super) fn wants(&self, stix_type: &str) -> bool {
         self.types.as_ref().is_none_or(|t| t.contains(stix_type))
+            && self.ids.as_ref().is_none_or(|ids| {
+                ids.iter()
+                    .any(|id| id.split_once("--").is_some_and(|(t, _)| t == stix_type))
+            })
+    }
+
+    /// The STIX look-up keys of the ids asked for (`None`: no `match[id]`).
+    pub(super) fn stix_keys(&self) -> Option<Vec<i64>> {
+        let ids = self.ids.as_ref()?;
+        Some(
+            ids.iter()
+                .filter_map(|id| threatdb_core::stix_id::key(id))
+                .collect(),
+        )
     }
 }
 

@@ -51,7 +51,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route(
             "/taxii2/api/collections/{cid}/objects/{oid}/versions/",
-            get(objects::by_id),
+            get(objects::versions),
         )
         .route("/taxii2/api/status/{sid}/", get(post::status))
         .route("/taxii2/api/status/{sid}", get(post::status))

@@ -30,8 +30,30 @@ fn list(value: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Reads `added_after`, `limit`, `next` and the `match[...]` filters.
-fn asked(query: Option<&str>) -> Result<Asked, TaxiiError> {
+/// The ids of a `match[id]` (or of `objects/{id}/`): at most a page's worth, and no
+/// relationship (a relationship's id derives from its two ends and is not kept: DECISIONS 95).
+fn ids(ids: BTreeSet<String>) -> Result<BTreeSet<String>, TaxiiError> {
+    if ids.len() > MAX_LIMIT {
+        return Err(TaxiiError::bad_request(format!(
+            "match[id] names {} ids: at most {MAX_LIMIT} are looked up at once",
+            ids.len()
+        )));
+    }
+    if let Some(id) = ids.iter().find(|id| id.starts_with("relationship--")) {
+        return Err(TaxiiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "Not implemented",
+            format!(
+                "{id}: relationships are not looked up by id (their ids derive from their two ends); read them with match[type]=relationship"
+            ),
+        ));
+    }
+    Ok(ids)
+}
+
+/// Reads `added_after`, `limit`, `next` and the `match[...]` filters; `only`: the object of
+/// `objects/{id}/` (whatever `match[id]` says).
+fn asked(query: Option<&str>, only: Option<&str>) -> Result<Asked, TaxiiError> {
     let mut filters = Filters::default();
     let mut next = None;
     let mut limit = DEFAULT_LIMIT;
@@ -68,15 +90,12 @@ fn asked(query: Option<&str>) -> Result<Asked, TaxiiError> {
                     filters.versions = Some(asked);
                 }
             }
-            "match[id]" => {
-                return Err(TaxiiError::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    "Not implemented",
-                    "match[id] is not supported yet: threatdb derives STIX ids and does not store them, so it cannot look one up (page through the collection, or filter by type)",
-                ));
-            }
+            "match[id]" => filters.ids = Some(ids(list(&value))?),
             _ => {}
         }
+    }
+    if let Some(id) = only {
+        filters.ids = Some(ids(BTreeSet::from([id.to_string()]))?);
     }
     let cursor = next
         .as_deref()
@@ -117,7 +136,7 @@ async fn read(
     query: Option<&str>,
 ) -> Result<(Asked, page::Page), TaxiiError> {
     let owner = owner_of(actor, cid)?;
-    let asked = asked(query)?;
+    let asked = asked(query, None)?;
     let page = page::read(
         state,
         actor,
@@ -173,18 +192,70 @@ pub async fn manifest(
     Ok(answer(body, &page, &asked.filters))
 }
 
-/// `GET …/objects/{oid}/` and `…/versions/`: not yet (DECISIONS 80; imported objects keep
-/// their ids, objects made here do not have theirs stored).
+/// The page of collection `cid` holding object `oid` (`match[id]` is `oid`, whatever the
+/// query says; the other parameters apply): a 404 when the collection has no such object.
+async fn read_one(
+    state: &AppState,
+    actor: &Actor,
+    cid: &str,
+    oid: &str,
+    query: Option<&str>,
+) -> Result<(Asked, page::Page), TaxiiError> {
+    let owner = owner_of(actor, cid)?;
+    let asked = asked(query, Some(oid))?;
+    let page = page::read(
+        state,
+        actor,
+        owner,
+        &asked.filters,
+        asked.cursor,
+        asked.limit,
+    )
+    .await?;
+    if page.objects.is_empty() && asked.cursor.is_none() {
+        return Err(TaxiiError::new(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            format!("This collection has no object {oid} (that the filters admit)"),
+        ));
+    }
+    Ok((asked, page))
+}
+
+/// `GET …/objects/{oid}/`: an envelope with the object (threatdb keeps one version of each).
 pub async fn by_id(
+    State(state): State<AppState>,
     Auth(actor): Auth,
-    Path((cid, _)): Path<(String, String)>,
+    Path((cid, oid)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    owner_of(&actor, &cid)?;
-    Err(TaxiiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "Not implemented",
-        "Objects cannot be read by id yet: the STIX ids of objects made in threatdb are derived, not stored (page through objects/, filtered by type)",
-    ))
+    let (asked, page) = read_one(&state, &actor, &cid, &oid, query.as_deref()).await?;
+    let mut body = Map::new();
+    if !page.objects.is_empty() {
+        let objects: Vec<&Value> = page.objects.iter().map(|p| &p.object).collect();
+        body.insert("objects".into(), json!(objects));
+    }
+    Ok(answer(body, &page, &asked.filters))
+}
+
+/// `GET …/objects/{oid}/versions/`: the object's versions (its one `modified`).
+pub async fn versions(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path((cid, oid)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, TaxiiError> {
+    let (asked, page) = read_one(&state, &actor, &cid, &oid, query.as_deref()).await?;
+    let mut body = Map::new();
+    if !page.objects.is_empty() {
+        let versions: Vec<String> = page
+            .objects
+            .iter()
+            .map(|p| page::version(&p.object))
+            .collect();
+        body.insert("versions".into(), json!(versions));
+    }
+    Ok(answer(body, &page, &asked.filters))
 }
 
 /// `DELETE …/objects/{oid}/`: objects are not deleted through TAXII.
@@ -204,22 +275,26 @@ pub async fn delete(
 mod tests {
     use super::*;
 
+    fn asked_(query: Option<&str>) -> Result<Asked, TaxiiError> {
+        asked(query, None)
+    }
+
     #[test]
     fn parameters_are_checked() {
-        assert!(asked(Some("limit=0")).is_err());
-        assert!(asked(Some("limit=ten")).is_err());
+        assert!(asked_(Some("limit=0")).is_err());
+        assert!(asked_(Some("limit=ten")).is_err());
         assert_eq!(
-            asked(Some("limit=5000")).ok().map(|a| a.limit),
+            asked_(Some("limit=5000")).ok().map(|a| a.limit),
             Some(MAX_LIMIT)
         );
-        assert!(asked(Some("added_after=yesterday")).is_err());
-        let a = asked(Some(
+        assert!(asked_(Some("added_after=yesterday")).is_err());
+        let a = asked_(Some(
             "added_after=2026-01-01T00:00:00.500Z&match[type]=incident,indicator",
         ))
         .ok()
         .unwrap();
         assert_eq!(a.filters.added_after, Some(1_767_225_600));
         assert_eq!(a.filters.types.map(|t| t.len()), Some(2));
-        assert!(asked(Some("next=forged")).is_err());
+        assert!(asked_(Some("next=forged")).is_err());
     }
 }

@@ -104,12 +104,15 @@ fn change_query(owner: &Owner, filters: &Filters, limit: usize) -> Option<Change
     let query = ChangeQuery {
         owner: owner.clone(),
         after: None,
-        incidents: filters.wants("incident") || filters.wants("relationship"),
+        // An incident's unit holds its relationships (which are not looked up by id).
+        incidents: filters.wants("incident")
+            || (filters.ids.is_none() && filters.wants("relationship")),
         items,
         indicators: filters.wants("indicator"),
         limit: u64::try_from(limit)
             .unwrap_or(1000)
             .clamp(1, ChangeQuery::MAX_LIMIT),
+        stix_keys: filters.stix_keys(),
     };
     (query.incidents || query.indicators || !query.items.is_empty()).then_some(query)
 }
@@ -242,7 +245,8 @@ pub async fn read(
                 None => continue,
             }
         };
-        if unit.key.0 > horizon {
+        // An object asked for by id is sent at once (DECISIONS 95).
+        if unit.key.0 > horizon && filters.ids.is_none() {
             return Ok(Page {
                 objects: out,
                 next: None,

@@ -797,10 +797,8 @@ fn owner_identity(o: &Map<String, Value>) -> Option<(String, OwnerKind)> {
 fn key(sdo: &Sdo, owner: &Owner) -> Option<String> {
     let xid = sdo.xid.as_deref()?;
     let derived = match &sdo.what {
-        ImportWhat::Incident { .. } => objects::incident_id_of(&owner.name, xid),
-        ImportWhat::Item { kind, .. } => {
-            objects::item_id_of(*kind, &owner.name, 0, Some(xid), &sdo.stix_type)
-        }
+        ImportWhat::Incident { .. } => crate::ids::incident_id(&owner.name, xid),
+        ImportWhat::Item { kind, .. } => crate::ids::item_id(*kind, &owner.name, 0, Some(xid))?,
         _ => return None,
     };
     (derived == sdo.id).then(|| xid.to_string())
@@ -810,8 +808,9 @@ fn key(sdo: &Sdo, owner: &Owner) -> Option<String> {
 /// that STIX id (derived from its owner and id).
 pub fn same_object() -> SameObject {
     Arc::new(|c, id| match &c.local {
-        Local::Item(kind, n) => objects::item_type(*kind)
-            .is_some_and(|t| objects::item_id_of(*kind, &c.owner, *n, None, t) == id),
+        Local::Item(kind, n) => {
+            crate::ids::item_id(*kind, &c.owner, *n, None).is_some_and(|derived| derived == id)
+        }
         _ => false,
     })
 }

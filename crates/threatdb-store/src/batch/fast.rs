@@ -14,6 +14,7 @@ use threatdb_core::batch::{
     AttributeWrite, BatchIndicator, BatchItem, BatchOp, BatchSettings, SetWrite,
 };
 use threatdb_core::policy::Access;
+use threatdb_core::stix_id;
 use threatdb_core::{
     Actor, IndicatorKind, Owner, StoreError, StoreResult, label_key, rating_number,
 };
@@ -184,13 +185,13 @@ async fn write<D: Db>(
     for part in wanted.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(
             "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
-             rating, confidence) VALUES ",
+             rating, confidence, stix_key) VALUES ",
         );
         for (n, (_, i)) in part.iter().enumerate() {
             if n > 0 {
                 sql.push(", ");
             }
-            let row: [Value<'_>; 8] = [
+            let row: [Value<'_>; 9] = [
                 owner_id.into(),
                 i.value.kind().url_name().into(),
                 i.value.as_str().into(),
@@ -199,6 +200,7 @@ async fn write<D: Db>(
                 actor.name.as_str().into(),
                 i.scores.rating.flatten().map(rating_number).into(),
                 i.scores.confidence.flatten().map(i64::from).into(),
+                stix_id::indicator_key(&owner.name, i.value.kind(), i.value.as_str(), None).into(),
             ];
             sql.bind_list(row);
         }

@@ -183,6 +183,7 @@ async fn group<D: Db>(
                 vec![g.xid.as_str().into(), made.id.into()],
             ))
             .await?;
+            items::set_stix_key(db, kind, &owner.name, made.id, Some(&g.xid)).await?;
             Subject::Item(kind, made.id)
         }
         (_, Some(other)) => {

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use crate::db::{Db, ROWS_PER_STATEMENT, Sql, Value, insert_rows, statements};
 use crate::subject::Kind;
 use crate::{labels, rows};
+use threatdb_core::stix_id;
 use threatdb_core::{
     Actor, ImportObject, ImportWhat, Local, Owner, StoreError, StoreResult, label_key,
 };
@@ -288,22 +289,22 @@ async fn insert<D: Db>(
     let head = match kind {
         Kind::Incident => {
             "INSERT INTO incidents (owner_id, name, event_date, status, date_added, last_modified, \
-             created_by, xid, stix_id) VALUES "
+             created_by, xid, stix_id, stix_key) VALUES "
         }
         Kind::Item => {
             "INSERT INTO items (owner_id, kind, name, fields, date_added, last_modified, created_by, \
-             xid, stix_id) VALUES "
+             xid, stix_id, stix_key) VALUES "
         }
         Kind::Indicator => {
             "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, \
-             rating, confidence, stix_id) VALUES "
+             rating, confidence, stix_id, stix_key) VALUES "
         }
     };
     let tail = match kind {
         Kind::Incident => " ON CONFLICT DO NOTHING RETURNING id, xid",
         Kind::Item | Kind::Indicator => " ON CONFLICT DO NOTHING RETURNING id, stix_id",
     };
-    let mut values: Vec<[Value<'_>; 9]> = Vec::with_capacity(rows.len());
+    let mut values: Vec<[Value<'_>; 10]> = Vec::with_capacity(rows.len());
     for r in rows {
         let o = r.o;
         let xid = o.key.as_deref().unwrap_or(&o.external_id);
@@ -328,6 +329,7 @@ async fn insert<D: Db>(
                 created_by.as_deref().unwrap_or(&actor.name).into(),
                 xid.into(),
                 stix_id,
+                stix_id::incident_key(&owner.name, xid).into(),
             ],
             ImportWhat::Item { kind, name, fields } => [
                 owner.id.into(),
@@ -339,6 +341,7 @@ async fn insert<D: Db>(
                 actor.name.as_str().into(),
                 xid.into(),
                 stix_id,
+                stix_id::item_key(*kind, &owner.name, 0, Some(xid)).into(),
             ],
             ImportWhat::Indicator {
                 value,
@@ -354,6 +357,13 @@ async fn insert<D: Db>(
                 rating.map(threatdb_core::rating_number).into(),
                 confidence.map(i64::from).into(),
                 stix_id,
+                stix_id::indicator_key(
+                    &owner.name,
+                    value.kind(),
+                    value.as_str(),
+                    Some(&o.external_id),
+                )
+                .into(),
             ],
             ImportWhat::Label { .. } => {
                 return Err(StoreError::Invalid("a label is not a subject".into()));

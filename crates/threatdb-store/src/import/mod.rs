@@ -269,9 +269,53 @@ pub async fn stored_by_stix_id<D: Db>(
     let item = db
         .fetch_optional(item_by_xid(owner_id, xid), |r| Ok((r.int(0)?, r.text(1)?)))
         .await?;
-    Ok(item.and_then(|(id, kind)| {
-        threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id))
-    }))
+    if let Some(found) = item
+        .and_then(|(id, kind)| threatdb_core::ItemKind::from_url(&kind).map(|k| Local::Item(k, id)))
+    {
+        return Ok(Some(found));
+    }
+    by_derived_id(db, owner.get(), xid).await
+}
+
+/// The object of `owner` exported with the STIX id `id` that was made here (its id derived
+/// from its natural key): found by the id's look-up key, the whole id compared.
+async fn by_derived_id<D: Db>(db: &mut D, owner: &Owner, id: &str) -> StoreResult<Option<Local>> {
+    use threatdb_core::stix_id::{KEYED_TABLES, key, row_id};
+    let Some(wanted) = key(id) else {
+        return Ok(None);
+    };
+    for (kind, (table, columns)) in [Kind::Incident, Kind::Item, Kind::Indicator]
+        .into_iter()
+        .zip(KEYED_TABLES)
+    {
+        let sql = by_stix_key(table, columns, owner.id, wanted);
+        let rows = db
+            .fetch(sql, |r| {
+                Ok((r.int(0)?, [r.opt_text(1)?, r.opt_text(2)?, r.opt_text(3)?]))
+            })
+            .await?;
+        for (row, columns) in rows {
+            let [first, what, value] = columns.each_ref().map(Option::as_deref);
+            if row_id(table, row, &owner.name, [first, what, value]).as_deref() == Some(id) {
+                return Ok(local_of(
+                    kind,
+                    row,
+                    what.unwrap_or_default(),
+                    value.unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The rows of `table` (one of `KEYED_TABLES`) of an owner with this STIX look-up key.
+fn by_stix_key(table: &str, columns: &str, owner: i64, key: i64) -> Sql<'static> {
+    let mut sql = Sql::new(format!(
+        "SELECT t.id, {columns} FROM {table} t WHERE t.owner_id = "
+    ));
+    sql.bind(owner).push(" AND t.stix_key = ").bind(key);
+    sql
 }
 
 /// The local object a stored STIX id names: `what` is an item's kind or an indicator's type.
@@ -335,11 +379,17 @@ async fn existing<D: Db>(
 /// same id is a conflict.
 async fn keep_stix_id<D: Db>(db: &mut D, local: &Local, stix_id: &str) -> StoreResult<()> {
     let (kind, id) = row_of(local)?;
+    // An indicator is exported with the id it keeps (a group with the one its xid gives).
+    let key = match kind {
+        Kind::Indicator => threatdb_core::stix_id::stored("indicator", stix_id)
+            .and_then(threatdb_core::stix_id::key),
+        _ => None,
+    };
     let mut sql = Sql::new(format!(
-        "UPDATE {} SET stix_id = ? WHERE id = ? AND stix_id IS NULL",
+        "UPDATE {} SET stix_id = ?, stix_key = coalesce(?, stix_key) WHERE id = ? AND stix_id IS NULL",
         kind.table()
     ));
-    sql.params = vec![stix_id.into(), id.into()];
+    sql.params = vec![stix_id.into(), key.into(), id.into()];
     db.execute(sql)
         .await
         .map_err(|e| e.on_duplicate(format!("{stix_id} is another object here")))?;
@@ -394,7 +444,13 @@ pub async fn explain<D: Db>(
         by_stix_id(Kind::Item, owner.id, xid),
         by_stix_id(Kind::Indicator, owner.id, xid),
         items_by_name(owner.id, threatdb_core::ItemKind::Adversary, "a name"),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        threatdb_core::stix_id::KEYED_TABLES
+            .iter()
+            .map(|(table, columns)| by_stix_key(table, columns, owner.id, 17)),
+    ) {
         let statement = sql.text.to_string();
         let plan = db.explain(sql).await?;
         out.push(threatdb_core::PlanStep { statement, plan });

@@ -219,13 +219,21 @@ async fn raw_insert(data_dir: &Path, indicators: u64) -> Result<Pass> {
         let tx = conn.transaction()?;
         {
             let mut insert = tx.prepare(
-                "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, rating, confidence) \
-                 VALUES (1, 'hosts', ?, 0, 0, 'bench', 3.0, 70)",
+                "INSERT INTO indicators (owner_id, kind, value, date_added, last_modified, created_by, rating, confidence, stix_key) \
+                 VALUES (1, 'hosts', ?, 0, 0, 'bench', 3.0, 70, ?)",
             )?;
             let mut tag =
                 tx.prepare("INSERT INTO indicator_tags (indicator_id, tag_id) VALUES (?, ?)")?;
             for n in 0..indicators {
-                insert.execute([format!("ingest-{n}.feed.example")])?;
+                // The row as the store writes it, its STIX look-up key included.
+                let value = format!("ingest-{n}.feed.example");
+                let key = threatdb_core::stix_id::indicator_key(
+                    "o",
+                    threatdb_core::IndicatorKind::Host,
+                    &value,
+                    None,
+                );
+                insert.execute(rusqlite::params![value, key])?;
                 tag.execute(rusqlite::params![tx.last_insert_rowid(), (n % 10) + 1])?;
             }
         }

@@ -16,6 +16,7 @@ mod readme;
 mod stix;
 mod stix_import;
 mod taxii;
+mod taxii_by_id;
 mod taxii_post;
 mod tcex;
 mod tokens;

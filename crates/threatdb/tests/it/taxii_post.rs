@@ -43,7 +43,7 @@ impl Taxii {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    async fn post(&self, cid: &str, envelope: &Value) -> (u16, Value) {
+    pub(crate) async fn post(&self, cid: &str, envelope: &Value) -> (u16, Value) {
         self.post_as(cid, TAXII, envelope.to_string(), &self.user, &self.password)
             .await
     }

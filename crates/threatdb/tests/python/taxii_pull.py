@@ -47,6 +47,19 @@ for envelope in as_pages(collection.get_manifest, per_request=per_page):
     manifest.extend(envelope.get("objects", []))
 assert [m["id"] for m in manifest] == ids, "the manifest lists other objects"
 
+# Each object by id (get_object, object_versions) and a few with match[id] (filter kwargs).
+for o in objects:
+    if o["type"] == "relationship":
+        continue
+    one = collection.get_object(o["id"])
+    assert one["objects"] == [o], f"get_object {o['id']} gave {one}"
+    versions = collection.object_versions(o["id"])
+    assert versions["versions"] == [o.get("modified", o.get("created"))], f"versions of {o['id']}: {versions}"
+some = [o["id"] for o in objects if o["type"] != "relationship"][:3]
+matched = collection.get_objects(id=",".join(some))
+assert sorted(m["id"] for m in matched["objects"]) == sorted(some), f"match[id] gave {matched}"
+print("by id:", len([o for o in objects if o["type"] != "relationship"]), "objects and their versions")
+
 for o in objects:
     stix2.parse(o, allow_custom=False)
 with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
