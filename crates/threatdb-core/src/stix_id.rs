@@ -158,9 +158,25 @@ pub fn incident_key(owner: &str, xid: &str) -> Option<i64> {
     key(&incident_id(owner, xid))
 }
 
-/// The look-up [`key`] of an item row (`None`: STIX has no object for its kind).
+/// The id an item is named by outside threatdb: its STIX id, or for a kind STIX has no object
+/// for, an id of the same shape derived the same way from its ThreatConnect type
+/// (`{type}--{uuid}`, the type as v2 spells it in its URLs: `events--…`). A tc-json export
+/// names a group without an xid by it, so a Batch job finds the group again.
+pub fn item_ref(kind: ItemKind, owner: &str, id: i64, xid: Option<&str>) -> String {
+    if let Some(stix) = item_id(kind, owner, id, xid) {
+        return stix;
+    }
+    let name = kind.url_name();
+    if let Some(stored) = xid.and_then(|x| stored(name, x)) {
+        return stored.to_string();
+    }
+    let id = id.to_string();
+    derived_id(name, &[name, owner, xid.unwrap_or(&id)])
+}
+
+/// The look-up [`key`] of an item row (of its [`item_ref`]).
 pub fn item_key(kind: ItemKind, owner: &str, id: i64, xid: Option<&str>) -> Option<i64> {
-    key(&item_id(kind, owner, id, xid)?)
+    key(&item_ref(kind, owner, id, xid))
 }
 
 /// The look-up [`key`] of an indicator row.
@@ -181,13 +197,13 @@ pub const KEYED_TABLES: [(&str, &str); 3] = [
     ("indicators", "t.stix_id, t.kind, t.value"),
 ];
 
-/// The STIX id of a row of one of [`KEYED_TABLES`], from its id, its owner's name and the
-/// three columns named there (`None`: a group kind STIX has no object for).
+/// The id of a row of one of [`KEYED_TABLES`] (an item's [`item_ref`]), from its id, its
+/// owner's name and the three columns named there.
 pub fn row_id(table: &str, id: i64, owner: &str, columns: [Option<&str>; 3]) -> Option<String> {
     let [first, kind, value] = columns;
     match table {
         "incidents" => Some(incident_id(owner, first.unwrap_or_default())),
-        "items" => item_id(ItemKind::from_url(kind?)?, owner, id, first),
+        "items" => Some(item_ref(ItemKind::from_url(kind?)?, owner, id, first)),
         "indicators" => Some(indicator_id(
             owner,
             IndicatorKind::from_url(kind?)?.type_name(),

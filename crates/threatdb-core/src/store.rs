@@ -434,6 +434,16 @@ pub trait Store: Send + Sync {
         &self,
         chunk: crate::batch::BatchChunk,
     ) -> StoreResult<crate::batch::ChunkOutcome>;
+    /// Writes Batch items into `owner` as `actor` (write access there) in one transaction,
+    /// without a job, as a job's chunk writes them: what each item recorded, in order (nothing:
+    /// it was written).
+    async fn apply_batch(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        settings: crate::batch::BatchSettings,
+        items: Vec<crate::batch::BatchItem>,
+    ) -> StoreResult<Vec<Vec<crate::batch::BatchError>>>;
     /// Associates the incident with `target` (write access on the incident, read access on
     /// the target; an indicator is the one in the incident's owner). Idempotent; a missing or
     /// hidden target is NotFound.

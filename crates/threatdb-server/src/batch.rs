@@ -56,6 +56,93 @@ const LINKS: u8 = 2;
 const ASSOCIATIONS: u8 = 3;
 const DONE: u8 = 4;
 
+/// Error records kept by [`apply_file`] (as a job keeps).
+const MAX_RECORDS: usize = 10_000;
+
+/// Writes a Batch file into `owner` as `actor` without a job (`threatdb import` of a tc-json
+/// file into a data directory, by its operator, who is no API user a job could run as): the
+/// same phases and chunks a job writes, each chunk in one transaction; `done` is told the
+/// items written so far. The counts a job would end with, and its first 10,000 error records.
+pub async fn apply_file(
+    store: &dyn Store,
+    actor: &threatdb_core::Actor,
+    owner: &threatdb_core::Owner,
+    settings: threatdb_core::batch::BatchSettings,
+    bytes: &[u8],
+    mut done: impl FnMut(u64),
+) -> Result<(threatdb_core::batch::BatchStatus, Vec<BatchError>), StoreError> {
+    let file = BatchFile::parse(bytes)
+        .map_err(|why| StoreError::Invalid(format!("The batch file is not valid JSON: {why}")))?;
+    let (g, i) = (len(file.groups.len()), len(file.indicators.len()));
+    let mut status = threatdb_core::batch::BatchStatus {
+        id: 0,
+        state: threatdb_core::batch::BatchState::Completed,
+        errors: 0,
+        unprocessed: 0,
+        success_groups: 0,
+        error_groups: 0,
+        success_indicators: 0,
+        error_indicators: 0,
+    };
+    let mut records = Vec::new();
+    // Groups whose links failed: each moves from the successes to the errors once.
+    let mut moved = std::collections::HashSet::new();
+    let mut written = 0u64;
+    for phase in GROUPS..DONE {
+        let items = phase_items(&file, settings.action, phase, g, i);
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let chunk: Vec<BatchItem> = items.by_ref().take(CHUNK).map(|make| make()).collect();
+            let classes: Vec<(u64, BatchClass)> =
+                chunk.iter().map(|item| (item.index, item.class)).collect();
+            let outcomes = store
+                .apply_batch(actor, owner, settings.clone(), chunk)
+                .await?;
+            for ((index, class), failed) in classes.into_iter().zip(outcomes) {
+                let failure = !failed.is_empty();
+                match (phase >= LINKS, class) {
+                    (true, BatchClass::Group) => {
+                        if failure && moved.insert(index) {
+                            status.success_groups = status.success_groups.saturating_sub(1);
+                            status.error_groups = status.error_groups.saturating_add(1);
+                            status.errors = status.errors.saturating_add(1);
+                        }
+                    }
+                    (_, BatchClass::Group) if failure => {
+                        moved.insert(index);
+                        status.error_groups = status.error_groups.saturating_add(1);
+                        status.errors = status.errors.saturating_add(1);
+                    }
+                    (_, BatchClass::Group) => {
+                        status.success_groups = status.success_groups.saturating_add(1);
+                    }
+                    (_, BatchClass::Indicator) if failure => {
+                        status.error_indicators = status.error_indicators.saturating_add(1);
+                        status.errors = status.errors.saturating_add(1);
+                    }
+                    (_, BatchClass::Indicator) => {
+                        status.success_indicators = status.success_indicators.saturating_add(1);
+                    }
+                    (_, BatchClass::Association) if failure => {
+                        status.errors = status.errors.saturating_add(1);
+                    }
+                    (_, BatchClass::Association) => {}
+                }
+                for record in failed {
+                    if records.len() < MAX_RECORDS {
+                        records.push(record);
+                    }
+                }
+                if phase < LINKS {
+                    written = written.saturating_add(1);
+                }
+            }
+            done(written);
+        }
+    }
+    Ok((status, records))
+}
+
 fn len(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }

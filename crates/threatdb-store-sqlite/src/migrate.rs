@@ -365,7 +365,7 @@ mod tests {
     }
 
     /// A database at version 22 with objects of every table, upgraded: each row's STIX look-up
-    /// key is that of the id it is exported with (a group kind STIX has none for keeps NULL).
+    /// key is that of the id it is exported with (for a group kind STIX has none for, its tc-json id).
     #[test]
     fn version_24_gives_every_object_its_stix_key() {
         use threatdb_core::stix_id;
@@ -404,7 +404,10 @@ mod tests {
             key("SELECT stix_key FROM items WHERE id = 4"),
             stix_id::item_key(ItemKind::Victim, "A|B", 4, Some("v4"))
         );
-        assert_eq!(key("SELECT stix_key FROM items WHERE id = 5"), None);
+        assert_eq!(
+            key("SELECT stix_key FROM items WHERE id = 5"),
+            stix_id::item_key(ItemKind::Event, "A|B", 5, None)
+        );
         assert_eq!(
             key("SELECT stix_key FROM indicators WHERE id = 1"),
             stix_id::indicator_key("A|B", IndicatorKind::Host, "made.example", None)

@@ -28,19 +28,20 @@ fn query(owner: &Owner, keys: Option<Vec<i64>>) -> ChangeQuery {
     }
 }
 
-/// The STIX id a changed object is exported with (`None`: a kind STIX has no object for).
+/// The id a changed object is exported with (STIX, or a group's tc-json id for a kind STIX has
+/// no object for).
 fn id_of(change: &Change) -> Option<String> {
     match &change.object {
         Changed::Incident(d) => Some(stix_id::incident_id(
             &d.incident.owner.name,
             &d.incident.xid,
         )),
-        Changed::Item(d) => stix_id::item_id(
+        Changed::Item(d) => Some(stix_id::item_ref(
             d.item.kind,
             &d.item.owner.name,
             d.item.id,
             d.item.xid.as_deref(),
-        ),
+        )),
         Changed::Indicator(d) => Some(stix_id::indicator_id(
             &d.indicator.owner.name,
             d.indicator.kind.type_name(),
@@ -263,20 +264,20 @@ pub async fn stix_ids_find_their_objects<S: Store + AdminStore + BulkLoad + Bulk
     let all = store.changes(w, &query(a, None)).await.unwrap();
     let mut checked = 0;
     for change in &all {
-        let Some(id) = id_of(change) else {
-            assert!(
-                matches!(&change.object, Changed::Item(d) if d.item.kind == ItemKind::Event),
-                "only a kind STIX has no object for has no id"
-            );
-            continue;
-        };
+        let id = id_of(change).unwrap();
         let key = stix_id::key(&id).unwrap();
         let found = store.changes(w, &query(a, Some(vec![key]))).await.unwrap();
         let found: Vec<Option<String>> = found.iter().map(id_of).collect();
         assert_eq!(found, vec![Some(id.clone())], "{id} ({change:?})");
         checked += 1;
     }
-    assert!(checked >= 12, "{checked} objects checked");
+    assert!(checked >= 13, "{checked} objects checked");
+    assert!(
+        all.iter()
+            .filter_map(id_of)
+            .any(|id| id.starts_with("events--")),
+        "a group STIX has no object for has its tc-json id"
+    );
     assert!(
         all.iter().filter_map(id_of).any(|id| id == foreign(2)),
         "the API's indicator took the id it was imported with"

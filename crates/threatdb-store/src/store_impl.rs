@@ -113,6 +113,11 @@ macro_rules! impl_store {
                     $crate::write!(self, () |db| $crate::batch::write_chunk(db, &chunk))
                 })
             }
+            async fn apply_batch(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, settings: $crate::t::batch::BatchSettings, items: Vec<$crate::t::batch::BatchItem>) -> $crate::t::StoreResult<Vec<Vec<$crate::t::batch::BatchError>>> {
+                $crate::timed_op!("apply_batch", {
+                    $crate::write!(self, (actor, owner) |db| $crate::batch::apply(db, &actor, &owner, &settings, &items))
+                })
+            }
             async fn delete_incident(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
                 $crate::timed_op!("delete_incident", {
                     $crate::write!(self, (actor) |db| $crate::incidents::delete(db, &actor, id))

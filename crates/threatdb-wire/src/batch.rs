@@ -303,14 +303,27 @@ pub fn group(
             .map(parse_timestamp)
             .transpose()
             .map_err(|e| e.to_string())?;
-        let status = dto
-            .status
-            .as_deref()
-            .map(IncidentStatus::parse)
-            .transpose()
-            .map_err(|e| e.to_string())?;
+        let status = match kind {
+            GroupKind::Incident => dto
+                .status
+                .as_deref()
+                .map(IncidentStatus::parse)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            GroupKind::Item(_) => None,
+        };
         let mut fields = dto.rest;
         fields.retain(|k, _| !GROUP_KEYS.contains(&k.as_str()));
+        if let GroupKind::Item(_) = kind {
+            // An Event's `eventDate` (and a `status` of a group of another type) is one of its
+            // own fields, kept as given.
+            if let Some(date) = &dto.event_date {
+                fields.insert("eventDate".into(), Value::String(date.clone()));
+            }
+            if let Some(status) = &dto.status {
+                fields.insert("status".into(), Value::String(status.clone()));
+            }
+        }
         if let GroupKind::Item(k) = kind {
             if let Some(missing) = k
                 .required_fields()
@@ -715,6 +728,29 @@ mod tests {
         ] {
             assert!(settings(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn an_events_date_is_one_of_its_fields() {
+        let raw = RawValue::from_string(
+            r#"{"type":"Event","xid":"e1","name":"a login","eventDate":"2026-01-02T00:00:00Z","status":"Escalated"}"#
+                .to_string(),
+        )
+        .unwrap();
+        let (Ok(BatchOp::Group(g)), _) = group(&raw, BatchAction::Create) else {
+            panic!("not a group");
+        };
+        let fields: Value = serde_json::from_str(&g.fields).unwrap();
+        assert_eq!(fields["eventDate"], "2026-01-02T00:00:00Z");
+        assert_eq!(fields["status"], "Escalated");
+        assert_eq!(g.status, None);
+        // An incident's status is its own, checked.
+        let raw = RawValue::from_string(
+            r#"{"type":"Incident","xid":"i1","name":"n","eventDate":"2026-01-02T00:00:00Z","status":"Nonsense"}"#
+                .to_string(),
+        )
+        .unwrap();
+        assert!(group(&raw, BatchAction::Create).0.is_err());
     }
 
     #[test]

@@ -24,6 +24,7 @@
 
 pub mod assoc;
 pub mod batch;
+pub mod batch_export;
 pub mod dto;
 pub mod envelope;
 pub mod filters;

@@ -1,6 +1,7 @@
 //! `threatdb export`: an administrator's export of the data directory's owners as one STIX 2.1
-//! bundle, streamed (each object is written as soon as it is read; memory does not grow with
-//! the export), to a file that appears only once it is complete, or to standard output.
+//! bundle (or one owner as a ThreatConnect Batch file, `tc-json`: `export_tc.rs`), streamed
+//! (each object is written as soon as it is read; memory does not grow with the export), to a
+//! file that appears only once it is complete, or to standard output.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -16,26 +17,26 @@ use crate::config::DataArgs;
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     #[command(flatten)]
-    data: DataArgs,
+    pub(crate) data: DataArgs,
     /// The format written.
     #[arg(long, value_enum, default_value = "stix21")]
     format: Format,
     /// An owner to export (repeat for several); default: every owner.
     #[arg(long = "owner", value_name = "NAME")]
-    owners: Vec<String>,
+    pub(crate) owners: Vec<String>,
     /// Only objects changed at or after this date (ISO 8601, as the API takes dates); owners'
     /// identities and the markings used are always written.
     #[arg(long, value_name = "DATE")]
-    since: Option<String>,
+    pub(crate) since: Option<String>,
     /// Where to write: a file (written beside it and renamed when complete), or `-` for
     /// standard output.
     #[arg(long, short, value_name = "FILE|-", default_value = "-")]
-    output: String,
+    pub(crate) output: String,
     /// Export through a running server instead of the data directory: its TAXII collections,
     /// with the rights of the API user or token given as for `threatdb api` (--base-url,
     /// --access-id and --secret-key, or --token; the TC_API_* variables; --credentials).
     #[arg(long)]
-    via_api: bool,
+    pub(crate) via_api: bool,
     /// With --via-api: an API token instead of the access id and secret key.
     #[arg(long, env = "TC_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -45,8 +46,10 @@ pub struct ExportArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Format {
-    /// One STIX 2.1 bundle (docs/stix.md).
+    /// One STIX 2.1 bundle (docs/STIX.md).
     Stix21,
+    /// One owner's groups and indicators as a ThreatConnect Batch file (docs/STIX.md, tc-json).
+    TcJson,
 }
 
 /// Objects written as one JSON bundle, one object per line.
@@ -68,7 +71,9 @@ impl<W: Write> Sink for Bundle<W> {
 }
 
 pub async fn run(args: ExportArgs) -> Result<()> {
-    let Format::Stix21 = args.format;
+    if let Format::TcJson = args.format {
+        return crate::export_tc::run(&args).await;
+    }
     let since = args
         .since
         .as_deref()
@@ -104,25 +109,35 @@ pub async fn run(args: ExportArgs) -> Result<()> {
     }
     .await;
     bundle.bar.finish_and_clear();
-    if let Err(e) = written {
-        if let Some(p) = &partial {
-            let _ = std::fs::remove_file(p);
-        }
-        return Err(e);
-    }
-    if let (Some(partial), Some(file)) = (&partial, &file) {
-        std::fs::rename(partial, file).with_context(|| {
-            format!("cannot rename {} to {}", partial.display(), file.display())
-        })?;
-    }
+    finish(written, file.as_deref(), partial.as_deref())?;
     report(&summary);
     Ok(())
 }
 
-/// The file to write (none for standard output), the partial file beside it, and the writer.
-type Output = (Option<PathBuf>, Option<PathBuf>, Box<dyn Write>);
+/// The file in place once the export is written (the partial file removed when it failed).
+pub(crate) fn finish(
+    written: Result<()>,
+    file: Option<&std::path::Path>,
+    partial: Option<&std::path::Path>,
+) -> Result<()> {
+    if let Err(e) = written {
+        if let Some(p) = partial {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(e);
+    }
+    if let (Some(partial), Some(file)) = (partial, file) {
+        std::fs::rename(partial, file).with_context(|| {
+            format!("cannot rename {} to {}", partial.display(), file.display())
+        })?;
+    }
+    Ok(())
+}
 
-fn output(output: &str) -> Result<Output> {
+/// The file to write (none for standard output), the partial file beside it, and the writer.
+pub(crate) type Output = (Option<PathBuf>, Option<PathBuf>, Box<dyn Write>);
+
+pub(crate) fn output(output: &str) -> Result<Output> {
     let (file, partial) = match output {
         "-" => (None, None),
         path => {
@@ -222,7 +237,7 @@ fn report(summary: &Summary) {
 }
 
 /// Objects written so far, on a terminal; nothing otherwise.
-fn progress() -> indicatif::ProgressBar {
+pub(crate) fn progress() -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }

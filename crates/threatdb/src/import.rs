@@ -1,5 +1,6 @@
 //! `threatdb import`: an administrator's import of a STIX 2.1 bundle (or a TAXII envelope, or
-//! a JSON list of objects) into the data directory's store. The file is read three times,
+//! a JSON list of objects) into the data directory's store (a tc-json file goes to
+//! `import_tc.rs`). The file is read three times,
 //! one object at a time on a thread of its own, so it is never held whole; a terminal shows a
 //! progress bar per pass and the end a table of what was created, updated, left alone and
 //! refused.
@@ -19,30 +20,31 @@ use crate::config::DataArgs;
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     #[command(flatten)]
-    data: DataArgs,
-    /// The file to read: a STIX 2.1 bundle, a TAXII envelope or a JSON list of objects; `-`
-    /// for standard input.
+    pub(crate) data: DataArgs,
+    /// The file to read: a STIX 2.1 bundle, a TAXII envelope or a JSON list of objects, or a
+    /// tc-json file (a ThreatConnect Batch file, `{"group":[…],"indicator":[…]}`, imported as
+    /// one Batch job into --owner); `-` for standard input.
     #[arg(value_name = "FILE|-", default_value = "-")]
     input: String,
     /// The owner objects go to when the identity they are created by is not an owner here
     /// (a bundle from another platform); objects exported by threatdb go to their own owners,
     /// which are created when missing. With --via-api: the owner whose collection takes them.
     #[arg(long, value_name = "NAME")]
-    owner: Option<String>,
+    pub(crate) owner: Option<String>,
     /// Write nothing when any object is refused (everything is checked first).
     #[arg(long, conflicts_with = "via_api")]
-    atomic: bool,
+    pub(crate) atomic: bool,
     /// Import through a running server instead of the data directory: the bundle is posted to
     /// the TAXII collection of --owner (or of the only owner the user may write to), with the
     /// rights of the API user or token given as for `threatdb api` (--base-url, --access-id
     /// and --secret-key, or --token; the TC_API_* variables; --credentials).
     #[arg(long)]
-    via_api: bool,
+    pub(crate) via_api: bool,
     /// With --via-api: an API token instead of the access id and secret key.
     #[arg(long, env = "TC_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    pub(crate) token: Option<String>,
     #[command(flatten)]
-    endpoint: crate::client::EndpointArgs,
+    pub(crate) endpoint: crate::client::EndpointArgs,
 }
 
 pub async fn run(args: ImportArgs) -> Result<()> {
@@ -65,6 +67,11 @@ pub async fn run(args: ImportArgs) -> Result<()> {
         }
         path
     };
+    if crate::import_tc::is_tc_json(&path)? {
+        let done = crate::import_tc::run(&args, &path).await;
+        drop(spooled);
+        return done;
+    }
     if args.via_api {
         let done = via_api(&args, &path).await;
         drop(spooled);

@@ -124,7 +124,17 @@ async fn by_xid<D: Db>(db: &mut D, owner: &Owner, xid: &str) -> StoreResult<Opti
             |r| Ok((r.int(0)?, r.text(1)?)),
         )
         .await?;
-    Ok(item.and_then(|(id, kind)| ItemKind::from_url(&kind).map(|k| Found::Item(k, id))))
+    if let Some(found) =
+        item.and_then(|(id, kind)| ItemKind::from_url(&kind).map(|k| Found::Item(k, id)))
+    {
+        return Ok(Some(found));
+    }
+    // A group without an xid is named by its derived id in a tc-json export
+    // (`stix_id::item_ref`): the same file imported again finds it.
+    Ok(match crate::import::by_derived_id(db, owner, xid).await? {
+        Some(threatdb_core::Local::Item(k, id)) => Some(Found::Item(k, id)),
+        _ => None,
+    })
 }
 
 async fn group<D: Db>(

@@ -325,26 +325,14 @@ pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<C
     let mut tally = Tally::default();
     let mut halted_at = None;
     for item in &chunk.items {
-        let records = match (&item.work, &writer) {
-            _ if fast.contains(&item.index) => Vec::new(),
-            (Err(record), _) => vec![record.clone()],
-            (Ok(_), None) => vec![BatchError {
-                code: BatchCode::Permission.as_str().into(),
-                reason: "The job's user may no longer write this owner".into(),
-                source: item.source.clone(),
-            }],
-            (Ok(op), Some((actor, owner))) => {
-                items::write(db, actor, owner, &settings, op, item.class)
-                    .await?
-                    .into_iter()
-                    .map(|(code, reason)| BatchError {
-                        code: code.as_str().into(),
-                        reason,
-                        source: error_source(&item.source),
-                    })
-                    .collect()
-            }
-        };
+        let records = apply_item(
+            db,
+            writer.as_ref().map(|(a, o)| (*a, o)),
+            &settings,
+            &fast,
+            item,
+        )
+        .await?;
         let failed = !records.is_empty();
         let already =
             failed && chunk.then.phase >= 2 && had_record(db, chunk.job, item.index).await?;
@@ -403,6 +391,55 @@ pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<C
     Ok(ChunkOutcome {
         halted: halted_at.is_some(),
     })
+}
+
+/// What writing one item recorded (nothing: it was written). `writer`: the job's user and the
+/// owner while the user may write there; `fast`: the items the set-wise path wrote already.
+async fn apply_item<D: Db>(
+    db: &mut D,
+    writer: Option<(&Actor, &Owner)>,
+    settings: &BatchSettings,
+    fast: &std::collections::HashSet<u64>,
+    item: &threatdb_core::batch::BatchItem,
+) -> StoreResult<Vec<BatchError>> {
+    Ok(match (&item.work, writer) {
+        _ if fast.contains(&item.index) => Vec::new(),
+        (Err(record), _) => vec![record.clone()],
+        (Ok(_), None) => vec![BatchError {
+            code: BatchCode::Permission.as_str().into(),
+            reason: "The job's user may no longer write this owner".into(),
+            source: item.source.clone(),
+        }],
+        (Ok(op), Some((actor, owner))) => items::write(db, actor, owner, settings, op, item.class)
+            .await?
+            .into_iter()
+            .map(|(code, reason)| BatchError {
+                code: code.as_str().into(),
+                reason,
+                source: error_source(&item.source),
+            })
+            .collect(),
+    })
+}
+
+/// Writes Batch items into `owner` as `actor` (write access there) without a job, as a job's
+/// chunk writes them: what each item recorded, in order (nothing: it was written). Used by an
+/// administrator's import of a Batch file into a data directory.
+pub async fn apply<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    owner: &Owner,
+    settings: &BatchSettings,
+    items: &[threatdb_core::batch::BatchItem],
+) -> StoreResult<Vec<Vec<BatchError>>> {
+    let granted = guard::owner(actor, owner, Access::Write)?;
+    let owner = (*guard::for_write(&granted)?).clone();
+    let fast = fast::new_indicators(db, actor, &owner, settings, items).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(apply_item(db, Some((actor, &owner)), settings, &fast, item).await?);
+    }
+    Ok(out)
 }
 
 async fn had_record<D: Db>(db: &mut D, job: i64, item: u64) -> StoreResult<bool> {

@@ -278,8 +278,13 @@ pub async fn stored_by_stix_id<D: Db>(
 }
 
 /// The object of `owner` exported with the STIX id `id` that was made here (its id derived
-/// from its natural key): found by the id's look-up key, the whole id compared.
-async fn by_derived_id<D: Db>(db: &mut D, owner: &Owner, id: &str) -> StoreResult<Option<Local>> {
+/// from its natural key; for a group, its `stix_id::item_ref`): found by the id's look-up
+/// key, the whole id compared.
+pub(crate) async fn by_derived_id<D: Db>(
+    db: &mut D,
+    owner: &Owner,
+    id: &str,
+) -> StoreResult<Option<Local>> {
     use threatdb_core::stix_id::{KEYED_TABLES, key, row_id};
     let Some(wanted) = key(id) else {
         return Ok(None);

@@ -18,6 +18,7 @@ mod stix_import;
 mod taxii;
 mod taxii_by_id;
 mod taxii_post;
+mod tc_json;
 mod tcex;
 mod tokens;
 mod web_ui;
