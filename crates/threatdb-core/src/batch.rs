@@ -59,6 +59,20 @@ pub struct BatchSettings {
 }
 
 impl BatchSettings {
+    /// A `Create` job that replaces what its items carry (attributes, tags, labels) and goes
+    /// on past a failing item: what a tc-json import runs.
+    pub fn create_replacing() -> Self {
+        BatchSettings {
+            action: BatchAction::Create,
+            attributes: AttributeWrite::Replace,
+            tags: SetWrite::Replace,
+            labels: SetWrite::Replace,
+            halt_on_error: false,
+        }
+    }
+}
+
+impl BatchSettings {
     /// The settings as the store keeps them: `action,attributes,tags,labels,halt`.
     pub fn encode(&self) -> String {
         let action = match self.action {

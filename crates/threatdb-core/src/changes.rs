@@ -50,6 +50,18 @@ pub struct ChangeQuery {
     pub stix_keys: Option<Vec<i64>>,
 }
 
+impl ChangeKey {
+    /// The position a walk of everything changed at or after `since` starts after: the last
+    /// position of the second before it.
+    pub fn before(since: Timestamp) -> Result<ChangeKey, Invalid> {
+        Ok(ChangeKey {
+            modified: crate::shift(since, time::Duration::seconds(-1), "since")?,
+            kind: ChangedKind::Indicator,
+            id: i64::MAX,
+        })
+    }
+}
+
 impl ChangeQuery {
     /// The largest page.
     pub const MAX_LIMIT: u64 = 1000;

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use threatdb_core::{
-    Actor, Change, ChangeKey, ChangeQuery, Changed, ChangedKind, ItemKind, Linked, Owner,
-    SecurityLabel, Store, StoreError, Timestamp,
+    Actor, Change, ChangeKey, ChangeQuery, Changed, ItemKind, Linked, Owner, SecurityLabel, Store,
+    StoreError, Timestamp,
 };
 
 use crate::fixed::{tlp, tlp_marking};
@@ -260,16 +260,7 @@ impl<'a, S: Sink> Exporter<'a, S> {
     /// followed by its relationships), and the marking-definitions they use.
     pub async fn run(mut self) -> Result<(), ExportError> {
         self.emit(&objects::owner_identity(self.owner))?;
-        let mut after = match self.since {
-            // Everything changed at or after `since`: strictly after the last position of the
-            // second before it.
-            Some(since) => Some(ChangeKey {
-                modified: threatdb_core::shift(since, time::Duration::SECOND * -1, "since")?,
-                kind: ChangedKind::Indicator,
-                id: i64::MAX,
-            }),
-            None => None,
-        };
+        let mut after = self.since.map(ChangeKey::before).transpose()?;
         let kinds = ItemKind::ALL.to_vec();
         loop {
             let query = ChangeQuery {

@@ -3,19 +3,13 @@
 
 use crate::fixture::fixture;
 use threatdb_core::batch::{
-    AttributeWrite, BatchAction, BatchChunk, BatchClaim, BatchClass, BatchIndicator, BatchItem,
-    BatchNested, BatchOp, BatchProgress, BatchSettings, BatchState, SetWrite,
+    BatchChunk, BatchClaim, BatchClass, BatchIndicator, BatchItem, BatchNested, BatchOp,
+    BatchProgress, BatchSettings, BatchState,
 };
 use threatdb_core::{AdminStore, IndicatorKind, IndicatorValue, Role, Store, StoreError};
 
 fn settings() -> BatchSettings {
-    BatchSettings {
-        action: BatchAction::Create,
-        attributes: AttributeWrite::Replace,
-        tags: SetWrite::Replace,
-        labels: SetWrite::Replace,
-        halt_on_error: false,
-    }
+    BatchSettings::create_replacing()
 }
 
 fn host(index: u64, name: &str) -> BatchItem {

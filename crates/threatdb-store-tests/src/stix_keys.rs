@@ -5,8 +5,8 @@
 use crate::batch::claim;
 use crate::fixture::{create, fixture, new_incident};
 use threatdb_core::batch::{
-    AttributeWrite, BatchAction, BatchChunk, BatchClass, BatchGroup, BatchIndicator, BatchItem,
-    BatchNested, BatchOp, BatchProgress, BatchSettings, GroupKind, SetWrite,
+    BatchChunk, BatchClass, BatchGroup, BatchIndicator, BatchItem, BatchNested, BatchOp,
+    BatchProgress, BatchSettings, GroupKind,
 };
 use threatdb_core::date::from_unix;
 use threatdb_core::stix_id;
@@ -92,13 +92,7 @@ pub async fn stix_ids_find_their_objects<S: Store + AdminStore + BulkLoad + Bulk
         .unwrap();
 
     // A Batch job: groups by xid and indicators (the set-wise path).
-    let settings = BatchSettings {
-        action: BatchAction::Create,
-        attributes: AttributeWrite::Replace,
-        tags: SetWrite::Replace,
-        labels: SetWrite::Replace,
-        halt_on_error: false,
-    };
+    let settings = BatchSettings::create_replacing();
     let job = store
         .create_batch(&w.actor, a, settings, Some(b"{}".to_vec()))
         .await

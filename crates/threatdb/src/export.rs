@@ -238,13 +238,16 @@ fn report(summary: &Summary) {
 
 /// Objects written so far, on a terminal; nothing otherwise.
 pub(crate) fn progress() -> indicatif::ProgressBar {
+    spinner("exporting {spinner} {pos} objects ({per_sec})")
+}
+
+/// A spinner drawn with `template` on a terminal; nothing otherwise.
+pub(crate) fn spinner(template: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("exporting {spinner} {pos} objects ({per_sec})")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(120));

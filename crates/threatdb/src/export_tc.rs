@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use threatdb_core::{ChangeKey, ChangeQuery, ChangedKind, ItemKind, Owner, Role, Store};
+use threatdb_core::{ChangeKey, ChangeQuery, ItemKind, Owner, Role, Store};
 use threatdb_wire::batch_export::{self, Part};
 
 use crate::export::{ExportArgs, finish, operator, output, progress};
@@ -107,14 +107,7 @@ impl Walk<'_> {
         out: &mut W,
         left: &mut std::collections::BTreeMap<&'static str, u64>,
     ) -> Result<u64> {
-        let mut after = match self.since {
-            Some(since) => Some(ChangeKey {
-                modified: threatdb_core::shift(since, time::Duration::SECOND * -1, "since")?,
-                kind: ChangedKind::Indicator,
-                id: i64::MAX,
-            }),
-            None => None,
-        };
+        let mut after = self.since.map(ChangeKey::before).transpose()?;
         let groups = part == Part::Group;
         let mut n = 0u64;
         loop {

@@ -7,7 +7,7 @@
 //! uploaded through the server's Batch API with the caller's rights. A terminal shows the items written; the end is a table of succeeded and
 //! failed items, then each failure with its reason.
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,9 +15,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
-use threatdb_core::batch::{
-    AttributeWrite, BatchAction, BatchError, BatchSettings, BatchState, BatchStatus, SetWrite,
-};
+use threatdb_core::batch::{BatchError, BatchSettings, BatchState, BatchStatus};
 use threatdb_core::{OwnerKind, Role};
 
 use crate::import::ImportArgs;
@@ -38,17 +36,6 @@ pub fn is_tc_json(path: &Path) -> Result<bool> {
     Ok(["\"group\"", "\"indicator\"", "\"association\""]
         .iter()
         .any(|k| rest.starts_with(k)))
-}
-
-/// The settings of the job: create, and replace what the file carries.
-fn settings() -> BatchSettings {
-    BatchSettings {
-        action: BatchAction::Create,
-        attributes: AttributeWrite::Replace,
-        tags: SetWrite::Replace,
-        labels: SetWrite::Replace,
-        halt_on_error: false,
-    }
 }
 
 /// Reads the file whole (a Batch job's file is at most `limit` bytes) and checks that it is
@@ -140,7 +127,7 @@ async fn into_store(
             store.as_ref(),
             &actor,
             &target,
-            settings(),
+            BatchSettings::create_replacing(),
             &bytes,
             |n| bar.set_position(n),
         )
@@ -277,17 +264,7 @@ async fn through_api(
 
 /// Items written so far, on a terminal; nothing otherwise.
 fn progress() -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("importing {spinner} {pos} items ({per_sec})")
-    {
-        bar.set_style(style);
-    }
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
+    crate::export::spinner("importing {spinner} {pos} items ({per_sec})")
 }
 
 /// The table of what the job wrote, then each failure, on standard error.

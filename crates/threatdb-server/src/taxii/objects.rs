@@ -128,15 +128,17 @@ fn answer(mut body: Map<String, Value>, page: &page::Page, filters: &Filters) ->
     response
 }
 
-/// The page of collection `cid` that `query` asks for.
+/// The page of collection `cid` that `query` asks for; `only`: the object of
+/// `objects/{id}/`, a 404 when the collection has no such object (that the filters admit).
 async fn read(
     state: &AppState,
     actor: &Actor,
     cid: &str,
+    only: Option<&str>,
     query: Option<&str>,
 ) -> Result<(Asked, page::Page), TaxiiError> {
     let owner = owner_of(actor, cid)?;
-    let asked = asked(query, None)?;
+    let asked = asked(query, only)?;
     let page = page::read(
         state,
         actor,
@@ -146,7 +148,27 @@ async fn read(
         asked.limit,
     )
     .await?;
+    if let Some(oid) = only
+        && page.objects.is_empty()
+        && asked.cursor.is_none()
+    {
+        return Err(TaxiiError::new(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            format!("This collection has no object {oid} (that the filters admit)"),
+        ));
+    }
     Ok((asked, page))
+}
+
+/// A page as an envelope of its STIX objects.
+fn envelope(asked: &Asked, page: &page::Page) -> Response {
+    let mut body = Map::new();
+    if !page.objects.is_empty() {
+        let objects: Vec<&Value> = page.objects.iter().map(|p| &p.object).collect();
+        body.insert("objects".into(), json!(objects));
+    }
+    answer(body, page, &asked.filters)
 }
 
 /// `GET …/collections/{cid}/objects/`: an envelope of STIX objects.
@@ -156,13 +178,8 @@ pub async fn objects(
     Path(cid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let (asked, page) = read(&state, &actor, &cid, query.as_deref()).await?;
-    let mut body = Map::new();
-    if !page.objects.is_empty() {
-        let objects: Vec<&Value> = page.objects.iter().map(|p| &p.object).collect();
-        body.insert("objects".into(), json!(objects));
-    }
-    Ok(answer(body, &page, &asked.filters))
+    let (asked, page) = read(&state, &actor, &cid, None, query.as_deref()).await?;
+    Ok(envelope(&asked, &page))
 }
 
 /// `GET …/collections/{cid}/manifest/`: what the objects page would hold, one line each.
@@ -172,7 +189,7 @@ pub async fn manifest(
     Path(cid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let (asked, page) = read(&state, &actor, &cid, query.as_deref()).await?;
+    let (asked, page) = read(&state, &actor, &cid, None, query.as_deref()).await?;
     let mut body = Map::new();
     if !page.objects.is_empty() {
         let lines: Vec<Value> = page
@@ -192,36 +209,6 @@ pub async fn manifest(
     Ok(answer(body, &page, &asked.filters))
 }
 
-/// The page of collection `cid` holding object `oid` (`match[id]` is `oid`, whatever the
-/// query says; the other parameters apply): a 404 when the collection has no such object.
-async fn read_one(
-    state: &AppState,
-    actor: &Actor,
-    cid: &str,
-    oid: &str,
-    query: Option<&str>,
-) -> Result<(Asked, page::Page), TaxiiError> {
-    let owner = owner_of(actor, cid)?;
-    let asked = asked(query, Some(oid))?;
-    let page = page::read(
-        state,
-        actor,
-        owner,
-        &asked.filters,
-        asked.cursor,
-        asked.limit,
-    )
-    .await?;
-    if page.objects.is_empty() && asked.cursor.is_none() {
-        return Err(TaxiiError::new(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            format!("This collection has no object {oid} (that the filters admit)"),
-        ));
-    }
-    Ok((asked, page))
-}
-
 /// `GET …/objects/{oid}/`: an envelope with the object (threatdb keeps one version of each).
 pub async fn by_id(
     State(state): State<AppState>,
@@ -229,13 +216,8 @@ pub async fn by_id(
     Path((cid, oid)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let (asked, page) = read_one(&state, &actor, &cid, &oid, query.as_deref()).await?;
-    let mut body = Map::new();
-    if !page.objects.is_empty() {
-        let objects: Vec<&Value> = page.objects.iter().map(|p| &p.object).collect();
-        body.insert("objects".into(), json!(objects));
-    }
-    Ok(answer(body, &page, &asked.filters))
+    let (asked, page) = read(&state, &actor, &cid, Some(&oid), query.as_deref()).await?;
+    Ok(envelope(&asked, &page))
 }
 
 /// `GET …/objects/{oid}/versions/`: the object's versions (its one `modified`).
@@ -245,7 +227,7 @@ pub async fn versions(
     Path((cid, oid)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let (asked, page) = read_one(&state, &actor, &cid, &oid, query.as_deref()).await?;
+    let (asked, page) = read(&state, &actor, &cid, Some(&oid), query.as_deref()).await?;
     let mut body = Map::new();
     if !page.objects.is_empty() {
         let versions: Vec<String> = page

@@ -131,6 +131,45 @@ pub(crate) fn admin(data: &std::path::Path, args: &[&str], stdin: Option<&str>) 
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// A TAXII client of a web user made by `threatdb admin` who reads the new organization `org`
+/// (created here), signing in as `login` with a fixed password.
+pub(crate) fn reader_of_new_org(
+    t: &Taxii,
+    data: &std::path::Path,
+    org: &str,
+    login: &str,
+) -> Taxii {
+    admin(
+        data,
+        &["owner", "create", "--name", org, "--type", "organization"],
+        None,
+    );
+    admin(
+        data,
+        &[
+            "user",
+            "create",
+            "--name",
+            login,
+            "--org",
+            org,
+            "--role",
+            "read",
+            "--web",
+            "--login",
+            login,
+            "--password-stdin",
+        ],
+        Some("averylongpassword1\n"),
+    );
+    Taxii {
+        origin: t.origin.clone(),
+        user: login.into(),
+        password: "averylongpassword1".into(),
+        client: reqwest::Client::new(),
+    }
+}
+
 /// A new API token of the user `access_id`, made by `threatdb admin`.
 fn token_for(data: &std::path::Path, access_id: &str) -> String {
     let out = admin(data, &["token", "create", "--user", access_id], None);
@@ -461,42 +500,7 @@ async fn taxii_serves_each_owner_as_a_paged_collection() {
 
     // A web user of another organization, by login and password: only its own collection;
     // the administrator's collection is as absent as a made-up one.
-    admin(
-        &data,
-        &[
-            "owner",
-            "create",
-            "--name",
-            "Other Org",
-            "--type",
-            "organization",
-        ],
-        None,
-    );
-    admin(
-        &data,
-        &[
-            "user",
-            "create",
-            "--name",
-            "Other Reader",
-            "--org",
-            "Other Org",
-            "--role",
-            "read",
-            "--web",
-            "--login",
-            "otherreader",
-            "--password-stdin",
-        ],
-        Some("averylongpassword1\n"),
-    );
-    let other = Taxii {
-        origin: t.origin.clone(),
-        user: "otherreader".into(),
-        password: "averylongpassword1".into(),
-        client: reqwest::Client::new(),
-    };
+    let other = reader_of_new_org(&t, &data, "Other Org", "otherreader");
     let (_, mine) = other.ok("/taxii2/api/collections/").await;
     let titles: Vec<&str> = mine["collections"]
         .as_array()

@@ -4,7 +4,7 @@
 //! another owner; a relationship's id is a 501 that says how to read relationships.
 
 use crate::stix::{ORG, send};
-use crate::taxii::{Taxii, admin, collection, serve};
+use crate::taxii::{collection, serve};
 use serde_json::{Value, json};
 
 fn id(o: &Value) -> &str {
@@ -165,42 +165,7 @@ async fn every_object_is_read_by_its_id() {
 
     // Another owner's reader: the administrator's objects are not in its collection, and the
     // administrator's collection is not there at all.
-    admin(
-        &data,
-        &[
-            "owner",
-            "create",
-            "--name",
-            "Elsewhere",
-            "--type",
-            "organization",
-        ],
-        None,
-    );
-    admin(
-        &data,
-        &[
-            "user",
-            "create",
-            "--name",
-            "Elsewhere Reader",
-            "--org",
-            "Elsewhere",
-            "--role",
-            "read",
-            "--web",
-            "--login",
-            "elsewhere",
-            "--password-stdin",
-        ],
-        Some("averylongpassword1\n"),
-    );
-    let other = Taxii {
-        origin: t.origin.clone(),
-        user: "elsewhere".into(),
-        password: "averylongpassword1".into(),
-        client: reqwest::Client::new(),
-    };
+    let other = crate::taxii::reader_of_new_org(&t, &data, "Elsewhere", "elsewhere");
     let theirs = collection(&other, "Elsewhere").await;
     for path in [
         format!("/taxii2/api/collections/{theirs}/objects/{}/", id(incident)),

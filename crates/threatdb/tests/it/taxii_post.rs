@@ -4,7 +4,7 @@
 //! right checked first; objects a later envelope refers to found by their STIX ids.
 
 use crate::stix::{ORG, send};
-use crate::taxii::{TAXII, Taxii, admin, collection, serve};
+use crate::taxii::{TAXII, Taxii, collection, serve};
 use serde_json::{Value, json};
 
 const INC: &str = "incident--9c0ffee0-8f0a-4b4b-9d0f-6f1c0c3f6a01";
@@ -192,42 +192,7 @@ async fn an_envelope_posted_to_a_collection_is_imported_with_a_status_to_poll() 
 
     // A reader of another organization: its collection does not take objects (403), and the
     // status above is not its to read (404).
-    admin(
-        &data,
-        &[
-            "owner",
-            "create",
-            "--name",
-            "Reader Org",
-            "--type",
-            "organization",
-        ],
-        None,
-    );
-    admin(
-        &data,
-        &[
-            "user",
-            "create",
-            "--name",
-            "Reader",
-            "--org",
-            "Reader Org",
-            "--role",
-            "read",
-            "--web",
-            "--login",
-            "reader",
-            "--password-stdin",
-        ],
-        Some("averylongpassword1\n"),
-    );
-    let reader = Taxii {
-        origin: t.origin.clone(),
-        user: "reader".into(),
-        password: "averylongpassword1".into(),
-        client: reqwest::Client::new(),
-    };
+    let reader = crate::taxii::reader_of_new_org(&t, &data, "Reader Org", "reader");
     let theirs = collection(&reader, "Reader Org").await;
     let (_, c) = reader
         .ok(&format!("/taxii2/api/collections/{theirs}/"))
