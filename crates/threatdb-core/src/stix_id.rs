@@ -88,8 +88,7 @@ pub fn collection(owner_name: &str) -> Uuid {
 /// The 64-bit look-up key of a STIX id: the first 8 bytes of its UUID, big-endian. Two ids
 /// may share a key (rarely): whoever looks one up compares the whole id of what it finds.
 pub fn key(id: &str) -> Option<i64> {
-    let (high, _) = uuid_of(id)?.as_u64_pair();
-    Some(i64::from_be_bytes(high.to_be_bytes()))
+    Some(uuid_key(uuid_of(id)?))
 }
 
 /// The STIX type a group kind is exported as, or `None` when STIX 2.1 has no object for it
@@ -155,7 +154,10 @@ pub fn indicator_id(owner: &str, type_name: &str, value: &str, stored_id: Option
 
 /// The look-up [`key`] of an incident row.
 pub fn incident_key(owner: &str, xid: &str) -> Option<i64> {
-    key(&incident_id(owner, xid))
+    match stored("incident", xid) {
+        Some(id) => key(id),
+        None => Some(uuid_key(derived_uuid(&key_name(&["incident", owner, xid])))),
+    }
 }
 
 /// The id an item is named by outside threatdb: its STIX id, or for a kind STIX has no object
@@ -179,14 +181,29 @@ pub fn item_key(kind: ItemKind, owner: &str, id: i64, xid: Option<&str>) -> Opti
     key(&item_ref(kind, owner, id, xid))
 }
 
-/// The look-up [`key`] of an indicator row.
+/// The look-up [`key`] of an indicator row: the key of [`indicator_id`], computed from the
+/// derived UUID without writing the id out (it runs for every indicator a feed writes).
 pub fn indicator_key(
     owner: &str,
     kind: IndicatorKind,
     value: &str,
     stored_id: Option<&str>,
 ) -> Option<i64> {
-    key(&indicator_id(owner, kind.type_name(), value, stored_id))
+    if let Some(stored) = stored_id.and_then(|x| stored("indicator", x)) {
+        return key(stored);
+    }
+    Some(uuid_key(derived_uuid(&key_name(&[
+        "indicator",
+        owner,
+        kind.type_name(),
+        value,
+    ]))))
+}
+
+/// The look-up key of a UUID (see [`key`]).
+fn uuid_key(uuid: Uuid) -> i64 {
+    let (high, _) = uuid.as_u64_pair();
+    i64::from_be_bytes(high.to_be_bytes())
 }
 
 /// The tables whose rows keep a STIX look-up key, with the three text columns of a row (of
@@ -223,6 +240,24 @@ pub fn row_key(table: &str, id: i64, owner: &str, columns: [Option<&str>; 3]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_the_keys_of_the_ids() {
+        for (owner, value) in [("Acme", "a.example"), ("A|B", "x\\|y"), ("", "")] {
+            assert_eq!(
+                indicator_key(owner, IndicatorKind::Host, value, None),
+                key(&indicator_id(owner, "Host", value, None))
+            );
+            assert_eq!(incident_key(owner, value), key(&incident_id(owner, value)));
+        }
+        let stored = "indicator--01020304-aaaa-4bbb-8ccc-dddddddddddd";
+        assert_eq!(
+            indicator_key("Acme", IndicatorKind::Host, "a.example", Some(stored)),
+            key(stored)
+        );
+        let imported = "incident--01020304-aaaa-4bbb-8ccc-dddddddddddd";
+        assert_eq!(incident_key("Acme", imported), key(imported));
+    }
 
     #[test]
     fn a_key_is_the_first_64_bits_of_the_uuid() {
