@@ -44,6 +44,17 @@ pub struct ExportArgs {
     endpoint: crate::client::EndpointArgs,
 }
 
+impl ExportArgs {
+    /// `--since`, read.
+    pub(crate) fn since(&self) -> Result<Option<threatdb_core::Timestamp>> {
+        self.since
+            .as_deref()
+            .map(threatdb_core::parse_timestamp)
+            .transpose()
+            .context("--since")
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Format {
     /// One STIX 2.1 bundle (docs/STIX.md).
@@ -74,12 +85,7 @@ pub async fn run(args: ExportArgs) -> Result<()> {
     if let Format::TcJson = args.format {
         return crate::export_tc::run(&args).await;
     }
-    let since = args
-        .since
-        .as_deref()
-        .map(threatdb_core::parse_timestamp)
-        .transpose()
-        .context("--since")?;
+    let since = args.since()?;
     let (file, partial, out) = output(&args.output)?;
     let mut bundle = Bundle {
         out: std::io::BufWriter::with_capacity(1 << 16, out),

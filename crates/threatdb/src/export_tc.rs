@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use threatdb_core::{ChangeKey, ChangeQuery, ItemKind, Owner, Role, Store};
 use threatdb_wire::batch_export::{self, Part};
 
@@ -20,12 +20,7 @@ pub async fn run(args: &ExportArgs) -> Result<()> {
             "tc-json is exported from the data directory (--data-dir or --database); through a server, export STIX 2.1 (the default format)"
         );
     }
-    let since = args
-        .since
-        .as_deref()
-        .map(threatdb_core::parse_timestamp)
-        .transpose()
-        .context("--since")?;
+    let since = args.since()?;
     let opened = args.data.open_store().await?;
     let all = opened.admin().all_owners().await?;
     let owner = match crate::export_api::choose(&all, &args.owners, |o: &Owner| o.name.as_str()) {
