@@ -34,6 +34,7 @@ pub mod reply;
 pub mod request_id;
 pub mod secrets;
 pub mod taxii;
+pub mod tc_json;
 pub mod telemetry;
 mod web;
 

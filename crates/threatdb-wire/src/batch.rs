@@ -541,6 +541,20 @@ pub struct UploadDoc {
     pub content: String,
 }
 
+/// A tc-json file (`GET /v2/batch/tc-json`): the Batch file's groups and indicators, each an
+/// item as `POST /v2/batch` takes it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TcJsonDoc {
+    /// Groups: `type`, `xid`, `name`, an incident's `eventDate` and `status`, a group's own
+    /// fields, `attribute`, `tag`, `securityLabel`, an incident's associations.
+    #[schema(value_type = Vec<Object>)]
+    pub group: Vec<Value>,
+    /// Indicators: `type`, `summary`, `rating`, `confidence`, `attribute`, `tag`,
+    /// `securityLabel`.
+    #[schema(value_type = Vec<Object>)]
+    pub indicator: Vec<Value>,
+}
+
 /// A job's status and counts (every count an integer, always present).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -39,9 +39,9 @@ pub struct ExportArgs {
     pub(crate) via_api: bool,
     /// With --via-api: an API token instead of the access id and secret key.
     #[arg(long, env = "TC_TOKEN", hide_env_values = true)]
-    token: Option<String>,
+    pub(crate) token: Option<String>,
     #[command(flatten)]
-    endpoint: crate::client::EndpointArgs,
+    pub(crate) endpoint: crate::client::EndpointArgs,
 }
 
 impl ExportArgs {

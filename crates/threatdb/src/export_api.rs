@@ -122,6 +122,28 @@ pub fn taxii_client(e: &EndpointArgs, token: Option<&str>, posting: bool) -> Res
     Ok((client, root))
 }
 
+/// A client of the server's v2 API (`--base-url`, ending in `/`) with the credentials
+/// `threatdb api` takes, sending and accepting JSON.
+pub fn api_client(e: &EndpointArgs, token: Option<&str>) -> Result<(Client, Url)> {
+    let file = CredentialsFile::read(&e.credentials);
+    let base = file.pick(&e.base_url, "TC_API_BASE_URL");
+    let auth = crate::api::authentication(token, e, 0, &file, base.is_none())?;
+    let base = base.unwrap_or_default();
+    let mut root = Url::parse(base.trim())
+        .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
+    if !root.path().ends_with('/') {
+        root.set_path(&format!("{}/", root.path()));
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let client = Client::new(None, auth, headers, e.ca_cert.as_deref())?;
+    Ok((client, root))
+}
+
 /// The entries of `all` named by `names` (exactly, else whatever the case), or every entry when
 /// none is named; the first name found nowhere otherwise.
 pub fn choose<'a, T: Clone>(

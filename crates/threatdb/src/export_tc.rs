@@ -1,24 +1,21 @@
 //! `threatdb export --format tc-json`: one owner's groups and indicators as a ThreatConnect
-//! Batch file (`{"group":[…],"indicator":[…]}`, `threatdb_wire::batch_export`), read from the
-//! data directory in the order they last changed and written as they are read: the groups in
-//! one walk, the indicators in a second, so memory does not grow with the owner.
+//! Batch file (`threatdb_server::tc_json`), read from the data directory and written piece by
+//! piece, so memory does not grow with the owner; with `--via-api`, the same file streamed from
+//! a server's `GET /api/v2/batch/tc-json` with the caller's rights.
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use anyhow::{Result, bail};
-use threatdb_core::{ChangeKey, ChangeQuery, ItemKind, Owner, Role, Store};
-use threatdb_wire::batch_export::{self, Part};
+use threatdb_core::{Owner, Role};
+use threatdb_server::tc_json::TcJson;
 
 use crate::export::{ExportArgs, finish, operator, output, progress};
 
-/// Objects read from the store per page.
-const PAGE: u64 = 500;
-
 pub async fn run(args: &ExportArgs) -> Result<()> {
     if args.via_api {
-        bail!(
-            "tc-json is exported from the data directory (--data-dir or --database); through a server, export STIX 2.1 (the default format)"
-        );
+        return through_api(args).await;
     }
     let since = args.since()?;
     let opened = args.data.open_store().await?;
@@ -44,23 +41,21 @@ pub async fn run(args: &ExportArgs) -> Result<()> {
     let (file, partial, out) = output(&args.output)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let bar = progress();
-    let mut counts = (0u64, 0u64);
-    let mut left = std::collections::BTreeMap::new();
+    let actor = operator(std::slice::from_ref(&owner), Role::Read, "threatdb export");
+    let mut file_of = TcJson::new(
+        opened.store().clone(),
+        Arc::new(actor),
+        owner.clone(),
+        since,
+    )?;
     let written = async {
-        let actor = operator(std::slice::from_ref(&owner), Role::Read, "threatdb export");
-        let store = opened.store();
-        out.write_all(b"{\"group\":[")?;
-        let walk = Walk {
-            store: store.as_ref(),
-            actor: &actor,
-            owner: &owner,
-            since,
-            bar: &bar,
-        };
-        counts.0 = walk.write(Part::Group, &mut out, &mut left).await?;
-        out.write_all(b"\n],\"indicator\":[")?;
-        counts.1 = walk.write(Part::Indicator, &mut out, &mut left).await?;
-        out.write_all(b"\n]}\n")?;
+        let mut shown = 0u64;
+        while let Some(piece) = file_of.next().await? {
+            out.write_all(&piece)?;
+            let now = file_of.groups.saturating_add(file_of.indicators);
+            bar.inc(now.saturating_sub(shown));
+            shown = now;
+        }
         out.flush()?;
         anyhow::Ok(())
     }
@@ -69,6 +64,7 @@ pub async fn run(args: &ExportArgs) -> Result<()> {
     drop(out);
     opened.close().await;
     finish(written, file.as_deref(), partial.as_deref())?;
+    let (counts, left) = ((file_of.groups, file_of.indicators), file_of.left_out);
     eprintln!(
         "exported {} groups and {} indicators of {} as tc-json",
         counts.0, counts.1, owner.name
@@ -83,59 +79,40 @@ pub async fn run(args: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// What a walk reads: an owner's objects, as its operator.
-struct Walk<'a> {
-    store: &'a dyn Store,
-    actor: &'a threatdb_core::Actor,
-    owner: &'a Owner,
-    since: Option<threatdb_core::Timestamp>,
-    bar: &'a indicatif::ProgressBar,
-}
-
-impl Walk<'_> {
-    /// Writes the owner's groups (incidents and groups of every other type) or its
-    /// indicators, each on its own line; how many. What the format has no place for is
-    /// counted in `left` by type.
-    async fn write<W: Write>(
-        &self,
-        part: Part,
-        out: &mut W,
-        left: &mut std::collections::BTreeMap<&'static str, u64>,
-    ) -> Result<u64> {
-        let mut after = self.since.map(ChangeKey::before).transpose()?;
-        let groups = part == Part::Group;
-        let mut n = 0u64;
-        loop {
-            let query = ChangeQuery {
-                owner: self.owner.clone(),
-                after,
-                incidents: groups,
-                items: if groups {
-                    ItemKind::ALL.to_vec()
-                } else {
-                    Vec::new()
-                },
-                indicators: !groups,
-                limit: PAGE,
-                stix_keys: None,
-            };
-            let page = self.store.changes(self.actor, &query).await?;
-            let Some(last) = page.last() else {
-                return Ok(n);
-            };
-            after = Some(last.key());
-            for change in &page {
-                let Some((_, item)) = batch_export::item(change) else {
-                    if let threatdb_core::Changed::Item(d) = &change.object {
-                        *left.entry(d.item.kind.type_name()).or_default() += 1;
-                    }
-                    continue;
-                };
-                out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *out, &item)?;
-                n = n.saturating_add(1);
-                self.bar.inc(1);
-            }
-        }
+/// The file streamed from a server's `GET /api/v2/batch/tc-json` with the caller's rights.
+async fn through_api(args: &ExportArgs) -> Result<()> {
+    if args.since.is_some() {
+        bail!(
+            "--since is not taken with --format tc-json --via-api: the server sends the whole owner"
+        );
     }
+    let owner = match args.owners.as_slice() {
+        [] => None,
+        [one] => Some(one.as_str()),
+        more => bail!(
+            "a tc-json file holds one owner (a Batch job names its owner), and {} are named",
+            more.len()
+        ),
+    };
+    let (client, mut url) = crate::export_api::api_client(&args.endpoint, args.token.as_deref())?;
+    url = url.join("v2/batch/tc-json")?;
+    if let Some(owner) = owner {
+        url.query_pairs_mut().append_pair("owner", owner);
+    }
+    let (file, partial, out) = output(&args.output)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let written = async {
+        let bytes = client.download(url, &mut out).await?;
+        out.flush()?;
+        anyhow::Ok(bytes)
+    }
+    .await;
+    drop(out);
+    let bytes = written.as_ref().ok().copied();
+    finish(written.map(|_| ()), file.as_deref(), partial.as_deref())?;
+    eprintln!(
+        "exported {} bytes of tc-json through the server",
+        bytes.unwrap_or_default()
+    );
+    Ok(())
 }

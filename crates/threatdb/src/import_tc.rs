@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 use threatdb_core::batch::{BatchError, BatchSettings, BatchState, BatchStatus};
 use threatdb_core::{OwnerKind, Role};
@@ -166,26 +165,7 @@ async fn through_api(
     owner: &str,
     bytes: Vec<u8>,
 ) -> Result<(BatchStatus, Vec<BatchError>)> {
-    let file = crate::client::CredentialsFile::read(&args.endpoint.credentials);
-    let base = file.pick(&args.endpoint.base_url, "TC_API_BASE_URL");
-    let auth = crate::api::authentication(
-        args.token.as_deref(),
-        &args.endpoint,
-        0,
-        &file,
-        base.is_none(),
-    )?;
-    let base = base.unwrap_or_default();
-    let mut root = reqwest::Url::parse(base.trim())
-        .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
-    if !root.path().ends_with('/') {
-        root.set_path(&format!("{}/", root.path()));
-    }
-    let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let client =
-        crate::api::http::Client::new(None, auth, headers, args.endpoint.ca_cert.as_deref())?;
+    let (client, root) = crate::export_api::api_client(&args.endpoint, args.token.as_deref())?;
     let call = |method: Method, url: reqwest::Url, body: Option<Vec<u8>>| {
         let client = &client;
         async move {

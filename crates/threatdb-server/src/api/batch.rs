@@ -3,7 +3,7 @@
 //! for their errors. The jobs run in the background ([`crate::batch`]).
 
 use super::Routes;
-use super::doc::{Doc, get, post, shape, tags::BATCH};
+use super::doc::{Doc, Query, get, post, shape, tags::BATCH};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::Auth;
@@ -54,6 +54,21 @@ pub(crate) fn table() -> Routes {
                 .invalid(notice()),
             )
             .own_body_limits(),
+        )
+        .route(
+            "/api/v2/batch/tc-json",
+            get(
+                tc_json,
+                Doc::own(
+                    BATCH,
+                    "An owner's groups and indicators as one Batch file, streamed (tc-json; a threatdb extension)",
+                    StatusCode::OK,
+                    "The Batch file: `{\"group\":[...],\"indicator\":[...]}`",
+                    shape::<wire::TcJsonDoc>(),
+                    false,
+                )
+                .query(Query::OWNER),
+            ),
         )
         .route(
             "/api/v2/batch/{id}",
@@ -257,6 +272,44 @@ async fn status_of(
     let id = parse_id(&id)?;
     let status = state.store.batch_status(&auth.0, id).await?;
     Ok(json_response(StatusCode::OK, wire::status_json(&status)))
+}
+
+/// `GET /v2/batch/tc-json[?owner=NAME]`: the owner's groups and indicators as the Batch file
+/// `threatdb export --format tc-json` writes, streamed a store page at a time with the caller's
+/// rights. The first page is read before the answer starts, so a refusal is a status code; a
+/// store failure later ends the stream early (the file is then not valid JSON).
+async fn tc_json(
+    State(state): State<AppState>,
+    caller: crate::caller::Caller,
+) -> ApiResult<Response> {
+    let mut file = crate::tc_json::TcJson::new(
+        state.store.clone(),
+        caller.actor.clone(),
+        caller.owner.clone(),
+        None,
+    )?;
+    let mut head = Vec::new();
+    for _ in 0..2 {
+        if let Some(piece) = file.next().await? {
+            head.extend_from_slice(&piece);
+        }
+    }
+    let first =
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) });
+    let rest = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        match file.next().await {
+            Ok(Some(piece)) => Some((Ok(Bytes::from(piece)), Some(file))),
+            Ok(None) => None,
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+        }
+    });
+    use futures_util::StreamExt;
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(first.chain(rest)))
+        .map_err(|e| ApiError::from(threatdb_core::StoreError::backend(e)))
 }
 
 /// `GET /v2/batch/{id}/errors`: the error records of a Completed job (404 when it has none).

@@ -111,6 +111,55 @@ impl Client {
 
     /// Sends one request and reads the whole answer, whatever its status.
     pub async fn send(&self, method: &Method, url: Url, body: Option<&[u8]>) -> Result<Page> {
+        let response = self.execute(method, url.clone(), body).await?;
+        let version = response.version();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| transport(&e, method, &url))?
+            .to_vec();
+        Ok(Page {
+            url,
+            version,
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends a GET and writes a successful answer's body to `out` as it arrives (so a large
+    /// answer is never held whole); a failed answer's status and body are an error.
+    pub async fn download(&self, url: Url, out: &mut dyn std::io::Write) -> Result<u64> {
+        let method = Method::GET;
+        let mut response = self.execute(&method, url.clone(), None).await?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.bytes().await.unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let why = json["message"].as_str().unwrap_or("no message");
+            bail!("GET {url}: {status}: {why}");
+        }
+        let mut written = 0u64;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport(&e, &method, &url))?
+        {
+            out.write_all(&chunk)?;
+            written = written.saturating_add(chunk.len() as u64);
+        }
+        Ok(written)
+    }
+
+    /// Signs and sends one request; the answer, not yet read.
+    async fn execute(
+        &self,
+        method: &Method,
+        url: Url,
+        body: Option<&[u8]>,
+    ) -> Result<reqwest::Response> {
         // What is signed is what goes on the wire: the path and query of the parsed URL, which
         // is sent as it is.
         let target = match url.query() {
@@ -161,21 +210,7 @@ impl Client {
             .execute(request)
             .await
             .map_err(|e| transport(&e, method, &url))?;
-        let version = response.version();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| transport(&e, method, &url))?
-            .to_vec();
-        Ok(Page {
-            url,
-            version,
-            status,
-            headers,
-            body,
-        })
+        Ok(response)
     }
 }
 

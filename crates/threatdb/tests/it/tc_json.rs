@@ -149,6 +149,44 @@ async fn a_tc_json_export_imports_as_a_batch_job_and_exports_again_the_same() {
     assert_eq!(row(&out, "groups"), vec![groups.len() as u64, 0]);
     assert_eq!(sorted(&tc_export(&data)), sorted(&first), "re-imported");
 
+    // Exported through the server with the caller's rights: the same file, streamed.
+    let from_api = dir.path().join("api.tc.json");
+    let export_via = |owner: &str, to: &Path| {
+        threatdb(&[
+            "export",
+            "--via-api",
+            "--format",
+            "tc-json",
+            "--owner",
+            owner,
+            "--base-url",
+            &base,
+            "--access-id",
+            &creds.access_id,
+            "--secret-key",
+            &creds.secret,
+            "--credentials",
+            "/nonexistent",
+            "-o",
+            to.to_str().unwrap(),
+        ])
+    };
+    let out = export_via(ORG, &from_api);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        sorted(&std::fs::read(&from_api).unwrap()),
+        sorted(&tc_export(&data))
+    );
+    let nowhere = dir.path().join("nowhere.tc.json");
+    let out = export_via("No Such Owner", &nowhere);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("403") || stderr(&out).contains("404"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!nowhere.exists() && !dir.path().join("nowhere.tc.json.partial").exists());
+
     // A bad item fails alone, with its reason; the rest is written; the exit status says so.
     let bad = dir.path().join("bad.tc.json");
     std::fs::write(
