@@ -375,6 +375,49 @@ pub enum BatchClass {
     Association,
 }
 
+/// What items added to a job's counts. A chunk's tally is a change of the counts: a group counted
+/// as written in an earlier chunk whose links fail moves to the errors ([`BatchTally::links_failed`]),
+/// so a count may go down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchTally {
+    /// Groups written.
+    pub success_groups: i64,
+    /// Groups that failed.
+    pub error_groups: i64,
+    /// Indicators written.
+    pub success_indicators: i64,
+    /// Indicators that failed.
+    pub error_indicators: i64,
+    /// Items that failed (association entries included).
+    pub errors: i64,
+}
+
+impl BatchTally {
+    /// One item written (or not): an association entry counts only when it fails.
+    pub fn count(&mut self, class: BatchClass, failed: bool) {
+        let slot = match (class, failed) {
+            (BatchClass::Group, false) => &mut self.success_groups,
+            (BatchClass::Group, true) => &mut self.error_groups,
+            (BatchClass::Indicator, false) => &mut self.success_indicators,
+            (BatchClass::Indicator, true) => &mut self.error_indicators,
+            (BatchClass::Association, false) => return,
+            (BatchClass::Association, true) => &mut self.errors,
+        };
+        *slot = slot.saturating_add(1);
+        if failed && class != BatchClass::Association {
+            self.errors = self.errors.saturating_add(1);
+        }
+    }
+
+    /// A group written earlier whose links failed: it moves from the successes to the errors
+    /// (once per group: the caller knows whether it has already).
+    pub fn links_failed(&mut self) {
+        self.success_groups = self.success_groups.saturating_sub(1);
+        self.error_groups = self.error_groups.saturating_add(1);
+        self.errors = self.errors.saturating_add(1);
+    }
+}
+
 /// One item of a chunk: its place in the file, its class, its JSON (for error records) and the
 /// work, or the error record that parsing it gave.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -74,16 +74,7 @@ pub async fn apply_file(
     let file = BatchFile::parse(bytes)
         .map_err(|why| StoreError::Invalid(format!("The batch file is not valid JSON: {why}")))?;
     let (g, i) = (len(file.groups.len()), len(file.indicators.len()));
-    let mut status = threatdb_core::batch::BatchStatus {
-        id: 0,
-        state: threatdb_core::batch::BatchState::Completed,
-        errors: 0,
-        unprocessed: 0,
-        success_groups: 0,
-        error_groups: 0,
-        success_indicators: 0,
-        error_indicators: 0,
-    };
+    let mut tally = threatdb_core::batch::BatchTally::default();
     let mut records = Vec::new();
     // Groups whose links failed: each moves from the successes to the errors once.
     let mut moved = std::collections::HashSet::new();
@@ -100,33 +91,17 @@ pub async fn apply_file(
                 .await?;
             for ((index, class), failed) in classes.into_iter().zip(outcomes) {
                 let failure = !failed.is_empty();
-                match (phase >= LINKS, class) {
-                    (true, BatchClass::Group) => {
-                        if failure && moved.insert(index) {
-                            status.success_groups = status.success_groups.saturating_sub(1);
-                            status.error_groups = status.error_groups.saturating_add(1);
-                            status.errors = status.errors.saturating_add(1);
-                        }
+                // As a job counts (`write_chunk`): a group whose links fail moves to the errors
+                // once, unless it failed already.
+                if phase >= LINKS && class == BatchClass::Group {
+                    if failure && moved.insert(index) {
+                        tally.links_failed();
                     }
-                    (_, BatchClass::Group) if failure => {
+                } else {
+                    if failure && class == BatchClass::Group {
                         moved.insert(index);
-                        status.error_groups = status.error_groups.saturating_add(1);
-                        status.errors = status.errors.saturating_add(1);
                     }
-                    (_, BatchClass::Group) => {
-                        status.success_groups = status.success_groups.saturating_add(1);
-                    }
-                    (_, BatchClass::Indicator) if failure => {
-                        status.error_indicators = status.error_indicators.saturating_add(1);
-                        status.errors = status.errors.saturating_add(1);
-                    }
-                    (_, BatchClass::Indicator) => {
-                        status.success_indicators = status.success_indicators.saturating_add(1);
-                    }
-                    (_, BatchClass::Association) if failure => {
-                        status.errors = status.errors.saturating_add(1);
-                    }
-                    (_, BatchClass::Association) => {}
+                    tally.count(class, failure);
                 }
                 for record in failed {
                     if records.len() < MAX_RECORDS {
@@ -140,6 +115,17 @@ pub async fn apply_file(
             done(written);
         }
     }
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let status = threatdb_core::batch::BatchStatus {
+        id: 0,
+        state: threatdb_core::batch::BatchState::Completed,
+        errors: count(tally.errors),
+        unprocessed: 0,
+        success_groups: count(tally.success_groups),
+        error_groups: count(tally.error_groups),
+        success_indicators: count(tally.success_indicators),
+        error_indicators: count(tally.error_indicators),
+    };
     Ok((status, records))
 }
 

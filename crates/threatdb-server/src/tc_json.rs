@@ -29,7 +29,6 @@ pub struct TcJson {
     since: Option<ChangeKey>,
     after: Option<ChangeKey>,
     stage: Stage,
-    written: u64,
     /// Groups written so far.
     pub groups: u64,
     /// Indicators written so far.
@@ -54,7 +53,6 @@ impl TcJson {
             since,
             after: since,
             stage: Stage::Start,
-            written: 0,
             groups: 0,
             indicators: 0,
             left_out: BTreeMap::new(),
@@ -87,7 +85,6 @@ impl TcJson {
         };
         let page = self.store.changes(&self.actor, &query).await?;
         let Some(last) = page.last() else {
-            self.written = 0;
             self.after = self.since;
             if groups {
                 self.stage = Stage::Walk(Part::Indicator);
@@ -106,14 +103,14 @@ impl TcJson {
                 }
                 continue;
             };
-            out.extend_from_slice(if self.written == 0 { b"\n" } else { b",\n" });
-            serde_json::to_writer(&mut out, &item).map_err(StoreError::backend)?;
-            self.written = self.written.saturating_add(1);
+            // Items written so far in this array.
             let n = if groups {
                 &mut self.groups
             } else {
                 &mut self.indicators
             };
+            out.extend_from_slice(if *n == 0 { b"\n" } else { b",\n" });
+            serde_json::to_writer(&mut out, &item).map_err(StoreError::backend)?;
             *n = n.saturating_add(1);
         }
         Ok(Some(out))

@@ -103,9 +103,9 @@ pub async fn create_item<D: Db>(
     load_item(db, id).await
 }
 
-/// Keeps the STIX look-up key of item `id` in step with its xid (its STIX id derives from it,
-/// or from the row id while it has none).
-pub async fn set_stix_key<D: Db>(
+/// Sets the STIX look-up key of item `id` with this xid (its STIX id derives from it, or from the
+/// row id while it has none).
+async fn set_stix_key<D: Db>(
     db: &mut D,
     kind: ItemKind,
     owner: &str,

@@ -166,8 +166,8 @@ pub fn choose<'a, T: Clone>(
         .collect()
 }
 
-/// One TAXII request's answer as JSON; an error status is an error naming the server's
-/// description.
+/// One request's answer as JSON; an error status is an error naming the server's reason (a
+/// TAXII error's `description` or `title`, a v2 error's `message`).
 pub async fn call(client: &Client, method: Method, url: Url, body: Option<&[u8]>) -> Result<Value> {
     let Page { status, body, .. } = client.send(&method, url.clone(), body).await?;
     let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -175,6 +175,7 @@ pub async fn call(client: &Client, method: Method, url: Url, body: Option<&[u8]>
         let why = json["description"]
             .as_str()
             .or_else(|| json["title"].as_str())
+            .or_else(|| json["message"].as_str())
             .unwrap_or("no description");
         bail!("{method} {url}: {status}: {why}");
     }

@@ -11,6 +11,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::export_api::call;
 use anyhow::{Context, Result, anyhow, bail};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -166,44 +167,37 @@ async fn through_api(
     bytes: Vec<u8>,
 ) -> Result<(BatchStatus, Vec<BatchError>)> {
     let (client, root) = crate::export_api::api_client(&args.endpoint, args.token.as_deref())?;
-    let call = |method: Method, url: reqwest::Url, body: Option<Vec<u8>>| {
-        let client = &client;
-        async move {
-            let page = client.send(&method, url.clone(), body.as_deref()).await?;
-            let json: Value = serde_json::from_slice(&page.body).unwrap_or(Value::Null);
-            if !page.status.is_success() {
-                let why = json["message"]
-                    .as_str()
-                    .or_else(|| json["data"]["message"].as_str())
-                    .unwrap_or("no message");
-                bail!("{method} {url}: {}: {why}", page.status);
-            }
-            anyhow::Ok(json)
-        }
-    };
     let config = json!({
         "action": "Create", "owner": owner, "attributeWriteType": "Replace",
         "tagWriteType": "Replace", "securityLabelWriteType": "Replace",
         "haltOnError": "false", "version": "V2",
     });
     let made = call(
+        &client,
         Method::POST,
         root.join("v2/batch")?,
-        Some(serde_json::to_vec(&config)?),
+        Some(&serde_json::to_vec(&config)?),
     )
     .await?;
     let id = made["data"]["batchId"]
         .as_i64()
         .context("the server did not give the job's batchId")?;
     call(
+        &client,
         Method::POST,
         root.join(&format!("v2/batch/{id}"))?,
-        Some(bytes),
+        Some(&bytes),
     )
     .await?;
     let bar = progress();
     let status = loop {
-        let got = call(Method::GET, root.join(&format!("v2/batch/{id}"))?, None).await?;
+        let got = call(
+            &client,
+            Method::GET,
+            root.join(&format!("v2/batch/{id}"))?,
+            None,
+        )
+        .await?;
         let s = &got["data"]["batchStatus"];
         let n = |k: &str| s[k].as_u64().unwrap_or(0);
         bar.set_position(n("successCount").saturating_add(n("errorCount")));
@@ -225,6 +219,7 @@ async fn through_api(
     let mut errors = Vec::new();
     if status.errors > 0 {
         let got = call(
+            &client,
             Method::GET,
             root.join(&format!("v2/batch/{id}/errors"))?,
             None,

@@ -188,12 +188,13 @@ async fn group<D: Db>(
                 fields: g.fields.clone(),
             };
             let made = items::create_item(db, actor, owner, &new).await?;
+            // Its STIX id derives from its xid now: the key follows in the same statement.
+            let key = threatdb_core::stix_id::item_key(kind, &owner.name, made.id, Some(&g.xid));
             db.execute(Sql::with(
-                "UPDATE items SET xid = ? WHERE id = ?",
-                vec![g.xid.as_str().into(), made.id.into()],
+                "UPDATE items SET xid = ?, stix_key = ? WHERE id = ?",
+                vec![g.xid.as_str().into(), key.into(), made.id.into()],
             ))
             .await?;
-            items::set_stix_key(db, kind, &owner.name, made.id, Some(&g.xid)).await?;
             Subject::Item(kind, made.id)
         }
         (_, Some(other)) => {

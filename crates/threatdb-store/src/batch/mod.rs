@@ -260,33 +260,6 @@ pub async fn refresh_statistics<D: Db>(db: &mut D) -> StoreResult<()> {
     Ok(())
 }
 
-/// What a chunk's items added to the counts.
-#[derive(Default)]
-struct Tally {
-    success_groups: i64,
-    error_groups: i64,
-    success_indicators: i64,
-    error_indicators: i64,
-    errors: i64,
-}
-
-impl Tally {
-    fn count(&mut self, class: BatchClass, failed: bool) {
-        let slot = match (class, failed) {
-            (BatchClass::Group, false) => &mut self.success_groups,
-            (BatchClass::Group, true) => &mut self.error_groups,
-            (BatchClass::Indicator, false) => &mut self.success_indicators,
-            (BatchClass::Indicator, true) => &mut self.error_indicators,
-            (BatchClass::Association, false) => return,
-            (BatchClass::Association, true) => &mut self.errors,
-        };
-        *slot = slot.saturating_add(1);
-        if failed && class != BatchClass::Association {
-            self.errors = self.errors.saturating_add(1);
-        }
-    }
-}
-
 /// Writes a chunk: each item inside its own savepoint (a failing item is undone alone and
 /// recorded), then the counts and the progress, all in the caller's one transaction.
 pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<ChunkOutcome> {
@@ -322,7 +295,7 @@ pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<C
         }
         None => std::collections::HashSet::new(),
     };
-    let mut tally = Tally::default();
+    let mut tally = threatdb_core::batch::BatchTally::default();
     let mut halted_at = None;
     for item in &chunk.items {
         let records = apply_item(
@@ -343,9 +316,7 @@ pub async fn write_chunk<D: Db>(db: &mut D, chunk: &BatchChunk) -> StoreResult<C
             // A group's links failed: the group moves from the successes to the errors once.
             (true, BatchClass::Group) => {
                 if failed && !already {
-                    tally.success_groups = tally.success_groups.saturating_sub(1);
-                    tally.error_groups = tally.error_groups.saturating_add(1);
-                    tally.errors = tally.errors.saturating_add(1);
+                    tally.links_failed();
                 }
             }
             (_, class) => tally.count(class, failed),

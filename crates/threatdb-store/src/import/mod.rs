@@ -289,10 +289,13 @@ pub(crate) async fn by_derived_id<D: Db>(
     let Some(wanted) = key(id) else {
         return Ok(None);
     };
-    for (kind, (table, columns)) in [Kind::Incident, Kind::Item, Kind::Indicator]
-        .into_iter()
-        .zip(KEYED_TABLES)
-    {
+    for (table, columns) in KEYED_TABLES {
+        let Some(kind) = [Kind::Incident, Kind::Item, Kind::Indicator]
+            .into_iter()
+            .find(|k| k.table() == table)
+        else {
+            continue;
+        };
         let sql = by_stix_key(table, columns, owner.id, wanted);
         let rows = db
             .fetch(sql, |r| {
