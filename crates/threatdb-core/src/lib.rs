@@ -23,6 +23,7 @@
 
 pub mod association;
 pub mod attribute;
+pub mod audit;
 pub mod batch;
 pub mod bulk;
 pub mod changes;

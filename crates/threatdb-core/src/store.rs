@@ -539,6 +539,13 @@ pub trait Store: Send + Sync {
     /// Ends every web session of the actor (sign-out): bumps its login's session epoch.
     /// NotFound when the actor has no web login.
     async fn end_web_sessions(&self, actor: &Actor) -> StoreResult<()>;
+
+    /// Appends entries to the audit log, in order, chained after its last entry (one
+    /// transaction); the new head.
+    async fn append_audit(
+        &self,
+        records: Vec<crate::audit::AuditRecord>,
+    ) -> StoreResult<crate::audit::AuditHead>;
 }
 
 /// Operator operations, run by `threatdb admin` directly on the database (no actor).
@@ -591,4 +598,18 @@ pub trait AdminStore: Send + Sync {
     /// Ends a user's membership of an owner; NotFound when not a member, Invalid for the user's
     /// own organization.
     async fn remove_membership(&self, user_id: i64, owner: i64) -> StoreResult<()>;
+
+    /// A page of the audit log (at most 10,000 entries) that `filter` keeps, from `from`.
+    async fn audit_entries(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        from: crate::audit::AuditCursor,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::audit::AuditEntry>>;
+
+    /// The audit log's last entry.
+    async fn audit_head(&self) -> StoreResult<crate::audit::AuditHead>;
+
+    /// The plans of the audit log's reads.
+    async fn explain_audit(&self) -> StoreResult<Vec<PlanStep>>;
 }

@@ -20,6 +20,7 @@
 )]
 
 mod api;
+pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod caller;
@@ -99,6 +100,8 @@ pub struct Shared {
     pub batch_uploads: Arc<tokio::sync::Semaphore>,
     /// Tells the batch runner that a job is waiting.
     pub batch_wake: Arc<tokio::sync::Notify>,
+    /// Writes the audit log.
+    pub audit: audit::AuditLog,
 }
 
 impl AppState {
@@ -116,6 +119,7 @@ impl AppState {
     ) -> Self {
         let skew = Duration::from_secs(auth::MAX_SKEW_SECONDS.unsigned_abs());
         AppState(Arc::new(Shared {
+            audit: audit::AuditLog::new(store.clone()),
             store,
             keys,
             public_url: public_url.trim_end_matches('/').into(),
@@ -183,7 +187,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi_document))
         .merge(api)
         .merge(taxii::routes(state.clone()))
-        .merge(web::routes())
+        .merge(web::routes(state.clone()))
         .fallback(no_route)
         .layer(middleware::from_fn(envelope_errors))
         .layer(middleware::from_fn(panics::catch_panics))

@@ -123,6 +123,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "STIX id look-up keys of existing objects",
         include_str!("../migrations/0024_stix_keys_filled.sql"),
     ),
+    (
+        25,
+        "the audit log",
+        include_str!("../migrations/0025_audit_log.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

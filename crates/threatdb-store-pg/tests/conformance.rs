@@ -62,3 +62,12 @@ async fn query_plans() {
     store.close().await;
     db.drop_db().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+async fn audit_plans() {
+    let (db, store) = open().await;
+    threatdb_store_tests::audit::audit_plans(&store).await;
+    store.close().await;
+    db.drop_db().await;
+}

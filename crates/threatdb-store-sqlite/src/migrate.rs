@@ -124,6 +124,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "STIX id look-up keys of existing objects",
         include_str!("../migrations/0024_stix_keys_filled.sql"),
     ),
+    (
+        25,
+        "the audit log",
+        include_str!("../migrations/0025_audit_log.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

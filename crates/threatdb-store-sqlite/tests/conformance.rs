@@ -44,3 +44,10 @@ async fn query_plans() {
     threatdb_store_tests::plans::query_plans(&store).await;
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_plans() {
+    let (_dir, store) = open().await;
+    threatdb_store_tests::audit::audit_plans(&store).await;
+    store.close().await;
+}

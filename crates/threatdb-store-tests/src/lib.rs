@@ -12,6 +12,7 @@ pub mod admin;
 pub mod assoc_concurrency;
 pub mod associations;
 pub mod attributes;
+pub mod audit;
 pub mod authz;
 pub mod batch;
 pub mod bulk;
@@ -41,6 +42,7 @@ pub use associations::{
     associations_authorization, associations_round_trip, bulk_indicator_links, catalogue_lists,
 };
 pub use attributes::{attribute_labels, attributes_crud, attributes_scoped_to_incident};
+pub use audit::audit_log_chains_and_pages;
 pub use authz::{authorization_matrix, hidden_is_missing, roles_are_per_owner};
 pub use batch::{batch_jobs_follow_the_users_rights, batch_jobs_resume_under_lease};
 pub use bulk::bulk_load;
@@ -124,7 +126,8 @@ macro_rules! for_each_case {
             batch_jobs_resume_under_lease,
             batch_jobs_follow_the_users_rights,
             changes_walk_an_owner_in_change_order,
-            stix_ids_find_their_objects
+            stix_ids_find_their_objects,
+            audit_log_chains_and_pages
         }
     };
 }

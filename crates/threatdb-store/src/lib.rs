@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod admin;
 pub mod associations;
 pub mod attributes;
+pub mod audit;
 pub mod backend;
 pub mod batch;
 pub mod catalogue;

@@ -380,6 +380,11 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::accounts::end_web_sessions(db, &actor))
                 })
             }
+            async fn append_audit(&self, records: Vec<$crate::t::audit::AuditRecord>) -> $crate::t::StoreResult<$crate::t::audit::AuditHead> {
+                $crate::timed_op!("append_audit", {
+                    $crate::write!(self, () |db| $crate::audit::append(db, &records))
+                })
+            }
         }
 
         #[$crate::async_trait::async_trait]
@@ -472,6 +477,21 @@ macro_rules! impl_store {
             async fn remove_membership(&self, user_id: i64, owner: i64) -> $crate::t::StoreResult<()> {
                 $crate::timed_op!("remove_membership", {
                     $crate::write!(self, () |db| $crate::admin::remove_membership(db, user_id, owner))
+                })
+            }
+            async fn audit_entries(&self, filter: &$crate::t::audit::AuditFilter, from: $crate::t::audit::AuditCursor, limit: u32) -> $crate::t::StoreResult<Vec<$crate::t::audit::AuditEntry>> {
+                $crate::timed_op!("audit_entries", {
+                    $crate::read!(self, |db| $crate::audit::entries(db, filter, from, limit))
+                })
+            }
+            async fn audit_head(&self) -> $crate::t::StoreResult<$crate::t::audit::AuditHead> {
+                $crate::timed_op!("audit_head", {
+                    $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::audit::head(db))
+                })
+            }
+            async fn explain_audit(&self) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::timed_op!("explain_audit", {
+                    $crate::read!(self, |db| $crate::audit::explain(db))
                 })
             }
         }

@@ -41,6 +41,65 @@ enum AdminCommand {
     /// Restore a backup made by `admin backup` into a data directory (checked first; refuses a
     /// directory that is not empty without --force, and a database a server has open).
     Restore(crate::backup::RestoreArgs),
+    /// The audit log: list it, verify its hash chain, export it as JSON lines.
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
+}
+
+/// The audit log's record of a command that changes something: its action and target.
+fn describe(command: &AdminCommand) -> Option<(&'static str, String)> {
+    Some(match command {
+        AdminCommand::Owner(OwnerCommand::Create { name, kind }) => {
+            ("admin.owner.create", format!("{kind} '{name}'"))
+        }
+        AdminCommand::User(UserCommand::Create {
+            name, org, role, ..
+        }) => (
+            "admin.user.create",
+            format!("'{name}' in '{org}' as {role}"),
+        ),
+        AdminCommand::User(UserCommand::Web {
+            access_id, login, ..
+        }) => ("admin.user.web", format!("{access_id} as login '{login}'")),
+        AdminCommand::User(UserCommand::Password { login, .. }) => {
+            ("admin.user.password", format!("login '{login}'"))
+        }
+        AdminCommand::User(UserCommand::Disable { user }) => {
+            ("admin.user.disable", format!("'{user}'"))
+        }
+        AdminCommand::User(UserCommand::Enable { user }) => {
+            ("admin.user.enable", format!("'{user}'"))
+        }
+        AdminCommand::Member(MemberCommand::Add {
+            access_id,
+            owner,
+            role,
+        }) => (
+            "admin.member.add",
+            format!("{access_id} in '{owner}' as {role}"),
+        ),
+        AdminCommand::Member(MemberCommand::Remove { user, owner }) => {
+            ("admin.member.remove", format!("'{user}' from '{owner}'"))
+        }
+        AdminCommand::Label(LabelCommand::Create { owner, name, .. }) => {
+            ("admin.label.create", format!("'{name}' in '{owner}'"))
+        }
+        AdminCommand::Token(TokenCommand::Create { user, expires }) => (
+            "admin.token.create",
+            format!("for '{user}', expires {expires}"),
+        ),
+        AdminCommand::Token(TokenCommand::Revoke { id }) => {
+            ("admin.token.revoke", format!("token {id}"))
+        }
+        AdminCommand::Key(KeyCommand::Rotate { user }) => ("admin.key.rotate", format!("'{user}'")),
+        AdminCommand::Key(KeyCommand::Revoke { user }) => ("admin.key.revoke", format!("'{user}'")),
+        AdminCommand::Owner(OwnerCommand::List)
+        | AdminCommand::User(UserCommand::List)
+        | AdminCommand::Token(TokenCommand::List)
+        | AdminCommand::Backup(_)
+        | AdminCommand::Restore(_)
+        | AdminCommand::Audit(_) => return None,
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -268,8 +327,25 @@ pub async fn run(args: AdminArgs) -> Result<()> {
     args.data.ensure_dir()?;
     let opened = args.data.open_store().await?;
     let store: &dyn AdminStore = opened.admin();
+    if let AdminCommand::Audit(audit) = command {
+        return crate::audit::run(audit, store, opened.store().as_ref()).await;
+    }
+    let described = describe(&command);
+    let done = execute(command, &args.data, &opened).await;
+    if let Some((action, target)) = described {
+        crate::audit::record(opened.store().as_ref(), "admin", action, &target, &done).await;
+    }
+    done
+}
+
+async fn execute(
+    command: AdminCommand,
+    data: &crate::config::DataArgs,
+    opened: &crate::config::OpenStore,
+) -> Result<()> {
+    let store: &dyn AdminStore = opened.admin();
     match command {
-        AdminCommand::Backup(_) | AdminCommand::Restore(_) => {}
+        AdminCommand::Backup(_) | AdminCommand::Restore(_) | AdminCommand::Audit(_) => {}
         AdminCommand::Owner(OwnerCommand::Create { name, kind }) => {
             let o = store.create_owner(&name, OwnerKind::parse(&kind)?).await?;
             println!("created {} '{}' (id {})", o.kind, o.name, o.id);
@@ -287,7 +363,7 @@ pub async fn run(args: AdminArgs) -> Result<()> {
             login,
             password_stdin,
         }) => {
-            let keys = args.data.master_key()?;
+            let keys = data.master_key()?;
             let org = owner(store, &org).await?;
             let role = Role::parse(&role)?;
             // Everything about the web login is checked before the API user is made.
@@ -401,7 +477,7 @@ pub async fn run(args: AdminArgs) -> Result<()> {
             println!("token {id} is revoked");
         }
         AdminCommand::Key(KeyCommand::Rotate { user: who }) => {
-            let keys = args.data.master_key()?;
+            let keys = data.master_key()?;
             let u = user(store, &who).await?;
             let secret = threatdb_server::secrets::generate_secret();
             store.set_api_key(u.id, keys.seal(&secret)).await?;

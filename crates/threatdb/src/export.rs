@@ -172,10 +172,12 @@ async fn from_store<W: Write>(
 ) -> Result<()> {
     let opened = args.data.open_store().await?;
     let all = opened.admin().all_owners().await?;
+    let mut names = Vec::new();
     let exported = async {
         let owners: Vec<Owner> =
             crate::export_api::choose(&all, &args.owners, |o: &Owner| o.name.as_str())
                 .map_err(|name| anyhow::anyhow!("there is no owner '{name}'"))?;
+        names = owners.iter().map(|o| o.name.clone()).collect();
         let actor = operator(&owners, Role::Read, "threatdb export");
         for owner in &owners {
             Exporter::new(
@@ -192,6 +194,8 @@ async fn from_store<W: Write>(
         anyhow::Ok(())
     }
     .await;
+    let target = format!("stix of {}", names.join(", "));
+    crate::audit::record(opened.store().as_ref(), "cli", "export", &target, &exported).await;
     opened.close().await;
     exported
 }

@@ -62,6 +62,8 @@ pub async fn run(args: &ExportArgs) -> Result<()> {
     .await;
     bar.finish_and_clear();
     drop(out);
+    let target = format!("tc-json of owner {}", owner.name);
+    crate::audit::record(opened.store().as_ref(), "cli", "export", &target, &written).await;
     opened.close().await;
     finish(written, file.as_deref(), partial.as_deref())?;
     let (counts, left) = ((file_of.groups, file_of.indicators), file_of.left_out);

@@ -281,7 +281,17 @@ async fn status_of(
 async fn tc_json(
     State(state): State<AppState>,
     caller: crate::caller::Caller,
+    request: axum::http::request::Parts,
 ) -> ApiResult<Response> {
+    let facts = crate::audit::RequestFacts::of(
+        &request.extensions,
+        &request.headers,
+        &request.method,
+        &request.uri,
+    );
+    let mut record = facts.record(Some(&caller.actor), "export", "200");
+    record.target = threatdb_core::audit::cut(&format!("tc-json of owner {}", caller.owner.name));
+    state.audit.record(record).await;
     let mut file = crate::tc_json::TcJson::new(
         state.store.clone(),
         caller.actor.clone(),

@@ -53,19 +53,51 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 }
 
 /// The authentication middleware.
-pub async fn authenticate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let ip = ClientAddr::of(request.extensions());
     let signed = Signed::of(&request);
-    match verify(&state, &signed, ip).await {
+    let verified = verify(&state, &signed, ip).await;
+    audited(&state, request, next, verified, IntoResponse::into_response).await
+}
+
+/// Runs an authenticated request, recording it in the audit log when it writes (with its
+/// outcome), or the failed authentication (a rate-limited one is only counted).
+pub(crate) async fn audited(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+    verified: Result<Arc<Actor>, ApiError>,
+    refuse: impl FnOnce(ApiError) -> Response,
+) -> Response {
+    let facts = crate::audit::RequestFacts::of_request(&request);
+    match verified {
         Ok(actor) => {
-            request.extensions_mut().insert(Auth(actor));
-            next.run(request).await
+            if !facts.writes() {
+                request.extensions_mut().insert(Auth(actor));
+                return next.run(request).await;
+            }
+            request.extensions_mut().insert(Auth(actor.clone()));
+            let response = next.run(request).await;
+            let outcome = response.status().as_u16().to_string();
+            state
+                .audit
+                .record(facts.record(Some(&actor), "write", &outcome))
+                .await;
+            response
         }
-        Err(e) => e.into_response(),
+        Err(e) => {
+            match &e {
+                ApiError::TooManyRequests(_) => state.audit.rate_limited(),
+                ApiError::Unauthorized(_) => {
+                    let claimed = crate::audit::claimed(request.headers());
+                    let mut record = facts.record(None, "auth.failure", "401");
+                    record.user = threatdb_core::audit::cut(&claimed);
+                    state.audit.record(record).await;
+                }
+                _ => {}
+            }
+            refuse(e)
+        }
     }
 }
 

@@ -12,7 +12,6 @@ mod page;
 mod post;
 
 use crate::AppState;
-use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::net::ClientAddr;
 use axum::Router;
@@ -186,7 +185,7 @@ pub fn accepts(headers: &HeaderMap) -> bool {
 }
 
 /// Checks `Accept`, then authenticates: Basic or Bearer; the caller rides along as [`Auth`].
-async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !accepts(request.headers()) {
         return TaxiiError::new(
             StatusCode::NOT_ACCEPTABLE,
@@ -224,13 +223,10 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
             "Authentication is required: HTTP Basic with an API access id and secret key, or a web login and password (or Bearer with an API token)",
         )),
     };
-    match verified {
-        Ok(actor) => {
-            request.extensions_mut().insert(Auth(actor));
-            next.run(request).await
-        }
-        Err(e) => TaxiiError::from(e).into_response(),
-    }
+    crate::auth::audited(&state, request, next, verified, |e| {
+        TaxiiError::from(e).into_response()
+    })
+    .await
 }
 
 /// Whether `path` is TAXII's (its answers, errors included, are TAXII's).

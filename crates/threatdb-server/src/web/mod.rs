@@ -33,7 +33,7 @@ const STYLESHEET: &str = include_str!("../../static/threatdb.css");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 /// Every page of the web UI (the API's paths are elsewhere).
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/signin", get(signin::form).post(signin::submit))
@@ -59,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/docs/api", get(docs::page))
         .route("/static/threatdb.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))
+        .layer(middleware::from_fn_with_state(
+            state,
+            crate::audit::web_writes,
+        ))
         .layer(middleware::from_fn(security_headers))
 }
 

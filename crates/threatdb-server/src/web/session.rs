@@ -188,6 +188,9 @@ impl FromRequestParts<AppState> for WebUser {
             .map_err(|e| NoSession::Failed(e.into()))?;
         match found {
             Some((login, actor)) if !login.disabled && login.session_epoch == session.epoch => {
+                if let Some(writer) = parts.extensions.get::<crate::audit::WebWriter>() {
+                    writer.set(actor.user_id, &login.login);
+                }
                 Ok(WebUser {
                     actor: Arc::new(actor),
                     login: login.login,

@@ -68,6 +68,7 @@ pub async fn submit(State(state): State<AppState>, request: Request) -> Response
 
 async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebError> {
     let ip = ClientAddr::of(request.extensions());
+    let facts = crate::audit::RequestFacts::of_request(&request);
     let expected = cookie(request.headers(), SIGNIN_COOKIE).map(str::to_owned);
     let body = crate::reply::body_bytes(request, state).await?;
     let form = Form::parse(&body);
@@ -91,6 +92,7 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
         .hit(ip, principal.as_deref())
         .map_err(|wait| {
             AuthFailure::RateLimited.record();
+            state.audit.rate_limited();
             WebError::TooManyAttempts(retry_after(wait))
         })?;
     // A login that cannot exist, or an absurd password, is wrong without a look-up or a hash.
@@ -121,6 +123,10 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
     };
     match account {
         Some((web, _)) if matches && !web.disabled => {
+            state
+                .audit
+                .record(facts.record_as(Some((web.user_id, &web.login)), "sign-in", "303"))
+                .await;
             let now = threatdb_core::date::now().unix_timestamp();
             let session = Session::new(web.user_id, web.session_epoch, now);
             let response = with_cookie(
@@ -139,6 +145,9 @@ async fn try_submit(state: &AppState, request: Request) -> Result<Response, WebE
         }
         _ => {
             AuthFailure::WebPassword.record();
+            let mut record = facts.record(None, "sign-in.failure", "401");
+            record.user = threatdb_core::audit::cut(&login);
+            state.audit.record(record).await;
             let page = SignIn {
                 nav: None,
                 login,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod audit;
 mod backup;
 mod batch_restart;
 mod bench;

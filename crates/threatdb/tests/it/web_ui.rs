@@ -13,7 +13,7 @@ use threatdb_store_pg::testing::{TestDatabase, server_url};
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// The web login the first start saved in `web-credentials.txt`.
-fn web_credentials(data: &Path) -> (String, String) {
+pub(crate) fn web_credentials(data: &Path) -> (String, String) {
     let text = std::fs::read_to_string(data.join("web-credentials.txt")).unwrap();
     let get = |key: &str| {
         text.lines()
@@ -417,7 +417,7 @@ async fn a_session_works_on_every_node() {
 }
 
 /// Signs in over plain HTTP; the status of the sign-in post.
-async fn sign_in_status(origin: &str, login: &str, password: &str) -> u16 {
+pub(crate) async fn sign_in_status(origin: &str, login: &str, password: &str) -> u16 {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
