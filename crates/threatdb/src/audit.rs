@@ -155,6 +155,28 @@ async fn verify(store: &dyn AdminStore, anchors: &[String]) -> Result<()> {
                 .ok_or_else(|| anyhow!("--anchor '{a}': give SEQ:HASH as the server logged it"))
         })
         .collect::<Result<_>>()?;
+    let (check, broken, seconds) = walk(store, &mut wanted).await?;
+    if let Some(b) = broken {
+        bail!(
+            "the audit log does not hold: {b} ({} entries before it hold)",
+            check.checked()
+        );
+    }
+    println!(
+        "the audit log holds: {} entries, head {} ({:.0} entries/s)",
+        check.checked(),
+        check.head().anchor(),
+        check.checked() as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
+
+/// Walks the whole log oldest first (with a progress bar): the check, the first break (or an
+/// anchor not reached), and the seconds it took.
+pub async fn walk(
+    store: &dyn AdminStore,
+    wanted: &mut Vec<(String, AuditHead)>,
+) -> Result<(ChainCheck, Option<AuditBreak>, f64)> {
     let last = store.audit_head().await?;
     let bar = indicatif::ProgressBar::new(u64::try_from(last.seq).unwrap_or(0));
     bar.set_style(
@@ -165,19 +187,21 @@ async fn verify(store: &dyn AdminStore, anchors: &[String]) -> Result<()> {
     );
     let started = std::time::Instant::now();
     let mut check = ChainCheck::new();
-    let mut after = 0;
+    let all = AuditFilter::default();
+    let read = |after| store.audit_entries(&all, AuditCursor::After(after), PAGE);
+    let mut page = read(0).await?;
+    // The next page is read while this one is checked (the store reads on its own threads).
     let broken = loop {
-        let page = store
-            .audit_entries(&AuditFilter::default(), AuditCursor::After(after), PAGE)
-            .await?;
         let Some(end) = page.last().map(|e| e.seq) else {
             break None;
         };
-        after = end;
-        if let Some(b) = check_page(&mut check, &page, &mut wanted) {
-            break Some(b);
+        let (next, broken) =
+            tokio::join!(read(end), async { check_page(&mut check, &page, wanted) });
+        if broken.is_some() {
+            break broken;
         }
         bar.inc(u64::try_from(page.len()).unwrap_or(0));
+        page = next?;
     };
     bar.finish_and_clear();
     let broken = broken.or_else(|| {
@@ -189,20 +213,7 @@ async fn verify(store: &dyn AdminStore, anchors: &[String]) -> Result<()> {
             ),
         })
     });
-    if let Some(b) = broken {
-        bail!(
-            "the audit log does not hold: {b} ({} entries before it hold)",
-            check.checked()
-        );
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "the audit log holds: {} entries, head {} ({:.0} entries/s)",
-        check.checked(),
-        check.head().anchor(),
-        check.checked() as f64 / seconds.max(1e-9)
-    );
-    Ok(())
+    Ok((check, broken, started.elapsed().as_secs_f64()))
 }
 
 /// Checks a page; the first break, or an anchor that names another hash.

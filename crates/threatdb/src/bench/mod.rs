@@ -3,6 +3,7 @@
 //! server it starts, with start-up time and memory, and prints one table.
 
 mod all;
+mod audit;
 mod data;
 mod http;
 mod ingest;
@@ -98,6 +99,9 @@ enum BenchCommand {
         #[arg(long)]
         linked: bool,
     },
+    /// The audit log at a size: append entries (1,000 a transaction), then verify the whole
+    /// chain as `threatdb admin audit verify` does, each timed.
+    Audit(audit::AuditArgs),
     /// STIX at a size: seed a data directory through the bulk path, export it, import the
     /// bundle into an empty one, each timed, with the rates' ratios to the seed's.
     Stix(stix::StixArgs),
@@ -193,6 +197,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         BenchCommand::All(a) => all::run(a).await,
         BenchCommand::Scale(a) => scale::run(a).await,
         BenchCommand::Stix(a) => stix::run(a).await,
+        BenchCommand::Audit(a) => audit::run(a).await,
         BenchCommand::Ingest {
             url,
             data_dir,

@@ -71,15 +71,24 @@ async fn drive(node: &Node, data: &Path, creds: &Creds) {
     .await
     .unwrap();
     assert_eq!(status, 200);
+    let body = r#"{"type":"Incident","name":"audited v3","eventDate":"2026-01-02T00:00:00Z"}"#;
+    let (status, _) = call(
+        &client,
+        &node.origin,
+        creds,
+        "POST",
+        "/v3/groups",
+        Some(body.into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 201);
     let (login, password) = crate::web_ui::web_credentials(data);
     assert_eq!(
         crate::web_ui::sign_in_status(&node.origin, &login, "not it").await,
         401
     );
-    assert_eq!(
-        crate::web_ui::sign_in_status(&node.origin, &login, &password).await,
-        303
-    );
+    web_create_and_sign_out(&node.origin, &login, &password).await;
     let (status, _) = call(
         &client,
         &node.origin,
@@ -106,6 +115,77 @@ async fn drive(node: &Node, data: &Path, creds: &Creds) {
     }
     assert_eq!(statuses[0], 401);
     assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+/// Signs in, creates an incident through the web form, signs out.
+async fn web_create_and_sign_out(origin: &str, login: &str, password: &str) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let csrf_of = |body: &str| {
+        body.split(r#"name="csrf" value=""#)
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let cookie_of = |r: &reqwest::Response| {
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let form = http.get(format!("{origin}/signin")).send().await.unwrap();
+    let cookie = cookie_of(&form);
+    let csrf = csrf_of(&form.text().await.unwrap());
+    let post = |path: &str, cookie: &str, pairs: &[(&str, &str)]| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        http.post(format!("{origin}{path}"))
+            .header("Cookie", cookie.to_string())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let signed_in = post(
+        "/signin",
+        &cookie,
+        &[("csrf", &csrf), ("login", login), ("password", password)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let session = cookie_of(&signed_in);
+    let page = http
+        .get(format!("{origin}/incidents/new"))
+        .header("Cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let created = post(
+        "/incidents",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("name", "audited web"),
+            ("eventDate", "2026-01-02T00:00:00Z"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 303);
+    let out = post("/signout", &session, &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
 }
 
 /// Changes the database behind the server's back.
@@ -203,6 +283,14 @@ async fn audit_log_round(data: &Path, db: Option<&str>) {
     assert_eq!(field(v2[0], "address"), "127.0.0.1");
     assert!(!field(v2[0], "request_id").is_empty());
     assert!(v2[0]["user_id"].is_i64());
+    let v3: Vec<_> = write.iter().filter(|e| field(e, "via") == "v3").collect();
+    assert_eq!(v3.len(), 1, "{write:?}");
+    assert_eq!(field(v3[0], "target"), "POST /api/v3/groups");
+    let web: Vec<_> = write.iter().filter(|e| field(e, "via") == "web").collect();
+    assert_eq!(web.len(), 1, "{write:?}");
+    assert_eq!(field(web[0], "target"), "POST /incidents");
+    assert_eq!(field(web[0], "outcome"), "303");
+    assert_eq!(find("sign-out").len(), 1);
     // Reads are not recorded.
     assert!(
         all.iter()
@@ -228,6 +316,8 @@ async fn audit_log_round(data: &Path, db: Option<&str>) {
     assert_eq!(field(find("sign-in.failure")[0], "user"), login);
     assert_eq!(find("sign-in").len(), 1);
     assert_eq!(field(find("sign-in")[0], "via"), "web");
+    assert_eq!(field(find("sign-in")[0], "user"), login);
+    assert_eq!(field(find("sign-out")[0], "user"), login);
     let export = find("export");
     assert_eq!(export.len(), 1);
     assert!(field(export[0], "target").starts_with("tc-json of owner"));
@@ -404,4 +494,62 @@ fn no_api_route_reads_the_audit_log() {
     for p in paths {
         assert!(!p.contains("audit"), "{p}");
     }
+}
+
+/// A server that stops writes its head to its log as a checkpoint; `verify --anchor` with it
+/// holds, and fails once the entry it names is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_logs_checkpoints_that_verify_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threatdb"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("THREATDB_MASTER_KEY", KEY)
+        .env_remove("THREATDB_DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
+        text
+    });
+    let (origin, lines) = crate::node::listening(&mut child);
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let node = Node { child, origin };
+    let creds = credentials(data);
+    let body = r#"{"name":"anchored","eventDate":"2026-01-02T00:00:00Z"}"#;
+    let client = reqwest::Client::new();
+    let (status, _) = call(
+        &client,
+        &node.origin,
+        &creds,
+        "POST",
+        "/v2/groups/incidents",
+        Some(body.into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 201);
+    stop(node);
+    let log = log.join().unwrap();
+    let anchor = log
+        .lines()
+        .filter(|l| l.contains("audit checkpoint"))
+        .filter_map(|l| l.split("anchor=").nth(1))
+        .map(|a| a.split_whitespace().next().unwrap().to_string())
+        .next_back()
+        .unwrap_or_else(|| panic!("no checkpoint in the log:\n{log}"));
+    assert!(anchor.starts_with("1:"), "{anchor}");
+    let (held, out) = verify(data, None, &["--anchor", &anchor]);
+    assert!(held, "{out}");
+    let c = rusqlite::Connection::open(data.join("threatdb.db")).unwrap();
+    c.execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log;")
+        .unwrap();
+    let (held, out) = verify(data, None, &["--anchor", &anchor]);
+    assert!(!held && out.contains("the log ends at entry 0"), "{out}");
 }
