@@ -3,6 +3,7 @@
 
 mod assoc_authz;
 mod associations;
+mod audit;
 mod authentication;
 mod authorization;
 mod bad_input;
