@@ -182,6 +182,11 @@ fn checkpoint(head: &Option<AuditHead>, anchored: &mut Option<i64>) {
     }
 }
 
+/// Whether a request with this method only reads (GET, HEAD, OPTIONS): it is not recorded.
+pub fn reads(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
 /// What a request's record starts from: its address, its request id and what it asked.
 #[derive(Debug, Clone)]
 pub struct RequestFacts {
@@ -213,11 +218,6 @@ impl RequestFacts {
             request.method(),
             request.uri(),
         )
-    }
-
-    /// Whether the request changes something (anything but GET, HEAD and OPTIONS).
-    pub fn writes(&self) -> bool {
-        !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
     }
 
     /// `METHOD /path?query`.
@@ -321,10 +321,10 @@ pub async fn web_writes(
     mut request: Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let facts = RequestFacts::of_request(&request);
-    if !facts.writes() {
+    if reads(request.method()) {
         return next.run(request).await;
     }
+    let facts = RequestFacts::of_request(&request);
     let writer = WebWriter::default();
     request.extensions_mut().insert(writer.clone());
     let response = next.run(request).await;
