@@ -81,8 +81,8 @@ impl AuditLog {
         self.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Waits until everything queued before it is written; the log's head then (`None` when
-    /// the writer has stopped).
+    /// Waits until everything queued before it is written and logs a checkpoint; the log's
+    /// head then (`None` when the writer has stopped).
     pub async fn flush(&self) -> Option<AuditHead> {
         self.start();
         let (done, wait) = oneshot::channel();
@@ -124,6 +124,8 @@ async fn write(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Msg>, rate_limited:
                         Some(h) => h.clone(),
                         None => store.append_audit(Vec::new()).await.unwrap_or_else(|_| AuditHead::empty()),
                     };
+                    head = Some(now.clone());
+                    checkpoint(&head, &mut anchored);
                     for done in flushes {
                         let _ = done.send(now.clone());
                     }
@@ -175,6 +177,7 @@ async fn append(store: &dyn Store, records: Vec<AuditRecord>) -> Option<AuditHea
 /// Logs the head when it moved since the last checkpoint.
 fn checkpoint(head: &Option<AuditHead>, anchored: &mut Option<i64>) {
     if let Some(h) = head
+        && h.seq > 0
         && *anchored != Some(h.seq)
     {
         tracing::info!(anchor = %h.anchor(), "audit checkpoint");
