@@ -7,7 +7,7 @@
 #![allow(clippy::expect_used, clippy::panic)]
 
 use sqlx::{Connection, PgConnection};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// The variable naming the test server.
 pub const URL_VAR: &str = "THREATDB_TEST_PG_URL";
@@ -21,6 +21,32 @@ pub fn server_url() -> String {
             "{URL_VAR} is not set: this test needs PostgreSQL \
              (e.g. {URL_VAR}=postgres://postgres@127.0.0.1:5432/postgres; see README, Tests)"
         ),
+    }
+}
+
+/// Drops the test databases left by test processes that are gone (a test that failed before
+/// its `drop_db`, a run that was killed): their names carry the process id that made them,
+/// and a process that no longer has a `/proc` entry cannot be using them. Where there is no
+/// `/proc`, nothing is dropped.
+async fn sweep(conn: &mut PgConnection) {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'threatdb\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for (name,) in names {
+        let Some(pid) = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let gone = !std::path::Path::new(&format!("/proc/{pid}")).exists();
+        if gone && pid != std::process::id() {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut *conn)
+                .await;
+        }
     }
 }
 
@@ -66,6 +92,10 @@ impl TestDatabase {
         let mut conn = PgConnection::connect(server_url)
             .await
             .expect("connect to the PostgreSQL test server");
+        static SWEPT: AtomicBool = AtomicBool::new(false);
+        if !SWEPT.swap(true, Ordering::Relaxed) {
+            sweep(&mut conn).await;
+        }
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut conn)
             .await
