@@ -540,6 +540,24 @@ pub trait Store: Send + Sync {
     /// NotFound when the actor has no web login.
     async fn end_web_sessions(&self, actor: &Actor) -> StoreResult<()>;
 
+    /// The actor's own API tokens.
+    async fn own_tokens(&self, actor: &Actor) -> StoreResult<Vec<ApiToken>>;
+
+    /// Creates an API token acting as the actor (its SHA-256 hash; refused past 50 working
+    /// ones); its id.
+    async fn create_own_token(
+        &self,
+        actor: &Actor,
+        token_hash: Vec<u8>,
+        expires: Option<crate::Timestamp>,
+    ) -> StoreResult<i64>;
+
+    /// Revokes one of the actor's own tokens (NotFound for any other).
+    async fn revoke_own_token(&self, actor: &Actor, id: i64) -> StoreResult<()>;
+
+    /// Replaces the actor's web password (its hash), ending every session of it.
+    async fn change_web_password(&self, actor: &Actor, password_hash: String) -> StoreResult<()>;
+
     /// Appends entries to the audit log, in order, chained after its last entry (one
     /// transaction); the new head.
     async fn append_audit(

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod admin;
 pub mod assoc_concurrency;
 pub mod associations;
@@ -36,6 +37,7 @@ pub mod unicode;
 mod util;
 pub mod web;
 
+pub use account::own_tokens_and_password;
 pub use admin::{admin_api_users, admin_memberships_grant_access, admin_owners, store_is_ready};
 pub use assoc_concurrency::concurrent_incident_links;
 pub use associations::{
@@ -127,7 +129,8 @@ macro_rules! for_each_case {
             batch_jobs_follow_the_users_rights,
             changes_walk_an_owner_in_change_order,
             stix_ids_find_their_objects,
-            audit_log_chains_and_pages
+            audit_log_chains_and_pages,
+            own_tokens_and_password
         }
     };
 }

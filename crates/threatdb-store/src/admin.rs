@@ -297,11 +297,22 @@ pub async fn create_token<D: Db>(db: &mut D, new: &NewApiToken) -> StoreResult<i
 
 /// Every API token (never the token itself), in id order.
 pub async fn tokens<D: Db>(db: &mut D) -> StoreResult<Vec<ApiToken>> {
-    let sql = Sql::with(
+    tokens_where(db, None).await
+}
+
+/// The tokens of one user (or of every user), in id order.
+pub(crate) async fn tokens_where<D: Db>(
+    db: &mut D,
+    user_id: Option<i64>,
+) -> StoreResult<Vec<ApiToken>> {
+    let mut sql = Sql::new(
         "SELECT t.id, u.access_id, u.name, t.date_added, t.expires, t.last_used, t.revoked \
-         FROM api_tokens t JOIN api_users u ON u.id = t.user_id ORDER BY t.id",
-        vec![],
+         FROM api_tokens t JOIN api_users u ON u.id = t.user_id",
     );
+    if let Some(id) = user_id {
+        sql.push(" WHERE t.user_id = ").bind(id);
+    }
+    sql.push(" ORDER BY t.id");
     db.fetch(sql, |r| {
         Ok(ApiToken {
             id: r.int(0)?,

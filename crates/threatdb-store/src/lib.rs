@@ -17,6 +17,7 @@
 )]
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod associations;

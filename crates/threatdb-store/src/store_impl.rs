@@ -380,6 +380,26 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::accounts::end_web_sessions(db, &actor))
                 })
             }
+            async fn own_tokens(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
+                $crate::timed_op!("own_tokens", {
+                    $crate::read!(self, |db| $crate::account::tokens(db, actor))
+                })
+            }
+            async fn create_own_token(&self, actor: &$crate::t::Actor, token_hash: Vec<u8>, expires: Option<$crate::t::Timestamp>) -> $crate::t::StoreResult<i64> {
+                $crate::timed_op!("create_own_token", {
+                    $crate::write!(self, (actor) |db| $crate::account::create_token(db, &actor, &token_hash, expires))
+                })
+            }
+            async fn revoke_own_token(&self, actor: &$crate::t::Actor, id: i64) -> $crate::t::StoreResult<()> {
+                $crate::timed_op!("revoke_own_token", {
+                    $crate::write!(self, (actor) |db| $crate::account::revoke_token(db, &actor, id))
+                })
+            }
+            async fn change_web_password(&self, actor: &$crate::t::Actor, password_hash: String) -> $crate::t::StoreResult<()> {
+                $crate::timed_op!("change_web_password", {
+                    $crate::write!(self, (actor) |db| $crate::account::change_password(db, &actor, &password_hash))
+                })
+            }
             async fn append_audit(&self, records: Vec<$crate::t::audit::AuditRecord>) -> $crate::t::StoreResult<$crate::t::audit::AuditHead> {
                 $crate::timed_op!("append_audit", {
                     $crate::write!(self, () |db| $crate::audit::append(db, &records))

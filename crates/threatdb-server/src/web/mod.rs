@@ -3,6 +3,7 @@
 //! so the same authorization policy as the API. No JavaScript, no inline styles, no external
 //! assets: the one stylesheet is compiled in, and a strict Content-Security-Policy says so.
 
+mod account;
 mod create;
 mod docs;
 mod edit;
@@ -56,6 +57,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(incident::confirm_delete).post(incident::delete),
         )
         .route("/tags/{name}", get(tags::page))
+        .route("/account", get(account::show))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/password", post(account::change_password))
         .route("/docs/api", get(docs::page))
         .route("/static/threatdb.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))

@@ -2,6 +2,7 @@
 //! Every page: status codes, escaping of hostile input, CSRF rejection, and the authorization
 //! policy (another owner's incident is a 404 page, exactly as in the API).
 
+mod account;
 mod auth;
 mod csrf;
 mod docs;
