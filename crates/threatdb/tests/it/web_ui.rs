@@ -306,6 +306,22 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
     b.goto(&link).await;
     assert!(b.source().await.contains("Not found"));
 
+    // The account page, from the login in the header: a token made there works in the API.
+    b.goto(&format!("{origin}/incidents")).await;
+    b.follow("a.who").await;
+    assert!(b.url().await.ends_with("/account"));
+    b.follow("form[action='/account/tokens'] button").await;
+    let token = b.text("#new-token").await;
+    let status = client
+        .get(format!("{origin}/api/v2/owners"))
+        .header("Authorization", format!("TC-Token {token}"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    save_screenshot("account.png", &b.screenshot().await);
+
     // Sign out: back to the sign-in page, and the incidents need a session again.
     b.goto(&format!("{origin}/incidents")).await;
     b.follow("form.signout button").await;
