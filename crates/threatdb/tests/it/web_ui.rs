@@ -659,3 +659,150 @@ async fn admin_commands_make_web_logins() {
         "{err}"
     );
 }
+
+/// The axe-core release the accessibility test runs (from the npm registry).
+const AXE_CORE: &str = "axe-core@4.10.2";
+
+/// axe-core's script, installed with npm once under the target directory.
+fn axe_source() -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("npm-{AXE_CORE}"));
+    let script = dir.join("node_modules/axe-core/axe.min.js");
+    if !script.exists() {
+        let out = std::process::Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .arg(AXE_CORE)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not run npm ({e}): the accessibility test needs npm and the npm registry"
+                )
+            });
+        assert!(
+            out.status.success(),
+            "npm install {AXE_CORE} failed (the accessibility test needs npm and the npm registry): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::read_to_string(&script).unwrap()
+}
+
+/// The serious and critical violations axe-core finds on the browser's page.
+async fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];\n{axe}\n\
+         axe.run(document)\
+           .then(r => done(JSON.stringify({{ passed: r.passes.length, violations: r.violations\
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+             .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at ' + \
+               v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')) }})))\
+           .catch(e => done(JSON.stringify({{ passed: 0, violations: ['axe failed: ' + e] }})));"
+    );
+    let found = b.execute_async(&script).await;
+    let found: serde_json::Value = serde_json::from_str(
+        found
+            .as_str()
+            .unwrap_or_else(|| panic!("axe answered {found}")),
+    )
+    .unwrap();
+    // axe ran its rules here (a page it could not check would pass nothing).
+    assert!(found["passed"].as_u64().unwrap() > 5, "{found}");
+    found["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every page type, checked by axe-core in the browser (WCAG rules: labels, contrast, names,
+/// landmarks...), in the light and the dark theme: no serious or critical violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium, chromium-driver and npm (axe-core from the npm registry), run with --include-ignored (README, Tests)"]
+async fn every_page_type_passes_axe_core() {
+    available();
+    let axe = axe_source();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let node = start(&data, None, KEY);
+    let origin = node.origin.clone();
+    let api = credentials(&data);
+    let (login, password) = web_credentials(&data);
+    let client = reqwest::Client::new();
+    seed(&client, &origin, &api).await;
+    let (_, json) = call(&client, &origin, &api, "GET", "/v2/groups/incidents", None)
+        .await
+        .unwrap();
+    let id = json["data"]["incident"][0]["id"].as_i64().unwrap();
+
+    let mut failures = Vec::new();
+    for (theme, flags) in [
+        ("light", &[][..]),
+        // Blink's preferred colour scheme 0 is dark: `prefers-color-scheme: dark` matches.
+        ("dark", &["--blink-settings=preferredColorScheme=0"][..]),
+    ] {
+        let found = axe_every_page(&origin, &login, &password, id, &axe, flags).await;
+        failures.extend(found.into_iter().map(|f| format!("{theme} {f}")));
+    }
+    assert!(failures.is_empty(), "axe-core:\n{}", failures.join("\n"));
+}
+
+/// axe-core's findings on every page type, signed in as `login`.
+async fn axe_every_page(
+    origin: &str,
+    login: &str,
+    password: &str,
+    id: i64,
+    axe: &str,
+    flags: &[&str],
+) -> Vec<String> {
+    let b = Browser::start_with(1360, 1000, flags).await;
+    let mut failures = Vec::new();
+    b.goto(&format!("{origin}/signin")).await;
+    let dark: bool = b
+        .execute_async("arguments[0](window.matchMedia('(prefers-color-scheme: dark)').matches)")
+        .await
+        .as_bool()
+        .unwrap();
+    assert_eq!(dark, !flags.is_empty(), "the theme asked for");
+    failures.extend(
+        axe_violations(&b, axe)
+            .await
+            .into_iter()
+            .map(|v| format!("/signin: {v}")),
+    );
+    b.fill("#login", login).await;
+    b.fill("#password", password).await;
+    b.follow("form button[type='submit']").await;
+    for path in [
+        "/incidents".to_string(),
+        "/incidents?name=phish&status=Open".to_string(),
+        "/incidents/new".to_string(),
+        format!("/incidents/{id}"),
+        format!("/incidents/{id}/delete"),
+        "/tags/Phishing".to_string(),
+        "/account".to_string(),
+        "/docs/api".to_string(),
+        "/no/such/page".to_string(),
+    ] {
+        b.goto(&format!("{origin}{path}")).await;
+        failures.extend(
+            axe_violations(&b, axe)
+                .await
+                .into_iter()
+                .map(|v| format!("{path}: {v}")),
+        );
+    }
+    if !flags.is_empty() {
+        b.goto(&format!("{origin}/incidents")).await;
+        save_screenshot("incidents-dark.png", &b.screenshot().await);
+    }
+    b.quit().await;
+    failures
+}

@@ -52,6 +52,11 @@ fn free_port() -> u16 {
 impl Browser {
     /// Starts chromedriver and a fresh headless Chromium (its own profile directory).
     pub async fn start(width: u32, height: u32) -> Browser {
+        Self::start_with(width, height, &[]).await
+    }
+
+    /// Like [`Browser::start`], with more Chromium flags.
+    pub async fn start_with(width: u32, height: u32, flags: &[&str]) -> Browser {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -88,7 +93,10 @@ impl Browser {
             "--hide-scrollbars".into(),
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
-        ];
+        ]
+        .into_iter()
+        .chain(flags.iter().map(|f| f.to_string()))
+        .collect::<Vec<_>>();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
@@ -140,6 +148,17 @@ impl Browser {
         self.try_call(method, path, body.clone())
             .await
             .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"))
+    }
+
+    /// Runs `script` in the page as an asynchronous WebDriver script (its last argument is the
+    /// callback that ends it); what it passed to the callback.
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
     }
 
     /// Opens a URL and waits for the page to load.
