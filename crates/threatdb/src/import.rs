@@ -84,6 +84,12 @@ pub async fn run(args: ImportArgs) -> Result<()> {
     }
     let opened = args.data.open_store().await?;
     let done = import(&args, &path, &opened).await;
+    let outcome = done
+        .as_ref()
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{e:#}"));
+    let target = format!("stix from {}", args.input);
+    crate::audit::record(opened.store().as_ref(), "cli", "import", &target, &outcome).await;
     opened.close().await;
     drop(spooled);
     let summary = done?;

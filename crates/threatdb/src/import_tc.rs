@@ -137,6 +137,12 @@ async fn into_store(
         anyhow::Ok((status, errors))
     }
     .await;
+    let outcome = done
+        .as_ref()
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{e:#}"));
+    let target = format!("tc-json into owner {owner}");
+    crate::audit::record(opened.store().as_ref(), "cli", "import", &target, &outcome).await;
     opened.close().await;
     done
 }

@@ -268,6 +268,33 @@ async fn audit_log_round(data: &Path, db: Option<&str>) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     stop(node);
+    // The command line's own import and export of the data directory (or database).
+    let file = data.join("one.tc.json");
+    std::fs::write(
+        &file,
+        r#"{"group":[{"type":"Incident","name":"imported","xid":"audit-1","eventDate":"2026-01-01T00:00:00Z"}],"indicator":[]}"#,
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", data.to_str().unwrap()]);
+        if let Some(url) = db {
+            all.extend(["--database", url]);
+        }
+        let run = crate::api::threatdb(data, &all, &[("THREATDB_MASTER_KEY", KEY)], None);
+        assert!(run.ok, "{args:?}: {}", run.stderr);
+    };
+    cli(&["import", "--owner", "Audited Owner", file.to_str().unwrap()]);
+    let out = data.join("out.tc.json");
+    cli(&[
+        "export",
+        "--format",
+        "tc-json",
+        "--owner",
+        "Audited Owner",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
 
     let all = entries(data, db, &[]);
     let find = |action: &str| -> Vec<&serde_json::Value> {
@@ -319,8 +346,20 @@ async fn audit_log_round(data: &Path, db: Option<&str>) {
     assert_eq!(field(find("sign-in")[0], "user"), login);
     assert_eq!(field(find("sign-out")[0], "user"), login);
     let export = find("export");
-    assert_eq!(export.len(), 1);
-    assert!(field(export[0], "target").starts_with("tc-json of owner"));
+    assert_eq!(export.len(), 2, "{export:?}");
+    assert_eq!(field(export[1], "via"), "batch");
+    assert!(field(export[1], "target").starts_with("tc-json of owner"));
+    assert_eq!(field(export[0], "via"), "cli");
+    assert_eq!(field(export[0], "target"), "tc-json of owner Audited Owner");
+    assert_eq!(field(export[0], "outcome"), "ok");
+    let import = find("import");
+    assert_eq!(import.len(), 1, "{import:?}");
+    assert_eq!(
+        field(import[0], "target"),
+        "tc-json into owner Audited Owner"
+    );
+    assert_eq!(field(import[0], "outcome"), "ok");
+    assert_eq!(field(import[0], "user"), "admin");
     let owner = find("admin.owner.create");
     assert_eq!(owner.len(), 1);
     assert_eq!(field(owner[0], "user"), "admin");
@@ -377,7 +416,7 @@ async fn audit_log_round(data: &Path, db: Option<&str>) {
             .all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64())
     );
     assert_eq!(lines[0]["seq"], 1);
-    assert_eq!(entries(data, db, &["--action", "export"]).len(), 2);
+    assert_eq!(entries(data, db, &["--action", "export"]).len(), 3);
 
     let (held, out) = verify(data, db, &[]);
     assert!(held, "{out}");
