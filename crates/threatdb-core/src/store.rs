@@ -540,6 +540,15 @@ pub trait Store: Send + Sync {
     /// NotFound when the actor has no web login.
     async fn end_web_sessions(&self, actor: &Actor) -> StoreResult<()>;
 
+    /// The changes recorded on a subject (read access on it), newest first; counted on a first
+    /// page.
+    async fn history(
+        &self,
+        actor: &Actor,
+        on: &Subject,
+        query: &crate::history::HistoryQuery,
+    ) -> StoreResult<Page<crate::history::HistoryEntry>>;
+
     /// The actor's own API tokens.
     async fn own_tokens(&self, actor: &Actor) -> StoreResult<Vec<ApiToken>>;
 

@@ -223,6 +223,14 @@ impl RequestFacts {
         )
     }
 
+    /// The context the history records a change of this request in.
+    pub fn context(&self) -> Option<Arc<threatdb_core::context::ChangeContext>> {
+        Some(Arc::new(threatdb_core::context::ChangeContext {
+            via: self.via().to_string(),
+            request_id: self.request_id.clone(),
+        }))
+    }
+
     /// `METHOD /path?query`.
     pub fn target(&self) -> String {
         let path = self.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -330,7 +338,7 @@ pub async fn web_writes(
     let facts = RequestFacts::of_request(&request);
     let writer = WebWriter::default();
     request.extensions_mut().insert(writer.clone());
-    let response = next.run(request).await;
+    let response = threatdb_core::context::within(facts.context(), next.run(request)).await;
     if let Some((id, login)) = writer.get() {
         let outcome = response.status().as_u16().to_string();
         let action = if facts.uri.path() == "/signout" {

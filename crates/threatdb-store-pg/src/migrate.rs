@@ -128,6 +128,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "the audit log",
         include_str!("../migrations/0025_audit_log.sql"),
     ),
+    (
+        26,
+        "history",
+        include_str!("../migrations/0026_history.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

@@ -129,6 +129,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "the audit log",
         include_str!("../migrations/0025_audit_log.sql"),
     ),
+    (
+        26,
+        "history",
+        include_str!("../migrations/0026_history.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -21,6 +21,7 @@ pub mod changes;
 pub mod concurrency;
 pub mod delete;
 pub mod fixture;
+pub mod history;
 pub mod incidents;
 pub mod include;
 pub mod item_attributes;
@@ -51,6 +52,7 @@ pub use bulk::bulk_load;
 pub use changes::changes_walk_an_owner_in_change_order;
 pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
 pub use delete::{delete_cascades, ids_never_reused};
+pub use history::history_records_every_change;
 pub use incidents::{create_get_round_trip, update_patch};
 pub use include::include_flags;
 pub use item_attributes::{item_and_indicator_attributes, item_update_merges_fields};
@@ -130,7 +132,8 @@ macro_rules! for_each_case {
             changes_walk_an_owner_in_change_order,
             stix_ids_find_their_objects,
             audit_log_chains_and_pages,
-            own_tokens_and_password
+            own_tokens_and_password,
+            history_records_every_change
         }
     };
 }

@@ -93,6 +93,9 @@ pub async fn add<D: Db>(
     ];
     let id = rows::one(db, sql, |r| r.int(0)).await?;
     subject::touch(db, &granted, t).await?;
+    let field = format!("attribute:{}", new.kind.name);
+    let change = crate::history::change(&field, None, Some(new.value.as_str()));
+    crate::history::record(db, actor, &row, vec![change]).await?;
     load(db, &row, id).await
 }
 
@@ -124,12 +127,34 @@ pub async fn update<D: Db>(
     ];
     db.execute(sql).await?;
     subject::touch(db, &granted, t).await?;
+    let field = format!("attribute:{}", current.kind);
+    let mut changes = Vec::new();
+    if let Some(value) = patch.value.as_deref().filter(|v| *v != current.value) {
+        changes.push(crate::history::change(
+            &field,
+            Some(&current.value),
+            Some(value),
+        ));
+    }
+    if let Some(source) = patch
+        .source
+        .as_deref()
+        .filter(|s| Some(*s) != current.source.as_deref())
+    {
+        let old = current.source.as_deref();
+        changes.push(crate::history::change(
+            &format!("{field}:source"),
+            old,
+            Some(source),
+        ));
+    }
+    crate::history::record(db, actor, &row, changes).await?;
     load(db, &row, id).await
 }
 
 /// Deletes an attribute.
 pub async fn delete<D: Db>(db: &mut D, actor: &Actor, on: &Subject, id: i64) -> StoreResult<()> {
-    let (granted, _) = granted(db, actor, on, id, Access::Write).await?;
+    let (granted, current) = granted(db, actor, on, id, Access::Write).await?;
     let row = *guard::for_write(&granted)?;
     let mut sql = Sql::new(format!(
         "DELETE FROM {} WHERE id = ?",
@@ -137,7 +162,10 @@ pub async fn delete<D: Db>(db: &mut D, actor: &Actor, on: &Subject, id: i64) -> 
     ));
     sql.params.push(id.into());
     db.execute(sql).await?;
-    subject::touch(db, &granted, now()).await
+    subject::touch(db, &granted, now()).await?;
+    let field = format!("attribute:{}", current.kind);
+    let change = crate::history::change(&field, Some(&current.value), None);
+    crate::history::record(db, actor, &row, vec![change]).await
 }
 
 /// The labels on one of the subject's attributes.

@@ -87,7 +87,12 @@ macro_rules! read {
 macro_rules! write {
     ($backend:expr, ($($owned:ident),*) |$db:ident| $body:expr) => {{
         $(let $owned = $owned.to_owned();)*
-        $crate::Backend::write($backend, Box::new(move |$db| Box::pin(async move { $body.await })))
-            .await
+        // The change's context (through what, which request) goes with the work to the thread
+        // that runs it: the history records it.
+        let context = $crate::t::context::current();
+        $crate::Backend::write($backend, Box::new(move |$db| {
+            Box::pin($crate::t::context::within(context, async move { $body.await }))
+        }))
+        .await
     }};
 }

@@ -5,7 +5,7 @@ use crate::guard;
 use crate::metadata::Metadata;
 use crate::subject;
 use crate::subject::Kind;
-use crate::{now, rows};
+use crate::{history, now, rows};
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, Incident, IncidentDetails, IncidentPatch, Include, NewIncident, Owner, StoreResult,
@@ -53,7 +53,28 @@ pub async fn create<D: Db>(
     let id = rows::one(db, sql, |r| r.int(0))
         .await
         .map_err(|e| e.on_duplicate("an incident with this xid already exists"))?;
+    let row = subject::Row {
+        kind: Kind::Incident,
+        id,
+        owner: owner.id,
+    };
+    let change = history::change("created", None, Some(new.name.as_str()));
+    history::record(db, actor, &row, vec![change]).await?;
     load(db, id).await
+}
+
+/// An incident's fields as the history keeps a deleted one's last state.
+fn last_state(i: &Incident) -> String {
+    serde_json::json!({
+        "name": i.name,
+        "eventDate": threatdb_core::format_timestamp(i.event_date),
+        "status": i.status.as_str(),
+        "xid": i.xid,
+        "owner": i.owner.name,
+        "createdBy": i.created_by,
+        "dateAdded": threatdb_core::format_timestamp(i.date_added),
+    })
+    .to_string()
 }
 
 /// Reads one incident with the metadata asked for.
@@ -77,8 +98,9 @@ pub async fn update<D: Db>(
     patch: &IncidentPatch,
 ) -> StoreResult<Incident> {
     let granted = subject::incident(db, actor, id, Access::Write).await?;
-    guard::for_write(&granted)?;
+    let row = *guard::for_write(&granted)?;
     if !patch.is_empty() {
+        let before = load(db, id).await?;
         let sql = Sql::with(
             "UPDATE incidents SET name = coalesce(?, name), event_date = coalesce(?, event_date), \
              status = coalesce(?, status), last_modified = ? WHERE id = ?",
@@ -99,6 +121,26 @@ pub async fn update<D: Db>(
             );
             db.execute(sql).await?;
         }
+        let mut changes = Vec::new();
+        if let Some(name) = patch.name.as_ref().filter(|n| n.as_str() != before.name) {
+            changes.push(history::change(
+                "name",
+                Some(&before.name),
+                Some(name.as_str()),
+            ));
+        }
+        if let Some(date) = patch.event_date.filter(|d| *d != before.event_date) {
+            let (old, new) = (
+                threatdb_core::format_timestamp(before.event_date),
+                threatdb_core::format_timestamp(date),
+            );
+            changes.push(history::change("eventDate", Some(&old), Some(&new)));
+        }
+        if let Some(status) = patch.status.filter(|s| *s != before.status) {
+            let old = before.status.as_str();
+            changes.push(history::change("status", Some(old), Some(status.as_str())));
+        }
+        history::record(db, actor, &row, changes).await?;
     }
     load(db, id).await
 }
@@ -106,7 +148,10 @@ pub async fn update<D: Db>(
 /// Deletes an incident and everything hanging off it (the foreign keys cascade).
 pub async fn delete<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()> {
     let granted = subject::incident(db, actor, id, Access::Write).await?;
-    guard::for_write(&granted)?;
+    let row = *guard::for_write(&granted)?;
+    let last = load(db, id).await?;
+    let change = history::change("deleted", Some(&last_state(&last)), None);
+    history::record(db, actor, &row, vec![change]).await?;
     db.execute(Sql::with(
         "DELETE FROM incidents WHERE id = ?",
         vec![id.into()],

@@ -93,12 +93,27 @@ pub async fn set_scores<D: Db>(
         ],
     ))
     .await?;
-    Ok(())
+    let mut changes = Vec::new();
+    if let Some(new) = rating {
+        let show = |r: Option<u16>| r.map(|r| threatdb_core::rating_number(r).to_string());
+        changes.push(("rating".to_string(), show(found.rating), show(new)));
+    }
+    if let Some(new) = confidence {
+        let show = |c: Option<u8>| c.map(|c| c.to_string());
+        changes.push(("confidence".to_string(), show(found.confidence), show(new)));
+    }
+    let row = crate::subject::Row {
+        kind: crate::subject::Kind::Indicator,
+        id: found.id,
+        owner: found.owner.id,
+    };
+    crate::history::record(db, actor, &row, changes).await
 }
 
 /// Deletes an indicator by id and its associations (the foreign keys cascade).
 pub async fn delete_by_id<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()> {
     let found = writable(db, actor, id).await?;
+    crate::items::record_indicator_deleted(db, actor, &found).await?;
     db.execute(Sql::with(
         "DELETE FROM indicators WHERE id = ?",
         vec![found.id.into()],

@@ -2,7 +2,7 @@
 
 use crate::db::{Db, Dialect, Sql};
 use crate::guard::{self, Granted};
-use crate::{now, rows};
+use crate::{history, now, rows, subject};
 use threatdb_core::policy::Access;
 use threatdb_core::{
     Actor, Indicator, IndicatorValue, Item, ItemKind, ItemPatch, NewItem, Owner, StoreError,
@@ -100,7 +100,43 @@ pub async fn create_item<D: Db>(
     );
     let id = rows::one(db, sql, |r| r.int(0)).await?;
     set_stix_key(db, new.kind, &owner.name, id, None).await?;
+    let row = item_row(id, owner.id);
+    let change = history::change("created", None, Some(new.name.as_str()));
+    history::record(db, actor, &row, vec![change]).await?;
     load_item(db, id).await
+}
+
+fn item_row(id: i64, owner: i64) -> subject::Row {
+    subject::Row {
+        kind: subject::Kind::Item,
+        id,
+        owner,
+    }
+}
+
+fn indicator_row(found: &Indicator) -> subject::Row {
+    subject::Row {
+        kind: subject::Kind::Indicator,
+        id: found.id,
+        owner: found.owner.id,
+    }
+}
+
+/// An indicator's last state, as the history keeps a deleted one's.
+pub(crate) async fn record_indicator_deleted<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    found: &Indicator,
+) -> StoreResult<()> {
+    let last = serde_json::json!({
+        "type": found.kind.url_name(),
+        "summary": found.value,
+        "owner": found.owner.name,
+        "dateAdded": threatdb_core::format_timestamp(found.date_added),
+    })
+    .to_string();
+    let change = history::change("deleted", Some(&last), None);
+    history::record(db, actor, &indicator_row(found), vec![change]).await
 }
 
 /// Sets the STIX look-up key of item `id` with this xid (its STIX id derives from it, or from the
@@ -133,6 +169,7 @@ pub async fn update_item<D: Db>(
     let granted = granted_item(db, actor, kind, id, Access::Write).await?;
     guard::for_write(&granted)?;
     if patch.name.is_some() || patch.fields.is_some() {
+        let before = load_item(db, id).await?;
         let text = match db.dialect() {
             Dialect::Sqlite => {
                 "UPDATE items SET name = coalesce(?, name), \
@@ -159,6 +196,25 @@ pub async fn update_item<D: Db>(
             ],
         );
         db.execute(sql).await?;
+        let after = load_item(db, id).await?;
+        let mut changes = Vec::new();
+        if after.name != before.name {
+            changes.push(history::change(
+                "name",
+                Some(&before.name),
+                Some(&after.name),
+            ));
+        }
+        if after.fields != before.fields {
+            changes.push(history::change(
+                "fields",
+                Some(&before.fields),
+                Some(&after.fields),
+            ));
+        }
+        let row = item_row(id, before.owner.id);
+        history::record(db, actor, &row, changes).await?;
+        return Ok(after);
     }
     load_item(db, id).await
 }
@@ -172,6 +228,18 @@ pub async fn delete_item<D: Db>(
 ) -> StoreResult<()> {
     let granted = granted_item(db, actor, kind, id, Access::Write).await?;
     guard::for_write(&granted)?;
+    let last = load_item(db, id).await?;
+    let state = serde_json::json!({
+        "type": last.kind.url_name(),
+        "name": last.name,
+        "fields": last.fields,
+        "xid": last.xid,
+        "owner": last.owner.name,
+        "dateAdded": threatdb_core::format_timestamp(last.date_added),
+    })
+    .to_string();
+    let change = history::change("deleted", Some(&state), None);
+    history::record(db, actor, &item_row(id, last.owner.id), vec![change]).await?;
     db.execute(Sql::with("DELETE FROM items WHERE id = ?", vec![id.into()]))
         .await?;
     Ok(())
@@ -234,7 +302,10 @@ pub async fn create_indicator<D: Db>(
     db.execute(sql)
         .await
         .map_err(|e| e.on_duplicate("this indicator exists already"))?;
-    find_indicator(db, owner.id, value).await
+    let found = find_indicator(db, owner.id, value).await?;
+    let change = history::change("created", None, Some(&found.value));
+    history::record(db, actor, &indicator_row(&found), vec![change]).await?;
+    Ok(found)
 }
 
 /// Reads the indicator with this value in `owner`.
@@ -258,6 +329,7 @@ pub async fn delete_indicator<D: Db>(
     let owner = guard::owner(actor, owner, Access::Write)?;
     guard::for_write(&owner)?;
     let found = find_indicator(db, owner.get().id, value).await?;
+    record_indicator_deleted(db, actor, &found).await?;
     db.execute(Sql::with(
         "DELETE FROM indicators WHERE id = ?",
         vec![found.id.into()],

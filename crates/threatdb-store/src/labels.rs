@@ -94,10 +94,13 @@ pub async fn of<D: Db>(db: &mut D, actor: &Actor, on: &Subject) -> StoreResult<V
 pub async fn add<D: Db>(db: &mut D, actor: &Actor, on: &Subject, label: &str) -> StoreResult<()> {
     let granted = subject::resolve(db, actor, on, Access::Write).await?;
     let row = *guard::for_write(&granted)?;
+    let name = label;
     let label = resolve(db, row.owner, label).await?;
     let target = (row.kind.labels(), row.kind.column(), row.id);
     if link(db, &granted, target, Some(row.owner), label).await? {
         subject::touch(db, &granted, now()).await?;
+        let change = crate::history::change("securityLabel", None, Some(name));
+        crate::history::record(db, actor, &row, vec![change]).await?;
     }
     Ok(())
 }
@@ -113,7 +116,9 @@ pub async fn remove<D: Db>(
     let row = *guard::for_write(&granted)?;
     let target = (row.kind.labels(), row.kind.column(), row.id);
     unlink(db, &granted, target, label).await?;
-    subject::touch(db, &granted, now()).await
+    subject::touch(db, &granted, now()).await?;
+    let change = crate::history::change("securityLabel", Some(label), None);
+    crate::history::record(db, actor, &row, vec![change]).await
 }
 
 /// The labels usable in an owner: the system ones and its own.

@@ -30,6 +30,7 @@ pub mod changes;
 pub mod db;
 pub mod guard;
 pub mod health;
+pub mod history;
 pub mod import;
 pub mod incidents;
 pub mod indicators;

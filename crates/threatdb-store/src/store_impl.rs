@@ -380,6 +380,11 @@ macro_rules! impl_store {
                     $crate::write!(self, (actor) |db| $crate::accounts::end_web_sessions(db, &actor))
                 })
             }
+            async fn history(&self, actor: &$crate::t::Actor, on: &$crate::t::Subject, query: &$crate::t::history::HistoryQuery) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::history::HistoryEntry>> {
+                $crate::timed_op!("history", {
+                    $crate::read!(self, |db| $crate::history::list(db, actor, on, query))
+                })
+            }
             async fn own_tokens(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
                 $crate::timed_op!("own_tokens", {
                     $crate::read!(self, |db| $crate::account::tokens(db, actor))

@@ -88,6 +88,8 @@ pub async fn add<D: Db>(db: &mut D, actor: &Actor, on: &Subject, tag: &TagName) 
     };
     if db.execute(sql).await? > 0 {
         subject::touch(db, &granted, now()).await?;
+        let change = crate::history::change("tag", None, Some(tag.as_str()));
+        crate::history::record(db, actor, row, vec![change]).await?;
     }
     Ok(())
 }
@@ -105,7 +107,9 @@ pub async fn remove<D: Db>(db: &mut D, actor: &Actor, on: &Subject, tag: &str) -
     if db.execute(sql).await? == 0 {
         return Err(StoreError::NotFound);
     }
-    subject::touch(db, &granted, now()).await
+    subject::touch(db, &granted, now()).await?;
+    let change = crate::history::change("tag", Some(tag), None);
+    crate::history::record(db, actor, row, vec![change]).await
 }
 
 /// One tag of an owner, by name.

@@ -80,7 +80,7 @@ pub(crate) async fn audited(
     match verified {
         Ok(actor) => {
             request.extensions_mut().insert(Auth(actor.clone()));
-            let response = next.run(request).await;
+            let response = threatdb_core::context::within(facts.context(), next.run(request)).await;
             let outcome = response.status().as_u16().to_string();
             state
                 .audit

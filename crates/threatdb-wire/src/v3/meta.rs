@@ -147,3 +147,35 @@ pub struct Attribute {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_labels: Option<DataList<SecurityLabel>>,
 }
+
+/// One recorded change of a group or an indicator (a threatdb extension:
+/// `GET /v3/groups/{id}/history`, `GET /v3/indicators/{id}/history`), newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = V3Change)]
+pub struct Change {
+    /// The change's id: later changes have higher ids.
+    pub id: i64,
+    /// What changed: `name`, `eventDate`, `status`, `fields`, `rating`, `confidence`, `tag`,
+    /// `securityLabel`, `attribute:<type>` (and `attribute:<type>:source`), `created`, `deleted`.
+    pub field: String,
+    /// The value before (absent for something added; the object's last state, as JSON, for
+    /// `deleted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<String>,
+    /// The value after (absent for something removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<String>,
+    /// Who made it: the API user's name.
+    pub user: String,
+    /// The API user's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    /// Through what: `v2`, `v3`, `web`, `taxii`, `batch` or `local`.
+    pub via: String,
+    /// The request's id (`X-Request-Id`), when a request made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// When (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub date: String,
+}

@@ -46,6 +46,9 @@ pub(crate) enum V3Query {
     One,
     /// A bulk change: `tql`, `dryRun`, `afterId`, `owner`.
     Bulk,
+    /// An object's history: `owner` (to name the object by its external id or value), paging,
+    /// `count`, `since`, `until`, `field`, `user`.
+    History,
     /// Nothing.
     None,
 }
@@ -91,6 +94,11 @@ impl Doc {
             V3Query::None
         };
         Doc::v3(tag, summary, V3Reply::One(StatusCode::OK, item), query)
+    }
+
+    /// The history of one object: a list of changes.
+    pub(crate) fn v3_history(tag: &'static str, summary: &'static str, item: Shape) -> Doc {
+        Doc::v3(tag, summary, V3Reply::List(item), V3Query::History)
     }
 
     /// One v3 object (200).
@@ -319,7 +327,7 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
     }
     if matches!(
         q,
-        V3Query::List | V3Query::OwnerCatalogue | V3Query::Catalogue
+        V3Query::List | V3Query::OwnerCatalogue | V3Query::Catalogue | V3Query::History
     ) {
         let max = i64::try_from(threatdb_core::Paging::MAX_LIMIT).unwrap_or(i64::MAX);
         out.push(p(
@@ -356,6 +364,29 @@ pub(super) fn query_parameters(q: V3Query) -> Vec<Parameter> {
             "afterId",
             "Only ids above this one, in id order (what `next` links carry)",
             integer(i64::MIN, i64::MAX),
+        ));
+    }
+    if q == V3Query::History {
+        let date = || text().examples(["2026-12-01T00:00:00Z"]);
+        out.push(p(
+            "since",
+            "Only changes at or after this date (ISO 8601)",
+            date(),
+        ));
+        out.push(p(
+            "until",
+            "Only changes at or before this date (ISO 8601)",
+            date(),
+        ));
+        out.push(p(
+            "field",
+            "Only changes of this field (`status`, `tag`, `attribute:Description`, ...)",
+            text().examples(["status"]),
+        ));
+        out.push(p(
+            "user",
+            "Only changes by this user (their name)",
+            text().examples(["Administrator"]),
         ));
     }
     if q == V3Query::Bulk {

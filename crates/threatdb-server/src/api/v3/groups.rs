@@ -253,7 +253,12 @@ async fn associated(
 }
 
 /// The incident `{id}` names: a number is an id, anything else an xid in `owner=`'s owner.
-async fn resolve(state: &AppState, actor: &Actor, p: &V3Params, raw: &str) -> ApiResult<i64> {
+pub(super) async fn resolve(
+    state: &AppState,
+    actor: &Actor,
+    p: &V3Params,
+    raw: &str,
+) -> ApiResult<i64> {
     if let Ok(id) = raw.trim().parse::<i64>() {
         return Ok(id);
     }

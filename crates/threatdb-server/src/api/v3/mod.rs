@@ -6,6 +6,7 @@
 mod bulk;
 mod common;
 mod groups;
+mod history;
 mod indicators;
 mod items;
 mod meta;
@@ -69,6 +70,14 @@ pub(super) fn table() -> Routes {
                     Doc::v3_write(GROUPS, "Change a group and its nested collections (each with its mode)", StatusCode::OK, group(), shape::<v3::GroupBody>()),
                 )
                 .delete(groups::delete, Doc::v3_deleted(GROUPS, "Delete a group")),
+        )
+        .route(
+            "/api/v3/groups/{id}/history",
+            get(history::group, Doc::v3_history(GROUPS, "The changes recorded on a group, newest first (a threatdb extension)", shape::<v3::Change>())),
+        )
+        .route(
+            "/api/v3/indicators/{id}/history",
+            get(history::indicator, Doc::v3_history(INDICATORS, "The changes recorded on an indicator, newest first (a threatdb extension)", shape::<v3::Change>())),
         )
         .route(
             "/api/v3/indicators",

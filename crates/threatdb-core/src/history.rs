@@ -1,0 +1,59 @@
+//! History: every change to an incident, a group or an indicator and to what hangs off it
+//! (tags, security labels, attributes), field by field, recorded by the store in the same
+//! transaction as the change, with who made it, through what and for which request.
+
+use crate::{Paging, Timestamp};
+
+/// One recorded change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Its id: later changes have higher ids.
+    pub id: i64,
+    /// What changed: `name`, `eventDate`, `status`, `tag`, `securityLabel`,
+    /// `attribute:<type>`, `created` or `deleted`.
+    pub field: String,
+    /// The value before (none for something added or created; the object's last state, as
+    /// JSON, for `deleted`).
+    pub old: Option<String>,
+    /// The value after (none for something removed or deleted).
+    pub new: Option<String>,
+    /// The API user who made it, when there was one.
+    pub user_id: Option<i64>,
+    /// Their name (`createdBy`), or the operator's for a change made on the data directory.
+    pub user: String,
+    /// Through what: `v2`, `v3`, `web`, `taxii`, `batch`, or `local` for a process working on
+    /// the data directory itself.
+    pub via: String,
+    /// The request's id, when a request made it.
+    pub request_id: Option<String>,
+    /// When (whole seconds).
+    pub at: Timestamp,
+}
+
+/// Which changes of an object a reader wants, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Changes at or after this time.
+    pub since: Option<Timestamp>,
+    /// Changes at or before this time.
+    pub until: Option<Timestamp>,
+    /// Changes of this field only.
+    pub field: Option<String>,
+    /// Changes by this user only (their name).
+    pub user: Option<String>,
+    /// The page.
+    pub paging: Paging,
+}
+
+impl HistoryQuery {
+    /// Every change, the first page.
+    pub fn all(paging: Paging) -> Self {
+        HistoryQuery {
+            since: None,
+            until: None,
+            field: None,
+            user: None,
+            paging,
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The history table: each change to a subject, written by the operation that makes it, in its
+//! transaction ([`record`]), read newest first per subject ([`list`]). Rows name their subject
+//! by kind and id without a foreign key: a deleted object's history (its `deleted` entry keeps
+//! its last state) outlives it.
+
+use crate::db::{Db, Sql, Value, insert_rows};
+use crate::subject::{self, Kind, Row};
+use crate::{now, rows};
+use threatdb_core::history::{HistoryEntry, HistoryQuery};
+use threatdb_core::policy::Access;
+use threatdb_core::{Actor, Page, StoreResult, Subject};
+
+/// What a process working on the data directory itself is recorded as making changes through.
+pub const LOCAL: &str = "local";
+
+/// A change: the field, its value before and after.
+pub type Change = (String, Option<String>, Option<String>);
+
+/// The name a kind of subject is recorded under.
+pub fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Incident => "incident",
+        Kind::Item => "group",
+        Kind::Indicator => "indicator",
+    }
+}
+
+/// Records `changes` of the subject `row`, made by `actor` now, through the context the
+/// request set (or [`LOCAL`]).
+pub async fn record<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    row: &Row,
+    changes: Vec<Change>,
+) -> StoreResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let context = threatdb_core::context::current();
+    let via = context
+        .as_ref()
+        .map_or(LOCAL, |c| c.via.as_str())
+        .to_string();
+    let request_id = context.as_ref().and_then(|c| c.request_id.clone());
+    let at = now();
+    let rows: Vec<[Value; 11]> = changes
+        .into_iter()
+        .map(|(field, old, new)| {
+            [
+                kind_name(row.kind).into(),
+                row.id.into(),
+                row.owner.into(),
+                field.into(),
+                old.into(),
+                new.into(),
+                Some(actor.user_id).into(),
+                actor.name.clone().into(),
+                via.clone().into(),
+                request_id.clone().into(),
+                at.into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        db,
+        "INSERT INTO history (object_kind, object_id, owner_id, field, old_value, new_value, \
+         user_id, user_name, via, request_id, at) VALUES ",
+        rows,
+        "",
+    )
+    .await
+}
+
+/// One change of one field.
+pub fn change(field: &str, old: Option<&str>, new: Option<&str>) -> Change {
+    (
+        field.to_string(),
+        old.map(str::to_owned),
+        new.map(str::to_owned),
+    )
+}
+
+/// The changes of a subject the actor may read, newest first.
+pub async fn list<D: Db>(
+    db: &mut D,
+    actor: &Actor,
+    on: &Subject,
+    q: &HistoryQuery,
+) -> StoreResult<Page<HistoryEntry>> {
+    let row = *subject::resolve(db, actor, on, Access::Read).await?.get();
+    let mut filter = Sql::new(" FROM history WHERE object_kind = ");
+    filter
+        .bind(kind_name(row.kind))
+        .push(" AND object_id = ")
+        .bind(row.id);
+    if let Some(since) = q.since {
+        filter.push(" AND at >= ").bind(since);
+    }
+    if let Some(until) = q.until {
+        filter.push(" AND at <= ").bind(until);
+    }
+    if let Some(field) = &q.field {
+        filter.push(" AND field = ").bind(field.clone());
+    }
+    if let Some(user) = &q.user {
+        filter.push(" AND user_name = ").bind(user.clone());
+    }
+    let total = if q.paging.start == 0 {
+        let mut count = Sql::new("SELECT count(*)");
+        count.push(&filter.text);
+        count.params = filter.params.clone();
+        rows::int(db, count)
+            .await?
+            .map(|n| u64::try_from(n).unwrap_or(0))
+    } else {
+        None
+    };
+    let mut sql =
+        Sql::new("SELECT id, field, old_value, new_value, user_id, user_name, via, request_id, at");
+    sql.push(&filter.text);
+    sql.params = filter.params;
+    sql.push(" ORDER BY id DESC LIMIT ")
+        .bind(i64::try_from(q.paging.limit).unwrap_or(i64::MAX))
+        .push(" OFFSET ")
+        .bind(i64::try_from(q.paging.start).unwrap_or(i64::MAX));
+    let items = db
+        .fetch(sql, |r| {
+            Ok(HistoryEntry {
+                id: r.int(0)?,
+                field: r.text(1)?,
+                old: r.opt_text(2)?,
+                new: r.opt_text(3)?,
+                user_id: r.opt_int(4)?,
+                user: r.text(5)?,
+                via: r.text(6)?,
+                request_id: r.opt_text(7)?,
+                at: r.time(8)?,
+            })
+        })
+        .await?;
+    Ok(Page { total, items })
+}
