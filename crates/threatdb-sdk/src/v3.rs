@@ -42,7 +42,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 pub use threatdb_wire::v3::{
-    AttributeItem, Group, GroupBody, Indicator, IndicatorBody, LabelRef, Mode, Nested, TagRef,
+    AttributeItem, Change, Group, GroupBody, Indicator, IndicatorBody, LabelRef, Mode, Nested,
+    TagRef,
 };
 
 /// The v3 API of a [`ThreatConnect`](crate::ThreatConnect) client.
@@ -74,6 +75,34 @@ impl V3 {
     /// One indicator by id, with the nested collections named in `fields`.
     pub async fn indicator(&self, id: i64, fields: &[&str]) -> Result<Indicator> {
         self.one(&format!("/v3/indicators/{id}"), fields).await
+    }
+
+    /// The changes recorded on a group (`/v3/groups/{id}/history`, a threatdb extension),
+    /// newest first: the first `filter.limit` of those the filter keeps.
+    pub async fn group_history(&self, id: i64, filter: &HistoryFilter) -> Result<Vec<Change>> {
+        self.history(&format!("/v3/groups/{id}/history"), filter)
+            .await
+    }
+
+    /// The changes recorded on an indicator (`/v3/indicators/{id}/history`), newest first.
+    pub async fn indicator_history(&self, id: i64, filter: &HistoryFilter) -> Result<Vec<Change>> {
+        self.history(&format!("/v3/indicators/{id}/history"), filter)
+            .await
+    }
+
+    async fn history(&self, path: &str, filter: &HistoryFilter) -> Result<Vec<Change>> {
+        let mut req = ApiRequest::new(Method::Get, path)
+            .param("resultLimit", filter.limit.clamp(1, 10_000).to_string());
+        for (name, value) in [
+            ("field", &filter.field),
+            ("user", &filter.user),
+            ("since", &filter.since),
+        ] {
+            if let Some(v) = value {
+                req = req.param(name, v.clone());
+            }
+        }
+        data(&self.transport.call(req).await?)
     }
 
     /// Creates a group (any type) with its nested collections, in one request; the group as
@@ -148,6 +177,30 @@ impl V3 {
             req = req.param("fields", fields.join(","));
         }
         data(&self.transport.call(req).await?)
+    }
+}
+
+/// Which changes of an object's history to read.
+#[derive(Debug, Clone)]
+pub struct HistoryFilter {
+    /// Changes of this field only (`status`, `tag`, `attribute:Description`, ...).
+    pub field: Option<String>,
+    /// Changes by this user only (their name).
+    pub user: Option<String>,
+    /// Changes at or after this date (ISO 8601).
+    pub since: Option<String>,
+    /// How many, newest first (at most 10,000).
+    pub limit: u32,
+}
+
+impl Default for HistoryFilter {
+    fn default() -> Self {
+        HistoryFilter {
+            field: None,
+            user: None,
+            since: None,
+            limit: 100,
+        }
     }
 }
 

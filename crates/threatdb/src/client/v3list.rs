@@ -34,6 +34,68 @@ pub struct IndicatorsArgs {
 enum ListCommand {
     /// List through the v3 API, every page, filtered by a TQL query.
     List(ListArgs),
+    /// The changes recorded on one, newest first: who, when, through what, each field's old
+    /// and new value.
+    History(HistoryArgs),
+}
+
+#[derive(Args, Debug)]
+struct HistoryArgs {
+    /// Its id.
+    id: i64,
+    /// Only changes of this field (status, name, tag, securityLabel, attribute:Description, ...).
+    #[arg(long)]
+    field: Option<String>,
+    /// Only changes by this user (their name).
+    #[arg(long)]
+    user: Option<String>,
+    /// Only changes at or after this date (ISO 8601).
+    #[arg(long)]
+    since: Option<String>,
+    /// How many changes, newest first.
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+/// Prints an object's history as `threatdb groups history` / `indicators history` do.
+async fn history(tc: &threatdb_sdk::ThreatConnect, group: bool, h: HistoryArgs) -> Result<()> {
+    let filter = threatdb_sdk::v3::HistoryFilter {
+        field: h.field,
+        user: h.user,
+        since: h.since,
+        limit: h.limit,
+    };
+    let changes = if group {
+        tc.v3().group_history(h.id, &filter).await
+    } else {
+        tc.v3().indicator_history(h.id, &filter).await
+    }
+    .with_context(|| format!("reading the history of {}", h.id))?;
+    let header = &["ID", "Date", "User", "Via", "Field", "Old", "New"];
+    let format = h.format.format();
+    let mut w = RowWriter::new(format, header)?;
+    for c in &changes {
+        let cells = [
+            c.id.to_string(),
+            c.date.clone(),
+            c.user.clone(),
+            c.via.clone(),
+            c.field.clone(),
+            c.old_value.clone().unwrap_or_default(),
+            c.new_value.clone().unwrap_or_default(),
+        ];
+        w.row(
+            cells
+                .into_iter()
+                .map(|s| terminal_safe(&s, false))
+                .collect(),
+            c,
+        )?;
+    }
+    w.finish()?;
+    Ok(())
 }
 
 #[derive(Args, Debug)]
@@ -55,7 +117,10 @@ struct ListArgs {
 /// Runs `threatdb groups list`.
 pub async fn groups(args: GroupsArgs) -> Result<()> {
     let tc = args.connect.connect()?;
-    let ListCommand::List(l) = args.command;
+    let l = match args.command {
+        ListCommand::List(l) => l,
+        ListCommand::History(h) => return history(&tc, true, h).await,
+    };
     let mut c = tc.v3().groups();
     run(
         &mut c,
@@ -79,7 +144,10 @@ pub async fn groups(args: GroupsArgs) -> Result<()> {
 /// Runs `threatdb indicators list`.
 pub async fn indicators(args: IndicatorsArgs) -> Result<()> {
     let tc = args.connect.connect()?;
-    let ListCommand::List(l) = args.command;
+    let l = match args.command {
+        ListCommand::List(l) => l,
+        ListCommand::History(h) => return history(&tc, false, h).await,
+    };
     let mut c = tc.v3().indicators();
     run(
         &mut c,

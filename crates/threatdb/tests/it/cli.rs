@@ -562,3 +562,88 @@ fn v3_lists_through_tql() {
     s.run(&["groups", "list", "--tql", "summary EQ"])
         .fails_with("column");
 }
+
+/// History, through the API and the command line: an incident made through v2, changed through
+/// v3 and tagged through v2, then `threatdb groups history` (a table and --json, filtered); an
+/// indicator's through `threatdb indicators history`.
+#[test]
+fn history_shows_who_changed_what_through_what() {
+    let s = Server::start();
+    let id = s.create(&["--name", "history one", "--event-date", "2026-01-02"]);
+    s.ok(&[
+        "api",
+        "PUT",
+        &format!("/v3/groups/{id}"),
+        "--data",
+        r#"{"status":"Open","name":"history two"}"#,
+    ]);
+    s.ok(&[
+        "api",
+        "POST",
+        &format!("/v2/groups/incidents/{id}/tags/Phishing"),
+    ]);
+    let json = s.json(&["groups", "history", &id.to_string()]);
+    let rows: Vec<(&str, &str, &str, &str)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["field"].as_str().unwrap(),
+                c["via"].as_str().unwrap(),
+                c["oldValue"].as_str().unwrap_or(""),
+                c["newValue"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("tag", "v2", "", "Phishing"),
+            ("status", "v3", "New", "Open"),
+            ("name", "v3", "history one", "history two"),
+            ("created", "v2", "", "history one"),
+        ]
+    );
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["user"] == "Administrator"
+                && c["requestId"].as_str().is_some_and(|r| !r.is_empty()))
+    );
+    let table = s.ok(&["groups", "history", &id.to_string(), "--field", "status"]);
+    assert!(
+        table.contains("Open") && !table.contains("Phishing"),
+        "{table}"
+    );
+    let none = s.json(&[
+        "groups",
+        "history",
+        &id.to_string(),
+        "--since",
+        "2999-01-01T00:00:00Z",
+    ]);
+    assert_eq!(none, serde_json::json!([]));
+    // Nothing to read: a 404 that says so.
+    let missing = s.run(&["groups", "history", "999999"]);
+    assert!(!missing.0.status.success());
+
+    let host = s.ok(&[
+        "api",
+        "POST",
+        "/v3/indicators",
+        "--data",
+        r#"{"type":"Host","hostName":"history.example","rating":3}"#,
+    ]);
+    let host: Value = serde_json::from_str(&host).unwrap();
+    let hid = host["data"]["id"].as_i64().unwrap();
+    let json = s.json(&["indicators", "history", &hid.to_string()]);
+    let fields: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["rating", "created"]);
+}

@@ -46,6 +46,22 @@ async fn create_edit_and_delete_through_forms(app: TestApp) {
     assert_eq!(inc["name"], "Web-made incident");
     assert_eq!(inc["eventDate"], "2017-07-13T04:00:00Z");
     assert_eq!(inc["status"], "Open");
+    // Its history says it was made through the web UI, by the person signed in, in the request
+    // the form was posted in.
+    let history = app
+        .get(&app.admin, &format!("/v3/groups/{id}/history"))
+        .await;
+    assert_eq!(history.status, 200, "{}", history.json);
+    let change = &history.json["data"][0];
+    assert_eq!(change["field"], "created");
+    assert_eq!(change["via"], "web");
+    assert_eq!(change["user"], "Administrator");
+    assert_eq!(
+        change["requestId"].as_str(),
+        made.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    );
     let link = inc["webLink"].as_str().unwrap();
     assert_eq!(link, format!("{}/incidents/{id}", app.origin));
     let path = link.strip_prefix(&app.origin).unwrap();
