@@ -88,6 +88,11 @@ pub async fn history_records_every_change<S: Store + AdminStore>(store: &S) {
         .await
         .unwrap();
     store.delete_attribute(w, &on, attr.id).await.unwrap();
+    let other = create(store, w, &fx.org_a, "Other", "2026-01-03T00:00:00Z").await;
+    let target = threatdb_core::Target::Incident(other);
+    store.associate(w, id, &target).await.unwrap();
+    store.associate(w, id, &target).await.unwrap();
+    store.disassociate(w, id, &target).await.unwrap();
     // A reader's refused write records nothing.
     assert_err(
         store.tag(&fx.reader_a, &on, &tag("Nope")).await,
@@ -99,6 +104,8 @@ pub async fn history_records_every_change<S: Store + AdminStore>(store: &S) {
     assert_eq!(
         fields(&got),
         vec![
+            c("association", Some(&format!("incident {other}")), None),
+            c("association", None, Some(&format!("incident {other}"))),
             c("attribute:Description", Some("second"), None),
             c("attribute:Description", Some("first"), Some("second")),
             c("attribute:Description", None, Some("first")),
@@ -132,9 +139,9 @@ pub async fn history_records_every_change<S: Store + AdminStore>(store: &S) {
     // Filters and pages.
     let mut q = HistoryQuery::all(Paging::new(0, 3).unwrap());
     let page = store.history(w, &on, &q).await.unwrap();
-    assert_eq!(page.total, Some(10));
+    assert_eq!(page.total, Some(12));
     assert_eq!(page.items.len(), 3);
-    q.paging = Paging::new(9, 3).unwrap();
+    q.paging = Paging::new(11, 3).unwrap();
     let last = store.history(w, &on, &q).await.unwrap();
     assert_eq!(
         fields(&last.items),

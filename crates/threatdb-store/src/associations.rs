@@ -110,8 +110,20 @@ async fn associate_new<D: Db>(
     // one that was already there changes nothing.
     if new {
         changed(db, &link, target).await?;
+        let change = crate::history::change("association", None, Some(&described(target)));
+        crate::history::record(db, actor, link.incident.get(), vec![change]).await?;
     }
     Ok(new)
+}
+
+/// An association's other end as the history names it: `incident 12`, `adversary 7`,
+/// `host evil.example`.
+fn described(target: &Target) -> String {
+    match target {
+        Target::Incident(id) => format!("incident {id}"),
+        Target::Item(kind, id) => format!("{} {id}", kind.url_name()),
+        Target::Indicator(value) => format!("{} {}", value.kind().url_name(), value.as_str()),
+    }
 }
 
 /// The association's checks, then its insert: the link and whether it is new.
@@ -151,7 +163,9 @@ pub async fn disassociate<D: Db>(
     if db.execute(ids(link.delete, &link.values)).await? == 0 {
         return Err(StoreError::NotFound);
     }
-    changed(db, &link, target).await
+    changed(db, &link, target).await?;
+    let change = crate::history::change("association", Some(&described(target)), None);
+    crate::history::record(db, actor, link.incident.get(), vec![change]).await
 }
 
 fn push_items(sql: &mut Sql<'_>, incident: i64, owners: &[i64], kinds: &[ItemKind]) {
