@@ -81,18 +81,5 @@ pub async fn change_password<D: Db>(
     actor: &Actor,
     password_hash: &str,
 ) -> StoreResult<()> {
-    if password_hash.is_empty() {
-        return Err(StoreError::Invalid("a password hash is required".into()));
-    }
-    let done = db
-        .execute(Sql::with(
-            "UPDATE web_logins SET password_hash = ?, session_epoch = session_epoch + 1 \
-             WHERE user_id = ?",
-            vec![password_hash.into(), actor.user_id.into()],
-        ))
-        .await?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
-    bump_generation(db).await
+    admin::set_password(db, admin::Login::User(actor.user_id), password_hash).await
 }

@@ -209,16 +209,36 @@ pub async fn set_web_password<D: Db>(
     login: &str,
     password_hash: &str,
 ) -> StoreResult<()> {
+    set_password(db, Login::Key(login_key(login)), password_hash).await
+}
+
+/// Whose web password [`set_password`] replaces.
+pub(crate) enum Login {
+    /// The login with this key.
+    Key(String),
+    /// The login of this API user.
+    User(i64),
+}
+
+/// Replaces a web login's password (its hash) and ends its sessions; NotFound when there is
+/// no such login.
+pub(crate) async fn set_password<D: Db>(
+    db: &mut D,
+    login: Login,
+    password_hash: &str,
+) -> StoreResult<()> {
     if password_hash.is_empty() {
         return Err(StoreError::Invalid("a password hash is required".into()));
     }
-    let done = db
-        .execute(Sql::with(
-            "UPDATE web_logins SET password_hash = ?, session_epoch = session_epoch + 1 WHERE login_key = ?",
-            vec![password_hash.into(), login_key(login).into()],
-        ))
-        .await?;
-    if done == 0 {
+    let (column, key) = match login {
+        Login::Key(key) => ("login_key", key.into()),
+        Login::User(id) => ("user_id", id.into()),
+    };
+    let mut sql = Sql::new(format!(
+        "UPDATE web_logins SET password_hash = ?, session_epoch = session_epoch + 1 WHERE {column} = ?"
+    ));
+    sql.params = vec![password_hash.into(), key];
+    if db.execute(sql).await? == 0 {
         return Err(StoreError::NotFound);
     }
     // A server may hold the old password's digest for Basic authentication: forget it.
