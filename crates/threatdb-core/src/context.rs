@@ -52,10 +52,17 @@ impl<T> Future for Within<'_, T> {
         let Some(context) = self.context.clone() else {
             return self.inner.as_mut().poll(cx);
         };
-        let outer = CURRENT.with(|c| c.replace(Some(context)));
-        let polled = self.inner.as_mut().poll(cx);
-        CURRENT.with(|c| *c.borrow_mut() = outer);
-        polled
+        // Put back what was there when the poll ends, even by a panic (a store's writer
+        // catches a panicking write and goes on with the next).
+        struct Restore(Option<Arc<ChangeContext>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let outer = self.0.take();
+                CURRENT.with(|c| *c.borrow_mut() = outer);
+            }
+        }
+        let _restore = Restore(CURRENT.with(|c| c.replace(Some(context))));
+        self.inner.as_mut().poll(cx)
     }
 }
 
@@ -71,10 +78,16 @@ mod tests {
         });
         assert!(current().is_none());
         let seen = futures_lite_block_on(within(Some(ctx.clone()), async { current() }));
-        assert_eq!(seen, Some(ctx));
+        assert_eq!(seen, Some(ctx.clone()));
         assert!(current().is_none());
         let none = futures_lite_block_on(within(None, async { current() }));
         assert!(none.is_none());
+        // A panicking poll leaves nothing behind.
+        let caught = std::panic::catch_unwind(|| {
+            futures_lite_block_on(within(Some(ctx.clone()), async { panic!("in the work") }))
+        });
+        assert!(caught.is_err());
+        assert!(current().is_none());
     }
 
     /// Polls a future that never waits.
