@@ -22,7 +22,7 @@ CREATE TABLE audit_log (
     prev_hash   BYTEA       NOT NULL,
     hash        BYTEA       NOT NULL
 );
-CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_at ON audit_log (at, seq);
 CREATE INDEX audit_log_user ON audit_log (user_name, seq);
 CREATE INDEX audit_log_action ON audit_log (action COLLATE "C", seq);
 

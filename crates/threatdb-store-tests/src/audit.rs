@@ -149,7 +149,11 @@ pub async fn audit_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(store:
                 } else {
                     "write"
                 };
-                record(&format!("user{}", n % 40), action, n)
+                let mut r = record(&format!("user{}", n % 40), action, n);
+                // A log kept over hours, an entry a second: what a `since` meets.
+                let back = i64::try_from(20_000 - n).unwrap();
+                r.at = threatdb_core::date::now() - time::Duration::seconds(back);
+                r
             })
             .collect();
         store.append_audit(records).await.expect("append");

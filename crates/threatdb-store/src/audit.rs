@@ -182,7 +182,10 @@ fn entry(r: &dyn Cells) -> StoreResult<AuditEntry> {
 
 /// The plans of the log's reads: the head, a `since`, and a page for each filter both ways.
 pub async fn explain<D: Db>(db: &mut D) -> StoreResult<Vec<PlanStep>> {
-    let since = threatdb_core::date::now();
+    // The last ten minutes: what `audit list --since 10m` asks.
+    let since = threatdb_core::date::now()
+        .checked_sub(time::Duration::minutes(10))
+        .unwrap_or_else(threatdb_core::date::now);
     let filters = [
         AuditFilter::default(),
         AuditFilter {
