@@ -32,7 +32,14 @@ pub async fn run(store: Arc<dyn Store>, wake: Arc<Notify>) {
         match store.claim_batch(LEASE_SECONDS, KEEP_SECONDS).await {
             Ok(Some(claim)) => {
                 let id = claim.id;
-                if let Err(e) = run_job(store.as_ref(), claim).await {
+                // What the job's writes record in the history: made through the Batch API, by
+                // this job (its id where a request's would be).
+                let context = Some(Arc::new(threatdb_core::context::ChangeContext {
+                    via: "batch".into(),
+                    request_id: Some(format!("batch-job-{id}")),
+                }));
+                let job = run_job(store.as_ref(), claim);
+                if let Err(e) = threatdb_core::context::within(context, job).await {
                     // The lease runs out and the job is taken up again from its last chunk.
                     tracing::error!(job = id, error = %e, "a batch job stopped");
                     tokio::time::sleep(POLL).await;

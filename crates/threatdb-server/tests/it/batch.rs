@@ -155,6 +155,20 @@ async fn creates_dedupes_and_reports_errors(app: TestApp) {
     let i = format!("/v2/groups/incidents/{incident}");
     let one = app.get(&app.reader, &i).await;
     assert_eq!(one.json["data"]["incident"]["name"], "Phish wave 7");
+    // Its history says the job made it, through the Batch API.
+    let history = app
+        .get(&app.reader, &format!("/v3/groups/{incident}/history"))
+        .await;
+    let changes = history.json["data"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["field"] == "created"),
+        "{}",
+        history.json
+    );
+    for c in changes {
+        assert_eq!(c["via"], "batch", "{c}");
+        assert_eq!(c["requestId"], format!("batch-job-{id}"), "{c}");
+    }
     let adversaries = app
         .get(&app.reader, &format!("{i}/groups/adversaries"))
         .await;
