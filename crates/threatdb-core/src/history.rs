@@ -41,6 +41,8 @@ pub struct HistoryQuery {
     pub field: Option<String>,
     /// Changes by this user only (their name).
     pub user: Option<String>,
+    /// This change only (by its id).
+    pub change: Option<i64>,
     /// The page.
     pub paging: Paging,
 }
@@ -53,6 +55,7 @@ impl HistoryQuery {
             until: None,
             field: None,
             user: None,
+            change: None,
             paging,
         }
     }

@@ -105,6 +105,9 @@ pub async fn list<D: Db>(
     if let Some(user) = &q.user {
         filter.push(" AND user_name = ").bind(user.clone());
     }
+    if let Some(change) = q.change {
+        filter.push(" AND id = ").bind(change);
+    }
     let total = if q.paging.start == 0 {
         let mut count = Sql::new("SELECT count(*)");
         count.push(&filter.text);

@@ -11,6 +11,7 @@ mod batch;
 mod catalogue;
 mod golden;
 mod helpers;
+mod history;
 mod hostile_props;
 mod openapi;
 mod route_matrix;

@@ -279,6 +279,8 @@ fn body(method: &str, path: &str) -> Option<Value> {
             Some(json!({"hostName": "new.example"}))
         }
         ("POST", "batch") => Some(json!({"action": "Delete", "owner": ORG, "version": "V2"})),
+        // Undo the object's newest change.
+        ("POST", "revert") => Some(json!({})),
         ("POST" | "PUT", _) => Some(json!({"name": "renamed"})),
         _ => None,
     }

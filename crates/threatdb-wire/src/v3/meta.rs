@@ -179,3 +179,17 @@ pub struct Change {
     /// When (`YYYY-MM-DDTHH:MM:SSZ`).
     pub date: String,
 }
+
+/// What `POST /v3/groups/{id}/history/revert` (and the indicator's) takes: the change to undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = V3Revert)]
+pub struct Revert {
+    /// The id of the change to undo (from the object's history); absent: the newest change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<i64>,
+    /// Undo it even when a later change touched the same field or value (default: refused
+    /// with 409 naming that change).
+    #[serde(default)]
+    pub overwrite: bool,
+}

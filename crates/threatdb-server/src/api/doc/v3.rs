@@ -101,6 +101,16 @@ impl Doc {
         Doc::v3(tag, summary, V3Reply::List(item), V3Query::History)
     }
 
+    /// An action on one object taking `body`, answered with a list of `item` (200).
+    pub(crate) fn v3_action(
+        tag: &'static str,
+        summary: &'static str,
+        item: Shape,
+        body: Shape,
+    ) -> Doc {
+        Doc::v3(tag, summary, V3Reply::List(item), V3Query::OwnerOne).body(body)
+    }
+
     /// One v3 object (200).
     pub(crate) fn v3_one(tag: &'static str, summary: &'static str, item: Shape) -> Doc {
         Doc::v3(

@@ -13,7 +13,7 @@ mod meta;
 mod params;
 
 use super::Routes;
-use super::doc::{Doc, Shape, get, options, shape};
+use super::doc::{Doc, Shape, get, options, post, shape};
 use crate::AppState;
 use crate::error::{ApiError, json_response};
 use axum::Router;
@@ -74,6 +74,14 @@ pub(super) fn table() -> Routes {
         .route(
             "/api/v3/groups/{id}/history",
             get(history::group, Doc::v3_history(GROUPS, "The changes recorded on a group, newest first (a threatdb extension)", shape::<v3::Change>())),
+        )
+        .route(
+            "/api/v3/groups/{id}/history/revert",
+            post(history::revert_group, Doc::v3_action(GROUPS, "Undo one change of a group (recorded as a change of its own; 409 when a later change touched the same field or value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
+        )
+        .route(
+            "/api/v3/indicators/{id}/history/revert",
+            post(history::revert_indicator, Doc::v3_action(INDICATORS, "Undo one change of an indicator (recorded as a change of its own; 409 when a later change touched the same value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
         )
         .route(
             "/api/v3/indicators/{id}/history",
