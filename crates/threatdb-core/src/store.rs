@@ -639,4 +639,7 @@ pub trait AdminStore: Send + Sync {
 
     /// The plans of the audit log's reads.
     async fn explain_audit(&self) -> StoreResult<Vec<PlanStep>>;
+
+    /// The plans of the reads of incident `incident`'s history (in owner `owner`).
+    async fn explain_history(&self, incident: i64, owner: i64) -> StoreResult<Vec<PlanStep>>;
 }

@@ -71,3 +71,12 @@ async fn audit_plans() {
     store.close().await;
     db.drop_db().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: THREATDB_TEST_PG_URL, run with --include-ignored (README, Tests)"]
+async fn history_plans() {
+    let (db, store) = open().await;
+    threatdb_store_tests::audit::history_plans(&store).await;
+    store.close().await;
+    db.drop_db().await;
+}

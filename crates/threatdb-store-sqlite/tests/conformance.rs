@@ -51,3 +51,10 @@ async fn audit_plans() {
     threatdb_store_tests::audit::audit_plans(&store).await;
     store.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_plans() {
+    let (_dir, store) = open().await;
+    threatdb_store_tests::audit::history_plans(&store).await;
+    store.close().await;
+}

@@ -186,3 +186,53 @@ pub async fn audit_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(store:
         failures.join("\n")
     );
 }
+
+/// An incident's history is read from `(object_kind, object_id, id)` with every filter, first
+/// page and further on, at 2,200 changes over 200 incidents: no scan, no sort.
+pub async fn history_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(store: &S) {
+    let fx = crate::fixture::fixture(store).await;
+    let w = &fx.writer_a;
+    let mut first = None;
+    for n in 0..200 {
+        let id = crate::fixture::create(
+            store,
+            w,
+            &fx.org_a,
+            &format!("h{n}"),
+            "2026-01-01T00:00:00Z",
+        )
+        .await;
+        first.get_or_insert(id);
+        for t in 0..10 {
+            let tag = crate::fixture::tag(&format!("t{t}"));
+            store
+                .tag(w, &threatdb_core::Subject::Incident(id), &tag)
+                .await
+                .expect("tag");
+        }
+    }
+    store.bulk_done().await.expect("statistics");
+    let steps = store
+        .explain_history(first.unwrap(), fx.org_a.id)
+        .await
+        .expect("explain");
+    let mut failures = Vec::new();
+    for step in &steps {
+        if std::env::var("THREATDB_PRINT_PLANS").is_ok_and(|p| step.statement.contains(&p)) {
+            eprintln!("{}\n    {}", step.statement, step.plan.join("\n    "));
+        }
+        for line in &step.plan {
+            let scan = (line.starts_with("SCAN ") && !line.contains("USING"))
+                || line.starts_with("Seq Scan");
+            let sort = line.contains("TEMP B-TREE") || line.starts_with("Sort");
+            if scan || sort {
+                failures.push(format!("{line} in {}", step.statement));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "history reads that are not index-served:\n{}",
+        failures.join("\n")
+    );
+}

@@ -8,7 +8,7 @@ use crate::subject::{self, Kind, Row};
 use crate::{now, rows};
 use threatdb_core::history::{HistoryEntry, HistoryQuery};
 use threatdb_core::policy::Access;
-use threatdb_core::{Actor, Page, StoreResult, Subject};
+use threatdb_core::{Actor, Page, PlanStep, StoreResult, Subject};
 
 /// What a process working on the data directory itself is recorded as making changes through.
 pub const LOCAL: &str = "local";
@@ -88,6 +88,33 @@ pub async fn list<D: Db>(
     q: &HistoryQuery,
 ) -> StoreResult<Page<HistoryEntry>> {
     let row = *subject::resolve(db, actor, on, Access::Read).await?.get();
+    let (count, sql) = statements(&row, q);
+    let total = match count {
+        Some(count) => rows::int(db, count)
+            .await?
+            .map(|n| u64::try_from(n).unwrap_or(0)),
+        None => None,
+    };
+    let items = db
+        .fetch(sql, |r| {
+            Ok(HistoryEntry {
+                id: r.int(0)?,
+                field: r.text(1)?,
+                old: r.opt_text(2)?,
+                new: r.opt_text(3)?,
+                user_id: r.opt_int(4)?,
+                user: r.text(5)?,
+                via: r.text(6)?,
+                request_id: r.opt_text(7)?,
+                at: r.time(8)?,
+            })
+        })
+        .await?;
+    Ok(Page { total, items })
+}
+
+/// The count (on a first page) and the page of a history read.
+fn statements(row: &Row, q: &HistoryQuery) -> (Option<Sql<'static>>, Sql<'static>) {
     let mut filter = Sql::new(" FROM history WHERE object_kind = ");
     filter
         .bind(kind_name(row.kind))
@@ -108,16 +135,12 @@ pub async fn list<D: Db>(
     if let Some(change) = q.change {
         filter.push(" AND id = ").bind(change);
     }
-    let total = if q.paging.start == 0 {
+    let count = (q.paging.start == 0).then(|| {
         let mut count = Sql::new("SELECT count(*)");
         count.push(&filter.text);
         count.params = filter.params.clone();
-        rows::int(db, count)
-            .await?
-            .map(|n| u64::try_from(n).unwrap_or(0))
-    } else {
-        None
-    };
+        count
+    });
     let mut sql =
         Sql::new("SELECT id, field, old_value, new_value, user_id, user_name, via, request_id, at");
     sql.push(&filter.text);
@@ -126,20 +149,41 @@ pub async fn list<D: Db>(
         .bind(i64::try_from(q.paging.limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")
         .bind(i64::try_from(q.paging.start).unwrap_or(i64::MAX));
-    let items = db
-        .fetch(sql, |r| {
-            Ok(HistoryEntry {
-                id: r.int(0)?,
-                field: r.text(1)?,
-                old: r.opt_text(2)?,
-                new: r.opt_text(3)?,
-                user_id: r.opt_int(4)?,
-                user: r.text(5)?,
-                via: r.text(6)?,
-                request_id: r.opt_text(7)?,
-                at: r.time(8)?,
-            })
-        })
-        .await?;
-    Ok(Page { total, items })
+    (count, sql)
+}
+
+/// The plans of a history read of incident `id` in `owner`: every filter alone, first page and
+/// further on.
+pub async fn explain<D: Db>(db: &mut D, id: i64, owner: i64) -> StoreResult<Vec<PlanStep>> {
+    let row = Row {
+        kind: Kind::Incident,
+        id,
+        owner,
+    };
+    let paging = |start| threatdb_core::Paging { start, limit: 100 };
+    let mut queries = vec![HistoryQuery::all(paging(0)), HistoryQuery::all(paging(500))];
+    let mut q = HistoryQuery::all(paging(0));
+    q.field = Some("tag".into());
+    queries.push(q.clone());
+    q.field = None;
+    q.user = Some("alice".into());
+    queries.push(q.clone());
+    q.user = None;
+    q.since = Some(now());
+    q.until = Some(now());
+    queries.push(q.clone());
+    q.since = None;
+    q.until = None;
+    q.change = Some(1);
+    queries.push(q);
+    let mut out = Vec::new();
+    for q in &queries {
+        let (count, page) = statements(&row, q);
+        for sql in count.into_iter().chain([page]) {
+            let statement = sql.text.to_string();
+            let plan = db.explain(sql).await?;
+            out.push(PlanStep { statement, plan });
+        }
+    }
+    Ok(out)
 }

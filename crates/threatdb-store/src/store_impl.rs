@@ -514,6 +514,11 @@ macro_rules! impl_store {
                     $crate::read!(self, $crate::backend::Reading::OneStatement, |db| $crate::audit::head(db))
                 })
             }
+            async fn explain_history(&self, incident: i64, owner: i64) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::timed_op!("explain_history", {
+                    $crate::read!(self, |db| $crate::history::explain(db, incident, owner))
+                })
+            }
             async fn explain_audit(&self) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
                 $crate::timed_op!("explain_audit", {
                     $crate::read!(self, |db| $crate::audit::explain(db))
