@@ -283,18 +283,14 @@ pub fn claimed(headers: &HeaderMap) -> String {
     else {
         return String::new();
     };
+    // Read as the verifiers read it: HMAC's access id, Basic's user.
     let value = value.trim();
-    let name = if let Some(rest) = value.strip_prefix("TC ") {
-        rest.split_once(':').map(|(id, _)| id.trim().to_string())
+    let name = if let Some((id, _)) = threatdb_wire::signing::parse_authorization(value) {
+        Some(id.to_string())
     } else if let Some((scheme, rest)) = value.split_once(' ')
         && scheme.eq_ignore_ascii_case("basic")
     {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD
-            .decode(rest.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.split_once(':').map(|(user, _)| user.to_string()))
+        crate::taxii::decode_basic(rest).map(|(user, _)| user)
     } else if value.starts_with("TC-Token ")
         || value
             .get(..7)

@@ -277,7 +277,7 @@ async fn user(store: &dyn AdminStore, user: &str) -> Result<threatdb_core::ApiUs
 }
 
 /// `30d`, `12h`, `90m`, `3600s` or `never`.
-fn parse_lifetime(text: &str) -> Result<Option<time::Duration>> {
+pub(crate) fn parse_lifetime(text: &str) -> Result<Option<time::Duration>> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("never") {
         return Ok(None);

@@ -69,24 +69,12 @@ impl FilterArgs {
     }
 }
 
-/// `--since`: a time, or a span back from now.
+/// `--since`: a time, or a span back from now (as `admin token create --expires` reads one).
 fn since(text: &str) -> Result<Timestamp> {
     let text = text.trim();
-    if let Some(unit) = text.chars().last().filter(|c| "smhd".contains(*c))
-        && let Ok(n) = text.trim_end_matches(unit).parse::<i64>()
-    {
-        let seconds = match unit {
-            'd' => 86_400,
-            'h' => 3_600,
-            'm' => 60,
-            _ => 1,
-        };
-        let span = n
-            .checked_mul(seconds)
-            .filter(|s| *s >= 0)
-            .ok_or_else(|| anyhow!("--since {text}: too far back"))?;
+    if let Ok(Some(span)) = crate::admin::parse_lifetime(text) {
         return threatdb_core::date::now()
-            .checked_sub(time::Duration::seconds(span))
+            .checked_sub(span)
             .ok_or_else(|| anyhow!("--since {text}: too far back"));
     }
     threatdb_core::parse_timestamp(text)

@@ -99,15 +99,22 @@ pub async fn write(from: Source<'_>, sink: &mut impl Sink, summary: &mut Summary
     Ok(())
 }
 
-/// A client of a server's TAXII API root, signing as `threatdb api` does (the endpoint's
-/// credentials, or `token`), sending TAXII bodies when `posting`; and the API root's URL.
-pub fn taxii_client(e: &EndpointArgs, token: Option<&str>, posting: bool) -> Result<(Client, Url)> {
+/// The credentials `threatdb api` would sign with (the endpoint's, or `token`), and the base
+/// URL they go to.
+fn endpoint(e: &EndpointArgs, token: Option<&str>) -> Result<(crate::api::http::Auth, Url)> {
     let file = CredentialsFile::read(&e.credentials);
     let base = file.pick(&e.base_url, "TC_API_BASE_URL");
     let auth = crate::api::authentication(token, e, 0, &file, base.is_none())?;
     let base = base.unwrap_or_default();
-    let mut root = Url::parse(base.trim())
+    let root = Url::parse(base.trim())
         .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
+    Ok((auth, root))
+}
+
+/// A client of a server's TAXII API root, signing as `threatdb api` does (the endpoint's
+/// credentials, or `token`), sending TAXII bodies when `posting`; and the API root's URL.
+pub fn taxii_client(e: &EndpointArgs, token: Option<&str>, posting: bool) -> Result<(Client, Url)> {
+    let (auth, mut root) = endpoint(e, token)?;
     root.set_path("/taxii2/api/");
     root.set_query(None);
     let mut headers = HeaderMap::new();
@@ -125,12 +132,7 @@ pub fn taxii_client(e: &EndpointArgs, token: Option<&str>, posting: bool) -> Res
 /// A client of the server's v2 API (`--base-url`, ending in `/`) with the credentials
 /// `threatdb api` takes, sending and accepting JSON.
 pub fn api_client(e: &EndpointArgs, token: Option<&str>) -> Result<(Client, Url)> {
-    let file = CredentialsFile::read(&e.credentials);
-    let base = file.pick(&e.base_url, "TC_API_BASE_URL");
-    let auth = crate::api::authentication(token, e, 0, &file, base.is_none())?;
-    let base = base.unwrap_or_default();
-    let mut root = Url::parse(base.trim())
-        .map_err(|err| anyhow!("--base-url '{base}' is not a URL ({err})"))?;
+    let (auth, mut root) = endpoint(e, token)?;
     if !root.path().ends_with('/') {
         root.set_path(&format!("{}/", root.path()));
     }

@@ -235,7 +235,7 @@ pub fn serves(path: &str) -> bool {
 }
 
 /// `user:password` from a Basic credential.
-fn decode_basic(encoded: &str) -> Option<(String, String)> {
+pub(crate) fn decode_basic(encoded: &str) -> Option<(String, String)> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
         .ok()?;
