@@ -1,4 +1,5 @@
-//! `GET /v3/groups/{id}/history` and `GET /v3/indicators/{id}/history` (a threatdb extension):
+//! `GET /v3/groups/{id}/history` and `GET /v3/indicators/{id}/history` (a threatdb extension;
+//! reverting one change is `revert.rs`):
 //! the changes recorded on a group or an indicator, newest first, paged by `resultStart` /
 //! `resultLimit`, filtered by `since`, `until`, `field` and `user`. Whoever may read the object
 //! reads its history; another owner's is a 404, as the object is.
@@ -8,74 +9,60 @@ use super::{V3Result, reply};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
-use crate::reply::JsonBody;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use threatdb_core::history::{HistoryEntry, HistoryQuery};
-use threatdb_core::policy::{Access, Decision};
 use threatdb_core::{
-    Actor, AttributePatch, IncidentName, IncidentPatch, IncidentStatus, Include, IndicatorKind,
-    IndicatorValue, ItemKind, ItemPatch, NewAttribute, StoreError, Subject, TagName, Target,
-    format_timestamp, parse_timestamp,
+    Actor, Include, IndicatorValue, StoreError, Subject, format_timestamp, parse_timestamp,
 };
 use threatdb_wire::v3::{self, List};
 
-/// The query of a history page.
+/// What a history page asks for beyond what every v3 list takes (`owner`, paging, `count`):
+/// the filters, read into the store's query and kept for the `next`/`prev` links.
 struct Asked {
-    owner: Option<String>,
+    p: super::params::V3Params,
     query: HistoryQuery,
-    count: bool,
     filters: Vec<(&'static str, String)>,
 }
 
-fn asked(raw: Option<&str>) -> ApiResult<Asked> {
-    let (mut start, mut limit) = (None, None);
-    let mut q = HistoryQuery::all(threatdb_core::Paging {
-        start: 0,
-        limit: threatdb_core::Paging::DEFAULT_LIMIT,
-    });
-    let mut count = false;
-    let mut owner = None;
+fn asked(raw: &Option<String>) -> ApiResult<Asked> {
+    let p = params(raw);
+    let mut q = HistoryQuery::all(p.paging()?);
     let mut filters = Vec::new();
-    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+    for (key, value) in form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
         let time = |name: &str| {
             parse_timestamp(&value)
                 .map_err(|e| ApiError::BadRequest(format!("{name} must be a date (ISO 8601): {e}")))
         };
-        match key.as_ref() {
-            "resultStart" => start = Some(value.into_owned()),
-            "resultLimit" => limit = Some(value.into_owned()),
-            "count" => count = value.eq_ignore_ascii_case("true"),
-            "owner" => owner = Some(value.into_owned()),
+        let name = match key.as_ref() {
             "since" => {
                 q.since = Some(time("since")?);
-                filters.push(("since", value.into_owned()));
+                "since"
             }
             "until" => {
                 q.until = Some(time("until")?);
-                filters.push(("until", value.into_owned()));
+                "until"
             }
             "field" => {
                 q.field = Some(value.to_string());
-                filters.push(("field", value.into_owned()));
+                "field"
             }
             "user" => {
                 q.user = Some(value.to_string());
-                filters.push(("user", value.into_owned()));
+                "user"
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        filters.push((name, value.into_owned()));
     }
-    q.paging = crate::params::paging(&start, &limit)?;
     Ok(Asked {
-        owner,
+        p,
         query: q,
-        count,
         filters,
     })
 }
 
-fn change(e: HistoryEntry) -> v3::Change {
+pub(super) fn change(e: HistoryEntry) -> v3::Change {
     v3::Change {
         id: e.id,
         field: e.field,
@@ -92,7 +79,7 @@ fn change(e: HistoryEntry) -> v3::Change {
 /// The page of `on`'s history the request asks for, with its links.
 async fn page(
     state: &AppState,
-    actor: &threatdb_core::Actor,
+    actor: &Actor,
     on: &Subject,
     endpoint: &str,
     asked: Asked,
@@ -101,23 +88,20 @@ async fn page(
     let paging = asked.query.paging;
     let shown = u64::try_from(found.items.len()).unwrap_or(u64::MAX);
     let mut answer = List::new(found.items.into_iter().map(change).collect());
-    if asked.count && paging.start == 0 {
+    if asked.p.count && paging.start == 0 {
         answer.count = found.total;
     }
     let link_to = |start: u64| {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if let Some(owner) = &asked.owner {
-            q.append_pair("owner", owner);
-        }
+        let mut q = asked.p.next_query(start, paging.limit, None);
         for (k, v) in &asked.filters {
-            q.append_pair(k, v);
+            q.push('&');
+            q.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .append_pair(k, v)
+                    .finish(),
+            );
         }
-        if asked.count {
-            q.append_pair("count", "true");
-        }
-        q.append_pair("resultLimit", &paging.limit.to_string());
-        q.append_pair("resultStart", &start.to_string());
-        link(&state.public_url, endpoint, &q.finish())
+        link(&state.public_url, endpoint, &q)
     };
     let more = match found.total {
         Some(total) => paging.start.saturating_add(shown) < total,
@@ -132,6 +116,53 @@ async fn page(
     Ok(reply(StatusCode::OK, &answer))
 }
 
+/// What a history route is under.
+#[derive(Clone, Copy)]
+pub(super) enum Object {
+    Group,
+    Indicator,
+}
+
+/// The object `{raw}` names under `object` (as the object's own route reads it), with its
+/// owner's id and the endpoint of its history.
+pub(super) async fn object(
+    state: &AppState,
+    actor: &Actor,
+    object: Object,
+    raw: &str,
+    query: &Option<String>,
+) -> ApiResult<(Subject, i64, String)> {
+    let p = params(query);
+    match object {
+        Object::Group => {
+            let id = super::groups::resolve(state, actor, &p, raw).await?;
+            let (on, owner) = group_and_owner(state, actor, id).await?;
+            Ok((on, owner, format!("groups/{id}/history")))
+        }
+        Object::Indicator => {
+            let id = super::indicators::resolve(state, actor, &p, raw).await?;
+            let found = state.store.indicator_by_id(actor, id).await?;
+            let owner = found.owner.id;
+            let value = IndicatorValue::parse(found.kind, &found.value)?;
+            let on = Subject::Indicator(found.owner, value);
+            Ok((on, owner, format!("indicators/{id}/history")))
+        }
+    }
+}
+
+async fn read(
+    state: AppState,
+    auth: Result<Auth, ApiError>,
+    what: Object,
+    raw: String,
+    query: Option<String>,
+) -> V3Result {
+    let Auth(actor) = auth?;
+    let asked = asked(&query)?;
+    let (on, _, endpoint) = object(&state, &actor, what, &raw, &query).await?;
+    page(&state, &actor, &on, &endpoint, asked).await
+}
+
 /// `GET /v3/groups/{id}/history`: an incident's, or another group's.
 pub async fn group(
     State(state): State<AppState>,
@@ -139,12 +170,7 @@ pub async fn group(
     Path(raw): Path<String>,
     RawQuery(query): RawQuery,
 ) -> V3Result {
-    let Auth(actor) = auth?;
-    let asked = asked(query.as_deref())?;
-    let id = super::groups::resolve(&state, &actor, &params(&query), &raw).await?;
-    let endpoint = format!("groups/{id}/history");
-    let on = group_subject(&state, &actor, id).await?;
-    page(&state, &actor, &on, &endpoint, asked).await
+    read(state, auth, Object::Group, raw, query).await
 }
 
 /// `GET /v3/indicators/{id}/history`.
@@ -154,64 +180,7 @@ pub async fn indicator(
     Path(raw): Path<String>,
     RawQuery(query): RawQuery,
 ) -> V3Result {
-    let Auth(actor) = auth?;
-    let asked = asked(query.as_deref())?;
-    let id = super::indicators::resolve(&state, &actor, &params(&query), &raw).await?;
-    let found = state.store.indicator_by_id(&actor, id).await?;
-    let value = IndicatorValue::parse(found.kind, &found.value)?;
-    let on = Subject::Indicator(found.owner, value);
-    page(
-        &state,
-        &actor,
-        &on,
-        &format!("indicators/{id}/history"),
-        asked,
-    )
-    .await
-}
-
-/// `POST /v3/groups/{id}/history/revert`: undoes one change of a group.
-pub async fn revert_group(
-    State(state): State<AppState>,
-    auth: Result<Auth, ApiError>,
-    Path(raw): Path<String>,
-    RawQuery(query): RawQuery,
-    body: Result<JsonBody<v3::Revert>, ApiError>,
-) -> V3Result {
-    let Auth(actor) = auth?;
-    let JsonBody(body) = body?;
-    let id = super::groups::resolve(&state, &actor, &params(&query), &raw).await?;
-    let (on, owner) = group_and_owner(&state, &actor, id).await?;
-    may_write(&actor, owner)?;
-    revert(&state, &actor, &on, &body).await
-}
-
-/// `POST /v3/indicators/{id}/history/revert`: undoes one change of an indicator.
-pub async fn revert_indicator(
-    State(state): State<AppState>,
-    auth: Result<Auth, ApiError>,
-    Path(raw): Path<String>,
-    RawQuery(query): RawQuery,
-    body: Result<JsonBody<v3::Revert>, ApiError>,
-) -> V3Result {
-    let Auth(actor) = auth?;
-    let JsonBody(body) = body?;
-    let id = super::indicators::resolve(&state, &actor, &params(&query), &raw).await?;
-    let found = state.store.indicator_by_id(&actor, id).await?;
-    may_write(&actor, found.owner.id)?;
-    let value = IndicatorValue::parse(found.kind, &found.value)?;
-    revert(
-        &state,
-        &actor,
-        &Subject::Indicator(found.owner, value),
-        &body,
-    )
-    .await
-}
-
-/// The subject of group `id`: the incident, or the group of another type.
-async fn group_subject(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Subject> {
-    Ok(group_and_owner(state, actor, id).await?.0)
+    read(state, auth, Object::Indicator, raw, query).await
 }
 
 /// The subject of group `id` and its owner's id.
@@ -228,194 +197,4 @@ async fn group_and_owner(state: &AppState, actor: &Actor, id: i64) -> ApiResult<
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// A revert is a write: refused (403) to a reader before anything else is looked at.
-fn may_write(actor: &Actor, owner: i64) -> ApiResult<()> {
-    match threatdb_core::policy::decide(actor, owner, Access::Write) {
-        Decision::Allow => Ok(()),
-        Decision::Hidden => Err(ApiError::NotFound),
-        Decision::Denied => Err(ApiError::Forbidden("Access Denied".into())),
-    }
-}
-
-/// Undoes `body.change_id` on `on` with the same operations a client would use (so the undoing
-/// is recorded as a change of its own), unless a later change touched the same field or value
-/// and `overwrite` is not set (409 naming it). Answers with the change it recorded.
-async fn revert(state: &AppState, actor: &Actor, on: &Subject, body: &v3::Revert) -> V3Result {
-    let first = threatdb_core::Paging { start: 0, limit: 1 };
-    let mut one = HistoryQuery::all(first);
-    one.change = body.change_id;
-    let change = state
-        .store
-        .history(actor, on, &one)
-        .await?
-        .items
-        .into_iter()
-        .next()
-        .ok_or(ApiError::NotFound)?;
-    if !body.overwrite {
-        let mut same = HistoryQuery::all(threatdb_core::Paging {
-            start: 0,
-            limit: threatdb_core::Paging::MAX_LIMIT,
-        });
-        same.field = Some(change.field.clone());
-        let later = state.store.history(actor, on, &same).await?;
-        if let Some(c) = later
-            .items
-            .iter()
-            .filter(|c| c.id > change.id)
-            .find(|c| touches_the_same(&change, c))
-        {
-            return Err(ApiError::Conflict(format!(
-                "change {} ({} on {}) came after change {}: revert it first, or send \"overwrite\": true",
-                c.id,
-                c.field,
-                format_timestamp(c.at),
-                change.id
-            ))
-            .into());
-        }
-    }
-    undo(state, actor, on, &change).await?;
-    let newest = state
-        .store
-        .history(actor, on, &HistoryQuery::all(first))
-        .await?;
-    let answer = List::new(newest.items.into_iter().map(self::change).collect());
-    Ok(reply(StatusCode::OK, &answer))
-}
-
-/// Whether `later` changes what `change` changed: the same field for a single value, the same
-/// tag, label or attribute value for a collection.
-fn touches_the_same(change: &HistoryEntry, later: &HistoryEntry) -> bool {
-    if !is_collection(&change.field) {
-        return true;
-    }
-    let key = |v: &Option<String>| v.as_deref().map(str::to_lowercase);
-    let mine = [key(&change.old), key(&change.new)];
-    let theirs = [key(&later.old), key(&later.new)];
-    mine.iter()
-        .flatten()
-        .any(|v| theirs.iter().flatten().any(|w| w == v))
-}
-
-fn is_collection(field: &str) -> bool {
-    matches!(field, "tag" | "securityLabel" | "association") || field.starts_with("attribute:")
-}
-
-/// Applies the inverse of `change`.
-async fn undo(state: &AppState, actor: &Actor, on: &Subject, c: &HistoryEntry) -> ApiResult<()> {
-    let store = state.store.as_ref();
-    let cannot = || {
-        ApiError::BadRequest(format!(
-            "a change of '{}' cannot be reverted here{}",
-            c.field,
-            match c.field.as_str() {
-                "created" => ": delete the object instead",
-                "deleted" => ": a deleted object cannot be restored yet",
-                _ => "",
-            }
-        ))
-    };
-    let (old, new) = (c.old.as_deref(), c.new.as_deref());
-    match (c.field.as_str(), on) {
-        ("name" | "eventDate" | "status", Subject::Incident(id)) => {
-            let old = old.ok_or_else(cannot)?;
-            let mut patch = IncidentPatch::default();
-            match c.field.as_str() {
-                "name" => patch.name = Some(IncidentName::parse(old)?),
-                "eventDate" => patch.event_date = Some(parse_timestamp(old).map_err(|_| cannot())?),
-                _ => patch.status = Some(IncidentStatus::parse(old)?),
-            }
-            store.update_incident(actor, *id, patch).await?;
-        }
-        ("name", Subject::Item(kind, id)) => {
-            let patch = ItemPatch {
-                name: Some(IncidentName::parse(old.ok_or_else(cannot)?)?),
-                fields: None,
-            };
-            store.update_item(actor, *kind, *id, patch).await?;
-        }
-        ("tag", _) => match (old, new) {
-            (None, Some(t)) => gone_is_fine(store.untag(actor, on, t).await)?,
-            (Some(t), None) => store.tag(actor, on, &TagName::parse(t)?).await?,
-            _ => return Err(cannot()),
-        },
-        ("securityLabel", _) => match (old, new) {
-            (None, Some(l)) => gone_is_fine(store.unlabel(actor, on, l).await)?,
-            (Some(l), None) => store.label(actor, on, l).await?,
-            _ => return Err(cannot()),
-        },
-        ("association", Subject::Incident(id)) => {
-            let target = target_of(old.or(new).ok_or_else(cannot)?).ok_or_else(cannot)?;
-            match (old, new) {
-                (None, Some(_)) => gone_is_fine(store.disassociate(actor, *id, &target).await)?,
-                (Some(_), None) => store.associate(actor, *id, &target).await?,
-                _ => return Err(cannot()),
-            }
-        }
-        (field, _) if field.starts_with("attribute:") && !field.ends_with(":source") => {
-            let kind = field.trim_start_matches("attribute:");
-            let find = |value: &str| {
-                let value = value.to_string();
-                async move {
-                    let all = store.attributes_of(actor, on).await?;
-                    ApiResult::Ok(
-                        all.into_iter()
-                            .find(|a| a.kind.eq_ignore_ascii_case(kind) && a.value == value),
-                    )
-                }
-            };
-            match (old, new) {
-                (None, Some(v)) => {
-                    if let Some(a) = find(v).await? {
-                        store.delete_attribute(actor, on, a.id).await?;
-                    }
-                }
-                (Some(o), Some(n)) => {
-                    let a = find(n).await?.ok_or_else(|| {
-                        ApiError::Conflict(format!(
-                            "the {kind} attribute no longer has the value this change gave it"
-                        ))
-                    })?;
-                    let patch = AttributePatch::parse(Some(o.to_string()), None, None)?;
-                    store.update_attribute(actor, on, a.id, patch).await?;
-                }
-                (Some(o), None) => {
-                    let new = NewAttribute::parse(kind, o, false, None)?;
-                    store.add_attribute(actor, on, new).await?;
-                }
-                (None, None) => return Err(cannot()),
-            }
-        }
-        _ => return Err(cannot()),
-    }
-    Ok(())
-}
-
-/// Something already undone (removed since) counts as undone.
-fn gone_is_fine(r: Result<(), StoreError>) -> ApiResult<()> {
-    match r {
-        Ok(()) | Err(StoreError::NotFound) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// An association's other end as the history names it (`incident 12`, `adversary 7`,
-/// `host evil.example`).
-fn target_of(text: &str) -> Option<Target> {
-    let (kind, rest) = text.split_once(' ')?;
-    if kind == "incident" {
-        return rest.parse().ok().map(Target::Incident);
-    }
-    if let Some(item) = ItemKind::ALL.into_iter().find(|k| k.url_name() == kind) {
-        return rest.parse().ok().map(|id| Target::Item(item, id));
-    }
-    let indicator = IndicatorKind::ALL
-        .into_iter()
-        .find(|k| k.url_name() == kind)?;
-    IndicatorValue::parse(indicator, rest)
-        .ok()
-        .map(Target::Indicator)
 }

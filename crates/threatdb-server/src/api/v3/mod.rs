@@ -11,6 +11,7 @@ mod indicators;
 mod items;
 mod meta;
 mod params;
+mod revert;
 
 use super::Routes;
 use super::doc::{Doc, Shape, get, options, post, shape};
@@ -77,11 +78,11 @@ pub(super) fn table() -> Routes {
         )
         .route(
             "/api/v3/groups/{id}/history/revert",
-            post(history::revert_group, Doc::v3_action(GROUPS, "Undo one change of a group (recorded as a change of its own; 409 when a later change touched the same field or value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
+            post(revert::revert_group, Doc::v3_action(GROUPS, "Undo one change of a group (recorded as a change of its own; 409 when a later change touched the same field or value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
         )
         .route(
             "/api/v3/indicators/{id}/history/revert",
-            post(history::revert_indicator, Doc::v3_action(INDICATORS, "Undo one change of an indicator (recorded as a change of its own; 409 when a later change touched the same value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
+            post(revert::revert_indicator, Doc::v3_action(INDICATORS, "Undo one change of an indicator (recorded as a change of its own; 409 when a later change touched the same value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
         )
         .route(
             "/api/v3/indicators/{id}/history",
