@@ -127,19 +127,51 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs chromium and chromium-driver, run with --include-ignored (README, Tests)"]
-async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
-    available();
+/// A server on a fresh data directory, seeded, with its API and web credentials.
+struct Seeded {
+    _dir: tempfile::TempDir,
+    node: crate::node::Node,
+    origin: String,
+    api: Creds,
+    login: String,
+    password: String,
+    client: reqwest::Client,
+}
+
+async fn seeded() -> Seeded {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let node = start(&data, None, KEY);
     let origin = node.origin.clone();
     let api = credentials(&data);
     let (login, password) = web_credentials(&data);
-    assert_eq!(login, "admin");
     let client = reqwest::Client::new();
     seed(&client, &origin, &api).await;
+    Seeded {
+        _dir: dir,
+        node,
+        origin,
+        api,
+        login,
+        password,
+        client,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromium-driver, run with --include-ignored (README, Tests)"]
+async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
+    available();
+    let Seeded {
+        _dir,
+        node: _node,
+        origin,
+        api,
+        login,
+        password,
+        client,
+    } = seeded().await;
+    assert_eq!(login, "admin");
 
     let b = Browser::start(1360, 1000).await;
 
@@ -728,14 +760,15 @@ async fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
 async fn every_page_type_passes_axe_core() {
     available();
     let axe = axe_source();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let node = start(&data, None, KEY);
-    let origin = node.origin.clone();
-    let api = credentials(&data);
-    let (login, password) = web_credentials(&data);
-    let client = reqwest::Client::new();
-    seed(&client, &origin, &api).await;
+    let Seeded {
+        _dir,
+        node: _node,
+        origin,
+        api,
+        login,
+        password,
+        client,
+    } = seeded().await;
     let (_, json) = call(&client, &origin, &api, "GET", "/v2/groups/incidents", None)
         .await
         .unwrap();
