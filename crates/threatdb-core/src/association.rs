@@ -271,6 +271,35 @@ pub enum Target {
     Indicator(IndicatorValue),
 }
 
+impl Target {
+    /// The association's other end as the history names it: `incident 12`, `adversary 7`,
+    /// `host evil.example`.
+    pub fn described(&self) -> String {
+        match self {
+            Target::Incident(id) => format!("incident {id}"),
+            Target::Item(kind, id) => format!("{} {id}", kind.url_name()),
+            Target::Indicator(value) => format!("{} {}", value.kind().url_name(), value.as_str()),
+        }
+    }
+
+    /// The other end [`Target::described`] names (`None` for a text it did not write).
+    pub fn from_described(text: &str) -> Option<Target> {
+        let (kind, rest) = text.split_once(' ')?;
+        if kind == "incident" {
+            return rest.parse().ok().map(Target::Incident);
+        }
+        if let Some(item) = ItemKind::ALL.into_iter().find(|k| k.url_name() == kind) {
+            return rest.parse().ok().map(|id| Target::Item(item, id));
+        }
+        let indicator = IndicatorKind::ALL
+            .into_iter()
+            .find(|k| k.url_name() == kind)?;
+        IndicatorValue::parse(indicator, rest)
+            .ok()
+            .map(Target::Indicator)
+    }
+}
+
 /// Whatever carries tags, security labels and attributes: an incident, an item (a group of
 /// another type, a victim, a task) or an indicator. One set of store methods and one set of
 /// handlers serve them all.

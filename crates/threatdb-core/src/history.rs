@@ -60,3 +60,53 @@ impl HistoryQuery {
         }
     }
 }
+
+/// Who the history and the audit log say purged a deleted object (through `sweep`).
+pub const SWEEPER: &str = "retention";
+
+/// The two lists of deleted objects a client reads: groups (incidents and every other group
+/// type, victims and tasks) and indicators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Incidents and items.
+    Groups,
+    /// Indicators.
+    Indicators,
+}
+
+impl Family {
+    /// Its name in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Groups => "group",
+            Family::Indicators => "indicator",
+        }
+    }
+}
+
+/// A deleted object, kept (with its last state) until the retention sweep purges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleted {
+    /// Its id (a restore gives it back).
+    pub id: i64,
+    /// Its type: `incident`, an item's or an indicator's URL name (`adversary`, `host`).
+    pub type_name: String,
+    /// Its name, or an indicator's value.
+    pub name: String,
+    /// Its owner's name.
+    pub owner: String,
+    /// When it was deleted.
+    pub deleted_at: Timestamp,
+    /// Who deleted it.
+    pub deleted_by: String,
+}
+
+/// What a restore put back: the object, and what of its last state it could not (an
+/// association whose other end is gone, a label no longer defined).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// The object, by what a store method takes.
+    pub subject: crate::Subject,
+    /// What was left out, each with its reason.
+    pub skipped: Vec<String>,
+}

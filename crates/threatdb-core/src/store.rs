@@ -549,6 +549,30 @@ pub trait Store: Send + Sync {
         query: &crate::history::HistoryQuery,
     ) -> StoreResult<Page<crate::history::HistoryEntry>>;
 
+    /// The deleted objects of one family in `owner`, kept for restoring (write rights there),
+    /// newest deletion first; counted on a first page.
+    async fn deleted(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+        family: crate::history::Family,
+        paging: Paging,
+    ) -> StoreResult<Page<crate::history::Deleted>>;
+
+    /// Restores a deleted object with its id and its last state (write rights on its owner):
+    /// NotFound when nothing of this family with this id is kept, Conflict when its xid or
+    /// value was taken since.
+    async fn restore(
+        &self,
+        actor: &Actor,
+        family: crate::history::Family,
+        id: i64,
+    ) -> StoreResult<crate::history::Restored>;
+
+    /// The retention sweep: purges at most `limit` deleted objects deleted before `before`,
+    /// oldest first, recording each purge in the history; how many it purged.
+    async fn purge_deleted(&self, before: crate::Timestamp, limit: u64) -> StoreResult<u64>;
+
     /// The actor's own API tokens.
     async fn own_tokens(&self, actor: &Actor) -> StoreResult<Vec<ApiToken>>;
 
@@ -640,6 +664,7 @@ pub trait AdminStore: Send + Sync {
     /// The plans of the audit log's reads.
     async fn explain_audit(&self) -> StoreResult<Vec<PlanStep>>;
 
-    /// The plans of the reads of incident `incident`'s history (in owner `owner`).
+    /// The plans of the reads of incident `incident`'s history (in owner `owner`), and of the
+    /// deleted objects' (tombstones') list, look-up and sweep.
     async fn explain_history(&self, incident: i64, owner: i64) -> StoreResult<Vec<PlanStep>>;
 }

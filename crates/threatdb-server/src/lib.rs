@@ -33,6 +33,7 @@ pub mod passwords;
 pub mod provision;
 pub mod reply;
 pub mod request_id;
+pub mod retention;
 pub mod secrets;
 pub mod taxii;
 pub mod tc_json;

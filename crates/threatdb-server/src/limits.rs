@@ -38,6 +38,8 @@ pub struct Limits {
     /// those it sends: a filter that matches little ends its page early, with `more` and a
     /// cursor where it stopped, instead of walking a whole owner in one request.
     pub taxii_scan_budget: usize,
+    /// How long a deleted object is kept for restoring before the retention sweep purges it.
+    pub deleted_retention: Duration,
 }
 
 impl Default for Limits {
@@ -58,6 +60,7 @@ impl Default for Limits {
             reject_replays: false,
             batch_file_bytes: 80 << 20,
             taxii_scan_budget: 5_000,
+            deleted_retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

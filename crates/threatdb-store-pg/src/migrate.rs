@@ -133,6 +133,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "history",
         include_str!("../migrations/0026_history.sql"),
     ),
+    (
+        27,
+        "tombstones",
+        include_str!("../migrations/0027_tombstones.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

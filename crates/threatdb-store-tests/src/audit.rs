@@ -203,6 +203,20 @@ pub async fn history_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(stor
         )
         .await;
         first.get_or_insert(id);
+        // Another owner's deleted incidents: the tombstones' reads are planned on a table
+        // where some are not the listed owner's.
+        let doomed = crate::fixture::create(
+            store,
+            &fx.member_b,
+            &fx.org_b,
+            &format!("d{n}"),
+            "2026-01-01T00:00:00Z",
+        )
+        .await;
+        store
+            .delete_incident(&fx.member_b, doomed)
+            .await
+            .expect("delete");
         for t in 0..10 {
             let tag = crate::fixture::tag(&format!("t{t}"));
             store
@@ -211,6 +225,20 @@ pub async fn history_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(stor
                 .expect("tag");
         }
     }
+    // The listed owner's deleted incidents, more than a page.
+    let mut doomed = Vec::new();
+    for n in 0..2000 {
+        let id = crate::fixture::create(
+            store,
+            w,
+            &fx.org_a,
+            &format!("d{n}"),
+            "2026-01-01T00:00:00Z",
+        )
+        .await;
+        doomed.push(id);
+    }
+    store.delete_incidents(w, doomed).await.expect("delete");
     store.bulk_done().await.expect("statistics");
     let steps = store
         .explain_history(first.unwrap(), fx.org_a.id)

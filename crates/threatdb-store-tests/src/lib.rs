@@ -33,6 +33,7 @@ pub mod plans;
 pub mod stix_keys;
 pub mod tag_dates;
 pub mod tags;
+pub mod tombstones;
 pub mod trees;
 pub mod unicode;
 mod util;
@@ -63,6 +64,7 @@ pub use ordering::{list_sort_orders, list_status_and_name_search};
 pub use stix_keys::stix_ids_find_their_objects;
 pub use tag_dates::tag_event_dates_follow_updates;
 pub use tags::{list_tags_per_owner, tag_identity};
+pub use tombstones::deleted_objects_restore_whole;
 pub use trees::{
     counters_stay_exact, folded_name_filters, id_xid_and_modified_filters, list_filter_trees,
 };
@@ -133,7 +135,8 @@ macro_rules! for_each_case {
             stix_ids_find_their_objects,
             audit_log_chains_and_pages,
             own_tokens_and_password,
-            history_records_every_change
+            history_records_every_change,
+            deleted_objects_restore_whole
         }
     };
 }

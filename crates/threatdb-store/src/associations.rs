@@ -110,20 +110,10 @@ async fn associate_new<D: Db>(
     // one that was already there changes nothing.
     if new {
         changed(db, &link, target).await?;
-        let change = crate::history::change("association", None, Some(&described(target)));
+        let change = crate::history::change("association", None, Some(&target.described()));
         crate::history::record(db, actor, link.incident.get(), vec![change]).await?;
     }
     Ok(new)
-}
-
-/// An association's other end as the history names it: `incident 12`, `adversary 7`,
-/// `host evil.example`.
-fn described(target: &Target) -> String {
-    match target {
-        Target::Incident(id) => format!("incident {id}"),
-        Target::Item(kind, id) => format!("{} {id}", kind.url_name()),
-        Target::Indicator(value) => format!("{} {}", value.kind().url_name(), value.as_str()),
-    }
 }
 
 /// The association's checks, then its insert: the link and whether it is new.
@@ -164,7 +154,7 @@ pub async fn disassociate<D: Db>(
         return Err(StoreError::NotFound);
     }
     changed(db, &link, target).await?;
-    let change = crate::history::change("association", Some(&described(target)), None);
+    let change = crate::history::change("association", Some(&target.described()), None);
     crate::history::record(db, actor, link.incident.get(), vec![change]).await
 }
 

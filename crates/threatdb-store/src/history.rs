@@ -13,6 +13,10 @@ use threatdb_core::{Actor, Page, PlanStep, StoreResult, Subject};
 /// What a process working on the data directory itself is recorded as making changes through.
 pub const LOCAL: &str = "local";
 
+/// The head of a history insert; its rows are [`Value`]s in this order.
+pub const INSERT: &str = "INSERT INTO history (object_kind, object_id, owner_id, field, old_value, \
+     new_value, user_id, user_name, via, request_id, at) VALUES ";
+
 /// A change: the field, its value before and after.
 pub type Change = (String, Option<String>, Option<String>);
 
@@ -61,14 +65,7 @@ pub async fn record<D: Db>(
             ]
         })
         .collect();
-    insert_rows(
-        db,
-        "INSERT INTO history (object_kind, object_id, owner_id, field, old_value, new_value, \
-         user_id, user_name, via, request_id, at) VALUES ",
-        rows,
-        "",
-    )
-    .await
+    insert_rows(db, INSERT, rows, "").await
 }
 
 /// One change of one field.
@@ -185,5 +182,6 @@ pub async fn explain<D: Db>(db: &mut D, id: i64, owner: i64) -> StoreResult<Vec<
             out.push(PlanStep { statement, plan });
         }
     }
+    out.extend(crate::tombstones::explain(db, owner).await?);
     Ok(out)
 }

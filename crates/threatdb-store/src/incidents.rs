@@ -152,6 +152,7 @@ pub async fn delete<D: Db>(db: &mut D, actor: &Actor, id: i64) -> StoreResult<()
     let last = load(db, id).await?;
     let change = history::change("deleted", Some(&last_state(&last)), None);
     history::record(db, actor, &row, vec![change]).await?;
+    crate::tombstones::keep(db, actor, &row).await?;
     db.execute(Sql::with(
         "DELETE FROM incidents WHERE id = ?",
         vec![id.into()],

@@ -122,7 +122,7 @@ fn indicator_row(found: &Indicator) -> subject::Row {
     }
 }
 
-/// An indicator's last state, as the history keeps a deleted one's.
+/// An indicator's last state, as the history keeps a deleted one's, and its tombstone.
 pub(crate) async fn record_indicator_deleted<D: Db>(
     db: &mut D,
     actor: &Actor,
@@ -136,7 +136,9 @@ pub(crate) async fn record_indicator_deleted<D: Db>(
     })
     .to_string();
     let change = history::change("deleted", Some(&last), None);
-    history::record(db, actor, &indicator_row(found), vec![change]).await
+    let row = indicator_row(found);
+    history::record(db, actor, &row, vec![change]).await?;
+    crate::tombstones::keep(db, actor, &row).await
 }
 
 /// Sets the STIX look-up key of item `id` with this xid (its STIX id derives from it, or from the
@@ -239,7 +241,9 @@ pub async fn delete_item<D: Db>(
     })
     .to_string();
     let change = history::change("deleted", Some(&state), None);
-    history::record(db, actor, &item_row(id, last.owner.id), vec![change]).await?;
+    let row = item_row(id, last.owner.id);
+    history::record(db, actor, &row, vec![change]).await?;
+    crate::tombstones::keep(db, actor, &row).await?;
     db.execute(Sql::with("DELETE FROM items WHERE id = ?", vec![id.into()]))
         .await?;
     Ok(())

@@ -44,6 +44,7 @@ pub mod statuses;
 mod store_impl;
 pub mod subject;
 pub mod tags;
+pub mod tombstones;
 
 pub use backend::{Backend, BoxFuture, CREDENTIAL_POLL, Reading, Work};
 pub use db::{Cells, Db, Dialect, Sql, Value};

@@ -385,6 +385,21 @@ macro_rules! impl_store {
                     $crate::read!(self, |db| $crate::history::list(db, actor, on, query))
                 })
             }
+            async fn deleted(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner, family: $crate::t::history::Family, paging: $crate::t::Paging) -> $crate::t::StoreResult<$crate::t::Page<$crate::t::history::Deleted>> {
+                $crate::timed_op!("deleted", {
+                    $crate::read!(self, |db| $crate::tombstones::list(db, actor, owner, family, paging))
+                })
+            }
+            async fn restore(&self, actor: &$crate::t::Actor, family: $crate::t::history::Family, id: i64) -> $crate::t::StoreResult<$crate::t::history::Restored> {
+                $crate::timed_op!("restore", {
+                    $crate::write!(self, (actor) |db| $crate::tombstones::restore(db, &actor, family, id))
+                })
+            }
+            async fn purge_deleted(&self, before: $crate::t::Timestamp, limit: u64) -> $crate::t::StoreResult<u64> {
+                $crate::timed_op!("purge_deleted", {
+                    $crate::write!(self, () |db| $crate::tombstones::purge(db, before, limit))
+                })
+            }
             async fn own_tokens(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
                 $crate::timed_op!("own_tokens", {
                     $crate::read!(self, |db| $crate::account::tokens(db, actor))

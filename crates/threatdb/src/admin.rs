@@ -1,7 +1,7 @@
 //! `threatdb admin`: operator commands working directly on the database.
 
 use crate::config::DataArgs;
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand};
 use threatdb_core::{AdminStore, OwnerKind, Role};
 use threatdb_server::passwords::{check_new_password, generate_password, hash_password};
@@ -282,8 +282,7 @@ pub(crate) fn parse_lifetime(text: &str) -> Result<Option<time::Duration>> {
     if text.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
-    let bad =
-        || anyhow!("--expires '{text}': give a number and a unit (30d, 12h, 90m, 3600s) or never");
+    let bad = || anyhow!("'{text}': give a number and a unit (30d, 12h, 90m, 3600s) or never");
     let unit = text.chars().last().ok_or_else(bad)?;
     let n: i64 = text.trim_end_matches(unit).parse().map_err(|_| bad())?;
     if n <= 0 || n > 100 * 365 * 24 * 3600 {
@@ -434,7 +433,8 @@ async fn execute(
         }
         AdminCommand::Token(TokenCommand::Create { user: who, expires }) => {
             let u = user(store, &who).await?;
-            let expires = parse_lifetime(&expires)?
+            let expires = parse_lifetime(&expires)
+                .context("--expires")?
                 .map(|d| threatdb_core::date::now().checked_add(d))
                 .map(|t| t.ok_or_else(|| anyhow!("--expires is too far away")))
                 .transpose()?;

@@ -48,6 +48,21 @@ pub struct LimitArgs {
     /// (with `more` and a cursor), so a filter that matches little never walks a whole owner.
     #[arg(long, env = "THREATDB_TAXII_SCAN_BUDGET", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub taxii_scan_budget: u64,
+    /// How long a deleted object is kept, to be listed and restored, before the retention
+    /// sweep purges it (30d, 12h, 90m, 3600s).
+    #[arg(long, env = "THREATDB_DELETED_RETENTION", default_value = "30d", value_parser = retention)]
+    pub deleted_retention: Duration,
+}
+
+/// A retention period: a number and a unit.
+fn retention(text: &str) -> Result<Duration, String> {
+    match crate::admin::parse_lifetime(text) {
+        Ok(Some(period)) => Duration::try_from(period).map_err(|e| e.to_string()),
+        Ok(None) => {
+            Err("deleted objects are not kept forever: give a period (30d, 12h, 90m, 3600s)".into())
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 impl LimitArgs {
@@ -98,6 +113,7 @@ impl LimitArgs {
             trusted_proxies,
             reject_replays: self.reject_replays,
             taxii_scan_budget: usize_of(self.taxii_scan_budget),
+            deleted_retention: self.deleted_retention,
             ..Limits::default()
         })
     }

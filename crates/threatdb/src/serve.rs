@@ -78,6 +78,8 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // Revocations by `threatdb admin` (another process) or on another node reach this node's
     // credential cache within a quarter of a second.
     let watcher = tokio::spawn(threatdb_server::auth::watch_credentials(state.clone()));
+    // Deleted objects older than --deleted-retention are purged (at start, then hourly).
+    let sweeper = tokio::spawn(threatdb_server::retention::run(state.clone()));
     // Announced before the API's "listening" line, so whoever waits for that one knows both.
     let metrics_server = match metrics_listener {
         Some(listener) => Some(serve_metrics(listener, &store, &state)?),
@@ -95,6 +97,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         server.abort();
     }
     watcher.abort();
+    sweeper.abort();
     store.close().await;
     tracing::info!("threatdb stopped cleanly");
     Ok(())

@@ -185,11 +185,52 @@ pub struct Change {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = V3Revert)]
 pub struct Revert {
-    /// The id of the change to undo (from the object's history); absent: the newest change.
+    /// The id of the change to undo (from the object's history); absent (and no `to`): the
+    /// newest change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_id: Option<i64>,
+    /// Instead of one change: put the object back as it was at this time (ISO 8601), undoing
+    /// every change made after it, newest first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
     /// Undo it even when a later change touched the same field or value (default: refused
     /// with 409 naming that change).
     #[serde(default)]
     pub overwrite: bool,
+}
+
+/// A deleted object kept for restoring (a threatdb extension: `GET /v3/groups/deleted`,
+/// `GET /v3/indicators/deleted`), newest deletion first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = V3DeletedObject)]
+pub struct DeletedObject {
+    /// Its id: `POST /v3/groups/{id}/restore` (or the indicator's) gives it back with it.
+    pub id: i64,
+    /// Its type (`Incident`, `Adversary`, `Host`...).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its name, or an indicator's summary.
+    pub name: String,
+    /// Its owner.
+    pub owner_name: String,
+    /// When it was deleted (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub date_deleted: String,
+    /// Who deleted it.
+    pub deleted_by: String,
+}
+
+/// What `POST /v3/groups/{id}/restore` (or the indicator's) put back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = V3Restored)]
+pub struct Restored {
+    /// The object's id (the one it had).
+    pub id: i64,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What of its last state could not be put back, each with its reason (an association
+    /// whose other end is gone, a security label no longer defined).
+    pub skipped: Vec<String>,
 }

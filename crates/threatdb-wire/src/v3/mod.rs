@@ -32,5 +32,7 @@ pub use group::{
 };
 pub use group_kinds::{EmailFields, SignatureFields, TaskFields};
 pub use indicator::{Indicator, IndicatorDetails};
-pub use meta::{Attribute, Change, DataList, Revert, SecurityLabel, Tag, User};
+pub use meta::{
+    Attribute, Change, DataList, DeletedObject, Restored, Revert, SecurityLabel, Tag, User,
+};
 pub use options::{FieldInfo, TqlKeywordInfo, field_infos, tql_keywords};

@@ -124,20 +124,20 @@ pub(super) enum Object {
 }
 
 /// The object `{raw}` names under `object` (as the object's own route reads it), with its
-/// owner's id and the endpoint of its history.
+/// owner's id, its id and the endpoint of its history.
 pub(super) async fn object(
     state: &AppState,
     actor: &Actor,
     object: Object,
     raw: &str,
     query: &Option<String>,
-) -> ApiResult<(Subject, i64, String)> {
+) -> ApiResult<(Subject, i64, i64, String)> {
     let p = params(query);
     match object {
         Object::Group => {
             let id = super::groups::resolve(state, actor, &p, raw).await?;
             let (on, owner) = group_and_owner(state, actor, id).await?;
-            Ok((on, owner, format!("groups/{id}/history")))
+            Ok((on, owner, id, format!("groups/{id}/history")))
         }
         Object::Indicator => {
             let id = super::indicators::resolve(state, actor, &p, raw).await?;
@@ -145,7 +145,7 @@ pub(super) async fn object(
             let owner = found.owner.id;
             let value = IndicatorValue::parse(found.kind, &found.value)?;
             let on = Subject::Indicator(found.owner, value);
-            Ok((on, owner, format!("indicators/{id}/history")))
+            Ok((on, owner, id, format!("indicators/{id}/history")))
         }
     }
 }
@@ -159,7 +159,7 @@ async fn read(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let asked = asked(&query)?;
-    let (on, _, endpoint) = object(&state, &actor, what, &raw, &query).await?;
+    let (on, _, _, endpoint) = object(&state, &actor, what, &raw, &query).await?;
     page(&state, &actor, &on, &endpoint, asked).await
 }
 

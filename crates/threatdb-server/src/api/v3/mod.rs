@@ -5,6 +5,7 @@
 
 mod bulk;
 mod common;
+mod deleted;
 mod groups;
 mod history;
 mod indicators;
@@ -73,16 +74,32 @@ pub(super) fn table() -> Routes {
                 .delete(groups::delete, Doc::v3_deleted(GROUPS, "Delete a group")),
         )
         .route(
+            "/api/v3/groups/deleted",
+            get(deleted::groups, Doc::v3_catalogue(GROUPS, "The deleted groups of an owner, kept for restoring (write rights there), newest deletion first (a threatdb extension)", shape::<v3::DeletedObject>(), true)),
+        )
+        .route(
+            "/api/v3/groups/{id}/restore",
+            post(deleted::restore_group, Doc::v3_entry(GROUPS, "Restore a deleted group with its id, fields, tags, labels, attributes and associations (a threatdb extension)", shape::<v3::Restored>(), false)),
+        )
+        .route(
+            "/api/v3/indicators/deleted",
+            get(deleted::indicators, Doc::v3_catalogue(INDICATORS, "The deleted indicators of an owner, kept for restoring (write rights there), newest deletion first (a threatdb extension)", shape::<v3::DeletedObject>(), true)),
+        )
+        .route(
+            "/api/v3/indicators/{id}/restore",
+            post(deleted::restore_indicator, Doc::v3_entry(INDICATORS, "Restore a deleted indicator with its id, rating, confidence, tags, labels, attributes and associations (a threatdb extension)", shape::<v3::Restored>(), false)),
+        )
+        .route(
             "/api/v3/groups/{id}/history",
             get(history::group, Doc::v3_history(GROUPS, "The changes recorded on a group, newest first (a threatdb extension)", shape::<v3::Change>())),
         )
         .route(
             "/api/v3/groups/{id}/history/revert",
-            post(revert::revert_group, Doc::v3_action(GROUPS, "Undo one change of a group (recorded as a change of its own; 409 when a later change touched the same field or value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
+            post(revert::revert_group, Doc::v3_action(GROUPS, "Undo one change of a group, or every change after a time (`to`); recorded as changes of their own; 409 when a later change touched the same field or value, unless overwrite", shape::<v3::Change>(), shape::<v3::Revert>())),
         )
         .route(
             "/api/v3/indicators/{id}/history/revert",
-            post(revert::revert_indicator, Doc::v3_action(INDICATORS, "Undo one change of an indicator (recorded as a change of its own; 409 when a later change touched the same value, unless overwrite)", shape::<v3::Change>(), shape::<v3::Revert>())),
+            post(revert::revert_indicator, Doc::v3_action(INDICATORS, "Undo one change of an indicator, or every change after a time (`to`); recorded as changes of their own; 409 when a later change touched the same value, unless overwrite", shape::<v3::Change>(), shape::<v3::Revert>())),
         )
         .route(
             "/api/v3/indicators/{id}/history",

@@ -13,9 +13,9 @@ use axum::http::StatusCode;
 use threatdb_core::history::{HistoryEntry, HistoryQuery};
 use threatdb_core::policy::{Access, Decision};
 use threatdb_core::{
-    Actor, AttributePatch, IncidentName, IncidentPatch, IncidentStatus, IndicatorKind,
-    IndicatorValue, ItemKind, ItemPatch, NewAttribute, StoreError, Subject, TagName, Target,
-    format_timestamp, parse_timestamp,
+    Actor, AttributePatch, IncidentName, IncidentPatch, IncidentStatus, IndicatorScores, ItemPatch,
+    NestedChanges, NewAttribute, StoreError, Subject, TagName, Target, format_timestamp,
+    parse_timestamp,
 };
 use threatdb_wire::v3::{self, List};
 
@@ -29,9 +29,16 @@ async fn revert_on(
 ) -> V3Result {
     let Auth(actor) = auth?;
     let JsonBody(body) = body?;
-    let (on, owner, _) = object(&state, &actor, what, &raw, &query).await?;
+    let (on, owner, id, _) = object(&state, &actor, what, &raw, &query).await?;
     may_write(&actor, owner)?;
+    let on = On { subject: on, id };
     revert(&state, &actor, &on, &body).await
+}
+
+/// The object a revert works on: what the store methods take, and its id.
+struct On {
+    subject: Subject,
+    id: i64,
 }
 
 /// `POST /v3/groups/{id}/history/revert`: undoes one change of a group.
@@ -65,28 +72,67 @@ fn may_write(actor: &Actor, owner: i64) -> ApiResult<()> {
     }
 }
 
-/// Undoes `body.change_id` on `on` with the same operations a client would use (so the undoing
-/// is recorded as a change of its own), unless a later change touched the same field or value
-/// and `overwrite` is not set (409 naming it). Answers with the change it recorded.
-async fn revert(state: &AppState, actor: &Actor, on: &Subject, body: &v3::Revert) -> V3Result {
+/// Undoes `body.change_id` on `on` (or, with `to`, every change after that time, newest
+/// first) with the same operations a client would use, so the undoing is recorded as changes
+/// of their own. One change is refused (409 naming it) when a later change touched the same
+/// field or value and `overwrite` is not set. Answers with the changes it recorded.
+async fn revert(state: &AppState, actor: &Actor, on: &On, body: &v3::Revert) -> V3Result {
     let first = threatdb_core::Paging { start: 0, limit: 1 };
-    let mut one = HistoryQuery::all(first);
-    one.change = body.change_id;
+    let newest = |paging| async move {
+        ApiResult::Ok(
+            state
+                .store
+                .history(actor, &on.subject, &HistoryQuery::all(paging))
+                .await?
+                .items,
+        )
+    };
+    let before = newest(first).await?.first().map_or(0, |c| c.id);
+    match (&body.to, body.change_id) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "give either changeId (one change) or to (a time), not both".into(),
+            )
+            .into());
+        }
+        (Some(to), None) => revert_to(state, actor, on, to).await?,
+        (None, change_id) => revert_one(state, actor, on, change_id, body.overwrite).await?,
+    }
+    let mut recorded = newest(threatdb_core::Paging {
+        start: 0,
+        limit: threatdb_core::Paging::MAX_LIMIT,
+    })
+    .await?;
+    recorded.retain(|c| c.id > before);
+    let answer = List::new(recorded.into_iter().map(self::change).collect());
+    Ok(reply(StatusCode::OK, &answer))
+}
+
+/// Undoes one change (the newest when `change_id` is absent).
+async fn revert_one(
+    state: &AppState,
+    actor: &Actor,
+    on: &On,
+    change_id: Option<i64>,
+    overwrite: bool,
+) -> ApiResult<()> {
+    let mut one = HistoryQuery::all(threatdb_core::Paging { start: 0, limit: 1 });
+    one.change = change_id;
     let change = state
         .store
-        .history(actor, on, &one)
+        .history(actor, &on.subject, &one)
         .await?
         .items
         .into_iter()
         .next()
         .ok_or(ApiError::NotFound)?;
-    if !body.overwrite {
+    if !overwrite {
         let mut same = HistoryQuery::all(threatdb_core::Paging {
             start: 0,
             limit: threatdb_core::Paging::MAX_LIMIT,
         });
         same.field = Some(change.field.clone());
-        let later = state.store.history(actor, on, &same).await?;
+        let later = state.store.history(actor, &on.subject, &same).await?;
         if let Some(c) = later
             .items
             .iter()
@@ -99,17 +145,39 @@ async fn revert(state: &AppState, actor: &Actor, on: &Subject, body: &v3::Revert
                 c.field,
                 format_timestamp(c.at),
                 change.id
-            ))
-            .into());
+            )));
         }
     }
-    undo(state, actor, on, &change).await?;
-    let newest = state
-        .store
-        .history(actor, on, &HistoryQuery::all(first))
-        .await?;
-    let answer = List::new(newest.items.into_iter().map(self::change).collect());
-    Ok(reply(StatusCode::OK, &answer))
+    undo(state, actor, on, &change).await
+}
+
+/// Puts the object back as it was at `to`: every change after it undone, newest first. Every
+/// one is checked before the first is undone, so a change that cannot be undone (the object
+/// was created or restored after `to`) refuses the whole revert.
+async fn revert_to(state: &AppState, actor: &Actor, on: &On, to: &str) -> ApiResult<()> {
+    let to = parse_timestamp(to)
+        .map_err(|e| ApiError::BadRequest(format!("to must be a date (ISO 8601): {e}")))?;
+    let mut after = HistoryQuery::all(threatdb_core::Paging {
+        start: 0,
+        limit: threatdb_core::Paging::MAX_LIMIT,
+    });
+    // Times are whole seconds: a change in the second `to` names is part of that state.
+    after.since = Some(to.saturating_add(time::Duration::seconds(1)));
+    let later = state.store.history(actor, &on.subject, &after).await?;
+    if later.total.unwrap_or(0) > threatdb_core::Paging::MAX_LIMIT {
+        return Err(ApiError::BadRequest(format!(
+            "more than {} changes were made after {}: revert to a later time first",
+            threatdb_core::Paging::MAX_LIMIT,
+            format_timestamp(to)
+        )));
+    }
+    for c in &later.items {
+        undoable(c, &on.subject)?;
+    }
+    for c in &later.items {
+        undo(state, actor, on, c).await?;
+    }
+    Ok(())
 }
 
 /// Whether `later` changes what `change` changed: the same field for a single value, the same
@@ -131,20 +199,12 @@ fn is_collection(field: &str) -> bool {
 }
 
 /// Applies the inverse of `change`.
-async fn undo(state: &AppState, actor: &Actor, on: &Subject, c: &HistoryEntry) -> ApiResult<()> {
+async fn undo(state: &AppState, actor: &Actor, on: &On, c: &HistoryEntry) -> ApiResult<()> {
     let store = state.store.as_ref();
-    let cannot = || {
-        ApiError::BadRequest(format!(
-            "a change of '{}' cannot be reverted here{}",
-            c.field,
-            match c.field.as_str() {
-                "created" => ": delete the object instead",
-                "deleted" => ": a deleted object cannot be restored yet",
-                _ => "",
-            }
-        ))
-    };
+    let cannot = || cannot(c);
     let (old, new) = (c.old.as_deref(), c.new.as_deref());
+    let (subject, id) = (&on.subject, on.id);
+    let on = subject;
     match (c.field.as_str(), on) {
         ("name" | "eventDate" | "status", Subject::Incident(id)) => {
             let old = old.ok_or_else(cannot)?;
@@ -163,6 +223,27 @@ async fn undo(state: &AppState, actor: &Actor, on: &Subject, c: &HistoryEntry) -
             };
             store.update_item(actor, *kind, *id, patch).await?;
         }
+        ("fields", Subject::Item(kind, id)) => {
+            let patch = ItemPatch {
+                name: None,
+                fields: Some(fields_back(old.ok_or_else(cannot)?, new).ok_or_else(cannot)?),
+            };
+            store.update_item(actor, *kind, *id, patch).await?;
+        }
+        ("rating" | "confidence", Subject::Indicator(..)) => {
+            let scores = if c.field == "rating" {
+                let old = old.map(str::parse::<f64>).transpose();
+                IndicatorScores::parse(Some(old.map_err(|_| cannot())?), None)?
+            } else {
+                let old = old.map(str::parse::<i64>).transpose();
+                IndicatorScores::parse(None, Some(old.map_err(|_| cannot())?))?
+            };
+            let nested = NestedChanges {
+                scores,
+                ..NestedChanges::default()
+            };
+            store.update_indicators(actor, vec![id], nested).await?;
+        }
         ("tag", _) => match (old, new) {
             (None, Some(t)) => gone_is_fine(store.untag(actor, on, t).await)?,
             (Some(t), None) => store.tag(actor, on, &TagName::parse(t)?).await?,
@@ -174,7 +255,8 @@ async fn undo(state: &AppState, actor: &Actor, on: &Subject, c: &HistoryEntry) -
             _ => return Err(cannot()),
         },
         ("association", Subject::Incident(id)) => {
-            let target = target_of(old.or(new).ok_or_else(cannot)?).ok_or_else(cannot)?;
+            let target =
+                Target::from_described(old.or(new).ok_or_else(cannot)?).ok_or_else(cannot)?;
             match (old, new) {
                 (None, Some(_)) => gone_is_fine(store.disassociate(actor, *id, &target).await)?,
                 (Some(_), None) => store.associate(actor, *id, &target).await?,
@@ -220,28 +302,53 @@ async fn undo(state: &AppState, actor: &Actor, on: &Subject, c: &HistoryEntry) -
     Ok(())
 }
 
+/// Why a change cannot be undone (400).
+fn cannot(c: &HistoryEntry) -> ApiError {
+    ApiError::BadRequest(format!(
+        "change {} (of '{}') cannot be reverted{}",
+        c.id,
+        c.field,
+        match c.field.as_str() {
+            "created" | "restored" =>
+                ": the object did not exist before it; delete the object instead",
+            "deleted" | "purged" => ": restore the deleted object instead",
+            _ => "",
+        }
+    ))
+}
+
+/// Whether [`undo`] knows how to undo `c` on `on` (checked for every change of a revert to a
+/// time before any is undone).
+fn undoable(c: &HistoryEntry, on: &Subject) -> ApiResult<()> {
+    let field = c.field.as_str();
+    let known = match on {
+        Subject::Incident(_) => matches!(field, "name" | "eventDate" | "status" | "association"),
+        Subject::Item(..) => matches!(field, "name" | "fields"),
+        Subject::Indicator(..) => matches!(field, "rating" | "confidence"),
+    } || matches!(field, "tag" | "securityLabel")
+        || (field.starts_with("attribute:") && !field.ends_with(":source"));
+    if known { Ok(()) } else { Err(cannot(c)) }
+}
+
+/// The merge patch that puts an item's fields back from `new` to `old` (both JSON objects): the
+/// old object, with a `null` for each field only the new one has.
+fn fields_back(old: &str, new: Option<&str>) -> Option<String> {
+    let mut back: serde_json::Map<String, serde_json::Value> = serde_json::from_str(old).ok()?;
+    if let Some(new) = new {
+        let new: serde_json::Map<String, serde_json::Value> = serde_json::from_str(new).ok()?;
+        for key in new.keys() {
+            if !back.contains_key(key) {
+                back.insert(key.clone(), serde_json::Value::Null);
+            }
+        }
+    }
+    Some(serde_json::Value::Object(back).to_string())
+}
+
 /// Something already undone (removed since) counts as undone.
 fn gone_is_fine(r: Result<(), StoreError>) -> ApiResult<()> {
     match r {
         Ok(()) | Err(StoreError::NotFound) => Ok(()),
         Err(e) => Err(e.into()),
     }
-}
-
-/// An association's other end as the history names it (`incident 12`, `adversary 7`,
-/// `host evil.example`).
-fn target_of(text: &str) -> Option<Target> {
-    let (kind, rest) = text.split_once(' ')?;
-    if kind == "incident" {
-        return rest.parse().ok().map(Target::Incident);
-    }
-    if let Some(item) = ItemKind::ALL.into_iter().find(|k| k.url_name() == kind) {
-        return rest.parse().ok().map(|id| Target::Item(item, id));
-    }
-    let indicator = IndicatorKind::ALL
-        .into_iter()
-        .find(|k| k.url_name() == kind)?;
-    IndicatorValue::parse(indicator, rest)
-        .ok()
-        .map(Target::Indicator)
 }
