@@ -42,8 +42,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 pub use threatdb_wire::v3::{
-    AttributeItem, Change, Group, GroupBody, Indicator, IndicatorBody, LabelRef, Mode, Nested,
-    TagRef,
+    AttributeItem, Change, DeletedObject, Group, GroupBody, Indicator, IndicatorBody, LabelRef,
+    Mode, Nested, Restored, Revert, TagRef,
 };
 
 /// The v3 API of a [`ThreatConnect`](crate::ThreatConnect) client.
@@ -88,6 +88,65 @@ impl V3 {
     pub async fn indicator_history(&self, id: i64, filter: &HistoryFilter) -> Result<Vec<Change>> {
         self.history(&format!("/v3/indicators/{id}/history"), filter)
             .await
+    }
+
+    /// Undoes one change of a group, or every change after a time (`revert.to`); the changes
+    /// the undoing recorded (`POST /v3/groups/{id}/history/revert`, a threatdb extension).
+    pub async fn revert_group(&self, id: i64, revert: &Revert) -> Result<Vec<Change>> {
+        let path = format!("/v3/groups/{id}/history/revert");
+        self.write(Method::Post, &path, revert, &[]).await
+    }
+
+    /// Undoes one change of an indicator, or every change after a time.
+    pub async fn revert_indicator(&self, id: i64, revert: &Revert) -> Result<Vec<Change>> {
+        let path = format!("/v3/indicators/{id}/history/revert");
+        self.write(Method::Post, &path, revert, &[]).await
+    }
+
+    /// The deleted groups of `owner` (default: your organization) kept for restoring, newest
+    /// deletion first, at most `limit` (`/v3/groups/deleted`, a threatdb extension).
+    pub async fn deleted_groups(
+        &self,
+        owner: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeletedObject>> {
+        self.deleted("/v3/groups/deleted", owner, limit).await
+    }
+
+    /// The deleted indicators of `owner` kept for restoring, newest deletion first.
+    pub async fn deleted_indicators(
+        &self,
+        owner: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeletedObject>> {
+        self.deleted("/v3/indicators/deleted", owner, limit).await
+    }
+
+    /// Restores a deleted group with its id and last state; what could not be put back is in
+    /// `skipped`.
+    pub async fn restore_group(&self, id: i64) -> Result<Restored> {
+        let req = ApiRequest::new(Method::Post, &format!("/v3/groups/{id}/restore"));
+        data(&self.transport.call(req).await?)
+    }
+
+    /// Restores a deleted indicator.
+    pub async fn restore_indicator(&self, id: i64) -> Result<Restored> {
+        let req = ApiRequest::new(Method::Post, &format!("/v3/indicators/{id}/restore"));
+        data(&self.transport.call(req).await?)
+    }
+
+    async fn deleted(
+        &self,
+        path: &str,
+        owner: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<DeletedObject>> {
+        let mut req = ApiRequest::new(Method::Get, path)
+            .param("resultLimit", limit.clamp(1, 10_000).to_string());
+        if let Some(owner) = owner {
+            req = req.param("owner", owner.to_string());
+        }
+        data(&self.transport.call(req).await?)
     }
 
     async fn history(&self, path: &str, filter: &HistoryFilter) -> Result<Vec<Change>> {

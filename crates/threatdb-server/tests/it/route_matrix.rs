@@ -196,6 +196,18 @@ async fn send(app: &TestApp, who: &Creds, method: &str, target: &str, body: Opti
     app.call(who, method, target, body).await
 }
 
+/// A restore's path for the object `target` (`…/{id or value}/restore`) names, deleted first
+/// by the admin: what is restored is a deleted object, named by its id.
+async fn deleted(app: &TestApp, target: &str) -> String {
+    let object = target.trim_end_matches("/restore");
+    let id = ok(app, "GET", object, None).await["data"]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{object}: no id"));
+    ok(app, "DELETE", object, None).await;
+    let (family, _) = object.rsplit_once('/').unwrap();
+    format!("{family}/{id}/restore")
+}
+
 /// The path with every `{parameter}` filled from `o`; `None` for a parameter it does not know.
 fn fill(path: &str, o: &Objects) -> Option<String> {
     let path = path.trim_start_matches("/api");
@@ -342,6 +354,11 @@ async fn every_route_by_role_and_owner(app: TestApp) {
             let o = o.as_ref().unwrap_or(&base);
             let target = fill(path, o)
                 .unwrap_or_else(|| panic!("{path}: a parameter this matrix cannot fill: teach it"));
+            let target = if method == "POST" && target.ends_with("/restore") {
+                deleted(&app, &target).await
+            } else {
+                target
+            };
             let before = snapshot(&app, o).await;
             for who in [&app.outsider, &app.reader] {
                 let r = send(&app, who, method, &target, body.as_deref()).await;

@@ -37,6 +37,154 @@ enum ListCommand {
     /// The changes recorded on one, newest first: who, when, through what, each field's old
     /// and new value.
     History(HistoryArgs),
+    /// Undo one change (--change, default the newest) or every change after a time (--to);
+    /// the undoing is recorded as changes of its own.
+    Revert(RevertArgs),
+    /// The deleted ones of an owner, kept for restoring (you need write rights there).
+    Deleted(DeletedArgs),
+    /// Restore a deleted one with its id, fields, tags, labels, attributes and associations.
+    Restore(RestoreArgs),
+}
+
+#[derive(Args, Debug)]
+struct RevertArgs {
+    /// Its id.
+    id: i64,
+    /// The id of the change to undo (from `history`); default: the newest.
+    #[arg(long, conflicts_with = "to")]
+    change: Option<i64>,
+    /// Put it back as it was at this time (ISO 8601): every later change undone, newest first.
+    #[arg(long)]
+    to: Option<String>,
+    /// Undo the change even when a later change touched the same field or value.
+    #[arg(long)]
+    overwrite: bool,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+struct DeletedArgs {
+    /// The owner (default: your organization).
+    #[arg(long)]
+    owner: Option<String>,
+    /// How many, newest deletion first.
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    #[command(flatten)]
+    format: FormatArgs,
+}
+
+#[derive(Args, Debug)]
+struct RestoreArgs {
+    /// Its id (from `deleted`).
+    id: i64,
+}
+
+/// Runs the history, revert, deleted and restore commands (`None`: the command is `list`).
+async fn kept(
+    tc: &threatdb_sdk::ThreatConnect,
+    group: bool,
+    command: ListCommand,
+) -> Result<Option<ListArgs>> {
+    match command {
+        ListCommand::List(l) => return Ok(Some(l)),
+        ListCommand::History(h) => history(tc, group, h).await?,
+        ListCommand::Revert(r) => revert(tc, group, r).await?,
+        ListCommand::Deleted(d) => deleted(tc, group, d).await?,
+        ListCommand::Restore(r) => restore(tc, group, r).await?,
+    }
+    Ok(None)
+}
+
+/// Writes changes as a table (or JSON / CSV).
+fn changes_table(changes: &[threatdb_sdk::v3::Change], format: Format) -> Result<()> {
+    let header = &["ID", "Date", "User", "Via", "Field", "Old", "New"];
+    let mut w = RowWriter::new(format, header)?;
+    for c in changes {
+        let cells = [
+            c.id.to_string(),
+            c.date.clone(),
+            c.user.clone(),
+            c.via.clone(),
+            c.field.clone(),
+            c.old_value.clone().unwrap_or_default(),
+            c.new_value.clone().unwrap_or_default(),
+        ];
+        w.row(
+            cells
+                .into_iter()
+                .map(|s| terminal_safe(&s, false))
+                .collect(),
+            c,
+        )?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+async fn revert(tc: &threatdb_sdk::ThreatConnect, group: bool, r: RevertArgs) -> Result<()> {
+    let body = threatdb_sdk::v3::Revert {
+        change_id: r.change,
+        to: r.to,
+        overwrite: r.overwrite,
+    };
+    let recorded = if group {
+        tc.v3().revert_group(r.id, &body).await
+    } else {
+        tc.v3().revert_indicator(r.id, &body).await
+    }
+    .with_context(|| format!("reverting {}", r.id))?;
+    if recorded.is_empty() {
+        eprintln!("Nothing to undo: {} is already as asked.", r.id);
+    }
+    changes_table(&recorded, r.format.format())
+}
+
+async fn deleted(tc: &threatdb_sdk::ThreatConnect, group: bool, d: DeletedArgs) -> Result<()> {
+    let found = if group {
+        tc.v3().deleted_groups(d.owner.as_deref(), d.limit).await
+    } else {
+        tc.v3()
+            .deleted_indicators(d.owner.as_deref(), d.limit)
+            .await
+    }
+    .context("reading the deleted objects")?;
+    let header = &["ID", "Type", "Name", "Owner", "Deleted", "By"];
+    let mut w = RowWriter::new(d.format.format(), header)?;
+    for o in &found {
+        let cells = [
+            o.id.to_string(),
+            o.kind.clone(),
+            o.name.clone(),
+            o.owner_name.clone(),
+            o.date_deleted.clone(),
+            o.deleted_by.clone(),
+        ];
+        w.row(
+            cells
+                .into_iter()
+                .map(|s| terminal_safe(&s, false))
+                .collect(),
+            o,
+        )?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+async fn restore(tc: &threatdb_sdk::ThreatConnect, group: bool, r: RestoreArgs) -> Result<()> {
+    let restored = if group {
+        tc.v3().restore_group(r.id).await
+    } else {
+        tc.v3().restore_indicator(r.id).await
+    }
+    .with_context(|| format!("restoring {}", r.id))?;
+    println!("Restored {} {}.", restored.kind, restored.id);
+    for s in &restored.skipped {
+        println!("  left out: {}", terminal_safe(s, false));
+    }
+    Ok(())
 }
 
 #[derive(Args, Debug)]
@@ -73,29 +221,7 @@ async fn history(tc: &threatdb_sdk::ThreatConnect, group: bool, h: HistoryArgs) 
         tc.v3().indicator_history(h.id, &filter).await
     }
     .with_context(|| format!("reading the history of {}", h.id))?;
-    let header = &["ID", "Date", "User", "Via", "Field", "Old", "New"];
-    let format = h.format.format();
-    let mut w = RowWriter::new(format, header)?;
-    for c in &changes {
-        let cells = [
-            c.id.to_string(),
-            c.date.clone(),
-            c.user.clone(),
-            c.via.clone(),
-            c.field.clone(),
-            c.old_value.clone().unwrap_or_default(),
-            c.new_value.clone().unwrap_or_default(),
-        ];
-        w.row(
-            cells
-                .into_iter()
-                .map(|s| terminal_safe(&s, false))
-                .collect(),
-            c,
-        )?;
-    }
-    w.finish()?;
-    Ok(())
+    changes_table(&changes, h.format.format())
 }
 
 #[derive(Args, Debug)]
@@ -117,9 +243,8 @@ struct ListArgs {
 /// Runs `threatdb groups list`.
 pub async fn groups(args: GroupsArgs) -> Result<()> {
     let tc = args.connect.connect()?;
-    let l = match args.command {
-        ListCommand::List(l) => l,
-        ListCommand::History(h) => return history(&tc, true, h).await,
+    let Some(l) = kept(&tc, true, args.command).await? else {
+        return Ok(());
     };
     let mut c = tc.v3().groups();
     run(
@@ -144,9 +269,8 @@ pub async fn groups(args: GroupsArgs) -> Result<()> {
 /// Runs `threatdb indicators list`.
 pub async fn indicators(args: IndicatorsArgs) -> Result<()> {
     let tc = args.connect.connect()?;
-    let l = match args.command {
-        ListCommand::List(l) => l,
-        ListCommand::History(h) => return history(&tc, false, h).await,
+    let Some(l) = kept(&tc, false, args.command).await? else {
+        return Ok(());
     };
     let mut c = tc.v3().indicators();
     run(

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use threatdb_core::audit::{AuditRecord, unhex};
 
 /// The JSON entries `admin audit list --json` prints (newest first).
-fn entries(data: &Path, db: Option<&str>, args: &[&str]) -> Vec<serde_json::Value> {
+pub(crate) fn entries(data: &Path, db: Option<&str>, args: &[&str]) -> Vec<serde_json::Value> {
     let mut all = vec!["audit", "list", "--json", "--limit", "1000"];
     all.extend_from_slice(args);
     admin(data, db, &all)
@@ -34,7 +34,7 @@ fn verify(data: &Path, db: Option<&str>, args: &[&str]) -> (bool, String) {
 }
 
 /// Stops a server with SIGTERM (it writes what is queued and logs a checkpoint).
-fn stop(mut node: Node) {
+pub(crate) fn stop(mut node: Node) {
     let status = std::process::Command::new("kill")
         .args(["-TERM", &node.child.id().to_string()])
         .status()

@@ -647,3 +647,80 @@ fn history_shows_who_changed_what_through_what() {
         .collect();
     assert_eq!(fields, vec!["rating", "created"]);
 }
+
+/// Revert, deleted and restore from the command line: `threatdb groups revert` (the newest
+/// change), `groups deleted`, `groups restore`; the same for an indicator's rating.
+#[test]
+fn deleted_objects_come_back_from_the_command_line() {
+    let s = Server::start();
+    let id = s.create(&["--name", "comes back", "--event-date", "2026-01-02"]);
+    let ids = id.to_string();
+    s.ok(&[
+        "api",
+        "POST",
+        &format!("/v2/groups/incidents/{id}/tags/Undone"),
+    ]);
+    let undone = s.json(&["groups", "revert", &ids]);
+    assert_eq!(undone[0]["field"], "tag", "{undone}");
+    assert_eq!(undone[0]["oldValue"], "Undone", "{undone}");
+    s.ok(&[
+        "api",
+        "POST",
+        &format!("/v2/groups/incidents/{id}/tags/Kept"),
+    ]);
+    s.ok(&["api", "DELETE", &format!("/v3/groups/{id}")]);
+    let listed = s.json(&["groups", "deleted"]);
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("{listed}"))
+        .clone();
+    assert_eq!(row["name"], "comes back");
+    assert_eq!(row["type"], "Incident");
+    let table = s.ok(&["groups", "deleted"]);
+    assert!(table.contains("comes back"), "{table}");
+    let out = s.ok(&["groups", "restore", &ids]);
+    assert!(out.contains(&format!("Restored Incident {id}")), "{out}");
+    let tags = s.ok(&["api", "GET", &format!("/v2/groups/incidents/{id}/tags")]);
+    assert!(tags.contains("Kept") && !tags.contains("Undone"), "{tags}");
+    let again = s.run(&["groups", "restore", &ids]);
+    assert!(!again.0.status.success());
+
+    let host = s.ok(&[
+        "api",
+        "POST",
+        "/v3/indicators",
+        "--data",
+        r#"{"type":"Host","hostName":"comesback.example","rating":3}"#,
+    ]);
+    let host: Value = serde_json::from_str(&host).unwrap();
+    let hid = host["data"]["id"].as_i64().unwrap();
+    let hids = hid.to_string();
+    s.ok(&[
+        "api",
+        "PUT",
+        &format!("/v3/indicators/{hid}"),
+        "--data",
+        r#"{"rating":5}"#,
+    ]);
+    s.ok(&["indicators", "revert", &hids]);
+    let one = s.ok(&["api", "GET", &format!("/v3/indicators/{hid}")]);
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["data"]["rating"], 3.0, "{one}");
+    s.ok(&["api", "DELETE", &format!("/v3/indicators/{hid}")]);
+    let listed = s.json(&["indicators", "deleted"]);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == hid && d["name"] == "comesback.example" && d["type"] == "Host"),
+        "{listed}"
+    );
+    s.ok(&["indicators", "restore", &hids]);
+    let one = s.ok(&["api", "GET", &format!("/v3/indicators/{hid}")]);
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["data"]["rating"], 3.0, "{one}");
+}

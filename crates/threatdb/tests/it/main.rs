@@ -14,6 +14,7 @@ mod openapi;
 mod ops;
 mod python;
 mod readme;
+mod retention;
 mod stix;
 mod stix_import;
 mod taxii;

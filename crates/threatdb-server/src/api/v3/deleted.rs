@@ -85,10 +85,9 @@ pub async fn indicators(
 }
 
 fn id_of(raw: &str) -> ApiResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::BadRequest(format!("'{raw}' is not the id of a deleted object")))
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ApiError::BadRequest("a deleted object is named by its id, a whole number".into())
+    })
 }
 
 async fn restore(
