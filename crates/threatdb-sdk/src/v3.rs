@@ -125,13 +125,13 @@ impl V3 {
     /// Restores a deleted group with its id and last state; what could not be put back is in
     /// `skipped`.
     pub async fn restore_group(&self, id: i64) -> Result<Restored> {
-        let req = ApiRequest::new(Method::Post, &format!("/v3/groups/{id}/restore"));
+        let req = ApiRequest::new(Method::Post, format!("/v3/groups/{id}/restore"));
         data(&self.transport.call(req).await?)
     }
 
     /// Restores a deleted indicator.
     pub async fn restore_indicator(&self, id: i64) -> Result<Restored> {
-        let req = ApiRequest::new(Method::Post, &format!("/v3/indicators/{id}/restore"));
+        let req = ApiRequest::new(Method::Post, format!("/v3/indicators/{id}/restore"));
         data(&self.transport.call(req).await?)
     }
 
