@@ -9,6 +9,7 @@ mod docs;
 mod edit;
 mod error;
 mod forms;
+mod history;
 mod incident;
 mod list;
 mod session;
@@ -56,6 +57,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/incidents/{id}/delete",
             get(incident::confirm_delete).post(incident::delete),
         )
+        .route("/incidents/{id}/history", get(history::page))
+        .route("/incidents/{id}/history/revert", post(history::revert))
+        .route("/deleted", get(history::deleted))
+        .route("/deleted/{id}/restore", post(history::restore))
         .route("/tags/{name}", get(tags::page))
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))

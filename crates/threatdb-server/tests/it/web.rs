@@ -6,6 +6,7 @@ mod account;
 mod auth;
 mod csrf;
 mod docs;
+mod history;
 mod incident;
 mod list;
 

@@ -296,6 +296,7 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
     save_screenshot("incident.png", &b.screenshot().await);
 
     // Change its status.
+    let first_status = b.text(".incident-head .status").await;
     b.click_css("#details details summary").await;
     b.select("#edit-status", "Containment Achieved").await;
     b.follow("#details form button[type='submit']").await;
@@ -314,6 +315,29 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
     .await
     .unwrap();
     assert_eq!(json["data"]["incident"]["status"], "Containment Achieved");
+
+    // The History tab shows the change as a diff; Undo puts the status back (and says so).
+    b.follow("nav.tabs a[href$='/history']").await;
+    assert!(b.url().await.ends_with(&format!("/incidents/{id}/history")));
+    assert_eq!(
+        b.text("table.history tbody tr:first-child .diff ins").await,
+        "Containment Achieved"
+    );
+    save_screenshot("history.png", &b.screenshot().await);
+    b.follow("table.history tbody tr:first-child form button")
+        .await;
+    assert!(b.source().await.contains("Undone"));
+    assert_eq!(
+        b.text("table.history tbody tr:first-child .diff del").await,
+        "Containment Achieved"
+    );
+    b.follow(
+        "nav.tabs a[href$='/incidents/{id}']"
+            .replace("{id}", &id.to_string())
+            .as_str(),
+    )
+    .await;
+    assert_eq!(b.text(".incident-head .status").await, first_status);
 
     // Delete it, after the confirmation page.
     b.follow(".danger-zone a.button.danger").await;
@@ -337,6 +361,24 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
     assert_eq!(status, 404);
     b.goto(&link).await;
     assert!(b.source().await.contains("Not found"));
+
+    // Restore it from the Deleted page: back with its id and status.
+    b.goto(&format!("{origin}/deleted")).await;
+    assert!(
+        b.source()
+            .await
+            .contains("Credential phishing against the finance team")
+    );
+    save_screenshot("deleted.png", &b.screenshot().await);
+    b.follow(&format!("form[action='/deleted/{id}/restore'] button"))
+        .await;
+    assert!(
+        b.source()
+            .await
+            .contains(&format!("Incident {id} was restored."))
+    );
+    b.goto(&link).await;
+    assert_eq!(b.text(".incident-head .status").await, first_status);
 
     // The account page, from the login in the header: a token made there works in the API.
     b.goto(&format!("{origin}/incidents")).await;
@@ -819,6 +861,8 @@ async fn axe_every_page(
         "/incidents/new".to_string(),
         format!("/incidents/{id}"),
         format!("/incidents/{id}/delete"),
+        format!("/incidents/{id}/history"),
+        "/deleted".to_string(),
         "/tags/Phishing".to_string(),
         "/account".to_string(),
         "/docs/api".to_string(),

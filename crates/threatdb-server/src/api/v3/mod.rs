@@ -6,13 +6,14 @@
 mod bulk;
 mod common;
 mod deleted;
+pub(crate) use deleted::type_name as deleted_type_name;
 mod groups;
 mod history;
 mod indicators;
 mod items;
 mod meta;
 mod params;
-mod revert;
+pub(crate) mod revert;
 
 use super::Routes;
 use super::doc::{Doc, Shape, get, options, post, shape};

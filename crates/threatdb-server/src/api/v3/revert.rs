@@ -31,14 +31,27 @@ async fn revert_on(
     let JsonBody(body) = body?;
     let (on, owner, id, _) = object(&state, &actor, what, &raw, &query).await?;
     may_write(&actor, owner)?;
-    let on = On { subject: on, id };
-    revert(&state, &actor, &on, &body).await
+    let recorded = apply(&state, &actor, on, id, &body).await?;
+    let answer = List::new(recorded.into_iter().map(self::change).collect());
+    Ok(reply(StatusCode::OK, &answer))
 }
 
 /// The object a revert works on: what the store methods take, and its id.
 struct On {
     subject: Subject,
     id: i64,
+}
+
+/// Undoes one change of `subject` (its id `id`), or every change after a time, as `body`
+/// says: the API's revert and the web UI's. The changes the undoing recorded, newest first.
+pub(crate) async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    subject: Subject,
+    id: i64,
+    body: &v3::Revert,
+) -> ApiResult<Vec<HistoryEntry>> {
+    revert(state, actor, &On { subject, id }, body).await
 }
 
 /// `POST /v3/groups/{id}/history/revert`: undoes one change of a group.
@@ -75,8 +88,13 @@ fn may_write(actor: &Actor, owner: i64) -> ApiResult<()> {
 /// Undoes `body.change_id` on `on` (or, with `to`, every change after that time, newest
 /// first) with the same operations a client would use, so the undoing is recorded as changes
 /// of their own. One change is refused (409 naming it) when a later change touched the same
-/// field or value and `overwrite` is not set. Answers with the changes it recorded.
-async fn revert(state: &AppState, actor: &Actor, on: &On, body: &v3::Revert) -> V3Result {
+/// field or value and `overwrite` is not set. The changes it recorded, newest first.
+async fn revert(
+    state: &AppState,
+    actor: &Actor,
+    on: &On,
+    body: &v3::Revert,
+) -> ApiResult<Vec<HistoryEntry>> {
     let first = threatdb_core::Paging { start: 0, limit: 1 };
     let newest = |paging| async move {
         ApiResult::Ok(
@@ -92,8 +110,7 @@ async fn revert(state: &AppState, actor: &Actor, on: &On, body: &v3::Revert) -> 
         (Some(_), Some(_)) => {
             return Err(ApiError::BadRequest(
                 "give either changeId (one change) or to (a time), not both".into(),
-            )
-            .into());
+            ));
         }
         (Some(to), None) => revert_to(state, actor, on, to).await?,
         (None, change_id) => revert_one(state, actor, on, change_id, body.overwrite).await?,
@@ -104,8 +121,7 @@ async fn revert(state: &AppState, actor: &Actor, on: &On, body: &v3::Revert) -> 
     })
     .await?;
     recorded.retain(|c| c.id > before);
-    let answer = List::new(recorded.into_iter().map(self::change).collect());
-    Ok(reply(StatusCode::OK, &answer))
+    Ok(recorded)
 }
 
 /// Undoes one change (the newest when `change_id` is absent).
