@@ -9,8 +9,10 @@ use crate::{Paging, Timestamp};
 pub struct HistoryEntry {
     /// Its id: later changes have higher ids.
     pub id: i64,
-    /// What changed: `name`, `eventDate`, `status`, `tag`, `securityLabel`,
-    /// `attribute:<type>`, `created` or `deleted`.
+    /// What changed: `name`, `eventDate`, `status`, `fields`, `rating`, `confidence`, `tag`,
+    /// `securityLabel`, `association`, `attribute:<type>` (its value),
+    /// `attribute:<type>:source`, `attribute:<type>:securityLabel`, `created`, `deleted`,
+    /// `restored` or `purged`.
     pub field: String,
     /// The value before (none for something added or created; the object's last state, as
     /// JSON, for `deleted`).
@@ -59,6 +61,14 @@ impl HistoryQuery {
             paging,
         }
     }
+}
+
+/// The attribute type of a change of an attribute's value (`attribute:<type>`); `None` for any
+/// other field, an attribute's source (`attribute:<type>:source`) and its security labels
+/// (`attribute:<type>:securityLabel`) included.
+pub fn attribute_value_field(field: &str) -> Option<&str> {
+    let kind = field.strip_prefix("attribute:")?;
+    (!kind.ends_with(":source") && !kind.ends_with(":securityLabel")).then_some(kind)
 }
 
 /// Who the history and the audit log say purged a deleted object (through `sweep`).

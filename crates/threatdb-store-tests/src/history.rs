@@ -82,6 +82,19 @@ pub async fn history_records_every_change<S: Store + AdminStore>(store: &S) {
         )
         .await
         .unwrap();
+    // The attribute's own labels, once each way (a label already there records nothing).
+    store
+        .label_attribute(w, &on, attr.id, "TLP:AMBER")
+        .await
+        .unwrap();
+    store
+        .label_attribute(w, &on, attr.id, "tlp:amber")
+        .await
+        .unwrap();
+    store
+        .unlabel_attribute(w, &on, attr.id, "TLP:AMBER")
+        .await
+        .unwrap();
     let patch = AttributePatch::parse(Some("second".into()), None, None).unwrap();
     store
         .update_attribute(w, &on, attr.id, patch)
@@ -108,6 +121,16 @@ pub async fn history_records_every_change<S: Store + AdminStore>(store: &S) {
             c("association", None, Some(&format!("incident {other}"))),
             c("attribute:Description", Some("second"), None),
             c("attribute:Description", Some("first"), Some("second")),
+            c(
+                "attribute:Description:securityLabel",
+                Some("TLP:AMBER"),
+                None
+            ),
+            c(
+                "attribute:Description:securityLabel",
+                None,
+                Some("TLP:AMBER")
+            ),
             c("attribute:Description", None, Some("first")),
             c("securityLabel", Some("TLP:GREEN"), None),
             c("securityLabel", None, Some("TLP:GREEN")),
@@ -139,9 +162,9 @@ pub async fn history_records_every_change<S: Store + AdminStore>(store: &S) {
     // Filters and pages.
     let mut q = HistoryQuery::all(Paging::new(0, 3).unwrap());
     let page = store.history(w, &on, &q).await.unwrap();
-    assert_eq!(page.total, Some(12));
+    assert_eq!(page.total, Some(14));
     assert_eq!(page.items.len(), 3);
-    q.paging = Paging::new(11, 3).unwrap();
+    q.paging = Paging::new(13, 3).unwrap();
     let last = store.history(w, &on, &q).await.unwrap();
     assert_eq!(
         fields(&last.items),

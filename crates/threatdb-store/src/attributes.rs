@@ -193,11 +193,15 @@ pub async fn label<D: Db>(
     id: i64,
     label: &str,
 ) -> StoreResult<()> {
-    let (granted, _) = granted(db, actor, on, id, Access::Write).await?;
+    let (granted, attribute) = granted(db, actor, on, id, Access::Write).await?;
     let row = *granted.get();
-    let label = labels::resolve(db, row.owner, label).await?;
+    let label_id = labels::resolve(db, row.owner, label).await?;
     let target = (row.kind.attribute_labels(), "attribute_id", id);
-    labels::link(db, &granted, target, None, label).await?;
+    if labels::link(db, &granted, target, None, label_id).await? {
+        let field = format!("attribute:{}:securityLabel", attribute.kind);
+        let change = crate::history::change(&field, None, Some(label.trim()));
+        crate::history::record(db, actor, &row, vec![change]).await?;
+    }
     Ok(())
 }
 
@@ -209,7 +213,11 @@ pub async fn unlabel<D: Db>(
     id: i64,
     label: &str,
 ) -> StoreResult<()> {
-    let (granted, _) = granted(db, actor, on, id, Access::Write).await?;
-    let target = (granted.get().kind.attribute_labels(), "attribute_id", id);
-    labels::unlink(db, &granted, target, label).await
+    let (granted, attribute) = granted(db, actor, on, id, Access::Write).await?;
+    let row = *granted.get();
+    let target = (row.kind.attribute_labels(), "attribute_id", id);
+    labels::unlink(db, &granted, target, label).await?;
+    let field = format!("attribute:{}:securityLabel", attribute.kind);
+    let change = crate::history::change(&field, Some(label.trim()), None);
+    crate::history::record(db, actor, &row, vec![change]).await
 }

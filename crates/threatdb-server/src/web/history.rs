@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use threatdb_core::history::{Family, HistoryEntry, HistoryQuery};
+use threatdb_core::history::{Family, HistoryEntry, HistoryQuery, attribute_value_field};
 use threatdb_core::{Incident, Include, Owner, Paging, Role, Subject};
 
 /// Changes on one page of the tab.
@@ -60,9 +60,12 @@ impl ChangeView {
             "eventDate" => "event date".to_string(),
             f if f.starts_with("attribute:") => {
                 let rest = f.trim_start_matches("attribute:");
-                match rest.strip_suffix(":source") {
-                    Some(kind) => format!("source of the {kind} attribute"),
-                    None => format!("attribute {rest}"),
+                if let Some(kind) = rest.strip_suffix(":source") {
+                    format!("source of the {kind} attribute")
+                } else if let Some(kind) = rest.strip_suffix(":securityLabel") {
+                    format!("security label of the {kind} attribute")
+                } else {
+                    format!("attribute {rest}")
                 }
             }
             f => f.to_string(),
@@ -81,13 +84,10 @@ impl ChangeView {
             (String::new(), String::new())
         };
         let undoable = can_write
-            && event.is_empty()
-            && !field.ends_with(":source")
-            && matches!(
+            && (matches!(
                 field,
                 "name" | "status" | "eventDate" | "tag" | "securityLabel" | "association"
-            )
-            || can_write && field.starts_with("attribute:") && !field.ends_with(":source");
+            ) || attribute_value_field(field).is_some());
         ChangeView {
             id: c.id,
             when: when(c.at),

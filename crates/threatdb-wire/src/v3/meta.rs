@@ -157,7 +157,8 @@ pub struct Change {
     /// The change's id: later changes have higher ids.
     pub id: i64,
     /// What changed: `name`, `eventDate`, `status`, `fields`, `rating`, `confidence`, `tag`,
-    /// `securityLabel`, `attribute:<type>` (and `attribute:<type>:source`), `created`, `deleted`.
+    /// `securityLabel`, `association`, `attribute:<type>` (and `attribute:<type>:source`,
+    /// `attribute:<type>:securityLabel`), `created`, `deleted`, `restored`, `purged`.
     pub field: String,
     /// The value before (absent for something added; the object's last state, as JSON, for
     /// `deleted`).

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::reply::JsonBody;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use threatdb_core::history::{HistoryEntry, HistoryQuery};
+use threatdb_core::history::{HistoryEntry, HistoryQuery, attribute_value_field};
 use threatdb_core::policy::{Access, Decision};
 use threatdb_core::{
     Actor, AttributePatch, IncidentName, IncidentPatch, IncidentStatus, IndicatorScores, ItemPatch,
@@ -279,8 +279,8 @@ async fn undo(state: &AppState, actor: &Actor, on: &On, c: &HistoryEntry) -> Api
                 _ => return Err(cannot()),
             }
         }
-        (field, _) if field.starts_with("attribute:") && !field.ends_with(":source") => {
-            let kind = field.trim_start_matches("attribute:");
+        (field, _) if attribute_value_field(field).is_some() => {
+            let kind = attribute_value_field(field).unwrap_or_default();
             let find = |value: &str| {
                 let value = value.to_string();
                 async move {
@@ -342,7 +342,7 @@ fn undoable(c: &HistoryEntry, on: &Subject) -> ApiResult<()> {
         Subject::Item(..) => matches!(field, "name" | "fields"),
         Subject::Indicator(..) => matches!(field, "rating" | "confidence"),
     } || matches!(field, "tag" | "securityLabel")
-        || (field.starts_with("attribute:") && !field.ends_with(":source"));
+        || attribute_value_field(field).is_some();
     if known { Ok(()) } else { Err(cannot(c)) }
 }
 
