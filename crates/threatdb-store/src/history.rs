@@ -68,6 +68,86 @@ pub async fn record<D: Db>(
     insert_rows(db, INSERT, rows, "").await
 }
 
+/// Changes of many subjects made by one set-wise write (a Batch job's chunk, an import's),
+/// recorded together by one multi-row insert per few hundred changes, in its transaction.
+pub struct Many {
+    user_id: i64,
+    user: String,
+    via: String,
+    request_id: Option<String>,
+    at: threatdb_core::Timestamp,
+    rows: Vec<[Value<'static>; 11]>,
+}
+
+impl Many {
+    /// Changes made by `actor` now, through the context the request set (or [`LOCAL`]).
+    pub fn new(actor: &Actor) -> Self {
+        let context = threatdb_core::context::current();
+        Many {
+            user_id: actor.user_id,
+            user: actor.name.clone(),
+            via: context
+                .as_ref()
+                .map_or(LOCAL, |c| c.via.as_str())
+                .to_string(),
+            request_id: context.as_ref().and_then(|c| c.request_id.clone()),
+            at: now(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// One change of the subject `kind` `id` of `owner`.
+    pub fn add(
+        &mut self,
+        (kind, id, owner): (Kind, i64, i64),
+        field: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) {
+        self.rows.push([
+            kind_name(kind).into(),
+            id.into(),
+            owner.into(),
+            field.to_string().into(),
+            old.map(str::to_owned).into(),
+            new.map(str::to_owned).into(),
+            Some(self.user_id).into(),
+            self.user.clone().into(),
+            self.via.clone().into(),
+            self.request_id.clone().into(),
+            self.at.into(),
+        ]);
+    }
+
+    /// A new subject with what it was created with: `created` (its name or value), then each
+    /// of its tags, security labels and attribute values, as the one-at-a-time path records
+    /// them.
+    pub fn created<'a>(
+        &mut self,
+        subject: (Kind, i64, i64),
+        name: &str,
+        tags: impl IntoIterator<Item = &'a str>,
+        labels: impl IntoIterator<Item = &'a str>,
+        attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) {
+        self.add(subject, "created", None, Some(name));
+        for tag in tags {
+            self.add(subject, "tag", None, Some(tag));
+        }
+        for label in labels {
+            self.add(subject, "securityLabel", None, Some(label));
+        }
+        for (kind, value) in attributes {
+            self.add(subject, &format!("attribute:{kind}"), None, Some(value));
+        }
+    }
+
+    /// Writes them.
+    pub async fn write<D: Db>(self, db: &mut D) -> StoreResult<()> {
+        insert_rows(db, INSERT, self.rows, "").await
+    }
+}
+
 /// One change of one field.
 pub fn change(field: &str, old: Option<&str>, new: Option<&str>) -> Change {
     (

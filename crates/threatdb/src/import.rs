@@ -83,7 +83,12 @@ pub async fn run(args: ImportArgs) -> Result<()> {
             .with_context(|| format!("cannot create {}", args.data.data_dir.display()))?;
     }
     let opened = args.data.open_store().await?;
-    let done = import(&args, &path, &opened).await;
+    // What the import writes is recorded in the history as made through `import`.
+    let done = threatdb_core::context::within(
+        Some(crate::import_tc::through_import()),
+        import(&args, &path, &opened),
+    )
+    .await;
     let outcome = done
         .as_ref()
         .map(|_| ())

@@ -77,6 +77,15 @@ pub async fn run(args: &ImportArgs, path: &Path) -> Result<()> {
     }
 }
 
+/// What an import into a data directory writes is recorded in the history as made through
+/// `import`.
+pub fn through_import() -> std::sync::Arc<threatdb_core::context::ChangeContext> {
+    std::sync::Arc::new(threatdb_core::context::ChangeContext {
+        via: "import".into(),
+        request_id: None,
+    })
+}
+
 /// The job run in this process on the data directory's store, as its operator.
 async fn into_store(
     args: &ImportArgs,
@@ -123,13 +132,16 @@ async fn into_store(
             }
         }
         let bar = progress();
-        let written = threatdb_server::batch::apply_file(
-            store.as_ref(),
-            &actor,
-            &target,
-            BatchSettings::create_replacing(),
-            &bytes,
-            |n| bar.set_position(n),
+        let written = threatdb_core::context::within(
+            Some(through_import()),
+            threatdb_server::batch::apply_file(
+                store.as_ref(),
+                &actor,
+                &target,
+                BatchSettings::create_replacing(),
+                &bytes,
+                |n| bar.set_position(n),
+            ),
         )
         .await;
         bar.finish_and_clear();

@@ -565,13 +565,52 @@ async fn set_wise_and_item_by_item_paths_agree(app: TestApp) {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["second"], "{}", twice.json);
-    // The same file again changes nothing, through either path.
+    // The set-wise path records what it wrote, as the item-by-item one does: the creation
+    // with its tag, label and attribute, and the incident's new association.
+    let history = |path: String| {
+        let app = &app;
+        async move {
+            let r = app.get(&app.reader, &path).await;
+            r.assert_success(200);
+            r.json["data"].as_array().unwrap().clone()
+        }
+    };
+    let fast = history("/v3/indicators/fast.example/history".into()).await;
+    let mut fields: Vec<&str> = fast.iter().map(|c| c["field"].as_str().unwrap()).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["attribute:Description", "created", "securityLabel", "tag"],
+        "{fast:?}"
+    );
+    assert!(
+        fast.iter()
+            .all(|c| c["via"] == "batch" && c["user"] == "Writer"),
+        "{fast:?}"
+    );
+    let incident = app
+        .get(
+            &app.reader,
+            "/v2/groups/incidents?filters=name%3DFast%20incident",
+        )
+        .await;
+    let incident = incident.json["data"]["incident"][0]["id"].as_i64().unwrap();
+    let linked = history(format!("/v3/groups/{incident}/history")).await;
+    assert!(
+        linked
+            .iter()
+            .any(|c| c["field"] == "association" && c["newValue"] == "hosts linked.example"),
+        "{linked:?}"
+    );
+    // The same file again changes nothing, through either path, and records nothing.
     let before = app.snapshot().await;
     let fast_before = app.get(&app.reader, base).await;
     let again = run(&app, &config(ORG, "Create", "false"), &content).await;
     assert_eq!(counts(&again), [6, 2, 0, 2, 0, 4, 2], "{again}");
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get(&app.reader, base).await.json, fast_before.json);
+    let fast_again = history("/v3/indicators/fast.example/history".into()).await;
+    assert_eq!(fast_again.len(), fast.len());
 }
 
 /// A flood of jobs stops at 20 waiting in one owner (each may hold an 80 MiB file); other owners

@@ -660,11 +660,14 @@ impl Importer {
         let (types, objects): (Vec<String>, Vec<ImportObject>) = objects.into_iter().unzip();
         let ids: Vec<String> = objects.iter().map(|o| o.external_id.clone()).collect();
         let (store, actor, owner) = (self.store.clone(), self.actor.clone(), owner.clone());
-        let task = tokio::spawn(async move {
+        // The change's context (through what, which request) goes with the write: the
+        // history records it.
+        let context = threatdb_core::context::current();
+        let task = tokio::spawn(threatdb_core::context::within(context, async move {
             store
                 .import_objects(&actor, &owner, objects, same_object())
                 .await
-        });
+        }));
         self.in_flight = Some(InFlight::Objects { types, ids, task });
         Ok(())
     }
@@ -686,7 +689,10 @@ impl Importer {
         self.settle().await?;
         let (ids, links): (Vec<String>, Vec<ImportLink>) = pending.into_iter().unzip();
         let (store, actor) = (self.store.clone(), self.actor.clone());
-        let task = tokio::spawn(async move { store.import_links(&actor, links).await });
+        let context = threatdb_core::context::current();
+        let task = tokio::spawn(threatdb_core::context::within(context, async move {
+            store.import_links(&actor, links).await
+        }));
         self.in_flight = Some(InFlight::Links { ids, quiet, task });
         Ok(())
     }

@@ -220,6 +220,8 @@ async fn write<D: Db>(
         .copied()
     };
 
+    let mut history = crate::history::Many::new(actor);
+    let mut described: HashMap<i64, String> = HashMap::new();
     let mut tag_rows: Vec<[Value<'_>; 2]> = Vec::new();
     let mut label_rows: Vec<[Value<'_>; 3]> = Vec::new();
     let mut attribute_rows: Vec<[Value<'_>; 7]> = Vec::new();
@@ -229,6 +231,33 @@ async fn write<D: Db>(
             continue;
         };
         done.insert(*index);
+        let subject = (subject::Kind::Indicator, id, owner_id);
+        let attributes = match settings.attributes {
+            AttributeWrite::Static => None,
+            _ => i.nested.attributes.as_ref(),
+        };
+        history.created(
+            subject,
+            i.value.as_str(),
+            i.nested.tags.iter().flatten().map(|t| t.as_str()),
+            i.nested.labels.iter().flatten().map(String::as_str),
+            attributes
+                .into_iter()
+                .flatten()
+                .map(|a| (a.kind.name, a.value.as_str())),
+        );
+        if let Some(r) = i.scores.rating.flatten() {
+            history.add(subject, "rating", None, Some(&rating_number(r).to_string()));
+        }
+        if let Some(c) = i.scores.confidence.flatten() {
+            history.add(subject, "confidence", None, Some(&c.to_string()));
+        }
+        if !i.group_xids.is_empty() {
+            described.insert(
+                id,
+                threatdb_core::Target::Indicator(i.value.clone()).described(),
+            );
+        }
         for incident in i.group_xids.iter().filter_map(|x| incidents.get(x)) {
             link_rows.push([(*incident).into(), id.into()]);
         }
@@ -262,9 +291,16 @@ async fn write<D: Db>(
     for sql in statements(
         "INSERT INTO incident_indicators (incident_id, indicator_id) VALUES ",
         link_rows,
-        " ON CONFLICT DO NOTHING RETURNING incident_id",
+        " ON CONFLICT DO NOTHING RETURNING incident_id, indicator_id",
     ) {
-        linked.extend(db.fetch(sql, |r| r.int(0)).await?);
+        for (incident, indicator) in db.fetch(sql, |r| Ok((r.int(0)?, r.int(1)?))).await? {
+            // Recorded on the incident, as associating one does.
+            if let Some(what) = described.get(&indicator) {
+                let subject = (subject::Kind::Incident, incident, owner_id);
+                history.add(subject, "association", None, Some(what));
+            }
+            linked.push(incident);
+        }
     }
     linked.sort_unstable();
     linked.dedup();
@@ -291,6 +327,7 @@ async fn write<D: Db>(
         "",
     )
     .await?;
+    history.write(db).await?;
     Ok(done)
 }
 

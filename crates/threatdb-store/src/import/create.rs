@@ -158,7 +158,9 @@ pub(super) async fn create_many<D: Db>(
     let mut label_rows: HashMap<Kind, Vec<(i64, i64)>> = HashMap::new();
     let mut attribute_rows: HashMap<Kind, Vec<(i64, &threatdb_core::ImportAttribute)>> =
         HashMap::new();
+    let mut history = crate::history::Many::new(actor);
     for (r, kind, id) in &made {
+        record(&mut history, (*kind, *id, owner.id), r.o);
         let event_date = match &r.o.what {
             ImportWhat::Incident { event_date, .. } => Some(*event_date),
             _ => None,
@@ -247,7 +249,45 @@ pub(super) async fn create_many<D: Db>(
         );
         insert_rows(db, &head, rows, "").await?;
     }
+    history.write(db).await?;
     Ok(out)
+}
+
+/// What the history records of a new object: its creation with its tags, labels and
+/// attributes (and their labels), an indicator's rating and confidence.
+fn record(history: &mut crate::history::Many, subject: (Kind, i64, i64), o: &ImportObject) {
+    let name = match &o.what {
+        ImportWhat::Incident { name, .. } | ImportWhat::Item { name, .. } => name.as_str(),
+        ImportWhat::Indicator { value, .. } => value.as_str(),
+        ImportWhat::Label { .. } => return,
+    };
+    history.created(
+        subject,
+        name,
+        o.tags.iter().map(|t| t.as_str()),
+        o.labels.iter().map(String::as_str),
+        o.attributes
+            .iter()
+            .map(|a| (a.attribute.kind.name, a.attribute.value.as_str())),
+    );
+    for a in &o.attributes {
+        let field = format!("attribute:{}:securityLabel", a.attribute.kind.name);
+        for label in &a.labels {
+            history.add(subject, &field, None, Some(label));
+        }
+    }
+    if let ImportWhat::Indicator {
+        rating, confidence, ..
+    } = &o.what
+    {
+        if let Some(r) = rating {
+            let shown = threatdb_core::rating_number(*r).to_string();
+            history.add(subject, "rating", None, Some(&shown));
+        }
+        if let Some(c) = confidence {
+            history.add(subject, "confidence", None, Some(&c.to_string()));
+        }
+    }
 }
 
 /// The table a new object goes to.

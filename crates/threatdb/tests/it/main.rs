@@ -7,6 +7,7 @@ mod backup;
 mod batch_restart;
 mod bench;
 mod cli;
+mod history_crash;
 mod hostile;
 mod multinode;
 mod node;

@@ -221,6 +221,29 @@ async fn a_foreign_bundle_goes_to_the_owner_given_and_says_what_it_did_not_keep(
         one["associatedIndicators"]["data"][0]["ip"], "198.51.100.7",
         "{one}"
     );
+    // What the import wrote is in the history, made through `import`.
+    let history = crate::stix::send(
+        &node.origin,
+        &creds,
+        "GET",
+        &format!("/v3/groups/{}/history", one["id"]),
+        None,
+        200,
+    )
+    .await;
+    let changes = history["data"].as_array().unwrap();
+    for (field, value) in [
+        ("created", "Phishing wave"),
+        ("tag", "from-misp"),
+        ("securityLabel", "TLP:GREEN"),
+    ] {
+        assert!(
+            changes
+                .iter()
+                .any(|c| c["field"] == field && c["newValue"] == value && c["via"] == "import"),
+            "{field} {value}: {history}"
+        );
+    }
 
     // The indicator keeps the id it came with: an export gives it back, and a relationship
     // imported on its own later finds both ends by their ids.
