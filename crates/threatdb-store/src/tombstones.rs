@@ -339,12 +339,27 @@ fn kinds_of(family: Family) -> &'static [&'static str] {
     }
 }
 
-/// `INSERT INTO table (id, ...) VALUES`: PostgreSQL's identity columns take an id only when told.
-fn with_id(dialect: Dialect, head: &str) -> String {
-    match dialect {
-        Dialect::Sqlite => format!("{head} VALUES "),
-        Dialect::Postgres => format!("{head} OVERRIDING SYSTEM VALUE VALUES "),
-    }
+/// Inserts a restored row of `table` with its id (the first of `columns`); `taken` is the
+/// conflict a unique key already held means.
+async fn put_back<D: Db>(
+    db: &mut D,
+    table: &str,
+    columns: &str,
+    values: Vec<Value<'_>>,
+    taken: &str,
+) -> StoreResult<()> {
+    // PostgreSQL's identity columns take an id only when told.
+    let overriding = match db.dialect() {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " OVERRIDING SYSTEM VALUE",
+    };
+    let marks = vec!["?"; values.len()].join(", ");
+    let mut sql = Sql::new(format!(
+        "INSERT INTO {table} ({columns}){overriding} VALUES ({marks})"
+    ));
+    sql.params = values;
+    db.execute(sql).await.map_err(|e| e.on_duplicate(taken))?;
+    Ok(())
 }
 
 /// Goes on after putting back one part of a restored object: an error that means "leave that
@@ -400,16 +415,11 @@ pub async fn restore<D: Db>(
     let state: State = serde_json::from_str(&state)
         .map_err(|e| StoreError::backend_msg(format!("a tombstone could not be read: {e}")))?;
     let t = now();
-    let dialect = db.dialect();
     let (kind, subject) = match object_kind.as_str() {
         "incident" => {
-            let text = with_id(
-                dialect,
-                "INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, \
-                 last_modified, created_by, xid, stix_id, stix_key)",
-            );
-            let mut sql = Sql::new(format!("{text}(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-            sql.params = vec![
+            let columns = "id, owner_id, name, event_date, status, date_added, last_modified, \
+                 created_by, xid, stix_id, stix_key";
+            let values = vec![
                 id.into(),
                 owner_id.into(),
                 state.name.as_str().into(),
@@ -422,9 +432,8 @@ pub async fn restore<D: Db>(
                 state.stix_id.clone().into(),
                 state.stix_key.into(),
             ];
-            db.execute(sql).await.map_err(|e| {
-                e.on_duplicate("an incident with this xid has been created since: delete it first")
-            })?;
+            let taken = "an incident with this xid has been created since: delete it first";
+            put_back(db, "incidents", columns, values, taken).await?;
             (Kind::Incident, Subject::Incident(id))
         }
         "group" => {
@@ -432,13 +441,9 @@ pub async fn restore<D: Db>(
                 .into_iter()
                 .find(|k| k.url_name() == type_name)
                 .ok_or_else(|| StoreError::backend_msg("a tombstone names an unknown type"))?;
-            let text = with_id(
-                dialect,
-                "INSERT INTO items (id, owner_id, kind, name, fields, date_added, last_modified, \
-                 created_by, xid, stix_id, stix_key)",
-            );
-            let mut sql = Sql::new(format!("{text}(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-            sql.params = vec![
+            let columns = "id, owner_id, kind, name, fields, date_added, last_modified, \
+                 created_by, xid, stix_id, stix_key";
+            let values = vec![
                 id.into(),
                 owner_id.into(),
                 type_name.as_str().into(),
@@ -451,9 +456,8 @@ pub async fn restore<D: Db>(
                 state.stix_id.clone().into(),
                 state.stix_key.into(),
             ];
-            db.execute(sql).await.map_err(|e| {
-                e.on_duplicate("a group with this xid has been created since: delete it first")
-            })?;
+            let taken = "a group with this xid has been created since: delete it first";
+            put_back(db, "items", columns, values, taken).await?;
             (Kind::Item, Subject::Item(item, id))
         }
         _ => {
@@ -463,13 +467,9 @@ pub async fn restore<D: Db>(
                 .ok_or_else(|| StoreError::backend_msg("a tombstone names an unknown type"))?;
             let value = IndicatorValue::parse(indicator, &state.name)
                 .map_err(|e| StoreError::backend_msg(format!("a tombstone's value: {e}")))?;
-            let text = with_id(
-                dialect,
-                "INSERT INTO indicators (id, owner_id, kind, value, date_added, last_modified, \
-                 created_by, rating, confidence, stix_id, stix_key)",
-            );
-            let mut sql = Sql::new(format!("{text}(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-            sql.params = vec![
+            let columns = "id, owner_id, kind, value, date_added, last_modified, created_by, \
+                 rating, confidence, stix_id, stix_key";
+            let values = vec![
                 id.into(),
                 owner_id.into(),
                 type_name.as_str().into(),
@@ -482,9 +482,8 @@ pub async fn restore<D: Db>(
                 state.stix_id.clone().into(),
                 state.stix_key.into(),
             ];
-            db.execute(sql).await.map_err(|e| {
-                e.on_duplicate("this indicator has been created again since: delete it first")
-            })?;
+            let taken = "this indicator has been created again since: delete it first";
+            put_back(db, "indicators", columns, values, taken).await?;
             (Kind::Indicator, Subject::Indicator(owner, value))
         }
     };

@@ -40,20 +40,7 @@ async fn revert(app: &TestApp, id: i64, body: Value) -> Reply {
 
 async fn changes_are_read_and_reverted(app: TestApp) {
     let id = app.create_incident(&app.writer, ORG, "Reverted").await;
-    let put = |body: Value| {
-        let app = &app;
-        async move {
-            let r = app
-                .call(
-                    &app.writer,
-                    "PUT",
-                    &format!("/v3/groups/{id}"),
-                    Some(&body.to_string()),
-                )
-                .await;
-            assert_eq!(r.status, 200, "{}", r.json);
-        }
-    };
+    let put = |body: Value| put(&app, id, body);
     put(json!({"status": "Open"})).await;
     put(json!({"tags": {"data": [{"name": "Phishing"}]}})).await;
     put(json!({"attributes": {"data": [{"type": "Description", "value": "first"}]}})).await;

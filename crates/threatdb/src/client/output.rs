@@ -132,6 +132,19 @@ impl<'a> RowWriter<'a> {
     }
 
     /// One record: its table/CSV cells and its JSON.
+    /// A row of text from the server: each cell made safe for a terminal first.
+    pub fn safe_row(
+        &mut self,
+        cells: impl IntoIterator<Item = String>,
+        json: &impl Serialize,
+    ) -> Result<()> {
+        let cells = cells
+            .into_iter()
+            .map(|s| terminal_safe(&s, false))
+            .collect();
+        self.row(cells, json)
+    }
+
     pub fn row(&mut self, cells: Vec<String>, json: &impl Serialize) -> Result<()> {
         match self.format {
             Format::Table => self.rows.push(cells),

@@ -111,13 +111,7 @@ fn changes_table(changes: &[threatdb_sdk::v3::Change], format: Format) -> Result
             c.old_value.clone().unwrap_or_default(),
             c.new_value.clone().unwrap_or_default(),
         ];
-        w.row(
-            cells
-                .into_iter()
-                .map(|s| terminal_safe(&s, false))
-                .collect(),
-            c,
-        )?;
+        w.safe_row(cells, c)?;
     }
     w.finish()?;
     Ok(())
@@ -161,13 +155,7 @@ async fn deleted(tc: &threatdb_sdk::ThreatConnect, group: bool, d: DeletedArgs) 
             o.date_deleted.clone(),
             o.deleted_by.clone(),
         ];
-        w.row(
-            cells
-                .into_iter()
-                .map(|s| terminal_safe(&s, false))
-                .collect(),
-            o,
-        )?;
+        w.safe_row(cells, o)?;
     }
     w.finish()?;
     Ok(())
