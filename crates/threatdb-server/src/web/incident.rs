@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use threatdb_core::attribute::ATTRIBUTE_TYPES;
 use threatdb_core::{
-    Attribute, Incident, IncidentStatus, Include, Role, format_timestamp, label_key,
+    Attribute, Incident, IncidentStatus, Include, LinkSet, Linked, Paging, Role, format_timestamp,
+    label_key,
 };
 
 /// An attribute as shown.
@@ -27,7 +28,8 @@ pub struct AttributeView {
 }
 
 impl AttributeView {
-    fn of(a: &Attribute) -> Self {
+    /// An attribute as a page shows it.
+    pub fn of(a: &Attribute) -> Self {
         AttributeView {
             id: a.id,
             kind: a.kind.clone(),
@@ -73,9 +75,48 @@ impl Drafts {
     }
 }
 
+/// An associated object as the incident page lists it, with the link to its page.
+pub struct LinkView {
+    pub kind: String,
+    pub name: String,
+    pub href: String,
+}
+
+impl LinkView {
+    /// The link to an associated object's page.
+    pub fn of(l: &Linked) -> Self {
+        match l {
+            Linked::Incident(i) => LinkView {
+                kind: "Incident".into(),
+                name: i.name.clone(),
+                href: format!("/incidents/{}", i.id),
+            },
+            Linked::Item(it) => LinkView {
+                kind: it.kind.type_name().into(),
+                name: it.name.clone(),
+                href: format!("/{}/{}", it.kind.url_name(), it.id),
+            },
+            Linked::Indicator(d) => LinkView {
+                kind: d.kind.type_name().into(),
+                name: d.value.clone(),
+                href: format!(
+                    "/indicators/{}/{}",
+                    d.kind.url_name(),
+                    threatdb_wire::paths::encode_segment(&d.value)
+                ),
+            },
+        }
+    }
+}
+
+/// Associated objects shown per set (groups, indicators, victims).
+const LINKS_SHOWN: u64 = 100;
+
 #[derive(Template)]
 #[template(path = "incident.html")]
 struct IncidentPage {
+    links: Vec<LinkView>,
+    links_total: u64,
     nav: Option<Nav>,
     i: Incident,
     status_class: String,
@@ -128,10 +169,26 @@ pub async fn render(
     } else {
         vec![]
     };
+    let mut links = Vec::new();
+    let mut links_total = 0u64;
+    for set in [
+        LinkSet::Groups(None),
+        LinkSet::Indicators(None),
+        LinkSet::Victims,
+    ] {
+        let page = state
+            .store
+            .associations(&user.actor, id, set, Paging::new(0, LINKS_SHOWN)?)
+            .await?;
+        links_total = links_total.saturating_add(page.total.unwrap_or(0));
+        links.extend(page.items.iter().map(LinkView::of));
+    }
     let mut attributes = details.attributes.unwrap_or_default();
     // Description first, then what asks to be displayed, then the rest, each in order added.
     attributes.sort_by_key(|a| (a.kind != "Description", !a.displayed, a.id));
     let page = IncidentPage {
+        links,
+        links_total,
         nav: user.nav(),
         status_class: status_class(i.status),
         event: when(i.event_date),

@@ -12,6 +12,7 @@ mod forms;
 mod history;
 mod incident;
 mod list;
+mod object;
 mod session;
 mod signin;
 mod tags;
@@ -36,7 +37,7 @@ const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 /// Every page of the web UI (the API's paths are elsewhere).
 pub fn routes(state: AppState) -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/", get(|| async { Redirect::to("/incidents") }))
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::sign_out))
@@ -62,13 +63,30 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/deleted", get(history::deleted))
         .route("/deleted/{id}/restore", post(history::restore))
         .route("/tags/{name}", get(tags::page))
+        .route("/indicators/{kind}/{value}", get(object::indicator))
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/account/password", post(account::change_password))
         .route("/docs/api", get(docs::page))
         .route("/static/threatdb.css", get(stylesheet))
-        .route("/static/favicon.svg", get(favicon))
+        .route("/static/favicon.svg", get(favicon));
+    // A group of another type, a victim or a task, where its webLink points (`/adversaries/12`).
+    let router = threatdb_core::ItemKind::ALL
+        .into_iter()
+        .fold(router, |router, kind| {
+            router.route(
+                &format!("/{}/{{id}}", kind.url_name()),
+                get(
+                    move |state: axum::extract::State<AppState>,
+                          user: session::WebUser,
+                          axum::extract::Path(id): axum::extract::Path<String>| {
+                        object::item(state, user, kind, id)
+                    },
+                ),
+            )
+        });
+    router
         .layer(middleware::from_fn_with_state(
             state,
             crate::audit::web_writes,

@@ -9,6 +9,7 @@ mod docs;
 mod history;
 mod incident;
 mod list;
+mod object;
 
 use crate::helpers::{Creds, TestApp};
 use std::collections::BTreeMap;

@@ -125,6 +125,47 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
             assert_eq!(s, 201);
         }
     }
+    // The typosquatting incident's domain and the APT29 incident's adversary, associated.
+    let incident_named = |name: &'static str| async move {
+        let q: String =
+            form_urlencoded::byte_serialize(format!("name={name}").as_bytes()).collect();
+        let (_, json) = call(
+            client,
+            origin,
+            creds,
+            "GET",
+            &format!("/v2/groups/incidents?filters={q}"),
+            None,
+        )
+        .await
+        .unwrap();
+        json["data"]["incident"][0]["id"].as_i64().unwrap()
+    };
+    let typo = incident_named("Typosquatted domain imitating the payroll portal").await;
+    let apt = incident_named("APT29 credential harvesting via OAuth consent").await;
+    let adversary = r#"{"name":"APT29 (Cozy Bear)"}"#.to_string();
+    let writes = [
+        ("POST", "/v2/indicators/hosts".to_string(), Some(r#"{"hostName":"payro11-portal.example","rating":4,"confidence":85}"#.to_string())),
+        ("POST", "/v2/indicators/hosts/payro11-portal.example/attributes".to_string(), Some(r#"{"type":"Description","value":"Registered two days before the first phishing mail; resolves to a bulletproof host."}"#.to_string())),
+        ("POST", "/v2/indicators/hosts/payro11-portal.example/tags/Phishing".to_string(), None),
+        ("POST", format!("/v2/groups/incidents/{typo}/indicators/hosts/payro11-portal.example"), None),
+        ("POST", "/v2/groups/adversaries".to_string(), Some(adversary)),
+    ];
+    let mut adversary_id = 0;
+    for (method, path, body) in writes {
+        let (s, json) = call(client, origin, creds, method, &path, body)
+            .await
+            .unwrap();
+        assert!(s < 300, "{path}: {json}");
+        if let Some(id) = json["data"]["adversary"]["id"].as_i64() {
+            adversary_id = id;
+        }
+    }
+    let path = format!("/v2/groups/incidents/{apt}/groups/adversaries/{adversary_id}");
+    let (s, json) = call(client, origin, creds, "POST", &path, None)
+        .await
+        .unwrap();
+    assert!(s < 300, "{path}: {json}");
 }
 
 /// A server on a fresh data directory, seeded, with its API and web credentials.
@@ -395,6 +436,24 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
         .status();
     assert_eq!(status, 200);
     save_screenshot("account.png", &b.screenshot().await);
+
+    // An indicator's page, where its webLink points: its incident is one click away, and the
+    // incident's page links back to it.
+    b.goto(&format!("{origin}/indicators/hosts/payro11-portal.example"))
+        .await;
+    assert_eq!(b.text("h1").await, "payro11-portal.example");
+    save_screenshot("indicator.png", &b.screenshot().await);
+    b.follow("#associations td.name a").await;
+    assert_eq!(
+        b.text("h1").await,
+        "Typosquatted domain imitating the payroll portal"
+    );
+    b.follow("#associations td.name a").await;
+    assert!(
+        b.url()
+            .await
+            .ends_with("/indicators/hosts/payro11-portal.example")
+    );
 
     // Sign out: back to the sign-in page, and the incidents need a session again.
     b.goto(&format!("{origin}/incidents")).await;
@@ -815,6 +874,17 @@ async fn every_page_type_passes_axe_core() {
         .await
         .unwrap();
     let id = json["data"]["incident"][0]["id"].as_i64().unwrap();
+    let (_, json) = call(
+        &client,
+        &origin,
+        &api,
+        "GET",
+        "/v2/groups/adversaries",
+        None,
+    )
+    .await
+    .unwrap();
+    let adversary = json["data"]["adversary"][0]["id"].as_i64().unwrap();
 
     let mut failures = Vec::new();
     for (theme, flags) in [
@@ -822,7 +892,7 @@ async fn every_page_type_passes_axe_core() {
         // Blink's preferred colour scheme 0 is dark: `prefers-color-scheme: dark` matches.
         ("dark", &["--blink-settings=preferredColorScheme=0"][..]),
     ] {
-        let found = axe_every_page(&origin, &login, &password, id, &axe, flags).await;
+        let found = axe_every_page(&origin, &login, &password, (id, adversary), &axe, flags).await;
         failures.extend(found.into_iter().map(|f| format!("{theme} {f}")));
     }
     assert!(failures.is_empty(), "axe-core:\n{}", failures.join("\n"));
@@ -833,7 +903,7 @@ async fn axe_every_page(
     origin: &str,
     login: &str,
     password: &str,
-    id: i64,
+    (id, adversary): (i64, i64),
     axe: &str,
     flags: &[&str],
 ) -> Vec<String> {
@@ -863,6 +933,8 @@ async fn axe_every_page(
         format!("/incidents/{id}/delete"),
         format!("/incidents/{id}/history"),
         "/deleted".to_string(),
+        "/indicators/hosts/payro11-portal.example".to_string(),
+        format!("/adversaries/{adversary}"),
         "/tags/Phishing".to_string(),
         "/account".to_string(),
         "/docs/api".to_string(),

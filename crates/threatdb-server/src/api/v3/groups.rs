@@ -259,10 +259,11 @@ pub(super) async fn resolve(
     p: &V3Params,
     raw: &str,
 ) -> ApiResult<i64> {
+    // An `owner=` the caller cannot use is a 403 whatever `{id}` is.
+    let owner = owner_named(actor, p.owner.as_deref())?;
     if let Ok(id) = raw.trim().parse::<i64>() {
         return Ok(id);
     }
-    let owner = owner_named(actor, p.owner.as_deref())?;
     let mut q = IncidentQuery::owner(owner.clone());
     q.and(Cond::Xid(raw.to_string()));
     let page = state.store.list_incidents(actor, &q).await?;

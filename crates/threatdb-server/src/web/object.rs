@@ -1,0 +1,251 @@
+//! The pages the other objects' `webLink`s open: an indicator (`GET /indicators/{type}/{value}`,
+//! in the reader's organization first, or the owner `owner=` names) and a group of another type,
+//! a victim or a task (`GET /{type}/{id}`, e.g. `/adversaries/12`). Each shows the object's
+//! facts, attributes, tags, security labels and the incidents associated with it (links to
+//! their pages). Reading only: changes go through the API for now.
+
+use super::error::WebError;
+use super::incident::{AttributeView, parse_id};
+use super::session::WebUser;
+use super::views::{Badge, Nav, html, query_string, tag_href, when};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use threatdb_core::{
+    Attribute, Cond, IncidentQuery, Include, IndicatorKind, IndicatorValue, ItemKind, Owner,
+    Paging, SecurityLabel, StoreError, Tag, Target,
+};
+
+/// Associated incidents shown on a page.
+const LINKED: u64 = 100;
+
+/// An associated incident as listed.
+pub struct LinkedView {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub event: String,
+}
+
+#[derive(Template)]
+#[template(path = "object.html")]
+struct ObjectPage {
+    nav: Option<Nav>,
+    /// `Adversary`, `Host`, ...
+    kind: String,
+    /// Its name, or an indicator's value.
+    title: String,
+    owner: String,
+    /// The owner's incidents.
+    list_href: String,
+    /// Label and value pairs for the facts panel.
+    facts: Vec<(String, String)>,
+    attributes: Vec<AttributeView>,
+    tags: Vec<(String, String)>,
+    badges: Vec<Badge>,
+    linked: Vec<LinkedView>,
+    linked_total: u64,
+    /// The API path the same object is read at.
+    api_path: String,
+}
+
+fn collections(
+    attributes: Option<Vec<Attribute>>,
+    tags: Option<Vec<Tag>>,
+    labels: Option<Vec<SecurityLabel>>,
+) -> (Vec<AttributeView>, Vec<(String, String)>, Vec<Badge>) {
+    let mut attributes = attributes.unwrap_or_default();
+    attributes.sort_by_key(|a| (a.kind != "Description", !a.displayed, a.id));
+    (
+        attributes.iter().map(AttributeView::of).collect(),
+        tags.unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.name.clone(), tag_href(&t.name)))
+            .collect(),
+        labels.unwrap_or_default().iter().map(Badge::of).collect(),
+    )
+}
+
+/// The incidents of `owner` associated with `target` (the first [`LINKED`]) and how many.
+async fn linked(
+    state: &AppState,
+    user: &WebUser,
+    owner: &Owner,
+    target: Target,
+) -> Result<(Vec<LinkedView>, u64), WebError> {
+    let mut q = IncidentQuery::owner(owner.clone());
+    q.and(Cond::Associated(target));
+    q.paging = Paging::new(0, LINKED)?;
+    q.count = true;
+    let found = state.store.list_incidents(&user.actor, &q).await?;
+    let shown: Vec<LinkedView> = found
+        .items
+        .into_iter()
+        .map(|d| LinkedView {
+            id: d.incident.id,
+            name: d.incident.name,
+            status: d.incident.status.to_string(),
+            event: when(d.incident.event_date),
+        })
+        .collect();
+    let total = found
+        .total
+        .unwrap_or(u64::try_from(shown.len()).unwrap_or(0));
+    Ok((shown, total))
+}
+
+const ALL: Include = Include {
+    additional: true,
+    attributes: true,
+    tags: true,
+    labels: true,
+};
+
+/// `GET /indicators/{type}/{value}` (`type` as the API's URLs name it: `hosts`, `addresses`).
+pub async fn indicator(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((kind, value)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let kind = IndicatorKind::ALL
+        .into_iter()
+        .find(|k| k.url_name() == kind)
+        .ok_or(WebError::NotFound)?;
+    let value = IndicatorValue::parse(kind, &value).map_err(|_| WebError::NotFound)?;
+    let form = super::forms::Form::parse(raw.as_deref().unwrap_or("").as_bytes());
+    // The owner asked for, else the reader's organization, then its other owners.
+    let mut owners: Vec<&Owner> = Vec::new();
+    match form.get("owner") {
+        Some(name) => owners.extend(
+            user.actor
+                .memberships
+                .iter()
+                .map(|m| &m.owner)
+                .filter(|o| o.name.eq_ignore_ascii_case(name)),
+        ),
+        None => {
+            owners.push(&user.actor.default_owner);
+            owners.extend(
+                user.actor
+                    .memberships
+                    .iter()
+                    .map(|m| &m.owner)
+                    .filter(|o| o.id != user.actor.default_owner.id),
+            );
+        }
+    }
+    let mut found = None;
+    for owner in owners {
+        match state.store.get_indicator(&user.actor, owner, &value).await {
+            Ok(i) => {
+                found = Some(i);
+                break;
+            }
+            Err(StoreError::NotFound | StoreError::Forbidden) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let found = found.ok_or(WebError::NotFound)?;
+    let d = state
+        .store
+        .indicator_details(&user.actor, found.id, ALL)
+        .await?;
+    let i = d.indicator;
+    let (attributes, tags, badges) = collections(d.attributes, d.tags, d.labels);
+    let (linked, linked_total) =
+        linked(&state, &user, &i.owner, Target::Indicator(value.clone())).await?;
+    let mut facts = vec![
+        ("ID".to_string(), i.id.to_string()),
+        ("Type".into(), kind.type_name().into()),
+        ("Owner".into(), i.owner.name.clone()),
+        ("Added".into(), when(i.date_added)),
+        ("Modified".into(), when(i.last_modified)),
+    ];
+    if let Some(r) = i.rating {
+        facts.push((
+            "Rating".into(),
+            format!("{} of 5", threatdb_core::rating_number(r)),
+        ));
+    }
+    if let Some(c) = i.confidence {
+        facts.push(("Confidence".into(), format!("{c} %")));
+    }
+    let page = ObjectPage {
+        nav: user.nav(),
+        kind: kind.type_name().into(),
+        title: i.value.clone(),
+        list_href: incidents_of(&i.owner.name),
+        owner: i.owner.name.clone(),
+        facts,
+        attributes,
+        tags,
+        badges,
+        linked,
+        linked_total,
+        api_path: format!("/api/v3/indicators/{}", i.id),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// `GET /{type}/{id}`: a group of another type, a victim or a task (`type` as the API's URLs
+/// name it: `adversaries`, `reports`, `victims`, `tasks`).
+pub async fn item(
+    State(state): State<AppState>,
+    user: WebUser,
+    kind: ItemKind,
+    id: String,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    let d = state.store.item_details(&user.actor, kind, id, ALL).await?;
+    let it = d.item;
+    let (attributes, tags, badges) = collections(d.attributes, d.tags, d.labels);
+    let (linked, linked_total) = linked(&state, &user, &it.owner, Target::Item(kind, id)).await?;
+    let mut facts = vec![
+        ("ID".to_string(), it.id.to_string()),
+        ("Type".into(), kind.type_name().into()),
+        ("Owner".into(), it.owner.name.clone()),
+        ("Added".into(), when(it.date_added)),
+        ("Modified".into(), when(it.last_modified)),
+    ];
+    if let Some(xid) = &it.xid {
+        facts.push(("XID".into(), xid.clone()));
+    }
+    // The type's own fields, each as text.
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(&it.fields) {
+        for (name, value) in fields {
+            let shown = match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            facts.push((name, shown));
+        }
+    }
+    let api_path = match kind {
+        ItemKind::Victim => format!("/api/v2/victims/{}", it.id),
+        ItemKind::Task => format!("/api/v2/tasks/{}", it.id),
+        _ => format!("/api/v3/groups/{}", it.id),
+    };
+    let page = ObjectPage {
+        nav: user.nav(),
+        kind: kind.type_name().into(),
+        title: it.name.clone(),
+        list_href: incidents_of(&it.owner.name),
+        owner: it.owner.name.clone(),
+        facts,
+        attributes,
+        tags,
+        badges,
+        linked,
+        linked_total,
+        api_path,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// The owner's incidents, where the crumbs lead.
+fn incidents_of(owner: &str) -> String {
+    format!("/incidents?{}", query_string(&[("owner", owner)]))
+}
