@@ -29,6 +29,7 @@ pub mod bulk;
 pub mod changes;
 pub mod context;
 pub mod credential;
+pub mod dashboard;
 pub mod date;
 pub mod history;
 pub mod import;

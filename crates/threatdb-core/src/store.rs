@@ -569,6 +569,14 @@ pub trait Store: Send + Sync {
         id: i64,
     ) -> StoreResult<crate::history::Restored>;
 
+    /// The dashboard of `owner` (read access there): its incidents by status and label, its
+    /// top tags, the incidents added per week, the incidents changed last.
+    async fn dashboard(
+        &self,
+        actor: &Actor,
+        owner: &Owner,
+    ) -> StoreResult<crate::dashboard::Dashboard>;
+
     /// The retention sweep: purges at most `limit` deleted objects deleted before `before`,
     /// oldest first, recording each purge in the history; how many it purged.
     async fn purge_deleted(&self, before: crate::Timestamp, limit: u64) -> StoreResult<u64>;
@@ -667,4 +675,7 @@ pub trait AdminStore: Send + Sync {
     /// The plans of the reads of incident `incident`'s history (in owner `owner`), and of the
     /// deleted objects' (tombstones') list, look-up and sweep.
     async fn explain_history(&self, incident: i64, owner: i64) -> StoreResult<Vec<PlanStep>>;
+
+    /// The plans of the dashboard's reads of `owner`.
+    async fn explain_dashboard(&self, owner: i64) -> StoreResult<Vec<PlanStep>>;
 }

@@ -146,7 +146,7 @@ impl BulkLoad for PgStore {
         // What autovacuum would get to eventually: planner statistics, and the visibility map
         // that lets counts be index-only scans.
         sqlx::query(
-            "VACUUM (ANALYZE) incidents, incident_tags, incident_labels, attributes, tags, items, audit_log, history, tombstones",
+            "VACUUM (ANALYZE) incidents, incident_tags, incident_labels, attributes, tags, items, audit_log, history, tombstones, status_counts, tag_counts, label_counts",
         )
         .execute(self.pool())
         .await

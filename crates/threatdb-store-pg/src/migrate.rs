@@ -138,6 +138,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tombstones",
         include_str!("../migrations/0027_tombstones.sql"),
     ),
+    (
+        28,
+        "status counts",
+        include_str!("../migrations/0028_status_counts.sql"),
+    ),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

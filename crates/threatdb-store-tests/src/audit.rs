@@ -188,7 +188,8 @@ pub async fn audit_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(store:
 }
 
 /// An incident's history is read from `(object_kind, object_id, id)` with every filter, first
-/// page and further on, at 2,200 changes over 200 incidents: no scan, no sort.
+/// page and further on, at 2,200 changes over 200 incidents: no scan, no sort; so are the
+/// tombstones' reads.
 pub async fn history_plans<S: Store + AdminStore + threatdb_core::BulkLoad>(store: &S) {
     let fx = crate::fixture::fixture(store).await;
     let w = &fx.writer_a;

@@ -19,6 +19,7 @@ pub mod batch;
 pub mod bulk;
 pub mod changes;
 pub mod concurrency;
+pub mod dashboard;
 pub mod delete;
 pub mod fixture;
 pub mod history;
@@ -52,6 +53,7 @@ pub use batch::{batch_jobs_follow_the_users_rights, batch_jobs_resume_under_leas
 pub use bulk::bulk_load;
 pub use changes::changes_walk_an_owner_in_change_order;
 pub use concurrency::{concurrent_incident_creates, concurrent_tag_adds};
+pub use dashboard::dashboard_counts_follow_writes;
 pub use delete::{delete_cascades, ids_never_reused};
 pub use history::history_records_every_change;
 pub use incidents::{create_get_round_trip, update_patch};
@@ -136,7 +138,8 @@ macro_rules! for_each_case {
             audit_log_chains_and_pages,
             own_tokens_and_password,
             history_records_every_change,
-            deleted_objects_restore_whole
+            deleted_objects_restore_whole,
+            dashboard_counts_follow_writes
         }
     };
 }

@@ -27,6 +27,7 @@ pub mod backend;
 pub mod batch;
 pub mod catalogue;
 pub mod changes;
+pub mod dashboard;
 pub mod db;
 pub mod guard;
 pub mod health;

@@ -400,6 +400,11 @@ macro_rules! impl_store {
                     $crate::write!(self, () |db| $crate::tombstones::purge(db, before, limit))
                 })
             }
+            async fn dashboard(&self, actor: &$crate::t::Actor, owner: &$crate::t::Owner) -> $crate::t::StoreResult<$crate::t::dashboard::Dashboard> {
+                $crate::timed_op!("dashboard", {
+                    $crate::read!(self, |db| $crate::dashboard::load(db, actor, owner, $crate::now()))
+                })
+            }
             async fn own_tokens(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
                 $crate::timed_op!("own_tokens", {
                     $crate::read!(self, |db| $crate::account::tokens(db, actor))
@@ -532,6 +537,11 @@ macro_rules! impl_store {
             async fn explain_history(&self, incident: i64, owner: i64) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
                 $crate::timed_op!("explain_history", {
                     $crate::read!(self, |db| $crate::history::explain(db, incident, owner))
+                })
+            }
+            async fn explain_dashboard(&self, owner: i64) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::timed_op!("explain_dashboard", {
+                    $crate::read!(self, |db| $crate::dashboard::explain(db, owner))
                 })
             }
             async fn explain_audit(&self) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {

@@ -5,6 +5,7 @@
 
 mod account;
 mod create;
+mod dashboard;
 mod docs;
 mod edit;
 mod error;
@@ -25,7 +26,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 /// The Content-Security-Policy of every page: our own origin only, no script at all.
@@ -38,7 +39,7 @@ const FAVICON: &str = include_str!("../../static/favicon.svg");
 /// Every page of the web UI (the API's paths are elsewhere).
 pub fn routes(state: AppState) -> Router<AppState> {
     let router = Router::new()
-        .route("/", get(|| async { Redirect::to("/incidents") }))
+        .route("/", get(dashboard::page))
         .route("/signin", get(signin::form).post(signin::submit))
         .route("/signout", post(signin::sign_out))
         .route("/incidents", get(list::page).post(create::submit))

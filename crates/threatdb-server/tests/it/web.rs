@@ -5,6 +5,7 @@
 mod account;
 mod auth;
 mod csrf;
+mod dashboard;
 mod docs;
 mod history;
 mod incident;

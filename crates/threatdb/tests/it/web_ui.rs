@@ -437,6 +437,13 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
     assert_eq!(status, 200);
     save_screenshot("account.png", &b.screenshot().await);
 
+    // The dashboard: a status bar leads to the list it counts.
+    b.goto(&format!("{origin}/")).await;
+    assert!(b.text("h1").await.starts_with("Dashboard"));
+    save_screenshot("dashboard.png", &b.screenshot().await);
+    b.follow("#chart-statuses + svg a").await;
+    assert!(b.url().await.contains("status="), "{}", b.url().await);
+
     // An indicator's page, where its webLink points: its incident is one click away, and the
     // incident's page links back to it.
     b.goto(&format!("{origin}/indicators/hosts/payro11-portal.example"))
@@ -934,6 +941,7 @@ async fn axe_every_page(
         format!("/incidents/{id}/history"),
         "/deleted".to_string(),
         "/indicators/hosts/payro11-portal.example".to_string(),
+        "/".to_string(),
         format!("/adversaries/{adversary}"),
         "/tags/Phishing".to_string(),
         "/account".to_string(),

@@ -7,7 +7,7 @@ use crate::on_both_stores;
 async fn signin_and_redirects(app: TestApp) {
     let mut b = Browser::new(&app);
     b.get("/incidents").await.assert_redirect("/signin");
-    b.get("/").await.assert_redirect("/incidents");
+    b.get("/").await.assert_redirect("/signin");
     b.get("/incidents/5?x=1")
         .await
         .assert_redirect("/signin?next=%2Fincidents%2F5%3Fx%3D1");
