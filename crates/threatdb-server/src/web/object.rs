@@ -154,40 +154,27 @@ pub async fn indicator(
         .indicator_details(&user.actor, found.id, ALL)
         .await?;
     let i = d.indicator;
-    let (attributes, tags, badges) = collections(d.attributes, d.tags, d.labels);
-    let (linked, linked_total) =
-        linked(&state, &user, &i.owner, Target::Indicator(value.clone())).await?;
-    let mut facts = vec![
-        ("ID".to_string(), i.id.to_string()),
-        ("Type".into(), kind.type_name().into()),
-        ("Owner".into(), i.owner.name.clone()),
-        ("Added".into(), when(i.date_added)),
-        ("Modified".into(), when(i.last_modified)),
-    ];
+    let mut extra = Vec::new();
     if let Some(r) = i.rating {
-        facts.push((
-            "Rating".into(),
-            format!("{} of 5", threatdb_core::rating_number(r)),
-        ));
+        let rating = format!("{} of 5", threatdb_core::rating_number(r));
+        extra.push(("Rating".to_string(), rating));
     }
     if let Some(c) = i.confidence {
-        facts.push(("Confidence".into(), format!("{c} %")));
+        extra.push(("Confidence".into(), format!("{c} %")));
     }
-    let page = ObjectPage {
-        nav: user.nav(),
-        kind: kind.type_name().into(),
+    let object = Object {
+        kind: kind.type_name(),
+        id: i.id,
         title: i.value.clone(),
-        list_href: incidents_of(&i.owner.name),
-        owner: i.owner.name.clone(),
-        facts,
-        attributes,
-        tags,
-        badges,
-        linked,
-        linked_total,
+        added: i.date_added,
+        modified: i.last_modified,
+        extra,
+        collections: (d.attributes, d.tags, d.labels),
+        target: Target::Indicator(value),
         api_path: format!("/api/v3/indicators/{}", i.id),
+        owner: i.owner,
     };
-    Ok(html(StatusCode::OK, &page))
+    render(&state, &user, object).await
 }
 
 /// `GET /{type}/{id}`: a group of another type, a victim or a task (`type` as the API's URLs
@@ -201,17 +188,9 @@ pub async fn item(
     let id = parse_id(&id)?;
     let d = state.store.item_details(&user.actor, kind, id, ALL).await?;
     let it = d.item;
-    let (attributes, tags, badges) = collections(d.attributes, d.tags, d.labels);
-    let (linked, linked_total) = linked(&state, &user, &it.owner, Target::Item(kind, id)).await?;
-    let mut facts = vec![
-        ("ID".to_string(), it.id.to_string()),
-        ("Type".into(), kind.type_name().into()),
-        ("Owner".into(), it.owner.name.clone()),
-        ("Added".into(), when(it.date_added)),
-        ("Modified".into(), when(it.last_modified)),
-    ];
+    let mut extra = Vec::new();
     if let Some(xid) = &it.xid {
-        facts.push(("XID".into(), xid.clone()));
+        extra.push(("XID".to_string(), xid.clone()));
     }
     // The type's own fields, each as text.
     if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(&it.fields) {
@@ -220,7 +199,7 @@ pub async fn item(
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
-            facts.push((name, shown));
+            extra.push((name, shown));
         }
     }
     let api_path = match kind {
@@ -228,19 +207,70 @@ pub async fn item(
         ItemKind::Task => format!("/api/v2/tasks/{}", it.id),
         _ => format!("/api/v3/groups/{}", it.id),
     };
+    let object = Object {
+        kind: kind.type_name(),
+        id: it.id,
+        title: it.name,
+        added: it.date_added,
+        modified: it.last_modified,
+        extra,
+        collections: (d.attributes, d.tags, d.labels),
+        target: Target::Item(kind, id),
+        api_path,
+        owner: it.owner,
+    };
+    render(&state, &user, object).await
+}
+
+/// An object's attributes, tags and security labels, as its details read them.
+type Collections = (
+    Option<Vec<Attribute>>,
+    Option<Vec<Tag>>,
+    Option<Vec<SecurityLabel>>,
+);
+
+/// What a page shows of its object before the associated incidents are read.
+struct Object {
+    kind: &'static str,
+    id: i64,
+    title: String,
+    owner: Owner,
+    added: threatdb_core::Timestamp,
+    modified: threatdb_core::Timestamp,
+    /// Facts after the common ones.
+    extra: Vec<(String, String)>,
+    collections: Collections,
+    /// What the associated incidents are associated with.
+    target: Target,
+    api_path: String,
+}
+
+/// An object's page.
+async fn render(state: &AppState, user: &WebUser, o: Object) -> Result<Response, WebError> {
+    let (attributes, tags, labels) = o.collections;
+    let (attributes, tags, badges) = collections(attributes, tags, labels);
+    let (linked, linked_total) = linked(state, user, &o.owner, o.target).await?;
+    let mut facts = vec![
+        ("ID".to_string(), o.id.to_string()),
+        ("Type".into(), o.kind.into()),
+        ("Owner".into(), o.owner.name.clone()),
+        ("Added".into(), when(o.added)),
+        ("Modified".into(), when(o.modified)),
+    ];
+    facts.extend(o.extra);
     let page = ObjectPage {
         nav: user.nav(),
-        kind: kind.type_name().into(),
-        title: it.name.clone(),
-        list_href: incidents_of(&it.owner.name),
-        owner: it.owner.name.clone(),
+        kind: o.kind.into(),
+        title: o.title,
+        list_href: incidents_of(&o.owner.name),
+        owner: o.owner.name,
         facts,
         attributes,
         tags,
         badges,
         linked,
         linked_total,
-        api_path,
+        api_path: o.api_path,
     };
     Ok(html(StatusCode::OK, &page))
 }
