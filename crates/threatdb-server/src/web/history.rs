@@ -53,7 +53,8 @@ pub struct ChangeView {
 }
 
 impl ChangeView {
-    fn of(c: &HistoryEntry, can_write: bool) -> Self {
+    /// A change as the pages show it (`can_write`: with its Undo where it has one).
+    pub fn of(c: &HistoryEntry, can_write: bool) -> Self {
         let field = c.field.as_str();
         let what = match field {
             "securityLabel" => "security label".to_string(),

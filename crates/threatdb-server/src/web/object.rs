@@ -5,6 +5,7 @@
 //! their pages). Reading only: changes go through the API for now.
 
 use super::error::WebError;
+use super::history::ChangeView;
 use super::incident::{AttributeView, parse_id};
 use super::session::WebUser;
 use super::views::{Badge, Nav, html, query_string, tag_href, when};
@@ -13,13 +14,17 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use threatdb_core::history::HistoryQuery;
 use threatdb_core::{
     Attribute, Cond, IncidentQuery, Include, IndicatorKind, IndicatorValue, ItemKind, Owner,
-    Paging, SecurityLabel, StoreError, Tag, Target,
+    Paging, SecurityLabel, StoreError, Subject, Tag, Target,
 };
 
 /// Associated incidents shown on a page.
 const LINKED: u64 = 100;
+
+/// Recorded changes shown on a page (the API and `threatdb … history` read them all).
+const CHANGES: u64 = 20;
 
 /// An associated incident as listed.
 pub struct LinkedView {
@@ -47,6 +52,11 @@ struct ObjectPage {
     badges: Vec<Badge>,
     linked: Vec<LinkedView>,
     linked_total: u64,
+    /// Its newest recorded changes.
+    changes: Vec<ChangeView>,
+    changes_total: u64,
+    /// Where the API reads all of them.
+    history_path: String,
     /// The API path the same object is read at.
     api_path: String,
 }
@@ -170,6 +180,7 @@ pub async fn indicator(
         modified: i.last_modified,
         extra,
         collections: (d.attributes, d.tags, d.labels),
+        subject: Subject::Indicator(i.owner.clone(), value.clone()),
         target: Target::Indicator(value),
         api_path: format!("/api/v3/indicators/{}", i.id),
         owner: i.owner,
@@ -215,6 +226,7 @@ pub async fn item(
         modified: it.last_modified,
         extra,
         collections: (d.attributes, d.tags, d.labels),
+        subject: Subject::Item(kind, id),
         target: Target::Item(kind, id),
         api_path,
         owner: it.owner,
@@ -240,6 +252,8 @@ struct Object {
     /// Facts after the common ones.
     extra: Vec<(String, String)>,
     collections: Collections,
+    /// The object, for its history.
+    subject: Subject,
     /// What the associated incidents are associated with.
     target: Target,
     api_path: String,
@@ -258,6 +272,23 @@ async fn render(state: &AppState, user: &WebUser, o: Object) -> Result<Response,
         ("Modified".into(), when(o.modified)),
     ];
     facts.extend(o.extra);
+    let recent = HistoryQuery::all(Paging::new(0, CHANGES)?);
+    let found = state
+        .store
+        .history(&user.actor, &o.subject, &recent)
+        .await?;
+    let changes: Vec<ChangeView> = found
+        .items
+        .iter()
+        .map(|c| ChangeView::of(c, false))
+        .collect();
+    let history_path = match &o.subject {
+        Subject::Indicator(..) => format!("/api/v3/indicators/{}/history", o.id),
+        _ => format!("/api/v3/groups/{}/history", o.id),
+    };
+    let changes_total = found
+        .total
+        .unwrap_or(u64::try_from(changes.len()).unwrap_or(0));
     let page = ObjectPage {
         nav: user.nav(),
         kind: o.kind.into(),
@@ -270,6 +301,9 @@ async fn render(state: &AppState, user: &WebUser, o: Object) -> Result<Response,
         badges,
         linked,
         linked_total,
+        changes,
+        changes_total,
+        history_path,
         api_path: o.api_path,
     };
     Ok(html(StatusCode::OK, &page))

@@ -67,10 +67,17 @@ async fn indicators_and_groups_have_pages_linked_from_their_incidents() {
     host.assert_contains(&format!(r#"href="/incidents/{id}""#));
     host.assert_contains("&#60;script&#62;alert(1)&#60;/script&#62;");
     assert!(!host.body.contains("<script>alert"), "escaped");
+    // Its newest changes, as diffs: created, then the attribute.
+    host.assert_contains(r#"<h2 id="changes-h">Changes <span class="muted">2</span></h2>"#);
+    host.assert_contains("created as “evil.example”");
+    host.assert_contains(
+        r#"<ins aria-label="after">&#60;script&#62;alert(1)&#60;/script&#62;</ins>"#,
+    );
     let adversary = r.get(&format!("/adversaries/{aid}")).await;
     adversary.assert_page(200);
     adversary.assert_contains("Bear &#60;b&#62;");
     adversary.assert_contains(&format!(r#"href="/incidents/{id}""#));
+    adversary.assert_contains("created as “Bear &#60;b&#62;”");
 
     // Another owner's: not found, as are types and values that are not ones.
     let mut o = person(&app, &app.outsider, "outsider.obj").await;
