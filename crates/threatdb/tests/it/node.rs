@@ -41,11 +41,13 @@ pub fn start_with(
         Some(url) => cmd.args(["--database", url]),
         None => cmd.env_remove("THREATDB_DATABASE_URL"),
     };
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // THREATDB_TEST_SERVER_LOG=FILE keeps the server's log (RUST_LOG chooses what) for a
+    // failure to be read.
+    let stderr = match std::env::var_os("THREATDB_TEST_SERVER_LOG") {
+        Some(path) => std::fs::File::create(path).map_or_else(|_| Stdio::null(), Stdio::from),
+        None => Stdio::null(),
+    };
+    let mut child = cmd.stdout(Stdio::piped()).stderr(stderr).spawn().unwrap();
     let (origin, _) = listening(&mut child);
     Node { child, origin }
 }
