@@ -288,12 +288,10 @@ impl Target {
         if kind == "incident" {
             return rest.parse().ok().map(Target::Incident);
         }
-        if let Some(item) = ItemKind::ALL.into_iter().find(|k| k.url_name() == kind) {
+        if let Some(item) = ItemKind::from_url(kind) {
             return rest.parse().ok().map(|id| Target::Item(item, id));
         }
-        let indicator = IndicatorKind::ALL
-            .into_iter()
-            .find(|k| k.url_name() == kind)?;
+        let indicator = IndicatorKind::from_url(kind)?;
         IndicatorValue::parse(indicator, rest)
             .ok()
             .map(Target::Indicator)

@@ -339,6 +339,10 @@ fn kinds_of(family: Family) -> &'static [&'static str] {
     }
 }
 
+fn unknown_type() -> StoreError {
+    StoreError::backend_msg("a tombstone names an unknown type")
+}
+
 /// Inserts a restored row of `table` with its id (the first of `columns`); `taken` is the
 /// conflict a unique key already held means.
 async fn put_back<D: Db>(
@@ -437,10 +441,7 @@ pub async fn restore<D: Db>(
             (Kind::Incident, Subject::Incident(id))
         }
         "group" => {
-            let item = ItemKind::ALL
-                .into_iter()
-                .find(|k| k.url_name() == type_name)
-                .ok_or_else(|| StoreError::backend_msg("a tombstone names an unknown type"))?;
+            let item = ItemKind::from_url(&type_name).ok_or_else(unknown_type)?;
             let columns = "id, owner_id, kind, name, fields, date_added, last_modified, \
                  created_by, xid, stix_id, stix_key";
             let values = vec![
@@ -461,10 +462,7 @@ pub async fn restore<D: Db>(
             (Kind::Item, Subject::Item(item, id))
         }
         _ => {
-            let indicator = IndicatorKind::ALL
-                .into_iter()
-                .find(|k| k.url_name() == type_name)
-                .ok_or_else(|| StoreError::backend_msg("a tombstone names an unknown type"))?;
+            let indicator = IndicatorKind::from_url(&type_name).ok_or_else(unknown_type)?;
             let value = IndicatorValue::parse(indicator, &state.name)
                 .map_err(|e| StoreError::backend_msg(format!("a tombstone's value: {e}")))?;
             let columns = "id, owner_id, kind, value, date_added, last_modified, created_by, \

@@ -40,6 +40,24 @@ impl From<StoreError> for WebError {
     }
 }
 
+/// An API operation the web UI reuses (a revert), answered as a page.
+impl From<crate::error::ApiError> for WebError {
+    fn from(e: crate::error::ApiError) -> Self {
+        match e {
+            crate::error::ApiError::NotFound | crate::error::ApiError::NoRoute(_) => {
+                WebError::NotFound
+            }
+            crate::error::ApiError::Forbidden(_) => {
+                WebError::Forbidden("Your role in this owner does not allow this change.".into())
+            }
+            crate::error::ApiError::BadRequest(m) | crate::error::ApiError::Conflict(m) => {
+                WebError::BadRequest(m)
+            }
+            other => WebError::Internal(format!("{other:?}")),
+        }
+    }
+}
+
 impl From<crate::reply::BodyError> for WebError {
     fn from(e: crate::reply::BodyError) -> Self {
         WebError::BadRequest(match e {

@@ -15,24 +15,11 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use threatdb_core::history::{Family, HistoryEntry, HistoryQuery, attribute_value_field};
+use threatdb_core::history::{Family, HistoryEntry, HistoryQuery};
 use threatdb_core::{Incident, Include, Owner, Paging, Role, Subject};
 
 /// Changes on one page of the tab.
 const PAGE_SIZE: u64 = 100;
-
-impl From<ApiError> for WebError {
-    fn from(e: ApiError) -> Self {
-        match e {
-            ApiError::NotFound | ApiError::NoRoute(_) => WebError::NotFound,
-            ApiError::Forbidden(_) => {
-                WebError::Forbidden("Your role in this owner does not allow this change.".into())
-            }
-            ApiError::BadRequest(m) | ApiError::Conflict(m) => WebError::BadRequest(m),
-            other => WebError::Internal(format!("{other:?}")),
-        }
-    }
-}
 
 /// One change as the tab shows it.
 pub struct ChangeView {
@@ -53,8 +40,9 @@ pub struct ChangeView {
 }
 
 impl ChangeView {
-    /// A change as the pages show it (`can_write`: with its Undo where it has one).
-    pub fn of(c: &HistoryEntry, can_write: bool) -> Self {
+    /// A change as the pages show it; `undo_on`: the object a writer may undo it on (its Undo
+    /// shown where the API's revert can undo it).
+    pub fn of(c: &HistoryEntry, undo_on: Option<&Subject>) -> Self {
         let field = c.field.as_str();
         let what = match field {
             "securityLabel" => "security label".to_string(),
@@ -84,11 +72,7 @@ impl ChangeView {
         } else {
             (String::new(), String::new())
         };
-        let undoable = can_write
-            && (matches!(
-                field,
-                "name" | "status" | "eventDate" | "tag" | "securityLabel" | "association"
-            ) || attribute_value_field(field).is_some());
+        let undoable = undo_on.is_some_and(|on| crate::api::v3::revert::undoable(c, on).is_ok());
         ChangeView {
             id: c.id,
             when: when(c.at),
@@ -166,7 +150,7 @@ async fn render(
         changes: found
             .items
             .iter()
-            .map(|c| ChangeView::of(c, can_write))
+            .map(|c| ChangeView::of(c, can_write.then_some(&Subject::Incident(id))))
             .collect(),
         total,
         older_href: older.then(|| page_href(start.saturating_add(PAGE_SIZE))),

@@ -120,10 +120,7 @@ pub async fn indicator(
     Path((kind, value)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let kind = IndicatorKind::ALL
-        .into_iter()
-        .find(|k| k.url_name() == kind)
-        .ok_or(WebError::NotFound)?;
+    let kind = IndicatorKind::from_url(&kind).ok_or(WebError::NotFound)?;
     let value = IndicatorValue::parse(kind, &value).map_err(|_| WebError::NotFound)?;
     let form = super::forms::Form::parse(raw.as_deref().unwrap_or("").as_bytes());
     // The owner asked for, else the reader's organization, then its other owners.
@@ -280,7 +277,7 @@ async fn render(state: &AppState, user: &WebUser, o: Object) -> Result<Response,
     let changes: Vec<ChangeView> = found
         .items
         .iter()
-        .map(|c| ChangeView::of(c, false))
+        .map(|c| ChangeView::of(c, None))
         .collect();
     let history_path = match &o.subject {
         Subject::Indicator(..) => format!("/api/v3/indicators/{}/history", o.id),

@@ -21,12 +21,10 @@ pub fn type_name(url_name: &str) -> String {
     if url_name == "incident" {
         return "Incident".into();
     }
-    if let Some(k) = ItemKind::ALL.into_iter().find(|k| k.url_name() == url_name) {
+    if let Some(k) = ItemKind::from_url(url_name) {
         return k.type_name().into();
     }
-    IndicatorKind::ALL
-        .into_iter()
-        .find(|k| k.url_name() == url_name)
+    IndicatorKind::from_url(url_name)
         .map_or_else(|| url_name.to_string(), |k| k.type_name().to_string())
 }
 

@@ -335,7 +335,7 @@ fn cannot(c: &HistoryEntry) -> ApiError {
 
 /// Whether [`undo`] knows how to undo `c` on `on` (checked for every change of a revert to a
 /// time before any is undone).
-fn undoable(c: &HistoryEntry, on: &Subject) -> ApiResult<()> {
+pub(crate) fn undoable(c: &HistoryEntry, on: &Subject) -> ApiResult<()> {
     let field = c.field.as_str();
     let known = match on {
         Subject::Incident(_) => matches!(field, "name" | "eventDate" | "status" | "association"),
