@@ -45,6 +45,8 @@ pub struct HistoryQuery {
     pub user: Option<String>,
     /// This change only (by its id).
     pub change: Option<i64>,
+    /// Changes recorded after this one (a higher id) only.
+    pub after: Option<i64>,
     /// The page.
     pub paging: Paging,
 }
@@ -58,6 +60,7 @@ impl HistoryQuery {
             field: None,
             user: None,
             change: None,
+            after: None,
             paging,
         }
     }

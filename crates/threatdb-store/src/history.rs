@@ -212,6 +212,9 @@ fn statements(row: &Row, q: &HistoryQuery) -> (Option<Sql<'static>>, Sql<'static
     if let Some(change) = q.change {
         filter.push(" AND id = ").bind(change);
     }
+    if let Some(after) = q.after {
+        filter.push(" AND id > ").bind(after);
+    }
     let count = (q.paging.start == 0).then(|| {
         let mut count = Sql::new("SELECT count(*)");
         count.push(&filter.text);
@@ -252,6 +255,10 @@ pub async fn explain<D: Db>(db: &mut D, id: i64, owner: i64) -> StoreResult<Vec<
     q.since = None;
     q.until = None;
     q.change = Some(1);
+    queries.push(q.clone());
+    q.change = None;
+    q.field = Some("status".into());
+    q.after = Some(1);
     queries.push(q);
     let mut out = Vec::new();
     for q in &queries {

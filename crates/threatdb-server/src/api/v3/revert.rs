@@ -95,17 +95,14 @@ async fn revert(
     on: &On,
     body: &v3::Revert,
 ) -> ApiResult<Vec<HistoryEntry>> {
-    let first = threatdb_core::Paging { start: 0, limit: 1 };
-    let newest = |paging| async move {
-        ApiResult::Ok(
-            state
-                .store
-                .history(actor, &on.subject, &HistoryQuery::all(paging))
-                .await?
-                .items,
-        )
-    };
-    let before = newest(first).await?.first().map_or(0, |c| c.id);
+    let newest = HistoryQuery::all(threatdb_core::Paging { start: 0, limit: 1 });
+    let before = state
+        .store
+        .history(actor, &on.subject, &newest)
+        .await?
+        .items
+        .first()
+        .map_or(0, |c| c.id);
     match (&body.to, body.change_id) {
         (Some(_), Some(_)) => {
             return Err(ApiError::BadRequest(
@@ -115,13 +112,17 @@ async fn revert(
         (Some(to), None) => revert_to(state, actor, on, to).await?,
         (None, change_id) => revert_one(state, actor, on, change_id, body.overwrite).await?,
     }
-    let mut recorded = newest(threatdb_core::Paging {
+    // What the undoing recorded: the changes after the newest one before it.
+    let mut recorded = HistoryQuery::all(threatdb_core::Paging {
         start: 0,
         limit: threatdb_core::Paging::MAX_LIMIT,
-    })
-    .await?;
-    recorded.retain(|c| c.id > before);
-    Ok(recorded)
+    });
+    recorded.after = Some(before);
+    Ok(state
+        .store
+        .history(actor, &on.subject, &recorded)
+        .await?
+        .items)
 }
 
 /// Undoes one change (the newest when `change_id` is absent).
@@ -148,13 +149,9 @@ async fn revert_one(
             limit: threatdb_core::Paging::MAX_LIMIT,
         });
         same.field = Some(change.field.clone());
+        same.after = Some(change.id);
         let later = state.store.history(actor, &on.subject, &same).await?;
-        if let Some(c) = later
-            .items
-            .iter()
-            .filter(|c| c.id > change.id)
-            .find(|c| touches_the_same(&change, c))
-        {
+        if let Some(c) = later.items.iter().find(|c| touches_the_same(&change, c)) {
             return Err(ApiError::Conflict(format!(
                 "change {} ({} on {}) came after change {}: revert it first, or send \"overwrite\": true",
                 c.id,
