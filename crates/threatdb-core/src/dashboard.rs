@@ -1,7 +1,7 @@
 //! What the web UI's dashboard shows of an owner: its incidents by status and by security
 //! label, its most used tags, the incidents added in each of the last weeks, and the incidents
-//! changed last with their newest change. Every figure is read from counters or index ranges,
-//! never by counting the owner's incidents.
+//! changed last with their newest change. Every figure is read from counters or index ranges:
+//! the weeks count the incidents added in them, nothing counts all of an owner's incidents.
 
 use crate::history::HistoryEntry;
 use crate::{Incident, Timestamp};

@@ -4,11 +4,11 @@
 //! recent incidents from `(owner_id, last_modified)` and their newest change from the history.
 
 use crate::db::{Db, Sql};
+use crate::subject::{Kind, Row};
 use crate::{guard, history, rows};
 use threatdb_core::dashboard::{Dashboard, WEEKS};
-use threatdb_core::history::HistoryQuery;
 use threatdb_core::policy::Access;
-use threatdb_core::{Actor, Owner, Paging, PlanStep, StoreResult, Subject, Timestamp};
+use threatdb_core::{Actor, Owner, PlanStep, StoreResult, Timestamp};
 
 /// Incidents listed as changed last.
 const RECENT: i64 = 8;
@@ -106,12 +106,13 @@ pub async fn load<D: Db>(
     let incidents = db.fetch(next()?, rows::incident).await?;
     let mut recent = Vec::with_capacity(incidents.len());
     for i in incidents {
-        let q = HistoryQuery::all(Paging { start: 0, limit: 1 });
-        let newest = history::list(db, actor, &Subject::Incident(i.id), &q)
-            .await?
-            .items
-            .into_iter()
-            .next();
+        // Of the owner the read was granted on.
+        let row = Row {
+            kind: Kind::Incident,
+            id: i.id,
+            owner: owner_id,
+        };
+        let newest = history::newest(db, &row).await?;
         recent.push((i, newest));
     }
     Ok(Dashboard {

@@ -172,22 +172,33 @@ pub async fn list<D: Db>(
             .map(|n| u64::try_from(n).unwrap_or(0)),
         None => None,
     };
-    let items = db
-        .fetch(sql, |r| {
-            Ok(HistoryEntry {
-                id: r.int(0)?,
-                field: r.text(1)?,
-                old: r.opt_text(2)?,
-                new: r.opt_text(3)?,
-                user_id: r.opt_int(4)?,
-                user: r.text(5)?,
-                via: r.text(6)?,
-                request_id: r.opt_text(7)?,
-                at: r.time(8)?,
-            })
-        })
-        .await?;
+    let items = page(db, sql).await?;
     Ok(Page { total, items })
+}
+
+/// The newest change of `row`, a subject the caller holds a read grant on (no count, no
+/// second look-up of the subject).
+pub async fn newest<D: Db>(db: &mut D, row: &Row) -> StoreResult<Option<HistoryEntry>> {
+    let q = HistoryQuery::all(threatdb_core::Paging { start: 0, limit: 1 });
+    let (_, sql) = statements(row, &q);
+    Ok(page(db, sql).await?.into_iter().next())
+}
+
+async fn page<D: Db>(db: &mut D, sql: Sql<'static>) -> StoreResult<Vec<HistoryEntry>> {
+    db.fetch(sql, |r| {
+        Ok(HistoryEntry {
+            id: r.int(0)?,
+            field: r.text(1)?,
+            old: r.opt_text(2)?,
+            new: r.opt_text(3)?,
+            user_id: r.opt_int(4)?,
+            user: r.text(5)?,
+            via: r.text(6)?,
+            request_id: r.opt_text(7)?,
+            at: r.time(8)?,
+        })
+    })
+    .await
 }
 
 /// The count (on a first page) and the page of a history read.
