@@ -71,7 +71,7 @@ pub async fn record<D: Db>(
 /// Changes of many subjects made by one set-wise write (a Batch job's chunk, an import's),
 /// recorded together by one multi-row insert per few hundred changes, in its transaction.
 pub struct Many {
-    user_id: i64,
+    user_id: Option<i64>,
     user: String,
     via: String,
     request_id: Option<String>,
@@ -84,13 +84,25 @@ impl Many {
     pub fn new(actor: &Actor) -> Self {
         let context = threatdb_core::context::current();
         Many {
-            user_id: actor.user_id,
+            user_id: Some(actor.user_id),
             user: actor.name.clone(),
             via: context
                 .as_ref()
                 .map_or(LOCAL, |c| c.via.as_str())
                 .to_string(),
             request_id: context.as_ref().and_then(|c| c.request_id.clone()),
+            at: now(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Changes made by the server itself (no API user): `user` through `via`, now.
+    pub fn by_server(user: &str, via: &str) -> Self {
+        Many {
+            user_id: None,
+            user: user.to_string(),
+            via: via.to_string(),
+            request_id: None,
             at: now(),
             rows: Vec::new(),
         }
@@ -111,7 +123,7 @@ impl Many {
             field.to_string().into(),
             old.map(str::to_owned).into(),
             new.map(str::to_owned).into(),
-            Some(self.user_id).into(),
+            self.user_id.into(),
             self.user.clone().into(),
             self.via.clone().into(),
             self.request_id.clone().into(),

@@ -4,7 +4,7 @@
 //! owner lists ([`list`]) and restores it with its id ([`restore`]) until the retention sweep
 //! purges it ([`purge`]), which the history records.
 
-use crate::db::{Db, Dialect, Sql, Value, insert_rows};
+use crate::db::{Db, Dialect, ROWS_PER_STATEMENT, Sql, Value, insert_rows};
 use crate::subject::{Kind, Row};
 use crate::{associations, attributes, guard, history, labels, now, rows, tags};
 use serde::{Deserialize, Serialize};
@@ -609,27 +609,26 @@ pub async fn purge<D: Db>(db: &mut D, before: Timestamp, limit: u64) -> StoreRes
     if found.is_empty() {
         return Ok(0);
     }
-    let at = now();
-    let mut records: Vec<[Value; 11]> = Vec::with_capacity(found.len());
-    for (kind, id, owner) in &found {
-        records.push([
-            kind.clone().into(),
-            (*id).into(),
-            (*owner).into(),
-            "purged".into(),
-            Option::<String>::None.into(),
-            Option::<String>::None.into(),
-            Option::<i64>::None.into(),
-            SWEEPER.into(),
-            "sweep".into(),
-            Option::<String>::None.into(),
-            at.into(),
-        ]);
-        let mut gone = Sql::new("DELETE FROM tombstones WHERE object_kind = ");
-        gone.bind(kind.clone()).push(" AND object_id = ").bind(*id);
-        db.execute(gone).await?;
+    let mut purged = history::Many::by_server(SWEEPER, "sweep");
+    for kind in [Kind::Incident, Kind::Item, Kind::Indicator] {
+        let name = history::kind_name(kind);
+        let ids: Vec<i64> = found
+            .iter()
+            .filter(|(k, _, _)| k == name)
+            .map(|(_, id, owner)| {
+                purged.add((kind, *id, *owner), "purged", None, None);
+                *id
+            })
+            .collect();
+        for part in ids.chunks(ROWS_PER_STATEMENT) {
+            let mut gone = Sql::new("DELETE FROM tombstones WHERE object_kind = ");
+            gone.bind(name)
+                .push(" AND object_id IN ")
+                .bind_list(part.iter().copied());
+            db.execute(gone).await?;
+        }
     }
-    insert_rows(db, history::INSERT, records, "").await?;
+    purged.write(db).await?;
     Ok(u64::try_from(found.len()).unwrap_or(u64::MAX))
 }
 
