@@ -40,32 +40,16 @@ pub async fn record<D: Db>(
     if changes.is_empty() {
         return Ok(());
     }
-    let context = threatdb_core::context::current();
-    let via = context
-        .as_ref()
-        .map_or(LOCAL, |c| c.via.as_str())
-        .to_string();
-    let request_id = context.as_ref().and_then(|c| c.request_id.clone());
-    let at = now();
-    let rows: Vec<[Value; 11]> = changes
-        .into_iter()
-        .map(|(field, old, new)| {
-            [
-                kind_name(row.kind).into(),
-                row.id.into(),
-                row.owner.into(),
-                field.into(),
-                old.into(),
-                new.into(),
-                Some(actor.user_id).into(),
-                actor.name.clone().into(),
-                via.clone().into(),
-                request_id.clone().into(),
-                at.into(),
-            ]
-        })
-        .collect();
-    insert_rows(db, INSERT, rows, "").await
+    let mut many = Many::new(actor);
+    for (field, old, new) in &changes {
+        many.add(
+            (row.kind, row.id, row.owner),
+            field,
+            old.as_deref(),
+            new.as_deref(),
+        );
+    }
+    many.write(db).await
 }
 
 /// Changes of many subjects made by one set-wise write (a Batch job's chunk, an import's),
