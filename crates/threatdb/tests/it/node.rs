@@ -42,9 +42,17 @@ pub fn start_with(
         None => cmd.env_remove("THREATDB_DATABASE_URL"),
     };
     // THREATDB_TEST_SERVER_LOG=FILE keeps the server's log (RUST_LOG chooses what) for a
-    // failure to be read.
+    // failure to be read; given a directory, each server logs to a file of its own there,
+    // named by its data directory.
     let stderr = match std::env::var_os("THREATDB_TEST_SERVER_LOG") {
-        Some(path) => std::fs::File::create(path).map_or_else(|_| Stdio::null(), Stdio::from),
+        Some(path) => {
+            let mut path = std::path::PathBuf::from(path);
+            if path.is_dir() {
+                let name = data.file_name().unwrap_or_default().to_string_lossy();
+                path.push(format!("serve-{name}.log"));
+            }
+            std::fs::File::create(path).map_or_else(|_| Stdio::null(), Stdio::from)
+        }
         None => Stdio::null(),
     };
     let mut child = cmd.stdout(Stdio::piped()).stderr(stderr).spawn().unwrap();

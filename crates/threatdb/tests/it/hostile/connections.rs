@@ -17,29 +17,43 @@ async fn connect_from(from: &str, server: &Server) -> TcpStream {
     socket.connect(to).await.unwrap()
 }
 
-/// What the server does with a socket within `wait`: closes it (after what it answered), or
-/// keeps it open.
+/// What the server does with a socket within `wait`: closes it (after what it answered), keeps
+/// it open without a word, or answers and does not close it.
 #[derive(Debug, PartialEq)]
 enum Fate {
     Closed(String),
     Open,
+    /// An answer began but no close followed within [`CLOSE_AFTER_ANSWER`].
+    AnsweredOpen(String),
 }
+
+/// How long [`fate`] waits for the close once an answer has begun, whatever `wait` was: an
+/// answer that arrives just before `wait` ends must not be mistaken for silence (and thrown
+/// away) because the close behind it arrived just after.
+const CLOSE_AFTER_ANSWER: Duration = Duration::from_secs(5);
 
 async fn fate(socket: &mut TcpStream, wait: Duration) -> Fate {
     let mut answer = Vec::new();
     let mut buf = [0u8; 4096];
-    let deadline = Instant::now() + wait;
+    let mut deadline = Instant::now() + wait;
+    let text = |answer: &[u8]| String::from_utf8_lossy(answer).into_owned();
     loop {
         match tokio::time::timeout_at(deadline, socket.read(&mut buf)).await {
-            Err(_) => return Fate::Open,
-            Ok(Ok(0)) => return Fate::Closed(String::from_utf8_lossy(&answer).into_owned()),
+            Err(_) if answer.is_empty() => return Fate::Open,
+            Err(_) => return Fate::AnsweredOpen(text(&answer)),
+            Ok(Ok(0)) => return Fate::Closed(text(&answer)),
             // Said in the answer, so a failure tells a reset from a close.
             Ok(Err(e)) => {
-                let mut answer = String::from_utf8_lossy(&answer).into_owned();
+                let mut answer = text(&answer);
                 answer.push_str(&format!("<read failed: {e}>"));
                 return Fate::Closed(answer);
             }
-            Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+            Ok(Ok(n)) => {
+                if answer.is_empty() {
+                    deadline = deadline.max(Instant::now() + CLOSE_AFTER_ANSWER);
+                }
+                answer.extend_from_slice(&buf[..n]);
+            }
         }
     }
 }
@@ -72,6 +86,7 @@ async fn idle_and_slowloris_sockets_are_capped_and_closed_under_a_low_open_file_
                 refused += 1;
             }
             Fate::Open => held.push(s),
+            Fate::AnsweredOpen(answer) => panic!("answered and kept open: {answer:?}"),
         }
     }
     assert_eq!(held.len(), 48, "{refused} refused");
@@ -236,6 +251,7 @@ async fn a_trickled_body_is_answered_408_at_the_body_timeout() {
                         let _ = s.write_all(b" ").await;
                     }
                     Fate::Closed(answer) => break answer,
+                    Fate::AnsweredOpen(answer) => panic!("answered, not closed: {answer:?}"),
                 }
             }
         } else {
@@ -249,6 +265,7 @@ async fn a_trickled_body_is_answered_408_at_the_body_timeout() {
             match fate(&mut s, Duration::from_secs(5)).await {
                 Fate::Closed(answer) => answer,
                 Fate::Open => panic!("no answer and no close"),
+                Fate::AnsweredOpen(answer) => panic!("answered, not closed: {answer:?}"),
             }
         };
         let how = if reads_while_sending {
