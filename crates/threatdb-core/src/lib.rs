@@ -41,6 +41,7 @@ pub mod nested;
 pub mod owner;
 pub mod policy;
 pub mod query;
+pub mod search;
 pub mod stix_id;
 pub mod store;
 pub mod tag;

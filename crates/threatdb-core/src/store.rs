@@ -577,6 +577,11 @@ pub trait Store: Send + Sync {
         owner: &Owner,
     ) -> StoreResult<crate::dashboard::Dashboard>;
 
+    /// Searches `query` (see [`crate::search`]) in every owner the actor reads: group names,
+    /// indicator values, tags and attribute values, each from an index, best hits first.
+    async fn search(&self, actor: &Actor, query: &str)
+    -> StoreResult<crate::search::SearchResults>;
+
     /// The retention sweep: purges at most `limit` deleted objects deleted before `before`,
     /// oldest first, recording each purge in the history; how many it purged.
     async fn purge_deleted(&self, before: crate::Timestamp, limit: u64) -> StoreResult<u64>;
@@ -678,4 +683,7 @@ pub trait AdminStore: Send + Sync {
 
     /// The plans of the dashboard's reads of `owner`.
     async fn explain_dashboard(&self, owner: i64) -> StoreResult<Vec<PlanStep>>;
+
+    /// The plans of a search's reads of `query` in `owner`.
+    async fn explain_search(&self, owner: i64, query: &str) -> StoreResult<Vec<PlanStep>>;
 }

@@ -143,6 +143,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "status counts",
         include_str!("../migrations/0028_status_counts.sql"),
     ),
+    (29, "search", include_str!("../migrations/0029_search.sql")),
 ];
 
 fn migrator() -> sqlx::migrate::Migrator {

@@ -144,6 +144,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "status counts",
         include_str!("../migrations/0028_status_counts.sql"),
     ),
+    (29, "search", include_str!("../migrations/0029_search.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> StoreResult<()> {

@@ -31,6 +31,7 @@ pub mod labels;
 pub mod listing;
 pub mod ordering;
 pub mod plans;
+pub mod search;
 pub mod stix_keys;
 pub mod tag_dates;
 pub mod tags;
@@ -63,6 +64,7 @@ pub use item_tags::item_and_indicator_tags;
 pub use labels::{custom_labels, incident_labels, system_labels};
 pub use listing::{list_filters, list_filters_dates, list_paging};
 pub use ordering::{list_sort_orders, list_status_and_name_search};
+pub use search::search_finds_what_the_actor_reads;
 pub use stix_keys::stix_ids_find_their_objects;
 pub use tag_dates::tag_event_dates_follow_updates;
 pub use tags::{list_tags_per_owner, tag_identity};
@@ -139,7 +141,8 @@ macro_rules! for_each_case {
             own_tokens_and_password,
             history_records_every_change,
             deleted_objects_restore_whole,
-            dashboard_counts_follow_writes
+            dashboard_counts_follow_writes,
+            search_finds_what_the_actor_reads
         }
     };
 }

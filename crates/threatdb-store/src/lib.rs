@@ -41,6 +41,7 @@ pub mod list;
 pub mod metadata;
 pub mod nested;
 pub mod rows;
+pub mod search;
 pub mod statuses;
 mod store_impl;
 pub mod subject;

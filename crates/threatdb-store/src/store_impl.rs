@@ -405,6 +405,11 @@ macro_rules! impl_store {
                     $crate::read!(self, |db| $crate::dashboard::load(db, actor, owner, $crate::now()))
                 })
             }
+            async fn search(&self, actor: &$crate::t::Actor, query: &str) -> $crate::t::StoreResult<$crate::t::search::SearchResults> {
+                $crate::timed_op!("search", {
+                    $crate::read!(self, |db| $crate::search::run(db, actor, query, $crate::Backend::name_sample(self)))
+                })
+            }
             async fn own_tokens(&self, actor: &$crate::t::Actor) -> $crate::t::StoreResult<Vec<$crate::t::ApiToken>> {
                 $crate::timed_op!("own_tokens", {
                     $crate::read!(self, |db| $crate::account::tokens(db, actor))
@@ -542,6 +547,11 @@ macro_rules! impl_store {
             async fn explain_dashboard(&self, owner: i64) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
                 $crate::timed_op!("explain_dashboard", {
                     $crate::read!(self, |db| $crate::dashboard::explain(db, owner))
+                })
+            }
+            async fn explain_search(&self, owner: i64, query: &str) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {
+                $crate::timed_op!("explain_search", {
+                    $crate::read!(self, |db| $crate::search::explain(db, owner, query, $crate::Backend::name_sample(self)))
                 })
             }
             async fn explain_audit(&self) -> $crate::t::StoreResult<Vec<$crate::t::PlanStep>> {

@@ -14,6 +14,7 @@ mod history;
 mod incident;
 mod list;
 mod object;
+mod search;
 mod session;
 mod signin;
 mod tags;
@@ -61,6 +62,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/incidents/{id}/history", get(history::page))
         .route("/incidents/{id}/history/revert", post(history::revert))
+        .route("/search", get(search::page))
         .route("/deleted", get(history::deleted))
         .route("/deleted/{id}/restore", post(history::restore))
         .route("/tags/{name}", get(tags::page))

@@ -11,6 +11,7 @@ mod history;
 mod incident;
 mod list;
 mod object;
+mod search;
 
 use crate::helpers::{Creds, TestApp};
 use std::collections::BTreeMap;

@@ -8,9 +8,11 @@ mod text;
 
 pub use render::prefix_upper_bound;
 pub(crate) use render::{Holder, attribute_condition};
+pub(crate) use render::{like_pattern, name_rowids};
 pub use resolve::NameSample;
 pub(crate) use resolve::rare_attribute_type;
 pub use text::MIN_TRIGRAM_CHARS;
+pub(crate) use text::{fts_phrase, fts_selective, selective_part};
 
 use crate::db::{Db, Dialect, Sql};
 use crate::{guard, incidents, items, rows, subject};

@@ -93,7 +93,7 @@ pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
 }
 
 /// `%text%` for LIKE, with `\`, `%` and `_` escaped (PostgreSQL's default escape is `\`).
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len().saturating_add(2));
     out.push('%');
     for c in text.chars() {
