@@ -318,6 +318,65 @@ mod tests {
         assert!(ids(&conn, &range(2)).is_empty());
     }
 
+    /// A database at version 28 with other groups and attributes, upgraded: search's indexes
+    /// find the names and attribute words written before, and follow later writes.
+    #[test]
+    fn version_29_indexes_names_and_attribute_words_for_search() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        run_to(&mut conn, 28).expect("to 28");
+        conn.execute_batch(
+            "INSERT INTO owners (id, name, name_key, kind, date_added) VALUES
+                 (1, 'A', 'a', 'Organization', 0), (2, 'B', 'b', 'Organization', 0);
+             INSERT INTO incidents (id, owner_id, name, event_date, status, date_added, last_modified, created_by, xid) VALUES
+                 (1, 1, 'Incident', 0, 'New', 0, 0, 't', 'x1');
+             INSERT INTO items (id, owner_id, kind, name, date_added, last_modified, created_by) VALUES
+                 (7, 1, 'adversaries', 'Phishing Bear', 0, 0, 't'),
+                 (8, 2, 'adversaries', 'Phishing Cat', 0, 0, 't');
+             INSERT INTO attributes (id, incident_id, type, value, displayed, date_added, last_modified) VALUES
+                 (3, 1, 'Description', 'Cobalt Strike beacons', 1, 0, 0);
+             INSERT INTO item_attributes (id, item_id, type, value, displayed, date_added, last_modified) VALUES
+                 (4, 7, 'Description', 'Café lures', 1, 0, 0);",
+        )
+        .expect("version 28 rows");
+        run(&mut conn).expect("upgrade");
+
+        let names = |owner: i64| {
+            let first = owner << 40;
+            format!(
+                "SELECT rowid - {first} FROM item_names WHERE item_names MATCH '\"phi\"' \
+                 AND rowid BETWEEN {first} AND {} ORDER BY rowid",
+                first + (1 << 40) - 1
+            )
+        };
+        assert_eq!(ids(&conn, &names(1)), vec![7]);
+        assert_eq!(ids(&conn, &names(2)), vec![8]);
+        let words = "SELECT rowid FROM attribute_words WHERE attribute_words MATCH '\"beacon\"*'";
+        assert_eq!(ids(&conn, words), vec![3]);
+        let folded =
+            "SELECT rowid FROM item_attribute_words WHERE item_attribute_words MATCH 'cafe'";
+        assert_eq!(ids(&conn, folded), vec![4]);
+        // Written after the upgrade: a rename, an edited value, a deletion.
+        conn.execute_batch(
+            "UPDATE items SET name = 'Whaling Bear' WHERE id = 7;
+             UPDATE attributes SET value = 'Sliver implants' WHERE id = 3;
+             DELETE FROM item_attributes WHERE id = 4;
+             INSERT INTO item_names (item_names) VALUES ('integrity-check');
+             INSERT INTO attribute_words (attribute_words) VALUES ('integrity-check');
+             INSERT INTO item_attribute_words (item_attribute_words) VALUES ('integrity-check');",
+        )
+        .expect("writes");
+        assert!(ids(&conn, &names(1)).is_empty());
+        assert!(ids(&conn, words).is_empty());
+        assert_eq!(
+            ids(
+                &conn,
+                "SELECT rowid FROM attribute_words WHERE attribute_words MATCH 'sliver'"
+            ),
+            vec![3]
+        );
+        assert!(ids(&conn, folded).is_empty());
+    }
+
     /// A database at version 12 whose items share ids with incidents, upgraded: the colliding
     /// item moves above every issued id with its tags, labels, attributes and associations; the
     /// others keep theirs; afterwards both tables draw from one sequence, through the ordinary

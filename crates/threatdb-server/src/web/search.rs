@@ -114,7 +114,17 @@ pub fn excerpt(value: &str, needles: &[String]) -> String {
         })
         .min()
         .unwrap_or(0);
-    let start = first.saturating_sub(BEFORE);
+    let mut start = first.saturating_sub(BEFORE);
+    // From the start of a word: past the first space after the cut, if it is before the match.
+    if start > 0
+        && let Some(space) = value
+            .chars()
+            .skip(start)
+            .take(first.saturating_sub(start))
+            .position(char::is_whitespace)
+    {
+        start = start.saturating_add(space).saturating_add(1);
+    }
     let mut out: String = value.chars().skip(start).take(EXCERPT).collect();
     if start > 0 {
         out.insert(0, '…');
@@ -233,7 +243,10 @@ mod tests {
         let e = excerpt(&value, &["needle".to_string()]);
         assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
         assert!(e.contains("needle"));
-        assert_eq!(e.chars().count(), EXCERPT + 2);
+        assert!(e.chars().count() <= EXCERPT + 2);
+        let words = format!("{} the needle", "word ".repeat(40));
+        let e = excerpt(&words, &["needle".to_string()]);
+        assert!(e.starts_with("…word "), "cut at a word: {e}");
         assert_eq!(excerpt("short", &["x".to_string()]), "short");
     }
 }

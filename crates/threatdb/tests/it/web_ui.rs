@@ -150,6 +150,8 @@ async fn seed(client: &reqwest::Client, origin: &str, creds: &Creds) {
         ("POST", "/v2/indicators/hosts/payro11-portal.example/tags/Phishing".to_string(), None),
         ("POST", format!("/v2/groups/incidents/{typo}/indicators/hosts/payro11-portal.example"), None),
         ("POST", "/v2/groups/adversaries".to_string(), Some(adversary)),
+        ("POST", "/v2/indicators/addresses".to_string(), Some(r#"{"ip":"203.0.113.77"}"#.to_string())),
+        ("POST", format!("/v2/groups/incidents/{apt}/indicators/addresses/203.0.113.77"), None),
     ];
     let mut adversary_id = 0;
     for (method, path, body) in writes {
@@ -456,6 +458,34 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
         "Typosquatted domain imitating the payroll portal"
     );
     b.follow("#associations td.name a").await;
+    assert!(
+        b.url()
+            .await
+            .ends_with("/indicators/hosts/payro11-portal.example")
+    );
+
+    // Search from the box on every page: an IP (as an analyst pastes it, with spaces) opens
+    // its indicator, whose association leads to the incident; words find an attribute.
+    b.fill("#nav-search", " 203.0.113.77 \u{E007}").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !b
+        .url()
+        .await
+        .ends_with("/indicators/addresses/203.0.113.77")
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", b.url().await);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.text("h1").await, "203.0.113.77");
+    b.follow("#associations td.name a").await;
+    assert_eq!(
+        b.text("h1").await,
+        "APT29 credential harvesting via OAuth consent"
+    );
+    b.goto(&format!("{origin}/search?q=bulletproof+host")).await;
+    assert_eq!(b.text("ol.hits mark").await, "bulletproof");
+    save_screenshot("search.png", &b.screenshot().await);
+    b.follow("ol.hits li a").await;
     assert!(
         b.url()
             .await
@@ -940,6 +970,7 @@ async fn axe_every_page(
         format!("/incidents/{id}/delete"),
         format!("/incidents/{id}/history"),
         "/deleted".to_string(),
+        "/search?q=phishing".to_string(),
         "/indicators/hosts/payro11-portal.example".to_string(),
         "/".to_string(),
         format!("/adversaries/{adversary}"),
