@@ -115,6 +115,7 @@ const LINKS_SHOWN: u64 = 100;
 #[derive(Template)]
 #[template(path = "incident.html")]
 struct IncidentPage {
+    graph: super::graph::Graph,
     links: Vec<LinkView>,
     links_total: u64,
     nav: Option<Nav>,
@@ -170,6 +171,7 @@ pub async fn render(
         vec![]
     };
     let mut links = Vec::new();
+    let mut linked: Vec<Linked> = Vec::new();
     let mut links_total = 0u64;
     for set in [
         LinkSet::Groups(None),
@@ -182,11 +184,14 @@ pub async fn render(
             .await?;
         links_total = links_total.saturating_add(page.total.unwrap_or(0));
         links.extend(page.items.iter().map(LinkView::of));
+        linked.extend(page.items);
     }
+    let graph = super::graph::of_incident(state, user, &i, Some(&labels), &linked).await?;
     let mut attributes = details.attributes.unwrap_or_default();
     // Description first, then what asks to be displayed, then the rest, each in order added.
     attributes.sort_by_key(|a| (a.kind != "Description", !a.displayed, a.id));
     let page = IncidentPage {
+        graph,
         links,
         links_total,
         nav: user.nav(),

@@ -10,6 +10,7 @@ mod docs;
 mod edit;
 mod error;
 mod forms;
+mod graph;
 mod history;
 mod incident;
 mod list;

@@ -7,6 +7,7 @@ mod auth;
 mod csrf;
 mod dashboard;
 mod docs;
+mod graph;
 mod history;
 mod incident;
 mod list;

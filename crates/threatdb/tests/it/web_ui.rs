@@ -482,6 +482,12 @@ async fn browser_signs_in_creates_finds_edits_and_deletes_an_incident() {
         b.text("h1").await,
         "APT29 credential harvesting via OAuth consent"
     );
+    // Its neighbourhood: the drawing's nodes are links; the adversary's leads to its page.
+    b.execute_async("document.getElementById('graph').scrollIntoView(); arguments[0](true)")
+        .await;
+    save_screenshot("graph.png", &b.screenshot().await);
+    b.follow("#graph a.node-link[href^='/adversaries/']").await;
+    assert_eq!(b.text("h1").await, "APT29 (Cozy Bear)");
     b.goto(&format!("{origin}/search?q=bulletproof+host")).await;
     assert_eq!(b.text("ol.hits mark").await, "bulletproof");
     save_screenshot("search.png", &b.screenshot().await);

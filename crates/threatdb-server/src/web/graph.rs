@@ -1,0 +1,296 @@
+//! An incident's neighbourhood as a server-rendered SVG: the incident in the middle, what it is
+//! associated with around it (one hop), and what those are associated with (two hops: the
+//! incidents of a group, an indicator or a victim; the groups and indicators of an incident),
+//! each node a link to its page, coloured by type with a ring in its TLP colour when the
+//! incident carries one; and the same links as a table for screen readers. Bounded: at most
+//! [`FIRST`] neighbours and [`SECOND`] of each of theirs, one index-served read per neighbour.
+
+use super::error::WebError;
+use super::incident::LinkView;
+use super::session::WebUser;
+use super::views::Badge;
+use crate::AppState;
+use std::collections::HashMap;
+use std::f64::consts::PI;
+use threatdb_core::{
+    Cond, Incident, IncidentQuery, Include, LinkSet, Linked, Owner, Paging, Target,
+};
+
+/// Neighbours drawn (the associations table lists them all).
+pub const FIRST: usize = 12;
+/// Second-hop neighbours drawn per neighbour.
+pub const SECOND: u64 = 4;
+
+const WIDTH: f64 = 760.0;
+const HEIGHT: f64 = 520.0;
+const HOP1: f64 = 150.0;
+const HOP2: f64 = 95.0;
+/// Characters of a name written beside its node (the whole name is its tooltip).
+const LABEL_CHARS: usize = 22;
+
+/// A node.
+pub struct Node {
+    pub x: f64,
+    pub y: f64,
+    pub r: f64,
+    /// `node-incident`, `node-group`, `node-indicator`, `node-victim`.
+    pub class: &'static str,
+    /// The TLP ring's class, when known (see [`Badge`]).
+    pub ring: Option<&'static str>,
+    pub kind: String,
+    pub name: String,
+    pub label: String,
+    pub href: String,
+    /// Where its label goes: right of the node, or left when the node is on the left.
+    pub anchor: &'static str,
+}
+
+impl Node {
+    pub fn cx(&self) -> String {
+        format!("{:.1}", self.x)
+    }
+    pub fn cy(&self) -> String {
+        format!("{:.1}", self.y)
+    }
+    pub fn radius(&self) -> String {
+        format!("{:.1}", self.r)
+    }
+    pub fn ring_r(&self) -> String {
+        format!("{:.1}", self.r + 3.5)
+    }
+    pub fn label_x(&self) -> String {
+        let gap = self.r + 5.0;
+        format!(
+            "{:.1}",
+            if self.anchor == "end" {
+                self.x - gap
+            } else {
+                self.x + gap
+            }
+        )
+    }
+    pub fn label_y(&self) -> String {
+        format!("{:.1}", self.y + 4.0)
+    }
+}
+
+/// A line between two nodes.
+pub struct Edge {
+    pub x1: String,
+    pub y1: String,
+    pub x2: String,
+    pub y2: String,
+    /// A second-hop line (drawn lighter).
+    pub far: bool,
+}
+
+/// One association, for the table: from a node to a node.
+pub struct Row {
+    pub from: LinkView,
+    pub to: LinkView,
+}
+
+/// The drawing.
+pub struct Graph {
+    pub width: String,
+    pub height: String,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub rows: Vec<Row>,
+    /// Neighbours left out of the drawing.
+    pub more: usize,
+}
+
+fn class_of(kind: &str) -> &'static str {
+    match kind {
+        "Incident" => "node-incident",
+        "Victim" => "node-victim",
+        k if threatdb_core::IndicatorKind::from_type_name(k).is_some() => "node-indicator",
+        _ => "node-group",
+    }
+}
+
+fn label(name: &str) -> String {
+    if name.chars().count() > LABEL_CHARS {
+        let mut s: String = name.chars().take(LABEL_CHARS.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    } else {
+        name.to_string()
+    }
+}
+
+fn tlp(labels: Option<&Vec<threatdb_core::SecurityLabel>>) -> Option<&'static str> {
+    labels?
+        .iter()
+        .map(|l| Badge::of(l).class)
+        .find(|c| c.starts_with("tlp-"))
+}
+
+/// What is associated with `link` (not `center`): up to [`SECOND`], with the TLP of those that
+/// are incidents.
+async fn around(
+    state: &AppState,
+    user: &WebUser,
+    owner: &Owner,
+    center: i64,
+    link: &Linked,
+) -> Result<Vec<(LinkView, Option<&'static str>)>, WebError> {
+    let target = match link {
+        Linked::Incident(i) => {
+            let mut out = Vec::new();
+            for set in [LinkSet::Groups(None), LinkSet::Indicators(None)] {
+                let page = state
+                    .store
+                    .associations(
+                        &user.actor,
+                        i.id,
+                        set,
+                        Paging::new(0, SECOND.saturating_add(1))?,
+                    )
+                    .await?;
+                out.extend(
+                    page.items
+                        .iter()
+                        .filter(|l| !matches!(l, Linked::Incident(x) if x.id == center))
+                        .map(|l| (LinkView::of(l), None)),
+                );
+            }
+            out.truncate(usize::try_from(SECOND).unwrap_or(4));
+            return Ok(out);
+        }
+        Linked::Item(it) => Target::Item(it.kind, it.id),
+        Linked::Indicator(d) => match threatdb_core::IndicatorValue::parse(d.kind, &d.value) {
+            Ok(v) => Target::Indicator(v),
+            // A stored value is always one; should it not be, it has no neighbours drawn.
+            Err(_) => return Ok(Vec::new()),
+        },
+    };
+    let mut q = IncidentQuery::owner(owner.clone());
+    q.and(Cond::Associated(target));
+    q.paging = Paging::new(0, SECOND.saturating_add(1))?;
+    q.include = Include {
+        labels: true,
+        ..Include::default()
+    };
+    let found = state.store.list_incidents(&user.actor, &q).await?;
+    Ok(found
+        .items
+        .iter()
+        .filter(|d| d.incident.id != center)
+        .take(usize::try_from(SECOND).unwrap_or(4))
+        .map(|d| {
+            (
+                LinkView::of(&Linked::Incident(d.incident.clone())),
+                tlp(d.labels.as_ref()),
+            )
+        })
+        .collect())
+}
+
+/// The neighbourhood of `incident` (with its `labels`), whose associations are `links`.
+pub async fn of_incident(
+    state: &AppState,
+    user: &WebUser,
+    incident: &Incident,
+    labels: Option<&Vec<threatdb_core::SecurityLabel>>,
+    links: &[Linked],
+) -> Result<Graph, WebError> {
+    let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
+    let center = LinkView::of(&Linked::Incident(incident.clone()));
+    let mut nodes = vec![Node {
+        x: cx,
+        y: cy,
+        r: 14.0,
+        class: "node-incident",
+        ring: tlp(labels),
+        label: label(&center.name),
+        kind: center.kind.clone(),
+        name: center.name.clone(),
+        href: center.href.clone(),
+        anchor: "start",
+    }];
+    let mut at: HashMap<String, usize> = HashMap::new();
+    at.insert(center.href.clone(), 0);
+    let (mut edges, mut rows) = (Vec::new(), Vec::new());
+    let shown: Vec<&Linked> = links.iter().take(FIRST).collect();
+    let n = shown.len().max(1) as f64;
+    for (i, link) in shown.iter().enumerate() {
+        let angle = 2.0 * PI * (i as f64) / n - PI / 2.0;
+        let view = LinkView::of(link);
+        let (x, y) = (cx + HOP1 * angle.cos(), cy + HOP1 * angle.sin());
+        let first = nodes.len();
+        at.insert(view.href.clone(), first);
+        nodes.push(Node {
+            x,
+            y,
+            r: 10.0,
+            class: class_of(&view.kind),
+            ring: None,
+            label: label(&view.name),
+            kind: view.kind.clone(),
+            name: view.name.clone(),
+            href: view.href.clone(),
+            anchor: if x < cx { "end" } else { "start" },
+        });
+        edges.push(Edge {
+            x1: format!("{cx:.1}"),
+            y1: format!("{cy:.1}"),
+            x2: format!("{x:.1}"),
+            y2: format!("{y:.1}"),
+            far: false,
+        });
+        rows.push(Row {
+            from: LinkView::of(&Linked::Incident(incident.clone())),
+            to: LinkView::of(link),
+        });
+        let next = around(state, user, &incident.owner, incident.id, link).await?;
+        let m = next.len() as f64;
+        for (j, (far, ring)) in next.into_iter().enumerate() {
+            let spread = (j as f64 - (m - 1.0) / 2.0) * 0.5;
+            let a = angle + spread;
+            let index = match at.get(&far.href) {
+                Some(k) => *k,
+                None => {
+                    let (fx, fy) = (x + HOP2 * a.cos(), y + HOP2 * a.sin());
+                    let k = nodes.len();
+                    at.insert(far.href.clone(), k);
+                    nodes.push(Node {
+                        x: fx.clamp(12.0, WIDTH - 12.0),
+                        y: fy.clamp(12.0, HEIGHT - 12.0),
+                        r: 7.0,
+                        class: class_of(&far.kind),
+                        ring,
+                        label: label(&far.name),
+                        kind: far.kind.clone(),
+                        name: far.name.clone(),
+                        href: far.href.clone(),
+                        anchor: if fx < cx { "end" } else { "start" },
+                    });
+                    k
+                }
+            };
+            if let Some(to) = nodes.get(index) {
+                edges.push(Edge {
+                    x1: format!("{x:.1}"),
+                    y1: format!("{y:.1}"),
+                    x2: to.cx(),
+                    y2: to.cy(),
+                    far: true,
+                });
+            }
+            rows.push(Row {
+                from: LinkView::of(link),
+                to: far,
+            });
+        }
+    }
+    Ok(Graph {
+        width: format!("{WIDTH:.0}"),
+        height: format!("{HEIGHT:.0}"),
+        nodes,
+        edges,
+        rows,
+        more: links.len().saturating_sub(FIRST),
+    })
+}
