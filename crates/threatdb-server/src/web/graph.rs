@@ -1,8 +1,9 @@
-//! An incident's neighbourhood as a server-rendered SVG: the incident in the middle, what it is
-//! associated with around it (one hop), and what those are associated with (two hops: the
-//! incidents of a group, an indicator or a victim; the groups and indicators of an incident),
-//! each node a link to its page, coloured by type with a ring in its TLP colour when the
-//! incident carries one; and the same links as a table for screen readers. Bounded: at most
+//! An object's neighbourhood as a server-rendered SVG: the object in the middle (an incident, or
+//! an indicator, group, victim or task on its page), what it is associated with around it (one
+//! hop), and what those are associated with (two hops: the incidents of a group, an indicator
+//! or a victim; the groups and indicators of an incident), each node a link to its page,
+//! coloured by type with a ring in its TLP colour where the label is known (the object's, and
+//! the second hop's incidents'); and the same links as a table for screen readers. Bounded: at most
 //! [`FIRST`] neighbours and [`SECOND`] of each of theirs, one index-served read per neighbour.
 
 use super::error::WebError;
@@ -127,13 +128,13 @@ fn tlp(labels: Option<&Vec<threatdb_core::SecurityLabel>>) -> Option<&'static st
         .find(|c| c.starts_with("tlp-"))
 }
 
-/// What is associated with `link` (not `center`): up to [`SECOND`], with the TLP of those that
-/// are incidents.
+/// What is associated with `link` (but the center, whose page is `center`): up to [`SECOND`],
+/// with the TLP of those that are incidents.
 async fn around(
     state: &AppState,
     user: &WebUser,
     owner: &Owner,
-    center: i64,
+    center: &str,
     link: &Linked,
 ) -> Result<Vec<(LinkView, Option<&'static str>)>, WebError> {
     let target = match link {
@@ -152,8 +153,8 @@ async fn around(
                 out.extend(
                     page.items
                         .iter()
-                        .filter(|l| !matches!(l, Linked::Incident(x) if x.id == center))
-                        .map(|l| (LinkView::of(l), None)),
+                        .map(|l| (LinkView::of(l), None))
+                        .filter(|(v, _)| v.href != center),
                 );
             }
             out.truncate(usize::try_from(SECOND).unwrap_or(4));
@@ -177,14 +178,14 @@ async fn around(
     Ok(found
         .items
         .iter()
-        .filter(|d| d.incident.id != center)
-        .take(usize::try_from(SECOND).unwrap_or(4))
         .map(|d| {
             (
                 LinkView::of(&Linked::Incident(d.incident.clone())),
                 tlp(d.labels.as_ref()),
             )
         })
+        .filter(|(v, _)| v.href != center)
+        .take(usize::try_from(SECOND).unwrap_or(4))
         .collect())
 }
 
@@ -196,14 +197,39 @@ pub async fn of_incident(
     labels: Option<&Vec<threatdb_core::SecurityLabel>>,
     links: &[Linked],
 ) -> Result<Graph, WebError> {
-    let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
     let center = LinkView::of(&Linked::Incident(incident.clone()));
+    of(state, user, &incident.owner, center, tlp(labels), links).await
+}
+
+/// The neighbourhood of the object shown as `center` (of `owner`, with its `labels`), whose
+/// associated incidents are `incidents`.
+pub async fn of_object(
+    state: &AppState,
+    user: &WebUser,
+    owner: &Owner,
+    center: LinkView,
+    labels: Option<&Vec<threatdb_core::SecurityLabel>>,
+    incidents: &[Linked],
+) -> Result<Graph, WebError> {
+    of(state, user, owner, center, tlp(labels), incidents).await
+}
+
+/// The drawing around `center` (its TLP ring `ring`), whose neighbours are `links`.
+async fn of(
+    state: &AppState,
+    user: &WebUser,
+    owner: &Owner,
+    center: LinkView,
+    ring: Option<&'static str>,
+    links: &[Linked],
+) -> Result<Graph, WebError> {
+    let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
     let mut nodes = vec![Node {
         x: cx,
         y: cy,
         r: 14.0,
-        class: "node-incident",
-        ring: tlp(labels),
+        class: class_of(&center.kind),
+        ring,
         label: label(&center.name),
         kind: center.kind.clone(),
         name: center.name.clone(),
@@ -241,10 +267,14 @@ pub async fn of_incident(
             far: false,
         });
         rows.push(Row {
-            from: LinkView::of(&Linked::Incident(incident.clone())),
+            from: LinkView {
+                kind: center.kind.clone(),
+                name: center.name.clone(),
+                href: center.href.clone(),
+            },
             to: LinkView::of(link),
         });
-        let next = around(state, user, &incident.owner, incident.id, link).await?;
+        let next = around(state, user, owner, &center.href, link).await?;
         let m = next.len() as f64;
         for (j, (far, ring)) in next.into_iter().enumerate() {
             let spread = (j as f64 - (m - 1.0) / 2.0) * 0.5;

@@ -16,8 +16,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use threatdb_core::history::HistoryQuery;
 use threatdb_core::{
-    Attribute, Cond, IncidentQuery, Include, IndicatorKind, IndicatorValue, ItemKind, Owner,
-    Paging, SecurityLabel, StoreError, Subject, Tag, Target,
+    Attribute, Cond, IncidentQuery, Include, IndicatorKind, IndicatorValue, ItemKind, Linked,
+    Owner, Paging, SecurityLabel, StoreError, Subject, Tag, Target,
 };
 
 /// Associated incidents shown on a page.
@@ -37,6 +37,7 @@ pub struct LinkedView {
 #[derive(Template)]
 #[template(path = "object.html")]
 struct ObjectPage {
+    graph: super::graph::Graph,
     nav: Option<Nav>,
     /// `Adversary`, `Host`, ...
     kind: String,
@@ -78,18 +79,24 @@ fn collections(
     )
 }
 
-/// The incidents of `owner` associated with `target` (the first [`LINKED`]) and how many.
+/// The incidents of `owner` associated with `target` (the first [`LINKED`]: as shown, and as
+/// the neighbourhood's first hop) and how many.
 async fn linked(
     state: &AppState,
     user: &WebUser,
     owner: &Owner,
     target: Target,
-) -> Result<(Vec<LinkedView>, u64), WebError> {
+) -> Result<(Vec<LinkedView>, Vec<Linked>, u64), WebError> {
     let mut q = IncidentQuery::owner(owner.clone());
     q.and(Cond::Associated(target));
     q.paging = Paging::new(0, LINKED)?;
     q.count = true;
     let found = state.store.list_incidents(&user.actor, &q).await?;
+    let incidents: Vec<Linked> = found
+        .items
+        .iter()
+        .map(|d| Linked::Incident(d.incident.clone()))
+        .collect();
     let shown: Vec<LinkedView> = found
         .items
         .into_iter()
@@ -103,7 +110,7 @@ async fn linked(
     let total = found
         .total
         .unwrap_or(u64::try_from(shown.len()).unwrap_or(0));
-    Ok((shown, total))
+    Ok((shown, incidents, total))
 }
 
 const ALL: Include = Include {
@@ -178,6 +185,11 @@ pub async fn indicator(
         extra,
         collections: (d.attributes, d.tags, d.labels),
         subject: Subject::Indicator(i.owner.clone(), value.clone()),
+        href: format!(
+            "/indicators/{}/{}",
+            kind.url_name(),
+            threatdb_wire::paths::encode_segment(value.as_str())
+        ),
         target: Target::Indicator(value),
         api_path: format!("/api/v3/indicators/{}", i.id),
         owner: i.owner,
@@ -224,6 +236,7 @@ pub async fn item(
         extra,
         collections: (d.attributes, d.tags, d.labels),
         subject: Subject::Item(kind, id),
+        href: format!("/{}/{id}", kind.url_name()),
         target: Target::Item(kind, id),
         api_path,
         owner: it.owner,
@@ -254,13 +267,22 @@ struct Object {
     /// What the associated incidents are associated with.
     target: Target,
     api_path: String,
+    /// Its page.
+    href: String,
 }
 
 /// An object's page.
 async fn render(state: &AppState, user: &WebUser, o: Object) -> Result<Response, WebError> {
     let (attributes, tags, labels) = o.collections;
+    let (linked, incidents, linked_total) = linked(state, user, &o.owner, o.target).await?;
+    let center = super::incident::LinkView {
+        kind: o.kind.to_string(),
+        name: o.title.clone(),
+        href: o.href,
+    };
+    let graph =
+        super::graph::of_object(state, user, &o.owner, center, labels.as_ref(), &incidents).await?;
     let (attributes, tags, badges) = collections(attributes, tags, labels);
-    let (linked, linked_total) = linked(state, user, &o.owner, o.target).await?;
     let mut facts = vec![
         ("ID".to_string(), o.id.to_string()),
         ("Type".into(), o.kind.into()),
@@ -287,6 +309,7 @@ async fn render(state: &AppState, user: &WebUser, o: Object) -> Result<Response,
         .total
         .unwrap_or(u64::try_from(changes.len()).unwrap_or(0));
     let page = ObjectPage {
+        graph,
         nav: user.nav(),
         kind: o.kind.into(),
         title: o.title,

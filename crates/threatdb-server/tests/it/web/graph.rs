@@ -1,4 +1,4 @@
-//! The incident page's neighbourhood: its associations one hop out and theirs two hops out, as
+//! The neighbourhood on an incident's page and an indicator's: its associations one hop out and theirs two hops out, as
 //! an SVG whose nodes link to their pages (hostile names escaped) and as a table; another
 //! owner's incidents are never drawn.
 
@@ -43,7 +43,7 @@ async fn an_incident_page_draws_its_neighbourhood_two_hops_out() {
     let mut r = person(&app, &app.reader, "reader.graph").await;
     let page = r.get(&format!("/incidents/{center}")).await;
     page.assert_page(200);
-    page.assert_contains(r#"<svg viewBox="0 0 760 520" role="img""#);
+    page.assert_contains(r#"<svg viewBox="0 0 760 520" role="group""#);
     // One hop: the host; two hops: the other incident, with its TLP ring, escaped.
     page.assert_contains(r#"<a href="/indicators/hosts/shared.example" class="node-link">"#);
     page.assert_contains(&format!(
@@ -57,6 +57,21 @@ async fn an_incident_page_draws_its_neighbourhood_two_hops_out() {
     page.assert_contains(&format!(
         r#"<td class="name"><a href="/indicators/hosts/shared.example">shared.example</a></td><td class="name"><a href="/incidents/{other}">"#
     ));
+
+    // The indicator's page draws it in the middle, its incidents around it.
+    let page = r.get("/indicators/hosts/shared.example").await;
+    page.assert_page(200);
+    page.assert_contains(r#"class="graph-svg""#);
+    for id in [center, other] {
+        page.assert_contains(&format!(r#"<a href="/incidents/{id}" class="node-link">"#));
+    }
+    page.assert_contains(r#"class="node node-indicator""#);
+
+    // Another owner's member sees neither page.
+    let mut o = person(&app, &app.outsider, "outsider.graph").await;
+    o.get(&format!("/incidents/{center}"))
+        .await
+        .assert_page(404);
 
     // An incident without associations has no drawing.
     let lonely = app.create_incident(&app.writer, ORG, "Alone").await;
