@@ -7,7 +7,8 @@
 //!   indexes), at most [`CANDIDATES`] candidates checked exactly;
 //! - an indicator-looking query: its normalised value, by `(owner_id, kind, value)`;
 //! - tags: equal to or containing the query, from the owner's `(owner_id, name_key)` range;
-//! - attribute values holding every word of the query (the last as a prefix): [`CANDIDATES`]
+//! - attribute values holding every word of the query (the last as a prefix, from three
+//!   characters): [`CANDIDATES`]
 //!   matching attributes of every owner from the word indexes (SQLite: the newest, from
 //!   `attribute_words` / `item_attribute_words`; PostgreSQL: the first the GIN index over
 //!   `to_tsvector('simple', value)` yields), then kept when their holder's owner is one the
@@ -85,20 +86,32 @@ struct Step {
     owner: Option<i64>,
 }
 
-/// The FTS5 query of `words`: each quoted, the last a prefix, all required.
+/// The shortest last word searched as a prefix: a shorter prefix ("a", "th") matches so many
+/// words that merging their postings would cost more than the rest of the search.
+const MIN_PREFIX_CHARS: usize = 3;
+
+fn prefixed(words: &[String]) -> bool {
+    words
+        .last()
+        .is_some_and(|w| w.chars().count() >= MIN_PREFIX_CHARS)
+}
+
+/// The FTS5 query of `words`: each quoted, the last a prefix (see [`MIN_PREFIX_CHARS`]), all
+/// required.
 fn fts_words(words: &[String]) -> String {
     let mut terms: Vec<String> = words.iter().map(|w| fts_phrase(w)).collect();
-    if let Some(last) = terms.last_mut() {
+    if let Some(last) = terms.last_mut().filter(|_| prefixed(words)) {
         last.push('*');
     }
     terms.join(" AND ")
 }
 
-/// The PostgreSQL `to_tsquery` of `words`: the last a prefix, all required. The words are
-/// letters and digits only (see [`words`]): nothing in them is tsquery syntax.
+/// The PostgreSQL `to_tsquery` of `words`: the last a prefix (see [`MIN_PREFIX_CHARS`]), all
+/// required. The words are letters and digits only (see [`words`]): nothing in them is tsquery
+/// syntax.
 fn ts_words(words: &[String]) -> String {
     let mut terms: Vec<String> = words.to_vec();
-    if let Some(last) = terms.last_mut() {
+    if let Some(last) = terms.last_mut().filter(|_| prefixed(words)) {
         last.push_str(":*");
     }
     terms.join(" & ")
@@ -488,5 +501,8 @@ mod tests {
         let w = vec!["spear".to_string(), "phish".to_string()];
         assert_eq!(fts_words(&w), r#""spear" AND "phish"*"#);
         assert_eq!(ts_words(&w), "spear & phish:*");
+        let short = vec!["cve".to_string(), "21".to_string()];
+        assert_eq!(fts_words(&short), r#""cve" AND "21""#);
+        assert_eq!(ts_words(&short), "cve & 21");
     }
 }
