@@ -728,7 +728,15 @@ fn change_violations(steps: &[PlanStep]) -> Vec<String> {
 /// pages whole (`Seq Scan on status_counts (rows=40)`), cheaper than an index at that size; an
 /// owner's counters and tags are a few dozen to a few thousand rows, never its incidents.
 fn small_catalogue(line: &str) -> bool {
-    let table = ["status_counts", "label_counts", "tag_counts", "tags"]
+    small_seq_scan(
+        line,
+        &["status_counts", "label_counts", "tag_counts", "tags"],
+    )
+}
+
+/// A PostgreSQL sequential scan of one of `tables` estimated under 1,000 rows.
+fn small_seq_scan(line: &str, tables: &[&str]) -> bool {
+    let table = tables
         .iter()
         .any(|t| line.starts_with(&format!("Seq Scan on {t} ")));
     let rows = line
@@ -742,13 +750,7 @@ fn small_catalogue(line: &str) -> bool {
 /// statements over incidents and their attributes, which the seed makes large, must be
 /// index-served).
 fn small_search_table(line: &str) -> bool {
-    let table = ["tags", "items", "item_attributes"]
-        .iter()
-        .any(|t| line.starts_with(&format!("Seq Scan on {t} ")));
-    let rows = line
-        .rsplit_once("(rows=")
-        .and_then(|(_, r)| r.trim_end_matches(')').parse::<u64>().ok());
-    table && rows.is_some_and(|r| r < 1_000)
+    small_seq_scan(line, &["tags", "items", "item_attributes"])
 }
 
 /// The dashboard's exception for sorts: its top tags are ordered by their counts (a sort of

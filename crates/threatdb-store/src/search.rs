@@ -63,9 +63,9 @@ impl Names {
 enum Part {
     /// `id, kind, name` (kind NULL for incidents) of names containing the query.
     Names(Names),
-    /// `id, kind, value` of indicators equal to the query's normalised value.
+    /// `id, owner id, kind, value` of indicators equal to the query's normalised value.
     Indicator,
-    /// `id, name` of tags equal to or containing the query.
+    /// `id, owner id, name` of tags equal to or containing the query.
     Tags,
     /// `holder id, holder kind, holder name, owner id, attribute type, attribute value`.
     Attributes(Holder),
@@ -79,7 +79,7 @@ enum Holder {
     Indicators,
 }
 
-/// A statement of a search, what it reads, and in which owner (None: every owner, filtered).
+/// A statement of a search, what it reads, and in which owner (None: several, each row says).
 struct Step {
     sql: Sql<'static>,
     part: Part,
@@ -193,10 +193,11 @@ fn names(
     sql
 }
 
-/// The indicators of `owner` whose value is `value` (of `kind`).
-fn indicator(owner: i64, kind: IndicatorKind, value: &str) -> Sql<'static> {
-    let mut sql = Sql::new("SELECT id, kind, value FROM indicators WHERE owner_id = ");
-    sql.bind(owner)
+/// The indicators of `owners` whose value is `value` (of `kind`): one look-up per owner in the
+/// `(owner_id, kind, value)` index, in one statement.
+fn indicator(owners: &[i64], kind: IndicatorKind, value: &str) -> Sql<'static> {
+    let mut sql = Sql::new("SELECT id, owner_id, kind, value FROM indicators WHERE owner_id IN ");
+    sql.bind_list(owners.iter().copied())
         .push(" AND kind = ")
         .bind(kind.url_name())
         .push(" AND value = ")
@@ -204,14 +205,15 @@ fn indicator(owner: i64, kind: IndicatorKind, value: &str) -> Sql<'static> {
     sql
 }
 
-/// The tags of `owner` whose name contains `text` (case folded), equal first.
-fn tags(dialect: Dialect, owner: i64, text: &str) -> Sql<'static> {
+/// The tags of `owners` whose name contains `text` (case folded), the shortest first: the
+/// owners' `(owner_id, name_key)` ranges (catalogues), in one statement.
+fn tags(dialect: Dialect, owners: &[i64], text: &str) -> Sql<'static> {
     let find = match dialect {
         Dialect::Sqlite => "instr(name_key, ",
         Dialect::Postgres => "strpos(name_key, ",
     };
-    let mut sql = Sql::new("SELECT id, name FROM tags WHERE owner_id = ");
-    sql.bind(owner)
+    let mut sql = Sql::new("SELECT id, owner_id, name FROM tags WHERE owner_id IN ");
+    sql.bind_list(owners.iter().copied())
         .push(&format!(" AND {find}"))
         .bind(tag_key(text))
         .push(") > 0 ORDER BY length(name_key), id LIMIT ")
@@ -299,21 +301,24 @@ fn steps(dialect: Dialect, owners: &[i64], query: &str, sample: &[String]) -> Ve
                 });
             }
         }
-        if let Some((kind, value)) = &looks {
-            out.push(Step {
-                sql: indicator(owner, *kind, value),
-                part: Part::Indicator,
-                owner: Some(owner),
-            });
-        }
+    }
+    if owners.is_empty() {
+        return out;
+    }
+    if let Some((kind, value)) = &looks {
         out.push(Step {
-            sql: tags(dialect, owner, query),
-            part: Part::Tags,
-            owner: Some(owner),
+            sql: indicator(owners, *kind, value),
+            part: Part::Indicator,
+            owner: None,
         });
     }
+    out.push(Step {
+        sql: tags(dialect, owners, query),
+        part: Part::Tags,
+        owner: None,
+    });
     let words = words(query);
-    if !words.is_empty() && !owners.is_empty() {
+    if !words.is_empty() {
         for holder in [Holder::Incidents, Holder::Items, Holder::Indicators] {
             out.push(Step {
                 sql: attributes(dialect, holder, owners, &words),
@@ -408,13 +413,15 @@ pub async fn run<D: Db>(
             }
             Part::Indicator => {
                 let found = db
-                    .fetch(step.sql, |r| Ok((r.int(0)?, r.text(1)?, r.text(2)?)))
+                    .fetch(step.sql, |r| {
+                        Ok((r.int(0)?, r.int(1)?, r.text(2)?, r.text(3)?))
+                    })
                     .await?;
-                for (id, kind, value) in found {
+                for (id, owner, kind, value) in found {
                     hits.push(Hit {
                         found: Found::Indicator(indicator_kind(&kind)?),
                         id,
-                        owner: step.owner.and_then(owner_name).unwrap_or_default(),
+                        owner: owner_name(owner).unwrap_or_default(),
                         matched: Matched::Exactly,
                         text: value.clone(),
                         title: value,
@@ -422,12 +429,14 @@ pub async fn run<D: Db>(
                 }
             }
             Part::Tags => {
-                let found = db.fetch(step.sql, |r| Ok((r.int(0)?, r.text(1)?))).await?;
-                for (id, name) in found {
+                let found = db
+                    .fetch(step.sql, |r| Ok((r.int(0)?, r.int(1)?, r.text(2)?)))
+                    .await?;
+                for (id, owner, name) in found {
                     hits.push(Hit {
                         found: Found::Tag,
                         id,
-                        owner: step.owner.and_then(owner_name).unwrap_or_default(),
+                        owner: owner_name(owner).unwrap_or_default(),
                         matched: matched(&name, &q),
                         text: name.clone(),
                         title: name,
