@@ -205,15 +205,17 @@ fn indicator(owners: &[i64], kind: IndicatorKind, value: &str) -> Sql<'static> {
     sql
 }
 
-/// The tags of `owners` whose name contains `text` (case folded), the shortest first: the
-/// owners' `(owner_id, name_key)` ranges (catalogues), in one statement.
-fn tags(dialect: Dialect, owners: &[i64], text: &str) -> Sql<'static> {
+/// The tags of `owner` whose name contains `text` (case folded), the shortest first: the
+/// owner's `(owner_id, name_key)` range (a catalogue). One statement per owner: over many
+/// owners at once (`owner_id IN`), SQLite reads the whole table instead, 3.5 ms slower a search
+/// for a person in 40 of 50 owners at 1 M incidents.
+fn tags(dialect: Dialect, owner: i64, text: &str) -> Sql<'static> {
     let find = match dialect {
         Dialect::Sqlite => "instr(name_key, ",
         Dialect::Postgres => "strpos(name_key, ",
     };
-    let mut sql = Sql::new("SELECT id, owner_id, name FROM tags WHERE owner_id IN ");
-    sql.bind_list(owners.iter().copied())
+    let mut sql = Sql::new("SELECT id, owner_id, name FROM tags WHERE owner_id = ");
+    sql.bind(owner)
         .push(&format!(" AND {find}"))
         .bind(tag_key(text))
         .push(") > 0 ORDER BY length(name_key), id LIMIT ")
@@ -312,11 +314,13 @@ fn steps(dialect: Dialect, owners: &[i64], query: &str, sample: &[String]) -> Ve
             owner: None,
         });
     }
-    out.push(Step {
-        sql: tags(dialect, owners, query),
-        part: Part::Tags,
-        owner: None,
-    });
+    for &owner in owners {
+        out.push(Step {
+            sql: tags(dialect, owner, query),
+            part: Part::Tags,
+            owner: Some(owner),
+        });
+    }
     let words = words(query);
     if !words.is_empty() {
         for holder in [Holder::Incidents, Holder::Items, Holder::Indicators] {
