@@ -1033,6 +1033,9 @@ pub async fn query_plans<S: Store + AdminStore + BulkLoad + BulkLinks>(store: &S
         "plans-rare.example",
         "10.0.0.1",
         "zq",
+        // In every name: on PostgreSQL no trigram is selective, so the owner's last changed
+        // names are the candidates.
+        "incident",
     ] {
         let steps = store
             .explain_search(fx.org_a.id, query)
