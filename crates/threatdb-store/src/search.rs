@@ -62,7 +62,7 @@ impl Names {
 /// What one statement reads, to turn its rows into hits.
 #[derive(Clone, Copy)]
 enum Part {
-    /// `id, kind, name` (kind NULL for incidents) of names containing the query.
+    /// `id, owner id, kind, name` (kind NULL for incidents) of names containing the query.
     Names(Names),
     /// `id, owner id, kind, value` of indicators equal to the query's normalised value.
     Indicator,
@@ -80,11 +80,10 @@ enum Holder {
     Indicators,
 }
 
-/// A statement of a search, what it reads, and in which owner (None: several, each row says).
+/// A statement of a search and what it reads (every row names its owner).
 struct Step {
     sql: Sql<'static>,
     part: Part,
-    owner: Option<i64>,
 }
 
 /// The shortest last word searched as a prefix: a shorter prefix ("a", "th") matches so many
@@ -133,7 +132,7 @@ fn names(
     match dialect {
         Dialect::Sqlite => {
             let mut sql = Sql::new(format!(
-                "SELECT n.id, {kind}, n.name FROM {} n WHERE ",
+                "SELECT n.id, n.owner_id, {kind}, n.name FROM {} n WHERE ",
                 table.table()
             ));
             // The selective trigrams, or (when every trigram is common) all of them, at most
@@ -180,11 +179,11 @@ fn names(
             // 300,000 incidents): the owner's last changed names are the candidates instead,
             // from `(owner_id, last_modified, id)`, where a common text is found at once.
             let columns = match table {
-                Names::Incidents => "c.id, NULL AS kind, c.name",
-                Names::Items => "c.id, c.kind, c.name",
+                Names::Incidents => "c.id, c.owner_id, NULL AS kind, c.name",
+                Names::Items => "c.id, c.owner_id, c.kind, c.name",
             };
             let mut sql = Sql::new(format!(
-                "SELECT n.id, n.kind, n.name FROM (SELECT {columns} FROM {} c WHERE c.owner_id = ",
+                "SELECT n.id, n.owner_id, n.kind, n.name FROM (SELECT {columns} FROM {} c WHERE c.owner_id = ",
                 table.table()
             ));
             sql.bind(owner);
@@ -303,9 +302,14 @@ fn attributes(dialect: Dialect, holder: Holder, owners: &[i64], words: &[String]
 }
 
 /// The statements of a search of `query` (cleaned) in `owners`.
-fn steps(dialect: Dialect, owners: &[i64], query: &str, sample: &[String]) -> Vec<Step> {
+fn steps(
+    dialect: Dialect,
+    owners: &[i64],
+    query: &str,
+    looks: Option<&(IndicatorKind, String)>,
+    sample: &[String],
+) -> Vec<Step> {
     let mut out = Vec::new();
-    let looks = indicator_looking(query);
     let long_enough = query.chars().count() >= threatdb_core::search::MIN_NAME_CHARS;
     for &owner in owners {
         if long_enough {
@@ -313,7 +317,6 @@ fn steps(dialect: Dialect, owners: &[i64], query: &str, sample: &[String]) -> Ve
                 out.push(Step {
                     sql: names(dialect, table, owner, query, sample),
                     part: Part::Names(table),
-                    owner: Some(owner),
                 });
             }
         }
@@ -321,18 +324,16 @@ fn steps(dialect: Dialect, owners: &[i64], query: &str, sample: &[String]) -> Ve
     if owners.is_empty() {
         return out;
     }
-    if let Some((kind, value)) = &looks {
+    if let Some((kind, value)) = looks {
         out.push(Step {
             sql: indicator(owners, *kind, value),
             part: Part::Indicator,
-            owner: None,
         });
     }
     for &owner in owners {
         out.push(Step {
             sql: tags(dialect, owner, query),
             part: Part::Tags,
-            owner: Some(owner),
         });
     }
     let words = words(query);
@@ -341,14 +342,13 @@ fn steps(dialect: Dialect, owners: &[i64], query: &str, sample: &[String]) -> Ve
             out.push(Step {
                 sql: attributes(dialect, holder, owners, &words),
                 part: Part::Attributes(holder),
-                owner: None,
             });
         }
     }
     out
 }
 
-/// Case-insensitive (ASCII) comparison of a found name with the query: exact, prefix or within.
+/// How a found name compares with the query, case folded: exact, prefix or within.
 fn matched(found: &str, query: &str) -> Matched {
     let (f, q) = (found.to_lowercase(), query.to_lowercase());
     if f == q {
@@ -408,13 +408,16 @@ pub async fn run<D: Db>(
     };
     let q = results.query.clone();
     let mut hits = Vec::new();
-    for step in steps(db.dialect(), &ids, &q, &sample) {
+    let looks = results.indicator.clone();
+    for step in steps(db.dialect(), &ids, &q, looks.as_ref(), &sample) {
         match step.part {
             Part::Names(table) => {
                 let found = db
-                    .fetch(step.sql, |r| Ok((r.int(0)?, r.opt_text(1)?, r.text(2)?)))
+                    .fetch(step.sql, |r| {
+                        Ok((r.int(0)?, r.int(1)?, r.opt_text(2)?, r.text(3)?))
+                    })
                     .await?;
-                for (id, kind, name) in found {
+                for (id, owner, kind, name) in found {
                     let found = match table {
                         Names::Incidents => Found::Incident,
                         Names::Items => Found::Item(item_kind(kind)?),
@@ -422,7 +425,7 @@ pub async fn run<D: Db>(
                     hits.push(Hit {
                         found,
                         id,
-                        owner: step.owner.and_then(owner_name).unwrap_or_default(),
+                        owner: owner_name(owner).unwrap_or_default(),
                         matched: matched(&name, &q),
                         text: name.clone(),
                         title: name,
@@ -511,7 +514,8 @@ pub async fn explain<D: Db>(
     let query = clean(raw);
     let sample = names.get(db).await?;
     let mut out = Vec::new();
-    for step in steps(db.dialect(), &[owner], &query, &sample) {
+    let looks = indicator_looking(&query);
+    for step in steps(db.dialect(), &[owner], &query, looks.as_ref(), &sample) {
         let statement = step.sql.text.to_string();
         let plan = db.explain(step.sql).await?;
         out.push(PlanStep { statement, plan });

@@ -47,6 +47,22 @@ pub struct Node {
 }
 
 impl Node {
+    /// The node of `view` at `(x, y)`, its label on the side away from the middle.
+    fn of(view: &LinkView, (x, y): (f64, f64), r: f64, ring: Option<&'static str>) -> Node {
+        Node {
+            x,
+            y,
+            r,
+            class: class_of(&view.kind),
+            ring,
+            kind: view.kind.clone(),
+            name: view.name.clone(),
+            label: label(&view.name),
+            href: view.href.clone(),
+            anchor: if x < WIDTH / 2.0 { "end" } else { "start" },
+        }
+    }
+
     pub fn cx(&self) -> String {
         format!("{:.1}", self.x)
     }
@@ -83,6 +99,18 @@ pub struct Edge {
     pub y2: String,
     /// A second-hop line (drawn lighter).
     pub far: bool,
+}
+
+impl Edge {
+    fn between((x1, y1): (f64, f64), (x2, y2): (f64, f64), far: bool) -> Edge {
+        Edge {
+            x1: format!("{x1:.1}"),
+            y1: format!("{y1:.1}"),
+            x2: format!("{x2:.1}"),
+            y2: format!("{y2:.1}"),
+            far,
+        }
+    }
 }
 
 /// One association, for the table: from a node to a node.
@@ -224,93 +252,42 @@ async fn of(
     links: &[Linked],
 ) -> Result<Graph, WebError> {
     let (cx, cy) = (WIDTH / 2.0, HEIGHT / 2.0);
-    let mut nodes = vec![Node {
-        x: cx,
-        y: cy,
-        r: 14.0,
-        class: class_of(&center.kind),
-        ring,
-        label: label(&center.name),
-        kind: center.kind.clone(),
-        name: center.name.clone(),
-        href: center.href.clone(),
-        anchor: "start",
-    }];
+    let mut nodes = vec![Node::of(&center, (cx, cy), 14.0, ring)];
     let mut at: HashMap<String, usize> = HashMap::new();
     at.insert(center.href.clone(), 0);
+    // The node of `view` (placed at `xy` if it is not drawn yet) and where it is.
+    let mut place = |nodes: &mut Vec<Node>, view: &LinkView, xy: (f64, f64), r, ring| {
+        let k = *at.entry(view.href.clone()).or_insert_with(|| {
+            nodes.push(Node::of(view, xy, r, ring));
+            nodes.len().saturating_sub(1)
+        });
+        nodes.get(k).map(|n| (n.x, n.y)).unwrap_or(xy)
+    };
     let (mut edges, mut rows) = (Vec::new(), Vec::new());
     let shown: Vec<&Linked> = links.iter().take(FIRST).collect();
     let n = shown.len().max(1) as f64;
     for (i, link) in shown.iter().enumerate() {
         let angle = 2.0 * PI * (i as f64) / n - PI / 2.0;
         let view = LinkView::of(link);
-        let (x, y) = (cx + HOP1 * angle.cos(), cy + HOP1 * angle.sin());
-        let first = nodes.len();
-        at.insert(view.href.clone(), first);
-        nodes.push(Node {
-            x,
-            y,
-            r: 10.0,
-            class: class_of(&view.kind),
-            ring: None,
-            label: label(&view.name),
-            kind: view.kind.clone(),
-            name: view.name.clone(),
-            href: view.href.clone(),
-            anchor: if x < cx { "end" } else { "start" },
-        });
-        edges.push(Edge {
-            x1: format!("{cx:.1}"),
-            y1: format!("{cy:.1}"),
-            x2: format!("{x:.1}"),
-            y2: format!("{y:.1}"),
-            far: false,
-        });
+        let xy = (cx + HOP1 * angle.cos(), cy + HOP1 * angle.sin());
+        let (x, y) = place(&mut nodes, &view, xy, 10.0, None);
+        edges.push(Edge::between((cx, cy), (x, y), false));
         rows.push(Row {
-            from: LinkView {
-                kind: center.kind.clone(),
-                name: center.name.clone(),
-                href: center.href.clone(),
-            },
-            to: LinkView::of(link),
+            from: center.clone(),
+            to: view.clone(),
         });
         let next = around(state, user, owner, &center.href, link).await?;
         let m = next.len() as f64;
         for (j, (far, ring)) in next.into_iter().enumerate() {
-            let spread = (j as f64 - (m - 1.0) / 2.0) * 0.5;
-            let a = angle + spread;
-            let index = match at.get(&far.href) {
-                Some(k) => *k,
-                None => {
-                    let (fx, fy) = (x + HOP2 * a.cos(), y + HOP2 * a.sin());
-                    let k = nodes.len();
-                    at.insert(far.href.clone(), k);
-                    nodes.push(Node {
-                        x: fx.clamp(12.0, WIDTH - 12.0),
-                        y: fy.clamp(12.0, HEIGHT - 12.0),
-                        r: 7.0,
-                        class: class_of(&far.kind),
-                        ring,
-                        label: label(&far.name),
-                        kind: far.kind.clone(),
-                        name: far.name.clone(),
-                        href: far.href.clone(),
-                        anchor: if fx < cx { "end" } else { "start" },
-                    });
-                    k
-                }
-            };
-            if let Some(to) = nodes.get(index) {
-                edges.push(Edge {
-                    x1: format!("{x:.1}"),
-                    y1: format!("{y:.1}"),
-                    x2: to.cx(),
-                    y2: to.cy(),
-                    far: true,
-                });
-            }
+            let a = angle + (j as f64 - (m - 1.0) / 2.0) * 0.5;
+            let xy = (
+                (x + HOP2 * a.cos()).clamp(12.0, WIDTH - 12.0),
+                (y + HOP2 * a.sin()).clamp(12.0, HEIGHT - 12.0),
+            );
+            let to = place(&mut nodes, &far, xy, 7.0, ring);
+            edges.push(Edge::between((x, y), to, true));
             rows.push(Row {
-                from: LinkView::of(link),
+                from: view.clone(),
                 to: far,
             });
         }

@@ -76,6 +76,7 @@ impl Drafts {
 }
 
 /// An associated object as the incident page lists it, with the link to its page.
+#[derive(Clone)]
 pub struct LinkView {
     pub kind: String,
     pub name: String,
